@@ -1,0 +1,317 @@
+//! SEGMENT: the two views of a paragraph's text that the index keeps, and the folding that makes
+//! matching forgiving of how the text was typed.
+//!
+//! - The *matching form* ([`fold`]): full-width ASCII to half-width, Latin lowercased, zero-width
+//!   characters removed, white space between two CJK characters removed, other white space to one
+//!   space per character. Every folded character remembers its byte span in the displayed text,
+//!   so a match in the folded form maps back to the exact span the user sees.
+//! - The *character view* ([`CharGramTokenizer`]): every folded character as a unigram and every
+//!   adjacent pair as a bigram, with position = index of the character in the folded form. Any
+//!   literal is then a phrase of bigrams at known offsets, which is exact substring matching.
+//! - The *word view* ([`words_tokenizer`]): jieba segmentation of the folded text, for ranking and
+//!   for telling whole-word matches apart. It is only built when indexing: loading the jieba
+//!   dictionary costs 150–200 ms, more than a whole search.
+
+use tantivy::tokenizer::{LowerCaser, TextAnalyzer, Token, TokenStream, Tokenizer};
+
+/// Name under which the character-gram tokenizer is registered in the index.
+pub const CHAR_GRAMS: &str = "gazette_char_grams";
+/// Name under which the jieba word tokenizer is registered in the index.
+pub const JIEBA_WORDS: &str = "gazette_jieba_words";
+
+/// A text in its matching form: folded characters, each with its byte span in the original.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Folded {
+    pub chars: Vec<char>,
+    /// `spans[i]` is the byte range of the original text that `chars[i]` came from.
+    pub spans: Vec<(usize, usize)>,
+}
+
+impl Folded {
+    pub fn len(&self) -> usize {
+        self.chars.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.chars.is_empty()
+    }
+
+    pub fn as_string(&self) -> String {
+        self.chars.iter().collect()
+    }
+
+    /// Byte spans in the original text of every occurrence of `needle`, leftmost first and not
+    /// overlapping (as `str::match_indices` counts them).
+    pub fn find_all(&self, needle: &[char]) -> Vec<(usize, usize)> {
+        let mut found = Vec::new();
+        if needle.is_empty() || needle.len() > self.chars.len() {
+            return found;
+        }
+        let mut i = 0;
+        while i + needle.len() <= self.chars.len() {
+            if self.chars[i..i + needle.len()] == *needle {
+                found.push((self.spans[i].0, self.spans[i + needle.len() - 1].1));
+                i += needle.len();
+            } else {
+                i += 1;
+            }
+        }
+        found
+    }
+}
+
+/// True for the characters written without spaces between them: Han ideographs, kana, hangul,
+/// CJK punctuation and full-width forms.
+pub fn is_cjk(c: char) -> bool {
+    matches!(c as u32,
+        0x2E80..=0x2FDF      // radicals
+        | 0x3000..=0x303F    // CJK symbols and punctuation
+        | 0x3040..=0x30FF    // kana
+        | 0x3100..=0x31BF    // bopomofo
+        | 0x3400..=0x4DBF    // extension A
+        | 0x4E00..=0x9FFF    // unified ideographs
+        | 0xAC00..=0xD7AF    // hangul
+        | 0xF900..=0xFAFF    // compatibility ideographs
+        | 0xFE30..=0xFE4F    // compatibility forms
+        | 0xFF00..=0xFFEF    // half- and full-width forms
+        | 0x20000..=0x3134F) // extensions B–G
+}
+
+fn is_zero_width(c: char) -> bool {
+    matches!(c, '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}')
+}
+
+/// One character of the matching form, or `None` for a character that matching ignores.
+fn fold_char(c: char) -> Option<char> {
+    if is_zero_width(c) {
+        return None;
+    }
+    // Full-width ASCII (！ to ～): １９９６ is matched by 1996, ＡＡ by aa.
+    let c = match c as u32 {
+        0xFF01..=0xFF5E => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+        _ => c,
+    };
+    if c.is_whitespace() {
+        return Some(' ');
+    }
+    let mut lower = c.to_lowercase();
+    match (lower.next(), lower.next()) {
+        (Some(l), None) => Some(l),
+        _ => Some(c), // a character whose lowercase is two characters keeps its case
+    }
+}
+
+/// The matching form of `text`. See the module documentation for what folding does.
+pub fn fold(text: &str) -> Folded {
+    let mut out = Folded {
+        chars: Vec::with_capacity(text.len() / 3 + 1),
+        spans: Vec::with_capacity(text.len() / 3 + 1),
+    };
+    // White space is held back until the next kept character shows whether it stood between two
+    // CJK characters: 「第 十四 條」 is matched by 第十四條, "Hello World" keeps its space.
+    let mut pending_space: Vec<(usize, usize)> = Vec::new();
+    for (start, c) in text.char_indices() {
+        let end = start + c.len_utf8();
+        let Some(f) = fold_char(c) else { continue };
+        if f == ' ' {
+            pending_space.push((start, end));
+            continue;
+        }
+        if !pending_space.is_empty() {
+            let between_cjk = out.chars.last().is_some_and(|&p| is_cjk(p)) && is_cjk(f);
+            if !between_cjk && !out.chars.is_empty() {
+                for span in pending_space.iter() {
+                    out.chars.push(' ');
+                    out.spans.push(*span);
+                }
+            }
+            pending_space.clear();
+        }
+        out.chars.push(f);
+        out.spans.push((start, end));
+    }
+    out
+}
+
+/// The terms that find a literal in the character view: `(offset, gram)` pairs that, taken as a
+/// phrase, match exactly where the folded literal occurs. Empty when the literal folds to nothing.
+///
+/// Adjacent bigrams overlap by one character, so every second one is enough to cover the literal:
+/// 「云台山实验室」 is 云台@0, 山实@2, 验室@4. A run of one character between spaces is a unigram.
+pub fn literal_grams(folded: &[char]) -> Vec<(usize, String)> {
+    let mut grams = Vec::new();
+    let mut i = 0;
+    while i < folded.len() {
+        if folded[i] == ' ' {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < folded.len() && folded[i] != ' ' {
+            i += 1;
+        }
+        let run = &folded[start..i];
+        if run.len() == 1 {
+            grams.push((start, run[0].to_string()));
+            continue;
+        }
+        let mut offset = 0;
+        loop {
+            grams.push((start + offset, run[offset..offset + 2].iter().collect()));
+            if offset + 2 >= run.len() {
+                break;
+            }
+            offset = (offset + 2).min(run.len() - 2);
+        }
+    }
+    grams
+}
+
+/// Character view tokenizer: unigrams and bigrams of the folded text, position = character index.
+///
+/// tantivy's `NgramTokenizer` puts every gram at position 0, so phrases over it cannot work.
+#[derive(Clone, Default)]
+pub struct CharGramTokenizer {
+    token: Token,
+}
+
+pub struct CharGramStream<'a> {
+    grams: std::vec::IntoIter<(usize, String)>,
+    token: &'a mut Token,
+}
+
+impl Tokenizer for CharGramTokenizer {
+    type TokenStream<'a> = CharGramStream<'a>;
+
+    fn token_stream<'a>(&'a mut self, text: &str) -> CharGramStream<'a> {
+        let folded = fold(text);
+        let chars = &folded.chars;
+        let mut grams = Vec::with_capacity(chars.len() * 2);
+        for (i, &c) in chars.iter().enumerate() {
+            if c == ' ' {
+                continue;
+            }
+            grams.push((i, c.to_string()));
+            if let Some(&next) = chars.get(i + 1)
+                && next != ' '
+            {
+                grams.push((i, [c, next].iter().collect()));
+            }
+        }
+        self.token.reset();
+        CharGramStream {
+            grams: grams.into_iter(),
+            token: &mut self.token,
+        }
+    }
+}
+
+impl TokenStream for CharGramStream<'_> {
+    fn advance(&mut self) -> bool {
+        match self.grams.next() {
+            Some((position, text)) => {
+                self.token.position = position;
+                self.token.text = text;
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn token(&self) -> &Token {
+        self.token
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        self.token
+    }
+}
+
+/// The word view's analyzer: jieba in its default (not search) mode, so that 云台山 yields the
+/// one word 云台山 and not also 台山; lowercased like the character view. The text given to it is
+/// already folded. Jieba's dictionary loads on the first text tokenized, never on the search path.
+pub fn words_tokenizer() -> TextAnalyzer {
+    TextAnalyzer::builder(tantivy_jieba::JiebaTokenizer::with_search_mode(false))
+        .filter(LowerCaser)
+        .build()
+}
+
+/// The character view's analyzer.
+pub fn char_grams_tokenizer() -> TextAnalyzer {
+    TextAnalyzer::builder(CharGramTokenizer::default()).build()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tokens(text: &str) -> Vec<(usize, String)> {
+        let mut tokenizer = CharGramTokenizer::default();
+        let mut stream = tokenizer.token_stream(text);
+        let mut out = Vec::new();
+        while stream.advance() {
+            out.push((stream.token().position, stream.token().text.clone()));
+        }
+        out
+    }
+
+    #[test]
+    fn emits_unigrams_and_bigrams_at_character_positions() {
+        assert_eq!(
+            tokens("蜜雪a"),
+            vec![
+                (0, "蜜".into()),
+                (0, "蜜雪".into()),
+                (1, "雪".into()),
+                (1, "雪a".into()),
+                (2, "a".into())
+            ]
+        );
+    }
+
+    #[test]
+    fn keeps_no_gram_across_a_space_between_latin_words() {
+        let grams: Vec<String> = tokens("ab cd").into_iter().map(|(_, t)| t).collect();
+        assert_eq!(grams, ["a", "ab", "b", "c", "cd", "d"]);
+    }
+
+    #[test]
+    fn folds_full_width_digits_zero_width_and_spaces_between_cjk() {
+        let folded = fold("第 十四 條，１９９６\u{200B}年 AA级");
+        assert_eq!(folded.as_string(), "第十四條,1996年aa级");
+        // 1 of １９９６ is three bytes wide in the original text.
+        let pos = folded.chars.iter().position(|&c| c == '1').unwrap();
+        assert_eq!(folded.spans[pos].1 - folded.spans[pos].0, 3);
+    }
+
+    #[test]
+    fn keeps_a_space_between_latin_and_cjk() {
+        assert_eq!(fold("市长 刘冰 Li Bing").as_string(), "市长刘冰 li bing");
+    }
+
+    #[test]
+    fn finds_spans_in_the_displayed_text() {
+        let text = "补贴资金3.77亿元，拉动消费近21亿元";
+        let folded = fold(text);
+        let needle: Vec<char> = "亿元".chars().collect();
+        let spans = folded.find_all(&needle);
+        let found: Vec<&str> = spans.iter().map(|&(s, e)| &text[s..e]).collect();
+        assert_eq!(found, ["亿元", "亿元"]);
+    }
+
+    #[test]
+    fn covers_a_literal_with_every_second_bigram() {
+        let chars: Vec<char> = "云台山实验室".chars().collect();
+        assert_eq!(
+            literal_grams(&chars),
+            vec![(0, "云台".into()), (2, "山实".into()), (4, "验室".into())]
+        );
+        let chars: Vec<char> = "云台山".chars().collect();
+        assert_eq!(
+            literal_grams(&chars),
+            vec![(0, "云台".into()), (1, "台山".into())]
+        );
+        let chars: Vec<char> = "蜜".chars().collect();
+        assert_eq!(literal_grams(&chars), vec![(0, "蜜".into())]);
+    }
+}

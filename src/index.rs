@@ -1,0 +1,209 @@
+//! INDEX: files -> parsed issues -> one tantivy document per paragraph.
+//!
+//! A run rebuilds the index's content in one commit: until it commits, searches see the previous
+//! content, and a run that fails leaves it as it was.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use serde::{Deserialize, Serialize};
+use tantivy::schema::Schema;
+use tantivy::{Index, IndexWriter, TantivyDocument};
+
+use crate::analysis::{self, CHAR_GRAMS, JIEBA_WORDS};
+use crate::parse::{self, Issue};
+use crate::schema::{self, Fields, SCHEMA_VERSION};
+use crate::{Error, corpus};
+
+/// The file beside tantivy's that says which gazette built the index.
+const MARKER: &str = "gazette.json";
+/// Memory for the index writer, shared by its threads.
+const WRITER_MEMORY: usize = 256 * 1024 * 1024;
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Marker {
+    schema_version: u32,
+}
+
+/// What `gazette index` is asked to do.
+#[derive(Debug, Clone)]
+pub struct IndexConfig {
+    pub index_dir: PathBuf,
+    pub inputs: Vec<PathBuf>,
+    /// Draw a progress bar (on a terminal).
+    pub progress: bool,
+}
+
+/// What a run did.
+#[derive(Debug, Default, Serialize)]
+pub struct IndexSummary {
+    pub files: usize,
+    pub documents: usize,
+    pub paragraphs: usize,
+    pub cuts_joined: usize,
+    pub seconds: f64,
+    #[serde(skip)]
+    pub errors: Vec<Error>,
+}
+
+/// Opens an index for reading, checking that this version of gazette built it.
+pub fn open(dir: &Path) -> Result<(Index, Fields), Error> {
+    if !dir.join("meta.json").is_file() {
+        return Err(Error::NoIndex {
+            path: dir.to_path_buf(),
+        });
+    }
+    let marker = std::fs::read(dir.join(MARKER))
+        .ok()
+        .and_then(|bytes| serde_json::from_slice::<Marker>(&bytes).ok());
+    match marker {
+        Some(m) if m.schema_version == SCHEMA_VERSION => {}
+        Some(m) => {
+            return Err(Error::IncompatibleIndex {
+                path: dir.to_path_buf(),
+                found: format!("schema version {}", m.schema_version),
+            });
+        }
+        None => {
+            return Err(Error::NotAnIndex {
+                path: dir.to_path_buf(),
+                reason: format!("{MARKER} is missing or unreadable"),
+            });
+        }
+    }
+    let index = Index::open_in_dir(dir).map_err(|err| Error::NotAnIndex {
+        path: dir.to_path_buf(),
+        reason: err.to_string(),
+    })?;
+    let fields = Fields::resolve(&index.schema()).ok_or_else(|| Error::IncompatibleIndex {
+        path: dir.to_path_buf(),
+        found: "different fields".into(),
+    })?;
+    Ok((index, fields))
+}
+
+/// Opens the index to rewrite it, or creates it. Refuses a non-empty folder that is not an index,
+/// so that a mistyped `--index` never writes into someone's documents.
+fn open_for_writing(dir: &Path, schema: Schema) -> Result<Index, Error> {
+    let index = if dir.join("meta.json").is_file() {
+        open(dir)?.0
+    } else {
+        std::fs::create_dir_all(dir)?;
+        if std::fs::read_dir(dir)?.next().is_some() {
+            return Err(Error::NotAnIndex {
+                path: dir.to_path_buf(),
+                reason: "the folder is not empty; give an empty or new folder".into(),
+            });
+        }
+        Index::create_in_dir(dir, schema)?
+    };
+    index
+        .tokenizers()
+        .register(CHAR_GRAMS, analysis::char_grams_tokenizer());
+    index
+        .tokenizers()
+        .register(JIEBA_WORDS, analysis::words_tokenizer());
+    let marker = serde_json::to_vec(&Marker {
+        schema_version: SCHEMA_VERSION,
+    })
+    .map_err(std::io::Error::other)?;
+    std::fs::write(dir.join(MARKER), marker)?;
+    Ok(index)
+}
+
+/// Indexes every text file under the configured inputs, replacing what the index held.
+pub fn run(config: &IndexConfig) -> Result<IndexSummary, Error> {
+    let started = Instant::now();
+    let index = open_for_writing(&config.index_dir, schema::build())?;
+    let fields = Fields::resolve(&index.schema()).ok_or_else(|| Error::IncompatibleIndex {
+        path: config.index_dir.clone(),
+        found: "different fields".into(),
+    })?;
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+    let mut writer: IndexWriter = index.writer_with_num_threads(threads, WRITER_MEMORY)?;
+    writer.delete_all_documents()?;
+
+    let (files, mut errors) = corpus::walk(&config.inputs);
+    let bar = progress_bar(files.len() as u64, config.progress);
+    let mut summary = IndexSummary::default();
+    for path in &files {
+        bar.set_message(path.display().to_string());
+        match corpus::read_text(path) {
+            Ok(text) => {
+                let issue = parse::parse(&text, &title_from_path(path));
+                summary.files += 1;
+                summary.documents += issue.documents.len();
+                summary.paragraphs += issue.paragraph_count();
+                summary.cuts_joined += issue.stats.cuts_joined;
+                add_issue(&writer, &fields, path, &issue)?;
+            }
+            Err(err) => errors.push(err),
+        }
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    writer.commit()?;
+    writer.wait_merging_threads()?;
+    summary.errors = errors;
+    summary.seconds = started.elapsed().as_secs_f64();
+    Ok(summary)
+}
+
+fn progress_bar(len: u64, visible: bool) -> ProgressBar {
+    if !visible {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
+    if let Ok(style) =
+        ProgressStyle::with_template("{bar:30} {pos}/{len} files  {elapsed}  {wide_msg}")
+    {
+        bar.set_style(style);
+    }
+    bar
+}
+
+/// A document's title when the file prints none: its name without the extension.
+fn title_from_path(path: &Path) -> String {
+    path.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+/// The path as stored and shown: as the user gave it, with forward slashes.
+pub fn display_path(path: &Path) -> String {
+    path.to_string_lossy().replace('\\', "/")
+}
+
+fn add_issue(
+    writer: &IndexWriter,
+    fields: &Fields,
+    path: &Path,
+    issue: &Issue,
+) -> Result<(), Error> {
+    let path = display_path(path);
+    for document in &issue.documents {
+        for (ordinal, paragraph) in document.paragraphs.iter().enumerate() {
+            let mut doc = TantivyDocument::default();
+            doc.add_text(fields.path, &path);
+            if let Some(gazette) = &issue.gazette {
+                doc.add_text(fields.gazette, gazette);
+            }
+            if let Some(number) = &issue.issue {
+                doc.add_text(fields.issue, number);
+            }
+            if let Some(date) = &issue.date {
+                doc.add_text(fields.date, date);
+            }
+            doc.add_text(fields.document, &document.title);
+            let section = serde_json::to_string(&paragraph.section).map_err(std::io::Error::other)?;
+            doc.add_text(fields.section, &section);
+            doc.add_u64(fields.paragraph, ordinal as u64 + 1);
+            doc.add_text(fields.text, &paragraph.text);
+            doc.add_text(fields.grams, &paragraph.text);
+            doc.add_text(fields.words, analysis::fold(&paragraph.text).as_string());
+            writer.add_document(doc)?;
+        }
+    }
+    Ok(())
+}

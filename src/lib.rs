@@ -1,0 +1,38 @@
+//! gazette: full-text search for Chinese government gazettes (政府公报).
+//!
+//! The pipeline, one module a stage: [`corpus`] reads files, [`parse`] turns a file into an issue
+//! with documents, sections and repaired paragraphs, [`analysis`] holds the two text views,
+//! [`index`] writes paragraphs to tantivy, [`search`] turns a query into hits, [`print`] shows them.
+
+pub mod analysis;
+pub mod corpus;
+pub mod index;
+pub mod parse;
+pub mod print;
+pub mod schema;
+pub mod search;
+
+use std::path::PathBuf;
+
+/// What a caller must tell apart.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// One input file could not be read; the batch goes on without it.
+    #[error("{}: {reason}", path.display())]
+    File { path: PathBuf, reason: String },
+    #[error("no index at {}: run `gazette index` first", path.display())]
+    NoIndex { path: PathBuf },
+    #[error(
+        "the index at {} was built by another version of gazette ({found}); rebuild it: delete the folder and run `gazette index`",
+        path.display()
+    )]
+    IncompatibleIndex { path: PathBuf, found: String },
+    #[error("{path} is not a gazette index: {reason}", path = path.display())]
+    NotAnIndex { path: PathBuf, reason: String },
+    #[error("bad query: {0}")]
+    Query(String),
+    #[error(transparent)]
+    Tantivy(#[from] tantivy::TantivyError),
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+}

@@ -1,0 +1,79 @@
+//! The `gazette` binary: parse arguments, call the library, map the outcome to an exit code
+//! (0 found, 1 nothing found, 2 error).
+
+mod cli;
+
+use std::io::{self, BufWriter, Write};
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use cli::{Cli, Command, IndexArgs, SearchArgs};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let outcome = match cli.command {
+        Command::Index(args) => index(args),
+        Command::Search(args) => search(&args),
+    };
+    match outcome {
+        Ok(code) => code,
+        Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("gazette: {err:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause
+            .downcast_ref::<io::Error>()
+            .is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
+    })
+}
+
+fn index(args: IndexArgs) -> anyhow::Result<ExitCode> {
+    let config = args.config();
+    let summary = gazette::index::run(&config)?;
+    for err in &summary.errors {
+        eprintln!("gazette: skipped {err}");
+    }
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    println!(
+        "indexed {}, {}, {} ({} joined across page ends) in {:.2} s into {}",
+        plural(summary.files, "file"),
+        plural(summary.documents, "document"),
+        plural(summary.paragraphs, "paragraph"),
+        summary.cuts_joined,
+        summary.seconds,
+        config.index_dir.display()
+    );
+    if summary.errors.is_empty() {
+        Ok(ExitCode::SUCCESS)
+    } else {
+        eprintln!("gazette: {} not indexed", plural(summary.errors.len(), "path"));
+        Ok(ExitCode::from(2))
+    }
+}
+
+fn search(args: &SearchArgs) -> anyhow::Result<ExitCode> {
+    let result = gazette::search::run(&args.config())?;
+    let stdout = io::stdout();
+    let color = anstream::AutoStream::choice(&stdout) != anstream::ColorChoice::Never;
+    let mut out = BufWriter::new(stdout.lock());
+    if args.json {
+        gazette::print::json(&mut out, &result.hits)?;
+    } else if result.total > 0 {
+        gazette::print::human(&mut out, &result, color)?;
+    }
+    out.flush()?;
+    if result.total == 0 {
+        if !args.json {
+            eprintln!("no paragraph contains {}", result.literals.join(" and "));
+        }
+        return Ok(ExitCode::from(1));
+    }
+    Ok(ExitCode::SUCCESS)
+}

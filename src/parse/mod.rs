@@ -1,0 +1,186 @@
+//! PARSE: the text of one file -> a gazette issue with its metadata, documents, section paths and
+//! repaired paragraphs.
+//!
+//! The stages, in order: [`blocks`] splits the text into the blocks the extraction left (lines or
+//! blank-line separated paragraphs); [`masthead`] reads the issue's header and its 目录 (table of
+//! contents) and splits the body into documents; [`structure`] joins paragraphs cut by page ends
+//! and gives each paragraph the path of the headings above it.
+
+mod blocks;
+mod masthead;
+mod structure;
+
+use serde::Serialize;
+
+/// One parsed file: an issue of a gazette, or a single document.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Issue {
+    /// 公报 name, e.g. 焦作市人民政府公报.
+    pub gazette: Option<String>,
+    /// Issue as printed, e.g. 2025年第1号（总第139号）.
+    pub issue: Option<String>,
+    /// Publication date, `YYYY-MM-DD`.
+    pub date: Option<String>,
+    pub documents: Vec<Document>,
+    pub stats: ParseStats,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Document {
+    pub title: String,
+    /// Page of the issue where the document starts, from the 目录.
+    pub page: Option<u32>,
+    pub paragraphs: Vec<Paragraph>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Paragraph {
+    /// The repaired paragraph, as the source wrote it.
+    pub text: String,
+    /// Headings above the paragraph, outermost first.
+    pub section: Vec<String>,
+    pub heading: bool,
+}
+
+/// What the parser did to the text, for `inspect` and for the corpus report.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct ParseStats {
+    /// Paragraphs cut in two by a page end and joined back.
+    pub cuts_joined: usize,
+}
+
+impl Issue {
+    pub fn paragraph_count(&self) -> usize {
+        self.documents.iter().map(|d| d.paragraphs.len()).sum()
+    }
+}
+
+/// Parses the text of one file. `fallback_title` (usually the file name) titles a document that
+/// names none.
+pub fn parse(text: &str, fallback_title: &str) -> Issue {
+    let blocks = blocks::split(text);
+    let head = masthead::read(&blocks);
+    let mut issue = Issue {
+        gazette: head.gazette,
+        issue: head.issue,
+        date: head.date,
+        ..Issue::default()
+    };
+    for part in head.documents {
+        let body = &blocks[part.blocks.clone()];
+        if body.is_empty() {
+            continue;
+        }
+        let (paragraphs, cuts) = structure::paragraphs(body);
+        issue.stats.cuts_joined += cuts;
+        let title = part
+            .title
+            .or_else(|| structure::printed_title(body))
+            .unwrap_or_else(|| fallback_title.to_string());
+        issue.documents.push(Document {
+            title,
+            page: part.page,
+            paragraphs,
+        });
+    }
+    issue
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SEED: &str = include_str!("../../corpus/焦作市人民政府公报_2025年第1号.txt");
+
+    fn seed() -> Issue {
+        parse(SEED, "seed")
+    }
+
+    fn find<'a>(issue: &'a Issue, needle: &str) -> Vec<&'a Paragraph> {
+        issue.documents[0]
+            .paragraphs
+            .iter()
+            .filter(|p| p.text.contains(needle))
+            .collect()
+    }
+
+    #[test]
+    fn reads_the_seed_masthead_and_contents() {
+        let issue = seed();
+        assert_eq!(issue.gazette.as_deref(), Some("焦作市人民政府公报"));
+        assert_eq!(issue.issue.as_deref(), Some("2025年第1号（总第139号）"));
+        assert_eq!(issue.date.as_deref(), Some("2025-02-28"));
+        assert_eq!(issue.documents.len(), 1);
+        assert_eq!(issue.documents[0].title, "焦作市人民政府工作报告");
+        assert_eq!(issue.documents[0].page, Some(3));
+    }
+
+    #[test]
+    fn joins_the_eighteen_paragraphs_cut_by_page_ends() {
+        let issue = seed();
+        assert_eq!(issue.stats.cuts_joined, 18);
+        // 86 blocks from the title on, 18 of them second halves.
+        assert_eq!(issue.paragraph_count(), 68);
+        assert_eq!(find(&issue, "补贴资金3.77亿元，拉动消费").len(), 1);
+        assert_eq!(find(&issue, "新增6家省质量标杆企业").len(), 1);
+        assert_eq!(find(&issue, "党风廉政建设和反腐败斗争").len(), 1);
+    }
+
+    #[test]
+    fn keeps_a_standalone_heading_line_apart() {
+        let issue = seed();
+        let heading = find(&issue, "（一）千方百计稳增长扩内需");
+        assert_eq!(heading.len(), 1);
+        assert_eq!(heading[0].text, "（一）千方百计稳增长扩内需，全力打造经济新增点");
+        assert!(heading[0].heading);
+        assert_eq!(heading[0].section, ["三、2025年重点工作"]);
+        let under = find(&issue, "提振消费为要。");
+        assert_eq!(
+            under[0].section,
+            [
+                "三、2025年重点工作",
+                "（一）千方百计稳增长扩内需，全力打造经济新增点"
+            ]
+        );
+    }
+
+    #[test]
+    fn joins_a_run_in_heading_cut_by_a_page_end() {
+        // 「（五）优化空间布局、提升功能品质，美」 / 「好城市加快建设。坚持…」: its siblings
+        // （一）…（八） are all run-in headings, so this one was cut, not a standalone line.
+        let issue = seed();
+        let joined = find(&issue, "提升功能品质，美好城市加快建设。");
+        assert_eq!(joined.len(), 1);
+        assert_eq!(
+            joined[0].section,
+            [
+                "一、2024年工作回顾",
+                "（五）优化空间布局、提升功能品质，美好城市加快建设"
+            ]
+        );
+    }
+
+    #[test]
+    fn keeps_the_front_matter_lines_apart() {
+        let issue = seed();
+        let paragraphs = &issue.documents[0].paragraphs;
+        assert_eq!(paragraphs[0].text, "政府工作报告");
+        assert!(paragraphs[1].text.starts_with("——2025年2月18日"));
+        assert_eq!(paragraphs[2].text, "焦作市人民政府市长 刘冰");
+        assert_eq!(paragraphs[3].text, "各位代表：");
+    }
+
+    #[test]
+    fn a_file_without_masthead_is_one_document_named_by_its_fallback() {
+        let issue = parse("第一段。\n\n第二段，\n\n接着。\n", "notes");
+        assert_eq!(issue.gazette, None);
+        assert_eq!(issue.documents.len(), 1);
+        assert_eq!(issue.documents[0].title, "notes");
+        let texts: Vec<&str> = issue.documents[0]
+            .paragraphs
+            .iter()
+            .map(|p| p.text.as_str())
+            .collect();
+        assert_eq!(texts, ["第一段。", "第二段，接着。"]);
+    }
+}

@@ -1,0 +1,239 @@
+//! PRINT: hits -> text for a person (citation, then the passage with its matches highlighted) or
+//! JSON Lines for a script. Generic over `W: Write`; colour is the caller's choice.
+
+use std::io::{self, Write};
+
+use anstyle::{AnsiColor, Style};
+
+use crate::search::{Hit, SearchResult};
+
+/// A paragraph up to this many characters is shown whole; a longer one as windows around its
+/// matches.
+const WHOLE_PARAGRAPH_CHARS: usize = 240;
+/// Characters of context on each side of a match in a window.
+const CONTEXT_CHARS: usize = 60;
+/// Windows shown at most for one paragraph.
+const MAX_WINDOWS: usize = 3;
+
+const CITATION: Style = AnsiColor::Green.on_default().bold();
+const LOCATION: Style = Style::new().dimmed();
+const MATCH: Style = AnsiColor::Red.on_default().bold();
+
+/// Writes one JSON object per hit, one per line.
+pub fn json<W: Write>(out: &mut W, hits: &[Hit]) -> io::Result<()> {
+    for hit in hits {
+        serde_json::to_writer(&mut *out, hit)?;
+        out.write_all(b"\n")?;
+    }
+    Ok(())
+}
+
+/// Writes the hits for a person to read, and a last line that says how many there are.
+pub fn human<W: Write>(out: &mut W, result: &SearchResult, color: bool) -> io::Result<()> {
+    let paint = |style: Style, text: &str| {
+        if color {
+            format!("{}{text}{}", style.render(), style.render_reset())
+        } else {
+            text.to_string()
+        }
+    };
+    for hit in &result.hits {
+        writeln!(
+            out,
+            "{} {}",
+            paint(CITATION, &citation(hit)),
+            paint(LOCATION, &format!("[{} ¶{}]", hit.path, hit.paragraph))
+        )?;
+        let mut line = String::from("  ");
+        let pieces = passage(hit);
+        for (k, piece) in pieces.iter().enumerate() {
+            match piece {
+                Piece::Plain(text) => line.push_str(text),
+                Piece::Match(text) => line.push_str(&paint(MATCH, text)),
+                Piece::Gap if k == 0 || k + 1 == pieces.len() => line.push('…'),
+                Piece::Gap => line.push_str(" … "),
+            }
+        }
+        writeln!(out, "{line}")?;
+        writeln!(out)?;
+    }
+    let shown = result.hits.len();
+    let noun = if result.total == 1 {
+        "paragraph"
+    } else {
+        "paragraphs"
+    };
+    if shown < result.total {
+        writeln!(
+            out,
+            "{} {noun} match; showing the best {shown} (--all for every one).",
+            result.total
+        )
+    } else {
+        writeln!(out, "{} {noun} match.", result.total)
+    }
+}
+
+/// 「焦作市人民政府公报 2025年第1号（总第139号） 2025-02-28 · 焦作市人民政府工作报告 › 三、… › （一）…」
+pub fn citation(hit: &Hit) -> String {
+    let issue: Vec<&str> = [&hit.gazette, &hit.issue, &hit.date]
+        .into_iter()
+        .filter_map(|v| v.as_deref())
+        .collect();
+    let mut place = vec![hit.document.as_str()];
+    place.extend(hit.section.iter().map(String::as_str));
+    let place = place.join(" › ");
+    if issue.is_empty() {
+        place
+    } else {
+        format!("{} · {place}", issue.join(" "))
+    }
+}
+
+#[derive(Debug, PartialEq, Eq)]
+enum Piece<'a> {
+    Plain(&'a str),
+    Match(&'a str),
+    Gap,
+}
+
+/// The part of a paragraph to show, cut into plain text and matches: the whole paragraph when it
+/// is short, otherwise up to [`MAX_WINDOWS`] windows around its matches.
+fn passage(hit: &Hit) -> Vec<Piece<'_>> {
+    let text = hit.text.as_str();
+    let ranges = merged(&hit.matches);
+    let char_starts: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
+    let windows: Vec<(usize, usize)> = if char_starts.len() <= WHOLE_PARAGRAPH_CHARS {
+        vec![(0, text.len())]
+    } else {
+        // Window bounds in bytes, CONTEXT_CHARS characters either side of each match.
+        let back = |byte: usize| {
+            let at = char_starts.partition_point(|&s| s < byte);
+            char_starts[at.saturating_sub(CONTEXT_CHARS)]
+        };
+        let forward = |byte: usize| {
+            let at = char_starts.partition_point(|&s| s < byte);
+            char_starts.get(at + CONTEXT_CHARS).copied().unwrap_or(text.len())
+        };
+        let mut windows: Vec<(usize, usize)> = Vec::new();
+        for &(start, end) in &ranges {
+            let (from, to) = (back(start), forward(end));
+            match windows.last_mut() {
+                Some(last) if from <= last.1 => last.1 = last.1.max(to),
+                _ => windows.push((from, to)),
+            }
+        }
+        windows.truncate(MAX_WINDOWS);
+        windows
+    };
+
+    let mut pieces = Vec::new();
+    for (k, &(from, to)) in windows.iter().enumerate() {
+        if k > 0 || from > 0 {
+            pieces.push(Piece::Gap);
+        }
+        let mut at = from;
+        for &(start, end) in ranges.iter().filter(|(s, e)| *s < to && *e > from) {
+            let (start, end) = (start.max(from), end.min(to));
+            if start > at {
+                pieces.push(Piece::Plain(&text[at..start]));
+            }
+            pieces.push(Piece::Match(&text[start..end]));
+            at = end;
+        }
+        if at < to {
+            pieces.push(Piece::Plain(&text[at..to]));
+        }
+    }
+    if windows.last().is_some_and(|w| w.1 < text.len()) {
+        pieces.push(Piece::Gap);
+    }
+    pieces
+}
+
+/// Sorted match ranges with overlapping ones merged, for highlighting.
+fn merged(matches: &[(usize, usize)]) -> Vec<(usize, usize)> {
+    let mut sorted = matches.to_vec();
+    sorted.sort_unstable();
+    let mut out: Vec<(usize, usize)> = Vec::new();
+    for (start, end) in sorted {
+        match out.last_mut() {
+            Some(last) if start <= last.1 => last.1 = last.1.max(end),
+            _ => out.push((start, end)),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hit(text: &str, matches: Vec<(usize, usize)>) -> Hit {
+        Hit {
+            path: "corpus/a.txt".into(),
+            gazette: Some("焦作市人民政府公报".into()),
+            issue: Some("2025年第1号".into()),
+            date: Some("2025-02-28".into()),
+            document: "焦作市人民政府工作报告".into(),
+            section: vec!["三、2025年重点工作".into()],
+            paragraph: 7,
+            score: 1.5,
+            word_match: true,
+            text: text.into(),
+            matches,
+        }
+    }
+
+    #[test]
+    fn prints_the_citation_then_the_paragraph_with_its_match_marked() {
+        let text = "建设云台山实验室。";
+        let start = text.find("云台山").unwrap();
+        let result = SearchResult {
+            hits: vec![hit(text, vec![(start, start + "云台山".len())])],
+            total: 1,
+            literals: vec!["云台山".into()],
+        };
+        let mut out = Vec::new();
+        human(&mut out, &result, false).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "焦作市人民政府公报 2025年第1号 2025-02-28 · 焦作市人民政府工作报告 › 三、2025年重点工作 [corpus/a.txt ¶7]\n  建设云台山实验室。\n\n1 paragraph match.\n"
+        );
+        let mut out = Vec::new();
+        human(&mut out, &result, true).unwrap();
+        let colored = String::from_utf8(out).unwrap();
+        assert!(colored.contains(&format!("{}云台山{}", MATCH.render(), MATCH.render_reset())));
+    }
+
+    #[test]
+    fn shows_windows_around_matches_in_a_long_paragraph() {
+        let text = format!("{}云台山{}", "甲".repeat(300), "乙".repeat(300));
+        let start = text.find("云台山").unwrap();
+        let h = hit(&text, vec![(start, start + "云台山".len())]);
+        let pieces = passage(&h);
+        assert_eq!(pieces.first(), Some(&Piece::Gap));
+        assert_eq!(pieces.last(), Some(&Piece::Gap));
+        assert_eq!(pieces[1], Piece::Plain(&text[start - 60 * 3..start]));
+        assert_eq!(pieces[2], Piece::Match("云台山"));
+    }
+
+    #[test]
+    fn writes_json_lines_with_the_documented_keys_in_order() {
+        let mut out = Vec::new();
+        json(&mut out, &[hit("云台山", vec![(0, 9)])]).unwrap();
+        let line = String::from_utf8(out).unwrap();
+        let value: serde_json::Value = serde_json::from_str(line.trim_end()).unwrap();
+        let keys = [
+            "path", "gazette", "issue", "date", "document", "section", "paragraph", "score",
+            "word_match", "text", "matches",
+        ];
+        assert_eq!(value.as_object().unwrap().len(), keys.len());
+        let positions: Vec<usize> = keys
+            .iter()
+            .map(|k| line.find(&format!("\"{k}\":")).unwrap())
+            .collect();
+        assert!(positions.windows(2).all(|w| w[0] < w[1]), "{line}");
+        assert_eq!(value["matches"], serde_json::json!([[0, 9]]));
+    }
+}

@@ -1,0 +1,83 @@
+//! The index schema: one tantivy document per paragraph, its citation fields stored, its text
+//! indexed twice (character grams for recall, jieba words for ranking).
+
+use tantivy::schema::{
+    Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
+};
+
+use crate::analysis::{CHAR_GRAMS, JIEBA_WORDS};
+
+/// Bumped whenever the schema or a tokenizer changes what is stored or indexed.
+pub const SCHEMA_VERSION: u32 = 1;
+
+pub const PATH: &str = "path";
+pub const GAZETTE: &str = "gazette";
+pub const ISSUE: &str = "issue";
+pub const DATE: &str = "date";
+pub const DOCUMENT: &str = "document";
+/// Heading path, outermost first, stored as a JSON array string.
+pub const SECTION: &str = "section";
+/// Ordinal of the paragraph within its document, from 1.
+pub const PARAGRAPH: &str = "paragraph";
+/// The repaired paragraph as displayed.
+pub const TEXT: &str = "text";
+/// Character view of `text`.
+pub const GRAMS: &str = "grams";
+/// Word view of `text`.
+pub const WORDS: &str = "words";
+
+/// The fields, resolved once.
+#[derive(Clone, Copy, Debug)]
+pub struct Fields {
+    pub path: Field,
+    pub gazette: Field,
+    pub issue: Field,
+    pub date: Field,
+    pub document: Field,
+    pub section: Field,
+    pub paragraph: Field,
+    pub text: Field,
+    pub grams: Field,
+    pub words: Field,
+}
+
+pub fn build() -> Schema {
+    let mut builder = Schema::builder();
+    builder.add_text_field(PATH, STRING | STORED);
+    builder.add_text_field(GAZETTE, STRING | STORED);
+    builder.add_text_field(ISSUE, STRING | STORED);
+    builder.add_text_field(DATE, STRING | STORED);
+    builder.add_text_field(DOCUMENT, STRING | STORED);
+    builder.add_text_field(SECTION, STORED);
+    builder.add_u64_field(PARAGRAPH, INDEXED | STORED);
+    builder.add_text_field(TEXT, STORED);
+    let grams = TextFieldIndexing::default()
+        .set_tokenizer(CHAR_GRAMS)
+        .set_index_option(IndexRecordOption::WithFreqsAndPositions);
+    builder.add_text_field(GRAMS, TextOptions::default().set_indexing_options(grams));
+    let words = TextFieldIndexing::default()
+        .set_tokenizer(JIEBA_WORDS)
+        .set_index_option(IndexRecordOption::WithFreqs);
+    builder.add_text_field(WORDS, TextOptions::default().set_indexing_options(words));
+    builder.build()
+}
+
+impl Fields {
+    /// Resolves the fields of `schema`; `None` when a field is missing (an index built by another
+    /// program or another version).
+    pub fn resolve(schema: &Schema) -> Option<Fields> {
+        let get = |name| schema.get_field(name).ok();
+        Some(Fields {
+            path: get(PATH)?,
+            gazette: get(GAZETTE)?,
+            issue: get(ISSUE)?,
+            date: get(DATE)?,
+            document: get(DOCUMENT)?,
+            section: get(SECTION)?,
+            paragraph: get(PARAGRAPH)?,
+            text: get(TEXT)?,
+            grams: get(GRAMS)?,
+            words: get(WORDS)?,
+        })
+    }
+}
