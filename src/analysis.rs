@@ -78,7 +78,10 @@ pub fn is_cjk(c: char) -> bool {
 }
 
 fn is_zero_width(c: char) -> bool {
-    matches!(c, '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}')
+    matches!(
+        c,
+        '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}'
+    )
 }
 
 /// One character of the matching form, or `None` for a character that matching ignores.
@@ -278,7 +281,7 @@ mod tests {
     #[test]
     fn folds_full_width_digits_zero_width_and_spaces_between_cjk() {
         let folded = fold("第 十四 條，１９９６\u{200B}年 AA级");
-        assert_eq!(folded.as_string(), "第十四條,1996年aa级");
+        assert_eq!(folded.as_string(), "第十四條,1996年 aa级");
         // 1 of １９９６ is three bytes wide in the original text.
         let pos = folded.chars.iter().position(|&c| c == '1').unwrap();
         assert_eq!(folded.spans[pos].1 - folded.spans[pos].0, 3);

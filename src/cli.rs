@@ -28,7 +28,12 @@ pub enum Command {
 #[derive(Debug, Args)]
 pub struct IndexLocation {
     /// The index folder.
-    #[arg(long, env = "GAZETTE_INDEX", default_value = "index", value_name = "DIR")]
+    #[arg(
+        long,
+        env = "GAZETTE_INDEX",
+        default_value = "index",
+        value_name = "DIR"
+    )]
     pub index: PathBuf,
 }
 

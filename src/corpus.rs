@@ -54,9 +54,7 @@ pub fn walk(roots: &[PathBuf]) -> (Vec<PathBuf>, Vec<Error>) {
                 }
                 Ok(_) => {}
                 Err(err) => errors.push(Error::File {
-                    path: err
-                        .path()
-                        .map_or_else(|| root.clone(), Path::to_path_buf),
+                    path: err.path().map_or_else(|| root.clone(), Path::to_path_buf),
                     reason: err.to_string(),
                 }),
             }

@@ -196,7 +196,8 @@ fn add_issue(
                 doc.add_text(fields.date, date);
             }
             doc.add_text(fields.document, &document.title);
-            let section = serde_json::to_string(&paragraph.section).map_err(std::io::Error::other)?;
+            let section =
+                serde_json::to_string(&paragraph.section).map_err(std::io::Error::other)?;
             doc.add_text(fields.section, &section);
             doc.add_u64(fields.paragraph, ordinal as u64 + 1);
             doc.add_text(fields.text, &paragraph.text);

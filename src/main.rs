@@ -53,7 +53,10 @@ fn index(args: IndexArgs) -> anyhow::Result<ExitCode> {
     if summary.errors.is_empty() {
         Ok(ExitCode::SUCCESS)
     } else {
-        eprintln!("gazette: {} not indexed", plural(summary.errors.len(), "path"));
+        eprintln!(
+            "gazette: {} not indexed",
+            plural(summary.errors.len(), "path")
+        );
         Ok(ExitCode::from(2))
     }
 }

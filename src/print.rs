@@ -113,7 +113,10 @@ fn passage(hit: &Hit) -> Vec<Piece<'_>> {
         };
         let forward = |byte: usize| {
             let at = char_starts.partition_point(|&s| s < byte);
-            char_starts.get(at + CONTEXT_CHARS).copied().unwrap_or(text.len())
+            char_starts
+                .get(at + CONTEXT_CHARS)
+                .copied()
+                .unwrap_or(text.len())
         };
         let mut windows: Vec<(usize, usize)> = Vec::new();
         for &(start, end) in &ranges {
@@ -225,8 +228,17 @@ mod tests {
         let line = String::from_utf8(out).unwrap();
         let value: serde_json::Value = serde_json::from_str(line.trim_end()).unwrap();
         let keys = [
-            "path", "gazette", "issue", "date", "document", "section", "paragraph", "score",
-            "word_match", "text", "matches",
+            "path",
+            "gazette",
+            "issue",
+            "date",
+            "document",
+            "section",
+            "paragraph",
+            "score",
+            "word_match",
+            "text",
+            "matches",
         ];
         assert_eq!(value.as_object().unwrap().len(), keys.len());
         let positions: Vec<usize> = keys

@@ -150,10 +150,8 @@ pub fn run(config: &SearchConfig) -> Result<SearchResult, Error> {
         )?,
         None => {
             let total = searcher.search(&query, &Count)?;
-            let top = searcher.search(
-                &query,
-                &TopDocs::with_limit(total.max(1)).order_by_score(),
-            )?;
+            let top =
+                searcher.search(&query, &TopDocs::with_limit(total.max(1)).order_by_score())?;
             (top, total)
         }
     };
@@ -167,7 +165,13 @@ pub fn run(config: &SearchConfig) -> Result<SearchResult, Error> {
     let mut rejected = 0;
     for (score, address) in top {
         let doc: TantivyDocument = searcher.doc(address)?;
-        match hit_from_doc(&fields, &doc, &literals, score, word_docs.contains(&address)) {
+        match hit_from_doc(
+            &fields,
+            &doc,
+            &literals,
+            score,
+            word_docs.contains(&address),
+        ) {
             Some(hit) => hits.push(hit),
             // The index said it matches, the text says it does not: never show it.
             None => rejected += 1,

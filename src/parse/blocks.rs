@@ -1,20 +1,28 @@
 //! Text -> blocks: the units the extraction left, before any repair.
 //!
-//! Text extracted from a PDF separates paragraphs with blank lines (the seed gazette); text saved
-//! from a web page or a database usually puts one paragraph on a line. A file where most lines are
-//! followed by a blank line is read the first way, and the lines of one group are joined (a soft
-//! wrap); any other file is read one block a line.
+//! Text extracted from a PDF separates paragraphs with blank lines and may wrap a paragraph over
+//! several lines; text scraped from a wiki puts each linked term on a line of its own
+//! (「…所作的」 / 「政府工作报告」 / 「。会议充分肯定…」). Text saved from a database usually puts one
+//! paragraph on a line, blank lines or not. So: where the lines that run straight into another line
+//! mostly stop mid-sentence, a group of lines between blank lines is one block; where they mostly
+//! end a paragraph, every line is a block.
 
+use super::structure::is_paragraph_end;
 use crate::analysis::is_cjk;
 
 pub fn split(text: &str) -> Vec<String> {
     let lines: Vec<&str> = text.lines().map(trim).collect();
-    let content = lines.iter().filter(|l| !l.is_empty()).count();
-    let followed_by_blank = lines
-        .windows(2)
-        .filter(|w| !w[0].is_empty() && w[1].is_empty())
-        .count();
-    let blank_separated = followed_by_blank * 2 > content;
+    let (mut run_on, mut ended) = (0, 0);
+    for pair in lines.windows(2) {
+        if !pair[0].is_empty() && !pair[1].is_empty() {
+            if pair[0].ends_with(is_paragraph_end) {
+                ended += 1;
+            } else {
+                run_on += 1;
+            }
+        }
+    }
+    let blank_separated = run_on > ended;
 
     let mut blocks = Vec::new();
     let mut current = String::new();
@@ -62,13 +70,24 @@ mod tests {
 
     #[test]
     fn reads_blank_line_separated_paragraphs_and_joins_their_wrapped_lines() {
-        let text = "第一段\n接着第一段。\n\n\u{3000}\u{3000}第二段。\n\nsee\nalso\n";
-        assert_eq!(split(text), ["第一段接着第一段。", "第二段。", "see also"]);
+        let text = "第一段\n接着第一段。\n\n\u{3000}\u{3000}第二段。\n\nsee\nalso\n\n\n所作的\n政府工作报告\n。会议";
+        assert_eq!(
+            split(text),
+            [
+                "第一段接着第一段。",
+                "第二段。",
+                "see also",
+                "所作的政府工作报告。会议"
+            ]
+        );
     }
 
     #[test]
     fn reads_one_paragraph_a_line_when_lines_are_not_separated() {
         let text = "第一条 总则。\n第二条 适用范围。\n\n第三条 附则。\n";
-        assert_eq!(split(text), ["第一条 总则。", "第二条 适用范围。", "第三条 附则。"]);
+        assert_eq!(
+            split(text),
+            ["第一条 总则。", "第二条 适用范围。", "第三条 附则。"]
+        );
     }
 }

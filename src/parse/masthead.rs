@@ -102,8 +102,11 @@ pub fn read(blocks: &[String]) -> Head {
 
 fn parse_date(block: &str) -> Option<String> {
     let caps = DATE.captures(block)?;
-    let (year, month, day): (u32, u32, u32) =
-        (caps[1].parse().ok()?, caps[2].parse().ok()?, caps[3].parse().ok()?);
+    let (year, month, day): (u32, u32, u32) = (
+        caps[1].parse().ok()?,
+        caps[2].parse().ok()?,
+        caps[3].parse().ok()?,
+    );
     ((1..=12).contains(&month) && (1..=31).contains(&day))
         .then(|| format!("{year:04}-{month:02}-{day:02}"))
 }
@@ -204,7 +207,11 @@ mod tests {
         assert_eq!(
             parts,
             vec![
-                (Some("某市人民政府关于印发甲方案的通知".into()), Some(2), 7..10),
+                (
+                    Some("某市人民政府关于印发甲方案的通知".into()),
+                    Some(2),
+                    7..10
+                ),
                 (Some("某市人民政府关于乙的决定".into()), Some(5), 10..12),
             ]
         );

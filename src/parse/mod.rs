@@ -131,7 +131,10 @@ mod tests {
         let issue = seed();
         let heading = find(&issue, "（一）千方百计稳增长扩内需");
         assert_eq!(heading.len(), 1);
-        assert_eq!(heading[0].text, "（一）千方百计稳增长扩内需，全力打造经济新增点");
+        assert_eq!(
+            heading[0].text,
+            "（一）千方百计稳增长扩内需，全力打造经济新增点"
+        );
         assert!(heading[0].heading);
         assert_eq!(heading[0].section, ["三、2025年重点工作"]);
         let under = find(&issue, "提振消费为要。");

@@ -52,7 +52,7 @@ fn is_sentence_end(c: char) -> bool {
 
 /// A block ending in one of these ends where its paragraph ends; any other last character means
 /// the paragraph goes on in the next block (unless that block starts something new).
-fn is_paragraph_end(c: char) -> bool {
+pub(super) fn is_paragraph_end(c: char) -> bool {
     is_sentence_end(c)
         || matches!(
             c,
@@ -100,8 +100,11 @@ pub fn printed_title(blocks: &[String]) -> Option<String> {
         .chars()
         .last()
         .is_some_and(|c| c.is_alphanumeric() || matches!(c, '）' | ')' | '》'));
-    (short && ends_like_a_title && !first.contains(is_sentence_end) && heading_rank(first).is_none())
-        .then(|| first.clone())
+    (short
+        && ends_like_a_title
+        && !first.contains(is_sentence_end)
+        && heading_rank(first).is_none())
+    .then(|| first.clone())
 }
 
 /// Forms of the blocks, with the document's opening lines marked as front matter: the first block
@@ -239,9 +242,9 @@ mod tests {
 
     #[test]
     fn joins_a_paragraph_cut_by_a_page_end() {
-        let got = run(&["补贴资金3.77亿", "元，拉动消费近21亿元。"]);
-        assert_eq!(got[0].0, "补贴资金3.77亿元，拉动消费近21亿元。");
-        assert_eq!(got.len(), 1);
+        let got = run(&["报告", "补贴资金3.77亿", "元，拉动消费近21亿元。"]);
+        assert_eq!(got[1].0, "补贴资金3.77亿元，拉动消费近21亿元。");
+        assert_eq!(got.len(), 2);
     }
 
     #[test]

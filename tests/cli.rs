@@ -1,0 +1,301 @@
+//! The built binary on a temporary index of the seed gazette (焦作市人民政府公报 2025年第1号).
+
+mod common;
+
+use common::{SEED, gazette, matched_texts, search_all, seed_index, stderr, stdout};
+
+#[test]
+fn indexes_the_seed_into_68_paragraphs() {
+    // Counted by hand: 86 blocks from the title 「政府工作报告」 to the end, 18 of which are the
+    // second halves of paragraphs cut by a page end.
+    let dir = tempfile::tempdir().unwrap();
+    let index = dir.path().join("index");
+    let out = gazette(&["index", SEED, "--index", index.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let summary = stdout(&out);
+    assert!(
+        summary.starts_with(
+            "indexed 1 file, 1 document, 68 paragraphs (18 joined across page ends) in "
+        ),
+        "{summary}"
+    );
+}
+
+#[test]
+fn finds_3_77亿元_cut_by_a_page_end() {
+    let (code, hits) = search_all("3.77亿元");
+    assert_eq!(code, 0);
+    assert_eq!(hits.len(), 1);
+    assert_eq!(matched_texts(&hits[0]), ["3.77亿元"]);
+    assert!(
+        hits[0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("补贴资金3.77亿元，拉动消费近21亿元")
+    );
+}
+
+#[test]
+fn finds_省质量标杆_cut_by_a_page_end() {
+    let (_, hits) = search_all("省质量标杆");
+    assert_eq!(hits.len(), 1);
+    assert_eq!(matched_texts(&hits[0]), ["省质量标杆"]);
+}
+
+#[test]
+fn finds_反腐败_cut_by_a_page_end() {
+    let (_, hits) = search_all("反腐败");
+    assert_eq!(hits.len(), 1);
+    assert!(
+        hits[0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("党风廉政建设和反腐败斗争")
+    );
+}
+
+#[test]
+fn finds_固定资产投资_twice_once_across_a_cut() {
+    // 「…工业增加值增长7.5%左右，固」 / 「定资产投资增长8%左右…」 is the second one.
+    let (_, hits) = search_all("固定资产投资");
+    assert_eq!(hits.len(), 2);
+    let texts: Vec<&str> = hits.iter().map(|h| h["text"].as_str().unwrap()).collect();
+    assert!(texts.iter().any(|t| t.contains("固定资产投资增长8%左右")));
+    for hit in &hits {
+        assert_eq!(matched_texts(hit), ["固定资产投资"]);
+    }
+}
+
+#[test]
+fn finds_a_word_that_jieba_segments_differently() {
+    // 「太极·蜜雪文旅融合示范区」 segments as 蜜雪文 / 旅: a jieba-only index finds no 蜜雪.
+    let (code, hits) = search_all("蜜雪");
+    assert_eq!(code, 0);
+    assert_eq!(hits.len(), 1);
+    assert!(
+        hits[0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("太极·蜜雪文旅融合示范区")
+    );
+    assert_eq!(hits[0]["word_match"], false);
+}
+
+#[test]
+fn finds_all_four_paragraphs_with_文旅_where_jieba_finds_three() {
+    let (_, hits) = search_all("文旅");
+    assert_eq!(hits.len(), 4);
+    let whole_words = hits.iter().filter(|h| h["word_match"] == true).count();
+    assert!(whole_words < 4, "one 文旅 sits inside 蜜雪文 / 旅");
+}
+
+#[test]
+fn finds_literals_with_digits_and_symbols() {
+    for literal in ["3+13+N", "AA级", "5.4%", "240小时过境免签"] {
+        let (code, hits) = search_all(literal);
+        assert_eq!(code, 0, "{literal}");
+        for hit in &hits {
+            let texts = matched_texts(hit);
+            assert!(!texts.is_empty());
+            assert!(
+                texts
+                    .iter()
+                    .all(|t| t.to_lowercase() == literal.to_lowercase()),
+                "{literal}: {texts:?}"
+            );
+        }
+    }
+    // Latin letters match in any case.
+    assert_eq!(search_all("3+13+n").1.len(), search_all("3+13+N").1.len());
+}
+
+#[test]
+fn ranks_a_whole_word_above_a_word_inside_a_longer_one() {
+    // 文旅 is a jieba word in three paragraphs and sits inside 蜜雪文 / 旅 in the fourth; 消费 is
+    // a word in some paragraphs and only inside 消费品 in others.
+    for literal in ["文旅", "消费"] {
+        let (_, hits) = search_all(literal);
+        let flags: Vec<bool> = hits
+            .iter()
+            .map(|h| h["word_match"].as_bool().unwrap())
+            .collect();
+        assert!(
+            flags.contains(&true) && flags.contains(&false),
+            "{literal}: {flags:?}"
+        );
+        let first_partial = flags.iter().position(|w| !w).unwrap();
+        assert!(
+            flags[first_partial..].iter().all(|w| !w),
+            "{literal}: every whole-word hit ranks first: {flags:?}"
+        );
+    }
+}
+
+#[test]
+fn every_literal_is_required() {
+    let (_, both) = search_all("云台山 实验室");
+    let (_, one) = search_all("云台山");
+    assert!(!both.is_empty() && both.len() < one.len());
+    for hit in &both {
+        let texts = matched_texts(hit);
+        assert!(texts.contains(&"云台山".to_string()));
+        assert!(texts.contains(&"实验室".to_string()));
+    }
+}
+
+#[test]
+fn gives_the_exact_citation_of_a_hit() {
+    let (_, hits) = search_all("提振消费为要");
+    assert_eq!(hits.len(), 1);
+    let hit = &hits[0];
+    assert_eq!(hit["path"], SEED);
+    assert_eq!(hit["gazette"], "焦作市人民政府公报");
+    assert_eq!(hit["issue"], "2025年第1号（总第139号）");
+    assert_eq!(hit["date"], "2025-02-28");
+    assert_eq!(hit["document"], "焦作市人民政府工作报告");
+    assert_eq!(
+        hit["section"],
+        serde_json::json!([
+            "三、2025年重点工作",
+            "（一）千方百计稳增长扩内需，全力打造经济新增点"
+        ])
+    );
+    // 1 title, 2 「——…会议上」, 3 speaker, 4 各位代表：, then the report; counted by hand.
+    assert_eq!(hit["paragraph"], 27);
+    assert_eq!(hit["word_match"], false);
+    assert!(hit["score"].as_f64().unwrap() > 0.0);
+    assert!(
+        hit["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("提振消费为要。实施提振消费专项行动")
+    );
+    assert_eq!(hit["matches"], serde_json::json!([[0, 18]]));
+}
+
+#[test]
+fn shows_ten_hits_by_default_and_says_how_many_there_are() {
+    let index = seed_index().to_str().unwrap();
+    let out = gazette(&["search", "发展", "--index", index]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = stdout(&out);
+    let citations = text
+        .lines()
+        .filter(|l| l.starts_with("焦作市人民政府公报"))
+        .count();
+    assert_eq!(citations, 10);
+    let (_, all) = search_all("发展");
+    assert!(all.len() > 10);
+    assert!(
+        text.ends_with(&format!(
+            "{} paragraphs match; showing the best 10 (--all for every one).\n",
+            all.len()
+        )),
+        "{text}"
+    );
+}
+
+#[test]
+fn exits_0_when_found_1_when_not_and_2_on_error() {
+    let index = seed_index().to_str().unwrap();
+    assert_eq!(
+        gazette(&["search", "云台山", "--index", index])
+            .status
+            .code(),
+        Some(0)
+    );
+
+    let none = gazette(&["search", "不存在的词语", "--index", index]);
+    assert_eq!(none.status.code(), Some(1));
+    assert_eq!(stdout(&none), "");
+
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("nowhere");
+    let out = gazette(&["search", "云台山", "--index", missing.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out),
+        format!(
+            "gazette: no index at {}: run `gazette index` first\n",
+            missing.display()
+        )
+    );
+
+    let out = gazette(&["search", "\u{200B}", "--index", index]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("bad query"), "{}", stderr(&out));
+
+    let out = gazette(&["search", "--limit", "ten", "云台山"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn the_environment_names_the_index() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_gazette"))
+        .args(["search", "云台山", "--json"])
+        .env("GAZETTE_INDEX", seed_index())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(stdout(&out).lines().count(), 4);
+}
+
+#[test]
+fn refuses_to_write_an_index_into_a_folder_of_other_files() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("notes.txt"), "mine").unwrap();
+    let out = gazette(&["index", SEED, "--index", dir.path().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("not empty"), "{}", stderr(&out));
+    assert!(dir.path().join("notes.txt").exists());
+}
+
+#[test]
+fn reindexing_gives_the_same_paragraphs_and_no_duplicates() {
+    let dir = tempfile::tempdir().unwrap();
+    let index = dir.path().join("index");
+    let index = index.to_str().unwrap();
+    for _ in 0..2 {
+        assert!(gazette(&["index", SEED, "--index", index]).status.success());
+    }
+    let out = gazette(&["search", "云台山", "--all", "--json", "--index", index]);
+    assert_eq!(stdout(&out).lines().count(), 4);
+}
+
+#[test]
+fn a_closed_pipe_ends_quietly() {
+    use std::io::Read;
+    use std::process::{Command, Stdio};
+    // Three copies of the seed print about 90 KB of JSON for 的, more than a pipe holds, so the
+    // program is still writing when the reader goes away.
+    let dir = tempfile::tempdir().unwrap();
+    let docs = dir.path().join("docs");
+    std::fs::create_dir(&docs).unwrap();
+    for n in 1..=3 {
+        std::fs::copy(common::repo().join(SEED), docs.join(format!("{n}.txt"))).unwrap();
+    }
+    let index = dir.path().join("index");
+    let out = gazette(&[
+        "index",
+        docs.to_str().unwrap(),
+        "--index",
+        index.to_str().unwrap(),
+    ]);
+    assert!(out.status.success());
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_gazette"))
+        .args(["search", "的", "--all", "--json", "--index"])
+        .arg(&index)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Read one byte, then close the pipe, as `| head -c 1` would.
+    let mut stdout = child.stdout.take().unwrap();
+    let mut byte = [0u8; 1];
+    stdout.read_exact(&mut byte).unwrap();
+    drop(stdout);
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+    assert_eq!(out.status.code(), Some(0));
+}

@@ -1,0 +1,76 @@
+//! Helpers for the CLI tests: run the built binary, build a temporary index of the seed once.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+pub const SEED: &str = "corpus/焦作市人民政府公报_2025年第1号.txt";
+
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Runs `gazette ARGS` from the repository root, without colour and with no GAZETTE_INDEX.
+pub fn gazette(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_gazette"))
+        .args(args)
+        .current_dir(repo())
+        .env_remove("GAZETTE_INDEX")
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("gazette runs")
+}
+
+pub fn stdout(output: &Output) -> String {
+    String::from_utf8(output.stdout.clone()).expect("stdout is UTF-8")
+}
+
+pub fn stderr(output: &Output) -> String {
+    String::from_utf8(output.stderr.clone()).expect("stderr is UTF-8")
+}
+
+/// An index of the seed gazette, built once per test binary in a temporary folder.
+pub fn seed_index() -> &'static Path {
+    static INDEX: OnceLock<tempfile::TempDir> = OnceLock::new();
+    INDEX
+        .get_or_init(|| {
+            let dir = tempfile::tempdir().expect("temp dir");
+            let index = dir.path().join("index");
+            let out = gazette(&["index", SEED, "--index", index.to_str().unwrap()]);
+            assert!(out.status.success(), "indexing failed: {}", stderr(&out));
+            dir
+        })
+        .path()
+        .join("index")
+        .leak()
+}
+
+/// `gazette search QUERY --all --json` on the seed index, parsed.
+pub fn search_all(query: &str) -> (i32, Vec<serde_json::Value>) {
+    let index = seed_index().to_str().unwrap().to_string();
+    let out = gazette(&["search", query, "--all", "--json", "--index", &index]);
+    let hits = stdout(&out)
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("each line is JSON"))
+        .collect();
+    (out.status.code().unwrap_or(-1), hits)
+}
+
+/// The `[start, end]` ranges of a hit's `matches`, as the text they cover.
+pub fn matched_texts(hit: &serde_json::Value) -> Vec<String> {
+    let text = hit["text"].as_str().unwrap();
+    hit["matches"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            let (s, e) = (
+                m[0].as_u64().unwrap() as usize,
+                m[1].as_u64().unwrap() as usize,
+            );
+            text[s..e].to_string()
+        })
+        .collect()
+}

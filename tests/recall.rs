@@ -1,0 +1,157 @@
+//! Nothing is missed: for literals drawn from the seed's own text, `search --all --json` returns
+//! exactly the paragraphs that a plain substring scan of the repaired paragraphs finds, with
+//! exactly the occurrences the scan finds.
+
+mod common;
+
+use std::collections::BTreeMap;
+
+use proptest::prelude::*;
+
+use common::{SEED, repo, search_all};
+
+/// The repaired paragraphs of the seed, keyed by their ordinal, as the parser gives them.
+fn paragraphs() -> &'static BTreeMap<u64, String> {
+    static PARAGRAPHS: std::sync::OnceLock<BTreeMap<u64, String>> = std::sync::OnceLock::new();
+    PARAGRAPHS.get_or_init(|| {
+        let text = std::fs::read_to_string(repo().join(SEED)).unwrap();
+        let issue = gazette::parse::parse(&text, "seed");
+        assert_eq!(issue.documents.len(), 1);
+        issue.documents[0]
+            .paragraphs
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (i as u64 + 1, p.text.clone()))
+            .collect()
+    })
+}
+
+/// The scan's idea of a character: full-width ASCII as half-width, Latin lowercased. Written
+/// apart from the library's folding on purpose.
+fn scan_char(c: char) -> char {
+    let c = if ('\u{FF01}'..='\u{FF5E}').contains(&c) {
+        char::from_u32(c as u32 - 0xFEE0).unwrap()
+    } else {
+        c
+    };
+    c.to_ascii_lowercase()
+}
+
+/// Byte ranges in `text` of the non-overlapping occurrences of `literal`, scanning left to right.
+/// Spaces between two Chinese characters are skipped, as the search skips them.
+fn scan(text: &str, literal: &str) -> Vec<(usize, usize)> {
+    let han = |c: char| ('\u{4E00}'..='\u{9FFF}').contains(&c);
+    let all: Vec<(usize, char)> = text.char_indices().collect();
+    let kept: Vec<(usize, usize, char)> = all
+        .iter()
+        .enumerate()
+        .filter(|(k, (_, c))| {
+            let between_han = c.is_whitespace()
+                && all[..*k]
+                    .iter()
+                    .rev()
+                    .find(|(_, p)| !p.is_whitespace())
+                    .is_some_and(|(_, p)| han(*p))
+                && all[k + 1..]
+                    .iter()
+                    .find(|(_, n)| !n.is_whitespace())
+                    .is_some_and(|(_, n)| han(*n));
+            !between_han
+        })
+        .map(|(_, &(i, c))| (i, i + c.len_utf8(), scan_char(c)))
+        .collect();
+    let needle: Vec<char> = literal.chars().map(scan_char).collect();
+    let mut found = Vec::new();
+    let mut i = 0;
+    while i + needle.len() <= kept.len() {
+        if kept[i..i + needle.len()]
+            .iter()
+            .map(|k| k.2)
+            .eq(needle.iter().copied())
+        {
+            found.push((kept[i].0, kept[i + needle.len() - 1].1));
+            i += needle.len();
+        } else {
+            i += 1;
+        }
+    }
+    found
+}
+
+fn check(literal: &str) -> Result<(), TestCaseError> {
+    let expected: BTreeMap<u64, Vec<(usize, usize)>> = paragraphs()
+        .iter()
+        .map(|(&n, text)| (n, scan(text, literal)))
+        .filter(|(_, found)| !found.is_empty())
+        .collect();
+    let (code, hits) = search_all(literal);
+    let actual: BTreeMap<u64, Vec<(usize, usize)>> = hits
+        .iter()
+        .map(|hit| {
+            let matches = hit["matches"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|m| {
+                    (
+                        m[0].as_u64().unwrap() as usize,
+                        m[1].as_u64().unwrap() as usize,
+                    )
+                })
+                .collect();
+            (hit["paragraph"].as_u64().unwrap(), matches)
+        })
+        .collect();
+    prop_assert_eq!(
+        hits.len(),
+        actual.len(),
+        "a paragraph returned twice for {:?}",
+        literal
+    );
+    prop_assert_eq!(&actual, &expected, "literal {:?}", literal);
+    prop_assert_eq!(code, if expected.is_empty() { 1 } else { 0 });
+    Ok(())
+}
+
+/// A literal of 1 to 8 characters cut from a random place of a random paragraph.
+fn drawn_literal() -> impl Strategy<Value = String> {
+    let count = paragraphs().len();
+    (0..count, any::<prop::sample::Index>(), 1usize..=8).prop_filter_map(
+        "literal holds white space",
+        move |(p, start, len)| {
+            let text: Vec<char> = paragraphs().values().nth(p)?.chars().collect();
+            let start = start.index(text.len());
+            let literal: String = text[start..(start + len).min(text.len())].iter().collect();
+            (!literal.chars().any(char::is_whitespace)).then_some(literal)
+        },
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    #[test]
+    fn a_literal_from_the_text_finds_exactly_what_a_scan_finds(literal in drawn_literal()) {
+        check(&literal)?;
+    }
+
+    #[test]
+    fn an_uppercased_literal_finds_the_same(literal in drawn_literal()) {
+        check(&literal.to_uppercase())?;
+    }
+
+    #[test]
+    fn a_random_literal_finds_exactly_what_a_scan_finds(literal in "[0-9a-zA-Z%+.]{1,3}|[发展建设经济云台山的]{1,4}") {
+        check(&literal)?;
+    }
+}
+
+#[test]
+fn the_scan_is_not_vacuous() {
+    // The oracle itself, on a case checked by hand: two 亿元 in one paragraph, one across a cut.
+    let text = &paragraphs()[&8];
+    assert!(text.contains("补贴资金3.77亿元"));
+    assert!(scan(text, "亿元").len() >= 2);
+    assert_eq!(scan("市长 刘冰", "长刘"), vec![(3, 10)]);
+    assert_eq!(scan("ＡＡ级", "aa级"), vec![(0, 9)]);
+}
