@@ -299,3 +299,16 @@ fn a_closed_pipe_ends_quietly() {
     assert_eq!(String::from_utf8_lossy(&out.stderr), "");
     assert_eq!(out.status.code(), Some(0));
 }
+
+#[test]
+fn the_search_path_cannot_reach_jieba() {
+    // Loading jieba's dictionary costs 150–200 ms. Searching opens the index without registering
+    // the word tokenizer, so any use of it on the search path would fail every search above.
+    let (index, _) = gazette::index::open(seed_index()).unwrap();
+    assert!(
+        index
+            .tokenizers()
+            .get(gazette::analysis::JIEBA_WORDS)
+            .is_none()
+    );
+}
