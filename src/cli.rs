@@ -23,6 +23,18 @@ pub enum Command {
     Index(IndexArgs),
     /// Search the index: ranked paragraphs with their citations.
     Search(SearchArgs),
+    /// Show how a file is read: metadata and its sources, documents, sections, paragraphs.
+    Inspect(InspectArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct InspectArgs {
+    /// The file to read.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// Print every paragraph under its section.
+    #[arg(long)]
+    pub paragraphs: bool,
 }
 
 #[derive(Debug, Args)]

@@ -63,7 +63,8 @@ pub fn walk(roots: &[PathBuf]) -> (Vec<PathBuf>, Vec<Error>) {
     (files, errors)
 }
 
-/// Reads a file as text: UTF-8, with or without a byte-order mark.
+/// Reads a file as text: UTF-8 (with or without a byte-order mark), UTF-16 with a byte-order
+/// mark, or GB18030 (which covers GBK and GB2312, common in older government files).
 pub fn read_text(path: &Path) -> Result<String, Error> {
     let bytes = std::fs::read(path).map_err(|err| Error::File {
         path: path.to_path_buf(),
@@ -75,17 +76,33 @@ pub fn read_text(path: &Path) -> Result<String, Error> {
     })
 }
 
-fn decode(bytes: &[u8]) -> Result<String, String> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+/// Decodes bytes by the first encoding that reads them without error. A file that is none of the
+/// encodings above, or binary, is refused rather than indexed as mojibake.
+pub fn decode(bytes: &[u8]) -> Result<String, String> {
+    if let Some((encoding, bom)) = encoding_rs::Encoding::for_bom(bytes) {
+        return encoding
+            .decode_without_bom_handling_and_without_replacement(&bytes[bom..])
+            .map(|text| text.into_owned())
+            .ok_or_else(|| format!("not valid {} text", encoding.name()));
+    }
     if bytes.contains(&0) {
         return Err("binary data (NUL bytes), not text".into());
     }
-    String::from_utf8(bytes.to_vec()).map_err(|err| {
-        format!(
-            "not UTF-8 text (invalid byte at offset {})",
-            err.utf8_error().valid_up_to()
-        )
-    })
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        return Ok(text.to_string());
+    }
+    let text = encoding_rs::GB18030
+        .decode_without_bom_handling_and_without_replacement(bytes)
+        .ok_or("neither UTF-8 nor GB18030 text")?;
+    // Random bytes can happen to form GB18030; real text has few control characters.
+    let controls = text
+        .chars()
+        .filter(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+        .count();
+    if controls * 100 > text.chars().count() {
+        return Err("binary data, not text".into());
+    }
+    Ok(text.into_owned())
 }
 
 #[cfg(test)]
@@ -95,6 +112,21 @@ mod tests {
     #[test]
     fn strips_a_byte_order_mark() {
         assert_eq!(decode(b"\xEF\xBB\xBF\xE5\x85\xAC").unwrap(), "公");
+    }
+
+    #[test]
+    fn reads_gb18030_and_utf16() {
+        let (gb, _, _) = encoding_rs::GB18030.encode("焦作市人民政府公报");
+        assert_eq!(decode(&gb).unwrap(), "焦作市人民政府公报");
+        let mut utf16 = vec![0xFF, 0xFE];
+        utf16.extend("公报".encode_utf16().flat_map(|u| u.to_le_bytes()));
+        assert_eq!(decode(&utf16).unwrap(), "公报");
+    }
+
+    #[test]
+    fn refuses_bytes_of_no_known_encoding() {
+        // 0xFF never starts a GB18030 character, nor is it UTF-8.
+        assert!(decode(b"abc\xFF\xFFdef").is_err());
     }
 
     #[test]

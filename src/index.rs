@@ -3,6 +3,7 @@
 //! A run rebuilds the index's content in one commit: until it commits, searches see the previous
 //! content, and a run that fails leaves it as it was.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -12,6 +13,7 @@ use tantivy::schema::Schema;
 use tantivy::{Index, IndexWriter, TantivyDocument};
 
 use crate::analysis::{self, CHAR_GRAMS, JIEBA_WORDS};
+use crate::manifest::{Manifests, Metadata};
 use crate::parse::{self, Issue};
 use crate::schema::{self, Fields, SCHEMA_VERSION};
 use crate::{Error, corpus};
@@ -42,6 +44,7 @@ pub struct IndexSummary {
     pub documents: usize,
     pub paragraphs: usize,
     pub cuts_joined: usize,
+    pub debris_dropped: usize,
     pub seconds: f64,
     #[serde(skip)]
     pub errors: Vec<Error>,
@@ -127,16 +130,18 @@ pub fn run(config: &IndexConfig) -> Result<IndexSummary, Error> {
     let (files, mut errors) = corpus::walk(&config.inputs);
     let bar = progress_bar(files.len() as u64, config.progress);
     let mut summary = IndexSummary::default();
+    let mut manifests = Manifests::default();
     for path in &files {
         bar.set_message(path.display().to_string());
-        match corpus::read_text(path) {
-            Ok(text) => {
-                let issue = parse::parse(&text, &title_from_path(path));
+        match load(path, &mut manifests, &mut errors) {
+            Ok(loaded) => {
+                let issue = &loaded.issue;
                 summary.files += 1;
                 summary.documents += issue.documents.len();
                 summary.paragraphs += issue.paragraph_count();
                 summary.cuts_joined += issue.stats.cuts_joined;
-                add_issue(&writer, &fields, path, &issue)?;
+                summary.debris_dropped += issue.stats.debris_dropped;
+                add_issue(&writer, &fields, path, &loaded)?;
             }
             Err(err) => errors.push(err),
         }
@@ -163,6 +168,81 @@ fn progress_bar(len: u64, visible: bool) -> ProgressBar {
     bar
 }
 
+/// A file read and parsed, with what its manifest says applied.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    pub issue: Issue,
+    /// Manifest columns other than the known ones.
+    pub attributes: BTreeMap<String, String>,
+    /// Where each metadata value came from: (field, source).
+    pub sources: Vec<(&'static str, &'static str)>,
+}
+
+/// Reads, decodes and parses one file, then applies its manifest row: what a manifest says wins
+/// over what the parser guessed. Problems with manifests go to `errors`; the file's own problem is
+/// the `Err`.
+pub fn load(
+    path: &Path,
+    manifests: &mut Manifests,
+    errors: &mut Vec<Error>,
+) -> Result<Loaded, Error> {
+    let text = corpus::read_text(path)?;
+    let mut issue = parse::parse(&text, &title_from_path(path));
+    let mut sources = Vec::new();
+    let parsed = |value: &Option<String>| value.is_some().then_some("text");
+    for (field, source) in [
+        ("gazette", parsed(&issue.gazette)),
+        ("issue", parsed(&issue.issue)),
+        ("date", parsed(&issue.date)),
+        (
+            "region",
+            issue.region.is_some().then_some("derived from the name"),
+        ),
+    ] {
+        if let Some(source) = source {
+            sources.push((field, source));
+        }
+    }
+    let meta = manifests.lookup(path, errors).unwrap_or_default();
+    let Metadata {
+        title,
+        date,
+        gazette,
+        issue: number,
+        region,
+        attributes,
+    } = meta;
+    let mut set = |field: &'static str, slot: &mut Option<String>, value: Option<String>| {
+        if value.is_some() {
+            *slot = value;
+            sources.retain(|(f, _)| *f != field);
+            sources.push((field, "from the manifest"));
+        }
+    };
+    set("gazette", &mut issue.gazette, gazette);
+    set("issue", &mut issue.issue, number);
+    set("date", &mut issue.date, date);
+    let derive_again = region.is_none() && issue.gazette.is_some() && issue.region.is_none();
+    set("region", &mut issue.region, region);
+    if let Some(title) = title
+        && let [document] = issue.documents.as_mut_slice()
+    {
+        document.title = title;
+        sources.push(("title", "from the manifest"));
+    }
+    if derive_again {
+        issue.region = issue.gazette.as_deref().and_then(crate::region::derive);
+        if issue.region.is_some() {
+            sources.push(("region", "derived from the name"));
+        }
+    }
+    Ok(Loaded {
+        issue,
+        attributes,
+        sources,
+    })
+}
+
 /// A document's title when the file prints none: its name without the extension.
 fn title_from_path(path: &Path) -> String {
     path.file_stem()
@@ -179,9 +259,11 @@ fn add_issue(
     writer: &IndexWriter,
     fields: &Fields,
     path: &Path,
-    issue: &Issue,
+    loaded: &Loaded,
 ) -> Result<(), Error> {
+    let issue = &loaded.issue;
     let path = display_path(path);
+    let attributes = serde_json::to_string(&loaded.attributes).map_err(std::io::Error::other)?;
     for document in &issue.documents {
         for (ordinal, paragraph) in document.paragraphs.iter().enumerate() {
             let mut doc = TantivyDocument::default();
@@ -194,6 +276,15 @@ fn add_issue(
             }
             if let Some(date) = &issue.date {
                 doc.add_text(fields.date, date);
+            }
+            if let Some(region) = &issue.region {
+                doc.add_text(fields.region, region);
+            }
+            if let Some(page) = document.page {
+                doc.add_u64(fields.page, u64::from(page));
+            }
+            if !loaded.attributes.is_empty() {
+                doc.add_text(fields.attributes, &attributes);
             }
             doc.add_text(fields.document, &document.title);
             let section =

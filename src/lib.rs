@@ -7,8 +7,10 @@
 pub mod analysis;
 pub mod corpus;
 pub mod index;
+pub mod manifest;
 pub mod parse;
 pub mod print;
+pub mod region;
 pub mod schema;
 pub mod search;
 

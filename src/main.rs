@@ -8,13 +8,14 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use cli::{Cli, Command, IndexArgs, SearchArgs};
+use cli::{Cli, Command, IndexArgs, InspectArgs, SearchArgs};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
         Command::Index(args) => index(args),
         Command::Search(args) => search(&args),
+        Command::Inspect(args) => inspect(&args),
     };
     match outcome {
         Ok(code) => code,
@@ -59,6 +60,20 @@ fn index(args: IndexArgs) -> anyhow::Result<ExitCode> {
         );
         Ok(ExitCode::from(2))
     }
+}
+
+fn inspect(args: &InspectArgs) -> anyhow::Result<ExitCode> {
+    let mut manifests = gazette::manifest::Manifests::default();
+    let mut errors = Vec::new();
+    let loaded = gazette::index::load(&args.file, &mut manifests, &mut errors)?;
+    for err in &errors {
+        eprintln!("gazette: {err}");
+    }
+    let mut out = BufWriter::new(io::stdout().lock());
+    let path = gazette::index::display_path(&args.file);
+    gazette::print::inspect(&mut out, &path, &loaded, args.paragraphs)?;
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn search(args: &SearchArgs) -> anyhow::Result<ExitCode> {

@@ -8,12 +8,17 @@ use tantivy::schema::{
 use crate::analysis::{CHAR_GRAMS, JIEBA_WORDS};
 
 /// Bumped whenever the schema or a tokenizer changes what is stored or indexed.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 pub const PATH: &str = "path";
 pub const GAZETTE: &str = "gazette";
 pub const ISSUE: &str = "issue";
 pub const DATE: &str = "date";
+pub const REGION: &str = "region";
+/// Page of the issue where the document starts, from the 目录.
+pub const PAGE: &str = "page";
+/// Manifest columns other than the known ones, stored as a JSON object string.
+pub const ATTRIBUTES: &str = "attributes";
 pub const DOCUMENT: &str = "document";
 /// Heading path, outermost first, stored as a JSON array string.
 pub const SECTION: &str = "section";
@@ -33,6 +38,9 @@ pub struct Fields {
     pub gazette: Field,
     pub issue: Field,
     pub date: Field,
+    pub region: Field,
+    pub page: Field,
+    pub attributes: Field,
     pub document: Field,
     pub section: Field,
     pub paragraph: Field,
@@ -47,6 +55,9 @@ pub fn build() -> Schema {
     builder.add_text_field(GAZETTE, STRING | STORED);
     builder.add_text_field(ISSUE, STRING | STORED);
     builder.add_text_field(DATE, STRING | STORED);
+    builder.add_text_field(REGION, STRING | STORED);
+    builder.add_u64_field(PAGE, STORED);
+    builder.add_text_field(ATTRIBUTES, STORED);
     builder.add_text_field(DOCUMENT, STRING | STORED);
     builder.add_text_field(SECTION, STORED);
     builder.add_u64_field(PARAGRAPH, INDEXED | STORED);
@@ -72,6 +83,9 @@ impl Fields {
             gazette: get(GAZETTE)?,
             issue: get(ISSUE)?,
             date: get(DATE)?,
+            region: get(REGION)?,
+            page: get(PAGE)?,
+            attributes: get(ATTRIBUTES)?,
             document: get(DOCUMENT)?,
             section: get(SECTION)?,
             paragraph: get(PARAGRAPH)?,

@@ -6,7 +6,7 @@
 //! [`WORD_BONUS`], so it ranks above one where the literal sits inside a longer word (台山 in
 //! 云台山). Nothing here tokenizes with jieba: the search path never loads its dictionary.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use std::path::PathBuf;
 
 use serde::Serialize;
@@ -40,14 +40,19 @@ pub struct Hit {
     pub gazette: Option<String>,
     pub issue: Option<String>,
     pub date: Option<String>,
+    pub region: Option<String>,
     pub document: String,
     pub section: Vec<String>,
+    /// Page of the issue where the document starts.
+    pub page: Option<u64>,
     pub paragraph: u64,
     pub score: f32,
     pub word_match: bool,
     pub text: String,
     /// UTF-8 byte ranges of `text`, one per occurrence of each literal, in text order.
     pub matches: Vec<(usize, usize)>,
+    /// Manifest columns other than the known ones.
+    pub attributes: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Default)]
@@ -240,8 +245,10 @@ fn hit_from_doc(
         gazette: stored_str(doc, fields.gazette),
         issue: stored_str(doc, fields.issue),
         date: stored_str(doc, fields.date),
+        region: stored_str(doc, fields.region),
         document: stored_str(doc, fields.document).unwrap_or_default(),
         section,
+        page: doc.get_first(fields.page).and_then(|v| v.as_u64()),
         paragraph: doc
             .get_first(fields.paragraph)
             .and_then(|v| v.as_u64())
@@ -250,6 +257,9 @@ fn hit_from_doc(
         word_match,
         text,
         matches,
+        attributes: stored_str(doc, fields.attributes)
+            .and_then(|s| serde_json::from_str(&s).ok())
+            .unwrap_or_default(),
     })
 }
 

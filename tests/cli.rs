@@ -157,7 +157,8 @@ fn gives_the_exact_citation_of_a_hit() {
         hit["section"],
         serde_json::json!([
             "三、2025年重点工作",
-            "（一）千方百计稳增长扩内需，全力打造经济新增点"
+            "（一）千方百计稳增长扩内需，全力打造经济新增点",
+            "提振消费为要"
         ])
     );
     // 1 title, 2 「——…会议上」, 3 speaker, 4 各位代表：, then the report; counted by hand.

@@ -1,49 +1,104 @@
-//! Text -> blocks: the units the extraction left, before any repair.
+//! Text -> blocks: one block per non-empty line, with page debris and markup comments dropped.
 //!
-//! Text extracted from a PDF separates paragraphs with blank lines and may wrap a paragraph over
-//! several lines; text scraped from a wiki puts each linked term on a line of its own
-//! (「…所作的」 / 「政府工作报告」 / 「。会议充分肯定…」). Text saved from a database usually puts one
-//! paragraph on a line, blank lines or not. So: where the lines that run straight into another line
-//! mostly stop mid-sentence, a group of lines between blank lines is one block; where they mostly
-//! end a paragraph, every line is a block.
+//! Lines are the units every layout shares: the seed puts a paragraph on a line (and a blank line
+//! between), web pages and law databases one paragraph a line, wiki scrapes a linked term on a
+//! line of its own (「…所作的」 / 「政府工作报告」 / 「。会议充分肯定…」). Joining lines that belong
+//! together is `structure`'s work, which knows where a paragraph may end.
 
-use super::structure::is_paragraph_end;
 use crate::analysis::is_cjk;
 
-pub fn split(text: &str) -> Vec<String> {
-    let lines: Vec<&str> = text.lines().map(trim).collect();
-    let (mut run_on, mut ended) = (0, 0);
-    for pair in lines.windows(2) {
-        if !pair[0].is_empty() && !pair[1].is_empty() {
-            if pair[0].ends_with(is_paragraph_end) {
-                ended += 1;
-            } else {
-                run_on += 1;
-            }
-        }
-    }
-    let blank_separated = run_on > ended;
+/// Lines that a web page's chrome leaves at the start or the end of a scraped text, whole:
+/// 「下载」「打印」「全屏」「收藏」「【字号：」「加大」「还原」「减小」「】」.
+const DEBRIS_LINES: &[&str] = &[
+    "下载",
+    "打印",
+    "全屏",
+    "收藏",
+    "分享",
+    "分享到：",
+    "【字号：",
+    "字号：",
+    "加大",
+    "还原",
+    "减小",
+    "】",
+    "【字号：加大 还原 减小】",
+    "【打印】",
+    "【关闭】",
+    "关闭窗口",
+    "打印本页",
+    "返回顶部",
+];
 
-    let mut blocks = Vec::new();
-    let mut current = String::new();
-    for line in lines {
-        if line.is_empty() {
-            flush(&mut current, &mut blocks);
-            continue;
-        }
-        if !blank_separated {
-            flush(&mut current, &mut blocks);
-        }
-        join_wrapped(&mut current, line);
-    }
-    flush(&mut current, &mut blocks);
-    blocks
+/// Starts of debris lines near the start of a text: 「来源：解放日报」「时间：2026-02-09」.
+const DEBRIS_PREFIXES: &[&str] = &[
+    "来源：",
+    "来源:",
+    "时间：",
+    "时间:",
+    "发布时间：",
+    "发布时间:",
+    "浏览次数",
+    "责任编辑",
+    "【字号",
+];
+
+/// Starts of a line after which a scraped page holds only links: 「相关报道：」.
+const TRAILER_PREFIXES: &[&str] = &["相关报道", "相关链接", "相关新闻", "相关阅读"];
+
+/// How far from the start and the end of a text debris is looked for, in lines.
+const DEBRIS_REACH: usize = 20;
+
+/// The blocks of a text, and how many debris lines were dropped.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Blocks {
+    pub blocks: Vec<String>,
+    /// `gap_before[i]`: a blank line stood before block `i`.
+    pub gap_before: Vec<bool>,
+    pub debris: usize,
 }
 
-fn flush(current: &mut String, blocks: &mut Vec<String>) {
-    if !current.is_empty() {
-        blocks.push(std::mem::take(current));
+pub fn split(text: &str) -> Blocks {
+    let mut gaps = Vec::new();
+    let mut blank = false;
+    let mut lines: Vec<&str> = Vec::new();
+    for line in text.lines().map(trim) {
+        if line.is_empty() {
+            blank = true;
+        } else {
+            lines.push(line);
+            gaps.push(blank);
+            blank = false;
+        }
     }
+    let n = lines.len();
+    let mut out = Blocks::default();
+    let mut end = n;
+    if let Some(trailer) = lines
+        .iter()
+        .enumerate()
+        .skip(n.saturating_sub(DEBRIS_REACH))
+        .find(|(_, l)| TRAILER_PREFIXES.iter().any(|p| l.starts_with(p)))
+        .map(|(i, _)| i)
+    {
+        out.debris += n - trailer;
+        end = trailer;
+    }
+    for (i, line) in lines[..end].iter().enumerate() {
+        let near_edge = i < DEBRIS_REACH || i + DEBRIS_REACH >= end;
+        let debris = near_edge
+            && (DEBRIS_LINES.contains(line)
+                || (i < DEBRIS_REACH && DEBRIS_PREFIXES.iter().any(|p| line.starts_with(p))));
+        // 「<!-- INFO END -->」 closes the header of a law in Markdown.
+        let comment = line.starts_with("<!--") && line.ends_with("-->");
+        if debris || comment {
+            out.debris += 1;
+        } else {
+            out.blocks.push(line.to_string());
+            out.gap_before.push(gaps[i]);
+        }
+    }
+    out
 }
 
 /// Appends `next` to `current` the way a reader would read a wrapped line: CJK text runs on
@@ -59,9 +114,10 @@ pub fn join_wrapped(current: &mut String, next: &str) {
     current.push_str(next);
 }
 
-/// Trims white space, including the ideographic space U+3000 used to indent Chinese text.
+/// Trims white space, including the ideographic space U+3000 used to indent Chinese text and a
+/// zero-width space or byte-order mark left at the start of a file.
 fn trim(line: &str) -> &str {
-    line.trim_matches(|c: char| c.is_whitespace() || c == '\u{FEFF}')
+    line.trim_matches(|c: char| c.is_whitespace() || matches!(c, '\u{FEFF}' | '\u{200B}'))
 }
 
 #[cfg(test)]
@@ -69,25 +125,37 @@ mod tests {
     use super::*;
 
     #[test]
-    fn reads_blank_line_separated_paragraphs_and_joins_their_wrapped_lines() {
-        let text = "第一段\n接着第一段。\n\n\u{3000}\u{3000}第二段。\n\nsee\nalso\n\n\n所作的\n政府工作报告\n。会议";
+    fn drops_web_page_debris_at_the_start_and_the_end() {
+        let text = "下载\n打印\n全屏\n收藏\n【字号：\n加大\n还原\n减小\n】\n2026年上海市政府工作报告\n来源：解放日报\n时间：2026-02-09\n各位代表：\n正文。\n相关报道：\n某某报道\n";
+        let split = split(text);
         assert_eq!(
-            split(text),
-            [
-                "第一段接着第一段。",
-                "第二段。",
-                "see also",
-                "所作的政府工作报告。会议"
-            ]
+            split.blocks,
+            ["2026年上海市政府工作报告", "各位代表：", "正文。"]
         );
+        assert_eq!(split.debris, 13);
     }
 
     #[test]
-    fn reads_one_paragraph_a_line_when_lines_are_not_separated() {
-        let text = "第一条 总则。\n第二条 适用范围。\n\n第三条 附则。\n";
+    fn keeps_one_block_a_line_and_drops_markup_comments() {
+        let text = "# 某条例\n\n2021年通过\n\n<!-- INFO END -->\n\n\u{3000}\u{3000}第一条 总则。\n第二条 适用。\n";
+        let split = split(text);
         assert_eq!(
-            split(text),
-            ["第一条 总则。", "第二条 适用范围。", "第三条 附则。"]
+            split.blocks,
+            ["# 某条例", "2021年通过", "第一条 总则。", "第二条 适用。"]
         );
+        assert_eq!(split.debris, 1);
+    }
+
+    #[test]
+    fn keeps_a_word_like_debris_in_the_middle_of_a_text() {
+        let mut text = String::new();
+        for _ in 0..30 {
+            text.push_str("正文。\n");
+        }
+        text.push_str("下载\n");
+        for _ in 0..30 {
+            text.push_str("正文。\n");
+        }
+        assert_eq!(split(&text).debris, 0);
     }
 }

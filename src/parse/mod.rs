@@ -10,6 +10,9 @@ mod blocks;
 mod masthead;
 mod structure;
 
+use std::sync::LazyLock;
+
+use regex::Regex;
 use serde::Serialize;
 
 /// One parsed file: an issue of a gazette, or a single document.
@@ -19,8 +22,10 @@ pub struct Issue {
     pub gazette: Option<String>,
     /// Issue as printed, e.g. 2025年第1号（总第139号）.
     pub issue: Option<String>,
-    /// Publication date, `YYYY-MM-DD`.
+    /// Publication date: `YYYY-MM-DD`, or `YYYY-MM` / `YYYY` where that is all that is known.
     pub date: Option<String>,
+    /// Where the gazette or document is from, e.g. 河南省焦作市.
+    pub region: Option<String>,
     pub documents: Vec<Document>,
     pub stats: ParseStats,
 }
@@ -45,8 +50,10 @@ pub struct Paragraph {
 /// What the parser did to the text, for `inspect` and for the corpus report.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct ParseStats {
-    /// Paragraphs cut in two by a page end and joined back.
+    /// Joins made: paragraphs cut by a page end, lines split at a link.
     pub cuts_joined: usize,
+    /// Lines of page debris dropped (download and print buttons, source and time lines).
+    pub debris_dropped: usize,
 }
 
 impl Issue {
@@ -55,15 +62,22 @@ impl Issue {
     }
 }
 
-/// Parses the text of one file. `fallback_title` (usually the file name) titles a document that
-/// names none.
-pub fn parse(text: &str, fallback_title: &str) -> Issue {
-    let blocks = blocks::split(text);
+/// Parses the text of one file. `file_stem` (the file name without its extension) titles a
+/// document that names none, and may hold its date: 「焦作市公园管理条例(2021-08-25)」.
+pub fn parse(text: &str, file_stem: &str) -> Issue {
+    let split = blocks::split(text);
+    let blocks = split.blocks;
+    let gaps = split.gap_before;
     let head = masthead::read(&blocks);
+    let (stem_title, stem_date) = split_stem(file_stem);
     let mut issue = Issue {
         gazette: head.gazette,
         issue: head.issue,
-        date: head.date,
+        date: head.date.or_else(|| speech_date(&blocks)).or(stem_date),
+        stats: ParseStats {
+            debris_dropped: split.debris,
+            ..ParseStats::default()
+        },
         ..Issue::default()
     };
     for part in head.documents {
@@ -71,19 +85,51 @@ pub fn parse(text: &str, fallback_title: &str) -> Issue {
         if body.is_empty() {
             continue;
         }
-        let (paragraphs, cuts) = structure::paragraphs(body);
+        let (paragraphs, cuts) = structure::paragraphs(body, &gaps[part.blocks.clone()]);
         issue.stats.cuts_joined += cuts;
         let title = part
             .title
             .or_else(|| structure::printed_title(body))
-            .unwrap_or_else(|| fallback_title.to_string());
+            .unwrap_or_else(|| stem_title.to_string());
         issue.documents.push(Document {
             title,
             page: part.page,
             paragraphs,
         });
     }
+    let named = issue
+        .gazette
+        .clone()
+        .or_else(|| issue.documents.first().map(|d| d.title.clone()));
+    issue.region = named.as_deref().and_then(crate::region::derive);
     issue
+}
+
+static STEM_DATE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(.*?)\s*[(（](\d{4}-\d{1,2}-\d{1,2})[)）]$").expect("valid regex")
+});
+/// 「——2025年2月18日在焦作市第十四届人民代表大会第三次会议上」
+static SPEECH_DATE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^[—-]+\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日").expect("valid regex")
+});
+
+/// A file name's title and date: 「焦作市公园管理条例(2021-08-25)」 -> 焦作市公园管理条例, 2021-08-25.
+fn split_stem(stem: &str) -> (&str, Option<String>) {
+    match STEM_DATE.captures(stem) {
+        Some(caps) => {
+            let title = caps.get(1).map_or(stem, |m| m.as_str());
+            (title, crate::manifest::normalise_date(&caps[2]))
+        }
+        None => (stem, None),
+    }
+}
+
+/// The date of a speech, from its 「——YYYY年M月D日在…会议上」 line near the start.
+fn speech_date(blocks: &[String]) -> Option<String> {
+    blocks.iter().take(12).find_map(|block| {
+        let caps = SPEECH_DATE.captures(block)?;
+        crate::manifest::normalise_date(&format!("{}-{}-{}", &caps[1], &caps[2], &caps[3]))
+    })
 }
 
 #[cfg(test)]
@@ -113,6 +159,7 @@ mod tests {
         assert_eq!(issue.documents.len(), 1);
         assert_eq!(issue.documents[0].title, "焦作市人民政府工作报告");
         assert_eq!(issue.documents[0].page, Some(3));
+        assert_eq!(issue.region.as_deref(), Some("河南省焦作市"));
     }
 
     #[test]
@@ -142,7 +189,8 @@ mod tests {
             under[0].section,
             [
                 "三、2025年重点工作",
-                "（一）千方百计稳增长扩内需，全力打造经济新增点"
+                "（一）千方百计稳增长扩内需，全力打造经济新增点",
+                "提振消费为要"
             ]
         );
     }
@@ -171,6 +219,23 @@ mod tests {
         assert!(paragraphs[1].text.starts_with("——2025年2月18日"));
         assert_eq!(paragraphs[2].text, "焦作市人民政府市长 刘冰");
         assert_eq!(paragraphs[3].text, "各位代表：");
+    }
+
+    #[test]
+    fn takes_title_and_date_from_a_law_file_name() {
+        let issue = parse("第一条 总则。\n", "焦作市公园管理条例(2021-08-25)");
+        assert_eq!(issue.documents[0].title, "焦作市公园管理条例");
+        assert_eq!(issue.date.as_deref(), Some("2021-08-25"));
+        assert_eq!(issue.region.as_deref(), Some("河南省焦作市"));
+    }
+
+    #[test]
+    fn takes_the_date_of_a_speech_from_its_dash_line() {
+        let issue = parse(
+            "政府工作报告\n——2026年2月3日在上海市第十六届人民代表大会第四次会议上\n各位代表：\n",
+            "x",
+        );
+        assert_eq!(issue.date.as_deref(), Some("2026-02-03"));
     }
 
     #[test]

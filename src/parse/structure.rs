@@ -11,12 +11,16 @@ use super::blocks::join_wrapped;
 /// Kinds of heading, outermost first. A heading closes every open heading of its rank or deeper.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Rank {
+    /// A Markdown heading whose text has no marker of its own: `# 标题` is level 1.
+    Markdown(u8),
     /// 第一编
     Part,
     /// 第一章
     Chapter,
     /// 第一节
     Section,
+    /// 第一条, 第 十四 條: an article of a law, its marker alone heading it.
+    Article,
     /// 一、
     Chinese,
     /// （一）
@@ -25,15 +29,20 @@ enum Rank {
     Arabic,
     /// （1）
     ParenArabic,
+    /// A short first sentence that heads its paragraph, in a run of such paragraphs:
+    /// 「提振消费为要。」「稳住楼市为重。」「项目建设为王。」
+    Topic,
 }
 
 static HEADINGS: LazyLock<Vec<(Rank, Regex)>> = LazyLock::new(|| {
     const NUM: &str = "[一二三四五六七八九十百千零〇]+";
+    const ORDINAL: &str = "[一二三四五六七八九十百千零〇0-9]+";
     let rule = |rank, pattern: String| (rank, Regex::new(&pattern).expect("valid regex"));
     vec![
-        rule(Rank::Part, format!(r"^第{NUM}编")),
-        rule(Rank::Chapter, format!(r"^第{NUM}章")),
-        rule(Rank::Section, format!(r"^第{NUM}节")),
+        rule(Rank::Part, format!(r"^第\s*{ORDINAL}\s*[编編]")),
+        rule(Rank::Chapter, format!(r"^第\s*{ORDINAL}\s*章")),
+        rule(Rank::Section, format!(r"^第\s*{ORDINAL}\s*[节節]")),
+        rule(Rank::Article, format!(r"^第\s*{ORDINAL}\s*[条條](\s|$)")),
         rule(Rank::Chinese, format!(r"^{NUM}、")),
         rule(Rank::ParenChinese, format!(r"^[（(]{NUM}[）)]")),
         // 「1.」 but not 「3.77亿」: the number must not run on into more digits.
@@ -44,6 +53,8 @@ static HEADINGS: LazyLock<Vec<(Rank, Regex)>> = LazyLock::new(|| {
 
 /// A heading line longer than this is a paragraph that happens to start with a number.
 const MAX_HEADING_CHARS: usize = 60;
+/// A topic sentence is at most this long: 「提振消费为要。」 is 6.
+const MAX_TOPIC_CHARS: usize = 16;
 
 /// Ends a sentence.
 fn is_sentence_end(c: char) -> bool {
@@ -67,10 +78,20 @@ fn heading_rank(block: &str) -> Option<Rank> {
         .map(|(rank, _)| *rank)
 }
 
+/// Splits a Markdown heading `## 第一章 总则` into its level and its text.
+fn markdown_heading(block: &str) -> Option<(u8, &str)> {
+    let level = block.chars().take_while(|&c| c == '#').count();
+    let text = block[level..].trim();
+    (1..=6)
+        .contains(&level)
+        .then_some((level as u8, text))
+        .filter(|_| block[level..].starts_with(char::is_whitespace) && !text.is_empty())
+}
+
 /// How a block reads before any repair.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Form {
-    /// A heading alone on its line: 「三、2025年重点工作」.
+    /// A heading alone on its line: 「三、2025年重点工作」, `## 第一章 总则`.
     Heading(Rank),
     /// A heading that is the first sentence of its paragraph:
     /// 「（一）狠抓项目建设、大力促进消费，发展支撑坚实稳固。坚持…」.
@@ -81,9 +102,21 @@ enum Form {
 }
 
 fn form(block: &str) -> Form {
+    if let Some((level, text)) = markdown_heading(block) {
+        return Form::Heading(heading_rank(text).unwrap_or(Rank::Markdown(level)));
+    }
     let Some(rank) = heading_rank(block) else {
         return Form::Text;
     };
+    if rank == Rank::Article {
+        // 「第一条 为了促进公园事业发展，…」: the article's marker heads it, whatever follows.
+        let marker_only = block.chars().filter(|c| !c.is_whitespace()).count() <= 8;
+        return if marker_only {
+            Form::Heading(rank)
+        } else {
+            Form::RunIn(rank)
+        };
+    }
     match block.find(is_sentence_end) {
         None if block.chars().count() <= MAX_HEADING_CHARS => Form::Heading(rank),
         Some(end) if block[..end].chars().count() <= MAX_HEADING_CHARS => Form::RunIn(rank),
@@ -91,15 +124,41 @@ fn form(block: &str) -> Form {
     }
 }
 
+/// The text of a heading as the section path shows it: a run-in heading's first sentence, an
+/// article's marker, a Markdown heading without its `#`.
+fn heading_text(rank: Rank, text: &str) -> String {
+    if rank == Rank::Article {
+        let end = text
+            .char_indices()
+            .find(|&(_, c)| c == '条' || c == '條')
+            .map_or(text.len(), |(i, c)| i + c.len_utf8());
+        return text[..end].to_string();
+    }
+    match text.find(is_sentence_end) {
+        Some(end) => text[..end].to_string(),
+        None => text.to_string(),
+    }
+}
+
 /// The title a document prints on its first block, when that block reads like a title.
 pub fn printed_title(blocks: &[String]) -> Option<String> {
     let first = blocks.first()?;
+    if let Some((1, text)) = markdown_heading(first) {
+        return Some(text.to_string());
+    }
     let short = first.chars().count() <= MAX_HEADING_CHARS;
-    // A title ends on a word or a closing bracket: 「政府工作报告」, 「…办法（试行）」.
+    // A title ends on a word or a closing bracket: 「政府工作报告」, 「…办法（试行）」; not on 的,
+    // and not where the next line goes on with punctuation (「…所作的」 / 「政府工作报告」 / 「。」).
     let ends_like_a_title = first
         .chars()
         .last()
-        .is_some_and(|c| c.is_alphanumeric() || matches!(c, '）' | ')' | '》'));
+        .is_some_and(|c| (c.is_alphanumeric() && c != '的') || matches!(c, '）' | ')' | '》'));
+    let continued = blocks.get(1).is_some_and(|next| {
+        next.starts_with(|c: char| {
+            matches!(c, '。' | '，' | '、' | '；' | '：' | '）' | '”' | '」')
+        })
+    });
+    let ends_like_a_title = ends_like_a_title && !continued;
     (short
         && ends_like_a_title
         && !first.contains(is_sentence_end)
@@ -157,47 +216,102 @@ fn is_cut_run_in(forms: &[Form], at: usize) -> bool {
     run_in > alone
 }
 
-/// Repairs and structures a document's blocks. Returns the paragraphs and how many page cuts were
-/// joined.
-pub fn paragraphs(blocks: &[String]) -> (Vec<Paragraph>, usize) {
+/// True for a fragment of running prose: it holds a comma or a sentence's end. Only such a block
+/// continues across a blank line (a page end of a PDF); a short line set apart by blank lines is a
+/// line of its own: 「中華民國103年1月2日」, 「院授主基法字第1020201348A號」.
+fn is_prose(text: &str) -> bool {
+    text.contains(['，', ',', '；', '。'])
+}
+
+/// Joins blocks cut by a page end or split at a link. Returns the joined texts with their forms,
+/// and how many joins were made.
+fn join_cuts(blocks: &[String], gap_before: &[bool]) -> (Vec<(String, Form)>, usize) {
     let forms = forms(blocks);
     let mut out = Vec::new();
     let mut cuts = 0;
-    let mut stack: Vec<(Rank, String)> = Vec::new();
     let mut i = 0;
     while i < blocks.len() {
         let mut text = blocks[i].clone();
-        let mut first = forms[i];
+        let mut form_now = forms[i];
         // A standalone heading or an opening line never continues into the next block; any other
         // block that does not end a paragraph was cut by a page end:
         // 「…补贴资金3.77亿」 + 「元，拉动消费近21亿元…」 is one sentence.
-        let mut open = match first {
+        let open = match form_now {
             Form::Heading(_) => is_cut_run_in(&forms, i),
             Form::FrontMatter => false,
             Form::RunIn(_) | Form::Text => true,
         };
+        let mut joined = false;
         while open && !text.ends_with(is_paragraph_end) && i + 1 < blocks.len() {
-            if forms[i + 1] != Form::Text {
+            if forms[i + 1] != Form::Text || (gap_before[i + 1] && !is_prose(&text)) {
                 break;
             }
             join_wrapped(&mut text, &blocks[i + 1]);
             cuts += 1;
+            joined = true;
             i += 1;
-            open = true;
         }
-        if let Form::Heading(rank) = first
-            && open
+        if let Form::Heading(rank) = form_now
+            && joined
         {
-            first = form(&text);
-            if first == Form::Text {
-                first = Form::RunIn(rank);
-            }
+            form_now = match form(&text) {
+                Form::Text | Form::Heading(_) => Form::RunIn(rank),
+                other => other,
+            };
         }
-        match first {
+        out.push((text, form_now));
+        i += 1;
+    }
+    (out, cuts)
+}
+
+/// A paragraph that opens with a short topic sentence: 「提振消费为要。实施提振消费专项行动…」.
+fn opens_with_topic(text: &str) -> bool {
+    let Some(end) = text.find('。') else {
+        return false;
+    };
+    let topic = &text[..end];
+    let length = topic.chars().count();
+    (2..=MAX_TOPIC_CHARS).contains(&length)
+        && !topic
+            .contains(|c: char| matches!(c, '，' | '；' | '：' | ',' | ':') || c.is_ascii_digit())
+        && text[end..].chars().count() > 10
+}
+
+/// Marks topic sentences as run-in headings where they clearly head paragraphs: two or more
+/// neighbouring paragraphs open with one.
+fn mark_topics(paragraphs: &mut [(String, Form)]) {
+    let candidate: Vec<bool> = paragraphs
+        .iter()
+        .map(|(text, form)| *form == Form::Text && opens_with_topic(text))
+        .collect();
+    for i in 0..paragraphs.len() {
+        let neighbour =
+            (i > 0 && candidate[i - 1]) || candidate.get(i + 1).copied().unwrap_or(false);
+        if candidate[i] && neighbour {
+            paragraphs[i].1 = Form::RunIn(Rank::Topic);
+        }
+    }
+}
+
+/// Repairs and structures a document's blocks. Returns the paragraphs and how many page cuts were
+/// joined.
+pub fn paragraphs(blocks: &[String], gap_before: &[bool]) -> (Vec<Paragraph>, usize) {
+    let (mut joined, cuts) = join_cuts(blocks, gap_before);
+    mark_topics(&mut joined);
+    let mut out = Vec::with_capacity(joined.len());
+    let mut stack: Vec<(Rank, String)> = Vec::new();
+    let path = |stack: &[(Rank, String)]| stack.iter().map(|(_, h)| h.clone()).collect();
+    for (text, form) in joined {
+        let text = match markdown_heading(&text) {
+            Some((_, stripped)) => stripped.to_string(),
+            None => text,
+        };
+        match form {
             Form::Heading(rank) => {
                 stack.retain(|(r, _)| *r < rank);
                 out.push(Paragraph {
-                    section: stack.iter().map(|(_, h)| h.clone()).collect(),
+                    section: path(&stack),
                     text: text.clone(),
                     heading: true,
                 });
@@ -205,24 +319,19 @@ pub fn paragraphs(blocks: &[String]) -> (Vec<Paragraph>, usize) {
             }
             Form::RunIn(rank) => {
                 stack.retain(|(r, _)| *r < rank);
-                let heading = match text.find(is_sentence_end) {
-                    Some(end) => text[..end].to_string(),
-                    None => text.clone(),
-                };
-                stack.push((rank, heading));
+                stack.push((rank, heading_text(rank, &text)));
                 out.push(Paragraph {
-                    section: stack.iter().map(|(_, h)| h.clone()).collect(),
+                    section: path(&stack),
                     text,
                     heading: false,
                 });
             }
             Form::FrontMatter | Form::Text => out.push(Paragraph {
-                section: stack.iter().map(|(_, h)| h.clone()).collect(),
+                section: path(&stack),
                 text,
                 heading: false,
             }),
         }
-        i += 1;
     }
     (out, cuts)
 }
@@ -231,9 +340,14 @@ pub fn paragraphs(blocks: &[String]) -> (Vec<Paragraph>, usize) {
 mod tests {
     use super::*;
 
+    /// Paragraphs of blocks set apart by blank lines.
     fn run(blocks: &[&str]) -> Vec<(String, Vec<String>)> {
+        run_with_gaps(blocks, true)
+    }
+
+    fn run_with_gaps(blocks: &[&str], gaps: bool) -> Vec<(String, Vec<String>)> {
         let blocks: Vec<String> = blocks.iter().map(|s| s.to_string()).collect();
-        paragraphs(&blocks)
+        paragraphs(&blocks, &vec![gaps; blocks.len()])
             .0
             .into_iter()
             .map(|p| (p.text, p.section))
@@ -242,15 +356,45 @@ mod tests {
 
     #[test]
     fn joins_a_paragraph_cut_by_a_page_end() {
-        let got = run(&["报告", "补贴资金3.77亿", "元，拉动消费近21亿元。"]);
-        assert_eq!(got[1].0, "补贴资金3.77亿元，拉动消费近21亿元。");
+        let got = run(&[
+            "报告",
+            "位居全省第5，发放补贴资金3.77亿",
+            "元，拉动消费近21亿元。",
+        ]);
+        assert_eq!(
+            got[1].0,
+            "位居全省第5，发放补贴资金3.77亿元，拉动消费近21亿元。"
+        );
         assert_eq!(got.len(), 2);
+    }
+
+    #[test]
+    fn joins_lines_split_at_a_link() {
+        let got = run_with_gaps(
+            &["会议听取了总理所作的", "政府工作报告", "。会议充分肯定。"],
+            false,
+        );
+        assert_eq!(got[0].0, "会议听取了总理所作的政府工作报告。会议充分肯定。");
+    }
+
+    #[test]
+    fn keeps_short_lines_set_apart_by_blank_lines() {
+        // The head of a 行政院公報 item: each line stands alone, none ends a sentence.
+        let got = run(&[
+            "行政院令",
+            "中華民國103年1月2日",
+            "院授主基法字第1020201348A號",
+            "修正第五條。",
+        ]);
+        assert_eq!(got.len(), 4, "{got:?}");
     }
 
     #[test]
     fn does_not_read_a_decimal_as_a_numbered_heading() {
         assert_eq!(heading_rank("3.77亿元"), None);
         assert_eq!(heading_rank("1.加强领导。"), Some(Rank::Arabic));
+        assert_eq!(heading_rank("1、加强领导。"), Some(Rank::Arabic));
+        assert_eq!(heading_rank("（1）加强领导。"), Some(Rank::ParenArabic));
     }
 
     #[test]
@@ -269,5 +413,45 @@ mod tests {
         assert_eq!(sections[4], ["一、总体要求", "（二）任务"]);
         assert_eq!(sections[5], Vec::<String>::new());
         assert_eq!(sections[6], ["二、保障"]);
+    }
+
+    #[test]
+    fn reads_markdown_chapters_and_articles_of_a_law() {
+        let got = run(&[
+            "# 某市公园管理条例",
+            "## 第一章 总则",
+            "第一条 为了促进公园事业发展，制定本条例。",
+            "本条例所称公园，是指公共场所。",
+            "## 第二章 规划",
+            "第 十四 條",
+            "公园规划应当公开。",
+        ]);
+        assert_eq!(got[0].0, "某市公园管理条例");
+        assert_eq!(got[1].0, "第一章 总则");
+        assert_eq!(got[2].1, ["第一章 总则", "第一条"]);
+        assert_eq!(got[3].1, ["第一章 总则", "第一条"]);
+        assert_eq!(got[5].1, ["第二章 规划"]);
+        assert_eq!(got[6].1, ["第二章 规划", "第 十四 條"]);
+    }
+
+    #[test]
+    fn reads_a_run_of_topic_sentences_as_headings() {
+        let got = run(&[
+            "（一）千方百计稳增长扩内需",
+            "提振消费为要。实施提振消费专项行动，落实以旧换新政策。",
+            "稳住楼市为重。坚持严控增量、优化存量、提高质量。",
+        ]);
+        assert_eq!(got[1].1, ["（一）千方百计稳增长扩内需", "提振消费为要"]);
+        assert_eq!(got[2].1, ["（一）千方百计稳增长扩内需", "稳住楼市为重"]);
+    }
+
+    #[test]
+    fn a_lone_short_first_sentence_is_no_heading() {
+        let got = run(&[
+            "报告",
+            "各位代表。我代表市人民政府向大会报告工作。",
+            "过去一年，成绩显著。",
+        ]);
+        assert!(got.iter().all(|(_, s)| s.is_empty()), "{got:?}");
     }
 }

@@ -1,0 +1,216 @@
+//! READ: metadata the user keeps in a spreadsheet. A `manifest.tsv` or `manifest.csv` (header row)
+//! in a folder describes files below it: column `file` (path relative to the manifest), and
+//! `title`, `date`, `gazette`, `issue`, `region`; any other column is kept as an attribute.
+//! What a manifest says wins over what the parser guessed.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::Error;
+
+const NAMES: &[(&str, u8)] = &[("manifest.tsv", b'\t'), ("manifest.csv", b',')];
+
+/// One manifest row: the metadata of one file. Empty cells are `None` or absent.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Metadata {
+    pub title: Option<String>,
+    pub date: Option<String>,
+    pub gazette: Option<String>,
+    pub issue: Option<String>,
+    pub region: Option<String>,
+    pub attributes: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Default)]
+struct Manifest {
+    rows: HashMap<String, Metadata>,
+}
+
+/// The manifests met so far, read once each.
+#[derive(Debug, Default)]
+pub struct Manifests {
+    by_folder: HashMap<PathBuf, Option<Arc<Manifest>>>,
+}
+
+impl Manifests {
+    /// The metadata of `file` from the nearest manifest, in its folder or above, that lists it.
+    /// A manifest that cannot be read, or a row that is wrong, is reported in `errors` once.
+    pub fn lookup(&mut self, file: &Path, errors: &mut Vec<Error>) -> Option<Metadata> {
+        let mut folder = file.parent();
+        while let Some(dir) = folder {
+            if let Some(manifest) = self.manifest_in(dir, errors)
+                && let Ok(relative) = file.strip_prefix(dir)
+                && let Some(row) = manifest.rows.get(&key(relative))
+            {
+                return Some(row.clone());
+            }
+            folder = dir.parent().filter(|p| !p.as_os_str().is_empty());
+        }
+        None
+    }
+
+    fn manifest_in(&mut self, dir: &Path, errors: &mut Vec<Error>) -> Option<Arc<Manifest>> {
+        if let Some(cached) = self.by_folder.get(dir) {
+            return cached.clone();
+        }
+        let mut found = None;
+        for (name, delimiter) in NAMES {
+            let path = dir.join(name);
+            if path.is_file() {
+                match read(&path, *delimiter, errors) {
+                    Ok(manifest) => found = Some(Arc::new(manifest)),
+                    Err(err) => errors.push(err),
+                }
+                break;
+            }
+        }
+        self.by_folder.insert(dir.to_path_buf(), found.clone());
+        found
+    }
+}
+
+/// A relative path as manifests write it: forward slashes, no leading `./`.
+fn key(relative: &Path) -> String {
+    let text = relative.to_string_lossy().replace('\\', "/");
+    text.trim_start_matches("./").to_string()
+}
+
+fn read(path: &Path, delimiter: u8, errors: &mut Vec<Error>) -> Result<Manifest, Error> {
+    let fail = |reason: String| Error::File {
+        path: path.to_path_buf(),
+        reason,
+    };
+    let bytes = std::fs::read(path).map_err(|err| fail(err.to_string()))?;
+    let text = crate::corpus::decode(&bytes).map_err(fail)?;
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        // Tab-separated files from spreadsheets do not quote; a 「"」 in a title is text.
+        .quoting(delimiter != b'\t')
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let headers: Vec<String> = reader
+        .headers()
+        .map_err(|err| fail(format!("unreadable header row: {err}")))?
+        .iter()
+        .map(|h| h.trim().to_string())
+        .collect();
+    let Some(file_column) = headers.iter().position(|h| h == "file") else {
+        return Err(fail("the header row has no column `file`".into()));
+    };
+    let folder = path.parent().unwrap_or(Path::new(""));
+    let mut manifest = Manifest::default();
+    for (n, record) in reader.records().enumerate() {
+        let line = n + 2;
+        let record = record.map_err(|err| fail(format!("line {line}: {err}")))?;
+        let file = record.get(file_column).unwrap_or_default().trim();
+        if file.is_empty() {
+            continue;
+        }
+        if !folder.join(file).is_file() {
+            errors.push(fail(format!(
+                "line {line} names {file}, which does not exist"
+            )));
+            continue;
+        }
+        let mut row = Metadata::default();
+        for (column, value) in headers.iter().zip(record.iter()) {
+            let value = value.trim();
+            if value.is_empty() || column == "file" {
+                continue;
+            }
+            let value = value.to_string();
+            match column.as_str() {
+                "title" => row.title = Some(value),
+                "gazette" => row.gazette = Some(value),
+                "issue" => row.issue = Some(value),
+                "region" => row.region = Some(value),
+                "date" => match normalise_date(&value) {
+                    Some(date) => row.date = Some(date),
+                    None => errors.push(fail(format!(
+                        "line {line}: date {value:?} is not YYYY-MM-DD, YYYY-MM or YYYY"
+                    ))),
+                },
+                _ => {
+                    row.attributes.insert(column.clone(), value);
+                }
+            }
+        }
+        manifest.rows.insert(key(Path::new(file)), row);
+    }
+    Ok(manifest)
+}
+
+/// `YYYY-MM-DD`, `YYYY-MM` or `YYYY`, checked and zero-padded; `None` for anything else.
+pub fn normalise_date(value: &str) -> Option<String> {
+    let parts: Vec<&str> = value.split(['-', '/', '.']).collect();
+    let numbers: Vec<u32> = parts
+        .iter()
+        .map(|p| p.parse().ok())
+        .collect::<Option<_>>()?;
+    match numbers.as_slice() {
+        [y] if parts[0].len() == 4 => Some(format!("{y:04}")),
+        [y, m] if parts[0].len() == 4 && (1..=12).contains(m) => Some(format!("{y:04}-{m:02}")),
+        [y, m, d] if parts[0].len() == 4 && (1..=12).contains(m) && (1..=31).contains(d) => {
+            Some(format!("{y:04}-{m:02}-{d:02}"))
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalises_dates_of_three_precisions() {
+        assert_eq!(normalise_date("2025-2-28").as_deref(), Some("2025-02-28"));
+        assert_eq!(normalise_date("2025-02").as_deref(), Some("2025-02"));
+        assert_eq!(normalise_date("1996").as_deref(), Some("1996"));
+        assert_eq!(normalise_date("2025-13-01"), None);
+        assert_eq!(normalise_date("二〇二五年"), None);
+    }
+
+    #[test]
+    fn reads_a_manifest_and_keeps_other_columns_as_attributes() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("sub")).unwrap();
+        std::fs::write(dir.path().join("sub/a.txt"), "甲").unwrap();
+        std::fs::write(
+            dir.path().join("manifest.tsv"),
+            "file\ttitle\tdate\tregion\tlevel\tnote\nsub/a.txt\t某条例\t2021-08-25\t河南\t地方性法规\t\nsub/gone.txt\tx\t\t\t\t\n",
+        )
+        .unwrap();
+        let mut manifests = Manifests::default();
+        let mut errors = Vec::new();
+        let meta = manifests
+            .lookup(&dir.path().join("sub/a.txt"), &mut errors)
+            .unwrap();
+        assert_eq!(meta.title.as_deref(), Some("某条例"));
+        assert_eq!(meta.date.as_deref(), Some("2021-08-25"));
+        assert_eq!(meta.region.as_deref(), Some("河南"));
+        assert_eq!(
+            meta.attributes,
+            BTreeMap::from([("level".to_string(), "地方性法规".to_string())])
+        );
+        assert_eq!(errors.len(), 1);
+        assert!(
+            errors[0]
+                .to_string()
+                .contains("gone.txt, which does not exist")
+        );
+    }
+
+    #[test]
+    fn reports_a_manifest_without_a_file_column() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.txt"), "甲").unwrap();
+        std::fs::write(dir.path().join("manifest.csv"), "name,title\na.txt,x\n").unwrap();
+        let mut errors = Vec::new();
+        assert_eq!(
+            Manifests::default().lookup(&dir.path().join("a.txt"), &mut errors),
+            None
+        );
+        assert!(errors[0].to_string().contains("no column `file`"));
+    }
+}
