@@ -188,21 +188,7 @@ pub fn load(
 ) -> Result<Loaded, Error> {
     let text = corpus::read_text(path)?;
     let mut issue = parse::parse(&text, &title_from_path(path));
-    let mut sources = Vec::new();
-    let parsed = |value: &Option<String>| value.is_some().then_some("text");
-    for (field, source) in [
-        ("gazette", parsed(&issue.gazette)),
-        ("issue", parsed(&issue.issue)),
-        ("date", parsed(&issue.date)),
-        (
-            "region",
-            issue.region.is_some().then_some("derived from the name"),
-        ),
-    ] {
-        if let Some(source) = source {
-            sources.push((field, source));
-        }
-    }
+    let mut sources = std::mem::take(&mut issue.sources);
     let meta = manifests.lookup(path, errors).unwrap_or_default();
     let Metadata {
         title,

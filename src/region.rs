@@ -126,10 +126,13 @@ pub fn derive(name: &str) -> Option<String> {
         }
     }
     if found.is_empty() {
-        // A province named at the start: 河南省人民政府公报, 上海口岸服务条例.
+        // A province named in full anywhere (2026年上海市政府工作报告), or by its short name at the
+        // start (上海口岸服务条例).
         found = PROVINCES
             .iter()
-            .filter(|(province, _)| name.starts_with(short_name(province)))
+            .filter(|(province, _)| {
+                name.contains(province) || name.starts_with(short_name(province))
+            })
             .map(|(province, _)| province.to_string())
             .collect();
     }
@@ -166,6 +169,10 @@ mod tests {
             Some("广西壮族自治区")
         );
         assert_eq!(derive("上海口岸服务条例").as_deref(), Some("上海市"));
+        assert_eq!(
+            derive("2026年上海市政府工作报告").as_deref(),
+            Some("上海市")
+        );
     }
 
     #[test]

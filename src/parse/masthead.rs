@@ -18,6 +18,9 @@ pub struct Head {
     pub issue: Option<String>,
     pub date: Option<String>,
     pub documents: Vec<Part>,
+    /// The file is a gazette issue laid out in pages (a masthead or a 目录 was found), so a blank
+    /// line may be a page end inside a paragraph.
+    pub paged: bool,
 }
 
 /// A document's share of the blocks, with what the 目录 says of it.
@@ -96,6 +99,7 @@ pub fn read(blocks: &[String]) -> Head {
         head.date = None;
         body_start = 0;
     }
+    head.paged = contents_at.is_some() || head.issue.is_some() || head.gazette.is_some();
     head.documents = split_documents(blocks, body_start, entries);
     head
 }

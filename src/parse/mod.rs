@@ -28,6 +28,8 @@ pub struct Issue {
     pub region: Option<String>,
     pub documents: Vec<Document>,
     pub stats: ParseStats,
+    /// Where each metadata value came from: (field, source), e.g. ("date", "read from the masthead").
+    pub sources: Vec<(&'static str, &'static str)>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -70,10 +72,30 @@ pub fn parse(text: &str, file_stem: &str) -> Issue {
     let gaps = split.gap_before;
     let head = masthead::read(&blocks);
     let (stem_title, stem_date) = split_stem(file_stem);
+    let mut sources = Vec::new();
+    for (field, found) in [
+        ("gazette", head.gazette.is_some()),
+        ("issue", head.issue.is_some()),
+    ] {
+        if found {
+            sources.push((field, "read from the masthead"));
+        }
+    }
+    let date = [
+        (head.date, "read from the masthead"),
+        (speech_date(&blocks), "read from the 「——…」 line"),
+        (stem_date, "read from the file name"),
+    ]
+    .into_iter()
+    .find_map(|(date, source)| date.map(|d| (d, source)));
+    if let Some((_, source)) = &date {
+        sources.push(("date", *source));
+    }
     let mut issue = Issue {
         gazette: head.gazette,
         issue: head.issue,
-        date: head.date.or_else(|| speech_date(&blocks)).or(stem_date),
+        date: date.map(|(d, _)| d),
+        sources,
         stats: ParseStats {
             debris_dropped: split.debris,
             ..ParseStats::default()
@@ -85,7 +107,11 @@ pub fn parse(text: &str, file_stem: &str) -> Issue {
         if body.is_empty() {
             continue;
         }
-        let (paragraphs, cuts) = structure::paragraphs(body, &gaps[part.blocks.clone()]);
+        let layout = match head.paged {
+            true => structure::Layout::Paged,
+            false => structure::Layout::Lines(&gaps[part.blocks.clone()]),
+        };
+        let (paragraphs, cuts) = structure::paragraphs(body, layout);
         issue.stats.cuts_joined += cuts;
         let title = part
             .title
@@ -102,6 +128,9 @@ pub fn parse(text: &str, file_stem: &str) -> Issue {
         .clone()
         .or_else(|| issue.documents.first().map(|d| d.title.clone()));
     issue.region = named.as_deref().and_then(crate::region::derive);
+    if issue.region.is_some() {
+        issue.sources.push(("region", "derived from the name"));
+    }
     issue
 }
 

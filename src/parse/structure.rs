@@ -196,6 +196,7 @@ fn forms(blocks: &[String]) -> Vec<Form> {
 /// （六）…（八） under 「一、2024年工作回顾」 are run-in, so this one is too. Under
 /// 「三、2025年重点工作」 every （N） stands alone, and 「（一）千方百计…新增点」 is kept apart.
 fn is_cut_run_in(forms: &[Form], at: usize) -> bool {
+    const MIN_RUN_IN_SIBLINGS: usize = 2;
     let Form::Heading(rank) = forms[at] else {
         return false;
     };
@@ -213,7 +214,18 @@ fn is_cut_run_in(forms: &[Form], at: usize) -> bool {
             _ => {}
         }
     }
-    run_in > alone
+    run_in >= MIN_RUN_IN_SIBLINGS && run_in > alone
+}
+
+/// How the blocks of a document were laid out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout<'a> {
+    /// Pages of a gazette issue extracted from PDF: a blank line may be a page end inside a
+    /// paragraph, and a heading line may be the first half of a run-in heading cut there.
+    Paged,
+    /// Lines; `gaps[i]` says a blank line stood before block `i`, which ends a paragraph unless
+    /// the text before it is running prose.
+    Lines(&'a [bool]),
 }
 
 /// True for a fragment of running prose: it holds a comma or a sentence's end. Only such a block
@@ -225,7 +237,7 @@ fn is_prose(text: &str) -> bool {
 
 /// Joins blocks cut by a page end or split at a link. Returns the joined texts with their forms,
 /// and how many joins were made.
-fn join_cuts(blocks: &[String], gap_before: &[bool]) -> (Vec<(String, Form)>, usize) {
+fn join_cuts(blocks: &[String], layout: Layout) -> (Vec<(String, Form)>, usize) {
     let forms = forms(blocks);
     let mut out = Vec::new();
     let mut cuts = 0;
@@ -237,13 +249,14 @@ fn join_cuts(blocks: &[String], gap_before: &[bool]) -> (Vec<(String, Form)>, us
         // block that does not end a paragraph was cut by a page end:
         // 「…补贴资金3.77亿」 + 「元，拉动消费近21亿元…」 is one sentence.
         let open = match form_now {
-            Form::Heading(_) => is_cut_run_in(&forms, i),
+            Form::Heading(_) => layout == Layout::Paged && is_cut_run_in(&forms, i),
             Form::FrontMatter => false,
             Form::RunIn(_) | Form::Text => true,
         };
         let mut joined = false;
         while open && !text.ends_with(is_paragraph_end) && i + 1 < blocks.len() {
-            if forms[i + 1] != Form::Text || (gap_before[i + 1] && !is_prose(&text)) {
+            let gap = matches!(layout, Layout::Lines(gaps) if gaps[i + 1]);
+            if forms[i + 1] != Form::Text || (gap && !is_prose(&text)) {
                 break;
             }
             join_wrapped(&mut text, &blocks[i + 1]);
@@ -296,8 +309,8 @@ fn mark_topics(paragraphs: &mut [(String, Form)]) {
 
 /// Repairs and structures a document's blocks. Returns the paragraphs and how many page cuts were
 /// joined.
-pub fn paragraphs(blocks: &[String], gap_before: &[bool]) -> (Vec<Paragraph>, usize) {
-    let (mut joined, cuts) = join_cuts(blocks, gap_before);
+pub fn paragraphs(blocks: &[String], layout: Layout) -> (Vec<Paragraph>, usize) {
+    let (mut joined, cuts) = join_cuts(blocks, layout);
     mark_topics(&mut joined);
     let mut out = Vec::with_capacity(joined.len());
     let mut stack: Vec<(Rank, String)> = Vec::new();
@@ -347,7 +360,8 @@ mod tests {
 
     fn run_with_gaps(blocks: &[&str], gaps: bool) -> Vec<(String, Vec<String>)> {
         let blocks: Vec<String> = blocks.iter().map(|s| s.to_string()).collect();
-        paragraphs(&blocks, &vec![gaps; blocks.len()])
+        let gaps = vec![gaps; blocks.len()];
+        paragraphs(&blocks, Layout::Lines(&gaps))
             .0
             .into_iter()
             .map(|p| (p.text, p.section))
