@@ -5,8 +5,6 @@
 //! line of its own (「…所作的」 / 「政府工作报告」 / 「。会议充分肯定…」). Joining lines that belong
 //! together is `structure`'s work, which knows where a paragraph may end.
 
-use crate::analysis::is_cjk;
-
 /// Lines that a web page's chrome leaves at the start or the end of a scraped text, whole:
 /// 「下载」「打印」「全屏」「收藏」「【字号：」「加大」「还原」「减小」「】」.
 const DEBRIS_LINES: &[&str] = &[
@@ -101,11 +99,14 @@ pub fn split(text: &str) -> Blocks {
     out
 }
 
-/// Appends `next` to `current` the way a reader would read a wrapped line: CJK text runs on
-/// without a space, Latin words keep one.
+/// Appends `next` to `current` the way a reader would read a wrapped line: text runs on without a
+/// space (「3.77亿」 + 「元」, 「20」 + 「25年」), except between two Latin words.
 pub fn join_wrapped(current: &mut String, next: &str) {
     let needs_space = match (current.chars().last(), next.chars().next()) {
-        (Some(a), Some(b)) => !(is_cjk(a) || is_cjk(b)),
+        (Some(a), Some(b)) => {
+            (a.is_ascii_alphabetic() || matches!(a, ',' | '.' | ';' | ':' | '!' | '?'))
+                && b.is_ascii_alphabetic()
+        }
         _ => false,
     };
     if needs_space {

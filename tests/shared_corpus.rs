@@ -1,0 +1,146 @@
+//! The real corpora in `../shared/corpus` (not in the repository): every file is read, or
+//! reported with a reason, no page debris is left as a paragraph, and the whole folder indexes.
+//! Ignored by default; `.ci/run` runs them when the folder is there:
+//! `cargo test --release -- --ignored --nocapture` prints the counts.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use common::{gazette, repo, stderr, stdout};
+
+fn shared() -> PathBuf {
+    repo().join("../shared/corpus")
+}
+
+#[derive(Default, Debug)]
+struct Counts {
+    files: usize,
+    documents: usize,
+    paragraphs: usize,
+    cuts_joined: usize,
+    debris_dropped: usize,
+    with_date: usize,
+    with_region: usize,
+    failed: usize,
+}
+
+#[test]
+#[ignore = "needs ../shared/corpus"]
+fn every_shared_file_is_read_or_reported() {
+    let (files, walk_errors) = gazette::corpus::walk(&[shared()]);
+    assert!(walk_errors.is_empty(), "{walk_errors:?}");
+    let mut manifests = gazette::manifest::Manifests::default();
+    let mut manifest_errors = Vec::new();
+    let mut by_folder: BTreeMap<String, Counts> = BTreeMap::new();
+    let debris = [
+        "下载",
+        "打印",
+        "全屏",
+        "收藏",
+        "【字号：",
+        "加大",
+        "还原",
+        "减小",
+        "】",
+    ];
+    for path in &files {
+        let folder = path
+            .strip_prefix(shared())
+            .unwrap()
+            .components()
+            .next()
+            .unwrap()
+            .as_os_str()
+            .to_string_lossy()
+            .into_owned();
+        let counts = by_folder.entry(folder).or_default();
+        match gazette::index::load(path, &mut manifests, &mut manifest_errors) {
+            Ok(loaded) => {
+                let issue = &loaded.issue;
+                counts.files += 1;
+                counts.documents += issue.documents.len();
+                counts.paragraphs += issue.paragraph_count();
+                counts.cuts_joined += issue.stats.cuts_joined;
+                counts.debris_dropped += issue.stats.debris_dropped;
+                counts.with_date += usize::from(issue.date.is_some());
+                counts.with_region += usize::from(issue.region.is_some());
+                for document in &issue.documents {
+                    for paragraph in &document.paragraphs {
+                        let text = paragraph.text.as_str();
+                        assert!(
+                            !debris.contains(&text)
+                                && !text.starts_with("来源：")
+                                && !text.starts_with("相关报道"),
+                            "{}: debris left as a paragraph: {text}",
+                            path.display()
+                        );
+                    }
+                }
+            }
+            Err(err) => {
+                counts.failed += 1;
+                println!("not read: {err}");
+            }
+        }
+    }
+    for err in &manifest_errors {
+        println!("manifest: {err}");
+    }
+    println!(
+        "{:<34} {:>6} {:>6} {:>8} {:>7} {:>7} {:>6} {:>7} {:>6}",
+        "folder", "files", "docs", "paras", "joins", "debris", "dated", "region", "failed"
+    );
+    let mut total = Counts::default();
+    for (folder, c) in &by_folder {
+        println!(
+            "{folder:<34} {:>6} {:>6} {:>8} {:>7} {:>7} {:>6} {:>7} {:>6}",
+            c.files,
+            c.documents,
+            c.paragraphs,
+            c.cuts_joined,
+            c.debris_dropped,
+            c.with_date,
+            c.with_region,
+            c.failed
+        );
+        total.files += c.files;
+        total.documents += c.documents;
+        total.paragraphs += c.paragraphs;
+        total.cuts_joined += c.cuts_joined;
+        total.debris_dropped += c.debris_dropped;
+        total.with_date += c.with_date;
+        total.with_region += c.with_region;
+        total.failed += c.failed;
+    }
+    println!("{total:?}");
+    assert_eq!(total.failed, 0);
+    assert!(manifest_errors.is_empty());
+    assert_eq!(total.files, files.len());
+}
+
+#[test]
+#[ignore = "needs ../shared/corpus"]
+fn the_whole_shared_corpus_indexes_and_finds_云台山() {
+    let dir = tempfile::tempdir().unwrap();
+    let index = dir.path().join("index");
+    let out = gazette(&[
+        "index",
+        shared().to_str().unwrap(),
+        "--index",
+        index.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    println!("{}", stdout(&out));
+    let out = gazette(&[
+        "search",
+        "云台山",
+        "--all",
+        "--json",
+        "--index",
+        index.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(stdout(&out).lines().count() >= 4);
+}
