@@ -43,7 +43,7 @@ fn index(args: IndexArgs) -> anyhow::Result<ExitCode> {
     }
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
     println!(
-        "indexed {}, {}, {} ({} joined across page ends) in {:.2} s into {}",
+        "indexed {}, {}, {} ({} cut lines joined) in {:.2} s into {}",
         plural(summary.files, "file"),
         plural(summary.documents, "document"),
         plural(summary.paragraphs, "paragraph"),

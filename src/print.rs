@@ -74,13 +74,17 @@ pub fn human<W: Write>(out: &mut W, result: &SearchResult, color: bool) -> io::R
     }
 }
 
-/// 「焦作市人民政府公报 2025年第1号（总第139号） 2025-02-28 · 焦作市人民政府工作报告 › 三、… › （一）…」
+/// 「焦作市人民政府公报 2025年第1号（总第139号） 2025-02-28 · 焦作市人民政府工作报告 (p. 3) › 三、… › （一）…」
 pub fn citation(hit: &Hit) -> String {
     let issue: Vec<&str> = [&hit.gazette, &hit.issue, &hit.date]
         .into_iter()
         .filter_map(|v| v.as_deref())
         .collect();
-    let mut place = vec![hit.document.as_str()];
+    let document = match hit.page {
+        Some(page) => format!("{} (p. {page})", hit.document),
+        None => hit.document.clone(),
+    };
+    let mut place = vec![document.as_str()];
     place.extend(hit.section.iter().map(String::as_str));
     let place = place.join(" › ");
     if issue.is_empty() {
@@ -295,7 +299,7 @@ mod tests {
         human(&mut out, &result, false).unwrap();
         assert_eq!(
             String::from_utf8(out).unwrap(),
-            "焦作市人民政府公报 2025年第1号 2025-02-28 · 焦作市人民政府工作报告 › 三、2025年重点工作 [corpus/a.txt ¶7]\n  建设云台山实验室。\n\n1 paragraph match.\n"
+            "焦作市人民政府公报 2025年第1号 2025-02-28 · 焦作市人民政府工作报告 (p. 3) › 三、2025年重点工作 [corpus/a.txt ¶7]\n  建设云台山实验室。\n\n1 paragraph match.\n"
         );
         let mut out = Vec::new();
         human(&mut out, &result, true).unwrap();

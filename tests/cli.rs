@@ -14,9 +14,7 @@ fn indexes_the_seed_into_68_paragraphs() {
     assert!(out.status.success(), "{}", stderr(&out));
     let summary = stdout(&out);
     assert!(
-        summary.starts_with(
-            "indexed 1 file, 1 document, 68 paragraphs (18 joined across page ends) in "
-        ),
+        summary.starts_with("indexed 1 file, 1 document, 68 paragraphs (18 cut lines joined) in "),
         "{summary}"
     );
 }
@@ -312,4 +310,32 @@ fn the_search_path_cannot_reach_jieba() {
             .get(gazette::analysis::JIEBA_WORDS)
             .is_none()
     );
+}
+
+#[test]
+fn reports_unreadable_files_by_path_and_indexes_the_rest() {
+    let dir = tempfile::tempdir().unwrap();
+    let docs = dir.path().join("docs");
+    std::fs::create_dir(&docs).unwrap();
+    std::fs::copy(common::repo().join(SEED), docs.join("seed.txt")).unwrap();
+    std::fs::write(docs.join("scan.txt"), b"%PDF-1.7\n\x00\x01\x02binary").unwrap();
+    std::fs::write(docs.join("latin1.txt"), b"caf\xe9 \xff\xfe\xff").unwrap();
+    let index = dir.path().join("index");
+    let out = gazette(&[
+        "index",
+        docs.to_str().unwrap(),
+        "--index",
+        index.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.contains("scan.txt: binary data"), "{err}");
+    assert!(
+        err.contains("latin1.txt: neither UTF-8 nor GB18030 text"),
+        "{err}"
+    );
+    assert!(err.contains("2 paths not indexed"), "{err}");
+    assert!(stdout(&out).starts_with("indexed 1 file, 1 document, 68 paragraphs"));
+    let out = gazette(&["search", "云台山", "--index", index.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0));
 }
