@@ -1,8 +1,8 @@
 //! SEGMENT: the two views of a paragraph's text that the index keeps, and the folding that makes
 //! matching forgiving of how the text was typed.
 //!
-//! - The *matching form* ([`fold`]): full-width ASCII to half-width, Latin lowercased, zero-width
-//!   characters removed, white space between two CJK characters removed, other white space to one
+//! - The *matching form* ([`fold`]): traditional characters to simplified, full-width ASCII to
+//!   half-width, Latin lowercased, zero-width characters removed, white space between two CJK characters removed, other white space to one
 //!   space per character. Every folded character remembers its byte span in the displayed text,
 //!   so a match in the folded form maps back to the exact span the user sees.
 //! - The *character view* ([`CharGramTokenizer`]): every folded character as a unigram and every
@@ -104,8 +104,34 @@ fn fold_char(c: char) -> Option<char> {
     }
 }
 
-/// The matching form of `text`. See the module documentation for what folding does.
+/// Whether matching treats traditional and simplified characters as one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Script {
+    /// Traditional characters fold to simplified: 雲臺山 is matched by 云台山 and the reverse.
+    #[default]
+    Fold,
+    /// Characters match only as written.
+    Exact,
+}
+
+/// The matching form of `text`, traditional characters folded to simplified. See the module
+/// documentation for what folding does.
 pub fn fold(text: &str) -> Folded {
+    fold_with(text, Script::Fold)
+}
+
+/// The matching form of `text`, with or without script folding.
+pub fn fold_with(text: &str, script: Script) -> Folded {
+    // fast2s converts one character for one character (with a few neighbours deciding, as in
+    // 計畫 -> 计划), so the converted text lines up with the original.
+    let converted: String;
+    let simplified = match script {
+        Script::Fold => {
+            converted = fast2s::convert(text);
+            converted.as_str()
+        }
+        Script::Exact => text,
+    };
     let mut out = Folded {
         chars: Vec::with_capacity(text.len() / 3 + 1),
         spans: Vec::with_capacity(text.len() / 3 + 1),
@@ -113,8 +139,8 @@ pub fn fold(text: &str) -> Folded {
     // White space is held back until the next kept character shows whether it stood between two
     // CJK characters: 「第 十四 條」 is matched by 第十四條, "Hello World" keeps its space.
     let mut pending_space: Vec<(usize, usize)> = Vec::new();
-    for (start, c) in text.char_indices() {
-        let end = start + c.len_utf8();
+    for ((start, original), c) in text.char_indices().zip(simplified.chars()) {
+        let end = start + original.len_utf8();
         let Some(f) = fold_char(c) else { continue };
         if f == ' ' {
             pending_space.push((start, end));
@@ -281,10 +307,20 @@ mod tests {
     #[test]
     fn folds_full_width_digits_zero_width_and_spaces_between_cjk() {
         let folded = fold("第 十四 條，１９９６\u{200B}年 AA级");
-        assert_eq!(folded.as_string(), "第十四條,1996年 aa级");
+        assert_eq!(folded.as_string(), "第十四条,1996年 aa级");
         // 1 of １９９６ is three bytes wide in the original text.
         let pos = folded.chars.iter().position(|&c| c == '1').unwrap();
         assert_eq!(folded.spans[pos].1 - folded.spans[pos].0, 3);
+    }
+
+    #[test]
+    fn folds_traditional_characters_to_simplified_unless_asked_not_to() {
+        assert_eq!(fold("雲臺山").as_string(), fold("云台山").as_string());
+        assert_eq!(fold("資訊").as_string(), "资讯");
+        assert_eq!(fold_with("雲臺山", Script::Exact).as_string(), "雲臺山");
+        // The spans still point at the traditional characters as written.
+        let folded = fold("行政院公報");
+        assert_eq!(folded.spans.last(), Some(&(12, 15)));
     }
 
     #[test]

@@ -6,8 +6,10 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+use gazette::analysis::Script;
 use gazette::index::IndexConfig;
-use gazette::search::SearchConfig;
+use gazette::query::{Field, Filter};
+use gazette::search::{SearchConfig, Sort};
 
 /// Full-text search for Chinese government gazettes (政府公报).
 #[derive(Debug, Parser)]
@@ -60,16 +62,24 @@ pub struct IndexArgs {
 
 #[derive(Debug, Args)]
 #[command(after_help = "\
-QUERY is one or more literals separated by spaces; a paragraph matches when it contains every one \
-of them as written (Latin letters in any case, full-width or half-width digits, spaces between \
-Chinese characters ignored). Examples:
-  gazette search 云台山
-  gazette search 3+13+N
-  gazette search 文旅 消费 --all --json
+QUERY syntax (quote the query when it holds spaces, parentheses or a leading -):
+  云台山 实验室            both literals, anywhere in the paragraph
+  云台山 OR 青天河         either
+  云台山 -门票             云台山 without 门票 (also: 云台山 NOT 门票)
+  (云台山 OR 青天河) 旅游  parentheses group
+  \"3 + 1\"                a literal with spaces or syntax characters
+  云台山 NEAR/10 实验室    both, at most 10 characters apart, in either order
+  gazette:焦作 region:河南 document:工作报告 year:2025 date:2024-01..2025-06
+  level:地方性法规         any manifest column, as name:value
+
+A literal matches wherever that exact string occurs: Latin letters in any case, full-width and \
+half-width forms alike, spaces between Chinese characters ignored, traditional and simplified \
+characters alike (云台山 finds 雲臺山; --exact-script turns this off). Field values match when \
+the field contains them.
 
 Exit status: 0 when something was found, 1 when nothing was, 2 on error.")]
 pub struct SearchArgs {
-    /// The literals to find.
+    /// The query (see below).
     #[arg(value_name = "QUERY", required = true, num_args = 1..)]
     pub query: Vec<String>,
     /// Show this many of the best hits.
@@ -81,8 +91,50 @@ pub struct SearchArgs {
     /// JSON Lines, one object per hit.
     #[arg(long)]
     pub json: bool,
+    /// Print the number of matching paragraphs and of occurrences instead of the hits.
+    #[arg(long)]
+    pub count: bool,
+    /// Only paragraphs of a gazette whose name contains this.
+    #[arg(long, value_name = "NAME")]
+    pub gazette: Option<String>,
+    /// Only paragraphs of a region that contains this (e.g. 河南).
+    #[arg(long, value_name = "NAME")]
+    pub region: Option<String>,
+    /// Only paragraphs of a document whose title contains this.
+    #[arg(long, value_name = "TITLE")]
+    pub document: Option<String>,
+    /// Only paragraphs dated on or after this (YYYY, YYYY-MM or YYYY-MM-DD).
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub from: Option<String>,
+    /// Only paragraphs dated on or before this (YYYY, YYYY-MM or YYYY-MM-DD).
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub to: Option<String>,
+    /// Only whole-word matches (as jieba segments the paragraph): 台山 no longer matches 云台山.
+    #[arg(long)]
+    pub words: bool,
+    /// Order of the hits.
+    #[arg(long, value_enum, default_value_t = SortArg::Relevance)]
+    pub sort: SortArg,
+    /// Match traditional and simplified characters only as written.
+    #[arg(long)]
+    pub exact_script: bool,
     #[command(flatten)]
     pub location: IndexLocation,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SortArg {
+    /// Best match first.
+    Relevance,
+    /// Oldest first; undated last.
+    Oldest,
+    /// Newest first; undated last.
+    Newest,
+}
+
+fn parse_date(value: &str) -> Result<String, String> {
+    gazette::query::parse_date(value)
+        .ok_or_else(|| format!("{value} is not YYYY, YYYY-MM or YYYY-MM-DD"))
 }
 
 impl IndexArgs {
@@ -97,10 +149,41 @@ impl IndexArgs {
 
 impl SearchArgs {
     pub fn config(&self) -> SearchConfig {
+        let mut filters = Vec::new();
+        for (field, value) in [
+            (Field::Gazette, &self.gazette),
+            (Field::Region, &self.region),
+            (Field::Document, &self.document),
+        ] {
+            if let Some(value) = value {
+                filters.push(Filter::Contains {
+                    field,
+                    value: value.clone(),
+                });
+            }
+        }
+        if self.from.is_some() || self.to.is_some() {
+            filters.push(Filter::Date {
+                from: self.from.clone(),
+                to: self.to.clone(),
+            });
+        }
         SearchConfig {
             index_dir: self.location.index.clone(),
             query: self.query.join(" "),
+            filters,
             limit: (!self.all).then_some(self.limit),
+            words: self.words,
+            script: if self.exact_script {
+                Script::Exact
+            } else {
+                Script::Fold
+            },
+            sort: match self.sort {
+                SortArg::Relevance => Sort::Relevance,
+                SortArg::Oldest => Sort::Oldest,
+                SortArg::Newest => Sort::Newest,
+            },
         }
     }
 }

@@ -236,6 +236,13 @@ fn title_from_path(path: &Path) -> String {
         .unwrap_or_default()
 }
 
+/// A date as the number YYYYMMDD, with 00 for what is unknown: 2025-02 -> 20250200.
+pub fn date_key(date: Option<&str>) -> u64 {
+    let Some(date) = date else { return 0 };
+    let digits: String = date.chars().filter(char::is_ascii_digit).collect();
+    format!("{digits:0<8}").parse().unwrap_or(0)
+}
+
 /// The path as stored and shown: as the user gave it, with forward slashes.
 pub fn display_path(path: &Path) -> String {
     path.to_string_lossy().replace('\\', "/")
@@ -272,6 +279,10 @@ fn add_issue(
             if !loaded.attributes.is_empty() {
                 doc.add_text(fields.attributes, &attributes);
             }
+            for (name, value) in &loaded.attributes {
+                doc.add_text(fields.attribute_terms, format!("{name}={value}"));
+            }
+            doc.add_u64(fields.date_key, date_key(issue.date.as_deref()));
             doc.add_text(fields.document, &document.title);
             let section =
                 serde_json::to_string(&paragraph.section).map_err(std::io::Error::other)?;

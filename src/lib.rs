@@ -10,6 +10,7 @@ pub mod index;
 pub mod manifest;
 pub mod parse;
 pub mod print;
+pub mod query;
 pub mod region;
 pub mod schema;
 pub mod search;

@@ -77,6 +77,21 @@ fn inspect(args: &InspectArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn search(args: &SearchArgs) -> anyhow::Result<ExitCode> {
+    if args.count {
+        let counts = gazette::search::count(&args.config())?;
+        let mut out = io::stdout().lock();
+        if args.json {
+            serde_json::to_writer(&mut out, &counts)?;
+            writeln!(out)?;
+        } else {
+            writeln!(
+                out,
+                "{} paragraphs, {} occurrences",
+                counts.paragraphs, counts.occurrences
+            )?;
+        }
+        return Ok(ExitCode::from(if counts.paragraphs > 0 { 0 } else { 1 }));
+    }
     let result = gazette::search::run(&args.config())?;
     let stdout = io::stdout();
     let color = anstream::AutoStream::choice(&stdout) != anstream::ColorChoice::Never;
@@ -89,7 +104,7 @@ fn search(args: &SearchArgs) -> anyhow::Result<ExitCode> {
     out.flush()?;
     if result.total == 0 {
         if !args.json {
-            eprintln!("no paragraph contains {}", result.literals.join(" and "));
+            eprintln!("no paragraph matches {}", args.query.join(" "));
         }
         return Ok(ExitCode::from(1));
     }

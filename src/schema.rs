@@ -2,13 +2,13 @@
 //! indexed twice (character grams for recall, jieba words for ranking).
 
 use tantivy::schema::{
-    Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
+    FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
 };
 
 use crate::analysis::{CHAR_GRAMS, JIEBA_WORDS};
 
 /// Bumped whenever the schema or a tokenizer changes what is stored or indexed.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 pub const PATH: &str = "path";
 pub const GAZETTE: &str = "gazette";
@@ -19,6 +19,10 @@ pub const REGION: &str = "region";
 pub const PAGE: &str = "page";
 /// Manifest columns other than the known ones, stored as a JSON object string.
 pub const ATTRIBUTES: &str = "attributes";
+/// Each attribute as an indexed `name=value` term, for filters.
+pub const ATTRIBUTE_TERMS: &str = "attribute_terms";
+/// The date as a number YYYYMMDD (00 for an unknown month or day; 0 for no date), for sorting.
+pub const DATE_KEY: &str = "date_key";
 pub const DOCUMENT: &str = "document";
 /// Heading path, outermost first, stored as a JSON array string.
 pub const SECTION: &str = "section";
@@ -41,6 +45,8 @@ pub struct Fields {
     pub region: Field,
     pub page: Field,
     pub attributes: Field,
+    pub attribute_terms: Field,
+    pub date_key: Field,
     pub document: Field,
     pub section: Field,
     pub paragraph: Field,
@@ -58,6 +64,8 @@ pub fn build() -> Schema {
     builder.add_text_field(REGION, STRING | STORED);
     builder.add_u64_field(PAGE, STORED);
     builder.add_text_field(ATTRIBUTES, STORED);
+    builder.add_text_field(ATTRIBUTE_TERMS, STRING);
+    builder.add_u64_field(DATE_KEY, FAST);
     builder.add_text_field(DOCUMENT, STRING | STORED);
     builder.add_text_field(SECTION, STORED);
     builder.add_u64_field(PARAGRAPH, INDEXED | STORED);
@@ -86,6 +94,8 @@ impl Fields {
             region: get(REGION)?,
             page: get(PAGE)?,
             attributes: get(ATTRIBUTES)?,
+            attribute_terms: get(ATTRIBUTE_TERMS)?,
+            date_key: get(DATE_KEY)?,
             document: get(DOCUMENT)?,
             section: get(SECTION)?,
             paragraph: get(PARAGRAPH)?,

@@ -1,36 +1,58 @@
-//! QUERY: query text -> ranked, verified hits (data only; printing is `print`'s).
+//! QUERY: a parsed query -> ranked, verified hits (data only; printing is `print`'s).
 //!
 //! Recall comes from the character view alone: each literal becomes a phrase of character bigrams
 //! at fixed offsets, which matches exactly where the folded literal occurs, however jieba cut the
-//! words. The word view only ranks: a paragraph where a literal is a whole jieba word gets
-//! [`WORD_BONUS`], so it ranks above one where the literal sits inside a longer word (台山 in
-//! 云台山). Nothing here tokenizes with jieba: the search path never loads its dictionary.
+//! words. The word view only ranks (a paragraph where a literal is a whole jieba word gets
+//! [`WORD_BONUS`], so 台山 as a word ranks above 台山 inside 云台山) and, with `--words`, decides.
+//! Filters on citation fields scan those fields' term dictionaries, which hold few distinct values.
+//! Every hit is checked against its stored text; where the index cannot decide alone (NEAR,
+//! `--exact-script`) every candidate is. Nothing here tokenizes with jieba: the search path never
+//! loads its dictionary.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::PathBuf;
 
 use serde::Serialize;
-use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, PhraseQuery, Query, TermQuery};
-use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::collector::{Count, DocSetCollector, TopDocs};
+use tantivy::query::{
+    AllQuery, BooleanQuery, ConstScoreQuery, EmptyQuery, Occur, PhraseQuery, Query, TermQuery,
+    TermSetQuery,
+};
+use tantivy::schema::{Field as SchemaField, IndexRecordOption, Value};
 use tantivy::{DocAddress, DocSet, Searcher, TERMINATED, TantivyDocument, Term};
 
 use crate::Error;
-use crate::analysis::{fold, literal_grams};
+use crate::analysis::{Folded, Script, fold, fold_with, literal_grams};
 use crate::index;
+use crate::query::{self, Expr, Field, Filter};
 use crate::schema::Fields;
 
 /// Added to the score of a paragraph for each literal that is a whole word of it. Larger than any
 /// BM25 score of a phrase, so whole-word matches rank first.
 pub const WORD_BONUS: f32 = 1000.0;
 
+/// Order of the hits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Sort {
+    #[default]
+    Relevance,
+    Oldest,
+    Newest,
+}
+
 /// What `gazette search` is asked to do.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct SearchConfig {
     pub index_dir: PathBuf,
     pub query: String,
+    /// Filters from flags (`--gazette`, `--from`, …), joined to the query by AND.
+    pub filters: Vec<Filter>,
     /// How many hits to return; `None` for every hit.
     pub limit: Option<usize>,
+    /// A literal matches only a paragraph where it is a whole jieba word.
+    pub words: bool,
+    pub script: Script,
+    pub sort: Sort,
 }
 
 /// One matching paragraph, with its citation.
@@ -60,194 +82,564 @@ pub struct SearchResult {
     pub hits: Vec<Hit>,
     /// Paragraphs that match, of which `hits` holds the best.
     pub total: usize,
+    /// The literals searched for, as written.
     pub literals: Vec<String>,
 }
 
-/// A literal of the query, in its matching form.
-#[derive(Debug, Clone)]
-struct Literal {
-    chars: Vec<char>,
-    /// The folded literal, as the word view would hold it.
-    word: String,
+/// The number of matching paragraphs and of occurrences of the query's literals in them.
+#[derive(Debug, Default, Serialize, PartialEq, Eq)]
+pub struct Counts {
+    pub paragraphs: usize,
+    pub occurrences: usize,
 }
 
-/// Splits the query into literals: every space-separated piece must occur.
-fn parse_query(query: &str) -> Result<Vec<Literal>, Error> {
-    let mut literals = Vec::new();
-    for (start, piece) in pieces(query) {
-        let folded = fold(piece);
-        if folded.is_empty() {
-            return Err(Error::Query(format!(
-                "the literal at character {} ({piece:?}) has no searchable character",
-                query[..start].chars().count() + 1
-            )));
+/// A query made ready to run: the expression with the flags' filters joined to it.
+struct Prepared {
+    expr: Expr,
+    words: bool,
+    script: Script,
+}
+
+impl Prepared {
+    fn new(config: &SearchConfig) -> Result<Prepared, Error> {
+        let mut expr = query::parse(&config.query)?;
+        if !config.filters.is_empty() {
+            let mut all = vec![expr];
+            all.extend(config.filters.iter().cloned().map(Expr::Filter));
+            expr = Expr::And(all);
         }
-        literals.push(Literal {
-            word: folded.as_string(),
-            chars: folded.chars,
-        });
+        Ok(Prepared {
+            expr,
+            words: config.words,
+            script: config.script,
+        })
     }
-    if literals.is_empty() {
-        return Err(Error::Query("the query is empty".into()));
+
+    /// The index alone decides which paragraphs match, without reading their text.
+    fn index_decides(&self) -> bool {
+        !self.expr.has_near() && self.script == Script::Fold
     }
-    Ok(literals)
 }
 
-/// The space-separated pieces of `query` with their byte offsets.
-fn pieces(query: &str) -> Vec<(usize, &str)> {
-    let mut out = Vec::new();
-    let mut start = None;
-    for (i, c) in query.char_indices() {
-        match (c.is_whitespace(), start) {
-            (true, Some(s)) => {
-                out.push((s, &query[s..i]));
-                start = None;
-            }
-            (false, None) => start = Some(i),
-            _ => {}
-        }
-    }
-    if let Some(s) = start {
-        out.push((s, &query[s..]));
-    }
-    out
+/// What a searcher needs to turn an expression into tantivy queries.
+struct Context<'a> {
+    searcher: &'a Searcher,
+    fields: &'a Fields,
+    words: bool,
 }
 
-fn literal_query(fields: &Fields, literal: &Literal) -> Box<dyn Query> {
-    let mut terms: Vec<(usize, Term)> = literal_grams(&literal.chars)
+fn literal_query(ctx: &Context, literal: &str) -> Box<dyn Query> {
+    let folded = fold(literal);
+    let mut terms: Vec<(usize, Term)> = literal_grams(&folded.chars)
         .into_iter()
-        .map(|(offset, gram)| (offset, Term::from_field_text(fields.grams, &gram)))
+        .map(|(offset, gram)| (offset, Term::from_field_text(ctx.fields.grams, &gram)))
         .collect();
-    if terms.len() == 1 {
-        let (_, term) = terms.remove(0);
-        Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs))
+    let grams: Box<dyn Query> = if terms.len() == 1 {
+        Box::new(TermQuery::new(
+            terms.remove(0).1,
+            IndexRecordOption::WithFreqs,
+        ))
     } else {
         Box::new(PhraseQuery::new_with_offset(terms))
+    };
+    let word = TermQuery::new(
+        Term::from_field_text(ctx.fields.words, &folded.as_string()),
+        IndexRecordOption::Basic,
+    );
+    let word_occur = if ctx.words {
+        Occur::Must
+    } else {
+        Occur::Should
+    };
+    Box::new(BooleanQuery::new(vec![
+        (Occur::Must, grams),
+        (
+            word_occur,
+            Box::new(ConstScoreQuery::new(Box::new(word), WORD_BONUS)),
+        ),
+    ]))
+}
+
+/// The values of a citation field that a filter accepts, from the field's term dictionaries.
+fn matching_terms(
+    ctx: &Context,
+    field: SchemaField,
+    accept: impl Fn(&str) -> bool,
+) -> Result<Vec<Term>, Error> {
+    let mut values = BTreeSet::new();
+    for segment in ctx.searcher.segment_readers() {
+        let inverted = segment.inverted_index(field)?;
+        let mut stream = inverted.terms().stream()?;
+        while stream.advance() {
+            if let Ok(value) = std::str::from_utf8(stream.key())
+                && !values.contains(value)
+                && accept(value)
+            {
+                values.insert(value.to_string());
+            }
+        }
+    }
+    Ok(values
+        .into_iter()
+        .map(|v| Term::from_field_text(field, &v))
+        .collect())
+}
+
+/// True when `value` contains `wanted`, both folded.
+fn folded_contains(value: &str, wanted: &str) -> bool {
+    fold(value).as_string().contains(&fold(wanted).as_string())
+}
+
+fn filter_accepts(filter: &Filter, value: &str) -> bool {
+    match filter {
+        Filter::Contains { value: wanted, .. } => folded_contains(value, wanted),
+        Filter::Date { from, to } => query::date_within(value, from.as_deref(), to.as_deref()),
+        Filter::Attribute {
+            name,
+            value: wanted,
+        } => value
+            .strip_prefix(name.as_str())
+            .and_then(|rest| rest.strip_prefix('='))
+            .is_some_and(|v| folded_contains(v, wanted)),
     }
 }
 
-fn build_query(fields: &Fields, literals: &[Literal]) -> BooleanQuery {
-    let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-    for literal in literals {
-        clauses.push((Occur::Must, literal_query(fields, literal)));
-        let word = Term::from_field_text(fields.words, &literal.word);
-        let whole_word = TermQuery::new(word, IndexRecordOption::Basic);
-        clauses.push((
-            Occur::Should,
-            Box::new(ConstScoreQuery::new(Box::new(whole_word), WORD_BONUS)),
-        ));
+fn filter_field(fields: &Fields, filter: &Filter) -> SchemaField {
+    match filter {
+        Filter::Contains { field, .. } => match field {
+            Field::Gazette => fields.gazette,
+            Field::Region => fields.region,
+            Field::Document => fields.document,
+        },
+        Filter::Date { .. } => fields.date,
+        Filter::Attribute { .. } => fields.attribute_terms,
     }
-    BooleanQuery::new(clauses)
+}
+
+fn filter_query(ctx: &Context, filter: &Filter) -> Result<Box<dyn Query>, Error> {
+    let field = filter_field(ctx.fields, filter);
+    let terms = matching_terms(ctx, field, |value| filter_accepts(filter, value))?;
+    if terms.is_empty() {
+        return Ok(Box::new(EmptyQuery));
+    }
+    Ok(Box::new(ConstScoreQuery::new(
+        Box::new(TermSetQuery::new(terms)),
+        0.0,
+    )))
+}
+
+fn not(inner: Box<dyn Query>) -> Box<dyn Query> {
+    Box::new(BooleanQuery::new(vec![
+        (
+            Occur::Must,
+            Box::new(ConstScoreQuery::new(Box::new(AllQuery), 0.0)),
+        ),
+        (Occur::MustNot, inner),
+    ]))
+}
+
+/// The tantivy query for an expression: exact, except that NEAR asks only for both literals.
+fn to_query(ctx: &Context, expr: &Expr) -> Result<Box<dyn Query>, Error> {
+    Ok(match expr {
+        Expr::Literal(literal) => literal_query(ctx, literal),
+        Expr::Near { left, right, .. } => Box::new(BooleanQuery::new(vec![
+            (Occur::Must, literal_query(ctx, left)),
+            (Occur::Must, literal_query(ctx, right)),
+        ])),
+        Expr::Filter(filter) => filter_query(ctx, filter)?,
+        Expr::Not(inner) => not(to_query(ctx, inner)?),
+        Expr::And(items) => {
+            let mut clauses = Vec::new();
+            for item in items {
+                match item {
+                    Expr::Not(inner) => clauses.push((Occur::MustNot, to_query(ctx, inner)?)),
+                    _ => clauses.push((Occur::Must, to_query(ctx, item)?)),
+                }
+            }
+            if clauses.iter().all(|(occur, _)| *occur == Occur::MustNot) {
+                let all: Box<dyn Query> = Box::new(ConstScoreQuery::new(Box::new(AllQuery), 0.0));
+                clauses.push((Occur::Must, all));
+            }
+            Box::new(BooleanQuery::new(clauses))
+        }
+        Expr::Or(items) => {
+            let clauses = items
+                .iter()
+                .map(|item| Ok((Occur::Should, to_query(ctx, item)?)))
+                .collect::<Result<Vec<_>, Error>>()?;
+            Box::new(BooleanQuery::new(clauses))
+        }
+    })
+}
+
+/// A stored paragraph, read for checking and showing.
+struct Paragraph {
+    doc: TantivyDocument,
+    text: String,
+    folded: Folded,
+}
+
+/// The paragraphs where each literal is a whole jieba word, from the word view's postings.
+struct WholeWords {
+    by_literal: HashMap<String, HashSet<DocAddress>>,
+}
+
+impl WholeWords {
+    fn read(searcher: &Searcher, fields: &Fields, literals: &[&str]) -> Result<WholeWords, Error> {
+        let mut by_literal = HashMap::new();
+        for &literal in literals {
+            let mut docs = HashSet::new();
+            let term = Term::from_field_text(fields.words, &fold(literal).as_string());
+            for (segment_ord, segment) in searcher.segment_readers().iter().enumerate() {
+                let inverted = segment.inverted_index(fields.words)?;
+                if let Some(mut postings) =
+                    inverted.read_postings(&term, IndexRecordOption::Basic)?
+                {
+                    let mut doc = postings.doc();
+                    while doc != TERMINATED {
+                        docs.insert(DocAddress::new(segment_ord as u32, doc));
+                        doc = postings.advance();
+                    }
+                }
+            }
+            by_literal.insert(literal.to_string(), docs);
+        }
+        Ok(WholeWords { by_literal })
+    }
+
+    fn contains(&self, literal: &str, address: DocAddress) -> bool {
+        self.by_literal
+            .get(literal)
+            .is_some_and(|docs| docs.contains(&address))
+    }
+
+    fn any(&self, address: DocAddress) -> bool {
+        self.by_literal.values().any(|docs| docs.contains(&address))
+    }
+}
+
+/// Decides an expression on a paragraph's text and citation. `Some(spans)` when it matches, with
+/// the byte spans of the literals that made it match.
+fn evaluate(
+    expr: &Expr,
+    paragraph: &Paragraph,
+    fields: &Fields,
+    prepared: &Prepared,
+    whole_words: &WholeWords,
+    address: DocAddress,
+) -> Option<Vec<(usize, usize)>> {
+    let occurrences = |literal: &str| -> Vec<(usize, usize)> {
+        if prepared.words && !whole_words.contains(literal, address) {
+            return Vec::new();
+        }
+        match prepared.script {
+            Script::Fold => paragraph.folded.find_all(&fold(literal).chars),
+            Script::Exact => fold_with(&paragraph.text, Script::Exact)
+                .find_all(&fold_with(literal, Script::Exact).chars),
+        }
+    };
+    let recurse = |e: &Expr| evaluate(e, paragraph, fields, prepared, whole_words, address);
+    match expr {
+        Expr::Literal(literal) => {
+            let found = occurrences(literal);
+            (!found.is_empty()).then_some(found)
+        }
+        Expr::Near {
+            left,
+            right,
+            distance,
+        } => near(
+            &paragraph.text,
+            &occurrences(left),
+            &occurrences(right),
+            *distance,
+        ),
+        Expr::Filter(Filter::Attribute { name, value }) => {
+            let attributes: BTreeMap<String, String> =
+                stored_str(&paragraph.doc, fields.attributes)
+                    .and_then(|s| serde_json::from_str(&s).ok())
+                    .unwrap_or_default();
+            let accepted = attributes
+                .get(name)
+                .is_some_and(|v| folded_contains(v, value));
+            accepted.then(Vec::new)
+        }
+        Expr::Filter(filter) => {
+            let field = filter_field(fields, filter);
+            let accepted = paragraph
+                .doc
+                .get_all(field)
+                .filter_map(|v| v.as_str())
+                .any(|value| filter_accepts(filter, value));
+            accepted.then(Vec::new)
+        }
+        Expr::Not(inner) => match recurse(inner) {
+            Some(_) => None,
+            None => Some(Vec::new()),
+        },
+        Expr::And(items) => {
+            let mut spans = Vec::new();
+            for item in items {
+                spans.extend(recurse(item)?);
+            }
+            Some(spans)
+        }
+        Expr::Or(items) => {
+            let mut spans = None;
+            for item in items {
+                if let Some(found) = recurse(item) {
+                    spans.get_or_insert_with(Vec::new).extend(found);
+                }
+            }
+            spans
+        }
+    }
+}
+
+/// The occurrences of two literals that stand at most `distance` characters apart (counting the
+/// characters between the end of one and the start of the other), in either order.
+fn near(
+    text: &str,
+    left: &[(usize, usize)],
+    right: &[(usize, usize)],
+    distance: usize,
+) -> Option<Vec<(usize, usize)>> {
+    let chars_between = |a: (usize, usize), b: (usize, usize)| {
+        let (first, second) = if a.0 <= b.0 { (a, b) } else { (b, a) };
+        if second.0 <= first.1 {
+            0
+        } else {
+            text[first.1..second.0].chars().count()
+        }
+    };
+    let mut spans = BTreeSet::new();
+    for &l in left {
+        for &r in right {
+            if chars_between(l, r) <= distance {
+                spans.insert(l);
+                spans.insert(r);
+            }
+        }
+    }
+    (!spans.is_empty()).then(|| spans.into_iter().collect())
+}
+
+fn read_paragraph(
+    searcher: &Searcher,
+    fields: &Fields,
+    address: DocAddress,
+) -> Result<Paragraph, Error> {
+    let doc: TantivyDocument = searcher.doc(address)?;
+    let text = stored_str(&doc, fields.text).unwrap_or_default();
+    let folded = fold(&text);
+    Ok(Paragraph { doc, text, folded })
+}
+
+/// Everything a run shares.
+struct Run {
+    prepared: Prepared,
+    searcher: Searcher,
+    fields: Fields,
+    query: Box<dyn Query>,
+    whole_words: WholeWords,
+    literals: Vec<String>,
+}
+
+impl Run {
+    fn open(config: &SearchConfig) -> Result<Run, Error> {
+        let prepared = Prepared::new(config)?;
+        let (index, fields) = index::open(&config.index_dir)?;
+        let searcher = index.reader()?.searcher();
+        let ctx = Context {
+            searcher: &searcher,
+            fields: &fields,
+            words: prepared.words,
+        };
+        let query = to_query(&ctx, &prepared.expr)?;
+        let literals: Vec<String> = prepared
+            .expr
+            .positive_literals()
+            .into_iter()
+            .map(str::to_string)
+            .collect();
+        let literal_refs: Vec<&str> = literals.iter().map(String::as_str).collect();
+        let whole_words = WholeWords::read(&searcher, &fields, &literal_refs)?;
+        Ok(Run {
+            prepared,
+            searcher,
+            fields,
+            query,
+            whole_words,
+            literals,
+        })
+    }
+
+    /// The matching spans of a candidate, or `None` when its text says it does not match.
+    fn check(&self, paragraph: &Paragraph, address: DocAddress) -> Option<Vec<(usize, usize)>> {
+        let mut spans = evaluate(
+            &self.prepared.expr,
+            paragraph,
+            &self.fields,
+            &self.prepared,
+            &self.whole_words,
+            address,
+        )?;
+        spans.sort_unstable();
+        spans.dedup();
+        Some(spans)
+    }
+
+    fn date_keys(&self, addresses: &[DocAddress]) -> Result<Vec<u64>, Error> {
+        let mut columns = HashMap::new();
+        let mut keys = Vec::with_capacity(addresses.len());
+        for address in addresses {
+            let column = match columns.get(&address.segment_ord) {
+                Some(column) => column,
+                None => {
+                    let reader = self.searcher.segment_reader(address.segment_ord);
+                    let column = reader
+                        .fast_fields()
+                        .u64(crate::schema::DATE_KEY)
+                        .map_err(tantivy::TantivyError::from)?;
+                    columns.entry(address.segment_ord).or_insert(column)
+                }
+            };
+            keys.push(column.first(address.doc_id).unwrap_or(0));
+        }
+        Ok(keys)
+    }
 }
 
 /// Runs a search.
 pub fn run(config: &SearchConfig) -> Result<SearchResult, Error> {
-    let literals = parse_query(&config.query)?;
-    let (index, fields) = index::open(&config.index_dir)?;
-    let reader = index.reader()?;
-    let searcher = reader.searcher();
-    let query = build_query(&fields, &literals);
+    let run = Run::open(config)?;
+    let limit = config.limit;
+    let searcher = &run.searcher;
 
-    let (top, total) = match config.limit {
-        Some(limit) => searcher.search(
-            &query,
-            &(TopDocs::with_limit(limit.max(1)).order_by_score(), Count),
-        )?,
-        None => {
-            let total = searcher.search(&query, &Count)?;
-            let top =
-                searcher.search(&query, &TopDocs::with_limit(total.max(1)).order_by_score())?;
-            (top, total)
-        }
-    };
-    let top = match config.limit {
-        Some(0) => Vec::new(),
-        _ => top,
+    // Candidates with their scores: the best `limit` where the index decides alone and the order
+    // is by relevance; otherwise all of them, checked against their text.
+    let everything = !run.prepared.index_decides() || config.sort != Sort::Relevance;
+    let (candidates, counted) = if everything {
+        let total = searcher.search(&run.query, &Count)?;
+        let all = searcher.search(
+            &run.query,
+            &TopDocs::with_limit(total.max(1)).order_by_score(),
+        )?;
+        (all, None)
+    } else {
+        let k = limit.unwrap_or(usize::MAX).max(1);
+        let k = if limit.is_none() {
+            searcher.search(&run.query, &Count)?.max(1)
+        } else {
+            k
+        };
+        let (top, total) = searcher.search(
+            &run.query,
+            &(TopDocs::with_limit(k).order_by_score(), Count),
+        )?;
+        (top, Some(total))
     };
 
-    let word_docs = whole_word_docs(&searcher, &fields, &literals)?;
-    let mut hits = Vec::with_capacity(top.len());
+    let mut checked: Vec<(f32, DocAddress, Paragraph, Vec<(usize, usize)>)> = Vec::new();
     let mut rejected = 0;
-    for (score, address) in top {
-        let doc: TantivyDocument = searcher.doc(address)?;
-        match hit_from_doc(
-            &fields,
-            &doc,
-            &literals,
-            score,
-            word_docs.contains(&address),
-        ) {
-            Some(hit) => hits.push(hit),
-            // The index said it matches, the text says it does not: never show it.
+    let keep = if everything {
+        usize::MAX
+    } else {
+        limit.unwrap_or(usize::MAX)
+    };
+    for (score, address) in candidates {
+        if checked.len() >= keep {
+            break;
+        }
+        let paragraph = read_paragraph(searcher, &run.fields, address)?;
+        match run.check(&paragraph, address) {
+            Some(spans) => checked.push((score, address, paragraph, spans)),
             None => rejected += 1,
         }
     }
+    let total = match counted {
+        Some(total) => total - rejected,
+        None => checked.len(),
+    };
+
+    if config.sort != Sort::Relevance {
+        let addresses: Vec<DocAddress> = checked.iter().map(|c| c.1).collect();
+        let keys = run.date_keys(&addresses)?;
+        let mut order: Vec<usize> = (0..checked.len()).collect();
+        // Undated paragraphs go last either way.
+        order.sort_by_key(|&i| {
+            let key = keys[i];
+            let dated = key == 0;
+            let by_date = match config.sort {
+                Sort::Oldest => key,
+                _ => u64::MAX - key,
+            };
+            (dated, by_date, checked[i].1)
+        });
+        let mut slots: Vec<Option<_>> = checked.into_iter().map(Some).collect();
+        checked = order.into_iter().filter_map(|i| slots[i].take()).collect();
+    }
+    if let Some(limit) = limit {
+        checked.truncate(limit);
+    }
+    let hits = checked
+        .into_iter()
+        .map(|(score, address, paragraph, spans)| {
+            hit(
+                &run.fields,
+                paragraph,
+                score,
+                run.whole_words.any(address),
+                spans,
+            )
+        })
+        .collect();
     Ok(SearchResult {
         hits,
-        total: total - rejected,
-        literals: literals.into_iter().map(|l| l.word).collect(),
+        total,
+        literals: run.literals,
     })
 }
 
-/// The paragraphs where some literal is a whole jieba word, from the word view's postings.
-fn whole_word_docs(
-    searcher: &Searcher,
-    fields: &Fields,
-    literals: &[Literal],
-) -> Result<HashSet<DocAddress>, Error> {
-    let mut docs = HashSet::new();
-    for (segment_ord, segment) in searcher.segment_readers().iter().enumerate() {
-        let inverted = segment.inverted_index(fields.words)?;
-        for literal in literals {
-            let term = Term::from_field_text(fields.words, &literal.word);
-            if let Some(mut postings) = inverted.read_postings(&term, IndexRecordOption::Basic)? {
-                let mut doc = postings.doc();
-                while doc != TERMINATED {
-                    docs.insert(DocAddress::new(segment_ord as u32, doc));
-                    doc = postings.advance();
-                }
-            }
+/// Counts matching paragraphs and occurrences, reading every matching paragraph's text.
+pub fn count(config: &SearchConfig) -> Result<Counts, Error> {
+    let run = Run::open(config)?;
+    let addresses = run.searcher.search(&run.query, &DocSetCollector)?;
+    let mut counts = Counts::default();
+    for address in addresses {
+        let paragraph = read_paragraph(&run.searcher, &run.fields, address)?;
+        if let Some(spans) = run.check(&paragraph, address) {
+            counts.paragraphs += 1;
+            counts.occurrences += spans.len();
         }
     }
-    Ok(docs)
+    Ok(counts)
 }
 
-fn stored_str(doc: &TantivyDocument, field: tantivy::schema::Field) -> Option<String> {
+fn stored_str(doc: &TantivyDocument, field: SchemaField) -> Option<String> {
     doc.get_first(field)
         .and_then(|v| v.as_str())
         .map(str::to_string)
 }
 
-/// Builds a hit from a stored paragraph, verifying that every literal occurs in its text.
-fn hit_from_doc(
+fn hit(
     fields: &Fields,
-    doc: &TantivyDocument,
-    literals: &[Literal],
+    paragraph: Paragraph,
     score: f32,
     word_match: bool,
-) -> Option<Hit> {
-    let text = stored_str(doc, fields.text)?;
-    let folded = fold(&text);
-    let mut matches = Vec::new();
-    for literal in literals {
-        let found = folded.find_all(&literal.chars);
-        if found.is_empty() {
-            return None;
-        }
-        matches.extend(found);
-    }
-    matches.sort_unstable();
-    let section = stored_str(doc, fields.section)
-        .and_then(|s| serde_json::from_str(&s).ok())
-        .unwrap_or_default();
-    Some(Hit {
+    matches: Vec<(usize, usize)>,
+) -> Hit {
+    let doc = &paragraph.doc;
+    Hit {
         path: stored_str(doc, fields.path).unwrap_or_default(),
         gazette: stored_str(doc, fields.gazette),
         issue: stored_str(doc, fields.issue),
         date: stored_str(doc, fields.date),
         region: stored_str(doc, fields.region),
         document: stored_str(doc, fields.document).unwrap_or_default(),
-        section,
+        section: stored_str(doc, fields.section)
+            .and_then(|s| serde_json::from_str(&s).ok())
+            .unwrap_or_default(),
         page: doc.get_first(fields.page).and_then(|v| v.as_u64()),
         paragraph: doc
             .get_first(fields.paragraph)
@@ -255,12 +647,12 @@ fn hit_from_doc(
             .unwrap_or(0),
         score,
         word_match,
-        text,
-        matches,
         attributes: stored_str(doc, fields.attributes)
             .and_then(|s| serde_json::from_str(&s).ok())
             .unwrap_or_default(),
-    })
+        text: paragraph.text,
+        matches,
+    }
 }
 
 #[cfg(test)]
@@ -268,20 +660,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn splits_a_query_into_literals() {
-        let literals = parse_query("  云台山  AA级\u{3000}3+13+N ").unwrap();
-        let words: Vec<&str> = literals.iter().map(|l| l.word.as_str()).collect();
-        assert_eq!(words, ["云台山", "aa级", "3+13+n"]);
-    }
-
-    #[test]
-    fn refuses_an_empty_query() {
-        assert!(matches!(parse_query("   "), Err(Error::Query(_))));
-    }
-
-    #[test]
-    fn names_the_position_of_a_literal_with_nothing_to_search() {
-        let err = parse_query("云台山 \u{200B}").unwrap_err().to_string();
-        assert!(err.contains("character 5"), "{err}");
+    fn near_measures_the_characters_between_two_occurrences() {
+        let text = "云台山实验室和青天河";
+        let span = |s: &str| {
+            let start = text.find(s).unwrap();
+            (start, start + s.len())
+        };
+        let (a, b, c) = (span("云台山"), span("实验室"), span("青天河"));
+        assert_eq!(near(text, &[a], &[b], 0), Some(vec![a, b]));
+        assert_eq!(near(text, &[a], &[c], 3), None);
+        assert_eq!(near(text, &[a], &[c], 4), Some(vec![a, c]));
+        assert_eq!(near(text, &[c], &[a], 4), Some(vec![a, c]));
     }
 }

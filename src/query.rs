@@ -1,0 +1,537 @@
+//! QUERY: the query language, text -> [`Expr`], with errors that point at a character.
+//!
+//! ```text
+//! query   := or
+//! or      := and ("OR" and)*
+//! and     := unary (["AND"] unary)*
+//! unary   := ("-" | "NOT") unary | near
+//! near    := primary ("NEAR/" N primary)?
+//! primary := "(" or ")" | field ":" value | literal | "\"" quoted literal "\""
+//! ```
+//! A literal matches wherever that exact string occurs (after folding); `-A` and `NOT A` exclude;
+//! `A NEAR/N B` wants both at most N characters apart; `name:value` filters on a citation field
+//! (`gazette`, `region`, `document`, `year`, `date`) or on a manifest attribute.
+
+use crate::Error;
+
+/// Longest query accepted, in characters.
+pub const MAX_QUERY_CHARS: usize = 1000;
+
+/// A parsed query.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Expr {
+    /// A literal, as the user wrote it (folding happens later).
+    Literal(String),
+    And(Vec<Expr>),
+    Or(Vec<Expr>),
+    Not(Box<Expr>),
+    /// Both literals, at most `distance` characters between them, in either order.
+    Near {
+        left: String,
+        right: String,
+        distance: usize,
+    },
+    Filter(Filter),
+}
+
+/// A condition on a paragraph's citation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Filter {
+    /// `gazette:…`, `region:…`, `document:…`: the field contains the value.
+    Contains { field: Field, value: String },
+    /// `year:2025`, `date:2024-01..2025-06`, `--from`, `--to`: dates within the bounds, compared
+    /// at the precision of the shorter of the two (a date of `2025` is within `2025-03..`).
+    Date {
+        from: Option<String>,
+        to: Option<String>,
+    },
+    /// `name:value` for a manifest column: the attribute contains the value.
+    Attribute { name: String, value: String },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    Gazette,
+    Region,
+    Document,
+}
+
+impl Expr {
+    /// The literals that count toward matches and ranking: those not under a NOT.
+    pub fn positive_literals(&self) -> Vec<&str> {
+        let mut out = Vec::new();
+        self.collect_literals(&mut out);
+        out
+    }
+
+    fn collect_literals<'a>(&'a self, out: &mut Vec<&'a str>) {
+        match self {
+            Expr::Literal(l) => out.push(l),
+            Expr::Near { left, right, .. } => {
+                out.push(left);
+                out.push(right);
+            }
+            Expr::And(xs) | Expr::Or(xs) => xs.iter().for_each(|x| x.collect_literals(out)),
+            Expr::Not(_) | Expr::Filter(_) => {}
+        }
+    }
+
+    /// True when the expression holds a NEAR, which only the text can decide.
+    pub fn has_near(&self) -> bool {
+        match self {
+            Expr::Near { .. } => true,
+            Expr::And(xs) | Expr::Or(xs) => xs.iter().any(Expr::has_near),
+            Expr::Not(x) => x.has_near(),
+            Expr::Literal(_) | Expr::Filter(_) => false,
+        }
+    }
+}
+
+/// Parses a date bound: `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
+pub fn parse_date(value: &str) -> Option<String> {
+    crate::manifest::normalise_date(value)
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Token {
+    Open,
+    Close,
+    Or,
+    And,
+    Not,
+    Minus,
+    Near(usize),
+    Word(String),
+    Quoted(String),
+    Field(String, String),
+}
+
+fn error(position: usize, message: impl std::fmt::Display) -> Error {
+    Error::Query(format!("{message} (at character {})", position + 1))
+}
+
+fn tokenize(query: &str) -> Result<Vec<(usize, Token)>, Error> {
+    let chars: Vec<char> = query.chars().collect();
+    if chars.len() > MAX_QUERY_CHARS {
+        return Err(Error::Query(format!(
+            "the query is {} characters long; at most {MAX_QUERY_CHARS} are accepted",
+            chars.len()
+        )));
+    }
+    if let Some(at) = chars
+        .iter()
+        .position(|c| c.is_control() && !c.is_whitespace())
+    {
+        return Err(error(
+            at,
+            format!("control character U+{:04X} in the query", chars[at] as u32),
+        ));
+    }
+    let mut tokens = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c.is_whitespace() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        match c {
+            '(' => {
+                tokens.push((start, Token::Open));
+                i += 1;
+            }
+            ')' => {
+                tokens.push((start, Token::Close));
+                i += 1;
+            }
+            '"' => {
+                let (text, next) = quoted(&chars, i)?;
+                tokens.push((start, Token::Quoted(text)));
+                i = next;
+            }
+            '-' if chars
+                .get(i + 1)
+                .is_some_and(|n| !n.is_whitespace() && *n != ')') =>
+            {
+                tokens.push((start, Token::Minus));
+                i += 1;
+            }
+            _ => {
+                while i < chars.len()
+                    && !chars[i].is_whitespace()
+                    && !matches!(chars[i], '(' | ')' | '"')
+                {
+                    i += 1;
+                }
+                let word: String = chars[start..i].iter().collect();
+                let token = match word.as_str() {
+                    "OR" => Token::Or,
+                    "AND" => Token::And,
+                    "NOT" => Token::Not,
+                    w if w.starts_with("NEAR/") => {
+                        let n = &w["NEAR/".len()..];
+                        match n.parse::<usize>() {
+                            Ok(n) => Token::Near(n),
+                            Err(_) => {
+                                return Err(error(
+                                    start,
+                                    "NEAR/ needs a number of characters, e.g. NEAR/10",
+                                ));
+                            }
+                        }
+                    }
+                    w => match field_name(w) {
+                        Some(name) => {
+                            let mut value: String = w[name.len() + 1..].to_string();
+                            if value.is_empty() && chars.get(i) == Some(&'"') {
+                                let (text, next) = quoted(&chars, i)?;
+                                value = text;
+                                i = next;
+                            }
+                            if value.is_empty() {
+                                return Err(error(start, format!("{name}: needs a value")));
+                            }
+                            Token::Field(name.to_string(), value)
+                        }
+                        None => Token::Word(word),
+                    },
+                };
+                tokens.push((start, token));
+            }
+        }
+    }
+    Ok(tokens)
+}
+
+/// The name of a `name:value` term: ASCII letters, digits and `_`, starting with a letter.
+fn field_name(word: &str) -> Option<&str> {
+    let colon = word.find(':')?;
+    let name = &word[..colon];
+    let mut chars = name.chars();
+    let first = chars.next()?;
+    (first.is_ascii_alphabetic() && chars.all(|c| c.is_ascii_alphanumeric() || c == '_'))
+        .then_some(name)
+}
+
+/// A quoted literal starting at `chars[open]`; `""` inside stands for one `"`. Returns the text
+/// and the index after the closing quote.
+fn quoted(chars: &[char], open: usize) -> Result<(String, usize), Error> {
+    let mut text = String::new();
+    let mut i = open + 1;
+    loop {
+        match chars.get(i) {
+            None => return Err(error(open, "this quote is never closed")),
+            Some('"') if chars.get(i + 1) == Some(&'"') => {
+                text.push('"');
+                i += 2;
+            }
+            Some('"') => return Ok((text, i + 1)),
+            Some(&c) => {
+                text.push(c);
+                i += 1;
+            }
+        }
+    }
+}
+
+struct Parser {
+    tokens: Vec<(usize, Token)>,
+    at: usize,
+    end: usize,
+}
+
+impl Parser {
+    fn peek(&self) -> Option<&Token> {
+        self.tokens.get(self.at).map(|(_, t)| t)
+    }
+
+    fn position(&self) -> usize {
+        self.tokens.get(self.at).map_or(self.end, |(p, _)| *p)
+    }
+
+    fn or(&mut self) -> Result<Expr, Error> {
+        let mut items = vec![self.and()?];
+        while self.peek() == Some(&Token::Or) {
+            self.at += 1;
+            items.push(self.and()?);
+        }
+        Ok(if items.len() == 1 {
+            items.remove(0)
+        } else {
+            Expr::Or(items)
+        })
+    }
+
+    fn and(&mut self) -> Result<Expr, Error> {
+        let mut items = vec![self.unary()?];
+        loop {
+            match self.peek() {
+                None | Some(Token::Or) | Some(Token::Close) => break,
+                Some(Token::And) => {
+                    self.at += 1;
+                    items.push(self.unary()?);
+                }
+                Some(_) => items.push(self.unary()?),
+            }
+        }
+        Ok(if items.len() == 1 {
+            items.remove(0)
+        } else {
+            Expr::And(items)
+        })
+    }
+
+    fn unary(&mut self) -> Result<Expr, Error> {
+        match self.peek() {
+            Some(Token::Minus) | Some(Token::Not) => {
+                self.at += 1;
+                Ok(Expr::Not(Box::new(self.unary()?)))
+            }
+            _ => self.near(),
+        }
+    }
+
+    fn near(&mut self) -> Result<Expr, Error> {
+        let left_at = self.position();
+        let left = self.primary()?;
+        let Some(Token::Near(distance)) = self.peek().cloned() else {
+            return Ok(left);
+        };
+        let near_at = self.position();
+        self.at += 1;
+        let right = self.primary()?;
+        if let Some(Token::Near(_)) = self.peek() {
+            return Err(error(
+                self.position(),
+                "NEAR joins two literals; use parentheses and AND for more",
+            ));
+        }
+        match (left, right) {
+            (Expr::Literal(left), Expr::Literal(right)) => Ok(Expr::Near {
+                left,
+                right,
+                distance,
+            }),
+            (Expr::Literal(_), _) => Err(error(near_at, "NEAR needs a literal after it")),
+            _ => Err(error(left_at, "NEAR needs a literal before it")),
+        }
+    }
+
+    fn primary(&mut self) -> Result<Expr, Error> {
+        let at = self.position();
+        let Some((_, token)) = self.tokens.get(self.at).cloned() else {
+            return Err(error(at, "the query ends where a term was expected"));
+        };
+        self.at += 1;
+        match token {
+            Token::Open => {
+                if self.peek() == Some(&Token::Close) {
+                    return Err(error(at, "empty parentheses"));
+                }
+                let inner = self.or()?;
+                if self.peek() != Some(&Token::Close) {
+                    return Err(error(at, "this parenthesis is never closed"));
+                }
+                self.at += 1;
+                Ok(inner)
+            }
+            Token::Word(w) | Token::Quoted(w) => {
+                if crate::analysis::fold(&w).is_empty() {
+                    return Err(error(at, format!("{w:?} has no searchable character")));
+                }
+                Ok(Expr::Literal(w))
+            }
+            Token::Field(name, value) => filter(&name, &value).map_err(|m| error(at, m)),
+            Token::Close => Err(error(at, "this parenthesis closes nothing")),
+            Token::Or => Err(error(at, "OR needs a term before it")),
+            Token::And => Err(error(at, "AND needs a term before it")),
+            Token::Near(_) => Err(error(at, "NEAR needs a literal before it")),
+            Token::Minus | Token::Not => Err(error(at, "NOT needs a term after it")),
+        }
+    }
+}
+
+fn filter(name: &str, value: &str) -> Result<Expr, String> {
+    let contains = |field| {
+        Ok(Expr::Filter(Filter::Contains {
+            field,
+            value: value.to_string(),
+        }))
+    };
+    match name {
+        "gazette" => contains(Field::Gazette),
+        "region" => contains(Field::Region),
+        "document" => contains(Field::Document),
+        "year" => match parse_date(value) {
+            Some(year) if year.len() == 4 => Ok(Expr::Filter(Filter::Date {
+                from: Some(year.clone()),
+                to: Some(year),
+            })),
+            _ => Err(format!("year:{value} is not a year such as year:2025")),
+        },
+        "date" => {
+            let (from, to) = match value.split_once("..") {
+                Some((from, to)) => (from, to),
+                None => (value, value),
+            };
+            let bound = |b: &str| -> Result<Option<String>, String> {
+                if b.is_empty() {
+                    return Ok(None);
+                }
+                parse_date(b)
+                    .map(Some)
+                    .ok_or_else(|| format!("{b} is not a date (YYYY, YYYY-MM or YYYY-MM-DD)"))
+            };
+            Ok(Expr::Filter(Filter::Date {
+                from: bound(from)?,
+                to: bound(to)?,
+            }))
+        }
+        _ => Ok(Expr::Filter(Filter::Attribute {
+            name: name.to_string(),
+            value: value.to_string(),
+        })),
+    }
+}
+
+/// Parses a query. Errors name the character where the problem is.
+pub fn parse(query: &str) -> Result<Expr, Error> {
+    let tokens = tokenize(query)?;
+    if tokens.is_empty() {
+        return Err(Error::Query("the query is empty".into()));
+    }
+    let mut parser = Parser {
+        tokens,
+        at: 0,
+        end: query.chars().count(),
+    };
+    let expr = parser.or()?;
+    if parser.at < parser.tokens.len() {
+        let at = parser.position();
+        return Err(match parser.peek() {
+            Some(Token::Close) => error(at, "this parenthesis closes nothing"),
+            _ => error(at, "unexpected term"),
+        });
+    }
+    Ok(expr)
+}
+
+/// True when a date value is within the bounds, comparing at the shorter precision.
+pub fn date_within(value: &str, from: Option<&str>, to: Option<&str>) -> bool {
+    let cmp = |a: &str, b: &str| {
+        let n = a.len().min(b.len());
+        a[..n].cmp(&b[..n])
+    };
+    from.is_none_or(|f| cmp(value, f).is_ge()) && to.is_none_or(|t| cmp(value, t).is_le())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lit(s: &str) -> Expr {
+        Expr::Literal(s.into())
+    }
+
+    #[test]
+    fn reads_and_or_not_and_groups() {
+        assert_eq!(
+            parse("(云台山 OR 青天河) -门票").unwrap(),
+            Expr::And(vec![
+                Expr::Or(vec![lit("云台山"), lit("青天河")]),
+                Expr::Not(Box::new(lit("门票")))
+            ])
+        );
+        assert_eq!(
+            parse("A AND NOT B").unwrap(),
+            Expr::And(vec![lit("A"), Expr::Not(Box::new(lit("B")))])
+        );
+    }
+
+    #[test]
+    fn reads_quoted_literals_near_and_fields() {
+        assert_eq!(parse("\"a (b) OR\"").unwrap(), lit("a (b) OR"));
+        assert_eq!(
+            parse("云台山 NEAR/5 实验室").unwrap(),
+            Expr::Near {
+                left: "云台山".into(),
+                right: "实验室".into(),
+                distance: 5
+            }
+        );
+        assert_eq!(
+            parse("date:2024-01..2025-06").unwrap(),
+            Expr::Filter(Filter::Date {
+                from: Some("2024-01".into()),
+                to: Some("2025-06".into())
+            })
+        );
+        assert_eq!(
+            parse("gazette:\"焦作市 公报\"").unwrap(),
+            Expr::Filter(Filter::Contains {
+                field: Field::Gazette,
+                value: "焦作市 公报".into()
+            })
+        );
+        assert_eq!(
+            parse("level:地方性法规").unwrap(),
+            Expr::Filter(Filter::Attribute {
+                name: "level".into(),
+                value: "地方性法规".into()
+            })
+        );
+    }
+
+    #[test]
+    fn a_hyphen_inside_a_literal_is_text() {
+        assert_eq!(
+            parse("3-5 -").unwrap(),
+            Expr::And(vec![lit("3-5"), lit("-")])
+        );
+    }
+
+    #[test]
+    fn points_at_the_problem() {
+        let cases = [
+            ("云台山 \"门票", "never closed (at character 5)"),
+            ("(云台山 OR 青天河", "never closed (at character 1)"),
+            ("云台山)", "closes nothing (at character 4)"),
+            ("OR 云台山", "OR needs a term before it (at character 1)"),
+            (
+                "云台山 OR",
+                "ends where a term was expected (at character 7)",
+            ),
+            (
+                "云台山 NEAR/ 实验室",
+                "needs a number of characters, e.g. NEAR/10 (at character 5)",
+            ),
+            ("", "empty"),
+            ("()", "empty parentheses (at character 1)"),
+            (
+                "云台\u{7}山",
+                "control character U+0007 in the query (at character 3)",
+            ),
+            ("year:20x5", "not a year"),
+        ];
+        for (query, want) in cases {
+            let got = parse(query).unwrap_err().to_string();
+            assert!(got.contains(want), "{query:?}: {got}");
+        }
+        let long = "政".repeat(10_000);
+        assert!(
+            parse(&long)
+                .unwrap_err()
+                .to_string()
+                .contains("at most 1000")
+        );
+    }
+
+    #[test]
+    fn compares_dates_at_the_shorter_precision() {
+        assert!(date_within("2025", Some("2025-03"), None));
+        assert!(date_within("2025-02-28", Some("2024-01"), Some("2025-06")));
+        assert!(!date_within("2025-07-01", Some("2024-01"), Some("2025-06")));
+        assert!(!date_within("2023-12-31", Some("2024"), None));
+    }
+}
