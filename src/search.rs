@@ -497,10 +497,7 @@ impl Run {
                 Some(column) => column,
                 None => {
                     let reader = self.searcher.segment_reader(address.segment_ord);
-                    let column = reader
-                        .fast_fields()
-                        .u64(crate::schema::DATE_KEY)
-                        .map_err(tantivy::TantivyError::from)?;
+                    let column = reader.fast_fields().u64(crate::schema::DATE_KEY)?;
                     columns.entry(address.segment_ord).or_insert(column)
                 }
             };
@@ -508,6 +505,14 @@ impl Run {
         }
         Ok(keys)
     }
+}
+
+/// A candidate that its text confirmed.
+struct Checked {
+    score: f32,
+    address: DocAddress,
+    paragraph: Paragraph,
+    spans: Vec<(usize, usize)>,
 }
 
 /// Runs a search.
@@ -540,7 +545,7 @@ pub fn run(config: &SearchConfig) -> Result<SearchResult, Error> {
         (top, Some(total))
     };
 
-    let mut checked: Vec<(f32, DocAddress, Paragraph, Vec<(usize, usize)>)> = Vec::new();
+    let mut checked: Vec<Checked> = Vec::new();
     let mut rejected = 0;
     let keep = if everything {
         usize::MAX
@@ -553,7 +558,12 @@ pub fn run(config: &SearchConfig) -> Result<SearchResult, Error> {
         }
         let paragraph = read_paragraph(searcher, &run.fields, address)?;
         match run.check(&paragraph, address) {
-            Some(spans) => checked.push((score, address, paragraph, spans)),
+            Some(spans) => checked.push(Checked {
+                score,
+                address,
+                paragraph,
+                spans,
+            }),
             None => rejected += 1,
         }
     }
@@ -563,7 +573,7 @@ pub fn run(config: &SearchConfig) -> Result<SearchResult, Error> {
     };
 
     if config.sort != Sort::Relevance {
-        let addresses: Vec<DocAddress> = checked.iter().map(|c| c.1).collect();
+        let addresses: Vec<DocAddress> = checked.iter().map(|c| c.address).collect();
         let keys = run.date_keys(&addresses)?;
         let mut order: Vec<usize> = (0..checked.len()).collect();
         // Undated paragraphs go last either way.
@@ -574,7 +584,7 @@ pub fn run(config: &SearchConfig) -> Result<SearchResult, Error> {
                 Sort::Oldest => key,
                 _ => u64::MAX - key,
             };
-            (dated, by_date, checked[i].1)
+            (dated, by_date, checked[i].address)
         });
         let mut slots: Vec<Option<_>> = checked.into_iter().map(Some).collect();
         checked = order.into_iter().filter_map(|i| slots[i].take()).collect();
@@ -584,14 +594,9 @@ pub fn run(config: &SearchConfig) -> Result<SearchResult, Error> {
     }
     let hits = checked
         .into_iter()
-        .map(|(score, address, paragraph, spans)| {
-            hit(
-                &run.fields,
-                paragraph,
-                score,
-                run.whole_words.any(address),
-                spans,
-            )
+        .map(|c| {
+            let word_match = run.whole_words.any(c.address);
+            hit(&run.fields, c.paragraph, c.score, word_match, c.spans)
         })
         .collect();
     Ok(SearchResult {

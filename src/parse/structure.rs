@@ -259,7 +259,12 @@ fn join_cuts(blocks: &[String], layout: Layout) -> (Vec<(String, Form)>, usize) 
             if forms[i + 1] != Form::Text || (gap && !is_prose(&text)) {
                 break;
             }
-            join_wrapped(&mut text, &blocks[i + 1]);
+            // A page end cuts anywhere, even inside 「PI制」: join it back as it was. A wrapped
+            // line of Latin words lost its space.
+            match layout {
+                Layout::Paged => text.push_str(&blocks[i + 1]),
+                Layout::Lines(_) => join_wrapped(&mut text, &blocks[i + 1]),
+            }
             cuts += 1;
             joined = true;
             i += 1;

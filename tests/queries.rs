@@ -1,0 +1,367 @@
+//! The query language on an index of the seed and the layout fixtures: boolean operators give
+//! exactly the set algebra of single literals, NEAR agrees with a brute-force scan, filters and
+//! sorts do what they say, --count agrees with the hits, scripts fold, bad queries are refused.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::sync::OnceLock;
+
+use proptest::prelude::*;
+use serde_json::Value;
+
+use common::{SEED, gazette, repo, stderr, stdout};
+
+/// An index of `corpus/` and `tests/fixtures/`, built once.
+fn index() -> &'static Path {
+    static INDEX: OnceLock<tempfile::TempDir> = OnceLock::new();
+    INDEX
+        .get_or_init(|| {
+            let dir = tempfile::tempdir().unwrap();
+            let index = dir.path().join("index");
+            let out = gazette(&[
+                "index",
+                "corpus",
+                "tests/fixtures",
+                "--index",
+                index.to_str().unwrap(),
+            ]);
+            assert!(out.status.success(), "{}", stderr(&out));
+            dir
+        })
+        .path()
+        .join("index")
+        .leak()
+}
+
+fn run(args: &[&str]) -> (i32, String) {
+    let mut all = args.to_vec();
+    all.extend(["--index", index().to_str().unwrap()]);
+    let out = gazette(&all);
+    (out.status.code().unwrap_or(-1), stdout(&out))
+}
+
+fn hits(query: &str, flags: &[&str]) -> Vec<Value> {
+    let mut args = vec!["search", query, "--all", "--json"];
+    args.extend(flags);
+    let (code, out) = run(&args);
+    assert!(code == 0 || code == 1, "{query}: exit {code}");
+    out.lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+type Key = (String, String, u64);
+
+fn keys(hits: &[Value]) -> BTreeSet<Key> {
+    hits.iter()
+        .map(|h| {
+            (
+                h["path"].as_str().unwrap().to_string(),
+                h["document"].as_str().unwrap().to_string(),
+                h["paragraph"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+fn set(query: &str) -> BTreeSet<Key> {
+    keys(&hits(query, &[]))
+}
+
+/// The seed's repaired paragraphs.
+fn seed_paragraphs() -> &'static Vec<String> {
+    static P: OnceLock<Vec<String>> = OnceLock::new();
+    P.get_or_init(|| {
+        let text = std::fs::read_to_string(repo().join(SEED)).unwrap();
+        gazette::parse::parse(&text, "seed").documents[0]
+            .paragraphs
+            .iter()
+            .map(|p| p.text.clone())
+            .collect()
+    })
+}
+
+/// A literal of 1 to 3 characters from the seed (short, so that sets overlap), without syntax
+/// characters.
+fn literal() -> impl Strategy<Value = String> {
+    (0..68usize, any::<prop::sample::Index>(), 1usize..=3).prop_filter_map(
+        "syntax or space",
+        |(p, start, len)| {
+            let chars: Vec<char> = seed_paragraphs()[p].chars().collect();
+            let start = start.index(chars.len());
+            let lit: String = chars[start..(start + len).min(chars.len())]
+                .iter()
+                .collect();
+            let plain = !lit.contains(|c: char| c.is_whitespace() || "()\"-:".contains(c))
+                && !["OR", "AND", "NOT"].contains(&lit.as_str());
+            plain.then_some(lit)
+        },
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 40, ..ProptestConfig::default() })]
+
+    #[test]
+    fn boolean_queries_are_the_set_algebra_of_their_literals(a in literal(), b in literal(), c in literal()) {
+        let (sa, sb, sc) = (set(&a), set(&b), set(&c));
+        let union: BTreeSet<Key> = sa.union(&sb).cloned().collect();
+        prop_assert_eq!(set(&format!("{a} OR {b}")), union.clone());
+        prop_assert_eq!(set(&format!("{a} {b}")), sa.intersection(&sb).cloned().collect::<BTreeSet<_>>());
+        prop_assert_eq!(set(&format!("{a} -{b}")), sa.difference(&sb).cloned().collect::<BTreeSet<_>>());
+        prop_assert_eq!(set(&format!("{a} NOT {b}")), sa.difference(&sb).cloned().collect::<BTreeSet<_>>());
+        prop_assert_eq!(
+            set(&format!("({a} OR {b}) {c}")),
+            union.intersection(&sc).cloned().collect::<BTreeSet<_>>()
+        );
+    }
+
+    #[test]
+    fn near_finds_exactly_the_pairs_a_scan_finds(a in literal(), b in literal(), n in 0usize..30) {
+        // Brute force over the seed's paragraphs: some occurrence of a and some of b with at most
+        // n characters between them.
+        let occurrences = |text: &[char], lit: &[char]| -> Vec<(usize, usize)> {
+            let mut out = Vec::new();
+            let mut i = 0;
+            while i + lit.len() <= text.len() {
+                if text[i..i + lit.len()] == *lit {
+                    out.push((i, i + lit.len()));
+                    i += lit.len();
+                } else {
+                    i += 1;
+                }
+            }
+            out
+        };
+        let (ac, bc): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+        let mut want = BTreeSet::new();
+        for (k, text) in seed_paragraphs().iter().enumerate() {
+            let chars: Vec<char> = text.chars().collect();
+            let close = occurrences(&chars, &ac).iter().any(|x| {
+                occurrences(&chars, &bc).iter().any(|y| {
+                    let (first, second) = if x.0 <= y.0 { (x, y) } else { (y, x) };
+                    second.0.saturating_sub(first.1) <= n
+                })
+            });
+            if close {
+                want.insert(k as u64 + 1);
+            }
+        }
+        let got: BTreeSet<u64> = hits(&format!("{a} NEAR/{n} {b}"), &["--gazette", "焦作"])
+            .iter()
+            .map(|h| h["paragraph"].as_u64().unwrap())
+            .collect();
+        prop_assert_eq!(got, want, "{} NEAR/{} {}", a, n, b);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 5000, ..ProptestConfig::default() })]
+
+    #[test]
+    fn the_query_parser_never_panics(query in "\\PC{0,40}|[()\" \\-A-Z/:0-9a-z云台山OR]{0,30}") {
+        let _ = gazette::query::parse(&query);
+    }
+}
+
+#[test]
+fn every_near_hit_has_its_literals_within_the_distance() {
+    for n in [0, 5, 20] {
+        let found = hits(&format!("创新 NEAR/{n} 平台"), &[]);
+        assert!(!found.is_empty());
+        for hit in &found {
+            let text = hit["text"].as_str().unwrap();
+            let spans: Vec<(usize, usize)> = hit["matches"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|m| {
+                    (
+                        m[0].as_u64().unwrap() as usize,
+                        m[1].as_u64().unwrap() as usize,
+                    )
+                })
+                .collect();
+            let of = |lit: &str| {
+                spans
+                    .iter()
+                    .filter(|s| &text[s.0..s.1] == lit)
+                    .copied()
+                    .collect::<Vec<_>>()
+            };
+            let close = of("创新").iter().any(|a| {
+                of("平台").iter().any(|b| {
+                    let (x, y) = if a.0 <= b.0 { (a, b) } else { (b, a) };
+                    y.0 <= x.1 || text[x.1..y.0].chars().count() <= n
+                })
+            });
+            assert!(close, "NEAR/{n}: {text}");
+        }
+    }
+}
+
+#[test]
+fn filters_keep_only_what_they_name() {
+    let all = hits("的", &[]);
+    assert!(all.len() > 40);
+    let by = |flags: &[&str], keep: &dyn Fn(&Value) -> bool| {
+        let want: BTreeSet<Key> =
+            keys(&all.iter().filter(|h| keep(h)).cloned().collect::<Vec<_>>());
+        let got = keys(&hits("的", flags));
+        assert!(!got.is_empty(), "{flags:?} kept nothing");
+        assert_eq!(got, want, "{flags:?}");
+    };
+    let text = |h: &Value, k: &str| h[k].as_str().unwrap_or("").to_string();
+    by(&["--gazette", "焦作"], &|h| {
+        text(h, "gazette").contains("焦作")
+    });
+    by(&["--region", "河南"], &|h| {
+        text(h, "region").contains("河南")
+    });
+    by(&["--document", "条例"], &|h| {
+        text(h, "document").contains("条例")
+    });
+    by(&["--from", "2019", "--to", "2025-02"], &|h| {
+        let d = text(h, "date");
+        !d.is_empty() && gazette::query::date_within(&d, Some("2019"), Some("2025-02"))
+    });
+    // The same filters written in the query.
+    assert_eq!(
+        set("的 gazette:焦作"),
+        keys(&hits("的", &["--gazette", "焦作"]))
+    );
+    assert_eq!(
+        set("的 year:2014"),
+        keys(&hits("的", &["--from", "2014", "--to", "2014"]))
+    );
+    assert_eq!(
+        set("的 date:2019..2025-02"),
+        keys(&hits("的", &["--from", "2019", "--to", "2025-02"]))
+    );
+    // A manifest attribute, in traditional script.
+    let tw = hits("doc_style_l:法規 OR doc_style_l:法规", &[]);
+    assert!(!tw.is_empty());
+    assert!(tw.iter().all(|h| h["attributes"]["doc_style_l"] == "法規"));
+    // Filters alone list every paragraph they keep.
+    let (code, out) = run(&["search", "year:2014", "--count"]);
+    assert_eq!(code, 0);
+    assert!(out.starts_with("13 paragraphs"), "{out}");
+}
+
+#[test]
+fn sorts_by_date_with_undated_last() {
+    for (sort, ascending) in [("oldest", true), ("newest", false)] {
+        let found = hits("的", &["--sort", sort]);
+        let dates: Vec<String> = found
+            .iter()
+            .map(|h| h["date"].as_str().unwrap_or("").to_string())
+            .collect();
+        let dated: Vec<&String> = dates.iter().filter(|d| !d.is_empty()).collect();
+        let first_undated = dates
+            .iter()
+            .position(|d| d.is_empty())
+            .unwrap_or(dates.len());
+        assert!(
+            dates[first_undated..].iter().all(|d| d.is_empty()),
+            "{sort}: undated last"
+        );
+        for pair in dated.windows(2) {
+            let (a, b) = (pair[0], pair[1]);
+            let n = a.len().min(b.len());
+            if ascending {
+                assert!(a[..n] <= b[..n], "{sort}: {a} before {b}");
+            } else {
+                assert!(a[..n] >= b[..n], "{sort}: {a} before {b}");
+            }
+        }
+        // The first 5 of a sorted search are the first 5 of the full sorted list.
+        let (_, out) = run(&["search", "的", "--json", "--sort", sort, "-n", "5"]);
+        let top: Vec<Value> = out
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(keys(&top), keys(&found[..5]));
+    }
+}
+
+#[test]
+fn count_is_the_number_of_hits_and_the_sum_of_their_matches() {
+    for query in [
+        "发展",
+        "云台山 OR 青天河",
+        "创新 NEAR/5 平台",
+        "條",
+        "的 -发展",
+    ] {
+        let found = hits(query, &[]);
+        let occurrences: usize = found
+            .iter()
+            .map(|h| h["matches"].as_array().unwrap().len())
+            .sum();
+        let (_, out) = run(&["search", query, "--count", "--json"]);
+        let counts: Value = serde_json::from_str(out.trim()).unwrap();
+        assert_eq!(counts["paragraphs"], found.len(), "{query}");
+        assert_eq!(counts["occurrences"], occurrences, "{query}");
+    }
+}
+
+#[test]
+fn simplified_and_traditional_find_each_other() {
+    // The 行政院公報 item is in traditional script, the seed in simplified.
+    let simplified = hits("运动发展基金管理会", &[]);
+    assert_eq!(simplified.len(), 1);
+    let text = simplified[0]["text"].as_str().unwrap();
+    let m = &simplified[0]["matches"][0];
+    assert_eq!(
+        &text[m[0].as_u64().unwrap() as usize..m[1].as_u64().unwrap() as usize],
+        "運動發展基金管理會"
+    );
+    assert_eq!(hits("运动发展基金管理会", &["--exact-script"]).len(), 0);
+    assert_eq!(hits("運動發展基金管理會", &["--exact-script"]).len(), 1);
+    // A traditional query finds the simplified seed.
+    let traditional = hits("雲臺山", &[]);
+    assert_eq!(keys(&traditional), set("云台山"));
+    assert!(!traditional.is_empty());
+}
+
+#[test]
+fn words_mode_keeps_only_whole_words() {
+    let all = hits("文旅", &[]);
+    let words = hits("文旅", &["--words"]);
+    assert_eq!(
+        words.len(),
+        all.iter().filter(|h| h["word_match"] == true).count()
+    );
+    assert!(words.len() < all.len());
+    assert!(words.iter().all(|h| h["word_match"] == true));
+}
+
+#[test]
+fn bad_queries_exit_2_and_point_at_the_problem() {
+    let long = "政".repeat(10_000);
+    let cases: [(&str, &str); 8] = [
+        ("云台山 \"门票", "at character 5"),
+        ("(云台山 OR 青天河", "at character 1"),
+        ("云台山)", "at character 4"),
+        ("OR", "at character 1"),
+        ("云台山 NEAR/ 实验室", "at character 5"),
+        ("\u{7}", "at character 1"),
+        ("  ", "empty"),
+        (&long, "at most 1000"),
+    ];
+    for (query, want) in cases {
+        let mut args = vec!["search", query, "--index"];
+        let index = index().to_str().unwrap();
+        args.push(index);
+        let out = gazette(&args);
+        assert_eq!(out.status.code(), Some(2), "{query:?}");
+        let err = stderr(&out);
+        assert!(
+            err.starts_with("gazette: bad query: ") && err.contains(want),
+            "{query:?}: {err}"
+        );
+        assert_eq!(err.lines().count(), 1);
+    }
+}
