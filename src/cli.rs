@@ -118,6 +118,9 @@ pub struct SearchArgs {
     /// Match traditional and simplified characters only as written.
     #[arg(long)]
     pub exact_script: bool,
+    /// Rank by plain BM25 on the character view (for evaluating the ranking).
+    #[arg(long, hide = true)]
+    pub plain_bm25: bool,
     #[command(flatten)]
     pub location: IndexLocation,
 }
@@ -184,6 +187,7 @@ impl SearchArgs {
                 SortArg::Oldest => Sort::Oldest,
                 SortArg::Newest => Sort::Newest,
             },
+            plain_bm25: self.plain_bm25,
         }
     }
 }

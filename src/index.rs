@@ -291,6 +291,9 @@ fn add_issue(
             doc.add_text(fields.text, &paragraph.text);
             doc.add_text(fields.grams, &paragraph.text);
             doc.add_text(fields.words, analysis::fold(&paragraph.text).as_string());
+            let mut context = vec![document.title.as_str()];
+            context.extend(paragraph.section.iter().map(String::as_str));
+            doc.add_text(fields.context, context.join(" \n "));
             writer.add_document(doc)?;
         }
     }

@@ -8,7 +8,7 @@ use tantivy::schema::{
 use crate::analysis::{CHAR_GRAMS, JIEBA_WORDS};
 
 /// Bumped whenever the schema or a tokenizer changes what is stored or indexed.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 pub const PATH: &str = "path";
 pub const GAZETTE: &str = "gazette";
@@ -34,6 +34,9 @@ pub const TEXT: &str = "text";
 pub const GRAMS: &str = "grams";
 /// Word view of `text`.
 pub const WORDS: &str = "words";
+/// Character view of the paragraph's context: its document's title and its section headings,
+/// for ranking a paragraph under a matching heading higher.
+pub const CONTEXT: &str = "context";
 
 /// The fields, resolved once.
 #[derive(Clone, Copy, Debug)]
@@ -53,6 +56,7 @@ pub struct Fields {
     pub text: Field,
     pub grams: Field,
     pub words: Field,
+    pub context: Field,
 }
 
 pub fn build() -> Schema {
@@ -73,7 +77,11 @@ pub fn build() -> Schema {
     let grams = TextFieldIndexing::default()
         .set_tokenizer(CHAR_GRAMS)
         .set_index_option(IndexRecordOption::WithFreqsAndPositions);
-    builder.add_text_field(GRAMS, TextOptions::default().set_indexing_options(grams));
+    builder.add_text_field(
+        GRAMS,
+        TextOptions::default().set_indexing_options(grams.clone()),
+    );
+    builder.add_text_field(CONTEXT, TextOptions::default().set_indexing_options(grams));
     let words = TextFieldIndexing::default()
         .set_tokenizer(JIEBA_WORDS)
         .set_index_option(IndexRecordOption::WithFreqs);
@@ -102,6 +110,7 @@ impl Fields {
             text: get(TEXT)?,
             grams: get(GRAMS)?,
             words: get(WORDS)?,
+            context: get(CONTEXT)?,
         })
     }
 }

@@ -15,8 +15,8 @@ use std::path::PathBuf;
 use serde::Serialize;
 use tantivy::collector::{Count, DocSetCollector, TopDocs};
 use tantivy::query::{
-    AllQuery, BooleanQuery, ConstScoreQuery, EmptyQuery, Occur, PhraseQuery, Query, TermQuery,
-    TermSetQuery,
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, Occur, PhraseQuery, Query,
+    TermQuery, TermSetQuery,
 };
 use tantivy::schema::{Field as SchemaField, IndexRecordOption, Value};
 use tantivy::{DocAddress, DocSet, Searcher, TERMINATED, TantivyDocument, Term};
@@ -30,6 +30,9 @@ use crate::schema::Fields;
 /// Added to the score of a paragraph for each literal that is a whole word of it. Larger than any
 /// BM25 score of a phrase, so whole-word matches rank first.
 pub const WORD_BONUS: f32 = 1000.0;
+/// Weight of a literal found in the paragraph's document title or section headings, relative to
+/// its BM25 score in the paragraph: a paragraph under 「（一）…云台山…」 ranks above a passing mention.
+pub const CONTEXT_BOOST: f32 = 2.0;
 
 /// Order of the hits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -53,6 +56,9 @@ pub struct SearchConfig {
     pub words: bool,
     pub script: Script,
     pub sort: Sort,
+    /// Rank by BM25 on the character view alone, without the word and context signals (for
+    /// measuring what those signals add).
+    pub plain_bm25: bool,
 }
 
 /// One matching paragraph, with its citation.
@@ -126,38 +132,51 @@ struct Context<'a> {
     searcher: &'a Searcher,
     fields: &'a Fields,
     words: bool,
+    plain_bm25: bool,
 }
 
-fn literal_query(ctx: &Context, literal: &str) -> Box<dyn Query> {
-    let folded = fold(literal);
+fn grams_query(field: SchemaField, folded: &Folded) -> Box<dyn Query> {
     let mut terms: Vec<(usize, Term)> = literal_grams(&folded.chars)
         .into_iter()
-        .map(|(offset, gram)| (offset, Term::from_field_text(ctx.fields.grams, &gram)))
+        .map(|(offset, gram)| (offset, Term::from_field_text(field, &gram)))
         .collect();
-    let grams: Box<dyn Query> = if terms.len() == 1 {
+    if terms.len() == 1 {
         Box::new(TermQuery::new(
             terms.remove(0).1,
             IndexRecordOption::WithFreqs,
         ))
     } else {
         Box::new(PhraseQuery::new_with_offset(terms))
-    };
+    }
+}
+
+fn literal_query(ctx: &Context, literal: &str) -> Box<dyn Query> {
+    let folded = fold(literal);
+    let grams = grams_query(ctx.fields.grams, &folded);
     let word = TermQuery::new(
         Term::from_field_text(ctx.fields.words, &folded.as_string()),
         IndexRecordOption::Basic,
     );
-    let word_occur = if ctx.words {
-        Occur::Must
-    } else {
-        Occur::Should
-    };
-    Box::new(BooleanQuery::new(vec![
-        (Occur::Must, grams),
-        (
-            word_occur,
+    let mut clauses = vec![(Occur::Must, grams)];
+    if ctx.words {
+        clauses.push((
+            Occur::Must,
+            Box::new(ConstScoreQuery::new(Box::new(word), 0.0)),
+        ));
+    } else if !ctx.plain_bm25 {
+        clauses.push((
+            Occur::Should,
             Box::new(ConstScoreQuery::new(Box::new(word), WORD_BONUS)),
-        ),
-    ]))
+        ));
+    }
+    if !ctx.plain_bm25 {
+        let context = grams_query(ctx.fields.context, &folded);
+        clauses.push((
+            Occur::Should,
+            Box::new(BoostQuery::new(context, CONTEXT_BOOST)),
+        ));
+    }
+    Box::new(BooleanQuery::new(clauses))
 }
 
 /// The values of a citation field that a filter accepts, from the field's term dictionaries.
@@ -454,6 +473,7 @@ impl Run {
             searcher: &searcher,
             fields: &fields,
             words: prepared.words,
+            plain_bm25: config.plain_bm25,
         };
         let query = to_query(&ctx, &prepared.expr)?;
         let literals: Vec<String> = prepared

@@ -339,3 +339,25 @@ fn reports_unreadable_files_by_path_and_indexes_the_rest() {
     let out = gazette(&["search", "云台山", "--index", index.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(0));
 }
+
+#[test]
+fn a_paragraph_under_a_matching_heading_ranks_first() {
+    // 开放 is a whole word in both; plain BM25 prefers the short heading 「（四）坚定不移深化改革
+    // 开放…」, the context signal the paragraph that 「扩大更高水平开放」 heads.
+    let index = seed_index().to_str().unwrap();
+    let best = |extra: &[&str]| {
+        let mut args = vec!["search", "开放", "--json", "-n", "1", "--index", index];
+        args.extend(extra);
+        let hit: serde_json::Value = serde_json::from_str(stdout(&gazette(&args)).trim()).unwrap();
+        hit["section"]
+            .as_array()
+            .unwrap()
+            .last()
+            .unwrap()
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(best(&[]), "扩大更高水平开放");
+    assert_ne!(best(&["--plain-bm25"]), "扩大更高水平开放");
+}
