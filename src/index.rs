@@ -291,8 +291,21 @@ fn add_issue(
             doc.add_text(fields.text, &paragraph.text);
             doc.add_text(fields.grams, &paragraph.text);
             doc.add_text(fields.words, analysis::fold(&paragraph.text).as_string());
+            // A list item that is all heading is its own text, not its context: 「（六）其他不履行
+            // 优化营商环境职责或者损害营商环境的。」 must not count twice. A run-in heading that
+            // opens a longer paragraph (「（二）奋力推进因地制宜发展新质生产力。坚持…」) heads it.
+            let own_text = |heading: &&str| {
+                paragraph.text.starts_with(*heading)
+                    && heading.chars().count() * 10 >= paragraph.text.chars().count() * 8
+            };
             let mut context = vec![document.title.as_str()];
-            context.extend(paragraph.section.iter().map(String::as_str));
+            context.extend(
+                paragraph
+                    .section
+                    .iter()
+                    .map(String::as_str)
+                    .filter(|heading| !own_text(heading)),
+            );
             doc.add_text(fields.context, context.join(" \n "));
             writer.add_document(doc)?;
         }

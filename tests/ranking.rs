@@ -1,0 +1,166 @@
+//! Ranking quality on a judged set: `tests/ranking/judged.tsv` holds 30 queries over
+//! `../shared/corpus` with graded paragraphs (judged by reading the pooled top 10 of both rankings
+//! below). Prints precision@5 and nDCG@10 for plain BM25 on the character view and for the full
+//! ranking (whole-word and title/heading signals). Ignored by default; run with
+//! `cargo test --release --test ranking -- --ignored --nocapture` when `../shared/corpus` is there.
+
+mod common;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use common::{gazette, repo, stderr, stdout};
+
+type Judged = BTreeMap<String, HashMap<(String, u64), u32>>;
+
+fn judged() -> Judged {
+    let text = std::fs::read_to_string(repo().join("tests/ranking/judged.tsv")).unwrap();
+    let mut out: Judged = BTreeMap::new();
+    for line in text
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+    {
+        let cols: Vec<&str> = line.split('\t').collect();
+        assert_eq!(cols.len(), 4, "{line}");
+        out.entry(cols[0].to_string()).or_default().insert(
+            (cols[1].to_string(), cols[2].parse().unwrap()),
+            cols[3].parse().unwrap(),
+        );
+    }
+    out
+}
+
+/// (file relative to the shared corpus, paragraph) of each hit.
+fn search(index: &str, query: &str, extra: &[&str]) -> Vec<(String, u64)> {
+    let mut args = vec!["search", query, "--json", "--index", index];
+    args.extend(extra);
+    let out = gazette(&args);
+    stdout(&out)
+        .lines()
+        .map(|l| {
+            let hit: serde_json::Value = serde_json::from_str(l).unwrap();
+            let path = hit["path"].as_str().unwrap();
+            let file = path
+                .split_once("corpus/")
+                .map_or(path, |(_, f)| f)
+                .to_string();
+            (file, hit["paragraph"].as_u64().unwrap())
+        })
+        .collect()
+}
+
+fn precision_at_5(ranked: &[(String, u64)], grades: &HashMap<(String, u64), u32>) -> f64 {
+    let relevant = ranked
+        .iter()
+        .take(5)
+        .filter(|k| grades.get(*k).copied().unwrap_or(0) >= 1)
+        .count();
+    relevant as f64 / 5.0
+}
+
+fn ndcg_at_10(ranked: &[(String, u64)], grades: &HashMap<(String, u64), u32>) -> f64 {
+    let gain = |g: u32| f64::from((1u32 << g) - 1);
+    let dcg: f64 = ranked
+        .iter()
+        .take(10)
+        .enumerate()
+        .map(|(i, k)| gain(grades.get(k).copied().unwrap_or(0)) / (i as f64 + 2.0).log2())
+        .sum();
+    let mut ideal: Vec<u32> = grades.values().copied().collect();
+    ideal.sort_unstable_by(|a, b| b.cmp(a));
+    let idcg: f64 = ideal
+        .iter()
+        .take(10)
+        .enumerate()
+        .map(|(i, g)| gain(*g) / (i as f64 + 2.0).log2())
+        .sum();
+    if idcg == 0.0 { 0.0 } else { dcg / idcg }
+}
+
+#[test]
+#[ignore = "needs ../shared/corpus"]
+fn ranking_figures_on_the_judged_set() {
+    let judged = judged();
+    assert!(judged.len() >= 30, "{} queries", judged.len());
+    // GAZETTE_RANKING_INDEX names an index of ../shared/corpus already built, to save the build.
+    let dir = tempfile::tempdir().unwrap();
+    let index = match std::env::var("GAZETTE_RANKING_INDEX") {
+        Ok(index) => index,
+        Err(_) => {
+            let index = dir.path().join("index").to_str().unwrap().to_string();
+            let out = gazette(&["index", "../shared/corpus", "--index", &index]);
+            assert!(out.status.success(), "{}", stderr(&out));
+            index
+        }
+    };
+    let index = index.as_str();
+
+    println!(
+        "{:<18} {:>9} {:>9} {:>9} {:>9} {:>9}",
+        "query", "P@5 bm25", "P@5 full", "nDCG bm25", "nDCG full", "unjudged"
+    );
+    let (mut sums, mut n) = ([0.0f64; 4], 0.0);
+    for (query, grades) in &judged {
+        assert!(
+            grades.values().any(|g| *g >= 1),
+            "{query}: nothing relevant judged"
+        );
+        // The judged paragraphs still exist and still match: a change to the parser that
+        // renumbers paragraphs must re-judge.
+        let all: HashSet<(String, u64)> = search(index, query, &["--all"]).into_iter().collect();
+        for key in grades.keys() {
+            assert!(
+                all.contains(key),
+                "{query}: judged {key:?} is no longer a hit"
+            );
+        }
+        let plain = search(index, query, &["-n", "10", "--plain-bm25"]);
+        let full = search(index, query, &["-n", "10"]);
+        let row = [
+            precision_at_5(&plain, grades),
+            precision_at_5(&full, grades),
+            ndcg_at_10(&plain, grades),
+            ndcg_at_10(&full, grades),
+        ];
+        // Hits in either top 10 that nobody judged count as not relevant; keep them few.
+        let unjudged: Vec<&(String, u64)> = plain
+            .iter()
+            .chain(&full)
+            .filter(|k| !grades.contains_key(*k))
+            .collect();
+        for key in &unjudged {
+            println!("  unjudged: {query}\t{}\t{}", key.0, key.1);
+        }
+        println!(
+            "{query:<18} {:>9.2} {:>9.2} {:>9.3} {:>9.3} {:>9}",
+            row[0],
+            row[1],
+            row[2],
+            row[3],
+            unjudged.len()
+        );
+        for (s, r) in sums.iter_mut().zip(row) {
+            *s += r;
+        }
+        n += 1.0;
+    }
+    println!(
+        "{:<18} {:>9.3} {:>9.3} {:>9.3} {:>9.3}",
+        "mean",
+        sums[0] / n,
+        sums[1] / n,
+        sums[2] / n,
+        sums[3] / n
+    );
+}
+
+#[test]
+fn the_metrics_are_right_on_a_hand_checked_case() {
+    let k = |p: u64| ("f".to_string(), p);
+    let grades: HashMap<(String, u64), u32> = [(k(1), 2), (k(2), 1), (k(3), 0)].into();
+    // Ideal order first: nDCG 1; relevant 2 of the 5 shown.
+    assert!((ndcg_at_10(&[k(1), k(2)], &grades) - 1.0).abs() < 1e-9);
+    assert!((precision_at_5(&[k(1), k(2), k(3), k(4), k(5)], &grades) - 0.4).abs() < 1e-9);
+    // Swapped: DCG = 1 + 3/log2(3); IDCG = 3 + 1/log2(3).
+    let want = (1.0 + 3.0 / 3f64.log2()) / (3.0 + 1.0 / 3f64.log2());
+    assert!((ndcg_at_10(&[k(2), k(1)], &grades) - want).abs() < 1e-9);
+}
