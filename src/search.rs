@@ -527,6 +527,31 @@ impl Run {
     }
 }
 
+/// The `limit` best paragraphs by score, equal scores newest first.
+fn best(limit: usize) -> impl tantivy::collector::Collector<Fruit = Vec<((f32, u64), DocAddress)>> {
+    TopDocs::with_limit(limit.max(1)).tweak_score(|segment: &tantivy::SegmentReader| {
+        let dates = segment
+            .fast_fields()
+            .u64(crate::schema::DATE_KEY)
+            .ok()
+            .map(|column| column.first_or_default_col(0));
+        move |doc: tantivy::DocId, score: f32| {
+            (
+                score,
+                dates.as_ref().map_or(0, |column| column.get_val(doc)),
+            )
+        }
+    })
+}
+
+/// Drops the date from [`best`]'s sort keys.
+fn untie(ranked: Vec<((f32, u64), DocAddress)>) -> Vec<(f32, DocAddress)> {
+    ranked
+        .into_iter()
+        .map(|((score, _), address)| (score, address))
+        .collect()
+}
+
 /// A candidate that its text confirmed.
 struct Checked {
     score: f32,
@@ -546,11 +571,8 @@ pub fn run(config: &SearchConfig) -> Result<SearchResult, Error> {
     let everything = !run.prepared.index_decides() || config.sort != Sort::Relevance;
     let (candidates, counted) = if everything {
         let total = searcher.search(&run.query, &Count)?;
-        let all = searcher.search(
-            &run.query,
-            &TopDocs::with_limit(total.max(1)).order_by_score(),
-        )?;
-        (all, None)
+        let all = searcher.search(&run.query, &best(total))?;
+        (untie(all), None)
     } else {
         let k = limit.unwrap_or(usize::MAX).max(1);
         let k = if limit.is_none() {
@@ -558,11 +580,8 @@ pub fn run(config: &SearchConfig) -> Result<SearchResult, Error> {
         } else {
             k
         };
-        let (top, total) = searcher.search(
-            &run.query,
-            &(TopDocs::with_limit(k).order_by_score(), Count),
-        )?;
-        (top, Some(total))
+        let (top, total) = searcher.search(&run.query, &(best(k), Count))?;
+        (untie(top), Some(total))
     };
 
     let mut checked: Vec<Checked> = Vec::new();

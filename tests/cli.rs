@@ -361,3 +361,43 @@ fn a_paragraph_under_a_matching_heading_ranks_first() {
     assert_eq!(best(&[]), "扩大更高水平开放");
     assert_ne!(best(&["--plain-bm25"]), "扩大更高水平开放");
 }
+
+#[test]
+fn equal_scores_rank_the_newest_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let docs = dir.path().join("docs");
+    std::fs::create_dir(&docs).unwrap();
+    for name in ["a.txt", "b.txt", "c.txt"] {
+        std::fs::write(docs.join(name), "加快建设云台山实验室。\n").unwrap();
+    }
+    std::fs::write(
+        docs.join("manifest.tsv"),
+        "file\tdate\na.txt\t2019-05-01\nb.txt\t2024-03\nc.txt\t2021\n",
+    )
+    .unwrap();
+    let index = dir.path().join("index");
+    let out = gazette(&[
+        "index",
+        docs.to_str().unwrap(),
+        "--index",
+        index.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = gazette(&[
+        "search",
+        "云台山",
+        "--json",
+        "--index",
+        index.to_str().unwrap(),
+    ]);
+    let dates: Vec<String> = stdout(&out)
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["date"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(dates, ["2024-03", "2021", "2019-05-01"]);
+}
