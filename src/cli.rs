@@ -27,6 +27,23 @@ pub enum Command {
     Search(SearchArgs),
     /// Show how a file is read: metadata and its sources, documents, sections, paragraphs.
     Inspect(InspectArgs),
+    /// Measure query latency in-process: p50/p95/p99/max per query class.
+    Bench(BenchArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// Query file: `class<TAB>query` lines (default: the set in benches/queries.tsv).
+    #[arg(long, value_name = "FILE")]
+    pub queries: Option<PathBuf>,
+    /// How many times each query runs after one warm-up run.
+    #[arg(long, default_value_t = 20, value_name = "N")]
+    pub repeat: usize,
+    /// One JSON object instead of a table.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub location: IndexLocation,
 }
 
 #[derive(Debug, Args)]

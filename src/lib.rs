@@ -5,6 +5,7 @@
 //! [`index`] writes paragraphs to tantivy, [`search`] turns a query into hits, [`print`] shows them.
 
 pub mod analysis;
+pub mod bench;
 pub mod corpus;
 pub mod index;
 pub mod manifest;

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use cli::{Cli, Command, IndexArgs, InspectArgs, SearchArgs};
+use cli::{BenchArgs, Cli, Command, IndexArgs, InspectArgs, SearchArgs};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -16,6 +16,7 @@ fn main() -> ExitCode {
         Command::Index(args) => index(args),
         Command::Search(args) => search(&args),
         Command::Inspect(args) => inspect(&args),
+        Command::Bench(args) => bench(&args),
     };
     match outcome {
         Ok(code) => code,
@@ -60,6 +61,44 @@ fn index(args: IndexArgs) -> anyhow::Result<ExitCode> {
         );
         Ok(ExitCode::from(2))
     }
+}
+
+fn bench(args: &BenchArgs) -> anyhow::Result<ExitCode> {
+    let text = match &args.queries {
+        Some(path) => std::fs::read_to_string(path)
+            .map_err(|err| anyhow::anyhow!("{}: {err}", path.display()))?,
+        None => gazette::bench::DEFAULT_QUERIES.to_string(),
+    };
+    let config = gazette::bench::BenchConfig {
+        index_dir: args.location.index.clone(),
+        queries: gazette::bench::parse_queries(&text)?,
+        repeat: args.repeat,
+    };
+    let report = gazette::bench::run(&config)?;
+    let mut out = io::stdout().lock();
+    if args.json {
+        serde_json::to_writer(&mut out, &report)?;
+        writeln!(out)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    writeln!(out, "index open: {:.2} ms", report.open_ms)?;
+    writeln!(
+        out,
+        "{:<10} {:>7} {:>6} {:>9} {:>8} {:>8} {:>8} {:>8}",
+        "class", "queries", "runs", "hits", "p50 ms", "p95 ms", "p99 ms", "max ms"
+    )?;
+    for l in report
+        .classes
+        .iter()
+        .chain(std::iter::once(&report.overall))
+    {
+        writeln!(
+            out,
+            "{:<10} {:>7} {:>6} {:>9} {:>8.3} {:>8.3} {:>8.3} {:>8.3}",
+            l.class, l.queries, l.runs, l.hits, l.p50_ms, l.p95_ms, l.p99_ms, l.max_ms
+        )?;
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn inspect(args: &InspectArgs) -> anyhow::Result<ExitCode> {

@@ -464,11 +464,37 @@ struct Run {
     literals: Vec<String>,
 }
 
-impl Run {
-    fn open(config: &SearchConfig) -> Result<Run, Error> {
-        let prepared = Prepared::new(config)?;
-        let (index, fields) = index::open(&config.index_dir)?;
+/// An open index, ready for any number of searches.
+#[derive(Clone)]
+pub struct Engine {
+    searcher: Searcher,
+    fields: Fields,
+}
+
+impl Engine {
+    /// Opens the index in `dir` for searching.
+    pub fn open(dir: &std::path::Path) -> Result<Engine, Error> {
+        let (index, fields) = index::open(dir)?;
         let searcher = index.reader()?.searcher();
+        Ok(Engine { searcher, fields })
+    }
+
+    /// Runs a search; `config.index_dir` is not read again.
+    pub fn search(&self, config: &SearchConfig) -> Result<SearchResult, Error> {
+        search_with(&Run::new(self, config)?, config)
+    }
+
+    /// Counts matching paragraphs and occurrences; `config.index_dir` is not read again.
+    pub fn count(&self, config: &SearchConfig) -> Result<Counts, Error> {
+        count_with(&Run::new(self, config)?)
+    }
+}
+
+impl Run {
+    fn new(engine: &Engine, config: &SearchConfig) -> Result<Run, Error> {
+        let prepared = Prepared::new(config)?;
+        let searcher = engine.searcher.clone();
+        let fields = engine.fields;
         let ctx = Context {
             searcher: &searcher,
             fields: &fields,
@@ -560,9 +586,13 @@ struct Checked {
     spans: Vec<(usize, usize)>,
 }
 
-/// Runs a search.
+/// Runs a search: checks the query, opens the index, searches.
 pub fn run(config: &SearchConfig) -> Result<SearchResult, Error> {
-    let run = Run::open(config)?;
+    Prepared::new(config)?;
+    Engine::open(&config.index_dir)?.search(config)
+}
+
+fn search_with(run: &Run, config: &SearchConfig) -> Result<SearchResult, Error> {
     let limit = config.limit;
     let searcher = &run.searcher;
 
@@ -641,13 +671,17 @@ pub fn run(config: &SearchConfig) -> Result<SearchResult, Error> {
     Ok(SearchResult {
         hits,
         total,
-        literals: run.literals,
+        literals: run.literals.clone(),
     })
 }
 
 /// Counts matching paragraphs and occurrences, reading every matching paragraph's text.
 pub fn count(config: &SearchConfig) -> Result<Counts, Error> {
-    let run = Run::open(config)?;
+    Prepared::new(config)?;
+    Engine::open(&config.index_dir)?.count(config)
+}
+
+fn count_with(run: &Run) -> Result<Counts, Error> {
     let addresses = run.searcher.search(&run.query, &DocSetCollector)?;
     let mut counts = Counts::default();
     for address in addresses {

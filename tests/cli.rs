@@ -401,3 +401,32 @@ fn equal_scores_rank_the_newest_first() {
         .collect();
     assert_eq!(dates, ["2024-03", "2021", "2019-05-01"]);
 }
+
+#[test]
+fn bench_reports_every_class_of_the_shipped_query_set() {
+    let index = seed_index().to_str().unwrap();
+    let out = gazette(&["bench", "--repeat", "2", "--json", "--index", index]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_str(stdout(&out).trim()).unwrap();
+    let classes: Vec<&str> = report["classes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["class"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        classes,
+        [
+            "rare", "common", "long", "multi", "boolean", "near", "filter"
+        ]
+    );
+    assert_eq!(
+        report["overall"]["runs"],
+        2 * report["overall"]["queries"].as_u64().unwrap()
+    );
+    // Hits are the searches' totals: 多氟多 and 蜜雪 are in the seed 3 and 1 times.
+    assert!(report["classes"][0]["hits"].as_u64().unwrap() >= 4);
+    let p50 = report["overall"]["p50_ms"].as_f64().unwrap();
+    let max = report["overall"]["max_ms"].as_f64().unwrap();
+    assert!(p50 > 0.0 && p50 <= max);
+}

@@ -173,17 +173,7 @@ fn every_near_hit_has_its_literals_within_the_distance() {
         assert!(!found.is_empty());
         for hit in &found {
             let text = hit["text"].as_str().unwrap();
-            let spans: Vec<(usize, usize)> = hit["matches"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|m| {
-                    (
-                        m[0].as_u64().unwrap() as usize,
-                        m[1].as_u64().unwrap() as usize,
-                    )
-                })
-                .collect();
+            let spans: Vec<(usize, usize)> = common::match_spans(hit);
             let of = |lit: &str| {
                 spans
                     .iter()

@@ -88,17 +88,7 @@ fn check(literal: &str) -> Result<(), TestCaseError> {
     let actual: BTreeMap<u64, Vec<(usize, usize)>> = hits
         .iter()
         .map(|hit| {
-            let matches = hit["matches"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|m| {
-                    (
-                        m[0].as_u64().unwrap() as usize,
-                        m[1].as_u64().unwrap() as usize,
-                    )
-                })
-                .collect();
+            let matches = common::match_spans(hit);
             (hit["paragraph"].as_u64().unwrap(), matches)
         })
         .collect();

@@ -58,19 +58,26 @@ pub fn search_all(query: &str) -> (i32, Vec<serde_json::Value>) {
     (out.status.code().unwrap_or(-1), hits)
 }
 
-/// The `[start, end]` ranges of a hit's `matches`, as the text they cover.
-pub fn matched_texts(hit: &serde_json::Value) -> Vec<String> {
-    let text = hit["text"].as_str().unwrap();
+/// A hit's `matches` as byte ranges.
+pub fn match_spans(hit: &serde_json::Value) -> Vec<(usize, usize)> {
     hit["matches"]
         .as_array()
         .unwrap()
         .iter()
         .map(|m| {
-            let (s, e) = (
+            (
                 m[0].as_u64().unwrap() as usize,
                 m[1].as_u64().unwrap() as usize,
-            );
-            text[s..e].to_string()
+            )
         })
+        .collect()
+}
+
+/// The `[start, end]` ranges of a hit's `matches`, as the text they cover.
+pub fn matched_texts(hit: &serde_json::Value) -> Vec<String> {
+    let text = hit["text"].as_str().unwrap();
+    match_spans(hit)
+        .into_iter()
+        .map(|(s, e)| text[s..e].to_string())
         .collect()
 }
