@@ -9,6 +9,7 @@
 //! `--exact-script`) every candidate is. Nothing here tokenizes with jieba: the search path never
 //! loads its dictionary.
 
+use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::PathBuf;
 
@@ -298,42 +299,89 @@ struct Paragraph {
     folded: Folded,
 }
 
-/// The paragraphs where each literal is a whole jieba word, from the word view's postings.
+/// Whether a literal is a whole jieba word of a paragraph, from the word view's postings. The
+/// first few questions seek the postings for one paragraph each (a top-10 search asks ten);
+/// after that a literal's postings are read once into a set, which is cheaper for thousands.
 struct WholeWords {
-    by_literal: HashMap<String, HashSet<DocAddress>>,
+    searcher: Searcher,
+    terms: HashMap<String, Term>,
+    sets: RefCell<HashMap<String, HashSet<DocAddress>>>,
+    asked: Cell<usize>,
 }
 
+/// Questions answered by seeking before a literal's postings are read whole.
+const SEEKS_BEFORE_READING: usize = 256;
+
 impl WholeWords {
-    fn read(searcher: &Searcher, fields: &Fields, literals: &[&str]) -> Result<WholeWords, Error> {
-        let mut by_literal = HashMap::new();
-        for &literal in literals {
-            let mut docs = HashSet::new();
-            let term = Term::from_field_text(fields.words, &fold(literal).as_string());
-            for (segment_ord, segment) in searcher.segment_readers().iter().enumerate() {
-                let inverted = segment.inverted_index(fields.words)?;
-                if let Some(mut postings) =
-                    inverted.read_postings(&term, IndexRecordOption::Basic)?
-                {
-                    let mut doc = postings.doc();
-                    while doc != TERMINATED {
-                        docs.insert(DocAddress::new(segment_ord as u32, doc));
-                        doc = postings.advance();
-                    }
+    fn new(searcher: &Searcher, fields: &Fields, literals: &[&str]) -> WholeWords {
+        let terms = literals
+            .iter()
+            .map(|&literal| {
+                let term = Term::from_field_text(fields.words, &fold(literal).as_string());
+                (literal.to_string(), term)
+            })
+            .collect();
+        WholeWords {
+            searcher: searcher.clone(),
+            terms,
+            sets: RefCell::new(HashMap::new()),
+            asked: Cell::new(0),
+        }
+    }
+
+    fn postings(
+        &self,
+        term: &Term,
+        segment_ord: u32,
+    ) -> Option<tantivy::postings::SegmentPostings> {
+        let segment = self.searcher.segment_reader(segment_ord);
+        let inverted = segment.inverted_index(term.field()).ok()?;
+        inverted
+            .read_postings(term, IndexRecordOption::Basic)
+            .ok()?
+    }
+
+    fn read_all(&self, term: &Term) -> HashSet<DocAddress> {
+        let mut docs = HashSet::new();
+        for segment_ord in 0..self.searcher.segment_readers().len() as u32 {
+            if let Some(mut postings) = self.postings(term, segment_ord) {
+                let mut doc = postings.doc();
+                while doc != TERMINATED {
+                    docs.insert(DocAddress::new(segment_ord, doc));
+                    doc = postings.advance();
                 }
             }
-            by_literal.insert(literal.to_string(), docs);
         }
-        Ok(WholeWords { by_literal })
+        docs
     }
 
     fn contains(&self, literal: &str, address: DocAddress) -> bool {
-        self.by_literal
-            .get(literal)
-            .is_some_and(|docs| docs.contains(&address))
+        let Some(term) = self.terms.get(literal) else {
+            return false;
+        };
+        if let Some(docs) = self.sets.borrow().get(literal) {
+            return docs.contains(&address);
+        }
+        self.asked.set(self.asked.get() + 1);
+        if self.asked.get() > SEEKS_BEFORE_READING {
+            let docs = self.read_all(term);
+            let found = docs.contains(&address);
+            self.sets.borrow_mut().insert(literal.to_string(), docs);
+            return found;
+        }
+        let Some(mut postings) = self.postings(term, address.segment_ord) else {
+            return false;
+        };
+        if postings.doc() < address.doc_id {
+            postings.seek(address.doc_id);
+        }
+        postings.doc() == address.doc_id
     }
 
     fn any(&self, address: DocAddress) -> bool {
-        self.by_literal.values().any(|docs| docs.contains(&address))
+        self.terms
+            .keys()
+            .any(|literal| self.contains(literal, address))
     }
 }
 
@@ -509,7 +557,7 @@ impl Run {
             .map(str::to_string)
             .collect();
         let literal_refs: Vec<&str> = literals.iter().map(String::as_str).collect();
-        let whole_words = WholeWords::read(&searcher, &fields, &literal_refs)?;
+        let whole_words = WholeWords::new(&searcher, &fields, &literal_refs);
         Ok(Run {
             prepared,
             searcher,

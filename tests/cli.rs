@@ -430,3 +430,57 @@ fn bench_reports_every_class_of_the_shipped_query_set() {
     let max = report["overall"]["max_ms"].as_f64().unwrap();
     assert!(p50 > 0.0 && p50 <= max);
 }
+
+#[test]
+fn whole_word_flags_agree_past_the_first_few_hundred_hits() {
+    // Past 256 questions the word view's postings are read whole instead of sought one paragraph
+    // at a time: both ways must give the same answer. 300 paragraphs where 文旅 is a jieba word,
+    // 300 where it sits inside 蜜雪文 / 旅.
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::new();
+    for i in 0..300 {
+        text.push_str(&format!(
+            "第{i}项：发展文旅产业。\n太极·蜜雪文旅融合示范区第{i}期。\n"
+        ));
+    }
+    let file = dir.path().join("many.txt");
+    std::fs::write(&file, text).unwrap();
+    let index = dir.path().join("index");
+    let out = gazette(&[
+        "index",
+        file.to_str().unwrap(),
+        "--index",
+        index.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = gazette(&[
+        "search",
+        "文旅",
+        "--all",
+        "--json",
+        "--index",
+        index.to_str().unwrap(),
+    ]);
+    let hits: Vec<serde_json::Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(hits.len(), 600);
+    for hit in &hits {
+        let whole = hit["text"].as_str().unwrap().contains("发展文旅产业");
+        assert_eq!(hit["word_match"], whole, "{}", hit["text"]);
+    }
+    let out = gazette(&[
+        "search",
+        "文旅",
+        "--words",
+        "--count",
+        "--index",
+        index.to_str().unwrap(),
+    ]);
+    assert!(
+        stdout(&out).starts_with("300 paragraphs"),
+        "{}",
+        stdout(&out)
+    );
+}
