@@ -94,6 +94,17 @@ fn fold_char(c: char) -> Option<char> {
         0xFF01..=0xFF5E => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
         _ => c,
     };
+    if c.is_ascii() {
+        return Some(if c.is_whitespace() {
+            ' '
+        } else {
+            c.to_ascii_lowercase()
+        });
+    }
+    if is_cjk(c) {
+        // CJK characters have no case; U+3000 is the ideographic space.
+        return Some(if c == '\u{3000}' { ' ' } else { c });
+    }
     if c.is_whitespace() {
         return Some(' ');
     }
@@ -205,7 +216,11 @@ pub struct CharGramTokenizer {
 }
 
 pub struct CharGramStream<'a> {
-    grams: std::vec::IntoIter<(usize, String)>,
+    chars: Vec<char>,
+    /// Index of the character whose grams come next.
+    at: usize,
+    /// The unigram at `at` was given; the bigram starting there comes next.
+    unigram_done: bool,
     token: &'a mut Token,
 }
 
@@ -213,38 +228,43 @@ impl Tokenizer for CharGramTokenizer {
     type TokenStream<'a> = CharGramStream<'a>;
 
     fn token_stream<'a>(&'a mut self, text: &str) -> CharGramStream<'a> {
-        let folded = fold(text);
-        let chars = &folded.chars;
-        let mut grams = Vec::with_capacity(chars.len() * 2);
-        for (i, &c) in chars.iter().enumerate() {
-            if c == ' ' {
-                continue;
-            }
-            grams.push((i, c.to_string()));
-            if let Some(&next) = chars.get(i + 1)
-                && next != ' '
-            {
-                grams.push((i, [c, next].iter().collect()));
-            }
-        }
         self.token.reset();
         CharGramStream {
-            grams: grams.into_iter(),
+            chars: fold(text).chars,
+            at: 0,
+            unigram_done: false,
             token: &mut self.token,
         }
     }
 }
 
 impl TokenStream for CharGramStream<'_> {
+    /// Grams in position order, written into the one token buffer: the unigram of each character,
+    /// then the bigram it starts; none for a space, no bigram across one.
     fn advance(&mut self) -> bool {
-        match self.grams.next() {
-            Some((position, text)) => {
-                self.token.position = position;
-                self.token.text = text;
-                true
+        while self.at < self.chars.len() {
+            let c = self.chars[self.at];
+            if c == ' ' {
+                self.at += 1;
+                continue;
             }
-            None => false,
+            self.token.position = self.at;
+            self.token.text.clear();
+            self.token.text.push(c);
+            if !self.unigram_done {
+                self.unigram_done = true;
+                return true;
+            }
+            self.unigram_done = false;
+            self.at += 1;
+            if let Some(&next) = self.chars.get(self.at)
+                && next != ' '
+            {
+                self.token.text.push(next);
+                return true;
+            }
         }
+        false
     }
 
     fn token(&self) -> &Token {
