@@ -273,14 +273,7 @@ fn a_closed_pipe_ends_quietly() {
     for n in 1..=3 {
         std::fs::copy(common::repo().join(SEED), docs.join(format!("{n}.txt"))).unwrap();
     }
-    let index = dir.path().join("index");
-    let out = gazette(&[
-        "index",
-        docs.to_str().unwrap(),
-        "--index",
-        index.to_str().unwrap(),
-    ]);
-    assert!(out.status.success());
+    let index = common::build_index(dir.path(), &docs);
 
     let mut child = Command::new(env!("CARGO_BIN_EXE_gazette"))
         .args(["search", "的", "--all", "--json", "--index"])
@@ -375,21 +368,8 @@ fn equal_scores_rank_the_newest_first() {
         "file\tdate\na.txt\t2019-05-01\nb.txt\t2024-03\nc.txt\t2021\n",
     )
     .unwrap();
-    let index = dir.path().join("index");
-    let out = gazette(&[
-        "index",
-        docs.to_str().unwrap(),
-        "--index",
-        index.to_str().unwrap(),
-    ]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    let out = gazette(&[
-        "search",
-        "云台山",
-        "--json",
-        "--index",
-        index.to_str().unwrap(),
-    ]);
+    let index = common::build_index(dir.path(), &docs);
+    let out = gazette(&["search", "云台山", "--json", "--index", index.as_str()]);
     let dates: Vec<String> = stdout(&out)
         .lines()
         .map(|l| {
@@ -445,21 +425,14 @@ fn whole_word_flags_agree_past_the_first_few_hundred_hits() {
     }
     let file = dir.path().join("many.txt");
     std::fs::write(&file, text).unwrap();
-    let index = dir.path().join("index");
-    let out = gazette(&[
-        "index",
-        file.to_str().unwrap(),
-        "--index",
-        index.to_str().unwrap(),
-    ]);
-    assert!(out.status.success(), "{}", stderr(&out));
+    let index = common::build_index(dir.path(), &file);
     let out = gazette(&[
         "search",
         "文旅",
         "--all",
         "--json",
         "--index",
-        index.to_str().unwrap(),
+        index.as_str(),
     ]);
     let hits: Vec<serde_json::Value> = stdout(&out)
         .lines()
@@ -476,7 +449,7 @@ fn whole_word_flags_agree_past_the_first_few_hundred_hits() {
         "--words",
         "--count",
         "--index",
-        index.to_str().unwrap(),
+        index.as_str(),
     ]);
     assert!(
         stdout(&out).starts_with("300 paragraphs"),

@@ -101,23 +101,9 @@ fn a_two_document_issue_gives_each_paragraph_its_document_and_page() {
 #[test]
 fn folded_text_is_found_and_matches_point_at_the_text_as_written() {
     let dir = tempfile::tempdir().unwrap();
-    let index = dir.path().join("index");
-    let out = gazette(&[
-        "index",
-        fixtures().to_str().unwrap(),
-        "--index",
-        index.to_str().unwrap(),
-    ]);
-    assert!(out.status.success(), "{}", stderr(&out));
+    let index = common::build_index(dir.path(), &fixtures());
     let search = |q: &str| -> Vec<serde_json::Value> {
-        let out = gazette(&[
-            "search",
-            q,
-            "--all",
-            "--json",
-            "--index",
-            index.to_str().unwrap(),
-        ]);
+        let out = gazette(&["search", q, "--all", "--json", "--index", index.as_str()]);
         stdout(&out)
             .lines()
             .map(|l| serde_json::from_str(l).unwrap())

@@ -104,14 +104,7 @@ fn a_literal_across_a_cut_is_found_as_often_as_in_the_uncut_text() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("cut.txt");
     std::fs::write(&file, &text).unwrap();
-    let index = dir.path().join("index");
-    let out = gazette(&[
-        "index",
-        file.to_str().unwrap(),
-        "--index",
-        index.to_str().unwrap(),
-    ]);
-    assert!(out.status.success());
+    let index = common::build_index(dir.path(), &file);
 
     let uncut: Vec<&str> = seed.paragraphs.iter().map(|(t, _)| t.as_str()).collect();
     let mut checked = 0;
@@ -134,7 +127,7 @@ fn a_literal_across_a_cut_is_found_as_often_as_in_the_uncut_text() {
             "--all",
             "--json",
             "--index",
-            index.to_str().unwrap(),
+            index.as_str(),
         ]);
         let found: usize = stdout(&out)
             .lines()

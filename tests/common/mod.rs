@@ -31,6 +31,20 @@ pub fn stderr(output: &Output) -> String {
     String::from_utf8(output.stderr.clone()).expect("stderr is UTF-8")
 }
 
+/// Runs `gazette index INPUT --index DIR/index`, asserts it succeeded, and returns the index path.
+pub fn build_index(dir: &Path, input: &Path) -> String {
+    let index = dir.join("index");
+    let index = index.to_str().unwrap();
+    let out = gazette(&["index", input.to_str().unwrap(), "--index", index]);
+    assert!(
+        out.status.success(),
+        "indexing {} failed: {}",
+        input.display(),
+        stderr(&out)
+    );
+    index.to_string()
+}
+
 /// An index of the seed gazette, built once per test binary in a temporary folder.
 pub fn seed_index() -> &'static Path {
     static INDEX: OnceLock<tempfile::TempDir> = OnceLock::new();
