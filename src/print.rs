@@ -293,7 +293,6 @@ mod tests {
         let result = SearchResult {
             hits: vec![hit(text, vec![(start, start + "云台山".len())])],
             total: 1,
-            literals: vec!["云台山".into()],
         };
         let mut out = Vec::new();
         human(&mut out, &result, false).unwrap();

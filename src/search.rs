@@ -89,8 +89,6 @@ pub struct SearchResult {
     pub hits: Vec<Hit>,
     /// Paragraphs that match, of which `hits` holds the best.
     pub total: usize,
-    /// The literals searched for, as written.
-    pub literals: Vec<String>,
 }
 
 /// The number of matching paragraphs and of occurrences of the query's literals in them.
@@ -509,7 +507,6 @@ struct Run {
     fields: Fields,
     query: Box<dyn Query>,
     whole_words: WholeWords,
-    literals: Vec<String>,
 }
 
 /// An open index, ready for any number of searches.
@@ -564,7 +561,6 @@ impl Run {
             fields,
             query,
             whole_words,
-            literals,
         })
     }
 
@@ -716,11 +712,7 @@ fn search_with(run: &Run, config: &SearchConfig) -> Result<SearchResult, Error> 
             hit(&run.fields, c.paragraph, c.score, word_match, c.spans)
         })
         .collect();
-    Ok(SearchResult {
-        hits,
-        total,
-        literals: run.literals.clone(),
-    })
+    Ok(SearchResult { hits, total })
 }
 
 /// Counts matching paragraphs and occurrences, reading every matching paragraph's text.
