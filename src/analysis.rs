@@ -5,17 +5,19 @@
 //!   half-width, Latin lowercased, zero-width characters removed, white space between two CJK characters removed, other white space to one
 //!   space per character. Every folded character remembers its byte span in the displayed text,
 //!   so a match in the folded form maps back to the exact span the user sees.
-//! - The *character view* ([`CharGramTokenizer`]): every folded character as a unigram and every
-//!   adjacent pair as a bigram, with position = index of the character in the folded form. Any
-//!   literal is then a phrase of bigrams at known offsets, which is exact substring matching.
+//! - The *character view* ([`GramTokenizer`]): every adjacent pair of folded characters as a
+//!   bigram, with position = index of the character in the folded form, and every character as a
+//!   unigram without positions. Any literal of two characters or more is then a phrase of bigrams
+//!   at known offsets, which is exact substring matching; a one-character literal is its unigram.
 //! - The *word view* ([`words_tokenizer`]): jieba segmentation of the folded text, for ranking and
 //!   for telling whole-word matches apart. It is only built when indexing: loading the jieba
 //!   dictionary costs 150–200 ms, more than a whole search.
 
 use tantivy::tokenizer::{LowerCaser, TextAnalyzer, Token, TokenStream, Tokenizer};
 
-/// Name under which the character-gram tokenizer is registered in the index.
-pub const CHAR_GRAMS: &str = "gazette_char_grams";
+/// Names under which the character-gram tokenizers are registered in the index.
+pub const UNIGRAMS: &str = "gazette_unigrams";
+pub const BIGRAMS: &str = "gazette_bigrams";
 /// Name under which the jieba word tokenizer is registered in the index.
 pub const JIEBA_WORDS: &str = "gazette_jieba_words";
 
@@ -207,61 +209,80 @@ pub fn literal_grams(folded: &[char]) -> Vec<(usize, String)> {
     grams
 }
 
-/// Character view tokenizer: unigrams and bigrams of the folded text, position = character index.
+/// Which grams a [`GramTokenizer`] gives.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Gram {
+    /// Every character: finds one-character literals, without positions.
+    Unigram,
+    /// Every adjacent pair of characters, none across a space: phrases of them find longer
+    /// literals.
+    Bigram,
+}
+
+/// Character view tokenizer: the unigrams or the bigrams of a text already in its matching form
+/// ([`fold`]), position = index of the character.
 ///
-/// tantivy's `NgramTokenizer` puts every gram at position 0, so phrases over it cannot work.
-#[derive(Clone, Default)]
-pub struct CharGramTokenizer {
+/// The indexer folds each paragraph once and gives the folded text to every view. tantivy's
+/// `NgramTokenizer` puts every gram at position 0, so phrases over it cannot work.
+#[derive(Clone)]
+pub struct GramTokenizer {
+    gram: Gram,
     token: Token,
 }
 
-pub struct CharGramStream<'a> {
-    chars: Vec<char>,
-    /// Index of the character whose grams come next.
+impl GramTokenizer {
+    pub fn new(gram: Gram) -> GramTokenizer {
+        GramTokenizer {
+            gram,
+            token: Token::default(),
+        }
+    }
+}
+
+pub struct GramStream<'a> {
+    gram: Gram,
+    chars: std::iter::Peekable<std::str::Chars<'a>>,
+    /// Index of the character that `chars` gives next.
     at: usize,
-    /// The unigram at `at` was given; the bigram starting there comes next.
-    unigram_done: bool,
     token: &'a mut Token,
 }
 
-impl Tokenizer for CharGramTokenizer {
-    type TokenStream<'a> = CharGramStream<'a>;
+impl Tokenizer for GramTokenizer {
+    type TokenStream<'a> = GramStream<'a>;
 
-    fn token_stream<'a>(&'a mut self, text: &str) -> CharGramStream<'a> {
+    fn token_stream<'a>(&'a mut self, folded: &'a str) -> GramStream<'a> {
         self.token.reset();
-        CharGramStream {
-            chars: fold(text).chars,
+        GramStream {
+            gram: self.gram,
+            chars: folded.chars().peekable(),
             at: 0,
-            unigram_done: false,
             token: &mut self.token,
         }
     }
 }
 
-impl TokenStream for CharGramStream<'_> {
-    /// Grams in position order, written into the one token buffer: the unigram of each character,
-    /// then the bigram it starts; none for a space, no bigram across one.
+impl TokenStream for GramStream<'_> {
+    /// Grams in position order, written into the one token buffer.
     fn advance(&mut self) -> bool {
-        while self.at < self.chars.len() {
-            let c = self.chars[self.at];
+        while let Some(c) = self.chars.next() {
+            let position = self.at;
+            self.at += 1;
             if c == ' ' {
-                self.at += 1;
                 continue;
             }
-            self.token.position = self.at;
+            self.token.position = position;
             self.token.text.clear();
             self.token.text.push(c);
-            if !self.unigram_done {
-                self.unigram_done = true;
-                return true;
-            }
-            self.unigram_done = false;
-            self.at += 1;
-            if let Some(&next) = self.chars.get(self.at)
-                && next != ' '
-            {
-                self.token.text.push(next);
-                return true;
+            match self.gram {
+                Gram::Unigram => return true,
+                Gram::Bigram => {
+                    if let Some(&next) = self.chars.peek()
+                        && next != ' '
+                    {
+                        self.token.text.push(next);
+                        return true;
+                    }
+                }
             }
         }
         false
@@ -285,17 +306,17 @@ pub fn words_tokenizer() -> TextAnalyzer {
         .build()
 }
 
-/// The character view's analyzer.
-pub fn char_grams_tokenizer() -> TextAnalyzer {
-    TextAnalyzer::builder(CharGramTokenizer::default()).build()
+/// The character view's analyzer for `gram`.
+pub fn grams_tokenizer(gram: Gram) -> TextAnalyzer {
+    TextAnalyzer::builder(GramTokenizer::new(gram)).build()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn tokens(text: &str) -> Vec<(usize, String)> {
-        let mut tokenizer = CharGramTokenizer::default();
+    fn tokens(gram: Gram, text: &str) -> Vec<(usize, String)> {
+        let mut tokenizer = GramTokenizer::new(gram);
         let mut stream = tokenizer.token_stream(text);
         let mut out = Vec::new();
         while stream.advance() {
@@ -305,23 +326,27 @@ mod tests {
     }
 
     #[test]
-    fn emits_unigrams_and_bigrams_at_character_positions() {
+    fn emits_grams_at_character_positions() {
         assert_eq!(
-            tokens("蜜雪a"),
-            vec![
-                (0, "蜜".into()),
-                (0, "蜜雪".into()),
-                (1, "雪".into()),
-                (1, "雪a".into()),
-                (2, "a".into())
-            ]
+            tokens(Gram::Unigram, "蜜雪a"),
+            vec![(0, "蜜".into()), (1, "雪".into()), (2, "a".into())]
+        );
+        assert_eq!(
+            tokens(Gram::Bigram, "蜜雪a"),
+            vec![(0, "蜜雪".into()), (1, "雪a".into())]
         );
     }
 
     #[test]
     fn keeps_no_gram_across_a_space_between_latin_words() {
-        let grams: Vec<String> = tokens("ab cd").into_iter().map(|(_, t)| t).collect();
-        assert_eq!(grams, ["a", "ab", "b", "c", "cd", "d"]);
+        assert_eq!(
+            tokens(Gram::Bigram, "ab cd"),
+            vec![(0, "ab".into()), (3, "cd".into())]
+        );
+        assert_eq!(
+            tokens(Gram::Unigram, "a cd"),
+            vec![(0, "a".into()), (2, "c".into()), (3, "d".into())]
+        );
     }
 
     #[test]

@@ -2,13 +2,13 @@
 //! indexed twice (character grams for recall, jieba words for ranking).
 
 use tantivy::schema::{
-    FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
+    FAST, Field, INDEXED, IndexRecordOption, STORED, Schema, TextFieldIndexing, TextOptions,
 };
 
-use crate::analysis::{CHAR_GRAMS, JIEBA_WORDS};
+use crate::analysis::{BIGRAMS, JIEBA_WORDS, UNIGRAMS};
 
 /// Bumped whenever the schema or a tokenizer changes what is stored or indexed.
-pub const SCHEMA_VERSION: u32 = 4;
+pub const SCHEMA_VERSION: u32 = 5;
 
 pub const PATH: &str = "path";
 pub const GAZETTE: &str = "gazette";
@@ -30,12 +30,14 @@ pub const SECTION: &str = "section";
 pub const PARAGRAPH: &str = "paragraph";
 /// The repaired paragraph as displayed.
 pub const TEXT: &str = "text";
-/// Character view of `text`.
+/// Character view of `text`: its bigrams, with positions.
 pub const GRAMS: &str = "grams";
+/// Character view of `text`: its characters, without positions.
+pub const CHARS: &str = "chars";
 /// Word view of `text`.
 pub const WORDS: &str = "words";
-/// Character view of the paragraph's context: its document's title and its section headings,
-/// for ranking a paragraph under a matching heading higher.
+/// Bigrams of the paragraph's context, its document's title and its section headings, without
+/// positions: for ranking a paragraph under a matching heading higher.
 pub const CONTEXT: &str = "context";
 
 /// The fields, resolved once.
@@ -55,37 +57,50 @@ pub struct Fields {
     pub paragraph: Field,
     pub text: Field,
     pub grams: Field,
+    pub chars: Field,
     pub words: Field,
     pub context: Field,
 }
 
 pub fn build() -> Schema {
     let mut builder = Schema::builder();
-    builder.add_text_field(PATH, STRING | STORED);
-    builder.add_text_field(GAZETTE, STRING | STORED);
-    builder.add_text_field(ISSUE, STRING | STORED);
-    builder.add_text_field(DATE, STRING | STORED);
-    builder.add_text_field(REGION, STRING | STORED);
+    // Citation fields are filters, never scored: no field norms.
+    let citation = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer("raw")
+            .set_fieldnorms(false)
+            .set_index_option(IndexRecordOption::Basic),
+    );
+    builder.add_text_field(PATH, citation.clone() | STORED);
+    builder.add_text_field(GAZETTE, citation.clone() | STORED);
+    builder.add_text_field(ISSUE, citation.clone() | STORED);
+    builder.add_text_field(DATE, citation.clone() | STORED);
+    builder.add_text_field(REGION, citation.clone() | STORED);
     builder.add_u64_field(PAGE, STORED);
     builder.add_text_field(ATTRIBUTES, STORED);
-    builder.add_text_field(ATTRIBUTE_TERMS, STRING);
+    builder.add_text_field(ATTRIBUTE_TERMS, citation.clone());
     builder.add_u64_field(DATE_KEY, FAST);
-    builder.add_text_field(DOCUMENT, STRING | STORED);
+    builder.add_text_field(DOCUMENT, citation | STORED);
     builder.add_text_field(SECTION, STORED);
     builder.add_u64_field(PARAGRAPH, INDEXED | STORED);
     builder.add_text_field(TEXT, STORED);
-    let grams = TextFieldIndexing::default()
-        .set_tokenizer(CHAR_GRAMS)
-        .set_index_option(IndexRecordOption::WithFreqsAndPositions);
+    let indexed = |tokenizer, option| {
+        TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(tokenizer)
+                .set_index_option(option),
+        )
+    };
     builder.add_text_field(
         GRAMS,
-        TextOptions::default().set_indexing_options(grams.clone()),
+        indexed(BIGRAMS, IndexRecordOption::WithFreqsAndPositions),
     );
-    builder.add_text_field(CONTEXT, TextOptions::default().set_indexing_options(grams));
-    let words = TextFieldIndexing::default()
-        .set_tokenizer(JIEBA_WORDS)
-        .set_index_option(IndexRecordOption::WithFreqs);
-    builder.add_text_field(WORDS, TextOptions::default().set_indexing_options(words));
+    builder.add_text_field(CHARS, indexed(UNIGRAMS, IndexRecordOption::WithFreqs));
+    builder.add_text_field(
+        CONTEXT,
+        indexed(BIGRAMS, IndexRecordOption::WithFreqsAndPositions),
+    );
+    builder.add_text_field(WORDS, indexed(JIEBA_WORDS, IndexRecordOption::WithFreqs));
     builder.build()
 }
 
@@ -109,6 +124,7 @@ impl Fields {
             paragraph: get(PARAGRAPH)?,
             text: get(TEXT)?,
             grams: get(GRAMS)?,
+            chars: get(CHARS)?,
             words: get(WORDS)?,
             context: get(CONTEXT)?,
         })

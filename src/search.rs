@@ -122,7 +122,7 @@ impl Prepared {
 
     /// The index alone decides which paragraphs match, without reading their text.
     fn index_decides(&self) -> bool {
-        !self.expr.has_near() && self.script == Script::Fold
+        exact_in_index(&self.expr, self.script)
     }
 }
 
@@ -132,13 +132,11 @@ struct Context<'a> {
     fields: &'a Fields,
     words: bool,
     plain_bm25: bool,
+    script: Script,
 }
 
-fn grams_query(field: SchemaField, folded: &Folded) -> Box<dyn Query> {
-    let mut terms: Vec<(usize, Term)> = literal_grams(&folded.chars)
-        .into_iter()
-        .map(|(offset, gram)| (offset, Term::from_field_text(field, &gram)))
-        .collect();
+/// A phrase of terms at their offsets, or the one term.
+fn phrase(mut terms: Vec<(usize, Term)>) -> Box<dyn Query> {
     if terms.len() == 1 {
         Box::new(TermQuery::new(
             terms.remove(0).1,
@@ -149,9 +147,63 @@ fn grams_query(field: SchemaField, folded: &Folded) -> Box<dyn Query> {
     }
 }
 
+/// The character-view query that finds a folded literal: a phrase of its bigrams, or its unigram.
+/// A one-character run beside others (`a bc`) is only required to be there, since unigrams keep
+/// no positions; [`exact_in_index`] tells such literals apart.
+fn grams_query(fields: &Fields, folded: &Folded) -> Box<dyn Query> {
+    let mut bigrams = Vec::new();
+    let mut unigrams: Vec<Box<dyn Query>> = Vec::new();
+    for (offset, gram) in literal_grams(&folded.chars) {
+        if gram.chars().count() == 1 {
+            let term = Term::from_field_text(fields.chars, &gram);
+            unigrams.push(Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs)));
+        } else {
+            bigrams.push((offset, Term::from_field_text(fields.grams, &gram)));
+        }
+    }
+    if !bigrams.is_empty() {
+        unigrams.push(phrase(bigrams));
+    }
+    if unigrams.len() == 1 {
+        return unigrams.remove(0);
+    }
+    Box::new(BooleanQuery::new(
+        unigrams.into_iter().map(|q| (Occur::Must, q)).collect(),
+    ))
+}
+
+/// True when [`grams_query`] finds exactly the paragraphs holding the literal, false when it may
+/// find more (a one-character run beside others).
+fn literal_exact_in_index(literal: &str) -> bool {
+    let grams = literal_grams(&fold(literal).chars);
+    grams.len() == 1 || grams.iter().all(|(_, gram)| gram.chars().count() == 2)
+}
+
+/// True when the index query of `expr` finds exactly its paragraphs. Where it may find more, the
+/// text decides; under a NOT such a query must not exclude anything.
+fn exact_in_index(expr: &Expr, script: Script) -> bool {
+    match expr {
+        Expr::Literal(literal) => script == Script::Fold && literal_exact_in_index(literal),
+        Expr::Near { .. } => false,
+        Expr::Filter(_) => true,
+        Expr::Not(inner) => exact_in_index(inner, script),
+        Expr::And(items) | Expr::Or(items) => items.iter().all(|x| exact_in_index(x, script)),
+    }
+}
+
+/// The bigrams of a folded literal in the context view (a bag, without positions): for ranking.
+fn context_query(fields: &Fields, folded: &Folded) -> Option<Box<dyn Query>> {
+    let grams: Vec<(usize, Term)> = literal_grams(&folded.chars)
+        .into_iter()
+        .filter(|(_, gram)| gram.chars().count() == 2)
+        .map(|(offset, gram)| (offset, Term::from_field_text(fields.context, &gram)))
+        .collect();
+    (!grams.is_empty()).then(|| phrase(grams))
+}
+
 fn literal_query(ctx: &Context, literal: &str) -> Box<dyn Query> {
     let folded = fold(literal);
-    let grams = grams_query(ctx.fields.grams, &folded);
+    let grams = grams_query(ctx.fields, &folded);
     let word = TermQuery::new(
         Term::from_field_text(ctx.fields.words, &folded.as_string()),
         IndexRecordOption::Basic,
@@ -168,8 +220,9 @@ fn literal_query(ctx: &Context, literal: &str) -> Box<dyn Query> {
             Box::new(ConstScoreQuery::new(Box::new(word), WORD_BONUS)),
         ));
     }
-    if !ctx.plain_bm25 {
-        let context = grams_query(ctx.fields.context, &folded);
+    if !ctx.plain_bm25
+        && let Some(context) = context_query(ctx.fields, &folded)
+    {
         clauses.push((
             Occur::Should,
             Box::new(BoostQuery::new(context, CONTEXT_BOOST)),
@@ -256,7 +309,13 @@ fn not(inner: Box<dyn Query>) -> Box<dyn Query> {
     ]))
 }
 
-/// The tantivy query for an expression: exact, except that NEAR asks only for both literals.
+fn match_all() -> Box<dyn Query> {
+    Box::new(ConstScoreQuery::new(Box::new(AllQuery), 0.0))
+}
+
+/// The tantivy query for an expression. It finds every matching paragraph, and only those where
+/// [`exact_in_index`] says so; NEAR asks only for both literals. A NOT over a query that may find
+/// more than its paragraphs excludes nothing, and the text decides.
 fn to_query(ctx: &Context, expr: &Expr) -> Result<Box<dyn Query>, Error> {
     Ok(match expr {
         Expr::Literal(literal) => literal_query(ctx, literal),
@@ -265,18 +324,21 @@ fn to_query(ctx: &Context, expr: &Expr) -> Result<Box<dyn Query>, Error> {
             (Occur::Must, literal_query(ctx, right)),
         ])),
         Expr::Filter(filter) => filter_query(ctx, filter)?,
-        Expr::Not(inner) => not(to_query(ctx, inner)?),
+        Expr::Not(inner) if exact_in_index(inner, ctx.script) => not(to_query(ctx, inner)?),
+        Expr::Not(_) => match_all(),
         Expr::And(items) => {
             let mut clauses = Vec::new();
             for item in items {
                 match item {
-                    Expr::Not(inner) => clauses.push((Occur::MustNot, to_query(ctx, inner)?)),
+                    Expr::Not(inner) if exact_in_index(inner, ctx.script) => {
+                        clauses.push((Occur::MustNot, to_query(ctx, inner)?))
+                    }
+                    Expr::Not(_) => {}
                     _ => clauses.push((Occur::Must, to_query(ctx, item)?)),
                 }
             }
             if clauses.iter().all(|(occur, _)| *occur == Occur::MustNot) {
-                let all: Box<dyn Query> = Box::new(ConstScoreQuery::new(Box::new(AllQuery), 0.0));
-                clauses.push((Occur::Must, all));
+                clauses.push((Occur::Must, match_all()));
             }
             Box::new(BooleanQuery::new(clauses))
         }
@@ -545,6 +607,7 @@ impl Run {
             fields: &fields,
             words: prepared.words,
             plain_bm25: config.plain_bm25,
+            script: prepared.script,
         };
         let query = to_query(&ctx, &prepared.expr)?;
         let literals: Vec<String> = prepared

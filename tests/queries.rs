@@ -355,3 +355,48 @@ fn bad_queries_exit_2_and_point_at_the_problem() {
         assert_eq!(err.lines().count(), 1);
     }
 }
+
+#[test]
+fn not_over_what_only_the_text_decides_excludes_only_real_matches() {
+    // The index only knows that both literals of a NEAR are there, that a folded form is there
+    // (--exact-script), or that a lone character of a spaced literal is there somewhere. Under a
+    // NOT those queries must not throw away paragraphs that do match.
+    let near = set("发展 NEAR/1 经济");
+    let both = set("发展 经济");
+    assert!(near.len() < both.len(), "the seed has far pairs too");
+    let not_near = set("发展 经济 -(发展 NEAR/1 经济)");
+    assert_eq!(not_near, both.difference(&near).cloned().collect());
+
+    let exact = |q: &str| keys(&hits(q, &["--exact-script"]));
+    let simplified = exact("运动");
+    assert!(!simplified.is_empty());
+    assert_eq!(
+        exact("运动 -運動"),
+        simplified,
+        "運動 as written is in no seed paragraph"
+    );
+    assert_eq!(exact("運動 -运动"), exact("運動"));
+
+    // 「2 万」 needs its space: the index only knows that 2 and 万 are both in the paragraph.
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    std::fs::create_dir(&corpus).unwrap();
+    std::fs::write(
+        corpus.join("spaced.txt"),
+        "新建 5G 基站 2 万个。\n\n新建基站2个，投资1万元。\n\n新建基站 3 万个。\n",
+    )
+    .unwrap();
+    let index = common::build_index(dir.path(), &corpus);
+    let texts = |q: &str| -> BTreeSet<String> {
+        let out = gazette(&["search", q, "--all", "--json", "--index", &index]);
+        stdout(&out)
+            .lines()
+            .map(|l| serde_json::from_str::<Value>(l).unwrap()["text"].to_string())
+            .collect()
+    };
+    let spaced = texts("\"2 万\"");
+    assert_eq!(spaced.len(), 1, "{spaced:?}");
+    assert_eq!(texts("2 万").len(), 2);
+    assert_eq!(texts("万 -\"2 万\"").len(), 2);
+    assert_eq!(texts("\"2 万\" OR \"3 万\"").len(), 2);
+}

@@ -151,6 +151,13 @@ fn ranking_figures_on_the_judged_set() {
         sums[2] / n,
         sums[3] / n
     );
+    // The word and context signals must earn their place over plain BM25.
+    assert!(
+        sums[3] / n >= sums[2] / n + 0.05,
+        "nDCG@10 full {:.3} is not clearly above plain BM25 {:.3}",
+        sums[3] / n,
+        sums[2] / n
+    );
 }
 
 #[test]
