@@ -133,17 +133,85 @@ pub fn fold(text: &str) -> Folded {
     fold_with(text, Script::Fold)
 }
 
+/// True when `text` holds a character that fast2s may change. Most gazettes are simplified
+/// throughout, and the conversion costs more than the rest of folding.
+fn may_be_traditional(text: &str) -> bool {
+    text.chars().any(crate::traditional::contains)
+}
+
+/// Where a literal made of CJK characters can be searched for in a text without folding it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Haystack {
+    /// The text itself: it holds nothing that folding changes into or out of a CJK character.
+    Text,
+    /// The text with traditional characters converted, every character as wide as in the text,
+    /// so byte offsets in it are byte offsets in the text.
+    Converted(String),
+    /// The text must be folded (white space, zero-width characters, widths that change).
+    Fold,
+}
+
+impl Haystack {
+    /// Decides how `text` is searched. Folding maps one character to one, each on its own,
+    /// except for white space (dropped between CJK characters), zero-width characters (dropped)
+    /// and traditional characters (converted, some by their neighbours); and no character that is
+    /// not CJK folds to a CJK character (full-width punctuation such as ， folds to ASCII). So in
+    /// a text without white space and zero-width characters, a folded all-CJK literal stands
+    /// exactly where its characters stand in the converted text.
+    pub fn of(text: &str) -> Haystack {
+        if text.chars().any(|c| c.is_whitespace() || is_zero_width(c)) {
+            return Haystack::Fold;
+        }
+        if !may_be_traditional(text) {
+            return Haystack::Text;
+        }
+        let converted = fast2s::convert(text);
+        let same_widths = converted.len() == text.len()
+            && text
+                .chars()
+                .zip(converted.chars())
+                .all(|(a, b)| a.len_utf8() == b.len_utf8());
+        if same_widths {
+            Haystack::Converted(converted)
+        } else {
+            Haystack::Fold
+        }
+    }
+
+    /// Byte spans in `text` of the occurrences of a folded literal, leftmost first and not
+    /// overlapping, as `fold(text).find_all(literal)` gives them; `None` when the text must be
+    /// folded or the literal is not all CJK.
+    pub fn find(&self, text: &str, literal: &Folded) -> Option<Vec<(usize, usize)>> {
+        let haystack = match self {
+            Haystack::Text => text,
+            Haystack::Converted(converted) => converted.as_str(),
+            Haystack::Fold => return None,
+        };
+        let cjk = |c: &char| is_cjk(*c) && !matches!(*c as u32, 0x3000 | 0xFF01..=0xFF5E);
+        if literal.is_empty() || !literal.chars.iter().all(cjk) {
+            return None;
+        }
+        let needle = literal.as_string();
+        Some(
+            haystack
+                .match_indices(needle.as_str())
+                .map(|(start, found)| (start, start + found.len()))
+                .collect(),
+        )
+    }
+}
+
 /// The matching form of `text`, with or without script folding.
 pub fn fold_with(text: &str, script: Script) -> Folded {
     // fast2s converts one character for one character (with a few neighbours deciding, as in
     // 計畫 -> 计划), so the converted text lines up with the original.
     let converted: String;
     let simplified = match script {
-        Script::Fold => {
+        Script::Fold if may_be_traditional(text) => {
             converted = fast2s::convert(text);
             converted.as_str()
         }
-        Script::Exact => text,
+        Script::Fold | Script::Exact => text,
     };
     let mut out = Folded {
         chars: Vec::with_capacity(text.len() / 3 + 1),
@@ -366,6 +434,65 @@ mod tests {
         // The spans still point at the traditional characters as written.
         let folded = fold("行政院公報");
         assert_eq!(folded.spans.last(), Some(&(12, 15)));
+    }
+
+    #[test]
+    fn the_table_of_traditional_characters_is_what_fast2s_converts() {
+        // fast2s converts three-byte characters only; some only beside certain neighbours.
+        let in_context = "兒覆夥藉瞭麽幺於乾著苧闔鍾讎畫";
+        let mut want: Vec<u32> = (0x800u32..=0xFFFF)
+            .filter_map(char::from_u32)
+            .filter(|c| {
+                let s = c.to_string();
+                fast2s::convert(&s) != s || in_context.contains(*c)
+            })
+            .map(|c| c as u32)
+            .collect();
+        want.sort_unstable();
+        assert_eq!(crate::traditional::TRADITIONAL.as_slice(), want.as_slice());
+        assert!(!may_be_traditional("焦作市人民政府工作报告 2025"));
+        assert!(may_be_traditional("行政院公報"));
+        assert_eq!(fold("計畫").as_string(), "计划");
+    }
+
+    #[test]
+    fn a_cjk_literal_is_found_without_folding_the_text_where_folding_is_char_by_char() {
+        let texts = [
+            "补贴资金3.77亿元，拉动消费近21亿元（亿元亿元亿）",
+            "ABC-1《条例》第十四条，ＡＢ",
+            "亿元亿元亿元，亿",
+            "行政院公報：運動發展基金，雲臺山計畫",
+            "市长 刘冰 Li Bing",
+            "a\u{200B}b亿元",
+        ];
+        for text in texts {
+            let haystack = Haystack::of(text);
+            for literal in [
+                "亿元",
+                "亿元亿",
+                "条例",
+                "》第",
+                "元，",
+                "3.77亿",
+                "ab",
+                "公报",
+                "计划",
+            ] {
+                let literal = fold(literal);
+                let want = fold(text).find_all(&literal.chars);
+                match haystack.find(text, &literal) {
+                    Some(found) => assert_eq!(found, want, "{text} / {literal:?}"),
+                    // Punctuation and Latin letters have other forms that fold to them.
+                    None => assert!(
+                        haystack == Haystack::Fold || literal.chars.iter().any(|c| !is_cjk(*c))
+                    ),
+                }
+            }
+        }
+        assert_eq!(Haystack::of("亿元，亿"), Haystack::Text);
+        assert_eq!(Haystack::of("市长 刘冰"), Haystack::Fold);
+        assert_eq!(Haystack::of("a\u{200B}b"), Haystack::Fold);
+        assert!(matches!(Haystack::of("行政院公報"), Haystack::Converted(_)));
     }
 
     #[test]

@@ -15,6 +15,7 @@ pub mod query;
 pub mod region;
 pub mod schema;
 pub mod search;
+mod traditional;
 
 use std::path::PathBuf;
 

@@ -9,21 +9,24 @@
 //! `--exact-script`) every candidate is. Nothing here tokenizes with jieba: the search path never
 //! loads its dictionary.
 
-use std::cell::{Cell, RefCell};
+use std::cell::{Cell, OnceCell, RefCell};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::PathBuf;
 
 use serde::Serialize;
 use tantivy::collector::{Count, DocSetCollector, TopDocs};
+use tantivy::postings::{Postings, SegmentPostings};
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, Occur, PhraseQuery, Query,
-    TermQuery, TermSetQuery,
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, EnableScoring, Occur,
+    PhraseQuery, Query, TermQuery, TermSetQuery,
 };
 use tantivy::schema::{Field as SchemaField, IndexRecordOption, Value};
-use tantivy::{DocAddress, DocSet, Searcher, TERMINATED, TantivyDocument, Term};
+use tantivy::{
+    DocAddress, DocId, DocSet, Searcher, SegmentReader, TERMINATED, TantivyDocument, Term,
+};
 
 use crate::Error;
-use crate::analysis::{Folded, Script, fold, fold_with, literal_grams};
+use crate::analysis::{Folded, Haystack, Script, fold, fold_with, literal_grams};
 use crate::index;
 use crate::query::{self, Expr, Field, Filter};
 use crate::schema::Fields;
@@ -356,7 +359,30 @@ fn to_query(ctx: &Context, expr: &Expr) -> Result<Box<dyn Query>, Error> {
 struct Paragraph {
     doc: TantivyDocument,
     text: String,
-    folded: Folded,
+    /// How the text is searched without folding it, where it can be; otherwise it is folded when
+    /// first searched.
+    haystack: Haystack,
+    folded: OnceCell<Folded>,
+}
+
+impl Paragraph {
+    fn new(doc: TantivyDocument, text: String) -> Paragraph {
+        Paragraph {
+            doc,
+            haystack: Haystack::of(&text),
+            text,
+            folded: OnceCell::new(),
+        }
+    }
+
+    /// Byte spans of the occurrences of a folded literal.
+    fn find(&self, literal: &Folded) -> Vec<(usize, usize)> {
+        self.haystack.find(&self.text, literal).unwrap_or_else(|| {
+            self.folded
+                .get_or_init(|| fold(&self.text))
+                .find_all(&literal.chars)
+        })
+    }
 }
 
 /// Whether a literal is a whole jieba word of a paragraph, from the word view's postings. The
@@ -460,7 +486,7 @@ fn evaluate(
             return Vec::new();
         }
         match prepared.script {
-            Script::Fold => paragraph.folded.find_all(&fold(literal).chars),
+            Script::Fold => paragraph.find(&fold(literal)),
             Script::Exact => fold_with(&paragraph.text, Script::Exact)
                 .find_all(&fold_with(literal, Script::Exact).chars),
         }
@@ -558,8 +584,107 @@ fn read_paragraph(
 ) -> Result<Paragraph, Error> {
     let doc: TantivyDocument = searcher.doc(address)?;
     let text = stored_str(&doc, fields.text).unwrap_or_default();
-    let folded = fold(&text);
-    Ok(Paragraph { doc, text, folded })
+    Ok(Paragraph::new(doc, text))
+}
+
+/// The postings of a literal's grams, to count its occurrences in a paragraph: the frequency of
+/// its one term, or the positions where all its bigrams stand at their offsets.
+struct LiteralPostings {
+    terms: Vec<(u32, Term)>,
+    option: IndexRecordOption,
+    first: Vec<u32>,
+    other: Vec<u32>,
+}
+
+impl LiteralPostings {
+    /// `None` for a literal with a lone character beside others, which the index cannot place.
+    fn new(fields: &Fields, folded: &Folded) -> Option<LiteralPostings> {
+        let grams = literal_grams(&folded.chars);
+        let terms: Vec<(u32, Term)> = match grams.as_slice() {
+            [(_, gram)] if gram.chars().count() == 1 => {
+                vec![(0, Term::from_field_text(fields.chars, gram))]
+            }
+            _ if grams.iter().all(|(_, gram)| gram.chars().count() == 2) => grams
+                .iter()
+                .map(|(offset, gram)| (*offset as u32, Term::from_field_text(fields.grams, gram)))
+                .collect(),
+            _ => return None,
+        };
+        let option = if terms.len() == 1 {
+            IndexRecordOption::WithFreqs
+        } else {
+            IndexRecordOption::WithFreqsAndPositions
+        };
+        Some(LiteralPostings {
+            terms,
+            option,
+            first: Vec::new(),
+            other: Vec::new(),
+        })
+    }
+
+    fn open(&self, segment: &SegmentReader) -> Result<Vec<Option<SegmentPostings>>, Error> {
+        let mut all = Vec::with_capacity(self.terms.len());
+        for (_, term) in &self.terms {
+            let inverted = segment.inverted_index(term.field())?;
+            all.push(inverted.read_postings(term, self.option)?);
+        }
+        Ok(all)
+    }
+
+    /// Occurrences in `doc`; the postings only move forward, so docs come in increasing order.
+    fn count(&mut self, postings: &mut [Option<SegmentPostings>], doc: DocId) -> usize {
+        let mut on_doc = postings.iter_mut().map(|p| {
+            let p = p.as_mut()?;
+            if p.doc() < doc {
+                p.seek(doc);
+            }
+            (p.doc() == doc).then_some(p)
+        });
+        if self.terms.len() == 1 {
+            return on_doc
+                .next()
+                .flatten()
+                .map_or(0, |p| p.term_freq() as usize);
+        }
+        let Some(Some(first)) = on_doc.next() else {
+            return 0;
+        };
+        self.first.clear();
+        first.positions(&mut self.first);
+        let base = self.terms[0].0;
+        for (p, &(offset, _)) in on_doc.zip(&self.terms[1..]) {
+            let Some(p) = p else { return 0 };
+            self.other.clear();
+            p.positions(&mut self.other);
+            let shift = offset - base;
+            let other = &self.other;
+            self.first
+                .retain(|&position| other.binary_search(&(position + shift)).is_ok());
+        }
+        self.first.len()
+    }
+}
+
+/// Reads the paragraphs of `candidates` in the order of the store, each compressed block once,
+/// and gives them back in the order of `candidates`.
+fn read_in_store_order(
+    searcher: &Searcher,
+    fields: &Fields,
+    candidates: &[(f32, DocAddress)],
+) -> Result<Vec<(DocAddress, Paragraph)>, Error> {
+    let mut order: Vec<usize> = (0..candidates.len()).collect();
+    order.sort_unstable_by_key(|&i| candidates[i].1);
+    let mut slots: Vec<Option<Paragraph>> = Vec::new();
+    slots.resize_with(candidates.len(), || None);
+    for i in order {
+        slots[i] = Some(read_paragraph(searcher, fields, candidates[i].1)?);
+    }
+    Ok(candidates
+        .iter()
+        .zip(slots)
+        .filter_map(|(&(_, address), paragraph)| Some((address, paragraph?)))
+        .collect())
 }
 
 /// Everything a run shares.
@@ -728,11 +853,19 @@ fn search_with(run: &Run, config: &SearchConfig) -> Result<SearchResult, Error> 
     } else {
         limit.unwrap_or(usize::MAX)
     };
-    for (score, address) in candidates {
+    // The candidates expected to be shown are read in the order of the store, so that each
+    // compressed block of it is read once; any beyond them only if some were rejected.
+    let expected = candidates.len().min(keep);
+    let first = read_in_store_order(searcher, &run.fields, &candidates[..expected])?;
+    let rest = candidates[expected..].iter().map(|&(_, address)| {
+        read_paragraph(searcher, &run.fields, address).map(|paragraph| (address, paragraph))
+    });
+    for (i, read) in first.into_iter().map(Ok).chain(rest).enumerate() {
         if checked.len() >= keep {
             break;
         }
-        let paragraph = read_paragraph(searcher, &run.fields, address)?;
+        let (address, paragraph) = read?;
+        let score = candidates[i].0;
         match run.check(&paragraph, address) {
             Some(spans) => checked.push(Checked {
                 score,
@@ -785,7 +918,15 @@ pub fn count(config: &SearchConfig) -> Result<Counts, Error> {
 }
 
 fn count_with(run: &Run) -> Result<Counts, Error> {
-    let addresses = run.searcher.search(&run.query, &DocSetCollector)?;
+    if let Some(counts) = count_from_index(run)? {
+        return Ok(counts);
+    }
+    let mut addresses: Vec<DocAddress> = run
+        .searcher
+        .search(&run.query, &DocSetCollector)?
+        .into_iter()
+        .collect();
+    addresses.sort_unstable();
     let mut counts = Counts::default();
     for address in addresses {
         let paragraph = read_paragraph(&run.searcher, &run.fields, address)?;
@@ -795,6 +936,68 @@ fn count_with(run: &Run) -> Result<Counts, Error> {
         }
     }
     Ok(counts)
+}
+
+/// The one literal of an expression that is a literal alone or with filters.
+fn sole_literal(expr: &Expr) -> Option<&str> {
+    match expr {
+        Expr::Literal(literal) => Some(literal),
+        Expr::And(items) => {
+            let mut found = None;
+            for item in items {
+                match item {
+                    Expr::Filter(_) => {}
+                    Expr::Literal(literal) if found.is_none() => found = Some(literal.as_str()),
+                    _ => return None,
+                }
+            }
+            found
+        }
+        _ => None,
+    }
+}
+
+/// True when two occurrences of a literal can overlap, as in 哈哈哈 (a prefix is also a suffix):
+/// the index counts overlapping occurrences, a reader of the text does not.
+fn self_overlapping(chars: &[char]) -> bool {
+    (1..chars.len()).any(|k| chars[..k] == chars[chars.len() - k..])
+}
+
+/// Counts from the postings alone, without reading any paragraph: for one literal, with or without
+/// filters, when the index decides exactly. Occurrences are the literal's term or phrase
+/// frequencies in the matching paragraphs. `None` when the text has to be read.
+fn count_from_index(run: &Run) -> Result<Option<Counts>, Error> {
+    if !run.prepared.index_decides() {
+        return Ok(None);
+    }
+    let Some(literal) = sole_literal(&run.prepared.expr) else {
+        return Ok(None);
+    };
+    let folded = fold(literal);
+    if self_overlapping(&folded.chars) {
+        return Ok(None);
+    }
+    let Some(mut occurrences) = LiteralPostings::new(&run.fields, &folded) else {
+        return Ok(None);
+    };
+    let matching = run
+        .query
+        .weight(EnableScoring::disabled_from_searcher(&run.searcher))?;
+    let mut counts = Counts::default();
+    for segment in run.searcher.segment_readers() {
+        let mut docs = matching.scorer(segment, 1.0)?;
+        let mut postings = occurrences.open(segment)?;
+        let alive = segment.alive_bitset();
+        let mut doc = docs.doc();
+        while doc != TERMINATED {
+            if alive.is_none_or(|bits| bits.is_alive(doc)) {
+                counts.paragraphs += 1;
+                counts.occurrences += occurrences.count(&mut postings, doc);
+            }
+            doc = docs.advance();
+        }
+    }
+    Ok(Some(counts))
 }
 
 fn stored_str(doc: &TantivyDocument, field: SchemaField) -> Option<String> {

@@ -284,6 +284,12 @@ fn count_is_the_number_of_hits_and_the_sum_of_their_matches() {
         "创新 NEAR/5 平台",
         "條",
         "的 -发展",
+        // Counted from the postings alone: a term, a phrase, a phrase with a filter; 五五 can
+        // overlap itself (五五五), so its text is read.
+        "高质量发展",
+        "亿元 gazette:焦作",
+        "五五",
+        "運動發展基金",
     ] {
         let found = hits(query, &[]);
         let occurrences: usize = found

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# gazette against ripgrep on the same corpus, in one run, with hyperfine: end-to-end times from
+# process start to exit, and the ratio rg / gazette for each query.
+#
+#   benches/compare.sh [CORPUS] [INDEX]
+#
+# CORPUS defaults to ../shared/corpus; INDEX to target/compare-index, built first when missing
+# (its build time, throughput, size and peak RSS are printed). Needs ripgrep and hyperfine
+# (Debian: apt-get install ripgrep hyperfine) and python3; CI does not run this script.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+corpus=${1:-../shared/corpus}
+index=${2:-target/compare-index}
+runs=${RUNS:-20}
+
+for tool in rg hyperfine python3; do
+  command -v "$tool" >/dev/null || { echo "compare.sh needs $tool (apt-get install ripgrep hyperfine)" >&2; exit 2; }
+done
+cargo build --release --quiet
+gazette=target/release/gazette
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+
+if [ ! -f "$index/meta.json" ]; then
+  /usr/bin/time -f '%e %M' -o "$out/time" "$gazette" index "$corpus" --index "$index" >/dev/null
+  read -r seconds rss_kb <"$out/time"
+  mb=$(du -sbL "$corpus" | awk '{print $1 / 1e6}')
+  index_mb=$(du -sb "$index" | awk '{print $1 / 1e6}')
+  python3 -c "import sys; s,r,m,i=map(float,sys.argv[1:]); print(f'index: {m:.0f} MB of text in {s:.1f} s = {m/s:.1f} MB/s, index {i:.0f} MB = {i/m:.2f}x the text, peak RSS {r/1024:.0f} MB')" \
+    "$seconds" "$rss_kb" "$mb" "$index_mb"
+fi
+
+# name | gazette command | rg command
+cases=(
+  "rare 多氟多 top 10|$gazette search 多氟多 --index $index|rg -c 多氟多 $corpus"
+  "rare 云台山 top 10|$gazette search 云台山 --index $index|rg -c 云台山 $corpus"
+  "common 政府 top 10|$gazette search 政府 --index $index|rg -c 政府 $corpus"
+  "7 chars 黄河流域生态保护 top 10|$gazette search 黄河流域生态保护 --index $index|rg -c 黄河流域生态保护 $corpus"
+  "--count 政府|$gazette search 政府 --count --index $index|rg -c 政府 $corpus"
+  "--all --json 政府|$gazette search 政府 --all --json --index $index|rg 政府 $corpus"
+)
+
+printf '%-32s %12s %12s %8s\n' case "gazette ms" "rg ms" "rg/gaz"
+for case in "${cases[@]}"; do
+  IFS='|' read -r name ours theirs <<<"$case"
+  # -N: no shell between hyperfine and the command; output goes to /dev/null.
+  hyperfine --style none --warmup 3 --runs "$runs" -N --ignore-failure \
+    --export-json "$out/run.json" "$ours" "$theirs" >/dev/null
+  python3 - "$out/run.json" "$name" <<'PY'
+import json, sys
+results = json.load(open(sys.argv[1]))["results"]
+ours, theirs = (r["median"] * 1000 for r in results)
+print(f"{sys.argv[2]:<32} {ours:12.1f} {theirs:12.1f} {theirs / ours:7.1f}x")
+PY
+done
+echo "medians of $runs runs each after 3 warm-ups; $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
