@@ -211,27 +211,33 @@ fn literal_query(ctx: &Context, literal: &str) -> Box<dyn Query> {
         Term::from_field_text(ctx.fields.words, &folded.as_string()),
         IndexRecordOption::Basic,
     );
-    let mut clauses = vec![(Occur::Must, grams)];
+    // Each optional signal is joined on its own, (grams + word) + context, rather than as one
+    // union of both: a union walks every posting of a common context term (政府 heads
+    // hundreds of thousands of paragraphs), a single optional term only seeks the matches.
+    let mut query = grams;
     if ctx.words {
-        clauses.push((
-            Occur::Must,
-            Box::new(ConstScoreQuery::new(Box::new(word), 0.0)),
-        ));
+        let word: Box<dyn Query> = Box::new(ConstScoreQuery::new(Box::new(word), 0.0));
+        query = Box::new(BooleanQuery::new(vec![
+            (Occur::Must, query),
+            (Occur::Must, word),
+        ]));
     } else if !ctx.plain_bm25 {
-        clauses.push((
-            Occur::Should,
-            Box::new(ConstScoreQuery::new(Box::new(word), WORD_BONUS)),
-        ));
+        let word: Box<dyn Query> = Box::new(ConstScoreQuery::new(Box::new(word), WORD_BONUS));
+        query = Box::new(BooleanQuery::new(vec![
+            (Occur::Must, query),
+            (Occur::Should, word),
+        ]));
     }
     if !ctx.plain_bm25
         && let Some(context) = context_query(ctx.fields, &folded)
     {
-        clauses.push((
-            Occur::Should,
-            Box::new(BoostQuery::new(context, CONTEXT_BOOST)),
-        ));
+        let context: Box<dyn Query> = Box::new(BoostQuery::new(context, CONTEXT_BOOST));
+        query = Box::new(BooleanQuery::new(vec![
+            (Occur::Must, query),
+            (Occur::Should, context),
+        ]));
     }
-    Box::new(BooleanQuery::new(clauses))
+    query
 }
 
 /// The values of a citation field that a filter accepts, from the field's term dictionaries.
@@ -802,6 +808,33 @@ fn best(limit: usize) -> impl tantivy::collector::Collector<Fruit = Vec<((f32, u
     })
 }
 
+/// Paragraphs beyond the `k` best that [`top_by_score`] takes, to hold a run of equal scores.
+const TIE_ROOM: usize = 32;
+
+/// The `k` best paragraphs as [`best`] ranks them, and the number of matches. Reading a date for
+/// every match costs a quarter of a search for a common literal, so the best `k + TIE_ROOM` are
+/// taken by score alone and only they are ordered by date, which decides among equal scores at
+/// the `k`-th place too; only when the equal scores run past them does [`best`] run.
+fn top_by_score(run: &Run, k: usize) -> Result<(Vec<(f32, DocAddress)>, usize), Error> {
+    let searcher = &run.searcher;
+    let by_score = TopDocs::with_limit(k.saturating_add(TIE_ROOM)).order_by_score();
+    let (top, total) = searcher.search(&run.query, &(by_score, Count))?;
+    if top.len() == k.saturating_add(TIE_ROOM) && top[k - 1].0 == top[top.len() - 1].0 {
+        let (top, total) = searcher.search(&run.query, &(best(k), Count))?;
+        return Ok((untie(top), total));
+    }
+    let addresses: Vec<DocAddress> = top.iter().map(|&(_, address)| address).collect();
+    let dates = run.date_keys(&addresses)?;
+    let mut keyed: Vec<(f32, u64, DocAddress)> = top
+        .iter()
+        .zip(dates)
+        .map(|(&(score, address), date)| (score, date, address))
+        .collect();
+    keyed.sort_by(|a, b| b.0.total_cmp(&a.0).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2)));
+    keyed.truncate(k);
+    Ok((keyed.into_iter().map(|(s, _, a)| (s, a)).collect(), total))
+}
+
 /// Drops the date from [`best`]'s sort keys.
 fn untie(ranked: Vec<((f32, u64), DocAddress)>) -> Vec<(f32, DocAddress)> {
     ranked
@@ -842,8 +875,8 @@ fn search_with(run: &Run, config: &SearchConfig) -> Result<SearchResult, Error> 
         } else {
             k
         };
-        let (top, total) = searcher.search(&run.query, &(best(k), Count))?;
-        (untie(top), Some(total))
+        let (top, total) = top_by_score(run, k)?;
+        (top, Some(total))
     };
 
     let mut checked: Vec<Checked> = Vec::new();

@@ -406,3 +406,34 @@ fn not_over_what_only_the_text_decides_excludes_only_real_matches() {
     assert_eq!(texts("万 -\"2 万\"").len(), 2);
     assert_eq!(texts("\"2 万\" OR \"3 万\"").len(), 2);
 }
+
+#[test]
+fn the_top_hits_are_the_same_however_they_are_collected() {
+    // Where the index decides, the best are taken by score and only they are ordered by date;
+    // with --exact-script every candidate is read and ranked by (score, date). On simplified text
+    // both find the same paragraphs, so both must rank them alike, ties included (的 and 发展 have
+    // many equal scores).
+    for query in ["的", "发展", "云台山", "高质量发展", "条"] {
+        for n in ["1", "10", "50"] {
+            let fast = run(&["search", query, "-n", n, "--json", "--gazette", "焦作"]).1;
+            let slow = run(&[
+                "search",
+                query,
+                "-n",
+                n,
+                "--json",
+                "--gazette",
+                "焦作",
+                "--exact-script",
+            ])
+            .1;
+            let order = |out: &str| -> Vec<(u64, String)> {
+                out.lines()
+                    .map(|l| serde_json::from_str::<Value>(l).unwrap())
+                    .map(|h| (h["paragraph"].as_u64().unwrap(), h["score"].to_string()))
+                    .collect()
+            };
+            assert_eq!(order(&fast), order(&slow), "{query} -n {n}");
+        }
+    }
+}
