@@ -29,6 +29,25 @@ pub enum Command {
     Inspect(InspectArgs),
     /// Measure query latency in-process: p50/p95/p99/max per query class.
     Bench(BenchArgs),
+    /// Write a gazette-like corpus of a given size from a source corpus, for growth curves.
+    #[command(hide = true)]
+    Generate(GenerateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// The corpus whose paragraphs and headings are recombined.
+    #[arg(long, value_name = "DIR")]
+    pub source: PathBuf,
+    /// Where to write the corpus (an empty or new folder).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Megabytes of text to write.
+    #[arg(long, value_name = "MB")]
+    pub megabytes: u64,
+    /// Seed of the generator: the same seed, source and size give the same corpus.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
 }
 
 #[derive(Debug, Args)]

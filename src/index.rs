@@ -150,11 +150,8 @@ pub fn run(config: &IndexConfig) -> Result<IndexSummary, Error> {
     }
     bar.finish_and_clear();
     writer.commit()?;
-    // One segment answers a query with one term lookup per gram instead of one per segment.
-    let segments = index.searchable_segment_ids()?;
-    if segments.len() > 1 {
-        writer.merge(&segments).wait()?;
-    }
+    // Segments are left to tantivy's merge policy: merging the whole shared corpus into one
+    // segment cost 25% more time and 730 MB instead of 400 MB of memory, and searched no faster.
     writer.wait_merging_threads()?;
     summary.errors = errors;
     summary.seconds = started.elapsed().as_secs_f64();

@@ -7,6 +7,7 @@
 pub mod analysis;
 pub mod bench;
 pub mod corpus;
+pub mod generate;
 pub mod index;
 pub mod manifest;
 pub mod parse;
@@ -36,6 +37,8 @@ pub enum Error {
     NotAnIndex { path: PathBuf, reason: String },
     #[error("bad query: {0}")]
     Query(String),
+    #[error("cannot generate a corpus: {0}")]
+    Generate(String),
     #[error(transparent)]
     Tantivy(#[from] tantivy::TantivyError),
     #[error(transparent)]

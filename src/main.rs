@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use cli::{BenchArgs, Cli, Command, IndexArgs, InspectArgs, SearchArgs};
+use cli::{BenchArgs, Cli, Command, GenerateArgs, IndexArgs, InspectArgs, SearchArgs};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -17,6 +17,7 @@ fn main() -> ExitCode {
         Command::Search(args) => search(&args),
         Command::Inspect(args) => inspect(&args),
         Command::Bench(args) => bench(&args),
+        Command::Generate(args) => generate(&args),
     };
     match outcome {
         Ok(code) => code,
@@ -61,6 +62,24 @@ fn index(args: IndexArgs) -> anyhow::Result<ExitCode> {
         );
         Ok(ExitCode::from(2))
     }
+}
+
+fn generate(args: &GenerateArgs) -> anyhow::Result<ExitCode> {
+    let config = gazette::generate::GenerateConfig {
+        source: args.source.clone(),
+        out: args.out.clone(),
+        bytes: args.megabytes * 1_000_000,
+        seed: args.seed,
+    };
+    let summary = gazette::generate::run(&config)?;
+    println!(
+        "wrote {} files, {} paragraphs, {:.1} MB into {}",
+        summary.files,
+        summary.paragraphs,
+        summary.bytes as f64 / 1e6,
+        config.out.display()
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 fn bench(args: &BenchArgs) -> anyhow::Result<ExitCode> {

@@ -144,6 +144,16 @@ pub fn derive(name: &str) -> Option<String> {
     }
 }
 
+/// Every prefecture-level city of the table as its gazette would name it (焦作市), with its
+/// province (河南省), in the table's order.
+pub fn cities() -> impl Iterator<Item = (&'static str, String)> {
+    PROVINCES.iter().flat_map(|(province, cities)| {
+        cities
+            .split_whitespace()
+            .map(move |city| (*province, format!("{city}市")))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -457,3 +457,89 @@ fn whole_word_flags_agree_past_the_first_few_hundred_hits() {
         stdout(&out)
     );
 }
+
+#[test]
+fn generates_the_same_corpus_from_the_same_seed_and_indexes_it_with_its_manifests() {
+    let dir = tempfile::tempdir().unwrap();
+    let generate = |name: &str, seed: &str| {
+        let out = dir.path().join(name);
+        let run = gazette(&[
+            "generate",
+            "--source",
+            "corpus",
+            "--out",
+            out.to_str().unwrap(),
+            "--megabytes",
+            "1",
+            "--seed",
+            seed,
+        ]);
+        assert!(run.status.success(), "{}", stderr(&run));
+        let mut files: Vec<(String, Vec<u8>)> = walkdir::WalkDir::new(&out)
+            .into_iter()
+            .map(Result::unwrap)
+            .filter(|e| e.file_type().is_file())
+            .map(|e| {
+                let name = e.path().strip_prefix(&out).unwrap().display().to_string();
+                (name, std::fs::read(e.path()).unwrap())
+            })
+            .collect();
+        files.sort();
+        (out, files)
+    };
+    let (out, first) = generate("a", "7");
+    let (_, again) = generate("b", "7");
+    let (_, other) = generate("c", "8");
+    assert!(first == again, "the same seed wrote different files");
+    assert!(first != other, "another seed wrote the same files");
+    let bytes: usize = first
+        .iter()
+        .filter(|(name, _)| name.ends_with(".txt"))
+        .map(|(_, text)| text.len())
+        .sum();
+    assert!((1_000_000..1_100_000).contains(&bytes), "{bytes} bytes");
+
+    // A file's citation comes from its folder's manifest: gazette, issue, date, region.
+    let (name, text) = first.iter().find(|(n, _)| n.ends_with(".txt")).unwrap();
+    let text = String::from_utf8(text.clone()).unwrap();
+    let gazette_name = name.split('/').next().unwrap();
+    let manifest = std::fs::read_to_string(out.join(gazette_name).join("manifest.tsv")).unwrap();
+    let file = name.split('/').nth(1).unwrap();
+    let row: Vec<&str> = manifest
+        .lines()
+        .find(|l| l.starts_with(file))
+        .unwrap()
+        .split('\t')
+        .collect();
+    let index = common::build_index(dir.path(), &out);
+    // The file's longest line is a paragraph; search for a piece of it within this gazette.
+    let line = text.lines().max_by_key(|l| l.chars().count()).unwrap();
+    let literal: String = line.chars().skip(5).take(12).collect();
+    let out = gazette(&[
+        "search",
+        &literal,
+        "--all",
+        "--json",
+        "--gazette",
+        gazette_name,
+        "--index",
+        &index,
+    ]);
+    let hits: Vec<serde_json::Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let hit = hits
+        .iter()
+        .find(|h| h["path"].as_str().unwrap().ends_with(file))
+        .unwrap_or_else(|| panic!("{literal} not found in {file}"));
+    assert_eq!(hit["gazette"], row[3]);
+    assert_eq!(hit["issue"], row[4]);
+    assert_eq!(hit["date"], row[2]);
+    assert!(
+        hit["region"]
+            .as_str()
+            .unwrap()
+            .ends_with(gazette_name.trim_end_matches("人民政府公报"))
+    );
+}
