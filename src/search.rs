@@ -607,6 +607,7 @@ impl LiteralPostings {
     fn new(fields: &Fields, folded: &Folded) -> Option<LiteralPostings> {
         let grams = literal_grams(&folded.chars);
         let terms: Vec<(u32, Term)> = match grams.as_slice() {
+            [] => return None,
             [(_, gram)] if gram.chars().count() == 1 => {
                 vec![(0, Term::from_field_text(fields.chars, gram))]
             }
@@ -629,6 +630,16 @@ impl LiteralPostings {
         })
     }
 
+    /// For a literal of two characters or more, with the positions of its grams.
+    fn with_positions(fields: &Fields, folded: &Folded) -> Option<LiteralPostings> {
+        let mut postings = LiteralPostings::new(fields, folded)?;
+        if postings.terms[0].1.field() == fields.chars {
+            return None;
+        }
+        postings.option = IndexRecordOption::WithFreqsAndPositions;
+        Some(postings)
+    }
+
     fn open(&self, segment: &SegmentReader) -> Result<Vec<Option<SegmentPostings>>, Error> {
         let mut all = Vec::with_capacity(self.terms.len());
         for (_, term) in &self.terms {
@@ -640,27 +651,38 @@ impl LiteralPostings {
 
     /// Occurrences in `doc`; the postings only move forward, so docs come in increasing order.
     fn count(&mut self, postings: &mut [Option<SegmentPostings>], doc: DocId) -> usize {
-        let mut on_doc = postings.iter_mut().map(|p| {
-            let p = p.as_mut()?;
-            if p.doc() < doc {
-                p.seek(doc);
-            }
-            (p.doc() == doc).then_some(p)
-        });
-        if self.terms.len() == 1 {
-            return on_doc
-                .next()
-                .flatten()
-                .map_or(0, |p| p.term_freq() as usize);
+        if self.option == IndexRecordOption::WithFreqs {
+            return match postings[0].as_mut() {
+                Some(p) => {
+                    if on(p, doc) {
+                        p.term_freq() as usize
+                    } else {
+                        0
+                    }
+                }
+                None => 0,
+            };
         }
-        let Some(Some(first)) = on_doc.next() else {
-            return 0;
-        };
+        self.starts(postings, doc).len()
+    }
+
+    /// Where the literal starts in `doc`, in characters of the folded text, overlapping
+    /// occurrences included. Needs postings opened with positions.
+    fn starts(&mut self, postings: &mut [Option<SegmentPostings>], doc: DocId) -> &[u32] {
         self.first.clear();
+        let mut on_doc = postings
+            .iter_mut()
+            .map(|p| p.as_mut().and_then(|p| on(p, doc).then_some(p)));
+        let Some(Some(first)) = on_doc.next() else {
+            return &self.first;
+        };
         first.positions(&mut self.first);
         let base = self.terms[0].0;
         for (p, &(offset, _)) in on_doc.zip(&self.terms[1..]) {
-            let Some(p) = p else { return 0 };
+            let Some(p) = p else {
+                self.first.clear();
+                break;
+            };
             self.other.clear();
             p.positions(&mut self.other);
             let shift = offset - base;
@@ -668,7 +690,104 @@ impl LiteralPostings {
             self.first
                 .retain(|&position| other.binary_search(&(position + shift)).is_ok());
         }
-        self.first.len()
+        for position in &mut self.first {
+            *position -= base;
+        }
+        &self.first
+    }
+}
+
+/// Moves postings forward to `doc`: true when `doc` is in them.
+fn on(postings: &mut SegmentPostings, doc: DocId) -> bool {
+    if postings.doc() < doc {
+        postings.seek(doc);
+    }
+    postings.doc() == doc
+}
+
+/// A NEAR alone or with filters, decided on positions before any text is read. Folding only
+/// removes characters (white space between CJK characters, zero-width ones) or converts one for
+/// one, so two occurrences are never farther apart in the folded text than in the text: a
+/// candidate whose occurrences all stand farther apart there cannot match and is not read.
+struct NearPositions {
+    left: LiteralPostings,
+    right: LiteralPostings,
+    lengths: (u32, u32),
+    distance: u32,
+}
+
+impl NearPositions {
+    fn of(run: &Run) -> Option<NearPositions> {
+        let near = match &run.prepared.expr {
+            near @ Expr::Near { .. } => near,
+            Expr::And(items) => {
+                let mut nears = items.iter().filter(|x| !matches!(x, Expr::Filter(_)));
+                match (nears.next(), nears.next()) {
+                    (Some(near @ Expr::Near { .. }), None) => near,
+                    _ => return None,
+                }
+            }
+            _ => return None,
+        };
+        let Expr::Near {
+            left,
+            right,
+            distance,
+        } = near
+        else {
+            return None;
+        };
+        if run.prepared.script != Script::Fold || run.prepared.words {
+            return None;
+        }
+        let (left, right) = (fold(left), fold(right));
+        Some(NearPositions {
+            lengths: (left.len() as u32, right.len() as u32),
+            left: LiteralPostings::with_positions(&run.fields, &left)?,
+            right: LiteralPostings::with_positions(&run.fields, &right)?,
+            distance: u32::try_from(*distance).unwrap_or(u32::MAX),
+        })
+    }
+
+    /// The candidates that may match, in their order.
+    fn keep(
+        &mut self,
+        searcher: &Searcher,
+        candidates: Vec<(f32, DocAddress)>,
+    ) -> Result<Vec<(f32, DocAddress)>, Error> {
+        let mut addresses: Vec<DocAddress> = candidates.iter().map(|c| c.1).collect();
+        addresses.sort_unstable();
+        let mut close = HashSet::new();
+        let mut segment = None;
+        let (mut left, mut right) = (Vec::new(), Vec::new());
+        for address in addresses {
+            if segment != Some(address.segment_ord) {
+                let reader = searcher.segment_reader(address.segment_ord);
+                left = self.left.open(reader)?;
+                right = self.right.open(reader)?;
+                segment = Some(address.segment_ord);
+            }
+            let ls = self.left.starts(&mut left, address.doc_id).to_vec();
+            let rs = self.right.starts(&mut right, address.doc_id);
+            let (left_len, right_len) = self.lengths;
+            let near = ls.iter().any(|&l| {
+                rs.iter().any(|&r| {
+                    let gap = if l <= r {
+                        r.saturating_sub(l + left_len)
+                    } else {
+                        l.saturating_sub(r + right_len)
+                    };
+                    gap <= self.distance
+                })
+            });
+            if near {
+                close.insert(address);
+            }
+        }
+        Ok(candidates
+            .into_iter()
+            .filter(|c| close.contains(&c.1))
+            .collect())
     }
 }
 
@@ -866,8 +985,11 @@ fn search_with(run: &Run, config: &SearchConfig) -> Result<SearchResult, Error> 
     let everything = !run.prepared.index_decides() || config.sort != Sort::Relevance;
     let (candidates, counted) = if everything {
         let total = searcher.search(&run.query, &Count)?;
-        let all = searcher.search(&run.query, &best(total))?;
-        (untie(all), None)
+        let mut all = untie(searcher.search(&run.query, &best(total))?);
+        if let Some(mut near) = NearPositions::of(run) {
+            all = near.keep(searcher, all)?;
+        }
+        (all, None)
     } else {
         let k = limit.unwrap_or(usize::MAX).max(1);
         let k = if limit.is_none() {
@@ -954,11 +1076,16 @@ fn count_with(run: &Run) -> Result<Counts, Error> {
     if let Some(counts) = count_from_index(run)? {
         return Ok(counts);
     }
-    let mut addresses: Vec<DocAddress> = run
+    let mut candidates: Vec<(f32, DocAddress)> = run
         .searcher
         .search(&run.query, &DocSetCollector)?
         .into_iter()
+        .map(|address| (0.0, address))
         .collect();
+    if let Some(mut near) = NearPositions::of(run) {
+        candidates = near.keep(&run.searcher, candidates)?;
+    }
+    let mut addresses: Vec<DocAddress> = candidates.into_iter().map(|c| c.1).collect();
     addresses.sort_unstable();
     let mut counts = Counts::default();
     for address in addresses {

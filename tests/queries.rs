@@ -437,3 +437,45 @@ fn the_top_hits_are_the_same_however_they_are_collected() {
         }
     }
 }
+
+#[test]
+fn near_counts_the_characters_of_the_text_not_of_its_folded_form() {
+    // Folding drops the spaces between CJK characters and zero-width characters, so two literals
+    // may stand closer in the index than in the text: the index only narrows, the text decides.
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    std::fs::create_dir(&corpus).unwrap();
+    std::fs::write(
+        corpus.join("near.txt"),
+        "创新 平台建设。\n\n创新\u{200B}\u{200B}\u{200B}平台。\n\n创新的平台。\n\n创新在前，后面隔了很多字才是平台。\n",
+    )
+    .unwrap();
+    let index = common::build_index(dir.path(), &corpus);
+    let paragraphs = |q: &str| -> BTreeSet<u64> {
+        let out = gazette(&["search", q, "--all", "--json", "--index", &index]);
+        stdout(&out)
+            .lines()
+            .map(|l| {
+                serde_json::from_str::<Value>(l).unwrap()["paragraph"]
+                    .as_u64()
+                    .unwrap()
+            })
+            .collect()
+    };
+    assert_eq!(paragraphs("创新 NEAR/0 平台"), BTreeSet::new());
+    assert_eq!(paragraphs("创新 NEAR/1 平台"), BTreeSet::from([1, 3]));
+    assert_eq!(paragraphs("创新 NEAR/3 平台"), BTreeSet::from([1, 2, 3]));
+    assert_eq!(
+        paragraphs("创新 NEAR/20 平台"),
+        BTreeSet::from([1, 2, 3, 4])
+    );
+    let out = gazette(&[
+        "search",
+        "创新 NEAR/3 平台",
+        "--count",
+        "--json",
+        "--index",
+        &index,
+    ]);
+    assert_eq!(stdout(&out).trim(), r#"{"paragraphs":3,"occurrences":6}"#);
+}
