@@ -652,16 +652,12 @@ impl LiteralPostings {
     /// Occurrences in `doc`; the postings only move forward, so docs come in increasing order.
     fn count(&mut self, postings: &mut [Option<SegmentPostings>], doc: DocId) -> usize {
         if self.option == IndexRecordOption::WithFreqs {
-            return match postings[0].as_mut() {
-                Some(p) => {
-                    if on(p, doc) {
-                        p.term_freq() as usize
-                    } else {
-                        0
-                    }
-                }
-                None => 0,
-            };
+            if let Some(p) = postings[0].as_mut()
+                && on(p, doc)
+            {
+                return p.term_freq() as usize;
+            }
+            return 0;
         }
         self.starts(postings, doc).len()
     }
