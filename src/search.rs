@@ -828,7 +828,12 @@ impl Engine {
     /// Opens the index in `dir` for searching.
     pub fn open(dir: &std::path::Path) -> Result<Engine, Error> {
         let (index, fields) = index::open(dir)?;
-        let searcher = index.reader()?.searcher();
+        // A search reads the index as it is when opened: no thread watching it for commits.
+        let reader = index
+            .reader_builder()
+            .reload_policy(tantivy::ReloadPolicy::Manual)
+            .try_into()?;
+        let searcher = reader.searcher();
         Ok(Engine { searcher, fields })
     }
 
