@@ -21,7 +21,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Index gazette text files, paragraph by paragraph (replaces what the index held).
+    /// Index gazette text files, paragraph by paragraph; a rerun adds new files and updates changed
+    /// ones.
     Index(IndexArgs),
     /// Search the index: ranked paragraphs with their citations.
     Search(SearchArgs),
@@ -92,6 +93,15 @@ pub struct IndexArgs {
     /// Files or folders to index (folders are walked for .txt and .md files).
     #[arg(value_name = "PATH", default_value = "corpus")]
     pub paths: Vec<PathBuf>,
+    /// Remove from the index the files that are no longer there.
+    #[arg(long)]
+    pub prune: bool,
+    /// Throw the index away and build it again (after an upgrade of gazette, say).
+    #[arg(long)]
+    pub rebuild: bool,
+    /// Print the summary as one JSON object.
+    #[arg(long)]
+    pub json: bool,
     #[command(flatten)]
     pub location: IndexLocation,
 }
@@ -177,11 +187,13 @@ fn parse_date(value: &str) -> Result<String, String> {
 }
 
 impl IndexArgs {
-    pub fn config(self) -> IndexConfig {
+    pub fn config(&self) -> IndexConfig {
         IndexConfig {
-            index_dir: self.location.index,
-            inputs: self.paths,
+            index_dir: self.location.index.clone(),
+            inputs: self.paths.clone(),
             progress: std::io::stderr().is_terminal(),
+            prune: self.prune,
+            rebuild: self.rebuild,
         }
     }
 }

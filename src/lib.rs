@@ -29,12 +29,14 @@ pub enum Error {
     #[error("no index at {}: run `gazette index` first", path.display())]
     NoIndex { path: PathBuf },
     #[error(
-        "the index at {} was built by another version of gazette ({found}); rebuild it: delete the folder and run `gazette index`",
+        "the index at {} was built by another version of gazette ({found}); rebuild it with `gazette index --rebuild`",
         path.display()
     )]
     IncompatibleIndex { path: PathBuf, found: String },
     #[error("{path} is not a gazette index: {reason}", path = path.display())]
     NotAnIndex { path: PathBuf, reason: String },
+    #[error("another gazette process is writing the index at {}; try again when it has finished", path.display())]
+    Busy { path: PathBuf },
     #[error("bad query: {0}")]
     Query(String),
     #[error("cannot generate a corpus: {0}")]

@@ -43,22 +43,35 @@ fn index(args: IndexArgs) -> anyhow::Result<ExitCode> {
     for err in &summary.errors {
         eprintln!("gazette: skipped {err}");
     }
-    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
-    println!(
-        "indexed {}, {}, {} ({} cut lines joined) in {:.2} s into {}",
-        plural(summary.files, "file"),
-        plural(summary.documents, "document"),
-        plural(summary.paragraphs, "paragraph"),
-        summary.cuts_joined,
-        summary.seconds,
-        config.index_dir.display()
-    );
+    if args.json {
+        println!("{}", serde_json::to_string(&summary)?);
+    } else {
+        let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+        println!(
+            "{} added, {} updated, {} unchanged, {} removed, {} failed: indexed {}, {} ({} cut \
+             lines joined) in {:.2} s into {}",
+            summary.added,
+            summary.updated,
+            summary.unchanged,
+            summary.removed,
+            summary.failed,
+            plural(summary.documents, "document"),
+            plural(summary.paragraphs, "paragraph"),
+            summary.cuts_joined,
+            summary.seconds,
+            config.index_dir.display()
+        );
+    }
     if summary.errors.is_empty() {
         Ok(ExitCode::SUCCESS)
     } else {
         eprintln!(
-            "gazette: {} not indexed",
-            plural(summary.errors.len(), "path")
+            "gazette: {} could not be indexed",
+            if summary.errors.len() == 1 {
+                "1 path".to_string()
+            } else {
+                format!("{} paths", summary.errors.len())
+            }
         );
         Ok(ExitCode::from(2))
     }

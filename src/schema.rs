@@ -8,9 +8,12 @@ use tantivy::schema::{
 use crate::analysis::{BIGRAMS, JIEBA_WORDS, UNIGRAMS};
 
 /// Bumped whenever the schema or a tokenizer changes what is stored or indexed.
-pub const SCHEMA_VERSION: u32 = 5;
+pub const SCHEMA_VERSION: u32 = 6;
 
 pub const PATH: &str = "path";
+/// `HASH PATH`: the file a paragraph came from with the hash of its content and manifest row, so
+/// that a later run can tell an unchanged file from a changed one.
+pub const SOURCE: &str = "source";
 pub const GAZETTE: &str = "gazette";
 pub const ISSUE: &str = "issue";
 pub const DATE: &str = "date";
@@ -44,6 +47,7 @@ pub const CONTEXT: &str = "context";
 #[derive(Clone, Copy, Debug)]
 pub struct Fields {
     pub path: Field,
+    pub source: Field,
     pub gazette: Field,
     pub issue: Field,
     pub date: Field,
@@ -72,6 +76,7 @@ pub fn build() -> Schema {
             .set_index_option(IndexRecordOption::Basic),
     );
     builder.add_text_field(PATH, citation.clone() | STORED);
+    builder.add_text_field(SOURCE, citation.clone());
     builder.add_text_field(GAZETTE, citation.clone() | STORED);
     builder.add_text_field(ISSUE, citation.clone() | STORED);
     builder.add_text_field(DATE, citation.clone() | STORED);
@@ -111,6 +116,7 @@ impl Fields {
         let get = |name| schema.get_field(name).ok();
         Some(Fields {
             path: get(PATH)?,
+            source: get(SOURCE)?,
             gazette: get(GAZETTE)?,
             issue: get(ISSUE)?,
             date: get(DATE)?,

@@ -14,7 +14,10 @@ fn indexes_the_seed_into_68_paragraphs() {
     assert!(out.status.success(), "{}", stderr(&out));
     let summary = stdout(&out);
     assert!(
-        summary.starts_with("indexed 1 file, 1 document, 68 paragraphs (18 cut lines joined) in "),
+        summary.starts_with(
+            "1 added, 0 updated, 0 unchanged, 0 removed, 0 failed: indexed 1 document, \
+             68 paragraphs (18 cut lines joined) in "
+        ),
         "{summary}"
     );
 }
@@ -327,8 +330,12 @@ fn reports_unreadable_files_by_path_and_indexes_the_rest() {
         err.contains("latin1.txt: neither UTF-8 nor GB18030 text"),
         "{err}"
     );
-    assert!(err.contains("2 paths not indexed"), "{err}");
-    assert!(stdout(&out).starts_with("indexed 1 file, 1 document, 68 paragraphs"));
+    assert!(err.contains("2 paths could not be indexed"), "{err}");
+    assert!(
+        stdout(&out).starts_with("1 added, 0 updated, 0 unchanged, 0 removed, 2 failed"),
+        "{}",
+        stdout(&out)
+    );
     let out = gazette(&["search", "云台山", "--index", index.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(0));
 }

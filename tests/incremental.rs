@@ -1,0 +1,196 @@
+//! Re-running `gazette index` over the same folders, as users do when a new issue arrives: an
+//! unchanged file is skipped, a changed one replaced, a new one added, a gone one removed with
+//! --prune; a second writer is turned away; an index from another version asks for --rebuild.
+//! Each test runs the real binary on a temporary copy of the default corpus and the fixtures.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use common::{gazette, repo, stderr, stdout};
+
+/// A temporary folder with `docs/` (a copy of corpus/ and tests/fixtures/) and `index/`.
+struct Workspace {
+    dir: tempfile::TempDir,
+}
+
+impl Workspace {
+    fn new() -> Workspace {
+        let dir = tempfile::tempdir().unwrap();
+        for from in ["corpus", "tests/fixtures"] {
+            let to = dir
+                .path()
+                .join("docs")
+                .join(Path::new(from).file_name().unwrap());
+            std::fs::create_dir_all(&to).unwrap();
+            for entry in std::fs::read_dir(repo().join(from)).unwrap() {
+                let entry = entry.unwrap();
+                if entry.file_type().unwrap().is_file() {
+                    std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
+                }
+            }
+        }
+        Workspace { dir }
+    }
+
+    fn docs(&self) -> PathBuf {
+        self.dir.path().join("docs")
+    }
+
+    fn index_path(&self) -> String {
+        self.dir.path().join("index").to_str().unwrap().to_string()
+    }
+
+    /// `gazette index docs --json [flags]`: the summary.
+    fn index(&self, flags: &[&str]) -> Value {
+        let docs = self.docs();
+        let index = self.index_path();
+        let mut args = vec!["index", docs.to_str().unwrap(), "--index", &index, "--json"];
+        args.extend(flags);
+        let out = gazette(&args);
+        assert!(out.status.success(), "{}", stderr(&out));
+        serde_json::from_str(stdout(&out).trim()).unwrap()
+    }
+
+    /// Every hit of `query`, as (path, paragraph, text, date).
+    fn hits(&self, query: &str) -> BTreeSet<(String, u64, String, String)> {
+        let index = self.index_path();
+        let out = gazette(&["search", query, "--all", "--json", "--index", &index]);
+        stdout(&out)
+            .lines()
+            .map(|l| serde_json::from_str::<Value>(l).unwrap())
+            .map(|h| {
+                let path = h["path"].as_str().unwrap();
+                let name = path.rsplit('/').next().unwrap().to_string();
+                (
+                    name,
+                    h["paragraph"].as_u64().unwrap(),
+                    h["text"].as_str().unwrap().to_string(),
+                    h["date"].as_str().unwrap_or("").to_string(),
+                )
+            })
+            .collect()
+    }
+}
+
+fn counts(summary: &Value) -> [u64; 5] {
+    ["added", "updated", "unchanged", "removed", "failed"].map(|k| summary[k].as_u64().unwrap())
+}
+
+const QUERIES: [&str; 5] = ["云台山", "的", "條", "发展 -经济", "创新 NEAR/5 平台"];
+
+#[test]
+fn a_second_run_changes_nothing_and_duplicates_nothing() {
+    let ws = Workspace::new();
+    let first = ws.index(&[]);
+    let files = counts(&first)[0];
+    assert!(files >= 7, "{first}");
+    let before: Vec<_> = QUERIES.iter().map(|q| ws.hits(q)).collect();
+    let again = ws.index(&[]);
+    assert_eq!(counts(&again), [0, 0, files, 0, 0], "{again}");
+    let after: Vec<_> = QUERIES.iter().map(|q| ws.hits(q)).collect();
+    assert_eq!(before, after);
+}
+
+#[test]
+fn edits_additions_and_deletions_are_followed() {
+    let ws = Workspace::new();
+    ws.index(&[]);
+    let seed = ws.docs().join("corpus/焦作市人民政府公报_2025年第1号.txt");
+    let yuntai = ws.hits("云台山");
+
+    // Edit: a paragraph added at the end of the seed.
+    let mut text = std::fs::read_to_string(&seed).unwrap();
+    text.push_str("\n\n新增段落：云台山智慧景区建设试点。\n");
+    std::fs::write(&seed, text).unwrap();
+    assert_eq!(counts(&ws.index(&[]))[..2], [0, 1]);
+    let now = ws.hits("云台山");
+    assert_eq!(
+        now.len(),
+        yuntai.len() + 1,
+        "no duplicates, one new paragraph"
+    );
+    assert!(yuntai.is_subset(&now));
+    assert_eq!(ws.hits("智慧景区建设试点").len(), 1);
+
+    // Addition: a new issue.
+    std::fs::write(
+        ws.docs().join("corpus/新文件.txt"),
+        "关于云台山的通知\n\n云台山景区实行预约制度。\n",
+    )
+    .unwrap();
+    assert_eq!(counts(&ws.index(&[]))[0], 1);
+    assert_eq!(ws.hits("预约制度").len(), 1);
+
+    // Deletion: kept until --prune.
+    std::fs::remove_file(ws.docs().join("corpus/新文件.txt")).unwrap();
+    assert_eq!(counts(&ws.index(&[]))[3], 0);
+    assert_eq!(ws.hits("预约制度").len(), 1);
+    assert_eq!(counts(&ws.index(&["--prune"]))[3], 1);
+    assert!(ws.hits("预约制度").is_empty());
+    assert_eq!(ws.hits("云台山"), now);
+}
+
+#[test]
+fn a_manifest_change_applies_the_new_metadata() {
+    let ws = Workspace::new();
+    ws.index(&[]);
+    let hits = ws.hits("运动发展基金管理会");
+    assert_eq!(hits.len(), 1);
+    let old_date = hits.iter().next().unwrap().3.clone();
+    let manifest = ws.docs().join("fixtures/manifest.tsv");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    let old = old_date.as_str();
+    assert!(!old.is_empty() && text.contains(old), "{old} in {text}");
+    std::fs::write(&manifest, text.replace(old, "2001-02-03")).unwrap();
+    assert_eq!(counts(&ws.index(&[]))[..2], [0, 1]);
+    let hits = ws.hits("运动发展基金管理会");
+    assert_eq!(hits.len(), 1);
+    assert_eq!(hits.iter().next().unwrap().3, "2001-02-03");
+}
+
+#[test]
+fn a_second_writer_is_turned_away_and_searches_go_on() {
+    let ws = Workspace::new();
+    ws.index(&[]);
+    // This test process holds the index's writer lock, as a running `gazette index` would.
+    let index = tantivy::Index::open_in_dir(ws.index_path()).unwrap();
+    let writer: tantivy::IndexWriter = index.writer(15_000_000).unwrap();
+    let docs = ws.docs();
+    let path = ws.index_path();
+    let out = gazette(&["index", docs.to_str().unwrap(), "--index", &path]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("another gazette process is writing the index"),
+        "{}",
+        stderr(&out)
+    );
+    let out = gazette(&["search", "云台山", "--index", &path]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    drop(writer);
+    assert_eq!(counts(&ws.index(&[]))[4], 0);
+}
+
+#[test]
+fn an_index_from_another_version_asks_for_a_rebuild() {
+    let ws = Workspace::new();
+    ws.index(&[]);
+    let marker = PathBuf::from(ws.index_path()).join("gazette.json");
+    std::fs::write(&marker, r#"{"schema_version":1}"#).unwrap();
+    let path = ws.index_path();
+    let out = gazette(&["search", "云台山", "--index", &path]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("gazette index --rebuild"),
+        "{}",
+        stderr(&out)
+    );
+    let out = gazette(&["index", ws.docs().to_str().unwrap(), "--index", &path]);
+    assert_eq!(out.status.code(), Some(2));
+    let rebuilt = ws.index(&["--rebuild"]);
+    assert!(counts(&rebuilt)[0] >= 7, "{rebuilt}");
+    assert!(!ws.hits("云台山").is_empty());
+}
