@@ -99,7 +99,7 @@ fn indexing(c: &mut Criterion) {
                 let config = IndexConfig {
                     index_dir: dir.path().join("index"),
                     inputs: vec![root().join("corpus")],
-                    progress: false,
+                    ..IndexConfig::default()
                 };
                 gazette::index::run(&config).unwrap();
                 dir
@@ -116,7 +116,7 @@ fn querying(c: &mut Criterion) {
     let config = IndexConfig {
         index_dir: index_dir.clone(),
         inputs: vec![root().join("corpus")],
-        progress: false,
+        ..IndexConfig::default()
     };
     gazette::index::run(&config).unwrap();
     let engine = Engine::open(&index_dir).unwrap();

@@ -35,7 +35,7 @@ struct Marker {
 }
 
 /// What `gazette index` is asked to do.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct IndexConfig {
     pub index_dir: PathBuf,
     pub inputs: Vec<PathBuf>,
