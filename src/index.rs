@@ -355,6 +355,12 @@ fn load_bytes(path: &Path, bytes: &[u8], meta: Metadata) -> Result<Loaded, Error
         path: path.to_path_buf(),
         reason,
     })?;
+    if text.trim().is_empty() {
+        return Err(Error::File {
+            path: path.to_path_buf(),
+            reason: "empty: no text to index".into(),
+        });
+    }
     let mut issue = parse::parse(&text, &title_from_path(path));
     let mut sources = std::mem::take(&mut issue.sources);
     let Metadata {

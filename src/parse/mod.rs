@@ -112,6 +112,7 @@ pub fn parse(text: &str, file_stem: &str) -> Issue {
             false => structure::Layout::Lines(&gaps[part.blocks.clone()]),
         };
         let (paragraphs, cuts) = structure::paragraphs(body, layout);
+        let paragraphs = split_long(paragraphs);
         issue.stats.cuts_joined += cuts;
         let title = part
             .title
@@ -132,6 +133,51 @@ pub fn parse(text: &str, file_stem: &str) -> Issue {
         issue.sources.push(("region", "derived from the name"));
     }
     issue
+}
+
+/// The longest paragraph indexed as one, in characters. A real paragraph is far shorter (a page
+/// holds about 1,500); a longer one is a file without paragraph breaks, which would otherwise
+/// cost gigabytes of memory to index as a single document (a 50 MB line took 2.4 GB).
+pub const MAX_PARAGRAPH_CHARS: usize = 20_000;
+
+/// Splits paragraphs longer than [`MAX_PARAGRAPH_CHARS`] into pieces of at most that length,
+/// each ending after the last sentence end (。！？；) within it when there is one. A literal that
+/// spans two pieces is not found; with sentence ends to split at, that is one that spans them.
+fn split_long(paragraphs: Vec<Paragraph>) -> Vec<Paragraph> {
+    if paragraphs
+        .iter()
+        .all(|p| p.text.len() <= MAX_PARAGRAPH_CHARS)
+    {
+        return paragraphs;
+    }
+    let mut out = Vec::with_capacity(paragraphs.len());
+    for paragraph in paragraphs {
+        if paragraph.text.chars().count() <= MAX_PARAGRAPH_CHARS {
+            out.push(paragraph);
+            continue;
+        }
+        let mut rest = paragraph.text.as_str();
+        while !rest.is_empty() {
+            let limit = rest
+                .char_indices()
+                .nth(MAX_PARAGRAPH_CHARS)
+                .map_or(rest.len(), |(i, _)| i);
+            let end = if limit == rest.len() {
+                limit
+            } else {
+                rest[..limit]
+                    .rfind(['。', '！', '？', '；'])
+                    .map_or(limit, |i| i + '。'.len_utf8())
+            };
+            out.push(Paragraph {
+                text: rest[..end].to_string(),
+                section: paragraph.section.clone(),
+                heading: false,
+            });
+            rest = &rest[end..];
+        }
+    }
+    out
 }
 
 static STEM_DATE: LazyLock<Regex> = LazyLock::new(|| {
@@ -164,6 +210,34 @@ fn speech_date(blocks: &[String]) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn splits_a_paragraph_too_long_to_be_one_at_sentence_ends() {
+        let sentence = "这是一个句子。".repeat(5_000); // 35,000 characters
+        let issue = parse(&format!("{sentence}\n\n短段落。\n"), "stem");
+        let texts: Vec<&str> = issue.documents[0]
+            .paragraphs
+            .iter()
+            .map(|p| p.text.as_str())
+            .collect();
+        let lengths: Vec<usize> = texts.iter().map(|t| t.chars().count()).collect();
+        // 20,000 is not a multiple of 7: the first piece ends at the last 。 before it.
+        assert_eq!(lengths, [19_999, 15_001, 4]);
+        assert!(
+            texts.concat() == format!("{sentence}短段落。"),
+            "nothing lost"
+        );
+        assert!(texts[0].ends_with('。') && texts[1].starts_with('这'));
+        // Without sentence ends, at the limit.
+        let run = "字".repeat(MAX_PARAGRAPH_CHARS * 2 + 5);
+        let issue = parse(&format!("{run}\n"), "stem");
+        let lengths: Vec<usize> = issue.documents[0]
+            .paragraphs
+            .iter()
+            .map(|p| p.text.chars().count())
+            .collect();
+        assert_eq!(lengths, [MAX_PARAGRAPH_CHARS, MAX_PARAGRAPH_CHARS, 5]);
+    }
 
     const SEED: &str = include_str!("../../corpus/焦作市人民政府公报_2025年第1号.txt");
 
