@@ -102,6 +102,9 @@ pub struct IndexArgs {
     /// Print the summary as one JSON object.
     #[arg(long)]
     pub json: bool,
+    /// Commit after every N kilobytes of text (default 64 MB; for tests of interrupted runs).
+    #[arg(long, hide = true, value_name = "KB")]
+    pub commit_kb: Option<u64>,
     #[command(flatten)]
     pub location: IndexLocation,
 }
@@ -194,6 +197,7 @@ impl IndexArgs {
             progress: std::io::stderr().is_terminal(),
             prune: self.prune,
             rebuild: self.rebuild,
+            commit_bytes: self.commit_kb.unwrap_or(0) * 1024,
         }
     }
 }

@@ -24,8 +24,8 @@ use crate::{Error, corpus};
 
 /// The file beside tantivy's that says which gazette built the index.
 const MARKER: &str = "gazette.json";
-/// Text indexed between two commits.
-const COMMIT_BYTES: u64 = 64 * 1024 * 1024;
+/// Text indexed between two commits, unless the config says otherwise.
+pub const COMMIT_BYTES: u64 = 64 * 1024 * 1024;
 /// Memory for the index writer, shared by its threads.
 const WRITER_MEMORY: usize = 256 * 1024 * 1024;
 
@@ -45,6 +45,8 @@ pub struct IndexConfig {
     pub prune: bool,
     /// Start from an empty index.
     pub rebuild: bool,
+    /// Text indexed between two commits; 0 for [`COMMIT_BYTES`].
+    pub commit_bytes: u64,
 }
 
 /// What a run did.
@@ -110,16 +112,25 @@ pub fn open(dir: &Path) -> Result<(Index, Fields), Error> {
 /// Opens the index to rewrite it, or creates it. Refuses a non-empty folder that is not an index,
 /// so that a mistyped `--index` never writes into someone's documents.
 fn open_for_writing(dir: &Path, schema: Schema) -> Result<Index, Error> {
+    let marker = serde_json::to_vec(&Marker {
+        schema_version: SCHEMA_VERSION,
+    })
+    .map_err(std::io::Error::other)?;
     let index = if dir.join("meta.json").is_file() {
         open(dir)?.0
     } else {
         std::fs::create_dir_all(dir)?;
-        if std::fs::read_dir(dir)?.next().is_some() {
-            return Err(Error::NotAnIndex {
-                path: dir.to_path_buf(),
-                reason: "the folder is not empty; give an empty or new folder".into(),
-            });
+        // Empty, or left by a run killed while creating the index (the marker is written first).
+        for entry in std::fs::read_dir(dir)? {
+            let name = entry?.file_name();
+            if name != MARKER && !name.to_string_lossy().starts_with(".tantivy") {
+                return Err(Error::NotAnIndex {
+                    path: dir.to_path_buf(),
+                    reason: "the folder is not empty; give an empty or new folder".into(),
+                });
+            }
         }
+        std::fs::write(dir.join(MARKER), &marker)?;
         // The store keeps tantivy's lz4 blocks of 16 KB: zstd over 32 KB blocks made the store a
         // third smaller (79 MB instead of 120 MB on ../shared/corpus) but reading 58,000
         // paragraphs for `--all` 30% slower.
@@ -129,11 +140,6 @@ fn open_for_writing(dir: &Path, schema: Schema) -> Result<Index, Error> {
     tokenizers.register(UNIGRAMS, analysis::grams_tokenizer(Gram::Unigram));
     tokenizers.register(BIGRAMS, analysis::grams_tokenizer(Gram::Bigram));
     tokenizers.register(JIEBA_WORDS, analysis::words_tokenizer());
-    let marker = serde_json::to_vec(&Marker {
-        schema_version: SCHEMA_VERSION,
-    })
-    .map_err(std::io::Error::other)?;
-    std::fs::write(dir.join(MARKER), marker)?;
     Ok(index)
 }
 
@@ -288,7 +294,11 @@ pub fn run(config: &IndexConfig) -> Result<IndexSummary, Error> {
             }
         }
         uncommitted += bytes.len() as u64;
-        if uncommitted >= COMMIT_BYTES {
+        let commit_bytes = match config.commit_bytes {
+            0 => COMMIT_BYTES,
+            n => n,
+        };
+        if uncommitted >= commit_bytes {
             writer.commit()?;
             uncommitted = 0;
         }

@@ -1,0 +1,94 @@
+//! A `gazette index` killed with SIGKILL (as by a crash or power loss) at several moments leaves
+//! an index that opens and searches, and the next run finishes the work: the result equals a
+//! clean build.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::process::Command;
+use std::time::Duration;
+
+use common::{gazette, stderr, stdout};
+
+fn all_hits(index: &str, query: &str) -> BTreeSet<(String, u64, String)> {
+    let out = gazette(&["search", query, "--all", "--json", "--index", index]);
+    assert!(
+        out.status.code() == Some(0) || out.status.code() == Some(1),
+        "{query}: {}",
+        stderr(&out)
+    );
+    stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .map(|h| {
+            (
+                h["path"].as_str().unwrap().to_string(),
+                h["paragraph"].as_u64().unwrap(),
+                h["text"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_killed_run_leaves_a_usable_index_and_the_next_run_finishes_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let docs = dir.path().join("docs");
+    let out = gazette(&[
+        "generate",
+        "--source",
+        "corpus",
+        "--out",
+        docs.to_str().unwrap(),
+        "--megabytes",
+        "4",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let index = dir.path().join("index");
+    let index = index.to_str().unwrap();
+    let run = || {
+        Command::new(env!("CARGO_BIN_EXE_gazette"))
+            .args(["index", docs.to_str().unwrap(), "--index", index])
+            // Commit every 256 KB, so that a kill falls between, during and after commits.
+            .args(["--commit-kb", "256"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap()
+    };
+    let mut killed_at = Vec::new();
+    for delay in [30, 300, 900, 1_500] {
+        let mut child = run();
+        std::thread::sleep(Duration::from_millis(delay));
+        let finished = child.try_wait().unwrap().is_some();
+        child.kill().unwrap(); // SIGKILL
+        child.wait().unwrap();
+        if !finished {
+            killed_at.push(delay);
+        }
+        // Whatever the moment, the index opens and answers.
+        all_hits(index, "云台山");
+    }
+    assert!(
+        !killed_at.is_empty(),
+        "every run ended before it was killed"
+    );
+    eprintln!("runs killed after {killed_at:?} ms");
+
+    let out = gazette(&["index", docs.to_str().unwrap(), "--index", index]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let clean = dir.path().join("clean");
+    let clean = clean.to_str().unwrap();
+    let out = gazette(&["index", docs.to_str().unwrap(), "--index", clean]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    for query in ["云台山", "发展", "的", "创新 NEAR/5 平台"] {
+        let (resumed, built) = (all_hits(index, query), all_hits(clean, query));
+        assert!(!built.is_empty(), "{query}");
+        assert!(
+            resumed == built,
+            "{query}: {} vs {} hits",
+            resumed.len(),
+            built.len()
+        );
+    }
+}
