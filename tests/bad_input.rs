@@ -88,20 +88,8 @@ fn every_bad_input_is_reported_once_and_the_rest_is_indexed() {
     // seed, long, the non-UTF-8 name, there.txt and item.txt are indexed.
     assert_eq!(summary["added"], 5, "{summary}");
 
-    let search = |q: &str| {
-        let out = gazette(&[
-            "search",
-            q,
-            "--all",
-            "--json",
-            "--index",
-            index.to_str().unwrap(),
-        ]);
-        stdout(&out)
-            .lines()
-            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
-            .collect::<Vec<_>>()
-    };
+    let index = index.to_str().unwrap();
+    let search = |q: &str| common::all_hits(index, q, &[]);
     assert!(!search("云台山").is_empty());
     assert_eq!(search("清单中的文件内容")[0]["date"], "2024-01-02");
     assert_eq!(search("坏清单旁边的文件").len(), 1);

@@ -522,20 +522,7 @@ fn generates_the_same_corpus_from_the_same_seed_and_indexes_it_with_its_manifest
     // The file's longest line is a paragraph; search for a piece of it within this gazette.
     let line = text.lines().max_by_key(|l| l.chars().count()).unwrap();
     let literal: String = line.chars().skip(5).take(12).collect();
-    let out = gazette(&[
-        "search",
-        &literal,
-        "--all",
-        "--json",
-        "--gazette",
-        gazette_name,
-        "--index",
-        &index,
-    ]);
-    let hits: Vec<serde_json::Value> = stdout(&out)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let hits = common::all_hits(&index, &literal, &["--gazette", gazette_name]);
     let hit = hits
         .iter()
         .find(|h| h["path"].as_str().unwrap().ends_with(file))

@@ -8,18 +8,12 @@ use std::collections::BTreeSet;
 use std::process::Command;
 use std::time::Duration;
 
-use common::{gazette, stderr, stdout};
+use common::{gazette, stderr};
 
-fn all_hits(index: &str, query: &str) -> BTreeSet<(String, u64, String)> {
-    let out = gazette(&["search", query, "--all", "--json", "--index", index]);
-    assert!(
-        out.status.code() == Some(0) || out.status.code() == Some(1),
-        "{query}: {}",
-        stderr(&out)
-    );
-    stdout(&out)
-        .lines()
-        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+/// Every hit of a query as (path, paragraph, text); the index must open and answer.
+fn hit_set(index: &str, query: &str) -> BTreeSet<(String, u64, String)> {
+    common::all_hits(index, query, &[])
+        .into_iter()
         .map(|h| {
             (
                 h["path"].as_str().unwrap().to_string(),
@@ -67,7 +61,7 @@ fn a_killed_run_leaves_a_usable_index_and_the_next_run_finishes_it() {
             killed_at.push(delay);
         }
         // Whatever the moment, the index opens and answers.
-        all_hits(index, "云台山");
+        hit_set(index, "云台山");
     }
     assert!(
         !killed_at.is_empty(),
@@ -82,7 +76,7 @@ fn a_killed_run_leaves_a_usable_index_and_the_next_run_finishes_it() {
     let out = gazette(&["index", docs.to_str().unwrap(), "--index", clean]);
     assert!(out.status.success(), "{}", stderr(&out));
     for query in ["云台山", "发展", "的", "创新 NEAR/5 平台"] {
-        let (resumed, built) = (all_hits(index, query), all_hits(clean, query));
+        let (resumed, built) = (hit_set(index, query), hit_set(clean, query));
         assert!(!built.is_empty(), "{query}");
         assert!(
             resumed == built,

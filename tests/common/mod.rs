@@ -72,6 +72,22 @@ pub fn search_all(query: &str) -> (i32, Vec<serde_json::Value>) {
     (out.status.code().unwrap_or(-1), hits)
 }
 
+/// Every hit of `gazette search QUERY --all --json FLAGS --index INDEX`, parsed.
+pub fn all_hits(index: &str, query: &str, flags: &[&str]) -> Vec<serde_json::Value> {
+    let mut args = vec!["search", query, "--all", "--json", "--index", index];
+    args.extend(flags);
+    let out = gazette(&args);
+    assert!(
+        matches!(out.status.code(), Some(0 | 1)),
+        "{query}: {}",
+        stderr(&out)
+    );
+    stdout(&out)
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("each line is JSON"))
+        .collect()
+}
+
 /// A hit's `matches` as byte ranges.
 pub fn match_spans(hit: &serde_json::Value) -> Vec<(usize, usize)> {
     hit["matches"]
