@@ -75,16 +75,6 @@ impl Expr {
             Expr::Not(_) | Expr::Filter(_) => {}
         }
     }
-
-    /// True when the expression holds a NEAR, which only the text can decide.
-    pub fn has_near(&self) -> bool {
-        match self {
-            Expr::Near { .. } => true,
-            Expr::And(xs) | Expr::Or(xs) => xs.iter().any(Expr::has_near),
-            Expr::Not(x) => x.has_near(),
-            Expr::Literal(_) | Expr::Filter(_) => false,
-        }
-    }
 }
 
 /// Parses a date bound: `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
