@@ -375,20 +375,14 @@ fn not_over_what_only_the_text_decides_excludes_only_real_matches() {
     assert_eq!(exact("運動 -运动"), exact("運動"));
 
     // 「2 万」 needs its space: the index only knows that 2 and 万 are both in the paragraph.
-    let dir = tempfile::tempdir().unwrap();
-    let corpus = dir.path().join("corpus");
-    std::fs::create_dir(&corpus).unwrap();
-    std::fs::write(
-        corpus.join("spaced.txt"),
+    let (_dir, index) = common::index_of(
+        "spaced.txt",
         "新建 5G 基站 2 万个。\n\n新建基站2个，投资1万元。\n\n新建基站 3 万个。\n",
-    )
-    .unwrap();
-    let index = common::build_index(dir.path(), &corpus);
+    );
     let texts = |q: &str| -> BTreeSet<String> {
-        let out = gazette(&["search", q, "--all", "--json", "--index", &index]);
-        stdout(&out)
-            .lines()
-            .map(|l| serde_json::from_str::<Value>(l).unwrap()["text"].to_string())
+        common::all_hits(&index, q, &[])
+            .iter()
+            .map(|h| h["text"].to_string())
             .collect()
     };
     let spaced = texts("\"2 万\"");
@@ -433,24 +427,14 @@ fn the_top_hits_are_the_same_however_they_are_collected() {
 fn near_counts_the_characters_of_the_text_not_of_its_folded_form() {
     // Folding drops the spaces between CJK characters and zero-width characters, so two literals
     // may stand closer in the index than in the text: the index only narrows, the text decides.
-    let dir = tempfile::tempdir().unwrap();
-    let corpus = dir.path().join("corpus");
-    std::fs::create_dir(&corpus).unwrap();
-    std::fs::write(
-        corpus.join("near.txt"),
+    let (_dir, index) = common::index_of(
+        "near.txt",
         "创新 平台建设。\n\n创新\u{200B}\u{200B}\u{200B}平台。\n\n创新的平台。\n\n创新在前，后面隔了很多字才是平台。\n",
-    )
-    .unwrap();
-    let index = common::build_index(dir.path(), &corpus);
+    );
     let paragraphs = |q: &str| -> BTreeSet<u64> {
-        let out = gazette(&["search", q, "--all", "--json", "--index", &index]);
-        stdout(&out)
-            .lines()
-            .map(|l| {
-                serde_json::from_str::<Value>(l).unwrap()["paragraph"]
-                    .as_u64()
-                    .unwrap()
-            })
+        common::all_hits(&index, q, &[])
+            .iter()
+            .map(|h| h["paragraph"].as_u64().unwrap())
             .collect()
     };
     assert_eq!(paragraphs("创新 NEAR/0 平台"), BTreeSet::new());

@@ -72,6 +72,16 @@ pub fn search_all(query: &str) -> (i32, Vec<serde_json::Value>) {
     (out.status.code().unwrap_or(-1), hits)
 }
 
+/// An index of one file written for a test: the folder that holds both, and the index path.
+pub fn index_of(name: &str, text: &str) -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    std::fs::create_dir(&corpus).unwrap();
+    std::fs::write(corpus.join(name), text).unwrap();
+    let index = build_index(dir.path(), &corpus);
+    (dir, index)
+}
+
 /// Every hit of `gazette search QUERY --all --json FLAGS --index INDEX`, parsed.
 pub fn all_hits(index: &str, query: &str, flags: &[&str]) -> Vec<serde_json::Value> {
     let mut args = vec!["search", query, "--all", "--json", "--index", index];
