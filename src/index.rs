@@ -12,6 +12,7 @@ use std::time::Instant;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::{Deserialize, Serialize};
+use tantivy::directory::error::LockError;
 use tantivy::schema::IndexRecordOption;
 use tantivy::schema::Schema;
 use tantivy::{DocSet, Index, IndexWriter, TantivyDocument, Term};
@@ -19,6 +20,7 @@ use tantivy::{DocSet, Index, IndexWriter, TantivyDocument, Term};
 use crate::analysis::{self, BIGRAMS, Gram, JIEBA_WORDS, UNIGRAMS};
 use crate::manifest::{Manifests, Metadata};
 use crate::parse::{self, Issue};
+use crate::reading::ReadOnly;
 use crate::schema::{self, Fields, SCHEMA_VERSION};
 use crate::{Error, corpus};
 
@@ -73,8 +75,19 @@ pub struct IndexSummary {
     pub errors: Vec<Error>,
 }
 
-/// Opens an index for reading, checking that this version of gazette built it.
+/// Opens an index for reading, checking that this version of gazette built it. Nothing is
+/// written to the folder (see [`crate::reading`]).
 pub fn open(dir: &Path) -> Result<(Index, Fields), Error> {
+    check_marker(dir)?;
+    let directory = ReadOnly::open(dir).map_err(|err| Error::NotAnIndex {
+        path: dir.to_path_buf(),
+        reason: err.to_string(),
+    })?;
+    with_fields(dir, Index::open(directory))
+}
+
+/// Checks that the folder holds an index that this version of gazette built.
+fn check_marker(dir: &Path) -> Result<(), Error> {
     if !dir.join("meta.json").is_file() {
         return Err(Error::NoIndex {
             path: dir.to_path_buf(),
@@ -98,7 +111,12 @@ pub fn open(dir: &Path) -> Result<(Index, Fields), Error> {
             });
         }
     }
-    let index = Index::open_in_dir(dir).map_err(|err| Error::NotAnIndex {
+    Ok(())
+}
+
+/// An opened index with its fields resolved.
+fn with_fields(dir: &Path, opened: tantivy::Result<Index>) -> Result<(Index, Fields), Error> {
+    let index = opened.map_err(|err| Error::NotAnIndex {
         path: dir.to_path_buf(),
         reason: err.to_string(),
     })?;
@@ -117,7 +135,8 @@ fn open_for_writing(dir: &Path, schema: Schema) -> Result<Index, Error> {
     })
     .map_err(std::io::Error::other)?;
     let index = if dir.join("meta.json").is_file() {
-        open(dir)?.0
+        check_marker(dir)?;
+        with_fields(dir, Index::open_in_dir(dir))?.0
     } else {
         std::fs::create_dir_all(dir)?;
         // Empty, or left by a run killed while creating the index (the marker is written first).
@@ -214,26 +233,67 @@ fn source_hash(bytes: &[u8], meta: &Metadata) -> String {
 
 /// Indexes the text files under the configured inputs: new and changed files are (re)indexed,
 /// unchanged ones skipped, and with `prune` files that are gone removed.
+///
+/// A failure to write the index (a full disk, a read-only one, a folder the user may not write)
+/// is reported as [`Error::Write`]; the index is then as of its last commit.
 pub fn run(config: &IndexConfig) -> Result<IndexSummary, Error> {
-    let started = Instant::now();
+    let dir = &config.index_dir;
+    let unwritable = |err: Error| match err {
+        Error::Tantivy(err) => Error::Write {
+            path: dir.clone(),
+            reason: err.to_string(),
+        },
+        Error::Io(err) => Error::Write {
+            path: dir.clone(),
+            reason: err.to_string(),
+        },
+        err => err,
+    };
     if config.rebuild {
-        clear(&config.index_dir)?;
+        clear(dir).map_err(unwritable)?;
     }
-    let index = open_for_writing(&config.index_dir, schema::build())?;
+    let index = open_for_writing(dir, schema::build()).map_err(unwritable)?;
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+    let writer: IndexWriter = index
+        .writer_with_num_threads(threads, WRITER_MEMORY)
+        .map_err(|err| match err {
+            tantivy::TantivyError::LockFailure(LockError::LockBusy, _) => {
+                Error::Busy { path: dir.clone() }
+            }
+            tantivy::TantivyError::LockFailure(LockError::IoError(err), _) => Error::Write {
+                path: dir.clone(),
+                reason: err.to_string(),
+            },
+            err => unwritable(err.into()),
+        })?;
+    // Checked once this process holds the writer's lock, so the probe is its own.
+    check_writable(dir)?;
+    add_files(config, &index, writer).map_err(unwritable)
+}
+
+/// Fails with [`Error::Write`] unless a file can be created in the index folder: tantivy's writer
+/// threads report a folder they may not write only as "an index writer was killed".
+fn check_writable(dir: &Path) -> Result<(), Error> {
+    let probe = dir.join(".gazette-write-check");
+    std::fs::write(&probe, b"gazette")
+        .and_then(|()| std::fs::remove_file(&probe))
+        .map_err(|err| Error::Write {
+            path: dir.to_path_buf(),
+            reason: err.to_string(),
+        })
+}
+
+fn add_files(
+    config: &IndexConfig,
+    index: &Index,
+    mut writer: IndexWriter,
+) -> Result<IndexSummary, Error> {
+    let started = Instant::now();
     let fields = Fields::resolve(&index.schema()).ok_or_else(|| Error::IncompatibleIndex {
         path: config.index_dir.clone(),
         found: "different fields".into(),
     })?;
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
-    let mut writer: IndexWriter = index
-        .writer_with_num_threads(threads, WRITER_MEMORY)
-        .map_err(|err| match err {
-            tantivy::TantivyError::LockFailure(..) => Error::Busy {
-                path: config.index_dir.clone(),
-            },
-            err => err.into(),
-        })?;
-    let mut known = indexed_sources(&index, &fields)?;
+    let mut known = indexed_sources(index, &fields)?;
 
     let (files, mut errors) = corpus::walk(&config.inputs);
     let mut summary = IndexSummary {

@@ -13,6 +13,7 @@ pub mod manifest;
 pub mod parse;
 pub mod print;
 pub mod query;
+mod reading;
 pub mod region;
 pub mod schema;
 pub mod search;
@@ -37,6 +38,11 @@ pub enum Error {
     NotAnIndex { path: PathBuf, reason: String },
     #[error("another gazette process is writing the index at {}; try again when it has finished", path.display())]
     Busy { path: PathBuf },
+    #[error(
+        "cannot write the index at {}: {reason}; it is left as of its last commit",
+        path.display()
+    )]
+    Write { path: PathBuf, reason: String },
     #[error("bad query: {0}")]
     Query(String),
     #[error("cannot generate a corpus: {0}")]

@@ -827,14 +827,28 @@ pub struct Engine {
 impl Engine {
     /// Opens the index in `dir` for searching.
     pub fn open(dir: &std::path::Path) -> Result<Engine, Error> {
-        let (index, fields) = index::open(dir)?;
-        // A search reads the index as it is when opened: no thread watching it for commits.
-        let reader = index
-            .reader_builder()
-            .reload_policy(tantivy::ReloadPolicy::Manual)
-            .try_into()?;
-        let searcher = reader.searcher();
-        Ok(Engine { searcher, fields })
+        // The index is opened without a lock (see `crate::reading`): a writer committing at the
+        // same moment may remove the files of segments it merged after their list was read.
+        // Reading the list again then finds the new segments.
+        let mut attempts = 0;
+        loop {
+            let (index, fields) = index::open(dir)?;
+            // A search reads the index as it is when opened: no thread watching it for commits.
+            let opened: tantivy::Result<tantivy::IndexReader> = index
+                .reader_builder()
+                .reload_policy(tantivy::ReloadPolicy::Manual)
+                .try_into();
+            match opened {
+                Ok(reader) => {
+                    let searcher = reader.searcher();
+                    return Ok(Engine { searcher, fields });
+                }
+                Err(tantivy::TantivyError::OpenReadError(
+                    tantivy::directory::error::OpenReadError::FileDoesNotExist(_),
+                )) if attempts < 10 => attempts += 1,
+                Err(err) => return Err(err.into()),
+            }
+        }
     }
 
     /// Runs a search; `config.index_dir` is not read again.
