@@ -10,6 +10,7 @@ use gazette::analysis::Script;
 use gazette::index::IndexConfig;
 use gazette::query::{Field, Filter};
 use gazette::search::{SearchConfig, Sort};
+use gazette::stats::By;
 
 /// Full-text search for Chinese government gazettes (政府公报).
 #[derive(Debug, Parser)]
@@ -28,6 +29,10 @@ pub enum Command {
     Search(SearchArgs),
     /// Show how a file is read: metadata and its sources, documents, sections, paragraphs.
     Inspect(InspectArgs),
+    /// Count matches by year, month, gazette, region or document, against the text of each.
+    Stats(StatsArgs),
+    /// Show a paragraph of an indexed file in its place, with its neighbours and section path.
+    Show(ShowArgs),
     /// Measure query latency in-process: p50/p95/p99/max per query class.
     Bench(BenchArgs),
     /// Write a gazette-like corpus of a given size from a source corpus, for growth curves.
@@ -109,8 +114,7 @@ pub struct IndexArgs {
     pub location: IndexLocation,
 }
 
-#[derive(Debug, Args)]
-#[command(after_help = "\
+const QUERY_HELP: &str = "\
 QUERY syntax (quote the query when it holds spaces, parentheses or a leading -):
   云台山 实验室            both literals, anywhere in the paragraph
   云台山 OR 青天河         either
@@ -126,23 +130,14 @@ half-width forms alike, spaces between Chinese characters ignored, traditional a
 characters alike (云台山 finds 雲臺山; --exact-script turns this off). Field values match when \
 the field contains them.
 
-Exit status: 0 when something was found, 1 when nothing was, 2 on error.")]
-pub struct SearchArgs {
+Exit status: 0 when something was found, 1 when nothing was, 2 on error.";
+
+/// A query and the flags that narrow it, shared by `search` and `stats`.
+#[derive(Debug, Args)]
+pub struct QueryArgs {
     /// The query (see below).
     #[arg(value_name = "QUERY", required = true, num_args = 1..)]
     pub query: Vec<String>,
-    /// Show this many of the best hits.
-    #[arg(long, short = 'n', default_value_t = 10, value_name = "N")]
-    pub limit: usize,
-    /// Show every hit.
-    #[arg(long, conflicts_with = "limit")]
-    pub all: bool,
-    /// JSON Lines, one object per hit.
-    #[arg(long)]
-    pub json: bool,
-    /// Print the number of matching paragraphs and of occurrences instead of the hits.
-    #[arg(long)]
-    pub count: bool,
     /// Only paragraphs of a gazette whose name contains this.
     #[arg(long, value_name = "NAME")]
     pub gazette: Option<String>,
@@ -161,15 +156,94 @@ pub struct SearchArgs {
     /// Only whole-word matches (as jieba segments the paragraph): 台山 no longer matches 云台山.
     #[arg(long)]
     pub words: bool,
-    /// Order of the hits.
-    #[arg(long, value_enum, default_value_t = SortArg::Relevance)]
-    pub sort: SortArg,
     /// Match traditional and simplified characters only as written.
     #[arg(long)]
     pub exact_script: bool,
+    #[command(flatten)]
+    pub location: IndexLocation,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = QUERY_HELP)]
+pub struct SearchArgs {
+    #[command(flatten)]
+    pub query: QueryArgs,
+    /// Show this many of the best hits.
+    #[arg(long, short = 'n', default_value_t = 10, value_name = "N")]
+    pub limit: usize,
+    /// Show every hit.
+    #[arg(long, conflicts_with = "limit")]
+    pub all: bool,
+    /// JSON Lines, one object per hit.
+    #[arg(long, conflicts_with = "csv")]
+    pub json: bool,
+    /// CSV (UTF-8, a header row): every field of every hit, one column per manifest attribute.
+    #[arg(long)]
+    pub csv: bool,
+    /// Print the number of matching paragraphs and of occurrences instead of the hits.
+    #[arg(long, conflicts_with = "csv")]
+    pub count: bool,
+    /// Concordance: one line per occurrence, the match centred between its contexts, the
+    /// citation at the end.
+    #[arg(long, conflicts_with_all = ["json", "csv", "count"])]
+    pub kwic: bool,
+    /// Characters of context on each side of a match, with --kwic.
+    #[arg(long, default_value_t = 20, value_name = "N", requires = "kwic")]
+    pub width: usize,
+    /// Add a reference in GB/T 7714 style to each hit.
+    #[arg(long)]
+    pub cite: bool,
+    /// Order of the hits; with --kwic also left or right (by the context before or after the
+    /// match, read outward from it).
+    #[arg(long, value_enum, default_value_t = SortArg::Relevance)]
+    pub sort: SortArg,
     /// Rank by plain BM25 on the character view (for evaluating the ranking).
     #[arg(long, hide = true)]
     pub plain_bm25: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = QUERY_HELP)]
+pub struct StatsArgs {
+    #[command(flatten)]
+    pub query: QueryArgs,
+    /// What to count by.
+    #[arg(long, value_enum, default_value_t = ByArg::Year)]
+    pub by: ByArg,
+    /// JSON Lines, one object per bucket.
+    #[arg(long, conflicts_with = "csv")]
+    pub json: bool,
+    /// CSV with a header row.
+    #[arg(long)]
+    pub csv: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ByArg {
+    Year,
+    Month,
+    Gazette,
+    Region,
+    Document,
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// The file, as the index names it (the path printed with each hit).
+    #[arg(value_name = "PATH")]
+    pub path: String,
+    /// The paragraph to show (¶N of a hit), with its neighbours; the whole file without it.
+    #[arg(long, short = 'p', value_name = "N")]
+    pub paragraph: Option<u64>,
+    /// Paragraphs to show before and after it.
+    #[arg(long, short = 'C', default_value_t = 2, value_name = "K")]
+    pub context: usize,
+    /// In a file of several documents: the document (its number from 1, or part of its title).
+    #[arg(long, value_name = "DOCUMENT")]
+    pub document: Option<String>,
+    /// JSON Lines, one object per paragraph.
+    #[arg(long)]
+    pub json: bool,
     #[command(flatten)]
     pub location: IndexLocation,
 }
@@ -182,6 +256,10 @@ pub enum SortArg {
     Oldest,
     /// Newest first; undated last.
     Newest,
+    /// With --kwic: by the context before the match, read from the match leftward.
+    Left,
+    /// With --kwic: by the context after the match.
+    Right,
 }
 
 fn parse_date(value: &str) -> Result<String, String> {
@@ -202,7 +280,7 @@ impl IndexArgs {
     }
 }
 
-impl SearchArgs {
+impl QueryArgs {
     pub fn config(&self) -> SearchConfig {
         let mut filters = Vec::new();
         for (field, value) in [
@@ -227,19 +305,40 @@ impl SearchArgs {
             index_dir: self.location.index.clone(),
             query: self.query.join(" "),
             filters,
-            limit: (!self.all).then_some(self.limit),
             words: self.words,
             script: if self.exact_script {
                 Script::Exact
             } else {
                 Script::Fold
             },
+            ..SearchConfig::default()
+        }
+    }
+}
+
+impl SearchArgs {
+    pub fn config(&self) -> SearchConfig {
+        SearchConfig {
+            limit: (!self.all).then_some(self.limit),
             sort: match self.sort {
-                SortArg::Relevance => Sort::Relevance,
                 SortArg::Oldest => Sort::Oldest,
                 SortArg::Newest => Sort::Newest,
+                SortArg::Relevance | SortArg::Left | SortArg::Right => Sort::Relevance,
             },
             plain_bm25: self.plain_bm25,
+            ..self.query.config()
+        }
+    }
+}
+
+impl ByArg {
+    pub fn by(self) -> By {
+        match self {
+            ByArg::Year => By::Year,
+            ByArg::Month => By::Month,
+            ByArg::Gazette => By::Gazette,
+            ByArg::Region => By::Region,
+            ByArg::Document => By::Document,
         }
     }
 }

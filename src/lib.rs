@@ -7,6 +7,7 @@
 pub mod analysis;
 pub mod bench;
 pub mod corpus;
+pub mod export;
 pub mod generate;
 pub mod index;
 pub mod manifest;
@@ -17,6 +18,8 @@ mod reading;
 pub mod region;
 pub mod schema;
 pub mod search;
+pub mod show;
+pub mod stats;
 mod traditional;
 
 use std::path::PathBuf;
@@ -45,6 +48,8 @@ pub enum Error {
     Write { path: PathBuf, reason: String },
     #[error("bad query: {0}")]
     Query(String),
+    #[error("{0}")]
+    Show(String),
     #[error("cannot generate a corpus: {0}")]
     Generate(String),
     #[error(transparent)]

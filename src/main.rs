@@ -8,13 +8,18 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use cli::{BenchArgs, Cli, Command, GenerateArgs, IndexArgs, InspectArgs, SearchArgs};
+use cli::{
+    BenchArgs, Cli, Command, GenerateArgs, IndexArgs, InspectArgs, SearchArgs, ShowArgs, SortArg,
+    StatsArgs,
+};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
         Command::Index(args) => index(args),
         Command::Search(args) => search(&args),
+        Command::Stats(args) => stats(&args),
+        Command::Show(args) => show(&args),
         Command::Inspect(args) => inspect(&args),
         Command::Bench(args) => bench(&args),
         Command::Generate(args) => generate(&args),
@@ -148,6 +153,10 @@ fn inspect(args: &InspectArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn search(args: &SearchArgs) -> anyhow::Result<ExitCode> {
+    let query = args.query.query.join(" ");
+    if matches!(args.sort, SortArg::Left | SortArg::Right) && !args.kwic {
+        anyhow::bail!("--sort left and --sort right order concordance lines: add --kwic");
+    }
     if args.count {
         let counts = gazette::search::count(&args.config())?;
         let mut out = io::stdout().lock();
@@ -163,21 +172,87 @@ fn search(args: &SearchArgs) -> anyhow::Result<ExitCode> {
         }
         return Ok(ExitCode::from(if counts.paragraphs > 0 { 0 } else { 1 }));
     }
-    let result = gazette::search::run(&args.config())?;
+    let mut result = gazette::search::run(&args.config())?;
+    if args.cite {
+        for hit in &mut result.hits {
+            hit.reference = Some(gazette::export::reference(hit));
+        }
+    }
     let stdout = io::stdout();
     let color = anstream::AutoStream::choice(&stdout) != anstream::ColorChoice::Never;
     let mut out = BufWriter::new(stdout.lock());
     if args.json {
         gazette::print::json(&mut out, &result.hits)?;
+    } else if args.csv {
+        gazette::export::csv(&mut out, &result.hits)?;
+    } else if args.kwic {
+        let order = match args.sort {
+            SortArg::Left => gazette::print::KwicOrder::Left,
+            SortArg::Right => gazette::print::KwicOrder::Right,
+            _ => gazette::print::KwicOrder::Hits,
+        };
+        gazette::print::kwic(&mut out, &result.hits, args.width, order, color)?;
+        if result.hits.len() < result.total {
+            eprintln!(
+                "{} paragraphs match; lines for the best {} (--all for every one)",
+                result.total,
+                result.hits.len()
+            );
+        }
     } else if result.total > 0 {
         gazette::print::human(&mut out, &result, color)?;
     }
     out.flush()?;
     if result.total == 0 {
-        if !args.json {
-            eprintln!("no paragraph matches {}", args.query.join(" "));
+        if !args.json && !args.csv {
+            eprintln!("no paragraph matches {query}");
         }
         return Ok(ExitCode::from(1));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn stats(args: &StatsArgs) -> anyhow::Result<ExitCode> {
+    let buckets = gazette::stats::run(&args.query.config(), args.by.by())?;
+    let stdout = io::stdout();
+    let color = anstream::AutoStream::choice(&stdout) != anstream::ColorChoice::Never;
+    let mut out = BufWriter::new(stdout.lock());
+    if args.json {
+        for bucket in &buckets {
+            serde_json::to_writer(&mut out, bucket)?;
+            writeln!(out)?;
+        }
+    } else if args.csv {
+        gazette::export::stats_csv(&mut out, &buckets)?;
+    } else {
+        gazette::print::stats(&mut out, &buckets, color)?;
+    }
+    out.flush()?;
+    let found = buckets.iter().any(|b| b.paragraphs > 0);
+    Ok(ExitCode::from(if found { 0 } else { 1 }))
+}
+
+fn show(args: &ShowArgs) -> anyhow::Result<ExitCode> {
+    let config = gazette::show::ShowConfig {
+        index_dir: args.location.index.clone(),
+        path: args.path.clone(),
+        paragraph: args.paragraph,
+        context: args.context,
+        document: args.document.clone(),
+    };
+    let shown = gazette::show::run(&config)?;
+    let stdout = io::stdout();
+    let color = anstream::AutoStream::choice(&stdout) != anstream::ColorChoice::Never;
+    let mut out = BufWriter::new(stdout.lock());
+    if args.json {
+        gazette::print::json(&mut out, &shown.paragraphs)?;
+    } else {
+        gazette::print::show(&mut out, &shown, color)?;
+    }
+    out.flush()?;
+    Ok(ExitCode::from(if shown.paragraphs.is_empty() {
+        1
+    } else {
+        0
+    }))
 }

@@ -6,6 +6,8 @@ use std::io::{self, Write};
 use anstyle::{AnsiColor, Style};
 
 use crate::search::{Hit, SearchResult};
+use crate::show::Shown;
+use crate::stats::Bucket;
 
 /// A paragraph up to this many characters is shown whole; a longer one as windows around its
 /// matches.
@@ -55,6 +57,9 @@ pub fn human<W: Write>(out: &mut W, result: &SearchResult, color: bool) -> io::R
             }
         }
         writeln!(out, "{line}")?;
+        if let Some(reference) = &hit.reference {
+            writeln!(out, "  {}", paint(LOCATION, reference))?;
+        }
         writeln!(out)?;
     }
     let shown = result.hits.len();
@@ -76,6 +81,16 @@ pub fn human<W: Write>(out: &mut W, result: &SearchResult, color: bool) -> io::R
 
 /// 「焦作市人民政府公报 2025年第1号（总第139号） 2025-02-28 · 焦作市人民政府工作报告 (p. 3) › 三、… › （一）…」
 pub fn citation(hit: &Hit) -> String {
+    let mut citation = issue_and_document(hit);
+    for heading in &hit.section {
+        citation.push_str(" › ");
+        citation.push_str(heading);
+    }
+    citation
+}
+
+/// 「焦作市人民政府公报 2025年第1号（总第139号） 2025-02-28 · 焦作市人民政府工作报告 (p. 3)」
+fn issue_and_document(hit: &Hit) -> String {
     let issue: Vec<&str> = [&hit.gazette, &hit.issue, &hit.date]
         .into_iter()
         .filter_map(|v| v.as_deref())
@@ -84,13 +99,10 @@ pub fn citation(hit: &Hit) -> String {
         Some(page) => format!("{} (p. {page})", hit.document),
         None => hit.document.clone(),
     };
-    let mut place = vec![document.as_str()];
-    place.extend(hit.section.iter().map(String::as_str));
-    let place = place.join(" › ");
     if issue.is_empty() {
-        place
+        document
     } else {
-        format!("{} · {place}", issue.join(" "))
+        format!("{} · {document}", issue.join(" "))
     }
 }
 
@@ -263,6 +275,239 @@ pub fn inspect<W: Write>(
     Ok(())
 }
 
+/// How concordance lines are ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KwicOrder {
+    /// In the order of the hits, then of the matches in each.
+    Hits,
+    /// By the context before the match, read from the match leftward.
+    Left,
+    /// By the context after the match.
+    Right,
+}
+
+/// One concordance line: a match with `width` characters of context on each side.
+#[derive(Debug, PartialEq)]
+struct Line<'a> {
+    left: String,
+    matched: &'a str,
+    right: String,
+    hit: &'a Hit,
+}
+
+/// Context shown on one line: line breaks and tabs become spaces.
+fn one_line(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
+
+fn kwic_lines(hits: &[Hit], width: usize, order: KwicOrder) -> Vec<Line<'_>> {
+    let mut lines = Vec::new();
+    for hit in hits {
+        let text = hit.text.as_str();
+        for &(start, end) in &hit.matches {
+            let before = &text[..start];
+            let from = before
+                .char_indices()
+                .rev()
+                .nth(width.saturating_sub(1))
+                .map_or(0, |(i, _)| i);
+            let after = &text[end..];
+            let to = after
+                .char_indices()
+                .nth(width)
+                .map_or(after.len(), |(i, _)| i);
+            lines.push(Line {
+                left: one_line(if width == 0 { "" } else { &before[from..] }),
+                matched: &text[start..end],
+                right: one_line(&after[..to]),
+                hit,
+            });
+        }
+    }
+    match order {
+        KwicOrder::Hits => {}
+        KwicOrder::Left => lines.sort_by(|a, b| {
+            a.left
+                .chars()
+                .rev()
+                .cmp(b.left.chars().rev())
+                .then_with(|| a.matched.cmp(b.matched))
+        }),
+        KwicOrder::Right => lines.sort_by(|a, b| (a.matched, &a.right).cmp(&(b.matched, &b.right))),
+    }
+    lines
+}
+
+/// Writes a concordance: one line per occurrence, the left contexts right-aligned and the right
+/// ones padded so that matches and citations stand in columns (CJK characters count two
+/// columns). Gives the number of lines.
+pub fn kwic<W: Write>(
+    out: &mut W,
+    hits: &[Hit],
+    width: usize,
+    order: KwicOrder,
+    color: bool,
+) -> io::Result<usize> {
+    use unicode_width::UnicodeWidthStr;
+    let lines = kwic_lines(hits, width, order);
+    let left_width = lines.iter().map(|l| l.left.width()).max().unwrap_or(0);
+    let match_width = lines.iter().map(|l| l.matched.width()).max().unwrap_or(0);
+    let right_width = lines.iter().map(|l| l.right.width()).max().unwrap_or(0);
+    for line in &lines {
+        let matched = if color {
+            format!("{}{}{}", MATCH.render(), line.matched, MATCH.render_reset())
+        } else {
+            line.matched.to_string()
+        };
+        let place = format!(
+            "{} [{} ¶{}]",
+            issue_and_document(line.hit),
+            line.hit.path,
+            line.hit.paragraph
+        );
+        writeln!(
+            out,
+            "{}{}  {}{}  {}{}  {}",
+            " ".repeat(left_width - line.left.width()),
+            line.left,
+            matched,
+            " ".repeat(match_width - line.matched.width()),
+            line.right,
+            " ".repeat(right_width - line.right.width()),
+            if color {
+                format!("{}{place}{}", LOCATION.render(), LOCATION.render_reset())
+            } else {
+                place
+            }
+        )?;
+    }
+    Ok(lines.len())
+}
+
+/// Writes the buckets of `gazette stats` as a table with a bar for each bucket's `per_10k`.
+pub fn stats<W: Write>(out: &mut W, buckets: &[Bucket], color: bool) -> io::Result<()> {
+    use unicode_width::UnicodeWidthStr;
+    const BAR: usize = 40;
+    let name_width = buckets
+        .iter()
+        .map(|b| b.bucket.width())
+        .chain(["bucket".len()])
+        .max()
+        .unwrap_or(0);
+    let top = buckets.iter().map(|b| b.per_10k).fold(0.0, f64::max);
+    writeln!(
+        out,
+        "{}{:>11} {:>12} {:>12} {:>10}",
+        pad("bucket", name_width),
+        "paragraphs",
+        "occurrences",
+        "of total",
+        "per 10k"
+    )?;
+    for b in buckets {
+        let bar = if top > 0.0 {
+            bar(b.per_10k / top * BAR as f64)
+        } else {
+            String::new()
+        };
+        let bar = if color && !bar.is_empty() {
+            format!("{}{bar}{}", CITATION.render(), CITATION.render_reset())
+        } else {
+            bar
+        };
+        writeln!(
+            out,
+            "{}{:>11} {:>12} {:>12} {:>10.2}  {bar}",
+            pad(&b.bucket, name_width),
+            b.paragraphs,
+            b.occurrences,
+            b.total_paragraphs,
+            b.per_10k
+        )?;
+    }
+    let (paragraphs, occurrences, total) = buckets.iter().fold((0, 0, 0), |acc, b| {
+        (
+            acc.0 + b.paragraphs,
+            acc.1 + b.occurrences,
+            acc.2 + b.total_paragraphs,
+        )
+    });
+    writeln!(
+        out,
+        "{}{paragraphs:>11} {occurrences:>12} {total:>12} {:>10.2}",
+        pad("all", name_width),
+        crate::stats::per_10k(occurrences, total)
+    )
+}
+
+/// `text` and spaces to fill `width` columns, and one more.
+fn pad(text: &str, width: usize) -> String {
+    use unicode_width::UnicodeWidthStr;
+    format!("{text}{} ", " ".repeat(width.saturating_sub(text.width())))
+}
+
+/// A horizontal bar `length` cells long, in eighths of a cell.
+fn bar(length: f64) -> String {
+    const EIGHTHS: [char; 8] = [' ', '▏', '▎', '▍', '▌', '▋', '▊', '▉'];
+    let eighths = (length * 8.0).round() as usize;
+    let mut bar = "█".repeat(eighths / 8);
+    if !eighths.is_multiple_of(8) {
+        bar.push(EIGHTHS[eighths % 8]);
+    }
+    if bar.is_empty() && length > 0.0 {
+        bar.push('▏');
+    }
+    bar
+}
+
+/// Writes paragraphs of a file for `gazette show`: the citation of each document where it starts,
+/// each heading path where it changes, the asked paragraph marked.
+pub fn show<W: Write>(out: &mut W, shown: &Shown, color: bool) -> io::Result<()> {
+    let paint = |style: Style, text: &str| {
+        if color {
+            format!("{}{text}{}", style.render(), style.render_reset())
+        } else {
+            text.to_string()
+        }
+    };
+    let mut document = None;
+    let mut section: Option<&Vec<String>> = None;
+    for (i, hit) in shown.paragraphs.iter().enumerate() {
+        let opens = hit.paragraph == 1 || document.is_none();
+        if opens || document != Some(&hit.document) {
+            if document.is_some() {
+                writeln!(out)?;
+            }
+            writeln!(
+                out,
+                "{} {}",
+                paint(CITATION, &issue_and_document(hit)),
+                paint(LOCATION, &format!("[{}]", hit.path))
+            )?;
+            document = Some(&hit.document);
+            section = None;
+        }
+        if section != Some(&hit.section) && !hit.section.is_empty() {
+            writeln!(
+                out,
+                "{}",
+                paint(LOCATION, &format!("§ {}", hit.section.join(" › ")))
+            )?;
+        }
+        section = Some(&hit.section);
+        let marker = if shown.target == Some(i) { "▶" } else { " " };
+        let text = if shown.target == Some(i) {
+            paint(Style::new().bold(), &hit.text)
+        } else {
+            hit.text.clone()
+        };
+        writeln!(out, "{marker} ¶{} {text}", hit.paragraph)?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -283,6 +528,7 @@ mod tests {
             text: text.into(),
             matches,
             attributes: Default::default(),
+            reference: None,
         }
     }
 

@@ -85,6 +85,9 @@ pub struct Hit {
     pub matches: Vec<(usize, usize)>,
     /// Manifest columns other than the known ones.
     pub attributes: BTreeMap<String, String>,
+    /// A reference in GB/T 7714 style, when asked for (`--cite`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
 }
 
 #[derive(Debug, Default)]
@@ -858,7 +861,78 @@ impl Engine {
 
     /// Counts matching paragraphs and occurrences; `config.index_dir` is not read again.
     pub fn count(&self, config: &SearchConfig) -> Result<Counts, Error> {
-        count_with(&Run::new(self, config)?)
+        let mut counts = Counts::default();
+        each_match(&Run::new(self, config)?, &mut |_, occurrences| {
+            counts.paragraphs += 1;
+            counts.occurrences += occurrences;
+        })?;
+        Ok(counts)
+    }
+
+    /// Calls `f` with each matching paragraph and the number of occurrences of the query's
+    /// literals in it, in no particular order.
+    pub fn each_match(
+        &self,
+        config: &SearchConfig,
+        f: &mut dyn FnMut(DocAddress, usize),
+    ) -> Result<(), Error> {
+        each_match(&Run::new(self, config)?, f)
+    }
+
+    /// Calls `f` with each paragraph within the query's scope: the filters that the query and the
+    /// flags put on every match (`region:河南`, `--from 2020`); every paragraph when there are
+    /// none. These are the paragraphs a share of matches is taken of.
+    pub fn each_in_scope(
+        &self,
+        config: &SearchConfig,
+        f: &mut dyn FnMut(DocAddress),
+    ) -> Result<(), Error> {
+        let prepared = Prepared::new(config)?;
+        let mut filters = Vec::new();
+        scope_filters(&prepared.expr, &mut filters);
+        let ctx = Context {
+            searcher: &self.searcher,
+            fields: &self.fields,
+            words: false,
+            plain_bm25: true,
+            script: prepared.script,
+        };
+        let query = if filters.is_empty() {
+            match_all()
+        } else {
+            to_query(&ctx, &Expr::And(filters))?
+        };
+        let weight = query.weight(EnableScoring::disabled_from_searcher(&self.searcher))?;
+        for (ord, segment) in self.searcher.segment_readers().iter().enumerate() {
+            let mut docs = weight.scorer(segment, 1.0)?;
+            let alive = segment.alive_bitset();
+            let mut doc = docs.doc();
+            while doc != TERMINATED {
+                if alive.is_none_or(|bits| bits.is_alive(doc)) {
+                    f(DocAddress::new(ord as u32, doc));
+                }
+                doc = docs.advance();
+            }
+        }
+        Ok(())
+    }
+
+    pub fn searcher(&self) -> &Searcher {
+        &self.searcher
+    }
+
+    pub fn fields(&self) -> &Fields {
+        &self.fields
+    }
+}
+
+/// The filters that an expression puts on every match: its own when it is one, those of the
+/// items of an AND.
+fn scope_filters(expr: &Expr, out: &mut Vec<Expr>) {
+    match expr {
+        Expr::Filter(_) => out.push(expr.clone()),
+        Expr::And(items) => items.iter().for_each(|item| scope_filters(item, out)),
+        _ => {}
     }
 }
 
@@ -1081,15 +1155,17 @@ fn search_with(run: &Run, config: &SearchConfig) -> Result<SearchResult, Error> 
     Ok(SearchResult { hits, total })
 }
 
-/// Counts matching paragraphs and occurrences, reading every matching paragraph's text.
+/// Counts matching paragraphs and occurrences.
 pub fn count(config: &SearchConfig) -> Result<Counts, Error> {
     Prepared::new(config)?;
     Engine::open(&config.index_dir)?.count(config)
 }
 
-fn count_with(run: &Run) -> Result<Counts, Error> {
-    if let Some(counts) = count_from_index(run)? {
-        return Ok(counts);
+/// Each matching paragraph and its number of occurrences: from the postings where they decide
+/// alone, otherwise from every candidate's text.
+fn each_match(run: &Run, f: &mut dyn FnMut(DocAddress, usize)) -> Result<(), Error> {
+    if count_from_index(run, f)? {
+        return Ok(());
     }
     let mut candidates: Vec<(f32, DocAddress)> = run
         .searcher
@@ -1102,15 +1178,13 @@ fn count_with(run: &Run) -> Result<Counts, Error> {
     }
     let mut addresses: Vec<DocAddress> = candidates.into_iter().map(|c| c.1).collect();
     addresses.sort_unstable();
-    let mut counts = Counts::default();
     for address in addresses {
         let paragraph = read_paragraph(&run.searcher, &run.fields, address)?;
         if let Some(spans) = run.check(&paragraph, address) {
-            counts.paragraphs += 1;
-            counts.occurrences += spans.len();
+            f(address, spans.len());
         }
     }
-    Ok(counts)
+    Ok(())
 }
 
 /// The one literal of an expression that is a literal alone or with filters.
@@ -1140,39 +1214,39 @@ fn self_overlapping(chars: &[char]) -> bool {
 
 /// Counts from the postings alone, without reading any paragraph: for one literal, with or without
 /// filters, when the index decides exactly. Occurrences are the literal's term or phrase
-/// frequencies in the matching paragraphs. `None` when the text has to be read.
-fn count_from_index(run: &Run) -> Result<Option<Counts>, Error> {
+/// frequencies in the matching paragraphs. Calls `f` for each and gives true, or gives false
+/// without calling it when the text has to be read.
+fn count_from_index(run: &Run, f: &mut dyn FnMut(DocAddress, usize)) -> Result<bool, Error> {
     if !run.prepared.index_decides() {
-        return Ok(None);
+        return Ok(false);
     }
     let Some(literal) = sole_literal(&run.prepared.expr) else {
-        return Ok(None);
+        return Ok(false);
     };
     let folded = fold(literal);
     if self_overlapping(&folded.chars) {
-        return Ok(None);
+        return Ok(false);
     }
     let Some(mut occurrences) = LiteralPostings::new(&run.fields, &folded) else {
-        return Ok(None);
+        return Ok(false);
     };
     let matching = run
         .query
         .weight(EnableScoring::disabled_from_searcher(&run.searcher))?;
-    let mut counts = Counts::default();
-    for segment in run.searcher.segment_readers() {
+    for (ord, segment) in run.searcher.segment_readers().iter().enumerate() {
         let mut docs = matching.scorer(segment, 1.0)?;
         let mut postings = occurrences.open(segment)?;
         let alive = segment.alive_bitset();
         let mut doc = docs.doc();
         while doc != TERMINATED {
             if alive.is_none_or(|bits| bits.is_alive(doc)) {
-                counts.paragraphs += 1;
-                counts.occurrences += occurrences.count(&mut postings, doc);
+                let count = occurrences.count(&mut postings, doc);
+                f(DocAddress::new(ord as u32, doc), count);
             }
             doc = docs.advance();
         }
     }
-    Ok(Some(counts))
+    Ok(true)
 }
 
 fn stored_str(doc: &TantivyDocument, field: SchemaField) -> Option<String> {
@@ -1211,7 +1285,43 @@ fn hit(
             .unwrap_or_default(),
         text: paragraph.text,
         matches,
+        reference: None,
     }
+}
+
+/// Every paragraph of an indexed file, in file order, as hits without matches; the file is named
+/// as the index names it (the `path` of a hit).
+pub fn file_paragraphs(engine: &Engine, path: &str) -> Result<Vec<Hit>, Error> {
+    let term = Term::from_field_text(engine.fields.path, path);
+    let query = tantivy::query::TermQuery::new(term, IndexRecordOption::Basic);
+    let mut addresses: Vec<DocAddress> = engine
+        .searcher
+        .search(&query, &DocSetCollector)?
+        .into_iter()
+        .collect();
+    // A file's paragraphs are added one after the other and committed together, so they sit in
+    // one segment in file order.
+    addresses.sort_unstable();
+    addresses
+        .into_iter()
+        .map(|address| {
+            let paragraph = read_paragraph(&engine.searcher, &engine.fields, address)?;
+            Ok(hit(&engine.fields, paragraph, 0.0, false, Vec::new()))
+        })
+        .collect()
+}
+
+/// The paths of the indexed files, in order.
+pub fn indexed_paths(engine: &Engine) -> Result<Vec<String>, Error> {
+    let mut paths = std::collections::BTreeSet::new();
+    for segment in engine.searcher.segment_readers() {
+        let inverted = segment.inverted_index(engine.fields.path)?;
+        let mut terms = inverted.terms().stream()?;
+        while terms.advance() {
+            paths.insert(String::from_utf8_lossy(terms.key()).into_owned());
+        }
+    }
+    Ok(paths.into_iter().collect())
 }
 
 #[cfg(test)]

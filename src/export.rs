@@ -1,0 +1,227 @@
+//! EXPORT: hits and statistics for other tools (CSV for pandas, R and Excel) and references for
+//! papers (GB/T 7714).
+
+use std::collections::BTreeSet;
+use std::io::Write;
+
+use crate::search::Hit;
+use crate::stats::Bucket;
+
+/// Manifest columns that hold a web address, for an [EB/OL] reference.
+const URL_ATTRIBUTES: &[&str] = &["url", "source_url", "link", "网址"];
+
+/// A reference in the style of GB/T 7714-2015, from what the index knows of a hit:
+///
+/// - in a gazette with a numbered issue, as a serial: 「焦作市人民政府. 焦作市人民政府工作报告[N].
+///   焦作市人民政府公报, 2025(1): 3.」 (the issuing body is the gazette's name without 公报);
+/// - in a gazette without an issue number: 「…[N]. 某某公报, 2025-02-28: 3.」;
+/// - outside a gazette, with a web address in the manifest: 「题名[EB/OL]. (2025)[…]. URL.」;
+/// - otherwise 「题名[Z]. 2025.」
+pub fn reference(hit: &Hit) -> String {
+    let year = hit
+        .date
+        .as_deref()
+        .map(|d| d.chars().take(4).collect::<String>())
+        .or_else(|| hit.issue.as_deref().and_then(issue_year));
+    if let Some(gazette) = hit.gazette.as_deref() {
+        let author = gazette
+            .strip_suffix("公报")
+            .filter(|body| !body.is_empty())
+            .map_or(String::new(), |body| format!("{body}. "));
+        let page = hit.page.map_or(String::new(), |p| format!(": {p}"));
+        let number = hit.issue.as_deref().and_then(issue_number);
+        let when = match (&year, number, &hit.date) {
+            (Some(year), Some(number), _) => format!("{year}({number})"),
+            (_, _, Some(date)) => date.clone(),
+            (Some(year), None, None) => year.clone(),
+            (None, _, None) => String::new(),
+        };
+        let when = if when.is_empty() {
+            String::new()
+        } else {
+            format!(", {when}")
+        };
+        return format!("{author}{}[N]. {gazette}{when}{page}.", hit.document);
+    }
+    let url = URL_ATTRIBUTES
+        .iter()
+        .find_map(|name| hit.attributes.get(*name))
+        .filter(|url| !url.is_empty());
+    let published = hit.date.clone().or(year);
+    match (url, published) {
+        (Some(url), Some(date)) => format!("{}[EB/OL]. ({date}). {url}.", hit.document),
+        (Some(url), None) => format!("{}[EB/OL]. {url}.", hit.document),
+        (None, Some(date)) => format!("{}[Z]. {date}.", hit.document),
+        (None, None) => format!("{}[Z].", hit.document),
+    }
+}
+
+/// 「2025年第1号（总第139号）」 → 1; 「第12期」 → 12.
+fn issue_number(issue: &str) -> Option<u32> {
+    let start = issue.find('第')? + '第'.len_utf8();
+    let digits: String = issue[start..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    let rest = &issue[start + digits.len()..];
+    (rest.starts_with('号') || rest.starts_with('期'))
+        .then(|| digits.parse().ok())
+        .flatten()
+}
+
+/// 「2025年第1号」 → 2025.
+fn issue_year(issue: &str) -> Option<String> {
+    let digits: String = issue.chars().take_while(char::is_ascii_digit).collect();
+    (digits.len() == 4 && issue[4..].starts_with('年')).then_some(digits)
+}
+
+/// The columns of `--csv`, before one column per manifest attribute.
+pub const HIT_COLUMNS: &[&str] = &[
+    "path",
+    "gazette",
+    "issue",
+    "date",
+    "region",
+    "document",
+    "section",
+    "page",
+    "paragraph",
+    "score",
+    "word_match",
+    "text",
+    "matches",
+];
+
+/// Writes hits as CSV: a header row, then one row per hit with every field (the section path
+/// joined by ` › `, `matches` as a JSON array of byte ranges), the reference when there is one,
+/// and one column per manifest attribute of any hit (named `attribute.NAME`).
+pub fn csv<W: Write>(out: W, hits: &[Hit]) -> Result<(), csv::Error> {
+    let attributes: BTreeSet<&str> = hits
+        .iter()
+        .flat_map(|h| h.attributes.keys().map(String::as_str))
+        .collect();
+    let cite = hits.iter().any(|h| h.reference.is_some());
+    let mut writer = csv::Writer::from_writer(out);
+    let mut header: Vec<String> = HIT_COLUMNS.iter().map(|c| c.to_string()).collect();
+    if cite {
+        header.push("reference".into());
+    }
+    header.extend(attributes.iter().map(|a| format!("attribute.{a}")));
+    writer.write_record(&header)?;
+    for hit in hits {
+        let optional = |v: &Option<String>| v.clone().unwrap_or_default();
+        let mut row = vec![
+            hit.path.clone(),
+            optional(&hit.gazette),
+            optional(&hit.issue),
+            optional(&hit.date),
+            optional(&hit.region),
+            hit.document.clone(),
+            hit.section.join(" › "),
+            hit.page.map_or(String::new(), |p| p.to_string()),
+            hit.paragraph.to_string(),
+            hit.score.to_string(),
+            hit.word_match.to_string(),
+            hit.text.clone(),
+            serde_json::to_string(&hit.matches).unwrap_or_default(),
+        ];
+        if cite {
+            row.push(optional(&hit.reference));
+        }
+        row.extend(
+            attributes
+                .iter()
+                .map(|a| hit.attributes.get(*a).cloned().unwrap_or_default()),
+        );
+        writer.write_record(&row)?;
+    }
+    writer.flush()?;
+    Ok(())
+}
+
+/// Writes the buckets of `gazette stats` as CSV with a header row.
+pub fn stats_csv<W: Write>(out: W, buckets: &[Bucket]) -> Result<(), csv::Error> {
+    let mut writer = csv::Writer::from_writer(out);
+    for bucket in buckets {
+        writer.serialize(bucket)?;
+    }
+    writer.flush()?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hit() -> Hit {
+        Hit {
+            path: "corpus/a.txt".into(),
+            gazette: Some("焦作市人民政府公报".into()),
+            issue: Some("2025年第1号（总第139号）".into()),
+            date: Some("2025-02-28".into()),
+            region: Some("河南省焦作市".into()),
+            document: "焦作市人民政府工作报告".into(),
+            section: vec![],
+            page: Some(3),
+            paragraph: 7,
+            score: 1.5,
+            word_match: true,
+            text: "云台山".into(),
+            matches: vec![(0, 9)],
+            attributes: Default::default(),
+            reference: None,
+        }
+    }
+
+    #[test]
+    fn a_gazette_issue_is_cited_as_a_serial_with_year_number_and_page() {
+        assert_eq!(
+            reference(&hit()),
+            "焦作市人民政府. 焦作市人民政府工作报告[N]. 焦作市人民政府公报, 2025(1): 3."
+        );
+    }
+
+    #[test]
+    fn without_an_issue_number_the_date_stands_in() {
+        let h = Hit {
+            issue: None,
+            page: None,
+            ..hit()
+        };
+        assert_eq!(
+            reference(&h),
+            "焦作市人民政府. 焦作市人民政府工作报告[N]. 焦作市人民政府公报, 2025-02-28."
+        );
+    }
+
+    #[test]
+    fn outside_a_gazette_a_web_address_makes_an_online_reference() {
+        let mut h = Hit {
+            gazette: None,
+            issue: None,
+            date: Some("2025".into()),
+            page: None,
+            document: "2025年中华人民共和国国务院政府工作报告".into(),
+            ..hit()
+        };
+        assert_eq!(
+            reference(&h),
+            "2025年中华人民共和国国务院政府工作报告[Z]. 2025."
+        );
+        h.attributes
+            .insert("source_url".into(), "https://zh.wikisource.org/x".into());
+        assert_eq!(
+            reference(&h),
+            "2025年中华人民共和国国务院政府工作报告[EB/OL]. (2025). https://zh.wikisource.org/x."
+        );
+    }
+
+    #[test]
+    fn reads_issue_numbers() {
+        assert_eq!(issue_number("2025年第1号（总第139号）"), Some(1));
+        assert_eq!(issue_number("第12期"), Some(12));
+        assert_eq!(issue_number("总第139"), None);
+        assert_eq!(issue_year("2025年第1号"), Some("2025".into()));
+        assert_eq!(issue_year("第1号"), None);
+    }
+}

@@ -1,0 +1,196 @@
+//! STATS: how often a query matches, bucket by bucket (year, month, gazette, region, document),
+//! against how much text each bucket has, so that a bucket with more text does not look like more
+//! interest.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::{DocAddress, DocId, DocSet, SegmentReader, TERMINATED};
+
+use crate::Error;
+use crate::search::{Engine, SearchConfig};
+
+/// What the paragraphs are grouped by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum By {
+    Year,
+    Month,
+    Gazette,
+    Region,
+    Document,
+}
+
+/// The label of paragraphs that have no value for the grouping (no date, no gazette…).
+pub const NONE: &str = "(none)";
+
+/// One bucket: its matches and its text.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Bucket {
+    pub bucket: String,
+    /// Matching paragraphs.
+    pub paragraphs: usize,
+    /// Occurrences of the query's literals in them.
+    pub occurrences: usize,
+    /// Paragraphs of the bucket within the query's filters, matching or not.
+    pub total_paragraphs: usize,
+    /// Occurrences per 10,000 paragraphs of the bucket, to two decimals.
+    pub per_10k: f64,
+}
+
+/// The buckets of every paragraph within the query's filters, matching or not: in time order for
+/// years and months, otherwise by occurrences (then name); paragraphs without a value last.
+pub fn run(config: &SearchConfig, by: By) -> Result<Vec<Bucket>, Error> {
+    let engine = Engine::open(&config.index_dir)?;
+    stats(&engine, config, by)
+}
+
+pub fn stats(engine: &Engine, config: &SearchConfig, by: By) -> Result<Vec<Bucket>, Error> {
+    let labels = Labels::new(engine, by)?;
+    let mut buckets: HashMap<u32, Bucket> = HashMap::new();
+    engine.each_in_scope(config, &mut |address| {
+        labels.bucket(&mut buckets, address).total_paragraphs += 1;
+    })?;
+    engine.each_match(config, &mut |address, occurrences| {
+        let b = labels.bucket(&mut buckets, address);
+        b.paragraphs += 1;
+        b.occurrences += occurrences;
+    })?;
+    let mut buckets: Vec<Bucket> = buckets.into_values().collect();
+    for b in &mut buckets {
+        b.per_10k = per_10k(b.occurrences, b.total_paragraphs);
+    }
+    let unnamed = |b: &Bucket| b.bucket == NONE;
+    match by {
+        By::Year | By::Month => {
+            buckets.sort_by(|a, b| (unnamed(a), &a.bucket).cmp(&(unnamed(b), &b.bucket)))
+        }
+        _ => buckets.sort_by(|a, b| {
+            (unnamed(a), std::cmp::Reverse(a.occurrences), &a.bucket).cmp(&(
+                unnamed(b),
+                std::cmp::Reverse(b.occurrences),
+                &b.bucket,
+            ))
+        }),
+    }
+    Ok(buckets)
+}
+
+/// Occurrences per 10,000 paragraphs, rounded to two decimals.
+pub fn per_10k(occurrences: usize, total: usize) -> f64 {
+    if total == 0 {
+        return 0.0;
+    }
+    (occurrences as f64 * 10_000.0 / total as f64 * 100.0).round() / 100.0
+}
+
+/// The bucket of every paragraph, per segment.
+struct Labels {
+    by: By,
+    /// Per segment, per document: an index into `names` (text fields) or the date key divided to
+    /// the bucket's precision (dates); `u32::MAX` for none.
+    ids: Vec<Vec<u32>>,
+    names: Vec<String>,
+}
+
+const NO_ID: u32 = u32::MAX;
+
+impl Labels {
+    fn new(engine: &Engine, by: By) -> Result<Labels, Error> {
+        let fields = engine.fields();
+        let mut names: Vec<String> = Vec::new();
+        let mut known: HashMap<String, u32> = HashMap::new();
+        let mut ids = Vec::new();
+        for segment in engine.searcher().segment_readers() {
+            ids.push(match by {
+                By::Year => date_ids(segment, 10_000)?,
+                By::Month => date_ids(segment, 100)?,
+                By::Gazette => text_ids(segment, fields.gazette, &mut names, &mut known)?,
+                By::Region => text_ids(segment, fields.region, &mut names, &mut known)?,
+                By::Document => text_ids(segment, fields.document, &mut names, &mut known)?,
+            });
+        }
+        Ok(Labels { by, ids, names })
+    }
+
+    /// The bucket of a paragraph, made when first met.
+    fn bucket<'a>(
+        &self,
+        buckets: &'a mut HashMap<u32, Bucket>,
+        address: DocAddress,
+    ) -> &'a mut Bucket {
+        let id = self.ids[address.segment_ord as usize][address.doc_id as usize];
+        buckets.entry(id).or_insert_with(|| Bucket {
+            bucket: self.name(id),
+            paragraphs: 0,
+            occurrences: 0,
+            total_paragraphs: 0,
+            per_10k: 0.0,
+        })
+    }
+
+    fn name(&self, id: u32) -> String {
+        if id == NO_ID {
+            return NONE.to_string();
+        }
+        match self.by {
+            By::Year => format!("{id:04}"),
+            // A date known to the year only stays a year: 2025 sorts before 2025-01.
+            By::Month if id.is_multiple_of(100) => format!("{:04}", id / 100),
+            By::Month => format!("{:04}-{:02}", id / 100, id % 100),
+            _ => self.names[id as usize].clone(),
+        }
+    }
+}
+
+/// The date key (YYYYMMDD) of each document divided by `divisor`.
+fn date_ids(segment: &SegmentReader, divisor: u64) -> Result<Vec<u32>, Error> {
+    let column = segment.fast_fields().u64(crate::schema::DATE_KEY)?;
+    Ok((0..segment.max_doc())
+        .map(|doc| match column.first(doc).unwrap_or(0) {
+            0 => NO_ID,
+            key => (key / divisor) as u32,
+        })
+        .collect())
+}
+
+/// The value of a raw text field of each document, as an index into `names`: every term of the
+/// field and the documents that hold it.
+fn text_ids(
+    segment: &SegmentReader,
+    field: Field,
+    names: &mut Vec<String>,
+    known: &mut HashMap<String, u32>,
+) -> Result<Vec<u32>, Error> {
+    let mut ids = vec![NO_ID; segment.max_doc() as usize];
+    let inverted = segment.inverted_index(field)?;
+    let mut terms = inverted.terms().stream()?;
+    while terms.advance() {
+        let name = String::from_utf8_lossy(terms.key()).into_owned();
+        let next = names.len() as u32;
+        let id = *known.entry(name.clone()).or_insert_with(|| {
+            names.push(name);
+            next
+        });
+        let mut postings =
+            inverted.read_postings_from_terminfo(terms.value(), IndexRecordOption::Basic)?;
+        let mut doc: DocId = postings.doc();
+        while doc != TERMINATED {
+            ids[doc as usize] = id;
+            doc = postings.advance();
+        }
+    }
+    Ok(ids)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn per_10k_is_occurrences_per_ten_thousand_paragraphs() {
+        assert_eq!(per_10k(3, 20_000), 1.5);
+        assert_eq!(per_10k(1, 3), 3333.33);
+        assert_eq!(per_10k(5, 0), 0.0);
+    }
+}
