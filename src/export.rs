@@ -13,7 +13,8 @@ const URL_ATTRIBUTES: &[&str] = &["url", "source_url", "link", "网址"];
 /// A reference in the style of GB/T 7714-2015, from what the index knows of a hit:
 ///
 /// - in a gazette with a numbered issue, as a serial: 「焦作市人民政府. 焦作市人民政府工作报告[N].
-///   焦作市人民政府公报, 2025(1): 3.」 (the issuing body is the gazette's name without 公报);
+///   焦作市人民政府公报, 2025(1): 3.」 (the issuing body is the gazette's name without 公报; a
+///   volume as in 第20卷第1期 gives 「2014, 20(1)」);
 /// - in a gazette without an issue number: 「…[N]. 某某公报, 2025-02-28: 3.」;
 /// - outside a gazette, with a web address in the manifest: 「题名[EB/OL]. (2025)[…]. URL.」;
 /// - otherwise 「题名[Z]. 2025.」
@@ -30,8 +31,12 @@ pub fn reference(hit: &Hit) -> String {
             .map_or(String::new(), |body| format!("{body}. "));
         let page = hit.page.map_or(String::new(), |p| format!(": {p}"));
         let number = hit.issue.as_deref().and_then(issue_number);
+        let volume = hit.issue.as_deref().and_then(|i| numbered(i, &['卷']));
         let when = match (&year, number, &hit.date) {
-            (Some(year), Some(number), _) => format!("{year}({number})"),
+            (Some(year), Some(number), _) => match volume {
+                Some(volume) => format!("{year}, {volume}({number})"),
+                None => format!("{year}({number})"),
+            },
             (_, _, Some(date)) => date.clone(),
             (Some(year), None, None) => year.clone(),
             (None, _, None) => String::new(),
@@ -56,17 +61,23 @@ pub fn reference(hit: &Hit) -> String {
     }
 }
 
-/// 「2025年第1号（总第139号）」 → 1; 「第12期」 → 12.
+/// The number after 第 and before one of `units`: 「2025年第1号（总第139号）」 → 1 for 号 or 期;
+/// 「第20卷第1期」 → 20 for 卷, 1 for 期.
+fn numbered(issue: &str, units: &[char]) -> Option<u32> {
+    issue.match_indices('第').find_map(|(at, _)| {
+        let rest = &issue[at + '第'.len_utf8()..];
+        let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+        let unit = rest[digits.len()..].chars().next()?;
+        if units.contains(&unit) {
+            digits.parse().ok()
+        } else {
+            None
+        }
+    })
+}
+
 fn issue_number(issue: &str) -> Option<u32> {
-    let start = issue.find('第')? + '第'.len_utf8();
-    let digits: String = issue[start..]
-        .chars()
-        .take_while(char::is_ascii_digit)
-        .collect();
-    let rest = &issue[start + digits.len()..];
-    (rest.starts_with('号') || rest.starts_with('期'))
-        .then(|| digits.parse().ok())
-        .flatten()
+    numbered(issue, &['号', '期'])
 }
 
 /// 「2025年第1号」 → 2025.
@@ -221,6 +232,8 @@ mod tests {
         assert_eq!(issue_number("2025年第1号（总第139号）"), Some(1));
         assert_eq!(issue_number("第12期"), Some(12));
         assert_eq!(issue_number("总第139"), None);
+        assert_eq!(issue_number("第20卷第1期"), Some(1));
+        assert_eq!(numbered("第20卷第1期", &['卷']), Some(20));
         assert_eq!(issue_year("2025年第1号"), Some("2025".into()));
         assert_eq!(issue_year("第1号"), None);
     }

@@ -501,9 +501,12 @@ fn add_issue(
     let issue = &loaded.issue;
     let source = format!("{hash} {path}");
     let attributes = serde_json::to_string(&loaded.attributes).map_err(std::io::Error::other)?;
+    let mut in_file: u64 = 0;
     for document in &issue.documents {
         for (ordinal, paragraph) in document.paragraphs.iter().enumerate() {
             let mut doc = TantivyDocument::default();
+            doc.add_u64(fields.ordinal, in_file);
+            in_file += 1;
             doc.add_text(fields.path, path);
             doc.add_text(fields.source, &source);
             if let Some(gazette) = &issue.gazette {

@@ -8,7 +8,7 @@ use tantivy::schema::{
 use crate::analysis::{BIGRAMS, JIEBA_WORDS, UNIGRAMS};
 
 /// Bumped whenever the schema or a tokenizer changes what is stored or indexed.
-pub const SCHEMA_VERSION: u32 = 6;
+pub const SCHEMA_VERSION: u32 = 7;
 
 pub const PATH: &str = "path";
 /// `HASH PATH`: the file a paragraph came from with the hash of its content and manifest row, so
@@ -31,6 +31,9 @@ pub const DOCUMENT: &str = "document";
 pub const SECTION: &str = "section";
 /// Ordinal of the paragraph within its document, from 1.
 pub const PARAGRAPH: &str = "paragraph";
+/// Ordinal of the paragraph within its file, from 0: the order of a file's paragraphs, which the
+/// order of documents in the index does not keep (indexing threads share a file's paragraphs).
+pub const ORDINAL: &str = "ordinal";
 /// The repaired paragraph as displayed.
 pub const TEXT: &str = "text";
 /// Character view of `text`: its bigrams, with positions.
@@ -59,6 +62,7 @@ pub struct Fields {
     pub document: Field,
     pub section: Field,
     pub paragraph: Field,
+    pub ordinal: Field,
     pub text: Field,
     pub grams: Field,
     pub chars: Field,
@@ -88,6 +92,7 @@ pub fn build() -> Schema {
     builder.add_text_field(DOCUMENT, citation | STORED);
     builder.add_text_field(SECTION, STORED);
     builder.add_u64_field(PARAGRAPH, INDEXED | STORED);
+    builder.add_u64_field(ORDINAL, STORED);
     builder.add_text_field(TEXT, STORED);
     let indexed = |tokenizer, option| {
         TextOptions::default().set_indexing_options(
@@ -128,6 +133,7 @@ impl Fields {
             document: get(DOCUMENT)?,
             section: get(SECTION)?,
             paragraph: get(PARAGRAPH)?,
+            ordinal: get(ORDINAL)?,
             text: get(TEXT)?,
             grams: get(GRAMS)?,
             chars: get(CHARS)?,

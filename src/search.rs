@@ -1299,16 +1299,24 @@ pub fn file_paragraphs(engine: &Engine, path: &str) -> Result<Vec<Hit>, Error> {
         .search(&query, &DocSetCollector)?
         .into_iter()
         .collect();
-    // A file's paragraphs are added one after the other and committed together, so they sit in
-    // one segment in file order.
     addresses.sort_unstable();
-    addresses
+    let mut paragraphs = addresses
         .into_iter()
         .map(|address| {
             let paragraph = read_paragraph(&engine.searcher, &engine.fields, address)?;
-            Ok(hit(&engine.fields, paragraph, 0.0, false, Vec::new()))
+            let ordinal = paragraph
+                .doc
+                .get_first(engine.fields.ordinal)
+                .and_then(|v| v.as_u64())
+                .unwrap_or(0);
+            Ok((
+                ordinal,
+                hit(&engine.fields, paragraph, 0.0, false, Vec::new()),
+            ))
         })
-        .collect()
+        .collect::<Result<Vec<(u64, Hit)>, Error>>()?;
+    paragraphs.sort_by_key(|(ordinal, _)| *ordinal);
+    Ok(paragraphs.into_iter().map(|(_, hit)| hit).collect())
 }
 
 /// The paths of the indexed files, in order.

@@ -144,3 +144,65 @@ fn the_whole_shared_corpus_indexes_and_finds_云台山() {
     assert_eq!(out.status.code(), Some(0));
     assert!(stdout(&out).lines().count() >= 4);
 }
+
+/// `stats 改革 --by year` on the State Council work reports: each year's occurrences equal a plain
+/// count of 改革 in that year's files (the year from the manifest, line breaks removed, since
+/// the parser joins lines that wiki links split), and years with text but no 改革 are listed.
+#[test]
+#[ignore = "needs ../shared/corpus"]
+fn stats_by_year_on_the_national_work_reports_equal_a_plain_count() {
+    let folder = shared().join("cn-gov-work-reports-national");
+    let dir = tempfile::tempdir().unwrap();
+    let index = common::build_index(dir.path(), &folder);
+
+    let manifest = std::fs::read_to_string(folder.join("manifest.tsv")).unwrap();
+    let mut lines = manifest.lines();
+    let header: Vec<&str> = lines.next().unwrap().split('\t').collect();
+    let column = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let mut expected: BTreeMap<String, u64> = BTreeMap::new();
+    for line in lines {
+        let row: Vec<&str> = line.split('\t').collect();
+        let date = row[column("date")];
+        let year = if date.is_empty() {
+            "(none)".to_string()
+        } else {
+            date[..4].to_string()
+        };
+        let text = std::fs::read_to_string(folder.join(row[column("file")])).unwrap();
+        let count = text.replace(['\n', '\r'], "").matches("改革").count() as u64;
+        *expected.entry(year).or_default() += count;
+    }
+
+    let out = gazette(&["stats", "改革", "--by", "year", "--json", "--index", &index]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let buckets: Vec<serde_json::Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let got: BTreeMap<String, u64> = buckets
+        .iter()
+        .map(|b| {
+            (
+                b["bucket"].as_str().unwrap().to_string(),
+                b["occurrences"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(got, expected);
+    let quiet: Vec<&str> = buckets
+        .iter()
+        .filter(|b| b["paragraphs"] == 0)
+        .map(|b| b["bucket"].as_str().unwrap())
+        .collect();
+    println!("years with text and no 改革: {quiet:?}");
+    assert!(!quiet.is_empty());
+    for b in &buckets {
+        let total = b["total_paragraphs"].as_u64().unwrap();
+        assert!(total > 0);
+        let per_10k = b["occurrences"].as_u64().unwrap() as f64 * 10_000.0 / total as f64;
+        assert!(
+            (b["per_10k"].as_f64().unwrap() - per_10k).abs() < 0.006,
+            "{b}"
+        );
+    }
+}
