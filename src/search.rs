@@ -9,9 +9,11 @@
 //! `--exact-script`) every candidate is. Nothing here tokenizes with jieba: the search path never
 //! loads its dictionary.
 
-use std::cell::{Cell, OnceCell, RefCell};
+use std::cell::OnceCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::PathBuf;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde::Serialize;
 use tantivy::collector::{Count, DocSetCollector, TopDocs};
@@ -400,8 +402,8 @@ impl Paragraph {
 struct WholeWords {
     searcher: Searcher,
     terms: HashMap<String, Term>,
-    sets: RefCell<HashMap<String, HashSet<DocAddress>>>,
-    asked: Cell<usize>,
+    sets: Mutex<HashMap<String, HashSet<DocAddress>>>,
+    asked: AtomicUsize,
 }
 
 /// Questions answered by seeking before a literal's postings are read whole.
@@ -419,8 +421,8 @@ impl WholeWords {
         WholeWords {
             searcher: searcher.clone(),
             terms,
-            sets: RefCell::new(HashMap::new()),
-            asked: Cell::new(0),
+            sets: Mutex::new(HashMap::new()),
+            asked: AtomicUsize::new(0),
         }
     }
 
@@ -454,16 +456,20 @@ impl WholeWords {
         let Some(term) = self.terms.get(literal) else {
             return false;
         };
-        if let Some(docs) = self.sets.borrow().get(literal) {
+        let mut sets = self
+            .sets
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(docs) = sets.get(literal) {
             return docs.contains(&address);
         }
-        self.asked.set(self.asked.get() + 1);
-        if self.asked.get() > SEEKS_BEFORE_READING {
+        if self.asked.fetch_add(1, Ordering::Relaxed) >= SEEKS_BEFORE_READING {
             let docs = self.read_all(term);
             let found = docs.contains(&address);
-            self.sets.borrow_mut().insert(literal.to_string(), docs);
+            sets.insert(literal.to_string(), docs);
             return found;
         }
+        drop(sets);
         let Some(mut postings) = self.postings(term, address.segment_ord) else {
             return false;
         };
@@ -1100,23 +1106,36 @@ fn search_with(run: &Run, config: &SearchConfig) -> Result<SearchResult, Error> 
     // The candidates expected to be shown are read in the order of the store, so that each
     // compressed block of it is read once; any beyond them only if some were rejected.
     let expected = candidates.len().min(keep);
-    let first = read_in_store_order(searcher, &run.fields, &candidates[..expected])?;
-    let rest = candidates[expected..].iter().map(|&(_, address)| {
-        read_paragraph(searcher, &run.fields, address).map(|paragraph| (address, paragraph))
+    let first = in_parallel(&candidates[..expected], |chunk| {
+        Ok(read_in_store_order(searcher, &run.fields, chunk)?
+            .into_iter()
+            .zip(chunk)
+            .map(|((address, paragraph), &(score, _))| {
+                let spans = run.check(&paragraph, address)?;
+                Some(Checked {
+                    score,
+                    address,
+                    paragraph,
+                    spans,
+                })
+            })
+            .collect())
+    })?;
+    let rest = candidates[expected..].iter().map(|&(score, address)| {
+        let paragraph = read_paragraph(searcher, &run.fields, address)?;
+        Ok::<_, Error>(run.check(&paragraph, address).map(|spans| Checked {
+            score,
+            address,
+            paragraph,
+            spans,
+        }))
     });
-    for (i, read) in first.into_iter().map(Ok).chain(rest).enumerate() {
+    for read in first.into_iter().map(Ok).chain(rest) {
         if checked.len() >= keep {
             break;
         }
-        let (address, paragraph) = read?;
-        let score = candidates[i].0;
-        match run.check(&paragraph, address) {
-            Some(spans) => checked.push(Checked {
-                score,
-                address,
-                paragraph,
-                spans,
-            }),
+        match read? {
+            Some(found) => checked.push(found),
             None => rejected += 1,
         }
     }
@@ -1145,14 +1164,83 @@ fn search_with(run: &Run, config: &SearchConfig) -> Result<SearchResult, Error> 
     if let Some(limit) = limit {
         checked.truncate(limit);
     }
-    let hits = checked
-        .into_iter()
-        .map(|c| {
-            let word_match = run.whole_words.any(c.address);
-            hit(&run.fields, c.paragraph, c.score, word_match, c.spans)
-        })
-        .collect();
+    let hits = in_parallel_owned(checked, |chunk| {
+        Ok(chunk
+            .into_iter()
+            .map(|c| {
+                let word_match = run.whole_words.any(c.address);
+                hit(&run.fields, c.paragraph, c.score, word_match, c.spans)
+            })
+            .collect())
+    })?;
     Ok(SearchResult { hits, total })
+}
+
+/// Below this many paragraphs a search reads them on one thread.
+const PARALLEL_FROM: usize = 2_000;
+
+/// The number of threads for reading many paragraphs.
+fn threads_for(items: usize) -> usize {
+    if items < PARALLEL_FROM {
+        return 1;
+    }
+    std::thread::available_parallelism().map_or(1, |n| n.get().min(8))
+}
+
+/// `work` over contiguous chunks of `items` on as many threads as there are cores when there are
+/// many items, the results joined in order.
+fn in_parallel<T: Sync, R: Send>(
+    items: &[T],
+    work: impl Fn(&[T]) -> Result<Vec<R>, Error> + Sync,
+) -> Result<Vec<R>, Error> {
+    let threads = threads_for(items.len());
+    if threads == 1 {
+        return work(items);
+    }
+    let size = items.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let work = &work;
+        let handles: Vec<_> = items
+            .chunks(size)
+            .map(|chunk| scope.spawn(move || work(chunk)))
+            .collect();
+        let mut out = Vec::with_capacity(items.len());
+        for handle in handles {
+            out.extend(handle.join().expect("a search thread panicked")?);
+        }
+        Ok(out)
+    })
+}
+
+/// [`in_parallel`] for work that takes its items by value.
+fn in_parallel_owned<T: Send, R: Send>(
+    mut items: Vec<T>,
+    work: impl Fn(Vec<T>) -> Result<Vec<R>, Error> + Sync,
+) -> Result<Vec<R>, Error> {
+    let threads = threads_for(items.len());
+    if threads == 1 {
+        return work(items);
+    }
+    let size = items.len().div_ceil(threads);
+    let mut chunks = Vec::new();
+    while items.len() > size {
+        let tail = items.split_off(items.len() - size);
+        chunks.push(tail);
+    }
+    chunks.push(items);
+    chunks.reverse();
+    std::thread::scope(|scope| {
+        let work = &work;
+        let handles: Vec<_> = chunks
+            .into_iter()
+            .map(|chunk| scope.spawn(move || work(chunk)))
+            .collect();
+        let mut out = Vec::new();
+        for handle in handles {
+            out.extend(handle.join().expect("a search thread panicked")?);
+        }
+        Ok(out)
+    })
 }
 
 /// Counts matching paragraphs and occurrences.

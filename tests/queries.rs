@@ -454,3 +454,63 @@ fn near_counts_the_characters_of_the_text_not_of_its_folded_form() {
     ]);
     assert_eq!(stdout(&out).trim(), r#"{"paragraphs":3,"occurrences":6}"#);
 }
+
+/// Thousands of hits are read and checked on several threads: every hit is there once, in rank
+/// order, its matches are every occurrence in its text, and the counts agree.
+#[test]
+fn every_hit_of_a_common_literal_is_read_once_in_rank_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let docs = dir.path().join("docs");
+    let out = gazette(&[
+        "generate",
+        "--source",
+        "corpus",
+        "--out",
+        docs.to_str().unwrap(),
+        "--megabytes",
+        "4",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let index = common::build_index(dir.path(), &docs);
+    for (query, flags) in [("的", vec![]), ("发展", vec!["--sort", "newest"])] {
+        let hits = common::all_hits(&index, query, &flags);
+        assert!(hits.len() > 2_000, "{query}: only {} hits", hits.len());
+        let mut seen = BTreeSet::new();
+        for hit in &hits {
+            let text = hit["text"].as_str().unwrap();
+            assert_eq!(
+                common::match_spans(hit).len(),
+                text.matches(query).count(),
+                "{query} in {}",
+                hit["path"]
+            );
+            let place = (
+                hit["path"].to_string(),
+                hit["paragraph"].as_u64().unwrap(),
+                text.to_string(),
+            );
+            assert!(seen.insert(place), "{query}: a hit twice");
+        }
+        if flags.is_empty() {
+            let scores: Vec<f64> = hits.iter().map(|h| h["score"].as_f64().unwrap()).collect();
+            assert!(
+                scores.windows(2).all(|w| w[0] >= w[1]),
+                "{query}: not in rank order"
+            );
+        } else {
+            let dates: Vec<&str> = hits
+                .iter()
+                .map(|h| h["date"].as_str().unwrap_or(""))
+                .collect();
+            assert!(
+                dates.windows(2).all(|w| w[0] >= w[1] || w[1].is_empty()),
+                "{query}: not newest first"
+            );
+        }
+        let out = gazette(&["search", query, "--count", "--json", "--index", &index]);
+        let counts: Value = serde_json::from_str(&stdout(&out)).unwrap();
+        assert_eq!(counts["paragraphs"], hits.len());
+        let occurrences: usize = hits.iter().map(|h| common::match_spans(h).len()).sum();
+        assert_eq!(counts["occurrences"], occurrences);
+    }
+}
