@@ -43,6 +43,7 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
 }
 
 fn index(args: IndexArgs) -> anyhow::Result<ExitCode> {
+    return_freed_memory();
     let config = args.config();
     let summary = gazette::index::run(&config)?;
     for err in &summary.errors {
@@ -79,6 +80,20 @@ fn index(args: IndexArgs) -> anyhow::Result<ExitCode> {
             }
         );
         Ok(ExitCode::from(2))
+    }
+}
+
+/// Makes glibc's allocator give large freed blocks back to the system. By default it raises its
+/// threshold for serving an allocation from its own heap each time a large block is freed, after
+/// which tantivy's 1 MB indexing pages and merge buffers stay in a heap that only grows. Sampling
+/// /proc every 10 s while indexing a generated 1 GB corpus: 586 MB of anonymous memory after
+/// 300 s by default, 190 MB with this; on ../shared/corpus the peak RSS fell from 509 to 377 MB.
+fn return_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only sets a tuning parameter of the allocator; it is called before any
+    // indexing thread starts.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 128 * 1024);
     }
 }
 

@@ -86,3 +86,99 @@ fn a_killed_run_leaves_a_usable_index_and_the_next_run_finishes_it() {
         );
     }
 }
+
+/// Whether the index folder holds segment files that its meta.json does not list: written by a
+/// commit (or a merge) that has not yet recorded them.
+fn uncommitted_files(index: &std::path::Path) -> bool {
+    let Ok(meta) = std::fs::read_to_string(index.join("meta.json")) else {
+        return false;
+    };
+    let Ok(meta) = serde_json::from_str::<serde_json::Value>(&meta) else {
+        return false;
+    };
+    let committed: BTreeSet<String> = meta["segments"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|s| s["segment_id"].as_str())
+        .map(|id| id.replace('-', ""))
+        .collect();
+    let Ok(entries) = std::fs::read_dir(index) else {
+        return false;
+    };
+    entries.filter_map(Result::ok).any(|entry| {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let (stem, rest) = name.split_once('.').unwrap_or((&name, ""));
+        stem.len() == 32 && !rest.is_empty() && !committed.contains(stem)
+    })
+}
+
+#[test]
+fn a_kill_while_a_commit_writes_its_segments_leaves_the_last_commit() {
+    let dir = tempfile::tempdir().unwrap();
+    let docs = dir.path().join("docs");
+    let out = gazette(&[
+        "generate",
+        "--source",
+        "corpus",
+        "--out",
+        docs.to_str().unwrap(),
+        "--megabytes",
+        "3",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let clean = dir.path().join("clean");
+    let clean = clean.to_str().unwrap();
+    let out = gazette(&["index", docs.to_str().unwrap(), "--index", clean]);
+    assert!(out.status.success(), "{}", stderr(&out));
+
+    let mut landed = 0;
+    for attempt in 0..10 {
+        let index = dir.path().join(format!("index-{attempt}"));
+        let mut child = Command::new(env!("CARGO_BIN_EXE_gazette"))
+            .args(["index", docs.to_str().unwrap(), "--index"])
+            .arg(&index)
+            .args(["--commit-kb", "256"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        // Wait for the first commit, then for segment files it has not recorded yet.
+        let mut committed_once = false;
+        let killed_inside = loop {
+            if child.try_wait().unwrap().is_some() {
+                break false;
+            }
+            if !committed_once {
+                committed_once = std::fs::read_to_string(index.join("meta.json"))
+                    .is_ok_and(|m| m.contains("segment_id"));
+            } else if uncommitted_files(&index) {
+                child.kill().unwrap(); // SIGKILL
+                break true;
+            }
+        };
+        child.wait().unwrap();
+        if !killed_inside || !uncommitted_files(&index) {
+            continue;
+        }
+        landed += 1;
+        let index = index.to_str().unwrap();
+        // The index is as of its last commit: it opens, and every hit it has is a real one.
+        let before = hit_set(index, "发展");
+        assert!(before.is_subset(&hit_set(clean, "发展")));
+        // The next run finishes the work.
+        let out = gazette(&["index", docs.to_str().unwrap(), "--index", index]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        for query in ["云台山", "发展", "创新 NEAR/5 平台"] {
+            assert!(hit_set(index, query) == hit_set(clean, query), "{query}");
+        }
+        if landed == 2 {
+            break;
+        }
+    }
+    eprintln!("{landed} kills landed while segment files were being written");
+    assert!(
+        landed > 0,
+        "no kill landed while a commit was writing its segments in 10 runs"
+    );
+}
