@@ -27,17 +27,7 @@ fn hit_set(index: &str, query: &str) -> BTreeSet<(String, u64, String)> {
 #[test]
 fn a_killed_run_leaves_a_usable_index_and_the_next_run_finishes_it() {
     let dir = tempfile::tempdir().unwrap();
-    let docs = dir.path().join("docs");
-    let out = gazette(&[
-        "generate",
-        "--source",
-        "corpus",
-        "--out",
-        docs.to_str().unwrap(),
-        "--megabytes",
-        "4",
-    ]);
-    assert!(out.status.success(), "{}", stderr(&out));
+    let docs = common::generated(&dir.path().join("docs"), 4);
     let index = dir.path().join("index");
     let index = index.to_str().unwrap();
     let run = || {
@@ -116,17 +106,7 @@ fn uncommitted_files(index: &std::path::Path) -> bool {
 #[test]
 fn a_kill_while_a_commit_writes_its_segments_leaves_the_last_commit() {
     let dir = tempfile::tempdir().unwrap();
-    let docs = dir.path().join("docs");
-    let out = gazette(&[
-        "generate",
-        "--source",
-        "corpus",
-        "--out",
-        docs.to_str().unwrap(),
-        "--megabytes",
-        "3",
-    ]);
-    assert!(out.status.success(), "{}", stderr(&out));
+    let docs = common::generated(&dir.path().join("docs"), 3);
     let clean = dir.path().join("clean");
     let clean = clean.to_str().unwrap();
     let out = gazette(&["index", docs.to_str().unwrap(), "--index", clean]);

@@ -228,17 +228,7 @@ fn a_full_or_read_only_disk_is_a_clear_error_and_the_index_stays_as_it_was() {
     let small = dir.path().join("small");
     std::fs::create_dir(&small).unwrap();
     std::fs::copy(repo().join(SEED), small.join("seed.txt")).unwrap();
-    let big = dir.path().join("big");
-    let out = gazette(&[
-        "generate",
-        "--source",
-        "corpus",
-        "--out",
-        big.to_str().unwrap(),
-        "--megabytes",
-        "2",
-    ]);
-    assert!(out.status.success(), "{}", stderr(&out));
+    let big = common::generated(&dir.path().join("big"), 2);
     let disk = dir.path().join("disk");
     std::fs::create_dir(&disk).unwrap();
     let report = dir.path().join("report");

@@ -460,17 +460,7 @@ fn near_counts_the_characters_of_the_text_not_of_its_folded_form() {
 #[test]
 fn every_hit_of_a_common_literal_is_read_once_in_rank_order() {
     let dir = tempfile::tempdir().unwrap();
-    let docs = dir.path().join("docs");
-    let out = gazette(&[
-        "generate",
-        "--source",
-        "corpus",
-        "--out",
-        docs.to_str().unwrap(),
-        "--megabytes",
-        "4",
-    ]);
-    assert!(out.status.success(), "{}", stderr(&out));
+    let docs = common::generated(&dir.path().join("docs"), 4);
     let index = common::build_index(dir.path(), &docs);
     for (query, flags) in [("的", vec![]), ("发展", vec!["--sort", "newest"])] {
         let hits = common::all_hits(&index, query, &flags);

@@ -121,3 +121,19 @@ pub fn matched_texts(hit: &serde_json::Value) -> Vec<String> {
         .map(|(s, e)| text[s..e].to_string())
         .collect()
 }
+
+/// A corpus of about `megabytes` MB that `gazette generate` writes into `folder` from the default
+/// corpus.
+pub fn generated(folder: &Path, megabytes: u32) -> PathBuf {
+    let out = gazette(&[
+        "generate",
+        "--source",
+        "corpus",
+        "--out",
+        folder.to_str().unwrap(),
+        "--megabytes",
+        &megabytes.to_string(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    folder.to_path_buf()
+}
