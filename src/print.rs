@@ -21,6 +21,15 @@ const CITATION: Style = AnsiColor::Green.on_default().bold();
 const LOCATION: Style = Style::new().dimmed();
 const MATCH: Style = AnsiColor::Red.on_default().bold();
 
+/// `text` in `style` when `color`, else as it is.
+fn paint(style: Style, text: &str, color: bool) -> String {
+    if color {
+        format!("{}{text}{}", style.render(), style.render_reset())
+    } else {
+        text.to_string()
+    }
+}
+
 /// Writes one JSON object per hit, one per line.
 pub fn json<W: Write>(out: &mut W, hits: &[Hit]) -> io::Result<()> {
     for hit in hits {
@@ -32,13 +41,7 @@ pub fn json<W: Write>(out: &mut W, hits: &[Hit]) -> io::Result<()> {
 
 /// Writes the hits for a person to read, and a last line that says how many there are.
 pub fn human<W: Write>(out: &mut W, result: &SearchResult, color: bool) -> io::Result<()> {
-    let paint = |style: Style, text: &str| {
-        if color {
-            format!("{}{text}{}", style.render(), style.render_reset())
-        } else {
-            text.to_string()
-        }
-    };
+    let paint = |style: Style, text: &str| paint(style, text, color);
     for hit in &result.hits {
         writeln!(
             out,
@@ -356,11 +359,7 @@ pub fn kwic<W: Write>(
     let match_width = lines.iter().map(|l| l.matched.width()).max().unwrap_or(0);
     let right_width = lines.iter().map(|l| l.right.width()).max().unwrap_or(0);
     for line in &lines {
-        let matched = if color {
-            format!("{}{}{}", MATCH.render(), line.matched, MATCH.render_reset())
-        } else {
-            line.matched.to_string()
-        };
+        let matched = paint(MATCH, line.matched, color);
         let place = format!(
             "{} [{} ¶{}]",
             issue_and_document(line.hit),
@@ -376,11 +375,7 @@ pub fn kwic<W: Write>(
             " ".repeat(match_width - line.matched.width()),
             line.right,
             " ".repeat(right_width - line.right.width()),
-            if color {
-                format!("{}{place}{}", LOCATION.render(), LOCATION.render_reset())
-            } else {
-                place
-            }
+            paint(LOCATION, &place, color)
         )?;
     }
     Ok(lines.len())
@@ -412,11 +407,7 @@ pub fn stats<W: Write>(out: &mut W, buckets: &[Bucket], color: bool) -> io::Resu
         } else {
             String::new()
         };
-        let bar = if color && !bar.is_empty() {
-            format!("{}{bar}{}", CITATION.render(), CITATION.render_reset())
-        } else {
-            bar
-        };
+        let bar = paint(CITATION, &bar, color && !bar.is_empty());
         writeln!(
             out,
             "{}{:>11} {:>12} {:>12} {:>10.2}  {bar}",
@@ -465,13 +456,7 @@ fn bar(length: f64) -> String {
 /// Writes paragraphs of a file for `gazette show`: the citation of each document where it starts,
 /// each heading path where it changes, the asked paragraph marked.
 pub fn show<W: Write>(out: &mut W, shown: &Shown, color: bool) -> io::Result<()> {
-    let paint = |style: Style, text: &str| {
-        if color {
-            format!("{}{text}{}", style.render(), style.render_reset())
-        } else {
-            text.to_string()
-        }
-    };
+    let paint = |style: Style, text: &str| paint(style, text, color);
     let mut document = None;
     let mut section: Option<&Vec<String>> = None;
     for (i, hit) in shown.paragraphs.iter().enumerate() {
