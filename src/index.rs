@@ -129,14 +129,14 @@ fn with_fields(dir: &Path, opened: tantivy::Result<Index>) -> Result<(Index, Fie
 
 /// Opens the index to rewrite it, or creates it. Refuses a non-empty folder that is not an index,
 /// so that a mistyped `--index` never writes into someone's documents.
-fn open_for_writing(dir: &Path, schema: Schema) -> Result<Index, Error> {
+fn open_for_writing(dir: &Path, schema: Schema) -> Result<(Index, Fields), Error> {
     let marker = serde_json::to_vec(&Marker {
         schema_version: SCHEMA_VERSION,
     })
     .map_err(std::io::Error::other)?;
-    let index = if dir.join("meta.json").is_file() {
+    let opened = if dir.join("meta.json").is_file() {
         check_marker(dir)?;
-        with_fields(dir, Index::open_in_dir(dir))?.0
+        Index::open_in_dir(dir)
     } else {
         std::fs::create_dir_all(dir)?;
         // Empty, or left by a run killed while creating the index (the marker is written first).
@@ -153,13 +153,14 @@ fn open_for_writing(dir: &Path, schema: Schema) -> Result<Index, Error> {
         // The store keeps tantivy's lz4 blocks of 16 KB: zstd over 32 KB blocks made the store a
         // third smaller (79 MB instead of 120 MB on ../shared/corpus) but reading 58,000
         // paragraphs for `--all` 30% slower.
-        Index::create_in_dir(dir, schema)?
+        Index::create_in_dir(dir, schema)
     };
+    let (index, fields) = with_fields(dir, opened)?;
     let tokenizers = index.tokenizers();
     tokenizers.register(UNIGRAMS, analysis::grams_tokenizer(Gram::Unigram));
     tokenizers.register(BIGRAMS, analysis::grams_tokenizer(Gram::Bigram));
     tokenizers.register(JIEBA_WORDS, analysis::words_tokenizer());
-    Ok(index)
+    Ok((index, fields))
 }
 
 /// Empties an index folder for `--rebuild`: only a folder that gazette wrote (its marker is
@@ -237,6 +238,7 @@ fn source_hash(bytes: &[u8], meta: &Metadata) -> String {
 /// A failure to write the index (a full disk, a read-only one, a folder the user may not write)
 /// is reported as [`Error::Write`]; the index is then as of its last commit.
 pub fn run(config: &IndexConfig) -> Result<IndexSummary, Error> {
+    let started = Instant::now();
     let dir = &config.index_dir;
     let unwritable = |err: Error| match err {
         Error::Tantivy(err) => Error::Write {
@@ -252,7 +254,7 @@ pub fn run(config: &IndexConfig) -> Result<IndexSummary, Error> {
     if config.rebuild {
         clear(dir).map_err(unwritable)?;
     }
-    let index = open_for_writing(dir, schema::build()).map_err(unwritable)?;
+    let (index, fields) = open_for_writing(dir, schema::build()).map_err(unwritable)?;
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
     let writer: IndexWriter = index
         .writer_with_num_threads(threads, WRITER_MEMORY)
@@ -268,7 +270,7 @@ pub fn run(config: &IndexConfig) -> Result<IndexSummary, Error> {
         })?;
     // Checked once this process holds the writer's lock, so the probe is its own.
     check_writable(dir)?;
-    add_files(config, &index, writer).map_err(unwritable)
+    add_files(config, &index, &fields, writer, started).map_err(unwritable)
 }
 
 /// Fails with [`Error::Write`] unless a file can be created in the index folder: tantivy's writer
@@ -286,14 +288,15 @@ fn check_writable(dir: &Path) -> Result<(), Error> {
 fn add_files(
     config: &IndexConfig,
     index: &Index,
+    fields: &Fields,
     mut writer: IndexWriter,
+    started: Instant,
 ) -> Result<IndexSummary, Error> {
-    let started = Instant::now();
-    let fields = Fields::resolve(&index.schema()).ok_or_else(|| Error::IncompatibleIndex {
-        path: config.index_dir.clone(),
-        found: "different fields".into(),
-    })?;
-    let mut known = indexed_sources(index, &fields)?;
+    let mut known = indexed_sources(index, fields)?;
+    let commit_bytes = match config.commit_bytes {
+        0 => COMMIT_BYTES,
+        n => n,
+    };
 
     let (files, mut errors) = corpus::walk(&config.inputs);
     let mut summary = IndexSummary {
@@ -340,7 +343,7 @@ fn add_files(
                 summary.paragraphs += issue.paragraph_count();
                 summary.cuts_joined += issue.stats.cuts_joined;
                 summary.debris_dropped += issue.stats.debris_dropped;
-                add_issue(&writer, &fields, &shown, &hash, &loaded)?;
+                add_issue(&writer, fields, &shown, &hash, &loaded)?;
                 if before.is_some() {
                     summary.updated += 1;
                 } else {
@@ -354,10 +357,6 @@ fn add_files(
             }
         }
         uncommitted += bytes.len() as u64;
-        let commit_bytes = match config.commit_bytes {
-            0 => COMMIT_BYTES,
-            n => n,
-        };
         if uncommitted >= commit_bytes {
             writer.commit()?;
             uncommitted = 0;

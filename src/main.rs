@@ -167,6 +167,13 @@ fn inspect(args: &InspectArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Buffered standard output, and whether it takes colour.
+fn terminal() -> (BufWriter<io::StdoutLock<'static>>, bool) {
+    let stdout = io::stdout();
+    let color = anstream::AutoStream::choice(&stdout) != anstream::ColorChoice::Never;
+    (BufWriter::new(stdout.lock()), color)
+}
+
 fn search(args: &SearchArgs) -> anyhow::Result<ExitCode> {
     let query = args.query.query.join(" ");
     if matches!(args.sort, SortArg::Left | SortArg::Right) && !args.kwic {
@@ -193,9 +200,7 @@ fn search(args: &SearchArgs) -> anyhow::Result<ExitCode> {
             hit.reference = Some(gazette::export::reference(hit));
         }
     }
-    let stdout = io::stdout();
-    let color = anstream::AutoStream::choice(&stdout) != anstream::ColorChoice::Never;
-    let mut out = BufWriter::new(stdout.lock());
+    let (mut out, color) = terminal();
     if args.json {
         gazette::print::json(&mut out, &result.hits)?;
     } else if args.csv {
@@ -229,14 +234,9 @@ fn search(args: &SearchArgs) -> anyhow::Result<ExitCode> {
 
 fn stats(args: &StatsArgs) -> anyhow::Result<ExitCode> {
     let buckets = gazette::stats::run(&args.query.config(), args.by.by())?;
-    let stdout = io::stdout();
-    let color = anstream::AutoStream::choice(&stdout) != anstream::ColorChoice::Never;
-    let mut out = BufWriter::new(stdout.lock());
+    let (mut out, color) = terminal();
     if args.json {
-        for bucket in &buckets {
-            serde_json::to_writer(&mut out, bucket)?;
-            writeln!(out)?;
-        }
+        gazette::print::json(&mut out, &buckets)?;
     } else if args.csv {
         gazette::export::stats_csv(&mut out, &buckets)?;
     } else {
@@ -256,9 +256,7 @@ fn show(args: &ShowArgs) -> anyhow::Result<ExitCode> {
         document: args.document.clone(),
     };
     let shown = gazette::show::run(&config)?;
-    let stdout = io::stdout();
-    let color = anstream::AutoStream::choice(&stdout) != anstream::ColorChoice::Never;
-    let mut out = BufWriter::new(stdout.lock());
+    let (mut out, color) = terminal();
     if args.json {
         gazette::print::json(&mut out, &shown.paragraphs)?;
     } else {

@@ -30,10 +30,10 @@ fn paint(style: Style, text: &str, color: bool) -> String {
     }
 }
 
-/// Writes one JSON object per hit, one per line.
-pub fn json<W: Write>(out: &mut W, hits: &[Hit]) -> io::Result<()> {
-    for hit in hits {
-        serde_json::to_writer(&mut *out, hit)?;
+/// Writes one JSON object per item (hit, paragraph, bucket), one per line.
+pub fn json<W: Write, T: serde::Serialize>(out: &mut W, items: &[T]) -> io::Result<()> {
+    for item in items {
+        serde_json::to_writer(&mut *out, item)?;
         out.write_all(b"\n")?;
     }
     Ok(())

@@ -20,7 +20,7 @@ use tantivy::collector::{Count, DocSetCollector, TopDocs};
 use tantivy::postings::{Postings, SegmentPostings};
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, EnableScoring, Occur,
-    PhraseQuery, Query, TermQuery, TermSetQuery,
+    PhraseQuery, Query, Scorer, TermQuery, TermSetQuery,
 };
 use tantivy::schema::{Field as SchemaField, IndexRecordOption, Value};
 use tantivy::{
@@ -910,15 +910,9 @@ impl Engine {
         };
         let weight = query.weight(EnableScoring::disabled_from_searcher(&self.searcher))?;
         for (ord, segment) in self.searcher.segment_readers().iter().enumerate() {
-            let mut docs = weight.scorer(segment, 1.0)?;
-            let alive = segment.alive_bitset();
-            let mut doc = docs.doc();
-            while doc != TERMINATED {
-                if alive.is_none_or(|bits| bits.is_alive(doc)) {
-                    f(DocAddress::new(ord as u32, doc));
-                }
-                doc = docs.advance();
-            }
+            each_alive(weight.scorer(segment, 1.0)?, segment, |doc| {
+                f(DocAddress::new(ord as u32, doc));
+            });
         }
         Ok(())
     }
@@ -1106,10 +1100,10 @@ fn search_with(run: &Run, config: &SearchConfig) -> Result<SearchResult, Error> 
     // The candidates expected to be shown are read in the order of the store, so that each
     // compressed block of it is read once; any beyond them only if some were rejected.
     let expected = candidates.len().min(keep);
-    let first = in_parallel(&candidates[..expected], |chunk| {
-        Ok(read_in_store_order(searcher, &run.fields, chunk)?
+    let first = in_parallel(candidates[..expected].to_vec(), |chunk| {
+        Ok(read_in_store_order(searcher, &run.fields, &chunk)?
             .into_iter()
-            .zip(chunk)
+            .zip(&chunk)
             .map(|((address, paragraph), &(score, _))| {
                 let spans = run.check(&paragraph, address)?;
                 Some(Checked {
@@ -1164,7 +1158,7 @@ fn search_with(run: &Run, config: &SearchConfig) -> Result<SearchResult, Error> 
     if let Some(limit) = limit {
         checked.truncate(limit);
     }
-    let hits = in_parallel_owned(checked, |chunk| {
+    let hits = in_parallel(checked, |chunk| {
         Ok(chunk
             .into_iter()
             .map(|c| {
@@ -1189,31 +1183,7 @@ fn threads_for(items: usize) -> usize {
 
 /// `work` over contiguous chunks of `items` on as many threads as there are cores when there are
 /// many items, the results joined in order.
-fn in_parallel<T: Sync, R: Send>(
-    items: &[T],
-    work: impl Fn(&[T]) -> Result<Vec<R>, Error> + Sync,
-) -> Result<Vec<R>, Error> {
-    let threads = threads_for(items.len());
-    if threads == 1 {
-        return work(items);
-    }
-    let size = items.len().div_ceil(threads);
-    std::thread::scope(|scope| {
-        let work = &work;
-        let handles: Vec<_> = items
-            .chunks(size)
-            .map(|chunk| scope.spawn(move || work(chunk)))
-            .collect();
-        let mut out = Vec::with_capacity(items.len());
-        for handle in handles {
-            out.extend(handle.join().expect("a search thread panicked")?);
-        }
-        Ok(out)
-    })
-}
-
-/// [`in_parallel`] for work that takes its items by value.
-fn in_parallel_owned<T: Send, R: Send>(
+fn in_parallel<T: Send, R: Send>(
     mut items: Vec<T>,
     work: impl Fn(Vec<T>) -> Result<Vec<R>, Error> + Sync,
 ) -> Result<Vec<R>, Error> {
@@ -1322,19 +1292,25 @@ fn count_from_index(run: &Run, f: &mut dyn FnMut(DocAddress, usize)) -> Result<b
         .query
         .weight(EnableScoring::disabled_from_searcher(&run.searcher))?;
     for (ord, segment) in run.searcher.segment_readers().iter().enumerate() {
-        let mut docs = matching.scorer(segment, 1.0)?;
         let mut postings = occurrences.open(segment)?;
-        let alive = segment.alive_bitset();
-        let mut doc = docs.doc();
-        while doc != TERMINATED {
-            if alive.is_none_or(|bits| bits.is_alive(doc)) {
-                let count = occurrences.count(&mut postings, doc);
-                f(DocAddress::new(ord as u32, doc), count);
-            }
-            doc = docs.advance();
-        }
+        each_alive(matching.scorer(segment, 1.0)?, segment, |doc| {
+            let count = occurrences.count(&mut postings, doc);
+            f(DocAddress::new(ord as u32, doc), count);
+        });
     }
     Ok(true)
+}
+
+/// Calls `f` with each document of a segment that `docs` yields and that is not deleted.
+fn each_alive(mut docs: Box<dyn Scorer>, segment: &SegmentReader, mut f: impl FnMut(DocId)) {
+    let alive = segment.alive_bitset();
+    let mut doc = docs.doc();
+    while doc != TERMINATED {
+        if alive.is_none_or(|bits| bits.is_alive(doc)) {
+            f(doc);
+        }
+        doc = docs.advance();
+    }
 }
 
 fn stored_str(doc: &TantivyDocument, field: SchemaField) -> Option<String> {
@@ -1381,13 +1357,13 @@ fn hit(
 /// as the index names it (the `path` of a hit).
 pub fn file_paragraphs(engine: &Engine, path: &str) -> Result<Vec<Hit>, Error> {
     let term = Term::from_field_text(engine.fields.path, path);
-    let query = tantivy::query::TermQuery::new(term, IndexRecordOption::Basic);
+    let query = TermQuery::new(term, IndexRecordOption::Basic);
     let mut addresses: Vec<DocAddress> = engine
         .searcher
         .search(&query, &DocSetCollector)?
         .into_iter()
         .collect();
-    addresses.sort_unstable();
+    addresses.sort_unstable(); // read in store order
     let mut paragraphs = addresses
         .into_iter()
         .map(|address| {
@@ -1409,7 +1385,7 @@ pub fn file_paragraphs(engine: &Engine, path: &str) -> Result<Vec<Hit>, Error> {
 
 /// The paths of the indexed files, in order.
 pub fn indexed_paths(engine: &Engine) -> Result<Vec<String>, Error> {
-    let mut paths = std::collections::BTreeSet::new();
+    let mut paths = BTreeSet::new();
     for segment in engine.searcher.segment_readers() {
         let inverted = segment.inverted_index(engine.fields.path)?;
         let mut terms = inverted.terms().stream()?;
