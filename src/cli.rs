@@ -110,6 +110,9 @@ pub struct IndexArgs {
     /// Commit after every N kilobytes of text (default 64 MB; for tests of interrupted runs).
     #[arg(long, hide = true, value_name = "KB")]
     pub commit_kb: Option<u64>,
+    /// Merge segments into at most N paragraphs each (for tests of the merge policy).
+    #[arg(long, hide = true, value_name = "N")]
+    pub max_merged_docs: Option<u32>,
     #[command(flatten)]
     pub location: IndexLocation,
 }
@@ -276,6 +279,7 @@ impl IndexArgs {
             prune: self.prune,
             rebuild: self.rebuild,
             commit_bytes: self.commit_kb.unwrap_or(0) * 1024,
+            max_merged_docs: self.max_merged_docs.unwrap_or(0),
         }
     }
 }

@@ -13,12 +13,14 @@ use std::time::Instant;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::{Deserialize, Serialize};
 use tantivy::directory::error::LockError;
+use tantivy::indexer::IndexWriterOptions;
 use tantivy::schema::IndexRecordOption;
 use tantivy::schema::Schema;
 use tantivy::{DocSet, Index, IndexWriter, TantivyDocument, Term};
 
 use crate::analysis::{self, BIGRAMS, Gram, JIEBA_WORDS, UNIGRAMS};
 use crate::manifest::{Manifests, Metadata};
+use crate::merging::{CappedMergePolicy, MAX_MERGED_DOCS};
 use crate::parse::{self, Issue};
 use crate::reading::ReadOnly;
 use crate::schema::{self, Fields, SCHEMA_VERSION};
@@ -30,6 +32,8 @@ const MARKER: &str = "gazette.json";
 pub const COMMIT_BYTES: u64 = 64 * 1024 * 1024;
 /// Memory for the index writer, shared by its threads.
 const WRITER_MEMORY: usize = 256 * 1024 * 1024;
+/// Merges at a time: each maps its input segments, so memory grows with their number.
+const MERGE_THREADS: usize = 1;
 
 #[derive(Debug, Serialize, Deserialize)]
 struct Marker {
@@ -49,6 +53,8 @@ pub struct IndexConfig {
     pub rebuild: bool,
     /// Text indexed between two commits; 0 for [`COMMIT_BYTES`].
     pub commit_bytes: u64,
+    /// The most paragraphs a merge may write; 0 for [`MAX_MERGED_DOCS`].
+    pub max_merged_docs: u32,
 }
 
 /// What a run did.
@@ -256,8 +262,13 @@ pub fn run(config: &IndexConfig) -> Result<IndexSummary, Error> {
     }
     let (index, fields) = open_for_writing(dir, schema::build()).map_err(unwritable)?;
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+    let options = IndexWriterOptions::builder()
+        .num_worker_threads(threads)
+        .memory_budget_per_thread(WRITER_MEMORY / threads)
+        .num_merge_threads(MERGE_THREADS)
+        .build();
     let writer: IndexWriter = index
-        .writer_with_num_threads(threads, WRITER_MEMORY)
+        .writer_with_options(options)
         .map_err(|err| match err {
             tantivy::TantivyError::LockFailure(LockError::LockBusy, _) => {
                 Error::Busy { path: dir.clone() }
@@ -270,6 +281,12 @@ pub fn run(config: &IndexConfig) -> Result<IndexSummary, Error> {
         })?;
     // Checked once this process holds the writer's lock, so the probe is its own.
     check_writable(dir)?;
+    writer.set_merge_policy(Box::new(CappedMergePolicy::new(
+        match config.max_merged_docs {
+            0 => MAX_MERGED_DOCS,
+            n => n,
+        },
+    )));
     add_files(config, &index, &fields, writer, started).map_err(unwritable)
 }
 

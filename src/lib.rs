@@ -11,6 +11,7 @@ pub mod export;
 pub mod generate;
 pub mod index;
 pub mod manifest;
+mod merging;
 pub mod parse;
 pub mod print;
 pub mod query;

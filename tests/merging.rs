@@ -1,0 +1,94 @@
+//! The index writer's merges stay under their ceiling, and merging changes no search result.
+
+mod common;
+
+use common::{gazette, stderr, stdout};
+
+/// `(max_doc, deleted docs)` of each segment the index's meta.json lists.
+fn segments(index: &std::path::Path) -> Vec<(u64, u64)> {
+    let meta = std::fs::read_to_string(index.join("meta.json")).unwrap();
+    let meta: serde_json::Value = serde_json::from_str(&meta).unwrap();
+    meta["segments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|segment| {
+            let deleted = segment["deletes"]["num_deleted_docs"].as_u64().unwrap_or(0);
+            (segment["max_doc"].as_u64().unwrap(), deleted)
+        })
+        .collect()
+}
+
+/// The bytes of every file under `folder`.
+fn walk(folder: &std::path::Path) -> u64 {
+    std::fs::read_dir(folder)
+        .unwrap()
+        .map(|entry| {
+            let entry = entry.unwrap();
+            match entry.file_type().unwrap().is_dir() {
+                true => walk(&entry.path()),
+                false => entry.metadata().unwrap().len(),
+            }
+        })
+        .sum()
+}
+
+/// The exit status and output of `gazette search QUERY --count`.
+fn count(index: &std::path::Path, query: &str) -> (Option<i32>, String) {
+    let out = gazette(&[
+        "search",
+        query,
+        "--count",
+        "--index",
+        index.to_str().unwrap(),
+    ]);
+    assert!(out.status.code().unwrap_or(2) < 2, "{}", stderr(&out));
+    (out.status.code(), stdout(&out))
+}
+
+#[test]
+fn no_merged_segment_holds_more_paragraphs_than_the_ceiling() {
+    let dir = tempfile::tempdir().unwrap();
+    let docs = common::generated(&dir.path().join("docs"), 4);
+    let docs = docs.to_str().unwrap();
+
+    // Small commits make many small segments, which the writer merges as it goes.
+    let capped = dir.path().join("capped");
+    let out = gazette(&[
+        "index",
+        docs,
+        "--index",
+        capped.to_str().unwrap(),
+        "--commit-kb",
+        "64",
+        "--max-merged-docs",
+        "600",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let bytes: u64 = walk(std::path::Path::new(docs));
+    let commits = (bytes / (64 * 1024)) as usize;
+
+    let capped_segments = segments(&capped);
+    let paragraphs: u64 = capped_segments.iter().map(|(docs, _)| docs).sum();
+    assert!(
+        capped_segments.iter().all(|&(docs, _)| docs <= 600),
+        "segment sizes {capped_segments:?}"
+    );
+    // Merges did happen: far fewer segments than commits, and most of them are merged ones.
+    assert!(
+        capped_segments.len() < commits / 2,
+        "{} segments for about {commits} commits",
+        capped_segments.len()
+    );
+    assert!(paragraphs > 3_000, "{paragraphs} paragraphs");
+
+    // The same corpus indexed in one go gives the same answers.
+    let whole = dir.path().join("whole");
+    let out = gazette(&["index", docs, "--index", whole.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let whole_paragraphs: u64 = segments(&whole).iter().map(|(docs, _)| docs).sum();
+    assert_eq!(paragraphs, whole_paragraphs);
+    for query in ["政府", "的", "黄河流域生态保护", "焦作 NEAR/5 发展"] {
+        assert_eq!(count(&capped, query), count(&whole, query), "{query}");
+    }
+}
