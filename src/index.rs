@@ -16,7 +16,7 @@ use tantivy::directory::error::LockError;
 use tantivy::indexer::IndexWriterOptions;
 use tantivy::schema::IndexRecordOption;
 use tantivy::schema::Schema;
-use tantivy::{DocSet, Index, IndexWriter, TantivyDocument, Term};
+use tantivy::{DocSet, Index, IndexSettings, IndexWriter, TantivyDocument, Term};
 
 use crate::analysis::{self, BIGRAMS, Gram, JIEBA_WORDS, UNIGRAMS};
 use crate::manifest::{Manifests, Metadata};
@@ -24,6 +24,7 @@ use crate::merging::{CappedMergePolicy, MAX_MERGED_DOCS};
 use crate::parse::{self, Issue};
 use crate::reading::ReadOnly;
 use crate::schema::{self, Fields, SCHEMA_VERSION};
+use crate::writing::Unmapped;
 use crate::{Error, corpus};
 
 /// The file beside tantivy's that says which gazette built the index.
@@ -142,7 +143,9 @@ fn open_for_writing(dir: &Path, schema: Schema) -> Result<(Index, Fields), Error
     .map_err(std::io::Error::other)?;
     let opened = if dir.join("meta.json").is_file() {
         check_marker(dir)?;
-        Index::open_in_dir(dir)
+        Unmapped::open(dir)
+            .map_err(tantivy::TantivyError::from)
+            .and_then(Index::open)
     } else {
         std::fs::create_dir_all(dir)?;
         // Empty, or left by a run killed while creating the index (the marker is written first).
@@ -159,7 +162,9 @@ fn open_for_writing(dir: &Path, schema: Schema) -> Result<(Index, Fields), Error
         // The store keeps tantivy's lz4 blocks of 16 KB: zstd over 32 KB blocks made the store a
         // third smaller (79 MB instead of 120 MB on ../shared/corpus) but reading 58,000
         // paragraphs for `--all` 30% slower.
-        Index::create_in_dir(dir, schema)
+        Unmapped::open(dir)
+            .map_err(tantivy::TantivyError::from)
+            .and_then(|unmapped| Index::create(unmapped, schema, IndexSettings::default()))
     };
     let (index, fields) = with_fields(dir, opened)?;
     let tokenizers = index.tokenizers();

@@ -22,6 +22,7 @@ pub mod search;
 pub mod show;
 pub mod stats;
 mod traditional;
+mod writing;
 
 use std::path::PathBuf;
 
