@@ -3,7 +3,7 @@
 //! `title`, `date`, `gazette`, `issue`, `region`; any other column is kept as an attribute.
 //! What a manifest says wins over what the parser guessed.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -27,16 +27,21 @@ struct Manifest {
     rows: HashMap<String, Metadata>,
 }
 
-/// The manifests met so far, read once each.
+/// The manifests of the folders above the file being read. Files come folder by folder (the walk
+/// is sorted), so a manifest is read once and dropped when the walk leaves its folder: holding
+/// every manifest of a corpus cost a few hundred bytes per file for the whole run.
 #[derive(Debug, Default)]
 pub struct Manifests {
     by_folder: HashMap<PathBuf, Option<Arc<Manifest>>>,
+    /// Manifests found wrong, so that each is reported once even if it is read again.
+    reported: HashSet<PathBuf>,
 }
 
 impl Manifests {
     /// The metadata of `file` from the nearest manifest, in its folder or above, that lists it.
     /// A manifest that cannot be read, or a row that is wrong, is reported in `errors` once.
     pub fn lookup(&mut self, file: &Path, errors: &mut Vec<Error>) -> Option<Metadata> {
+        self.by_folder.retain(|dir, _| file.starts_with(dir));
         let mut folder = file.parent();
         while let Some(dir) = folder {
             if let Some(manifest) = self.manifest_in(dir, errors)
@@ -58,9 +63,13 @@ impl Manifests {
         for (name, delimiter) in NAMES {
             let path = dir.join(name);
             if path.is_file() {
-                match read(&path, *delimiter, errors) {
+                let mut problems = Vec::new();
+                match read(&path, *delimiter, &mut problems) {
                     Ok(manifest) => found = Some(Arc::new(manifest)),
-                    Err(err) => errors.push(err),
+                    Err(err) => problems.push(err),
+                }
+                if !problems.is_empty() && self.reported.insert(path) {
+                    errors.append(&mut problems);
                 }
                 break;
             }
@@ -169,6 +178,39 @@ mod tests {
         assert_eq!(normalise_date("1996").as_deref(), Some("1996"));
         assert_eq!(normalise_date("2025-13-01"), None);
         assert_eq!(normalise_date("二〇二五年"), None);
+    }
+
+    #[test]
+    fn a_manifest_is_dropped_when_the_walk_leaves_its_folder_and_reread_if_needed() {
+        let dir = tempfile::tempdir().unwrap();
+        for (folder, title) in [("a", "甲"), ("b", "乙")] {
+            std::fs::create_dir(dir.path().join(folder)).unwrap();
+            std::fs::write(dir.path().join(folder).join("1.txt"), "文").unwrap();
+            std::fs::write(
+                dir.path().join(folder).join("manifest.tsv"),
+                format!("file\ttitle\n1.txt\t{title}\ngone.txt\tx\n"),
+            )
+            .unwrap();
+        }
+        let mut manifests = Manifests::default();
+        let mut errors = Vec::new();
+        let mut title = |folder: &str| {
+            let file = dir.path().join(folder).join("1.txt");
+            let meta = manifests.lookup(&file, &mut errors).unwrap();
+            // Only manifests of folders above this file are held.
+            assert!(manifests.by_folder.keys().all(|d| file.starts_with(d)));
+            let held = manifests
+                .by_folder
+                .keys()
+                .filter(|d| d.ends_with(folder))
+                .count();
+            (meta.title.unwrap(), held)
+        };
+        assert_eq!(title("a"), ("甲".to_string(), 1));
+        assert_eq!(title("b"), ("乙".to_string(), 1));
+        assert_eq!(title("a"), ("甲".to_string(), 1));
+        // Each manifest's missing file is reported once, though `a` was read twice.
+        assert_eq!(errors.len(), 2, "{errors:?}");
     }
 
     #[test]
