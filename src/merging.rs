@@ -1,11 +1,12 @@
 //! How the index writer merges segments: tantivy's log merge policy with a ceiling on the size of
 //! a merged segment.
 //!
-//! Merging reads its input segments through memory maps, so a merge holds about as much memory
-//! as the segment it writes. tantivy's `LogMergePolicy` merges a whole level of similar segments
-//! at once and stops only at ten million documents, so merged segments, and the memory of a run,
-//! grow with the corpus (a 3 GB corpus: 10-million-paragraph merges, 4.4 GB mapped). Here a merge
-//! never writes more than a fixed number of paragraphs, whatever the corpus size.
+//! tantivy's `LogMergePolicy` merges a whole level of similar segments at once and stops only at
+//! ten million documents, so merged segments grow with the corpus, and with them what a merge
+//! holds: read through memory maps, a merge of three 630,000-paragraph segments of a 1 GB corpus
+//! had 823 MB of their files mapped (44 MB of its own memory); read with pread
+//! (`crate::writing`), it still reads each input's stored paragraphs whole. Here a merge never
+//! writes more than a fixed number of paragraphs, whatever the corpus size.
 
 use std::collections::HashMap;
 
