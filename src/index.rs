@@ -33,8 +33,7 @@ const MARKER: &str = "gazette.json";
 pub const COMMIT_BYTES: u64 = 64 * 1024 * 1024;
 /// Memory for the index writer, shared by its threads.
 const WRITER_MEMORY: usize = 256 * 1024 * 1024;
-/// Merges at a time: each holds its own buffers, and on two cores a second one only slows the
-/// indexing threads.
+/// Merges at a time (tantivy's default is 4): each holds its own buffers.
 const MERGE_THREADS: usize = 1;
 
 #[derive(Debug, Serialize, Deserialize)]

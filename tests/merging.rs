@@ -4,29 +4,26 @@ mod common;
 
 use common::{gazette, stderr, stdout};
 
-/// `(max_doc, deleted docs)` of each segment the index's meta.json lists.
-fn segments(index: &std::path::Path) -> Vec<(u64, u64)> {
+/// The paragraphs (max_doc) of each segment the index's meta.json lists.
+fn segments(index: &std::path::Path) -> Vec<u64> {
     let meta = std::fs::read_to_string(index.join("meta.json")).unwrap();
     let meta: serde_json::Value = serde_json::from_str(&meta).unwrap();
     meta["segments"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|segment| {
-            let deleted = segment["deletes"]["num_deleted_docs"].as_u64().unwrap_or(0);
-            (segment["max_doc"].as_u64().unwrap(), deleted)
-        })
+        .map(|segment| segment["max_doc"].as_u64().unwrap())
         .collect()
 }
 
 /// The bytes of every file under `folder`.
-fn walk(folder: &std::path::Path) -> u64 {
+fn bytes_under(folder: &std::path::Path) -> u64 {
     std::fs::read_dir(folder)
         .unwrap()
         .map(|entry| {
             let entry = entry.unwrap();
             match entry.file_type().unwrap().is_dir() {
-                true => walk(&entry.path()),
+                true => bytes_under(&entry.path()),
                 false => entry.metadata().unwrap().len(),
             }
         })
@@ -65,13 +62,13 @@ fn no_merged_segment_holds_more_paragraphs_than_the_ceiling() {
         "600",
     ]);
     assert!(out.status.success(), "{}", stderr(&out));
-    let bytes: u64 = walk(std::path::Path::new(docs));
+    let bytes: u64 = bytes_under(std::path::Path::new(docs));
     let commits = (bytes / (64 * 1024)) as usize;
 
     let capped_segments = segments(&capped);
-    let paragraphs: u64 = capped_segments.iter().map(|(docs, _)| docs).sum();
+    let paragraphs: u64 = capped_segments.iter().sum();
     assert!(
-        capped_segments.iter().all(|&(docs, _)| docs <= 600),
+        capped_segments.iter().all(|&docs| docs <= 600),
         "segment sizes {capped_segments:?}"
     );
     // Merges did happen: far fewer segments than commits, and most of them are merged ones.
@@ -86,7 +83,7 @@ fn no_merged_segment_holds_more_paragraphs_than_the_ceiling() {
     let whole = dir.path().join("whole");
     let out = gazette(&["index", docs, "--index", whole.to_str().unwrap()]);
     assert!(out.status.success(), "{}", stderr(&out));
-    let whole_paragraphs: u64 = segments(&whole).iter().map(|(docs, _)| docs).sum();
+    let whole_paragraphs: u64 = segments(&whole).iter().sum();
     assert_eq!(paragraphs, whole_paragraphs);
     for query in ["政府", "的", "黄河流域生态保护", "焦作 NEAR/5 发展"] {
         assert_eq!(count(&capped, query), count(&whole, query), "{query}");
