@@ -8,22 +8,24 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Instant;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::{Deserialize, Serialize};
 use tantivy::directory::error::LockError;
-use tantivy::indexer::IndexWriterOptions;
+use tantivy::indexer::{IndexWriterOptions, UserOperation};
 use tantivy::schema::IndexRecordOption;
 use tantivy::schema::Schema;
 use tantivy::{DocSet, Index, IndexSettings, IndexWriter, TantivyDocument, Term};
 
 use crate::analysis::{self, BIGRAMS, Gram, JIEBA_WORDS, UNIGRAMS};
+use crate::backlog::{BACKLOG_PARAGRAPHS, Backlog, Queued};
 use crate::manifest::{Manifests, Metadata};
 use crate::merging::{CappedMergePolicy, MAX_MERGED_DOCS};
 use crate::parse::{self, Issue};
 use crate::reading::ReadOnly;
-use crate::schema::{self, Fields, SCHEMA_VERSION};
+use crate::schema::{self, Citation, Fields, SCHEMA_VERSION};
 use crate::writing::Unmapped;
 use crate::{Error, corpus};
 
@@ -272,18 +274,19 @@ pub fn run(config: &IndexConfig) -> Result<IndexSummary, Error> {
         .memory_budget_per_thread(WRITER_MEMORY / threads)
         .num_merge_threads(MERGE_THREADS)
         .build();
-    let writer: IndexWriter = index
-        .writer_with_options(options)
-        .map_err(|err| match err {
-            tantivy::TantivyError::LockFailure(LockError::LockBusy, _) => {
-                Error::Busy { path: dir.clone() }
-            }
-            tantivy::TantivyError::LockFailure(LockError::IoError(err), _) => Error::Write {
-                path: dir.clone(),
-                reason: err.to_string(),
-            },
-            err => unwritable(err.into()),
-        })?;
+    let writer: IndexWriter<Queued> =
+        index
+            .writer_with_options(options)
+            .map_err(|err| match err {
+                tantivy::TantivyError::LockFailure(LockError::LockBusy, _) => {
+                    Error::Busy { path: dir.clone() }
+                }
+                tantivy::TantivyError::LockFailure(LockError::IoError(err), _) => Error::Write {
+                    path: dir.clone(),
+                    reason: err.to_string(),
+                },
+                err => unwritable(err.into()),
+            })?;
     // Checked once this process holds the writer's lock, so the probe is its own.
     check_writable(dir)?;
     writer.set_merge_policy(Box::new(CappedMergePolicy::new(
@@ -311,10 +314,11 @@ fn add_files(
     config: &IndexConfig,
     index: &Index,
     fields: &Fields,
-    mut writer: IndexWriter,
+    mut writer: IndexWriter<Queued>,
     started: Instant,
 ) -> Result<IndexSummary, Error> {
     let mut known = indexed_sources(index, fields)?;
+    let backlog = Backlog::new(BACKLOG_PARAGRAPHS);
     let commit_bytes = match config.commit_bytes {
         0 => COMMIT_BYTES,
         n => n,
@@ -365,7 +369,7 @@ fn add_files(
                 summary.paragraphs += issue.paragraph_count();
                 summary.cuts_joined += issue.stats.cuts_joined;
                 summary.debris_dropped += issue.stats.debris_dropped;
-                add_issue(&writer, fields, &shown, &hash, &loaded)?;
+                add_issue(&writer, &backlog, fields, &shown, &hash, &loaded)?;
                 if before.is_some() {
                     summary.updated += 1;
                 } else {
@@ -526,7 +530,8 @@ pub fn display_path(path: &Path) -> String {
 }
 
 fn add_issue(
-    writer: &IndexWriter,
+    writer: &IndexWriter<Queued>,
+    backlog: &Arc<Backlog>,
     fields: &Fields,
     path: &str,
     hash: &str,
@@ -534,13 +539,31 @@ fn add_issue(
 ) -> Result<(), Error> {
     let issue = &loaded.issue;
     let source = format!("{hash} {path}");
-    let attributes = serde_json::to_string(&loaded.attributes).map_err(std::io::Error::other)?;
+    // A file is one batch: tantivy puts a batch in one segment, in order, which is how a
+    // paragraph finds its document's head (see `crate::schema`).
+    let mut batch = Vec::new();
     let mut in_file: u64 = 0;
-    for document in &issue.documents {
+    for (number, document) in issue.documents.iter().enumerate() {
+        let record = xxhash_rust::xxh3::xxh3_64(format!("{source}\0{number}").as_bytes());
+        let citation = Citation {
+            path: path.to_string(),
+            gazette: issue.gazette.clone(),
+            issue: issue.issue.clone(),
+            date: issue.date.clone(),
+            region: issue.region.clone(),
+            document: document.title.clone(),
+            page: document.page.map(u64::from),
+            attributes: loaded.attributes.clone(),
+        };
+        let citation = serde_json::to_string(&citation).map_err(std::io::Error::other)?;
         for (ordinal, paragraph) in document.paragraphs.iter().enumerate() {
             let mut doc = TantivyDocument::default();
             doc.add_u64(fields.ordinal, in_file);
             in_file += 1;
+            doc.add_u64(fields.record, record);
+            if ordinal == 0 {
+                doc.add_text(fields.citation, &citation);
+            }
             doc.add_text(fields.path, path);
             doc.add_text(fields.source, &source);
             if let Some(gazette) = &issue.gazette {
@@ -554,12 +577,6 @@ fn add_issue(
             }
             if let Some(region) = &issue.region {
                 doc.add_text(fields.region, region);
-            }
-            if let Some(page) = document.page {
-                doc.add_u64(fields.page, u64::from(page));
-            }
-            if !loaded.attributes.is_empty() {
-                doc.add_text(fields.attributes, &attributes);
             }
             for (name, value) in &loaded.attributes {
                 doc.add_text(fields.attribute_terms, format!("{name}={value}"));
@@ -595,8 +612,15 @@ fn add_issue(
                 .collect::<Vec<_>>()
                 .join(" ");
             doc.add_text(fields.context, context);
-            writer.add_document(doc)?;
+            batch.push(doc);
         }
     }
+    let queued = backlog.admit(batch, || {
+        // Deleting a source that cannot exist changes nothing; it fails when the writer's
+        // threads have died.
+        let probe = Term::from_field_text(fields.source, "");
+        writer.run([UserOperation::Delete(probe)]).map(drop)
+    })?;
+    writer.run(queued.into_iter().map(UserOperation::Add))?;
     Ok(())
 }

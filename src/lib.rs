@@ -5,6 +5,7 @@
 //! [`index`] writes paragraphs to tantivy, [`search`] turns a query into hits, [`print`] shows them.
 
 pub mod analysis;
+mod backlog;
 pub mod bench;
 pub mod corpus;
 pub mod export;
@@ -48,6 +49,8 @@ pub enum Error {
         path.display()
     )]
     Write { path: PathBuf, reason: String },
+    #[error("the index is inconsistent ({0}); rebuild it with `gazette index --rebuild`")]
+    Inconsistent(String),
     #[error("bad query: {0}")]
     Query(String),
     #[error("{0}")]

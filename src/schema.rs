@@ -1,5 +1,11 @@
-//! The index schema: one tantivy document per paragraph, its citation fields stored, its text
-//! indexed twice (character grams for recall, jieba words for ranking).
+//! The index schema: one tantivy document per paragraph, its text indexed twice (character grams
+//! for recall, jieba words for ranking).
+//!
+//! The citation fields are indexed on every paragraph, for filters, but stored once per gazette
+//! document: its first paragraph, the document's head, holds the whole citation in [`CITATION`].
+//! A file's paragraphs are added as one batch, which tantivy keeps in one segment in order (and
+//! merges keep in order), so a paragraph's head is `paragraph - 1` documents before it; [`RECORD`]
+//! confirms it.
 
 use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STORED, Schema, TextFieldIndexing, TextOptions,
@@ -8,7 +14,7 @@ use tantivy::schema::{
 use crate::analysis::{BIGRAMS, JIEBA_WORDS, UNIGRAMS};
 
 /// Bumped whenever the schema or a tokenizer changes what is stored or indexed.
-pub const SCHEMA_VERSION: u32 = 7;
+pub const SCHEMA_VERSION: u32 = 8;
 
 pub const PATH: &str = "path";
 /// `HASH PATH`: the file a paragraph came from with the hash of its content and manifest row, so
@@ -18,10 +24,10 @@ pub const GAZETTE: &str = "gazette";
 pub const ISSUE: &str = "issue";
 pub const DATE: &str = "date";
 pub const REGION: &str = "region";
-/// Page of the issue where the document starts, from the 目录.
-pub const PAGE: &str = "page";
-/// Manifest columns other than the known ones, stored as a JSON object string.
-pub const ATTRIBUTES: &str = "attributes";
+/// The citation of a document, stored on its head paragraph only: a [`Citation`] as JSON.
+pub const CITATION: &str = "citation";
+/// A number shared by the paragraphs of one document and its head, to confirm the head.
+pub const RECORD: &str = "record";
 /// Each attribute as an indexed `name=value` term, for filters.
 pub const ATTRIBUTE_TERMS: &str = "attribute_terms";
 /// The date as a number YYYYMMDD (00 for an unknown month or day; 0 for no date), for sorting.
@@ -55,8 +61,8 @@ pub struct Fields {
     pub issue: Field,
     pub date: Field,
     pub region: Field,
-    pub page: Field,
-    pub attributes: Field,
+    pub citation: Field,
+    pub record: Field,
     pub attribute_terms: Field,
     pub date_key: Field,
     pub document: Field,
@@ -79,17 +85,17 @@ pub fn build() -> Schema {
             .set_fieldnorms(false)
             .set_index_option(IndexRecordOption::Basic),
     );
-    builder.add_text_field(PATH, citation.clone() | STORED);
+    builder.add_text_field(PATH, citation.clone());
     builder.add_text_field(SOURCE, citation.clone());
-    builder.add_text_field(GAZETTE, citation.clone() | STORED);
-    builder.add_text_field(ISSUE, citation.clone() | STORED);
-    builder.add_text_field(DATE, citation.clone() | STORED);
-    builder.add_text_field(REGION, citation.clone() | STORED);
-    builder.add_u64_field(PAGE, STORED);
-    builder.add_text_field(ATTRIBUTES, STORED);
+    builder.add_text_field(GAZETTE, citation.clone());
+    builder.add_text_field(ISSUE, citation.clone());
+    builder.add_text_field(DATE, citation.clone());
+    builder.add_text_field(REGION, citation.clone());
     builder.add_text_field(ATTRIBUTE_TERMS, citation.clone());
     builder.add_u64_field(DATE_KEY, FAST);
-    builder.add_text_field(DOCUMENT, citation | STORED);
+    builder.add_text_field(DOCUMENT, citation);
+    builder.add_text_field(CITATION, STORED);
+    builder.add_u64_field(RECORD, STORED);
     builder.add_text_field(SECTION, STORED);
     builder.add_u64_field(PARAGRAPH, INDEXED | STORED);
     builder.add_u64_field(ORDINAL, STORED);
@@ -126,8 +132,8 @@ impl Fields {
             issue: get(ISSUE)?,
             date: get(DATE)?,
             region: get(REGION)?,
-            page: get(PAGE)?,
-            attributes: get(ATTRIBUTES)?,
+            citation: get(CITATION)?,
+            record: get(RECORD)?,
             attribute_terms: get(ATTRIBUTE_TERMS)?,
             date_key: get(DATE_KEY)?,
             document: get(DOCUMENT)?,
@@ -141,4 +147,27 @@ impl Fields {
             context: get(CONTEXT)?,
         })
     }
+}
+
+/// Where a document comes from: what its head paragraph stores for all its paragraphs.
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+pub struct Citation {
+    /// The file, as the index names it.
+    pub path: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gazette: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issue: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    /// The document's title.
+    pub document: String,
+    /// Page of the issue where the document starts, from the 目录.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page: Option<u64>,
+    /// Manifest columns other than the known ones.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub attributes: std::collections::BTreeMap<String, String>,
 }

@@ -12,8 +12,8 @@
 use std::cell::OnceCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::PathBuf;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
 use tantivy::collector::{Count, DocSetCollector, TopDocs};
@@ -31,7 +31,7 @@ use crate::Error;
 use crate::analysis::{Folded, Haystack, Script, fold, fold_with, literal_grams};
 use crate::index;
 use crate::query::{self, Expr, Field, Filter};
-use crate::schema::Fields;
+use crate::schema::{Citation, Fields};
 
 /// Added to the score of a paragraph for each literal that is a whole word of it. Larger than any
 /// BM25 score of a phrase, so whole-word matches rank first.
@@ -368,7 +368,13 @@ fn to_query(ctx: &Context, expr: &Expr) -> Result<Box<dyn Query>, Error> {
 
 /// A stored paragraph, read for checking and showing.
 struct Paragraph {
-    doc: TantivyDocument,
+    citation: Arc<Citation>,
+    /// The heading path as stored, a JSON array.
+    section: String,
+    /// Ordinal within the document, from 1.
+    number: u64,
+    /// Ordinal within the file, from 0.
+    ordinal: u64,
     text: String,
     /// How the text is searched without folding it, where it can be; otherwise it is folded when
     /// first searched.
@@ -377,9 +383,13 @@ struct Paragraph {
 }
 
 impl Paragraph {
-    fn new(doc: TantivyDocument, text: String) -> Paragraph {
+    fn new(citation: Arc<Citation>, doc: &TantivyDocument, fields: &Fields) -> Paragraph {
+        let text = stored_str(doc, fields.text).unwrap_or_default();
         Paragraph {
-            doc,
+            citation,
+            section: stored_str(doc, fields.section).unwrap_or_default(),
+            number: stored_u64(doc, fields.paragraph).unwrap_or(0),
+            ordinal: stored_u64(doc, fields.ordinal).unwrap_or(0),
             haystack: Haystack::of(&text),
             text,
             folded: OnceCell::new(),
@@ -491,7 +501,6 @@ impl WholeWords {
 fn evaluate(
     expr: &Expr,
     paragraph: &Paragraph,
-    fields: &Fields,
     prepared: &Prepared,
     whole_words: &WholeWords,
     address: DocAddress,
@@ -506,7 +515,7 @@ fn evaluate(
                 .find_all(&fold_with(literal, Script::Exact).chars),
         }
     };
-    let recurse = |e: &Expr| evaluate(e, paragraph, fields, prepared, whole_words, address);
+    let recurse = |e: &Expr| evaluate(e, paragraph, prepared, whole_words, address);
     match expr {
         Expr::Literal(literal) => {
             let found = occurrences(literal);
@@ -523,23 +532,27 @@ fn evaluate(
             *distance,
         ),
         Expr::Filter(Filter::Attribute { name, value }) => {
-            let attributes: BTreeMap<String, String> =
-                stored_str(&paragraph.doc, fields.attributes)
-                    .and_then(|s| serde_json::from_str(&s).ok())
-                    .unwrap_or_default();
-            let accepted = attributes
+            let accepted = paragraph
+                .citation
+                .attributes
                 .get(name)
                 .is_some_and(|v| folded_contains(v, value));
             accepted.then(Vec::new)
         }
         Expr::Filter(filter) => {
-            let field = filter_field(fields, filter);
-            let accepted = paragraph
-                .doc
-                .get_all(field)
-                .filter_map(|v| v.as_str())
-                .any(|value| filter_accepts(filter, value));
-            accepted.then(Vec::new)
+            let citation = &paragraph.citation;
+            let value = match filter {
+                Filter::Contains { field, .. } => match field {
+                    Field::Gazette => citation.gazette.as_deref(),
+                    Field::Region => citation.region.as_deref(),
+                    Field::Document => Some(citation.document.as_str()),
+                },
+                Filter::Date { .. } => citation.date.as_deref(),
+                Filter::Attribute { .. } => None,
+            };
+            value
+                .is_some_and(|value| filter_accepts(filter, value))
+                .then(Vec::new)
         }
         Expr::Not(inner) => match recurse(inner) {
             Some(_) => None,
@@ -592,14 +605,74 @@ fn near(
     (!spans.is_empty()).then(|| spans.into_iter().collect())
 }
 
+/// The citations of the documents read so far, by the address of their head paragraph.
+#[derive(Default)]
+struct Heads(HashMap<DocAddress, Arc<Citation>>);
+
+impl Heads {
+    /// The citation of the document of the paragraph at `address`, whose stored document is
+    /// `doc`: from its head, `paragraph - 1` documents before it (see `crate::schema`).
+    fn citation(
+        &mut self,
+        searcher: &Searcher,
+        fields: &Fields,
+        address: DocAddress,
+        doc: &TantivyDocument,
+    ) -> Result<Arc<Citation>, Error> {
+        let number = stored_u64(doc, fields.paragraph).unwrap_or(0);
+        let record = stored_u64(doc, fields.record);
+        let head = number
+            .checked_sub(1)
+            .and_then(|back| u32::try_from(back).ok())
+            .and_then(|back| address.doc_id.checked_sub(back))
+            .map(|doc_id| DocAddress::new(address.segment_ord, doc_id));
+        let Some(head) = head else {
+            return Err(inconsistent(
+                address,
+                "its document's first paragraph is not in its segment",
+            ));
+        };
+        if let Some(citation) = self.0.get(&head) {
+            return Ok(Arc::clone(citation));
+        }
+        let head_doc: TantivyDocument;
+        let head_doc = if head == address {
+            doc
+        } else {
+            head_doc = searcher.doc(head)?;
+            &head_doc
+        };
+        if stored_u64(head_doc, fields.record) != record {
+            return Err(inconsistent(
+                address,
+                "its document's first paragraph is not where it should be",
+            ));
+        }
+        let citation: Citation = stored_str(head_doc, fields.citation)
+            .and_then(|json| serde_json::from_str(&json).ok())
+            .ok_or_else(|| inconsistent(address, "its document's citation is missing"))?;
+        let citation = Arc::new(citation);
+        self.0.insert(head, Arc::clone(&citation));
+        Ok(citation)
+    }
+}
+
+fn inconsistent(address: DocAddress, reason: &str) -> Error {
+    Error::Inconsistent(format!(
+        "paragraph {} of segment {}: {reason}",
+        address.doc_id, address.segment_ord
+    ))
+}
+
 fn read_paragraph(
     searcher: &Searcher,
     fields: &Fields,
     address: DocAddress,
+    heads: &mut Heads,
 ) -> Result<Paragraph, Error> {
     let doc: TantivyDocument = searcher.doc(address)?;
-    let text = stored_str(&doc, fields.text).unwrap_or_default();
-    Ok(Paragraph::new(doc, text))
+    let citation = heads.citation(searcher, fields, address, &doc)?;
+    Ok(Paragraph::new(citation, &doc, fields))
 }
 
 /// The postings of a literal's grams, to count its occurrences in a paragraph: the frequency of
@@ -807,8 +880,14 @@ fn read_in_store_order(
     order.sort_unstable_by_key(|&i| candidates[i].1);
     let mut slots: Vec<Option<Paragraph>> = Vec::new();
     slots.resize_with(candidates.len(), || None);
+    let mut heads = Heads::default();
     for i in order {
-        slots[i] = Some(read_paragraph(searcher, fields, candidates[i].1)?);
+        slots[i] = Some(read_paragraph(
+            searcher,
+            fields,
+            candidates[i].1,
+            &mut heads,
+        )?);
     }
     Ok(candidates
         .iter()
@@ -971,7 +1050,6 @@ impl Run {
         let mut spans = evaluate(
             &self.prepared.expr,
             paragraph,
-            &self.fields,
             &self.prepared,
             &self.whole_words,
             address,
@@ -1115,8 +1193,9 @@ fn search_with(run: &Run, config: &SearchConfig) -> Result<SearchResult, Error> 
             })
             .collect())
     })?;
+    let mut heads = Heads::default();
     let rest = candidates[expected..].iter().map(|&(score, address)| {
-        let paragraph = read_paragraph(searcher, &run.fields, address)?;
+        let paragraph = read_paragraph(searcher, &run.fields, address, &mut heads)?;
         Ok::<_, Error>(run.check(&paragraph, address).map(|spans| Checked {
             score,
             address,
@@ -1163,7 +1242,7 @@ fn search_with(run: &Run, config: &SearchConfig) -> Result<SearchResult, Error> 
             .into_iter()
             .map(|c| {
                 let word_match = run.whole_words.any(c.address);
-                hit(&run.fields, c.paragraph, c.score, word_match, c.spans)
+                hit(c.paragraph, c.score, word_match, c.spans)
             })
             .collect())
     })?;
@@ -1236,8 +1315,9 @@ fn each_match(run: &Run, f: &mut dyn FnMut(DocAddress, usize)) -> Result<(), Err
     }
     let mut addresses: Vec<DocAddress> = candidates.into_iter().map(|c| c.1).collect();
     addresses.sort_unstable();
+    let mut heads = Heads::default();
     for address in addresses {
-        let paragraph = read_paragraph(&run.searcher, &run.fields, address)?;
+        let paragraph = read_paragraph(&run.searcher, &run.fields, address, &mut heads)?;
         if let Some(spans) = run.check(&paragraph, address) {
             f(address, spans.len());
         }
@@ -1319,34 +1399,25 @@ fn stored_str(doc: &TantivyDocument, field: SchemaField) -> Option<String> {
         .map(str::to_string)
 }
 
-fn hit(
-    fields: &Fields,
-    paragraph: Paragraph,
-    score: f32,
-    word_match: bool,
-    matches: Vec<(usize, usize)>,
-) -> Hit {
-    let doc = &paragraph.doc;
+fn stored_u64(doc: &TantivyDocument, field: SchemaField) -> Option<u64> {
+    doc.get_first(field).and_then(|v| v.as_u64())
+}
+
+fn hit(paragraph: Paragraph, score: f32, word_match: bool, matches: Vec<(usize, usize)>) -> Hit {
+    let citation = &*paragraph.citation;
     Hit {
-        path: stored_str(doc, fields.path).unwrap_or_default(),
-        gazette: stored_str(doc, fields.gazette),
-        issue: stored_str(doc, fields.issue),
-        date: stored_str(doc, fields.date),
-        region: stored_str(doc, fields.region),
-        document: stored_str(doc, fields.document).unwrap_or_default(),
-        section: stored_str(doc, fields.section)
-            .and_then(|s| serde_json::from_str(&s).ok())
-            .unwrap_or_default(),
-        page: doc.get_first(fields.page).and_then(|v| v.as_u64()),
-        paragraph: doc
-            .get_first(fields.paragraph)
-            .and_then(|v| v.as_u64())
-            .unwrap_or(0),
+        path: citation.path.clone(),
+        gazette: citation.gazette.clone(),
+        issue: citation.issue.clone(),
+        date: citation.date.clone(),
+        region: citation.region.clone(),
+        document: citation.document.clone(),
+        section: serde_json::from_str(&paragraph.section).unwrap_or_default(),
+        page: citation.page,
+        paragraph: paragraph.number,
         score,
         word_match,
-        attributes: stored_str(doc, fields.attributes)
-            .and_then(|s| serde_json::from_str(&s).ok())
-            .unwrap_or_default(),
+        attributes: citation.attributes.clone(),
         text: paragraph.text,
         matches,
         reference: None,
@@ -1364,19 +1435,12 @@ pub fn file_paragraphs(engine: &Engine, path: &str) -> Result<Vec<Hit>, Error> {
         .into_iter()
         .collect();
     addresses.sort_unstable(); // read in store order
+    let mut heads = Heads::default();
     let mut paragraphs = addresses
         .into_iter()
         .map(|address| {
-            let paragraph = read_paragraph(&engine.searcher, &engine.fields, address)?;
-            let ordinal = paragraph
-                .doc
-                .get_first(engine.fields.ordinal)
-                .and_then(|v| v.as_u64())
-                .unwrap_or(0);
-            Ok((
-                ordinal,
-                hit(&engine.fields, paragraph, 0.0, false, Vec::new()),
-            ))
+            let paragraph = read_paragraph(&engine.searcher, &engine.fields, address, &mut heads)?;
+            Ok((paragraph.ordinal, hit(paragraph, 0.0, false, Vec::new())))
         })
         .collect::<Result<Vec<(u64, Hit)>, Error>>()?;
     paragraphs.sort_by_key(|(ordinal, _)| *ordinal);

@@ -47,6 +47,13 @@ fn count(index: &std::path::Path, query: &str) -> (Option<i32>, String) {
 fn no_merged_segment_holds_more_paragraphs_than_the_ceiling() {
     let dir = tempfile::tempdir().unwrap();
     let docs = common::generated(&dir.path().join("docs"), 4);
+    // Gazette issues of many documents each, beside the generated one-document files.
+    let issues = docs.join("issues");
+    std::fs::create_dir_all(&issues).unwrap();
+    let seed = common::repo().join("tests/fixtures/示例市人民政府公报_2024年第3号.txt");
+    for copy in 0..20 {
+        std::fs::copy(&seed, issues.join(format!("issue-{copy}.txt"))).unwrap();
+    }
     let docs = docs.to_str().unwrap();
 
     // Small commits make many small segments, which the writer merges as it goes.
@@ -88,4 +95,68 @@ fn no_merged_segment_holds_more_paragraphs_than_the_ceiling() {
     for query in ["政府", "的", "黄河流域生态保护", "焦作 NEAR/5 发展"] {
         assert_eq!(count(&capped, query), count(&whole, query), "{query}");
     }
+
+    // A paragraph's citation is stored once, on its document's first paragraph, and found from
+    // where the paragraph stands in its segment: every paragraph of both layouts must still
+    // cite the same file, document, page and section.
+    let capped_hits = citations(&capped, "的");
+    let whole_hits = citations(&whole, "的");
+    assert!(capped_hits.len() > 1_000, "{} hits", capped_hits.len());
+    // Some files hold several documents, each with its own first paragraph.
+    let documents: std::collections::BTreeSet<_> =
+        capped_hits.iter().map(|hit| (&hit[0], &hit[5])).collect();
+    let files: std::collections::BTreeSet<_> = capped_hits.iter().map(|hit| &hit[0]).collect();
+    assert!(
+        documents.len() > files.len() && files.len() > 20,
+        "{} documents in {} files",
+        documents.len(),
+        files.len()
+    );
+    if capped_hits != whole_hits {
+        let differing = capped_hits
+            .iter()
+            .zip(&whole_hits)
+            .find(|(a, b)| a != b)
+            .map(|(a, b)| format!("{a:?} vs {b:?}"));
+        panic!(
+            "{} vs {} hits; first difference: {differing:?}",
+            capped_hits.len(),
+            whole_hits.len()
+        );
+    }
+}
+
+/// Every hit of `query` as its citation fields and text, sorted.
+fn citations(index: &std::path::Path, query: &str) -> Vec<Vec<String>> {
+    let out = gazette(&[
+        "search",
+        query,
+        "--all",
+        "--json",
+        "--index",
+        index.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let fields = [
+        "path",
+        "gazette",
+        "issue",
+        "date",
+        "region",
+        "document",
+        "page",
+        "section",
+        "paragraph",
+        "text",
+        "attributes",
+    ];
+    let mut hits: Vec<Vec<String>> = stdout(&out)
+        .lines()
+        .map(|line| {
+            let hit: serde_json::Value = serde_json::from_str(line).unwrap();
+            fields.iter().map(|f| hit[f].to_string()).collect()
+        })
+        .collect();
+    hits.sort();
+    hits
 }
