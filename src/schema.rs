@@ -116,7 +116,17 @@ pub fn build() -> Schema {
         CONTEXT,
         indexed(BIGRAMS, IndexRecordOption::WithFreqsAndPositions),
     );
-    builder.add_text_field(WORDS, indexed(JIEBA_WORDS, IndexRecordOption::WithFreqs));
+    // Words are asked only whether a paragraph has them (a bonus, a filter), never scored: no
+    // frequencies, no field norms.
+    builder.add_text_field(
+        WORDS,
+        TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(JIEBA_WORDS)
+                .set_fieldnorms(false)
+                .set_index_option(IndexRecordOption::Basic),
+        ),
+    );
     builder.build()
 }
 

@@ -368,7 +368,11 @@ fn to_query(ctx: &Context, expr: &Expr) -> Result<Box<dyn Query>, Error> {
 
 /// A stored paragraph, read for checking and showing.
 struct Paragraph {
-    citation: Arc<Citation>,
+    /// Its document's citation, read from the document's head when it is needed: for a filter
+    /// checked on the text, and for a paragraph that is shown.
+    citation: Option<Arc<Citation>>,
+    /// The number its document's head also stores.
+    record: Option<u64>,
     /// The heading path as stored, a JSON array.
     section: String,
     /// Ordinal within the document, from 1.
@@ -383,10 +387,11 @@ struct Paragraph {
 }
 
 impl Paragraph {
-    fn new(citation: Arc<Citation>, doc: &TantivyDocument, fields: &Fields) -> Paragraph {
+    fn new(doc: &TantivyDocument, fields: &Fields) -> Paragraph {
         let text = stored_str(doc, fields.text).unwrap_or_default();
         Paragraph {
-            citation,
+            citation: None,
+            record: stored_u64(doc, fields.record),
             section: stored_str(doc, fields.section).unwrap_or_default(),
             number: stored_u64(doc, fields.paragraph).unwrap_or(0),
             ordinal: stored_u64(doc, fields.ordinal).unwrap_or(0),
@@ -534,13 +539,14 @@ fn evaluate(
         Expr::Filter(Filter::Attribute { name, value }) => {
             let accepted = paragraph
                 .citation
-                .attributes
-                .get(name)
+                .as_ref()
+                .and_then(|citation| citation.attributes.get(name))
                 .is_some_and(|v| folded_contains(v, value));
             accepted.then(Vec::new)
         }
         Expr::Filter(filter) => {
-            let citation = &paragraph.citation;
+            // Read before the check whenever the expression has a filter (`Run::filters`).
+            let citation = paragraph.citation.as_deref()?;
             let value = match filter {
                 Filter::Contains { field, .. } => match field {
                     Field::Gazette => citation.gazette.as_deref(),
@@ -610,18 +616,20 @@ fn near(
 struct Heads(HashMap<DocAddress, Arc<Citation>>);
 
 impl Heads {
-    /// The citation of the document of the paragraph at `address`, whose stored document is
-    /// `doc`: from its head, `paragraph - 1` documents before it (see `crate::schema`).
-    fn citation(
+    /// Gives `paragraph`, read from `address`, its document's citation: from the document's head,
+    /// `paragraph - 1` documents before it (see `crate::schema`).
+    fn cite(
         &mut self,
         searcher: &Searcher,
         fields: &Fields,
         address: DocAddress,
-        doc: &TantivyDocument,
-    ) -> Result<Arc<Citation>, Error> {
-        let number = stored_u64(doc, fields.paragraph).unwrap_or(0);
-        let record = stored_u64(doc, fields.record);
-        let head = number
+        paragraph: &mut Paragraph,
+    ) -> Result<(), Error> {
+        if paragraph.citation.is_some() {
+            return Ok(());
+        }
+        let head = paragraph
+            .number
             .checked_sub(1)
             .and_then(|back| u32::try_from(back).ok())
             .and_then(|back| address.doc_id.checked_sub(back))
@@ -633,27 +641,23 @@ impl Heads {
             ));
         };
         if let Some(citation) = self.0.get(&head) {
-            return Ok(Arc::clone(citation));
+            paragraph.citation = Some(Arc::clone(citation));
+            return Ok(());
         }
-        let head_doc: TantivyDocument;
-        let head_doc = if head == address {
-            doc
-        } else {
-            head_doc = searcher.doc(head)?;
-            &head_doc
-        };
-        if stored_u64(head_doc, fields.record) != record {
+        let head_doc: TantivyDocument = searcher.doc(head)?;
+        if stored_u64(&head_doc, fields.record) != paragraph.record {
             return Err(inconsistent(
                 address,
                 "its document's first paragraph is not where it should be",
             ));
         }
-        let citation: Citation = stored_str(head_doc, fields.citation)
+        let citation: Citation = stored_str(&head_doc, fields.citation)
             .and_then(|json| serde_json::from_str(&json).ok())
             .ok_or_else(|| inconsistent(address, "its document's citation is missing"))?;
         let citation = Arc::new(citation);
         self.0.insert(head, Arc::clone(&citation));
-        Ok(citation)
+        paragraph.citation = Some(citation);
+        Ok(())
     }
 }
 
@@ -664,15 +668,40 @@ fn inconsistent(address: DocAddress, reason: &str) -> Error {
     ))
 }
 
+/// The paragraph at `address`, without its citation.
 fn read_paragraph(
     searcher: &Searcher,
     fields: &Fields,
     address: DocAddress,
-    heads: &mut Heads,
 ) -> Result<Paragraph, Error> {
     let doc: TantivyDocument = searcher.doc(address)?;
-    let citation = heads.citation(searcher, fields, address, &doc)?;
-    Ok(Paragraph::new(citation, &doc, fields))
+    Ok(Paragraph::new(&doc, fields))
+}
+
+/// The paragraph at `address`, if its text confirms it; with its citation when `cite` (every
+/// paragraph confirmed will be shown) or when a filter needs it.
+fn read_checked(
+    run: &Run,
+    (score, address): (f32, DocAddress),
+    cite: bool,
+    heads: &mut Heads,
+) -> Result<Option<Checked>, Error> {
+    let mut paragraph = read_paragraph(&run.searcher, &run.fields, address)?;
+    if run.filters {
+        heads.cite(&run.searcher, &run.fields, address, &mut paragraph)?;
+    }
+    let Some(spans) = run.check(&paragraph, address) else {
+        return Ok(None);
+    };
+    if cite {
+        heads.cite(&run.searcher, &run.fields, address, &mut paragraph)?;
+    }
+    Ok(Some(Checked {
+        score,
+        address,
+        paragraph,
+        spans,
+    }))
 }
 
 /// The postings of a literal's grams, to count its occurrences in a paragraph: the frequency of
@@ -869,31 +898,23 @@ impl NearPositions {
     }
 }
 
-/// Reads the paragraphs of `candidates` in the order of the store, each compressed block once,
-/// and gives them back in the order of `candidates`.
+/// Reads and checks the paragraphs of `candidates` in the order of the store, each compressed
+/// block once, and gives them back in the order of `candidates`, `None` for those their text
+/// rejects.
 fn read_in_store_order(
-    searcher: &Searcher,
-    fields: &Fields,
+    run: &Run,
     candidates: &[(f32, DocAddress)],
-) -> Result<Vec<(DocAddress, Paragraph)>, Error> {
+    cite: bool,
+) -> Result<Vec<Option<Checked>>, Error> {
     let mut order: Vec<usize> = (0..candidates.len()).collect();
     order.sort_unstable_by_key(|&i| candidates[i].1);
-    let mut slots: Vec<Option<Paragraph>> = Vec::new();
+    let mut slots: Vec<Option<Checked>> = Vec::new();
     slots.resize_with(candidates.len(), || None);
     let mut heads = Heads::default();
     for i in order {
-        slots[i] = Some(read_paragraph(
-            searcher,
-            fields,
-            candidates[i].1,
-            &mut heads,
-        )?);
+        slots[i] = read_checked(run, candidates[i], cite, &mut heads)?;
     }
-    Ok(candidates
-        .iter()
-        .zip(slots)
-        .filter_map(|(&(_, address), paragraph)| Some((address, paragraph?)))
-        .collect())
+    Ok(slots)
 }
 
 /// Everything a run shares.
@@ -903,6 +924,8 @@ struct Run {
     fields: Fields,
     query: Box<dyn Query>,
     whole_words: WholeWords,
+    /// Whether the expression has a filter, which the text check reads from the citation.
+    filters: bool,
 }
 
 /// An open index, ready for any number of searches.
@@ -1005,6 +1028,16 @@ impl Engine {
     }
 }
 
+/// Whether an expression has a filter anywhere in it.
+fn has_filter(expr: &Expr) -> bool {
+    match expr {
+        Expr::Filter(_) => true,
+        Expr::Literal(_) | Expr::Near { .. } => false,
+        Expr::Not(inner) => has_filter(inner),
+        Expr::And(items) | Expr::Or(items) => items.iter().any(has_filter),
+    }
+}
+
 /// The filters that an expression puts on every match: its own when it is one, those of the
 /// items of an AND.
 fn scope_filters(expr: &Expr, out: &mut Vec<Expr>) {
@@ -1037,6 +1070,7 @@ impl Run {
         let literal_refs: Vec<&str> = literals.iter().map(String::as_str).collect();
         let whole_words = WholeWords::new(&searcher, &fields, &literal_refs);
         Ok(Run {
+            filters: has_filter(&prepared.expr),
             prepared,
             searcher,
             fields,
@@ -1178,31 +1212,16 @@ fn search_with(run: &Run, config: &SearchConfig) -> Result<SearchResult, Error> 
     // The candidates expected to be shown are read in the order of the store, so that each
     // compressed block of it is read once; any beyond them only if some were rejected.
     let expected = candidates.len().min(keep);
+    // When every hit is shown, citations are read with the paragraphs, in store order; otherwise
+    // only those of the hits kept, at the end.
+    let cite = limit.is_none();
     let first = in_parallel(candidates[..expected].to_vec(), |chunk| {
-        Ok(read_in_store_order(searcher, &run.fields, &chunk)?
-            .into_iter()
-            .zip(&chunk)
-            .map(|((address, paragraph), &(score, _))| {
-                let spans = run.check(&paragraph, address)?;
-                Some(Checked {
-                    score,
-                    address,
-                    paragraph,
-                    spans,
-                })
-            })
-            .collect())
+        read_in_store_order(run, &chunk, cite)
     })?;
     let mut heads = Heads::default();
-    let rest = candidates[expected..].iter().map(|&(score, address)| {
-        let paragraph = read_paragraph(searcher, &run.fields, address, &mut heads)?;
-        Ok::<_, Error>(run.check(&paragraph, address).map(|spans| Checked {
-            score,
-            address,
-            paragraph,
-            spans,
-        }))
-    });
+    let rest = candidates[expected..]
+        .iter()
+        .map(|&candidate| read_checked(run, candidate, cite, &mut heads));
     for read in first.into_iter().map(Ok).chain(rest) {
         if checked.len() >= keep {
             break;
@@ -1238,13 +1257,15 @@ fn search_with(run: &Run, config: &SearchConfig) -> Result<SearchResult, Error> 
         checked.truncate(limit);
     }
     let hits = in_parallel(checked, |chunk| {
-        Ok(chunk
+        let mut heads = Heads::default();
+        chunk
             .into_iter()
-            .map(|c| {
+            .map(|mut c| {
+                heads.cite(&run.searcher, &run.fields, c.address, &mut c.paragraph)?;
                 let word_match = run.whole_words.any(c.address);
-                hit(c.paragraph, c.score, word_match, c.spans)
+                Ok(hit(c.paragraph, c.score, word_match, c.spans))
             })
-            .collect())
+            .collect()
     })?;
     Ok(SearchResult { hits, total })
 }
@@ -1317,7 +1338,10 @@ fn each_match(run: &Run, f: &mut dyn FnMut(DocAddress, usize)) -> Result<(), Err
     addresses.sort_unstable();
     let mut heads = Heads::default();
     for address in addresses {
-        let paragraph = read_paragraph(&run.searcher, &run.fields, address, &mut heads)?;
+        let mut paragraph = read_paragraph(&run.searcher, &run.fields, address)?;
+        if run.filters {
+            heads.cite(&run.searcher, &run.fields, address, &mut paragraph)?;
+        }
         if let Some(spans) = run.check(&paragraph, address) {
             f(address, spans.len());
         }
@@ -1404,7 +1428,9 @@ fn stored_u64(doc: &TantivyDocument, field: SchemaField) -> Option<u64> {
 }
 
 fn hit(paragraph: Paragraph, score: f32, word_match: bool, matches: Vec<(usize, usize)>) -> Hit {
-    let citation = &*paragraph.citation;
+    // Every paragraph shown was cited when it was read (`read_checked`, `file_paragraphs`).
+    let uncited = Citation::default();
+    let citation = paragraph.citation.as_deref().unwrap_or(&uncited);
     Hit {
         path: citation.path.clone(),
         gazette: citation.gazette.clone(),
@@ -1439,7 +1465,8 @@ pub fn file_paragraphs(engine: &Engine, path: &str) -> Result<Vec<Hit>, Error> {
     let mut paragraphs = addresses
         .into_iter()
         .map(|address| {
-            let paragraph = read_paragraph(&engine.searcher, &engine.fields, address, &mut heads)?;
+            let mut paragraph = read_paragraph(&engine.searcher, &engine.fields, address)?;
+            heads.cite(&engine.searcher, &engine.fields, address, &mut paragraph)?;
             Ok((paragraph.ordinal, hit(paragraph, 0.0, false, Vec::new())))
         })
         .collect::<Result<Vec<(u64, Hit)>, Error>>()?;
