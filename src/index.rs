@@ -289,12 +289,7 @@ pub fn run(config: &IndexConfig) -> Result<IndexSummary, Error> {
             })?;
     // Checked once this process holds the writer's lock, so the probe is its own.
     check_writable(dir)?;
-    writer.set_merge_policy(Box::new(CappedMergePolicy::new(
-        match config.max_merged_docs {
-            0 => MAX_MERGED_DOCS,
-            n => n,
-        },
-    )));
+    writer.set_merge_policy(Box::new(CappedMergePolicy::new(merge_cap(config))));
     add_files(config, &index, &fields, writer, started).map_err(unwritable)
 }
 
@@ -397,14 +392,22 @@ fn add_files(
             summary.removed += 1;
         }
     }
+    // The last commit merges the small segments left (see `crate::merging`); the writer then
+    // waits for its merges.
+    writer.set_merge_policy(Box::new(CappedMergePolicy::finishing(merge_cap(config))));
     writer.commit()?;
-    // Segments are left as the merge policy leaves them (see `crate::merging`): merging the whole
-    // shared corpus into one segment cost 25% more time and 730 MB instead of 400 MB of memory,
-    // and searched no faster.
     writer.wait_merging_threads()?;
     summary.errors = errors;
     summary.seconds = started.elapsed().as_secs_f64();
     Ok(summary)
+}
+
+/// The most paragraphs a merge may write.
+fn merge_cap(config: &IndexConfig) -> u32 {
+    match config.max_merged_docs {
+        0 => MAX_MERGED_DOCS,
+        n => n,
+    }
 }
 
 /// Hands the free pages inside the allocator's heaps back to the system. Between commits the
