@@ -104,6 +104,10 @@ pub struct IndexArgs {
     /// Throw the index away and build it again (after an upgrade of gazette, say).
     #[arg(long)]
     pub rebuild: bool,
+    /// At the end, merge the index's smaller segments into as few as possible: searches open
+    /// fewer files and take 1-2 ms less, and the run takes a third longer or more.
+    #[arg(long)]
+    pub compact: bool,
     /// Print the summary as one JSON object.
     #[arg(long)]
     pub json: bool,
@@ -278,6 +282,7 @@ impl IndexArgs {
             progress: std::io::stderr().is_terminal(),
             prune: self.prune,
             rebuild: self.rebuild,
+            compact: self.compact,
             commit_bytes: self.commit_kb.unwrap_or(0) * 1024,
             max_merged_docs: self.max_merged_docs.unwrap_or(0),
         }

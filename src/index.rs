@@ -54,6 +54,8 @@ pub struct IndexConfig {
     pub prune: bool,
     /// Start from an empty index.
     pub rebuild: bool,
+    /// Merge the smaller segments at the end of the run (see `crate::merging`).
+    pub compact: bool,
     /// Text indexed between two commits; 0 for [`COMMIT_BYTES`].
     pub commit_bytes: u64,
     /// The most paragraphs a merge may write; 0 for [`MAX_MERGED_DOCS`].
@@ -392,9 +394,11 @@ fn add_files(
             summary.removed += 1;
         }
     }
-    // The last commit merges the small segments left (see `crate::merging`); the writer then
-    // waits for its merges.
-    writer.set_merge_policy(Box::new(CappedMergePolicy::finishing(merge_cap(config))));
+    // With --compact the last commit merges the smaller segments left (see `crate::merging`);
+    // the writer then waits for its merges.
+    if config.compact {
+        writer.set_merge_policy(Box::new(CappedMergePolicy::finishing(merge_cap(config))));
+    }
     writer.commit()?;
     writer.wait_merging_threads()?;
     summary.errors = errors;

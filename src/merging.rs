@@ -10,8 +10,10 @@
 //!
 //! A search opens every segment, and each costs it time (on ../shared/corpus, top-10 searches
 //! took 4.7 ms on the 8 segments the log policy left, 2.9 ms on the same index merged into 2).
-//! So at the end of a run the policy finishes: it merges every segment of at most half the
-//! ceiling into as few as the ceiling allows.
+//! With `gazette index --compact` the last commit of a run finishes: it merges every segment of
+//! at most half the ceiling into as few as the ceiling allows. That rewrites most of the index
+//! (on a generated 100 MB corpus, 6 segments became 2 and the run took 55-58 s instead of 36-45
+//! s), so it is not the default.
 
 use std::collections::HashMap;
 

@@ -160,3 +160,46 @@ fn citations(index: &std::path::Path, query: &str) -> Vec<Vec<String>> {
     hits.sort();
     hits
 }
+
+#[test]
+fn compact_merges_the_smaller_segments_under_the_ceiling() {
+    let dir = tempfile::tempdir().unwrap();
+    let docs = common::generated(&dir.path().join("docs"), 2);
+    let docs = docs.to_str().unwrap();
+    let build = |name: &str, compact: bool| {
+        let index = dir.path().join(name);
+        let mut args = vec![
+            "index",
+            docs,
+            "--index",
+            index.to_str().unwrap(),
+            "--commit-kb",
+            "64",
+            "--max-merged-docs",
+            "600",
+        ];
+        if compact {
+            args.push("--compact");
+        }
+        let out = gazette(&args);
+        assert!(out.status.success(), "{}", stderr(&out));
+        index
+    };
+    let plain = build("plain", false);
+    let compact = build("compact", true);
+    let (plain_segments, compact_segments) = (segments(&plain), segments(&compact));
+    assert_eq!(
+        plain_segments.iter().sum::<u64>(),
+        compact_segments.iter().sum::<u64>()
+    );
+    // Without --compact the log policy leaves several segments of at most half the ceiling;
+    // with it, at most one is left (two of them would fit in one merge).
+    let small = |sizes: &[u64]| sizes.iter().filter(|&&docs| docs <= 300).count();
+    assert!(small(&plain_segments) >= 2, "{plain_segments:?}");
+    assert!(small(&compact_segments) <= 1, "{compact_segments:?}");
+    assert!(compact_segments.iter().all(|&docs| docs <= 600));
+    assert!(compact_segments.len() < plain_segments.len());
+    for query in ["政府", "黄河流域生态保护"] {
+        assert_eq!(count(&compact, query), count(&plain, query), "{query}");
+    }
+}
