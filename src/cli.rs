@@ -105,7 +105,8 @@ pub struct IndexArgs {
     #[arg(long)]
     pub rebuild: bool,
     /// At the end, merge the index's smaller segments into as few as possible: searches open
-    /// fewer files and take 1-2 ms less, and the run takes a third longer or more.
+    /// fewer files and take 1-2 ms less, and the run takes a third longer or more (on an index
+    /// with nothing new to add, it only merges).
     #[arg(long)]
     pub compact: bool,
     /// Print the summary as one JSON object.

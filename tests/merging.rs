@@ -202,4 +202,26 @@ fn compact_merges_the_smaller_segments_under_the_ceiling() {
     for query in ["政府", "黄河流域生态保护"] {
         assert_eq!(count(&compact, query), count(&plain, query), "{query}");
     }
+
+    // On an index with nothing new to add, --compact only merges.
+    let before = count(&plain, "政府");
+    let out = gazette(&[
+        "index",
+        docs,
+        "--index",
+        plain.to_str().unwrap(),
+        "--max-merged-docs",
+        "600",
+        "--compact",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).starts_with("0 added, 0 updated"),
+        "{}",
+        stdout(&out)
+    );
+    let compacted = segments(&plain);
+    assert!(small(&compacted) <= 1, "{compacted:?}");
+    assert!(compacted.len() < plain_segments.len());
+    assert_eq!(count(&plain, "政府"), before);
 }
