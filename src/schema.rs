@@ -48,7 +48,7 @@ pub const GRAMS: &str = "grams";
 pub const CHARS: &str = "chars";
 /// Word view of `text`.
 pub const WORDS: &str = "words";
-/// Bigrams of the paragraph's context, its document's title and its section headings, without
+/// Bigrams of the paragraph's context, its document's title and its section headings, with
 /// positions: for ranking a paragraph under a matching heading higher.
 pub const CONTEXT: &str = "context";
 
@@ -78,13 +78,17 @@ pub struct Fields {
 
 pub fn build() -> Schema {
     let mut builder = Schema::builder();
-    // Citation fields are filters, never scored: no field norms.
-    let citation = TextOptions::default().set_indexing_options(
-        TextFieldIndexing::default()
-            .set_tokenizer("raw")
-            .set_fieldnorms(false)
-            .set_index_option(IndexRecordOption::Basic),
-    );
+    // Fields only asked whether a paragraph has a term, never scored: no frequencies, no field
+    // norms. The citation fields (filters) and the jieba words (a bonus, `--words`).
+    let unscored = |tokenizer| {
+        TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(tokenizer)
+                .set_fieldnorms(false)
+                .set_index_option(IndexRecordOption::Basic),
+        )
+    };
+    let citation = unscored("raw");
     builder.add_text_field(PATH, citation.clone());
     builder.add_text_field(SOURCE, citation.clone());
     builder.add_text_field(GAZETTE, citation.clone());
@@ -116,17 +120,7 @@ pub fn build() -> Schema {
         CONTEXT,
         indexed(BIGRAMS, IndexRecordOption::WithFreqsAndPositions),
     );
-    // Words are asked only whether a paragraph has them (a bonus, a filter), never scored: no
-    // frequencies, no field norms.
-    builder.add_text_field(
-        WORDS,
-        TextOptions::default().set_indexing_options(
-            TextFieldIndexing::default()
-                .set_tokenizer(JIEBA_WORDS)
-                .set_fieldnorms(false)
-                .set_index_option(IndexRecordOption::Basic),
-        ),
-    );
+    builder.add_text_field(WORDS, unscored(JIEBA_WORDS));
     builder.build()
 }
 

@@ -199,7 +199,7 @@ fn exact_in_index(expr: &Expr, script: Script) -> bool {
     }
 }
 
-/// The bigrams of a folded literal in the context view (a bag, without positions): for ranking.
+/// The bigrams of a folded literal as a phrase in the context view: for ranking.
 fn context_query(fields: &Fields, folded: &Folded) -> Option<Box<dyn Query>> {
     let grams: Vec<(usize, Term)> = literal_grams(&folded.chars)
         .into_iter()
@@ -611,9 +611,10 @@ fn near(
     (!spans.is_empty()).then(|| spans.into_iter().collect())
 }
 
-/// The citations of the documents read so far, by the address of their head paragraph.
+/// The citations of the documents read so far, with their record numbers, by the address of
+/// their head paragraph.
 #[derive(Default)]
-struct Heads(HashMap<DocAddress, Arc<Citation>>);
+struct Heads(HashMap<DocAddress, (Option<u64>, Arc<Citation>)>);
 
 impl Heads {
     /// Gives `paragraph`, read from `address`, its document's citation: from the document's head,
@@ -640,22 +641,24 @@ impl Heads {
                 "its document's first paragraph is not in its segment",
             ));
         };
-        if let Some(citation) = self.0.get(&head) {
-            paragraph.citation = Some(Arc::clone(citation));
-            return Ok(());
-        }
-        let head_doc: TantivyDocument = searcher.doc(head)?;
-        if stored_u64(&head_doc, fields.record) != paragraph.record {
+        let (record, citation) = match self.0.get(&head) {
+            Some(read) => read.clone(),
+            None => {
+                let head_doc: TantivyDocument = searcher.doc(head)?;
+                let citation: Citation = stored_str(&head_doc, fields.citation)
+                    .and_then(|json| serde_json::from_str(&json).ok())
+                    .ok_or_else(|| inconsistent(address, "its document's citation is missing"))?;
+                let read = (stored_u64(&head_doc, fields.record), Arc::new(citation));
+                self.0.insert(head, read.clone());
+                read
+            }
+        };
+        if record != paragraph.record {
             return Err(inconsistent(
                 address,
                 "its document's first paragraph is not where it should be",
             ));
         }
-        let citation: Citation = stored_str(&head_doc, fields.citation)
-            .and_then(|json| serde_json::from_str(&json).ok())
-            .ok_or_else(|| inconsistent(address, "its document's citation is missing"))?;
-        let citation = Arc::new(citation);
-        self.0.insert(head, Arc::clone(&citation));
         paragraph.citation = Some(citation);
         Ok(())
     }
@@ -686,10 +689,7 @@ fn read_checked(
     cite: bool,
     heads: &mut Heads,
 ) -> Result<Option<Checked>, Error> {
-    let mut paragraph = read_paragraph(&run.searcher, &run.fields, address)?;
-    if run.filters {
-        heads.cite(&run.searcher, &run.fields, address, &mut paragraph)?;
-    }
+    let mut paragraph = run.read(address, heads)?;
     let Some(spans) = run.check(&paragraph, address) else {
         return Ok(None);
     };
@@ -1079,6 +1079,16 @@ impl Run {
         })
     }
 
+    /// The paragraph at `address`, ready for [`Run::check`]: with its citation when the
+    /// expression has a filter.
+    fn read(&self, address: DocAddress, heads: &mut Heads) -> Result<Paragraph, Error> {
+        let mut paragraph = read_paragraph(&self.searcher, &self.fields, address)?;
+        if self.filters {
+            heads.cite(&self.searcher, &self.fields, address, &mut paragraph)?;
+        }
+        Ok(paragraph)
+    }
+
     /// The matching spans of a candidate, or `None` when its text says it does not match.
     fn check(&self, paragraph: &Paragraph, address: DocAddress) -> Option<Vec<(usize, usize)>> {
         let mut spans = evaluate(
@@ -1338,10 +1348,7 @@ fn each_match(run: &Run, f: &mut dyn FnMut(DocAddress, usize)) -> Result<(), Err
     addresses.sort_unstable();
     let mut heads = Heads::default();
     for address in addresses {
-        let mut paragraph = read_paragraph(&run.searcher, &run.fields, address)?;
-        if run.filters {
-            heads.cite(&run.searcher, &run.fields, address, &mut paragraph)?;
-        }
+        let paragraph = run.read(address, &mut heads)?;
         if let Some(spans) = run.check(&paragraph, address) {
             f(address, spans.len());
         }
