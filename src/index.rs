@@ -607,18 +607,20 @@ fn add_issue(
                 paragraph.text.starts_with(*heading)
                     && heading.chars().count() * 10 >= paragraph.text.chars().count() * 8
             };
-            let context = std::iter::once(document.title.as_str())
-                .chain(
-                    paragraph
-                        .section
-                        .iter()
-                        .map(String::as_str)
-                        .filter(|heading| !own_text(heading)),
-                )
-                .map(|part| analysis::fold(part).as_string())
+            let context = paragraph
+                .section
+                .iter()
+                .map(String::as_str)
+                .filter(|heading| !own_text(heading))
+                .map(|heading| analysis::fold(heading).as_string())
                 .collect::<Vec<_>>()
                 .join(" ");
-            doc.add_text(fields.context, context);
+            if !context.is_empty() {
+                doc.add_text(fields.context, context);
+            }
+            if ordinal == 0 {
+                doc.add_text(fields.title, analysis::fold(&document.title).as_string());
+            }
             batch.push(doc);
         }
     }

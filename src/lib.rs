@@ -7,6 +7,7 @@
 pub mod analysis;
 mod backlog;
 pub mod bench;
+mod context_query;
 pub mod corpus;
 pub mod export;
 pub mod generate;

@@ -14,7 +14,7 @@ use tantivy::schema::{
 use crate::analysis::{BIGRAMS, JIEBA_WORDS, UNIGRAMS};
 
 /// Bumped whenever the schema or a tokenizer changes what is stored or indexed.
-pub const SCHEMA_VERSION: u32 = 8;
+pub const SCHEMA_VERSION: u32 = 9;
 
 pub const PATH: &str = "path";
 /// `HASH PATH`: the file a paragraph came from with the hash of its content and manifest row, so
@@ -35,7 +35,8 @@ pub const DATE_KEY: &str = "date_key";
 pub const DOCUMENT: &str = "document";
 /// Heading path, outermost first, stored as a JSON array string.
 pub const SECTION: &str = "section";
-/// Ordinal of the paragraph within its document, from 1.
+/// Ordinal of the paragraph within its document, from 1. The postings of 1 are the documents'
+/// heads (see [`crate::context_query`]).
 pub const PARAGRAPH: &str = "paragraph";
 /// Ordinal of the paragraph within its file, from 0: the order of a file's paragraphs, which the
 /// order of documents in the index does not keep (indexing threads share a file's paragraphs).
@@ -48,9 +49,12 @@ pub const GRAMS: &str = "grams";
 pub const CHARS: &str = "chars";
 /// Word view of `text`.
 pub const WORDS: &str = "words";
-/// Bigrams of the paragraph's context, its document's title and its section headings, with
-/// positions: for ranking a paragraph under a matching heading higher.
+/// Bigrams of the paragraph's context, its section headings, with positions: for ranking a
+/// paragraph under a matching heading higher.
 pub const CONTEXT: &str = "context";
+/// Bigrams of the document's title, with positions, on its head only: for ranking the paragraphs
+/// of a document whose title matches higher.
+pub const TITLE: &str = "title";
 
 /// The fields, resolved once.
 #[derive(Clone, Copy, Debug)]
@@ -74,6 +78,7 @@ pub struct Fields {
     pub chars: Field,
     pub words: Field,
     pub context: Field,
+    pub title: Field,
 }
 
 pub fn build() -> Schema {
@@ -120,6 +125,10 @@ pub fn build() -> Schema {
         CONTEXT,
         indexed(BIGRAMS, IndexRecordOption::WithFreqsAndPositions),
     );
+    builder.add_text_field(
+        TITLE,
+        indexed(BIGRAMS, IndexRecordOption::WithFreqsAndPositions),
+    );
     builder.add_text_field(WORDS, unscored(JIEBA_WORDS));
     builder.build()
 }
@@ -149,6 +158,7 @@ impl Fields {
             chars: get(CHARS)?,
             words: get(WORDS)?,
             context: get(CONTEXT)?,
+            title: get(TITLE)?,
         })
     }
 }

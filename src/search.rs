@@ -29,6 +29,7 @@ use tantivy::{
 
 use crate::Error;
 use crate::analysis::{Folded, Haystack, Script, fold, fold_with, literal_grams};
+use crate::context_query::{ContextQuery, phrase_starts};
 use crate::index;
 use crate::query::{self, Expr, Field, Filter};
 use crate::schema::{Citation, Fields};
@@ -199,16 +200,6 @@ fn exact_in_index(expr: &Expr, script: Script) -> bool {
     }
 }
 
-/// The bigrams of a folded literal as a phrase in the context view: for ranking.
-fn context_query(fields: &Fields, folded: &Folded) -> Option<Box<dyn Query>> {
-    let grams: Vec<(usize, Term)> = literal_grams(&folded.chars)
-        .into_iter()
-        .filter(|(_, gram)| gram.chars().count() == 2)
-        .map(|(offset, gram)| (offset, Term::from_field_text(fields.context, &gram)))
-        .collect();
-    (!grams.is_empty()).then(|| phrase(grams))
-}
-
 fn literal_query(ctx: &Context, literal: &str) -> Box<dyn Query> {
     let folded = fold(literal);
     let grams = grams_query(ctx.fields, &folded);
@@ -233,10 +224,16 @@ fn literal_query(ctx: &Context, literal: &str) -> Box<dyn Query> {
             (Occur::Should, word),
         ]));
     }
-    if !ctx.plain_bm25
-        && let Some(context) = context_query(ctx.fields, &folded)
-    {
-        let context: Box<dyn Query> = Box::new(BoostQuery::new(context, CONTEXT_BOOST));
+    if ctx.plain_bm25 {
+        return query;
+    }
+    let bigrams = literal_grams(&folded.chars)
+        .into_iter()
+        .filter(|(_, gram)| gram.chars().count() == 2)
+        .map(|(offset, gram)| (offset as u32, gram))
+        .collect();
+    if let Some(context) = ContextQuery::new(bigrams, *ctx.fields) {
+        let context: Box<dyn Query> = Box::new(BoostQuery::new(Box::new(context), CONTEXT_BOOST));
         query = Box::new(BooleanQuery::new(vec![
             (Occur::Must, query),
             (Occur::Should, context),
@@ -708,6 +705,8 @@ fn read_checked(
 /// its one term, or the positions where all its bigrams stand at their offsets.
 struct LiteralPostings {
     terms: Vec<(u32, Term)>,
+    /// The offset of each term in the literal.
+    offsets: Vec<u32>,
     option: IndexRecordOption,
     first: Vec<u32>,
     other: Vec<u32>,
@@ -734,6 +733,7 @@ impl LiteralPostings {
             IndexRecordOption::WithFreqsAndPositions
         };
         Some(LiteralPostings {
+            offsets: terms.iter().map(|(offset, _)| *offset).collect(),
             terms,
             option,
             first: Vec::new(),
@@ -751,55 +751,49 @@ impl LiteralPostings {
         Some(postings)
     }
 
-    fn open(&self, segment: &SegmentReader) -> Result<Vec<Option<SegmentPostings>>, Error> {
+    /// The postings of the literal's terms in `segment`; none when a term is not there.
+    fn open(&self, segment: &SegmentReader) -> Result<Vec<SegmentPostings>, Error> {
         let mut all = Vec::with_capacity(self.terms.len());
         for (_, term) in &self.terms {
             let inverted = segment.inverted_index(term.field())?;
-            all.push(inverted.read_postings(term, self.option)?);
+            match inverted.read_postings(term, self.option)? {
+                Some(postings) => all.push(postings),
+                None => return Ok(Vec::new()),
+            }
         }
         Ok(all)
     }
 
     /// Occurrences in `doc`; the postings only move forward, so docs come in increasing order.
-    fn count(&mut self, postings: &mut [Option<SegmentPostings>], doc: DocId) -> usize {
+    fn count(&mut self, postings: &mut [SegmentPostings], doc: DocId) -> usize {
         if self.option == IndexRecordOption::WithFreqs {
-            if let Some(p) = postings[0].as_mut()
-                && on(p, doc)
-            {
-                return p.term_freq() as usize;
-            }
-            return 0;
+            let Some(p) = postings.first_mut() else {
+                return 0;
+            };
+            return if on(p, doc) {
+                p.term_freq() as usize
+            } else {
+                0
+            };
         }
         self.starts(postings, doc).len()
     }
 
     /// Where the literal starts in `doc`, in characters of the folded text, overlapping
     /// occurrences included. Needs postings opened with positions.
-    fn starts(&mut self, postings: &mut [Option<SegmentPostings>], doc: DocId) -> &[u32] {
+    fn starts(&mut self, postings: &mut [SegmentPostings], doc: DocId) -> &[u32] {
         self.first.clear();
-        let mut on_doc = postings
-            .iter_mut()
-            .map(|p| p.as_mut().and_then(|p| on(p, doc).then_some(p)));
-        let Some(Some(first)) = on_doc.next() else {
+        if postings.is_empty() || !postings.iter_mut().all(|p| on(p, doc)) {
             return &self.first;
-        };
-        first.positions(&mut self.first);
-        let base = self.terms[0].0;
-        for (p, &(offset, _)) in on_doc.zip(&self.terms[1..]) {
-            let Some(p) = p else {
-                self.first.clear();
-                break;
-            };
-            self.other.clear();
-            p.positions(&mut self.other);
-            let shift = offset - base;
-            let other = &self.other;
-            self.first
-                .retain(|&position| other.binary_search(&(position + shift)).is_ok());
         }
-        for position in &mut self.first {
-            *position -= base;
-        }
+        let (first, rest) = postings.split_at_mut(1);
+        phrase_starts(
+            &mut first[0],
+            rest,
+            &self.offsets,
+            &mut self.first,
+            &mut self.other,
+        );
         &self.first
     }
 }

@@ -124,6 +124,108 @@ fn no_merged_segment_holds_more_paragraphs_than_the_ceiling() {
             whole_hits.len()
         );
     }
+
+    // The title is indexed on a document's first paragraph only, and the context signal finds it
+    // from where a paragraph stands in its segment too. Every hit must score the same in both
+    // layouts, and have a context share exactly when its title or its headings hold the literal.
+    // A heading that is the paragraph's own text (a list item) is not its context.
+    for query in ["消费", "改革", "开放"] {
+        let capped_ranked = ranked(&capped, query, &[]);
+        let whole_ranked = ranked(&whole, query, &[]);
+        let plain = ranked(&capped, query, &["--plain-bm25"]);
+        assert_eq!(capped_ranked.len(), whole_ranked.len(), "{query}");
+        assert_eq!(capped_ranked.len(), plain.len(), "{query}");
+        let (mut in_context, mut elsewhere) = (0, 0);
+        for (key, hit) in &capped_ranked {
+            let whole_hit = &whole_ranked[key];
+            assert!(
+                (hit.score - whole_hit.score).abs() <= 1e-4 * hit.score.max(1.0),
+                "{query} {key:?}: {} vs {}",
+                hit.score,
+                whole_hit.score
+            );
+            let bonus = if hit.word_match { 1000.0 } else { 0.0 };
+            let context = hit.score - plain[key].score - bonus;
+            let own_text = |heading: &String| {
+                hit.text.starts_with(heading.as_str())
+                    && heading.chars().count() * 10 >= hit.text.chars().count() * 8
+            };
+            let expected = hit.document.contains(query)
+                || hit
+                    .section
+                    .iter()
+                    .any(|h| !own_text(h) && h.contains(query));
+            assert_eq!(
+                context > 1e-3,
+                expected,
+                "{query} {key:?}: context share {context}"
+            );
+            if expected {
+                in_context += 1;
+            } else {
+                elsewhere += 1;
+            }
+        }
+        assert!(
+            in_context > 100 && elsewhere > 100,
+            "{query}: {in_context} / {elsewhere}"
+        );
+    }
+}
+
+/// A ranked hit: its score, whether the literal is a whole word of it, and what its context is
+/// made of (document title, section headings) and its text.
+struct Ranked {
+    score: f64,
+    word_match: bool,
+    document: String,
+    section: Vec<String>,
+    text: String,
+}
+
+/// Every hit of `query`, ranked, by (file, document, paragraph).
+fn ranked(
+    index: &std::path::Path,
+    query: &str,
+    extra: &[&str],
+) -> std::collections::BTreeMap<(String, String, u64), Ranked> {
+    let mut args = vec![
+        "search",
+        query,
+        "-n",
+        "1000000",
+        "--json",
+        "--index",
+        index.to_str().unwrap(),
+    ];
+    args.extend(extra);
+    let out = gazette(&args);
+    assert!(out.status.success(), "{}", stderr(&out));
+    stdout(&out)
+        .lines()
+        .map(|line| {
+            let hit: serde_json::Value = serde_json::from_str(line).unwrap();
+            let text = |f: &str| hit[f].as_str().unwrap().to_string();
+            let key = (
+                text("path"),
+                text("document"),
+                hit["paragraph"].as_u64().unwrap(),
+            );
+            let ranked = Ranked {
+                score: hit["score"].as_f64().unwrap(),
+                word_match: hit["word_match"].as_bool().unwrap(),
+                document: text("document"),
+                section: hit["section"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|h| h.as_str().unwrap().to_string())
+                    .collect(),
+                text: text("text"),
+            };
+            (key, ranked)
+        })
+        .collect()
 }
 
 /// Every hit of `query` as its citation fields and text, sorted.

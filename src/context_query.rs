@@ -1,0 +1,489 @@
+//! RANK: the context signal, a literal in the title or the section headings above a paragraph.
+//!
+//! A paragraph's context is its document's title and its section headings. The headings are
+//! indexed on each paragraph ([`crate::schema::CONTEXT`]), the title on the document's head only
+//! ([`crate::schema::TITLE`]): repeated on each paragraph, titles cost as many tokens as the text.
+//! [`ContextQuery`] scores a paragraph as if both were one field of it: BM25 of the literal's
+//! occurrences in its title and headings together, normalised by their length together.
+//!
+//! A document's paragraphs are consecutive in their segment, from its head, the one numbered 1
+//! ([`crate::schema::PARAGRAPH`]). So a paragraph belongs to the last head at or before it, and
+//! the postings of `paragraph = 1` tell where each document starts and ends.
+//!
+//! Statistics count documents, not paragraphs: the idf of a bigram is that of titles, and the
+//! average context length is the average title plus the average headings of a paragraph. A title
+//! that repeats on every paragraph of its document gave about the same idf, counted in paragraphs.
+
+use std::fmt;
+
+use tantivy::fieldnorm::FieldNormReader;
+use tantivy::postings::{Postings, SegmentPostings};
+use tantivy::query::{Bm25StatisticsProvider, EnableScoring, Explanation, Query, Scorer, Weight};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::{DocId, DocSet, Score, Searcher, SegmentReader, TERMINATED, TantivyError, Term};
+
+use crate::schema::Fields;
+
+/// Matches the paragraphs whose title or headings hold a literal, given as its bigrams at their
+/// offsets, and scores them by BM25 over title and headings together.
+#[derive(Clone)]
+pub struct ContextQuery {
+    grams: Vec<(u32, String)>,
+    fields: Fields,
+}
+
+impl ContextQuery {
+    /// `None` for a literal without bigrams.
+    pub fn new(grams: Vec<(u32, String)>, fields: Fields) -> Option<ContextQuery> {
+        (!grams.is_empty()).then_some(ContextQuery { grams, fields })
+    }
+
+    fn terms(&self, field: Field) -> Vec<(u32, Term)> {
+        self.grams
+            .iter()
+            .map(|(offset, gram)| (*offset, Term::from_field_text(field, gram)))
+            .collect()
+    }
+}
+
+impl fmt::Debug for ContextQuery {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ContextQuery({:?})", self.grams)
+    }
+}
+
+/// BM25 (k1 = 1.2, b = 0.75, as tantivy scores) of a phrase in a paragraph's context.
+#[derive(Clone, Copy, Debug)]
+struct Bm25 {
+    /// The sum of the phrase's idfs times (k1 + 1), times the boost.
+    weight: Score,
+    /// k1 (1 - b), and k1 b / the average context length.
+    constant: Score,
+    per_token: Score,
+}
+
+impl Bm25 {
+    const K1: Score = 1.2;
+    const B: Score = 0.75;
+
+    /// Statistics count documents, not paragraphs: the idf of a bigram is that of titles, and
+    /// the average context is the average title plus the headings of an average paragraph.
+    fn new(searcher: &Searcher, fields: &Fields, titles: &[Term]) -> tantivy::Result<Bm25> {
+        let heads = Term::from_field_u64(fields.paragraph, 1);
+        let documents = searcher.doc_freq(&heads)?.max(1) as Score;
+        let paragraphs = searcher.num_docs().max(1) as Score;
+        let title_tokens = searcher.total_num_tokens(fields.title)? as Score;
+        let heading_tokens = searcher.total_num_tokens(fields.context)? as Score;
+        let average = (title_tokens / documents + heading_tokens / paragraphs).max(1.0);
+        let mut idf = 0.0;
+        for term in titles {
+            let n = searcher.doc_freq(term)? as Score;
+            idf += (1.0 + (documents - n + 0.5) / (n + 0.5)).ln();
+        }
+        Ok(Bm25 {
+            weight: idf * (Bm25::K1 + 1.0),
+            constant: Bm25::K1 * (1.0 - Bm25::B),
+            per_token: Bm25::K1 * Bm25::B / average,
+        })
+    }
+
+    fn boosted(self, boost: Score) -> Bm25 {
+        Bm25 {
+            weight: self.weight * boost,
+            ..self
+        }
+    }
+
+    fn score(&self, count: u32, length: u32) -> Score {
+        let count = count as Score;
+        let norm = self.constant + self.per_token * length as Score;
+        self.weight * count / (count + norm)
+    }
+}
+
+impl Query for ContextQuery {
+    fn weight(&self, enable_scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        let titles: Vec<Term> = self
+            .terms(self.fields.title)
+            .into_iter()
+            .map(|(_, t)| t)
+            .collect();
+        let bm25 = match enable_scoring {
+            EnableScoring::Enabled { searcher, .. } => Bm25::new(searcher, &self.fields, &titles)?,
+            // Not scored: any weight will do.
+            EnableScoring::Disabled { .. } => Bm25 {
+                weight: 1.0,
+                constant: 1.0,
+                per_token: 0.0,
+            },
+        };
+        Ok(Box::new(ContextWeight {
+            query: self.clone(),
+            bm25,
+        }))
+    }
+
+    fn query_terms<'a>(&'a self, _visitor: &mut dyn FnMut(&'a Term, bool)) {}
+}
+
+struct ContextWeight {
+    query: ContextQuery,
+    bm25: Bm25,
+}
+
+impl Weight for ContextWeight {
+    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        let fields = self.query.fields;
+        let title_norms = reader.get_fieldnorms_reader(fields.title)?;
+        let mut in_titles = Phrase::open(reader, self.query.terms(fields.title))?;
+        let mut matching = Vec::new();
+        while in_titles.doc != TERMINATED {
+            let length = title_norms.fieldnorm(in_titles.doc);
+            matching.push((in_titles.doc, in_titles.count, length));
+            in_titles.advance();
+        }
+        let heads = Heads::open(reader, &fields)?;
+        let titles = Titled::new(matching, heads);
+        let headings = Phrase::open(reader, self.query.terms(fields.context))?;
+        let mut scorer = ContextScorer {
+            doc: 0,
+            titles,
+            headings,
+            title_norms,
+            heading_norms: reader.get_fieldnorms_reader(fields.context)?,
+            bm25: self.bm25.boosted(boost),
+        };
+        scorer.doc = scorer.titles.doc.min(scorer.headings.doc);
+        Ok(Box::new(scorer))
+    }
+
+    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
+        let mut scorer = self.scorer(reader, 1.0)?;
+        if scorer.seek(doc) != doc {
+            return Err(TantivyError::InvalidArgument(format!(
+                "document #({doc}) does not match"
+            )));
+        }
+        Ok(Explanation::new(
+            "BM25 of the title and headings",
+            scorer.score(),
+        ))
+    }
+}
+
+/// The paragraphs of a segment where a phrase of terms at their offsets occurs, with the number
+/// of its occurrences.
+struct Phrase {
+    postings: Vec<SegmentPostings>,
+    offsets: Vec<u32>,
+    doc: DocId,
+    count: u32,
+    starts: Vec<u32>,
+    scratch: Vec<u32>,
+}
+
+impl Phrase {
+    fn open(reader: &SegmentReader, terms: Vec<(u32, Term)>) -> tantivy::Result<Phrase> {
+        let mut postings = Vec::with_capacity(terms.len());
+        let mut offsets = Vec::with_capacity(terms.len());
+        let mut missing = false;
+        for (offset, term) in &terms {
+            let inverted = reader.inverted_index(term.field())?;
+            match inverted.read_postings(term, IndexRecordOption::WithFreqsAndPositions)? {
+                Some(p) => postings.push(p),
+                None => missing = true,
+            }
+            offsets.push(*offset);
+        }
+        let mut phrase = Phrase {
+            postings,
+            offsets,
+            doc: TERMINATED,
+            count: 0,
+            starts: Vec::new(),
+            scratch: Vec::new(),
+        };
+        if !missing && !phrase.postings.is_empty() {
+            phrase.settle(0);
+        }
+        Ok(phrase)
+    }
+
+    /// Moves to the first paragraph at or after `candidate` where the phrase occurs.
+    fn settle(&mut self, mut candidate: DocId) -> DocId {
+        loop {
+            // All terms on one paragraph.
+            'align: loop {
+                for p in &mut self.postings {
+                    let doc = if p.doc() < candidate {
+                        p.seek(candidate)
+                    } else {
+                        p.doc()
+                    };
+                    if doc > candidate {
+                        candidate = doc;
+                        continue 'align;
+                    }
+                }
+                break;
+            }
+            if candidate == TERMINATED {
+                self.doc = TERMINATED;
+                return TERMINATED;
+            }
+            self.count = self.occurrences();
+            if self.count > 0 {
+                self.doc = candidate;
+                return candidate;
+            }
+            candidate += 1;
+        }
+    }
+
+    /// Occurrences of the phrase in the paragraph all postings stand on.
+    fn occurrences(&mut self) -> u32 {
+        let [first, rest @ ..] = self.postings.as_mut_slice() else {
+            return 0;
+        };
+        if rest.is_empty() {
+            return first.term_freq();
+        }
+        phrase_starts(
+            first,
+            rest,
+            &self.offsets,
+            &mut self.starts,
+            &mut self.scratch,
+        );
+        self.starts.len() as u32
+    }
+
+    fn advance(&mut self) -> DocId {
+        if self.doc == TERMINATED {
+            return TERMINATED;
+        }
+        self.settle(self.doc + 1)
+    }
+
+    fn seek(&mut self, target: DocId) -> DocId {
+        if self.doc >= target {
+            return self.doc;
+        }
+        self.settle(target)
+    }
+}
+
+/// Where a phrase starts in the document that `first` and `rest` stand on: the positions of
+/// `first` such that each term of `rest` stands at its offset from it. `offsets` holds the offset
+/// of `first` and then of each of `rest`. The result is in `starts`, relative to `offsets[0]`.
+pub(crate) fn phrase_starts(
+    first: &mut SegmentPostings,
+    rest: &mut [SegmentPostings],
+    offsets: &[u32],
+    starts: &mut Vec<u32>,
+    scratch: &mut Vec<u32>,
+) {
+    starts.clear();
+    first.positions(starts);
+    let base = offsets[0];
+    for (p, &offset) in rest.iter_mut().zip(&offsets[1..]) {
+        scratch.clear();
+        p.positions(scratch);
+        let shift = offset - base;
+        starts.retain(|&position| scratch.binary_search(&(position + shift)).is_ok());
+    }
+    starts.retain(|&position| position >= base);
+    for position in starts.iter_mut() {
+        *position -= base;
+    }
+}
+
+/// The heads of a segment's documents, read as far as asked: the postings of `paragraph = 1`.
+struct Heads {
+    /// Moves forward only: to the first head after the one asked about.
+    next: Option<SegmentPostings>,
+    /// Every head, read when a paragraph's own head is asked for.
+    all: Option<Vec<DocId>>,
+    reader: SegmentReader,
+    term: Term,
+}
+
+impl Heads {
+    fn open(reader: &SegmentReader, fields: &Fields) -> tantivy::Result<Heads> {
+        let term = Term::from_field_u64(fields.paragraph, 1);
+        let inverted = reader.inverted_index(fields.paragraph)?;
+        Ok(Heads {
+            next: inverted.read_postings(&term, IndexRecordOption::Basic)?,
+            all: None,
+            reader: reader.clone(),
+            term,
+        })
+    }
+
+    /// The first head after `head`: where its document ends. Asked for `head`s in increasing
+    /// order.
+    fn end_of(&mut self, head: DocId) -> DocId {
+        let Some(next) = self.next.as_mut() else {
+            return TERMINATED;
+        };
+        if next.doc() <= head {
+            next.seek(head + 1);
+        }
+        next.doc()
+    }
+
+    /// The head of paragraph `doc`.
+    fn of(&mut self, doc: DocId) -> tantivy::Result<DocId> {
+        if self.all.is_none() {
+            let inverted = self.reader.inverted_index(self.term.field())?;
+            let mut all = Vec::new();
+            if let Some(mut postings) =
+                inverted.read_postings(&self.term, IndexRecordOption::Basic)?
+            {
+                while postings.doc() != TERMINATED {
+                    all.push(postings.doc());
+                    postings.advance();
+                }
+            }
+            self.all = Some(all);
+        }
+        let all = self.all.as_deref().unwrap_or_default();
+        let after = all.partition_point(|&head| head <= doc);
+        Ok(all.get(after.wrapping_sub(1)).copied().unwrap_or(0))
+    }
+}
+
+/// The paragraphs of the documents whose title holds the phrase, in order.
+struct Titled {
+    /// Matching heads with the occurrences in their title and its length, in doc order.
+    matching: Vec<(DocId, u32, u32)>,
+    /// The document of the current paragraph: an index into `matching`.
+    at: usize,
+    /// Where that document ends, once asked.
+    end: Option<DocId>,
+    doc: DocId,
+    heads: Heads,
+}
+
+impl Titled {
+    fn new(matching: Vec<(DocId, u32, u32)>, heads: Heads) -> Titled {
+        let doc = matching.first().map_or(TERMINATED, |head| head.0);
+        Titled {
+            matching,
+            at: 0,
+            end: None,
+            doc,
+            heads,
+        }
+    }
+
+    /// The end of the document `at`.
+    fn end(&mut self) -> DocId {
+        match self.end {
+            Some(end) => end,
+            None => {
+                let end = self.heads.end_of(self.matching[self.at].0);
+                self.end = Some(end);
+                end
+            }
+        }
+    }
+
+    /// Moves to the head of the matching document `at`, or to the end.
+    fn go_to_head(&mut self, at: usize) -> DocId {
+        self.at = at;
+        self.end = None;
+        self.doc = self.matching.get(at).map_or(TERMINATED, |head| head.0);
+        self.doc
+    }
+
+    fn advance(&mut self) -> DocId {
+        if self.doc == TERMINATED {
+            return TERMINATED;
+        }
+        let next = self.doc + 1;
+        if next < self.end() {
+            self.doc = next;
+            return next;
+        }
+        self.go_to_head(self.at + 1)
+    }
+
+    fn seek(&mut self, target: DocId) -> DocId {
+        if self.doc >= target {
+            return self.doc;
+        }
+        // The last matching head at or before the target.
+        let after = self.at + self.matching[self.at..].partition_point(|head| head.0 <= target);
+        if after - 1 != self.at {
+            self.at = after - 1;
+            self.end = None;
+        }
+        if target < self.end() {
+            self.doc = target;
+            return target;
+        }
+        self.go_to_head(after)
+    }
+}
+
+/// The union of the paragraphs under a matching title and under matching headings.
+struct ContextScorer {
+    doc: DocId,
+    titles: Titled,
+    headings: Phrase,
+    title_norms: FieldNormReader,
+    heading_norms: FieldNormReader,
+    bm25: Bm25,
+}
+
+impl DocSet for ContextScorer {
+    fn advance(&mut self) -> DocId {
+        if self.titles.doc == self.doc {
+            self.titles.advance();
+        }
+        if self.headings.doc == self.doc {
+            self.headings.advance();
+        }
+        self.doc = self.titles.doc.min(self.headings.doc);
+        self.doc
+    }
+
+    fn seek(&mut self, target: DocId) -> DocId {
+        if self.doc >= target {
+            return self.doc;
+        }
+        self.titles.seek(target);
+        self.headings.seek(target);
+        self.doc = self.titles.doc.min(self.headings.doc);
+        self.doc
+    }
+
+    fn doc(&self) -> DocId {
+        self.doc
+    }
+
+    fn size_hint(&self) -> u32 {
+        let headings = self.headings.postings.first().map_or(0, |p| p.doc_freq());
+        (self.titles.matching.len() as u32).saturating_add(headings)
+    }
+}
+
+impl Scorer for ContextScorer {
+    fn score(&mut self) -> Score {
+        let doc = self.doc;
+        let (mut count, title_length) = if self.titles.doc == doc {
+            let (_, count, length) = self.titles.matching[self.titles.at];
+            (count, length)
+        } else {
+            // Under matching headings only: the title's length still counts.
+            let head = self.titles.heads.of(doc).unwrap_or(doc);
+            (0, self.title_norms.fieldnorm(head))
+        };
+        if self.headings.doc == doc {
+            count += self.headings.count;
+        }
+        let length = title_length + self.heading_norms.fieldnorm(doc);
+        self.bm25.score(count, length)
+    }
+}
