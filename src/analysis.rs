@@ -13,7 +13,7 @@
 //!   for telling whole-word matches apart. It is only built when indexing: loading the jieba
 //!   dictionary costs 150–200 ms, more than a whole search.
 
-use tantivy::tokenizer::{LowerCaser, TextAnalyzer, Token, TokenStream, Tokenizer};
+use tantivy::tokenizer::{TextAnalyzer, Token, TokenStream, Tokenizer};
 
 /// Names under which the character-gram tokenizers are registered in the index.
 pub const UNIGRAMS: &str = "gazette_unigrams";
@@ -203,6 +203,28 @@ impl Haystack {
 
 /// The matching form of `text`, with or without script folding.
 pub fn fold_with(text: &str, script: Script) -> Folded {
+    let mut out = Folded {
+        chars: Vec::with_capacity(text.len() / 3 + 1),
+        spans: Vec::with_capacity(text.len() / 3 + 1),
+    };
+    fold_each(text, script, |c, span| {
+        out.chars.push(c);
+        out.spans.push(span);
+    });
+    out
+}
+
+/// The matching form of `text` as a string, traditional characters folded: what the index's
+/// views read.
+pub fn fold_to_string(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    fold_each(text, Script::Fold, |c, _| out.push(c));
+    out
+}
+
+/// Calls `emit` with each character of the matching form of `text` and the byte span of the
+/// text it came from.
+fn fold_each(text: &str, script: Script, mut emit: impl FnMut(char, (usize, usize))) {
     // fast2s converts one character for one character (with a few neighbours deciding, as in
     // 計畫 -> 计划), so the converted text lines up with the original.
     let converted: String;
@@ -213,10 +235,7 @@ pub fn fold_with(text: &str, script: Script) -> Folded {
         }
         Script::Fold | Script::Exact => text,
     };
-    let mut out = Folded {
-        chars: Vec::with_capacity(text.len() / 3 + 1),
-        spans: Vec::with_capacity(text.len() / 3 + 1),
-    };
+    let mut last: Option<char> = None;
     // White space is held back until the next kept character shows whether it stood between two
     // CJK characters: 「第 十四 條」 is matched by 第十四條, "Hello World" keeps its space.
     let mut pending_space: Vec<(usize, usize)> = Vec::new();
@@ -228,19 +247,17 @@ pub fn fold_with(text: &str, script: Script) -> Folded {
             continue;
         }
         if !pending_space.is_empty() {
-            let between_cjk = out.chars.last().is_some_and(|&p| is_cjk(p)) && is_cjk(f);
-            if !between_cjk && !out.chars.is_empty() {
+            let between_cjk = last.is_some_and(is_cjk) && is_cjk(f);
+            if !between_cjk && last.is_some() {
                 for span in pending_space.iter() {
-                    out.chars.push(' ');
-                    out.spans.push(*span);
+                    emit(' ', *span);
                 }
             }
             pending_space.clear();
         }
-        out.chars.push(f);
-        out.spans.push((start, end));
+        emit(f, (start, end));
+        last = Some(f);
     }
-    out
 }
 
 /// The terms that find a literal in the character view: `(offset, gram)` pairs that, taken as a
@@ -366,12 +383,11 @@ impl TokenStream for GramStream<'_> {
 }
 
 /// The word view's analyzer: jieba in its default (not search) mode, so that 云台山 yields the
-/// one word 云台山 and not also 台山; lowercased like the character view. The text given to it is
-/// already folded. Jieba's dictionary loads on the first text tokenized, never on the search path.
+/// one word 云台山 and not also 台山. The text given to it is already folded, lowercase included,
+/// as the query's literals are. Jieba's dictionary loads on the first text tokenized, never on the
+/// search path.
 pub fn words_tokenizer() -> TextAnalyzer {
-    TextAnalyzer::builder(tantivy_jieba::JiebaTokenizer::with_search_mode(false))
-        .filter(LowerCaser)
-        .build()
+    TextAnalyzer::builder(tantivy_jieba::JiebaTokenizer::with_search_mode(false)).build()
 }
 
 /// The character view's analyzer for `gram`.
@@ -493,6 +509,18 @@ mod tests {
         assert_eq!(Haystack::of("市长 刘冰"), Haystack::Fold);
         assert_eq!(Haystack::of("a\u{200B}b"), Haystack::Fold);
         assert!(matches!(Haystack::of("行政院公報"), Haystack::Converted(_)));
+    }
+
+    #[test]
+    fn the_indexed_string_is_the_matching_form() {
+        for text in [
+            "第 十四 條，１９９６\u{200B}年 AA级",
+            "市长 刘冰 Li Bing ",
+            "  行政院公報：運動發展基金",
+            "",
+        ] {
+            assert_eq!(fold_to_string(text), fold(text).as_string(), "{text:?}");
+        }
     }
 
     #[test]

@@ -596,7 +596,7 @@ fn add_issue(
             doc.add_u64(fields.paragraph, ordinal as u64 + 1);
             doc.add_text(fields.text, &paragraph.text);
             // Every view reads the matching form, folded once here.
-            let folded = analysis::fold(&paragraph.text).as_string();
+            let folded = analysis::fold_to_string(&paragraph.text);
             doc.add_text(fields.grams, &folded);
             doc.add_text(fields.chars, &folded);
             doc.add_text(fields.words, folded);
@@ -612,14 +612,14 @@ fn add_issue(
                 .iter()
                 .map(String::as_str)
                 .filter(|heading| !own_text(heading))
-                .map(|heading| analysis::fold(heading).as_string())
+                .map(analysis::fold_to_string)
                 .collect::<Vec<_>>()
                 .join(" ");
             if !context.is_empty() {
                 doc.add_text(fields.context, context);
             }
             if ordinal == 0 {
-                doc.add_text(fields.title, analysis::fold(&document.title).as_string());
+                doc.add_text(fields.title, analysis::fold_to_string(&document.title));
             }
             batch.push(doc);
         }
