@@ -141,6 +141,8 @@ struct Context<'a> {
     fields: &'a Fields,
     words: bool,
     plain_bm25: bool,
+    /// Only whole-word matches, scored as usual: see [`Run::word_first`].
+    word_first: bool,
     script: Script,
 }
 
@@ -200,6 +202,21 @@ fn exact_in_index(expr: &Expr, script: Script) -> bool {
     }
 }
 
+/// True when no paragraph where `literal` is not a whole word can score as much as
+/// [`WORD_BONUS`]: then the best hits are whole-word matches whenever there are enough of them.
+/// A BM25 score is below idf × (k1 + 1) for each term, and an idf below ln(1 + (N + 0.5) / 0.5);
+/// the literal's grams and its context (boosted) are each scored so.
+fn below_word_bonus(searcher: &Searcher, literal: &str) -> bool {
+    let documents: u64 = searcher
+        .segment_readers()
+        .iter()
+        .map(|segment| u64::from(segment.max_doc()))
+        .sum();
+    let idf = (1.0 + (documents as f32 + 0.5) / 0.5).ln();
+    let terms = literal_grams(&fold(literal).chars).len() as f32;
+    (1.0 + CONTEXT_BOOST) * terms * idf * (1.0 + 1.2) < WORD_BONUS
+}
+
 fn literal_query(ctx: &Context, literal: &str) -> Box<dyn Query> {
     let folded = fold(literal);
     let grams = grams_query(ctx.fields, &folded);
@@ -211,8 +228,9 @@ fn literal_query(ctx: &Context, literal: &str) -> Box<dyn Query> {
     // union of both: a union walks every posting of a common context term (政府 heads
     // hundreds of thousands of paragraphs), a single optional term only seeks the matches.
     let mut query = grams;
-    if ctx.words {
-        let word: Box<dyn Query> = Box::new(ConstScoreQuery::new(Box::new(word), 0.0));
+    if ctx.words || ctx.word_first {
+        let bonus = if ctx.words { 0.0 } else { WORD_BONUS };
+        let word: Box<dyn Query> = Box::new(ConstScoreQuery::new(Box::new(word), bonus));
         query = Box::new(BooleanQuery::new(vec![
             (Occur::Must, query),
             (Occur::Must, word),
@@ -917,6 +935,9 @@ struct Run {
     searcher: Searcher,
     fields: Fields,
     query: Box<dyn Query>,
+    /// For a query of one literal ranked by relevance: the query of its whole-word matches alone,
+    /// which hold the best hits when there are enough of them (see [`below_word_bonus`]).
+    word_first: Option<Box<dyn Query>>,
     whole_words: WholeWords,
     /// Whether the expression has a filter, which the text check reads from the citation.
     filters: bool,
@@ -997,6 +1018,7 @@ impl Engine {
             fields: &self.fields,
             words: false,
             plain_bm25: true,
+            word_first: false,
             script: prepared.script,
         };
         let query = if filters.is_empty() {
@@ -1052,9 +1074,26 @@ impl Run {
             fields: &fields,
             words: prepared.words,
             plain_bm25: config.plain_bm25,
+            word_first: false,
             script: prepared.script,
         };
         let query = to_query(&ctx, &prepared.expr)?;
+        let word_first = match &prepared.expr {
+            Expr::Literal(literal)
+                if config.sort == Sort::Relevance
+                    && !prepared.words
+                    && !config.plain_bm25
+                    && literal_exact_in_index(literal)
+                    && below_word_bonus(&searcher, literal) =>
+            {
+                let ctx = Context {
+                    word_first: true,
+                    ..ctx
+                };
+                Some(literal_query(&ctx, literal))
+            }
+            _ => None,
+        };
         let literals: Vec<String> = prepared
             .expr
             .positive_literals()
@@ -1069,6 +1108,7 @@ impl Run {
             searcher,
             fields,
             query,
+            word_first,
             whole_words,
         })
     }
@@ -1139,12 +1179,29 @@ const TIE_ROOM: usize = 32;
 /// every match costs a quarter of a search for a common literal, so the best `k + TIE_ROOM` are
 /// taken by score alone and only they are ordered by date, which decides among equal scores at
 /// the `k`-th place too; only when the equal scores run past them does [`best`] run.
+///
+/// For one literal, the whole-word matches are ranked first, on their own: when there are `k` of
+/// them they hold the `k` best, and the other matches are only counted, not scored.
 fn top_by_score(run: &Run, k: usize) -> Result<(Vec<(f32, DocAddress)>, usize), Error> {
     let searcher = &run.searcher;
     let by_score = TopDocs::with_limit(k.saturating_add(TIE_ROOM)).order_by_score();
-    let (top, total) = searcher.search(&run.query, &(by_score, Count))?;
+    let mut ranked = None;
+    if let Some(word_first) = &run.word_first {
+        let top = searcher.search(word_first.as_ref(), &by_score)?;
+        if top.len() >= k {
+            let total = searcher.search(&run.query, &Count)?;
+            ranked = Some((word_first.as_ref(), top, total));
+        }
+    }
+    let (query, top, total) = match ranked {
+        Some(ranked) => ranked,
+        None => {
+            let (top, total) = searcher.search(&run.query, &(by_score, Count))?;
+            (run.query.as_ref(), top, total)
+        }
+    };
     if top.len() == k.saturating_add(TIE_ROOM) && top[k - 1].0 == top[top.len() - 1].0 {
-        let (top, total) = searcher.search(&run.query, &(best(k), Count))?;
+        let top = searcher.search(query, &best(k))?;
         return Ok((untie(top), total));
     }
     let addresses: Vec<DocAddress> = top.iter().map(|&(_, address)| address).collect();

@@ -363,6 +363,33 @@ fn a_paragraph_under_a_matching_heading_ranks_first() {
 }
 
 #[test]
+fn the_best_hits_are_the_same_whether_whole_words_are_ranked_apart_or_not() {
+    // With ten whole-word matches, a top 10 scores only those (no other match can reach the
+    // whole-word bonus); asked for more hits than there are whole-word matches, a search scores
+    // every match. The first ten must be the same, scores included.
+    let index = seed_index().to_str().unwrap();
+    let hits = |n: &str, query: &str| -> Vec<serde_json::Value> {
+        let out = gazette(&["search", query, "--json", "-n", n, "--index", index]);
+        stdout(&out)
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    };
+    let mut ranked_apart = 0;
+    // 政府 has fewer than ten whole-word matches: every match is scored for its top 10 too.
+    for query in ["发展", "企业", "产业", "政府"] {
+        let top = hits("10", query);
+        let all = hits("100000", query);
+        let words = all.iter().filter(|h| h["word_match"] == true).count();
+        if words >= 10 && all.len() > words {
+            ranked_apart += 1;
+        }
+        assert_eq!(top, all[..10], "{query}");
+    }
+    assert_eq!(ranked_apart, 3);
+}
+
+#[test]
 fn equal_scores_rank_the_newest_first() {
     let dir = tempfile::tempdir().unwrap();
     let docs = dir.path().join("docs");
