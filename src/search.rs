@@ -1081,6 +1081,7 @@ impl Run {
         let word_first = match &prepared.expr {
             Expr::Literal(literal)
                 if config.sort == Sort::Relevance
+                    && config.limit.is_some()
                     && !prepared.words
                     && !config.plain_bm25
                     && literal_exact_in_index(literal)
