@@ -217,6 +217,25 @@ fn below_word_bonus(searcher: &Searcher, literal: &str) -> bool {
     (1.0 + CONTEXT_BOOST) * terms * idf * (1.0 + 1.2) < WORD_BONUS
 }
 
+/// True when at most half of a literal's matches, at most, can be whole-word matches: then
+/// ranking those apart saves scoring the rest. Where nearly every match is a whole word (发展),
+/// it would only add a pass. A literal's matches are at most as many as the paragraphs holding
+/// its rarest gram.
+fn few_whole_words(searcher: &Searcher, fields: &Fields, literal: &str) -> Result<bool, Error> {
+    let folded = fold(literal);
+    let word = Term::from_field_text(fields.words, &folded.as_string());
+    let mut matches = u64::MAX;
+    for (_, gram) in literal_grams(&folded.chars) {
+        let field = if gram.chars().count() == 1 {
+            fields.chars
+        } else {
+            fields.grams
+        };
+        matches = matches.min(searcher.doc_freq(&Term::from_field_text(field, &gram))?);
+    }
+    Ok(searcher.doc_freq(&word)?.saturating_mul(2) <= matches)
+}
+
 fn literal_query(ctx: &Context, literal: &str) -> Box<dyn Query> {
     let folded = fold(literal);
     let grams = grams_query(ctx.fields, &folded);
@@ -935,12 +954,20 @@ struct Run {
     searcher: Searcher,
     fields: Fields,
     query: Box<dyn Query>,
-    /// For a query of one literal ranked by relevance: the query of its whole-word matches alone,
-    /// which hold the best hits when there are enough of them (see [`below_word_bonus`]).
-    word_first: Option<Box<dyn Query>>,
+    /// For a query of one literal ranked by relevance: its whole-word matches alone, which hold
+    /// the best hits when there are enough of them (see [`below_word_bonus`]).
+    word_first: Option<WordFirst>,
     whole_words: WholeWords,
     /// Whether the expression has a filter, which the text check reads from the citation.
     filters: bool,
+}
+
+/// A literal's whole-word matches, ranked as [`Run::query`] ranks them, and its matches, to count.
+struct WordFirst {
+    ranked: Box<dyn Query>,
+    /// Every match, unscored: the character view's query alone, cheaper to count than the
+    /// ranked query with its optional signals.
+    matches: Box<dyn Query>,
 }
 
 /// An open index, ready for any number of searches.
@@ -1085,13 +1112,17 @@ impl Run {
                     && !prepared.words
                     && !config.plain_bm25
                     && literal_exact_in_index(literal)
-                    && below_word_bonus(&searcher, literal) =>
+                    && below_word_bonus(&searcher, literal)
+                    && few_whole_words(&searcher, &fields, literal)? =>
             {
                 let ctx = Context {
                     word_first: true,
                     ..ctx
                 };
-                Some(literal_query(&ctx, literal))
+                Some(WordFirst {
+                    ranked: literal_query(&ctx, literal),
+                    matches: grams_query(&fields, &fold(literal)),
+                })
             }
             _ => None,
         };
@@ -1188,10 +1219,10 @@ fn top_by_score(run: &Run, k: usize) -> Result<(Vec<(f32, DocAddress)>, usize), 
     let by_score = TopDocs::with_limit(k.saturating_add(TIE_ROOM)).order_by_score();
     let mut ranked = None;
     if let Some(word_first) = &run.word_first {
-        let top = searcher.search(word_first.as_ref(), &by_score)?;
+        let top = searcher.search(word_first.ranked.as_ref(), &by_score)?;
         if top.len() >= k {
-            let total = searcher.search(&run.query, &Count)?;
-            ranked = Some((word_first.as_ref(), top, total));
+            let total = searcher.search(word_first.matches.as_ref(), &Count)?;
+            ranked = Some((word_first.ranked.as_ref(), top, total));
         }
     }
     let (query, top, total) = match ranked {
