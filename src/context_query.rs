@@ -52,6 +52,9 @@ impl fmt::Debug for ContextQuery {
     }
 }
 
+/// BM25's k1, as tantivy scores: a term's BM25 score is below its idf × (k1 + 1).
+pub const K1: Score = 1.2;
+
 /// BM25 (k1 = 1.2, b = 0.75, as tantivy scores) of a phrase in a paragraph's context.
 #[derive(Clone, Copy, Debug)]
 struct Bm25 {
@@ -63,7 +66,6 @@ struct Bm25 {
 }
 
 impl Bm25 {
-    const K1: Score = 1.2;
     const B: Score = 0.75;
 
     /// Statistics count documents, not paragraphs: the idf of a bigram is that of titles, and
@@ -81,9 +83,9 @@ impl Bm25 {
             idf += (1.0 + (documents - n + 0.5) / (n + 0.5)).ln();
         }
         Ok(Bm25 {
-            weight: idf * (Bm25::K1 + 1.0),
-            constant: Bm25::K1 * (1.0 - Bm25::B),
-            per_token: Bm25::K1 * Bm25::B / average,
+            weight: idf * (K1 + 1.0),
+            constant: K1 * (1.0 - Bm25::B),
+            per_token: K1 * Bm25::B / average,
         })
     }
 

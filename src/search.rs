@@ -29,7 +29,7 @@ use tantivy::{
 
 use crate::Error;
 use crate::analysis::{Folded, Haystack, Script, fold, fold_with, literal_grams};
-use crate::context_query::{ContextQuery, phrase_starts};
+use crate::context_query::{ContextQuery, K1, phrase_starts};
 use crate::index;
 use crate::query::{self, Expr, Field, Filter};
 use crate::schema::{Citation, Fields};
@@ -214,13 +214,12 @@ fn below_word_bonus(searcher: &Searcher, literal: &str) -> bool {
         .sum();
     let idf = (1.0 + (documents as f32 + 0.5) / 0.5).ln();
     let terms = literal_grams(&fold(literal).chars).len() as f32;
-    (1.0 + CONTEXT_BOOST) * terms * idf * (1.0 + 1.2) < WORD_BONUS
+    (1.0 + CONTEXT_BOOST) * terms * idf * (1.0 + K1) < WORD_BONUS
 }
 
-/// True when at most half of a literal's matches, at most, can be whole-word matches: then
-/// ranking those apart saves scoring the rest. Where nearly every match is a whole word (发展),
-/// it would only add a pass. A literal's matches are at most as many as the paragraphs holding
-/// its rarest gram.
+/// True when a literal's whole-word matches are at most half of the paragraphs holding its
+/// rarest gram, which bound its matches: then ranking them apart saves scoring the rest. Where
+/// nearly every match is a whole word (发展), it would only add a pass.
 fn few_whole_words(searcher: &Searcher, fields: &Fields, literal: &str) -> Result<bool, Error> {
     let folded = fold(literal);
     let word = Term::from_field_text(fields.words, &folded.as_string());
