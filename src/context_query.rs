@@ -15,8 +15,10 @@
 //! that repeats on every paragraph of its document gave about the same idf, counted in paragraphs.
 
 use std::fmt;
+use std::sync::Arc;
 
 use tantivy::fieldnorm::FieldNormReader;
+use tantivy::index::InvertedIndexReader;
 use tantivy::postings::{Postings, SegmentPostings};
 use tantivy::query::{Bm25StatisticsProvider, EnableScoring, Explanation, Query, Scorer, Weight};
 use tantivy::schema::{Field, IndexRecordOption};
@@ -306,7 +308,7 @@ struct Heads {
     next: Option<SegmentPostings>,
     /// Every head, read when a paragraph's own head is asked for.
     all: Option<Vec<DocId>>,
-    reader: SegmentReader,
+    inverted: Arc<InvertedIndexReader>,
     term: Term,
 }
 
@@ -317,7 +319,7 @@ impl Heads {
         Ok(Heads {
             next: inverted.read_postings(&term, IndexRecordOption::Basic)?,
             all: None,
-            reader: reader.clone(),
+            inverted,
             term,
         })
     }
@@ -337,10 +339,10 @@ impl Heads {
     /// The head of paragraph `doc`.
     fn of(&mut self, doc: DocId) -> tantivy::Result<DocId> {
         if self.all.is_none() {
-            let inverted = self.reader.inverted_index(self.term.field())?;
             let mut all = Vec::new();
-            if let Some(mut postings) =
-                inverted.read_postings(&self.term, IndexRecordOption::Basic)?
+            if let Some(mut postings) = self
+                .inverted
+                .read_postings(&self.term, IndexRecordOption::Basic)?
             {
                 while postings.doc() != TERMINATED {
                     all.push(postings.doc());

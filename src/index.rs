@@ -568,8 +568,11 @@ fn add_issue(
             doc.add_u64(fields.ordinal, in_file);
             in_file += 1;
             doc.add_u64(fields.record, record);
+            // What a document says once is on its head only: its citation, and its title for
+            // ranking (see `crate::context_query`).
             if ordinal == 0 {
                 doc.add_text(fields.citation, &citation);
+                doc.add_text(fields.title, analysis::fold_to_string(&document.title));
             }
             doc.add_text(fields.path, path);
             doc.add_text(fields.source, &source);
@@ -617,9 +620,6 @@ fn add_issue(
                 .join(" ");
             if !context.is_empty() {
                 doc.add_text(fields.context, context);
-            }
-            if ordinal == 0 {
-                doc.add_text(fields.title, analysis::fold_to_string(&document.title));
             }
             batch.push(doc);
         }
