@@ -19,20 +19,21 @@ const URL_ATTRIBUTES: &[&str] = &["url", "source_url", "link", "网址"];
 /// - outside a gazette, with a web address in the manifest: 「题名[EB/OL]. (2025)[…]. URL.」;
 /// - otherwise 「题名[Z]. 2025.」
 pub fn reference(hit: &Hit) -> String {
-    let year = hit
+    let citation = &hit.citation;
+    let year = citation
         .date
         .as_deref()
         .map(|d| d.chars().take(4).collect::<String>())
-        .or_else(|| hit.issue.as_deref().and_then(issue_year));
-    if let Some(gazette) = hit.gazette.as_deref() {
+        .or_else(|| citation.issue.as_deref().and_then(issue_year));
+    if let Some(gazette) = citation.gazette.as_deref() {
         let author = gazette
             .strip_suffix("公报")
             .filter(|body| !body.is_empty())
             .map_or(String::new(), |body| format!("{body}. "));
-        let page = hit.page.map_or(String::new(), |p| format!(": {p}"));
-        let number = hit.issue.as_deref().and_then(issue_number);
-        let volume = hit.issue.as_deref().and_then(|i| numbered(i, &['卷']));
-        let when = match (&year, number, &hit.date) {
+        let page = citation.page.map_or(String::new(), |p| format!(": {p}"));
+        let number = citation.issue.as_deref().and_then(issue_number);
+        let volume = citation.issue.as_deref().and_then(|i| numbered(i, &['卷']));
+        let when = match (&year, number, &citation.date) {
             (Some(year), Some(number), _) => match volume {
                 Some(volume) => format!("{year}, {volume}({number})"),
                 None => format!("{year}({number})"),
@@ -46,18 +47,18 @@ pub fn reference(hit: &Hit) -> String {
         } else {
             format!(", {when}")
         };
-        return format!("{author}{}[N]. {gazette}{when}{page}.", hit.document);
+        return format!("{author}{}[N]. {gazette}{when}{page}.", citation.document);
     }
     let url = URL_ATTRIBUTES
         .iter()
-        .find_map(|name| hit.attributes.get(*name))
+        .find_map(|name| citation.attributes.get(*name))
         .filter(|url| !url.is_empty());
-    let published = hit.date.clone().or(year);
+    let published = citation.date.clone().or(year);
     match (url, published) {
-        (Some(url), Some(date)) => format!("{}[EB/OL]. ({date}). {url}.", hit.document),
-        (Some(url), None) => format!("{}[EB/OL]. {url}.", hit.document),
-        (None, Some(date)) => format!("{}[Z]. {date}.", hit.document),
-        (None, None) => format!("{}[Z].", hit.document),
+        (Some(url), Some(date)) => format!("{}[EB/OL]. ({date}). {url}.", citation.document),
+        (Some(url), None) => format!("{}[EB/OL]. {url}.", citation.document),
+        (None, Some(date)) => format!("{}[Z]. {date}.", citation.document),
+        (None, None) => format!("{}[Z].", citation.document),
     }
 }
 
@@ -109,7 +110,7 @@ pub const HIT_COLUMNS: &[&str] = &[
 pub fn csv<W: Write>(out: W, hits: &[Hit]) -> Result<(), csv::Error> {
     let attributes: BTreeSet<&str> = hits
         .iter()
-        .flat_map(|h| h.attributes.keys().map(String::as_str))
+        .flat_map(|h| h.citation.attributes.keys().map(String::as_str))
         .collect();
     let cite = hits.iter().any(|h| h.reference.is_some());
     let mut writer = csv::Writer::from_writer(out);
@@ -122,14 +123,14 @@ pub fn csv<W: Write>(out: W, hits: &[Hit]) -> Result<(), csv::Error> {
     for hit in hits {
         let optional = |v: &Option<String>| v.clone().unwrap_or_default();
         let mut row = vec![
-            hit.path.clone(),
-            optional(&hit.gazette),
-            optional(&hit.issue),
-            optional(&hit.date),
-            optional(&hit.region),
-            hit.document.clone(),
+            hit.citation.path.clone(),
+            optional(&hit.citation.gazette),
+            optional(&hit.citation.issue),
+            optional(&hit.citation.date),
+            optional(&hit.citation.region),
+            hit.citation.document.clone(),
             hit.section.join(" › "),
-            hit.page.map_or(String::new(), |p| p.to_string()),
+            hit.citation.page.map_or(String::new(), |p| p.to_string()),
             hit.paragraph.to_string(),
             hit.score.to_string(),
             hit.word_match.to_string(),
@@ -142,7 +143,7 @@ pub fn csv<W: Write>(out: W, hits: &[Hit]) -> Result<(), csv::Error> {
         row.extend(
             attributes
                 .iter()
-                .map(|a| hit.attributes.get(*a).cloned().unwrap_or_default()),
+                .map(|a| hit.citation.attributes.get(*a).cloned().unwrap_or_default()),
         );
         writer.write_record(&row)?;
     }
@@ -162,24 +163,33 @@ pub fn stats_csv<W: Write>(out: W, buckets: &[Bucket]) -> Result<(), csv::Error>
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use std::sync::Arc;
 
-    fn hit() -> Hit {
-        Hit {
+    use super::*;
+    use crate::schema::Citation;
+
+    fn citation() -> Citation {
+        Citation {
             path: "corpus/a.txt".into(),
             gazette: Some("焦作市人民政府公报".into()),
             issue: Some("2025年第1号（总第139号）".into()),
             date: Some("2025-02-28".into()),
             region: Some("河南省焦作市".into()),
             document: "焦作市人民政府工作报告".into(),
-            section: vec![],
             page: Some(3),
+            attributes: Default::default(),
+        }
+    }
+
+    fn hit(citation: Citation) -> Hit {
+        Hit {
+            citation: Arc::new(citation),
+            section: vec![],
             paragraph: 7,
             score: 1.5,
             word_match: true,
             text: "云台山".into(),
             matches: vec![(0, 9)],
-            attributes: Default::default(),
             reference: None,
         }
     }
@@ -187,18 +197,18 @@ mod tests {
     #[test]
     fn a_gazette_issue_is_cited_as_a_serial_with_year_number_and_page() {
         assert_eq!(
-            reference(&hit()),
+            reference(&hit(citation())),
             "焦作市人民政府. 焦作市人民政府工作报告[N]. 焦作市人民政府公报, 2025(1): 3."
         );
     }
 
     #[test]
     fn without_an_issue_number_the_date_stands_in() {
-        let h = Hit {
+        let h = hit(Citation {
             issue: None,
             page: None,
-            ..hit()
-        };
+            ..citation()
+        });
         assert_eq!(
             reference(&h),
             "焦作市人民政府. 焦作市人民政府工作报告[N]. 焦作市人民政府公报, 2025-02-28."
@@ -207,19 +217,20 @@ mod tests {
 
     #[test]
     fn outside_a_gazette_a_web_address_makes_an_online_reference() {
-        let mut h = Hit {
+        let mut h = hit(Citation {
             gazette: None,
             issue: None,
             date: Some("2025".into()),
             page: None,
             document: "2025年中华人民共和国国务院政府工作报告".into(),
-            ..hit()
-        };
+            ..citation()
+        });
         assert_eq!(
             reference(&h),
             "2025年中华人民共和国国务院政府工作报告[Z]. 2025."
         );
-        h.attributes
+        Arc::make_mut(&mut h.citation)
+            .attributes
             .insert("source_url".into(), "https://zh.wikisource.org/x".into());
         assert_eq!(
             reference(&h),

@@ -194,7 +194,10 @@ fn search(args: &SearchArgs) -> anyhow::Result<ExitCode> {
         }
         return Ok(ExitCode::from(if counts.paragraphs > 0 { 0 } else { 1 }));
     }
-    let mut result = gazette::search::run(&args.config())?;
+    let config = args.config();
+    gazette::search::check(&config)?;
+    let engine = gazette::search::Engine::open(&config.index_dir)?;
+    let mut result = engine.search(&config)?;
     if args.cite {
         for hit in &mut result.hits {
             hit.reference = Some(gazette::export::reference(hit));
@@ -223,7 +226,9 @@ fn search(args: &SearchArgs) -> anyhow::Result<ExitCode> {
         gazette::print::human(&mut out, &result, color)?;
     }
     out.flush()?;
-    if result.total == 0 {
+    let found = result.total > 0;
+    std::mem::forget((engine, result));
+    if !found {
         if !args.json && !args.csv {
             eprintln!("no paragraph matches {query}");
         }

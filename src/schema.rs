@@ -164,7 +164,7 @@ impl Fields {
 }
 
 /// Where a document comes from: what its head paragraph stores for all its paragraphs.
-#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Citation {
     /// The file, as the index names it.
     pub path: String,

@@ -13,7 +13,7 @@ use std::cell::OnceCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, OnceLock};
 
 use serde::Serialize;
 use tantivy::collector::{Count, DocSetCollector, TopDocs};
@@ -24,7 +24,7 @@ use tantivy::query::{
 };
 use tantivy::schema::{Field as SchemaField, IndexRecordOption, Value};
 use tantivy::{
-    DocAddress, DocId, DocSet, Searcher, SegmentReader, TERMINATED, TantivyDocument, Term,
+    BitSet, DocAddress, DocId, DocSet, Searcher, SegmentReader, TERMINATED, TantivyDocument, Term,
 };
 
 use crate::Error;
@@ -69,28 +69,66 @@ pub struct SearchConfig {
 }
 
 /// One matching paragraph, with its citation.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Hit {
-    pub path: String,
-    pub gazette: Option<String>,
-    pub issue: Option<String>,
-    pub date: Option<String>,
-    pub region: Option<String>,
-    pub document: String,
+    /// Where its document comes from, shared by the hits of one document.
+    pub citation: Arc<Citation>,
     pub section: Vec<String>,
-    /// Page of the issue where the document starts.
-    pub page: Option<u64>,
     pub paragraph: u64,
     pub score: f32,
     pub word_match: bool,
     pub text: String,
     /// UTF-8 byte ranges of `text`, one per occurrence of each literal, in text order.
     pub matches: Vec<(usize, usize)>,
-    /// Manifest columns other than the known ones.
-    pub attributes: BTreeMap<String, String>,
     /// A reference in GB/T 7714 style, when asked for (`--cite`).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
+}
+
+/// A hit as JSON: its citation's fields first, each present (`null` when unknown).
+#[derive(Serialize)]
+struct HitJson<'a> {
+    path: &'a str,
+    gazette: &'a Option<String>,
+    issue: &'a Option<String>,
+    date: &'a Option<String>,
+    region: &'a Option<String>,
+    document: &'a str,
+    section: &'a [String],
+    /// Page of the issue where the document starts.
+    page: Option<u64>,
+    paragraph: u64,
+    score: f32,
+    word_match: bool,
+    text: &'a str,
+    matches: &'a [(usize, usize)],
+    /// Manifest columns other than the known ones.
+    attributes: &'a BTreeMap<String, String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reference: &'a Option<String>,
+}
+
+impl Serialize for Hit {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let citation = &*self.citation;
+        HitJson {
+            path: &citation.path,
+            gazette: &citation.gazette,
+            issue: &citation.issue,
+            date: &citation.date,
+            region: &citation.region,
+            document: &citation.document,
+            section: &self.section,
+            page: citation.page,
+            paragraph: self.paragraph,
+            score: self.score,
+            word_match: self.word_match,
+            text: &self.text,
+            matches: &self.matches,
+            attributes: &citation.attributes,
+            reference: &self.reference,
+        }
+        .serialize(serializer)
+    }
 }
 
 #[derive(Debug, Default)]
@@ -446,11 +484,12 @@ impl Paragraph {
 
 /// Whether a literal is a whole jieba word of a paragraph, from the word view's postings. The
 /// first few questions seek the postings for one paragraph each (a top-10 search asks ten);
-/// after that a literal's postings are read once into a set, which is cheaper for thousands.
+/// after that a literal's postings are read once into a set per segment, which is cheaper for
+/// thousands and which threads then share without a lock.
 struct WholeWords {
     searcher: Searcher,
-    terms: HashMap<String, Term>,
-    sets: Mutex<HashMap<String, HashSet<DocAddress>>>,
+    /// Each literal's term in the word view, and its paragraphs once read: a set per segment.
+    terms: HashMap<String, (Term, OnceLock<Vec<BitSet>>)>,
     asked: AtomicUsize,
 }
 
@@ -463,13 +502,12 @@ impl WholeWords {
             .iter()
             .map(|&literal| {
                 let term = Term::from_field_text(fields.words, &fold(literal).as_string());
-                (literal.to_string(), term)
+                (literal.to_string(), (term, OnceLock::new()))
             })
             .collect();
         WholeWords {
             searcher: searcher.clone(),
             terms,
-            sets: Mutex::new(HashMap::new()),
             asked: AtomicUsize::new(0),
         }
     }
@@ -486,38 +524,37 @@ impl WholeWords {
             .ok()?
     }
 
-    fn read_all(&self, term: &Term) -> HashSet<DocAddress> {
-        let mut docs = HashSet::new();
-        for segment_ord in 0..self.searcher.segment_readers().len() as u32 {
-            if let Some(mut postings) = self.postings(term, segment_ord) {
-                let mut doc = postings.doc();
-                while doc != TERMINATED {
-                    docs.insert(DocAddress::new(segment_ord, doc));
-                    doc = postings.advance();
+    fn read_all(&self, term: &Term) -> Vec<BitSet> {
+        let segments = self.searcher.segment_readers();
+        (0..segments.len() as u32)
+            .map(|segment_ord| {
+                let mut docs = BitSet::with_max_value(segments[segment_ord as usize].max_doc());
+                if let Some(mut postings) = self.postings(term, segment_ord) {
+                    let mut doc = postings.doc();
+                    while doc != TERMINATED {
+                        docs.insert(doc);
+                        doc = postings.advance();
+                    }
                 }
-            }
-        }
-        docs
+                docs
+            })
+            .collect()
     }
 
     fn contains(&self, literal: &str, address: DocAddress) -> bool {
-        let Some(term) = self.terms.get(literal) else {
+        let Some((term, read)) = self.terms.get(literal) else {
             return false;
         };
-        let mut sets = self
-            .sets
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if let Some(docs) = sets.get(literal) {
-            return docs.contains(&address);
+        let sets = match read.get() {
+            Some(sets) => Some(sets),
+            None if self.asked.fetch_add(1, Ordering::Relaxed) >= SEEKS_BEFORE_READING => {
+                Some(read.get_or_init(|| self.read_all(term)))
+            }
+            None => None,
+        };
+        if let Some(sets) = sets {
+            return sets[address.segment_ord as usize].contains(address.doc_id);
         }
-        if self.asked.fetch_add(1, Ordering::Relaxed) >= SEEKS_BEFORE_READING {
-            let docs = self.read_all(term);
-            let found = docs.contains(&address);
-            sets.insert(literal.to_string(), docs);
-            return found;
-        }
-        drop(sets);
         let Some(mut postings) = self.postings(term, address.segment_ord) else {
             return false;
         };
@@ -930,7 +967,8 @@ impl NearPositions {
 
 /// Reads and checks the paragraphs of `candidates` in the order of the store, each compressed
 /// block once, and gives them back in the order of `candidates`, `None` for those their text
-/// rejects.
+/// rejects. Many are read on several threads, each taking a run of the store, so that no block is
+/// decompressed by two of them.
 fn read_in_store_order(
     run: &Run,
     candidates: &[(f32, DocAddress)],
@@ -938,11 +976,17 @@ fn read_in_store_order(
 ) -> Result<Vec<Option<Checked>>, Error> {
     let mut order: Vec<usize> = (0..candidates.len()).collect();
     order.sort_unstable_by_key(|&i| candidates[i].1);
+    let read = in_parallel(order, |chunk| {
+        let mut heads = Heads::default();
+        chunk
+            .into_iter()
+            .map(|i| Ok((i, read_checked(run, candidates[i], cite, &mut heads)?)))
+            .collect()
+    })?;
     let mut slots: Vec<Option<Checked>> = Vec::new();
     slots.resize_with(candidates.len(), || None);
-    let mut heads = Heads::default();
-    for i in order {
-        slots[i] = read_checked(run, candidates[i], cite, &mut heads)?;
+    for (i, checked) in read {
+        slots[i] = checked;
     }
     Ok(slots)
 }
@@ -1265,8 +1309,14 @@ struct Checked {
 
 /// Runs a search: checks the query, opens the index, searches.
 pub fn run(config: &SearchConfig) -> Result<SearchResult, Error> {
-    Prepared::new(config)?;
+    check(config)?;
     Engine::open(&config.index_dir)?.search(config)
+}
+
+/// Checks the query and the flags without opening the index, so that a mistyped query is
+/// reported as such whether or not the index is there.
+pub fn check(config: &SearchConfig) -> Result<(), Error> {
+    Prepared::new(config).map(drop)
 }
 
 fn search_with(run: &Run, config: &SearchConfig) -> Result<SearchResult, Error> {
@@ -1307,9 +1357,7 @@ fn search_with(run: &Run, config: &SearchConfig) -> Result<SearchResult, Error> 
     // When every hit is shown, citations are read with the paragraphs, in store order; otherwise
     // only those of the hits kept, at the end.
     let cite = limit.is_none();
-    let first = in_parallel(candidates[..expected].to_vec(), |chunk| {
-        read_in_store_order(run, &chunk, cite)
-    })?;
+    let first = read_in_store_order(run, &candidates[..expected], cite)?;
     let mut heads = Heads::default();
     let rest = candidates[expected..]
         .iter()
@@ -1517,22 +1565,13 @@ fn stored_u64(doc: &TantivyDocument, field: SchemaField) -> Option<u64> {
 }
 
 fn hit(paragraph: Paragraph, score: f32, word_match: bool, matches: Vec<(usize, usize)>) -> Hit {
-    // Every paragraph shown was cited when it was read (`read_checked`, `file_paragraphs`).
-    let uncited = Citation::default();
-    let citation = paragraph.citation.as_deref().unwrap_or(&uncited);
     Hit {
-        path: citation.path.clone(),
-        gazette: citation.gazette.clone(),
-        issue: citation.issue.clone(),
-        date: citation.date.clone(),
-        region: citation.region.clone(),
-        document: citation.document.clone(),
+        // Every paragraph shown was cited when it was read (`read_checked`, `file_paragraphs`).
+        citation: paragraph.citation.unwrap_or_default(),
         section: serde_json::from_str(&paragraph.section).unwrap_or_default(),
-        page: citation.page,
         paragraph: paragraph.number,
         score,
         word_match,
-        attributes: citation.attributes.clone(),
         text: paragraph.text,
         matches,
         reference: None,

@@ -36,7 +36,7 @@ pub fn run(config: &ShowConfig) -> Result<Shown, Error> {
     let mut titles: Vec<String> = Vec::new();
     for hit in &all {
         if hit.paragraph == 1 || titles.is_empty() {
-            titles.push(hit.document.clone());
+            titles.push(hit.citation.document.clone());
         }
         document_of.push(titles.len());
     }

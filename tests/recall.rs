@@ -145,3 +145,70 @@ fn the_scan_is_not_vacuous() {
     assert_eq!(scan("市长 刘冰", "长刘"), vec![(3, 10)]);
     assert_eq!(scan("ＡＡ级", "aa级"), vec![(0, 9)]);
 }
+
+/// Past a few thousand hits a search reads the store on several threads, each a run of it, and
+/// writes the JSON on several: on a generated corpus, a common literal still finds exactly the
+/// paragraphs and occurrences a scan finds, each once, best first.
+#[test]
+fn many_hits_read_on_several_threads_miss_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let docs = common::generated(&dir.path().join("docs"), 5);
+    let index = common::build_index(dir.path(), &docs);
+    let literal = "的";
+
+    let mut expected: BTreeMap<(String, u64), Vec<(usize, usize)>> = BTreeMap::new();
+    for entry in walkdir::WalkDir::new(&docs) {
+        let path = entry.unwrap().into_path();
+        if path.extension().is_none_or(|ext| ext != "txt") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        let issue = gazette::parse::parse(&text, "generated");
+        let shown = path.to_str().unwrap().to_string();
+        for document in &issue.documents {
+            for (i, paragraph) in document.paragraphs.iter().enumerate() {
+                let found = scan(&paragraph.text, literal);
+                if !found.is_empty() {
+                    let previous = expected.insert((shown.clone(), i as u64 + 1), found);
+                    assert!(previous.is_none(), "one document a file: {shown}");
+                }
+            }
+        }
+    }
+    // More than a search reads on one thread (2,000).
+    assert!(expected.len() > 2_500, "{} paragraphs", expected.len());
+
+    let hits = common::all_hits(&index, literal, &[]);
+    let actual: BTreeMap<(String, u64), Vec<(usize, usize)>> = hits
+        .iter()
+        .map(|hit| {
+            let key = (
+                hit["path"].as_str().unwrap().to_string(),
+                hit["paragraph"].as_u64().unwrap(),
+            );
+            (key, common::match_spans(hit))
+        })
+        .collect();
+    assert_eq!(hits.len(), actual.len(), "a paragraph returned twice");
+    if actual != expected {
+        let missing = expected.keys().find(|key| !actual.contains_key(*key));
+        let extra = actual.keys().find(|key| !expected.contains_key(*key));
+        let differing = expected
+            .iter()
+            .find(|(key, spans)| actual.get(*key).is_some_and(|found| found != *spans))
+            .map(|(key, _)| key);
+        panic!(
+            "{} hits, {} expected; missing {missing:?}, extra {extra:?}, other spans {differing:?}",
+            actual.len(),
+            expected.len()
+        );
+    }
+    let scores: Vec<f64> = hits
+        .iter()
+        .map(|hit| hit["score"].as_f64().unwrap())
+        .collect();
+    assert!(
+        scores.windows(2).all(|pair| pair[0] >= pair[1]),
+        "hits out of score order"
+    );
+}
