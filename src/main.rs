@@ -227,6 +227,8 @@ fn search(args: &SearchArgs) -> anyhow::Result<ExitCode> {
     }
     out.flush()?;
     let found = result.total > 0;
+    // The process ends next, and its exit frees the hits and unmaps the index at once: freeing
+    // 58,000 hits one by one took a fifth of `search 政府 --all --json` (1.11 s, 0.85 s without).
     std::mem::forget((engine, result));
     if !found {
         if !args.json && !args.csv {
