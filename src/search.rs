@@ -22,10 +22,9 @@ use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, EnableScoring, Occur,
     PhraseQuery, Query, Scorer, TermQuery, TermSetQuery,
 };
-use tantivy::schema::{Field as SchemaField, IndexRecordOption, Value};
-use tantivy::{
-    BitSet, DocAddress, DocId, DocSet, Searcher, SegmentReader, TERMINATED, TantivyDocument, Term,
-};
+use tantivy::schema::document::{DeserializeError, DocumentDeserialize, DocumentDeserializer};
+use tantivy::schema::{Field as SchemaField, IndexRecordOption, OwnedValue};
+use tantivy::{BitSet, DocAddress, DocId, DocSet, Searcher, SegmentReader, TERMINATED, Term};
 
 use crate::Error;
 use crate::analysis::{Folded, Haystack, Script, fold, fold_with, literal_grams};
@@ -458,14 +457,14 @@ struct Paragraph {
 }
 
 impl Paragraph {
-    fn new(doc: &TantivyDocument, fields: &Fields) -> Paragraph {
-        let text = stored_str(doc, fields.text).unwrap_or_default();
+    fn new(mut stored: Stored, fields: &Fields) -> Paragraph {
+        let text = stored.take_str(fields.text).unwrap_or_default();
         Paragraph {
             citation: None,
-            record: stored_u64(doc, fields.record),
-            section: stored_str(doc, fields.section).unwrap_or_default(),
-            number: stored_u64(doc, fields.paragraph).unwrap_or(0),
-            ordinal: stored_u64(doc, fields.ordinal).unwrap_or(0),
+            record: stored.u64(fields.record),
+            section: stored.take_str(fields.section).unwrap_or_default(),
+            number: stored.u64(fields.paragraph).unwrap_or(0),
+            ordinal: stored.u64(fields.ordinal).unwrap_or(0),
             haystack: Haystack::of(&text),
             text,
             folded: OnceCell::new(),
@@ -714,11 +713,12 @@ impl Heads {
         let (record, citation) = match self.0.get(&head) {
             Some(read) => read.clone(),
             None => {
-                let head_doc: TantivyDocument = searcher.doc(head)?;
-                let citation: Citation = stored_str(&head_doc, fields.citation)
+                let mut head_doc: Stored = searcher.doc(head)?;
+                let citation: Citation = head_doc
+                    .take_str(fields.citation)
                     .and_then(|json| serde_json::from_str(&json).ok())
                     .ok_or_else(|| inconsistent(address, "its document's citation is missing"))?;
-                let read = (stored_u64(&head_doc, fields.record), Arc::new(citation));
+                let read = (head_doc.u64(fields.record), Arc::new(citation));
                 self.0.insert(head, read.clone());
                 read
             }
@@ -747,8 +747,7 @@ fn read_paragraph(
     fields: &Fields,
     address: DocAddress,
 ) -> Result<Paragraph, Error> {
-    let doc: TantivyDocument = searcher.doc(address)?;
-    Ok(Paragraph::new(&doc, fields))
+    Ok(Paragraph::new(searcher.doc(address)?, fields))
 }
 
 /// The paragraph at `address`, if its text confirms it; with its citation when `cite` (every
@@ -1554,14 +1553,38 @@ fn each_alive(mut docs: Box<dyn Scorer>, segment: &SegmentReader, mut f: impl Fn
     }
 }
 
-fn stored_str(doc: &TantivyDocument, field: SchemaField) -> Option<String> {
-    doc.get_first(field)
-        .and_then(|v| v.as_str())
-        .map(str::to_string)
+/// A paragraph's stored fields as the store holds them. tantivy's own document type copies each
+/// string into its arena, and a reader copies it out again; this one keeps the strings the store
+/// decodes, for `--all` on tens of thousands of paragraphs.
+struct Stored(Vec<(SchemaField, OwnedValue)>);
+
+impl DocumentDeserialize for Stored {
+    fn deserialize<'de, D: DocumentDeserializer<'de>>(
+        mut deserializer: D,
+    ) -> Result<Stored, DeserializeError> {
+        let mut values = Vec::with_capacity(deserializer.size_hint());
+        while let Some(value) = deserializer.next_field()? {
+            values.push(value);
+        }
+        Ok(Stored(values))
+    }
 }
 
-fn stored_u64(doc: &TantivyDocument, field: SchemaField) -> Option<u64> {
-    doc.get_first(field).and_then(|v| v.as_u64())
+impl Stored {
+    /// Takes the first string of `field` out.
+    fn take_str(&mut self, field: SchemaField) -> Option<String> {
+        self.0.iter_mut().find_map(|(f, value)| match value {
+            OwnedValue::Str(text) if *f == field => Some(std::mem::take(text)),
+            _ => None,
+        })
+    }
+
+    fn u64(&self, field: SchemaField) -> Option<u64> {
+        self.0.iter().find_map(|(f, value)| match value {
+            OwnedValue::U64(n) if *f == field => Some(*n),
+            _ => None,
+        })
+    }
 }
 
 fn hit(paragraph: Paragraph, score: f32, word_match: bool, matches: Vec<(usize, usize)>) -> Hit {
