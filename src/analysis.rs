@@ -6,18 +6,24 @@
 //!   space per character. Every folded character remembers its byte span in the displayed text,
 //!   so a match in the folded form maps back to the exact span the user sees.
 //! - The *character view* ([`GramTokenizer`]): every adjacent pair of folded characters as a
-//!   bigram, with position = index of the character in the folded form, and every character as a
-//!   unigram without positions. Any literal of two characters or more is then a phrase of bigrams
-//!   at known offsets, which is exact substring matching; a one-character literal is its unigram.
+//!   bigram, with position = index of the character in the folded form, and the last character
+//!   of each run with a space ([`RUN_END`]), so that every character starts exactly one gram. Any
+//!   literal of two characters or more is then a phrase of bigrams at known offsets, which is
+//!   exact substring matching; a one-character literal is the union of the grams it starts
+//!   ([`crate::char_query`]).
 //! - The *word view* ([`words_tokenizer`]): jieba segmentation of the folded text, for ranking and
 //!   for telling whole-word matches apart. It is only built when indexing: loading the jieba
 //!   dictionary costs 150–200 ms, more than a whole search.
 
 use tantivy::tokenizer::{TextAnalyzer, Token, TokenStream, Tokenizer};
 
-/// Names under which the character-gram tokenizers are registered in the index.
-pub const UNIGRAMS: &str = "gazette_unigrams";
+/// Names under which the character-gram tokenizers are registered in the index: the text's grams
+/// ([`Gram::Covering`]) and the bigrams of titles and headings ([`Gram::Bigram`]).
+pub const COVERING_GRAMS: &str = "gazette_covering_grams";
 pub const BIGRAMS: &str = "gazette_bigrams";
+/// What follows the last character of a run in its gram: folded text has no gram with a space
+/// in it otherwise, and no literal asks for one.
+pub const RUN_END: char = ' ';
 /// Name under which the jieba word tokenizer is registered in the index.
 pub const JIEBA_WORDS: &str = "gazette_jieba_words";
 
@@ -264,7 +270,8 @@ fn fold_each(text: &str, script: Script, mut emit: impl FnMut(char, (usize, usiz
 /// phrase, match exactly where the folded literal occurs. Empty when the literal folds to nothing.
 ///
 /// Adjacent bigrams overlap by one character, so every second one is enough to cover the literal:
-/// 「云台山实验室」 is 云台@0, 山实@2, 验室@4. A run of one character between spaces is a unigram.
+/// 「云台山实验室」 is 云台@0, 山实@2, 验室@4. A run of one character between spaces is that character
+/// alone, which [`crate::char_query`] finds.
 pub fn literal_grams(folded: &[char]) -> Vec<(usize, String)> {
     let mut grams = Vec::new();
     let mut i = 0;
@@ -297,15 +304,17 @@ pub fn literal_grams(folded: &[char]) -> Vec<(usize, String)> {
 /// Which grams a [`GramTokenizer`] gives.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Gram {
-    /// Every character: finds one-character literals, without positions.
-    Unigram,
-    /// Every adjacent pair of characters, none across a space: phrases of them find longer
-    /// literals.
+    /// Every adjacent pair of characters, none across a space: phrases of them find literals of
+    /// two characters or more.
     Bigram,
+    /// The bigrams, and the last character of each run followed by [`RUN_END`]: every character
+    /// starts one gram, so the grams a character starts find it. About one gram more per run
+    /// than the bigrams, where a view of single characters would add one per character.
+    Covering,
 }
 
-/// Character view tokenizer: the unigrams or the bigrams of a text already in its matching form
-/// ([`fold`]), position = index of the character.
+/// Character view tokenizer: the grams of a text already in its matching form ([`fold`]),
+/// position = index of the character that starts the gram.
 ///
 /// The indexer folds each paragraph once and gives the folded text to every view. tantivy's
 /// `NgramTokenizer` puts every gram at position 0, so phrases over it cannot work.
@@ -358,16 +367,16 @@ impl TokenStream for GramStream<'_> {
             self.token.position = position;
             self.token.text.clear();
             self.token.text.push(c);
-            match self.gram {
-                Gram::Unigram => return true,
-                Gram::Bigram => {
-                    if let Some(&next) = self.chars.peek()
-                        && next != ' '
-                    {
-                        self.token.text.push(next);
-                        return true;
-                    }
+            match self.chars.peek() {
+                Some(&next) if next != ' ' => {
+                    self.token.text.push(next);
+                    return true;
                 }
+                _ if self.gram == Gram::Covering => {
+                    self.token.text.push(RUN_END);
+                    return true;
+                }
+                _ => {}
             }
         }
         false
@@ -412,12 +421,12 @@ mod tests {
     #[test]
     fn emits_grams_at_character_positions() {
         assert_eq!(
-            tokens(Gram::Unigram, "蜜雪a"),
-            vec![(0, "蜜".into()), (1, "雪".into()), (2, "a".into())]
-        );
-        assert_eq!(
             tokens(Gram::Bigram, "蜜雪a"),
             vec![(0, "蜜雪".into()), (1, "雪a".into())]
+        );
+        assert_eq!(
+            tokens(Gram::Covering, "蜜雪a"),
+            vec![(0, "蜜雪".into()), (1, "雪a".into()), (2, "a ".into())]
         );
     }
 
@@ -427,10 +436,12 @@ mod tests {
             tokens(Gram::Bigram, "ab cd"),
             vec![(0, "ab".into()), (3, "cd".into())]
         );
+        // Every character starts one gram: a run of one character is its character and a space.
         assert_eq!(
-            tokens(Gram::Unigram, "a cd"),
-            vec![(0, "a".into()), (2, "c".into()), (3, "d".into())]
+            tokens(Gram::Covering, "a cd"),
+            vec![(0, "a ".into()), (2, "cd".into()), (3, "d ".into())]
         );
+        assert_eq!(tokens(Gram::Covering, " "), vec![]);
     }
 
     #[test]

@@ -19,7 +19,7 @@ use tantivy::schema::IndexRecordOption;
 use tantivy::schema::Schema;
 use tantivy::{DocSet, Index, IndexSettings, IndexWriter, TantivyDocument, Term};
 
-use crate::analysis::{self, BIGRAMS, Gram, JIEBA_WORDS, UNIGRAMS};
+use crate::analysis::{self, BIGRAMS, COVERING_GRAMS, Gram, JIEBA_WORDS};
 use crate::backlog::{BACKLOG_PARAGRAPHS, Backlog, Queued};
 use crate::manifest::{Manifests, Metadata};
 use crate::merging::{CappedMergePolicy, MAX_MERGED_DOCS};
@@ -172,7 +172,7 @@ fn open_for_writing(dir: &Path, schema: Schema) -> Result<(Index, Fields), Error
     };
     let (index, fields) = with_fields(dir, opened)?;
     let tokenizers = index.tokenizers();
-    tokenizers.register(UNIGRAMS, analysis::grams_tokenizer(Gram::Unigram));
+    tokenizers.register(COVERING_GRAMS, analysis::grams_tokenizer(Gram::Covering));
     tokenizers.register(BIGRAMS, analysis::grams_tokenizer(Gram::Bigram));
     tokenizers.register(JIEBA_WORDS, analysis::words_tokenizer());
     Ok((index, fields))
@@ -601,7 +601,6 @@ fn add_issue(
             // Every view reads the matching form, folded once here.
             let folded = analysis::fold_to_string(&paragraph.text);
             doc.add_text(fields.grams, &folded);
-            doc.add_text(fields.chars, &folded);
             doc.add_text(fields.words, folded);
             // A list item that is all heading is its own text, not its context: 「（六）其他不履行
             // 优化营商环境职责或者损害营商环境的。」 must not count twice. A run-in heading that

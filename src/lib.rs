@@ -7,6 +7,7 @@
 pub mod analysis;
 mod backlog;
 pub mod bench;
+mod char_query;
 mod context_query;
 pub mod corpus;
 pub mod export;

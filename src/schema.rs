@@ -11,10 +11,10 @@ use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STORED, Schema, TextFieldIndexing, TextOptions,
 };
 
-use crate::analysis::{BIGRAMS, JIEBA_WORDS, UNIGRAMS};
+use crate::analysis::{BIGRAMS, COVERING_GRAMS, JIEBA_WORDS};
 
 /// Bumped whenever the schema or a tokenizer changes what is stored or indexed.
-pub const SCHEMA_VERSION: u32 = 9;
+pub const SCHEMA_VERSION: u32 = 10;
 
 pub const PATH: &str = "path";
 /// `HASH PATH`: the file a paragraph came from with the hash of its content and manifest row, so
@@ -43,10 +43,9 @@ pub const PARAGRAPH: &str = "paragraph";
 pub const ORDINAL: &str = "ordinal";
 /// The repaired paragraph as displayed.
 pub const TEXT: &str = "text";
-/// Character view of `text`: its bigrams, with positions.
+/// Character view of `text`: its bigrams and the last character of each run, with positions
+/// ([`crate::analysis::Gram::Covering`]).
 pub const GRAMS: &str = "grams";
-/// Character view of `text`: its characters, without positions.
-pub const CHARS: &str = "chars";
 /// Word view of `text`.
 pub const WORDS: &str = "words";
 /// Bigrams of the paragraph's context, its section headings, with positions: for ranking a
@@ -75,7 +74,6 @@ pub struct Fields {
     pub ordinal: Field,
     pub text: Field,
     pub grams: Field,
-    pub chars: Field,
     pub words: Field,
     pub context: Field,
     pub title: Field,
@@ -118,9 +116,8 @@ pub fn build() -> Schema {
     };
     builder.add_text_field(
         GRAMS,
-        indexed(BIGRAMS, IndexRecordOption::WithFreqsAndPositions),
+        indexed(COVERING_GRAMS, IndexRecordOption::WithFreqsAndPositions),
     );
-    builder.add_text_field(CHARS, indexed(UNIGRAMS, IndexRecordOption::WithFreqs));
     builder.add_text_field(
         CONTEXT,
         indexed(BIGRAMS, IndexRecordOption::WithFreqsAndPositions),
@@ -155,7 +152,6 @@ impl Fields {
             ordinal: get(ORDINAL)?,
             text: get(TEXT)?,
             grams: get(GRAMS)?,
-            chars: get(CHARS)?,
             words: get(WORDS)?,
             context: get(CONTEXT)?,
             title: get(TITLE)?,

@@ -28,6 +28,7 @@ use tantivy::{BitSet, DocAddress, DocId, DocSet, Searcher, SegmentReader, TERMIN
 
 use crate::Error;
 use crate::analysis::{Folded, Haystack, Script, fold, fold_with, literal_grams};
+use crate::char_query::CharQuery;
 use crate::context_query::{ContextQuery, K1, phrase_starts};
 use crate::index;
 use crate::query::{self, Expr, Field, Filter};
@@ -202,9 +203,8 @@ fn grams_query(fields: &Fields, folded: &Folded) -> Box<dyn Query> {
     let mut bigrams = Vec::new();
     let mut unigrams: Vec<Box<dyn Query>> = Vec::new();
     for (offset, gram) in literal_grams(&folded.chars) {
-        if gram.chars().count() == 1 {
-            let term = Term::from_field_text(fields.chars, &gram);
-            unigrams.push(Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs)));
+        if let Some(c) = lone_char(&gram) {
+            unigrams.push(Box::new(CharQuery::new(fields.grams, c)));
         } else {
             bigrams.push((offset, Term::from_field_text(fields.grams, &gram)));
         }
@@ -218,6 +218,15 @@ fn grams_query(fields: &Fields, folded: &Folded) -> Box<dyn Query> {
     Box::new(BooleanQuery::new(
         unigrams.into_iter().map(|q| (Occur::Must, q)).collect(),
     ))
+}
+
+/// The character of a gram of one character: a literal's run of one character.
+fn lone_char(gram: &str) -> Option<char> {
+    let mut chars = gram.chars();
+    match (chars.next(), chars.next()) {
+        (Some(c), None) => Some(c),
+        _ => None,
+    }
 }
 
 /// True when [`grams_query`] finds exactly the paragraphs holding the literal, false when it may
@@ -259,15 +268,18 @@ fn below_word_bonus(searcher: &Searcher, literal: &str) -> bool {
 /// nearly every match is a whole word (发展), it would only add a pass.
 fn few_whole_words(searcher: &Searcher, fields: &Fields, literal: &str) -> Result<bool, Error> {
     let folded = fold(literal);
+    if folded.len() == 1 {
+        // Its grams' postings are read whole whichever paragraphs are scored.
+        return Ok(false);
+    }
     let word = Term::from_field_text(fields.words, &folded.as_string());
     let mut matches = u64::MAX;
     for (_, gram) in literal_grams(&folded.chars) {
-        let field = if gram.chars().count() == 1 {
-            fields.chars
-        } else {
-            fields.grams
+        let paragraphs = match lone_char(&gram) {
+            Some(c) => CharQuery::new(fields.grams, c).doc_freq_bound(searcher)?,
+            None => searcher.doc_freq(&Term::from_field_text(fields.grams, &gram))?,
         };
-        matches = matches.min(searcher.doc_freq(&Term::from_field_text(field, &gram))?);
+        matches = matches.min(paragraphs);
     }
     Ok(searcher.doc_freq(&word)?.saturating_mul(2) <= matches)
 }
@@ -785,14 +797,12 @@ struct LiteralPostings {
 }
 
 impl LiteralPostings {
-    /// `None` for a literal with a lone character beside others, which the index cannot place.
+    /// `None` for a literal of one character, or with a lone character beside others, which the
+    /// index cannot place.
     fn new(fields: &Fields, folded: &Folded) -> Option<LiteralPostings> {
         let grams = literal_grams(&folded.chars);
         let terms: Vec<(u32, Term)> = match grams.as_slice() {
             [] => return None,
-            [(_, gram)] if gram.chars().count() == 1 => {
-                vec![(0, Term::from_field_text(fields.chars, gram))]
-            }
             _ if grams.iter().all(|(_, gram)| gram.chars().count() == 2) => grams
                 .iter()
                 .map(|(offset, gram)| (*offset as u32, Term::from_field_text(fields.grams, gram)))
@@ -816,9 +826,6 @@ impl LiteralPostings {
     /// For a literal of two characters or more, with the positions of its grams.
     fn with_positions(fields: &Fields, folded: &Folded) -> Option<LiteralPostings> {
         let mut postings = LiteralPostings::new(fields, folded)?;
-        if postings.terms[0].1.field() == fields.chars {
-            return None;
-        }
         postings.option = IndexRecordOption::WithFreqsAndPositions;
         Some(postings)
     }
@@ -1524,6 +1531,24 @@ fn count_from_index(run: &Run, f: &mut dyn FnMut(DocAddress, usize)) -> Result<b
     let folded = fold(literal);
     if self_overlapping(&folded.chars) {
         return Ok(false);
+    }
+    if let [c] = folded.chars[..] {
+        // The literal's paragraphs are those that hold its character.
+        let query = CharQuery::new(run.fields.grams, c);
+        query.read_every_segment(&run.searcher)?;
+        for (ord, segment) in run.searcher.segment_readers().iter().enumerate() {
+            let counts = query.counts(segment)?;
+            let alive = segment.alive_bitset();
+            for (at, &doc) in counts.docs().iter().enumerate() {
+                if alive.is_none_or(|bits| bits.is_alive(doc)) {
+                    f(
+                        DocAddress::new(ord as u32, doc),
+                        counts.count_at(at) as usize,
+                    );
+                }
+            }
+        }
+        return Ok(true);
     }
     let Some(mut occurrences) = LiteralPostings::new(&run.fields, &folded) else {
         return Ok(false);

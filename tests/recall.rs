@@ -211,4 +211,11 @@ fn many_hits_read_on_several_threads_miss_nothing() {
         scores.windows(2).all(|pair| pair[0] >= pair[1]),
         "hits out of score order"
     );
+
+    // A one-character literal is counted from the postings of the grams it starts.
+    let out = common::gazette(&["search", literal, "--count", "--json", "--index", &index]);
+    let counts: serde_json::Value = serde_json::from_str(&common::stdout(&out)).unwrap();
+    let occurrences: usize = expected.values().map(Vec::len).sum();
+    assert_eq!(counts["paragraphs"], expected.len());
+    assert_eq!(counts["occurrences"], occurrences);
 }

@@ -1,0 +1,374 @@
+//! MATCH: a one-character literal in the character view.
+//!
+//! Every character of a paragraph's folded text starts exactly one gram of the `grams` field: the
+//! bigram with the next character, or at the end of a run the character and a space
+//! ([`crate::analysis::Gram::Covering`]). So the paragraphs that hold a character are the union
+//! of the postings of the grams it starts, its occurrences in one of them the sum of their
+//! frequencies, and no view of single characters is needed (it was a ninth of the index and of
+//! the indexing time).
+//!
+//! A common character starts thousands of grams (的 about 2,500 in ../shared/corpus); their
+//! postings are read once per segment into a count per paragraph, not merged as a union.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use tantivy::fieldnorm::FieldNormReader;
+use tantivy::index::SegmentId;
+use tantivy::query::{
+    BitSetDocSet, Bm25StatisticsProvider, Bm25Weight, EnableScoring, Explanation, Query, Scorer,
+    Weight,
+};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::{
+    BitSet, DocId, DocSet, Score, Searcher, SegmentReader, TERMINATED, TantivyError, Term,
+};
+
+/// The occurrences of one character in each paragraph of a segment that holds it.
+pub struct CharCounts {
+    /// The paragraphs that hold the character, in order.
+    docs: Vec<DocId>,
+    /// The character's occurrences in each of `docs`.
+    counts: Vec<u32>,
+}
+
+/// A character whose grams have fewer postings than a segment's paragraphs over this has them
+/// sorted together; a more common one's are added up in an array of the segment's paragraphs.
+const SPARSE_BELOW: u64 = 16;
+
+thread_local! {
+    /// The array of a segment's paragraphs, all zero between two reads: zeroing a new one for each
+    /// segment and faulting its pages in cost more than the reading.
+    static TALLY: RefCell<Vec<u32>> = const { RefCell::new(Vec::new()) };
+}
+
+impl CharCounts {
+    /// Reads the postings of every gram that `c` starts in `field` of `segment`.
+    pub fn read(segment: &SegmentReader, field: Field, c: char) -> tantivy::Result<CharCounts> {
+        let inverted = segment.inverted_index(field)?;
+        let max_doc = segment.max_doc();
+        let (lower, upper) = prefix_bounds(c);
+        let mut grams = inverted
+            .terms()
+            .range()
+            .ge(&lower)
+            .lt(&upper)
+            .into_stream()?;
+        let mut infos = Vec::new();
+        while grams.advance() {
+            infos.push(grams.value().clone());
+        }
+        let postings = infos
+            .iter()
+            .map(|info| u64::from(info.doc_freq))
+            .sum::<u64>();
+        // Each gram's postings, a block of paragraphs and frequencies at a time, with one reader
+        // reset for each gram: most of a character's grams are rare.
+        let each_posting = |add: &mut dyn FnMut(DocId, u32)| -> tantivy::Result<()> {
+            let Some(first) = infos.first() else {
+                return Ok(());
+            };
+            let mut block =
+                inverted.read_block_postings_from_terminfo(first, IndexRecordOption::WithFreqs)?;
+            for (k, info) in infos.iter().enumerate() {
+                if k > 0 {
+                    inverted.reset_block_postings_from_terminfo(info, &mut block)?;
+                }
+                while !block.docs().is_empty() {
+                    for (&doc, &count) in block.docs().iter().zip(block.freqs()) {
+                        add(doc, count);
+                    }
+                    block.advance();
+                }
+            }
+            Ok(())
+        };
+        if postings * SPARSE_BELOW <= u64::from(max_doc) {
+            let mut pairs: Vec<(DocId, u32)> = Vec::with_capacity(postings as usize);
+            each_posting(&mut |doc, count| pairs.push((doc, count)))?;
+            pairs.sort_unstable_by_key(|&(doc, _)| doc);
+            let mut docs: Vec<DocId> = Vec::with_capacity(pairs.len());
+            let mut counts: Vec<u32> = Vec::with_capacity(pairs.len());
+            for (doc, count) in pairs {
+                if docs.last() == Some(&doc) {
+                    *counts.last_mut().expect("a count for each paragraph") += count;
+                } else {
+                    docs.push(doc);
+                    counts.push(count);
+                }
+            }
+            return Ok(CharCounts { docs, counts });
+        }
+        TALLY.with_borrow_mut(|tally| {
+            if tally.len() < max_doc as usize {
+                tally.resize(max_doc as usize, 0);
+            }
+            let mut held = BitSet::with_max_value(max_doc);
+            let read = each_posting(&mut |doc, count| {
+                tally[doc as usize] += count;
+                held.insert(doc);
+            });
+            if let Err(err) = read {
+                // Left half counted: zero again before the next read.
+                tally.clear();
+                return Err(err);
+            }
+            let mut docs = Vec::with_capacity(held.len());
+            let mut counts = Vec::with_capacity(held.len());
+            let mut held = BitSetDocSet::from(held);
+            while held.doc() != TERMINATED {
+                let doc = held.doc();
+                docs.push(doc);
+                counts.push(std::mem::take(&mut tally[doc as usize]));
+                held.advance();
+            }
+            Ok(CharCounts { docs, counts })
+        })
+    }
+
+    /// The paragraphs that hold the character, in order.
+    pub fn docs(&self) -> &[DocId] {
+        &self.docs
+    }
+
+    /// Occurrences of the character in `docs()[at]`.
+    pub fn count_at(&self, at: usize) -> u32 {
+        self.counts.get(at).copied().unwrap_or(0)
+    }
+}
+
+/// The keys of the grams that start with `c`: from its UTF-8 bytes up to them followed by 0xFF,
+/// which no UTF-8 text holds.
+fn prefix_bounds(c: char) -> (Vec<u8>, Vec<u8>) {
+    let mut lower = [0; 4];
+    let lower = c.encode_utf8(&mut lower).as_bytes().to_vec();
+    let mut upper = lower.clone();
+    upper.push(0xFF);
+    (lower, upper)
+}
+
+/// The postings of the grams that `c` starts: at least the paragraphs that hold it, at most its
+/// occurrences.
+fn postings(searcher: &Searcher, field: Field, c: char) -> tantivy::Result<u64> {
+    let (lower, upper) = prefix_bounds(c);
+    let mut total = 0;
+    for segment in searcher.segment_readers() {
+        let inverted = segment.inverted_index(field)?;
+        let mut grams = inverted
+            .terms()
+            .range()
+            .ge(&lower)
+            .lt(&upper)
+            .into_stream()?;
+        while grams.advance() {
+            total += u64::from(grams.value().doc_freq);
+        }
+    }
+    Ok(total)
+}
+
+/// Below this many postings a character's segments are read on one thread.
+const PARALLEL_FROM: u64 = 200_000;
+
+/// The paragraphs that hold a character, scored by BM25 of its occurrences as a term of the
+/// `grams` field: its idf from its grams' postings (an upper bound on its paragraphs), the
+/// paragraph's length its number of grams (of characters).
+#[derive(Clone)]
+pub struct CharQuery {
+    field: Field,
+    c: char,
+    /// Each segment's counts once read, shared by the query's clones and weights: a search may
+    /// run its query twice (a top 10 among equal scores is ordered again by date).
+    read: Arc<Mutex<HashMap<SegmentId, Arc<CharCounts>>>>,
+}
+
+impl CharQuery {
+    pub fn new(field: Field, c: char) -> CharQuery {
+        CharQuery {
+            field,
+            c,
+            read: Arc::default(),
+        }
+    }
+
+    /// The paragraphs that may hold `c`, at most: for choosing how to rank, never for recall.
+    pub fn doc_freq_bound(&self, searcher: &Searcher) -> tantivy::Result<u64> {
+        Ok(postings(searcher, self.field, self.c)?.min(searcher.num_docs()))
+    }
+
+    /// Reads the counts of every segment of `searcher`, for [`CharQuery::counts`].
+    pub fn read_every_segment(&self, searcher: &Searcher) -> tantivy::Result<()> {
+        self.read_all(searcher, postings(searcher, self.field, self.c)?)
+    }
+
+    /// Reads the counts of every segment not read yet, on every core when the character has
+    /// many postings: a common character's segments take milliseconds each.
+    fn read_all(&self, searcher: &Searcher, postings: u64) -> tantivy::Result<()> {
+        let segments: Vec<&SegmentReader> = {
+            let read = self.lock();
+            searcher
+                .segment_readers()
+                .iter()
+                .filter(|segment| !read.contains_key(&segment.segment_id()))
+                .collect()
+        };
+        let threads = if postings < PARALLEL_FROM {
+            1
+        } else {
+            std::thread::available_parallelism()
+                .map_or(1, |n| n.get())
+                .min(segments.len())
+        };
+        if threads <= 1 {
+            for segment in segments {
+                self.counts(segment)?;
+            }
+            return Ok(());
+        }
+        let next = AtomicUsize::new(0);
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..threads)
+                .map(|_| {
+                    scope.spawn(|| -> tantivy::Result<()> {
+                        while let Some(segment) = segments.get(next.fetch_add(1, Ordering::Relaxed))
+                        {
+                            self.counts(segment)?;
+                        }
+                        Ok(())
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .try_for_each(|handle| handle.join().expect("a counting thread panicked"))
+        })
+    }
+
+    /// The counts of `segment`, read once.
+    pub fn counts(&self, segment: &SegmentReader) -> tantivy::Result<Arc<CharCounts>> {
+        let id = segment.segment_id();
+        if let Some(counts) = self.lock().get(&id) {
+            return Ok(Arc::clone(counts));
+        }
+        let counts = Arc::new(CharCounts::read(segment, self.field, self.c)?);
+        self.lock().insert(id, Arc::clone(&counts));
+        Ok(counts)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<SegmentId, Arc<CharCounts>>> {
+        self.read
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+impl fmt::Debug for CharQuery {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "CharQuery({:?})", self.c)
+    }
+}
+
+impl Query for CharQuery {
+    fn weight(&self, enable_scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        let Some(searcher) = enable_scoring.searcher() else {
+            return Err(TantivyError::InvalidArgument(
+                "a one-character literal needs the index's searcher".into(),
+            ));
+        };
+        let postings = postings(searcher, self.field, self.c)?;
+        self.read_all(searcher, postings)?;
+        let bm25 = match enable_scoring {
+            EnableScoring::Enabled { .. } => {
+                let documents = searcher.num_docs().max(1);
+                let average = searcher.total_num_tokens(self.field)? as Score / documents as Score;
+                Some(Bm25Weight::for_one_term_without_explain(
+                    postings.min(documents),
+                    documents,
+                    average,
+                ))
+            }
+            EnableScoring::Disabled { .. } => None,
+        };
+        Ok(Box::new(CharWeight {
+            query: self.clone(),
+            bm25,
+        }))
+    }
+
+    fn query_terms<'a>(&'a self, _visitor: &mut dyn FnMut(&'a Term, bool)) {}
+}
+
+struct CharWeight {
+    query: CharQuery,
+    /// `None` when not scored.
+    bm25: Option<Bm25Weight>,
+}
+
+impl Weight for CharWeight {
+    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        let counts = self.query.counts(reader)?;
+        let fieldnorms = match &self.bm25 {
+            Some(_) => Some(reader.get_fieldnorms_reader(self.query.field)?),
+            None => None,
+        };
+        Ok(Box::new(CharScorer {
+            at: 0,
+            counts,
+            fieldnorms,
+            bm25: self.bm25.as_ref().map(|bm25| bm25.boost_by(boost)),
+        }))
+    }
+
+    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
+        let mut scorer = self.scorer(reader, 1.0)?;
+        if scorer.seek(doc) != doc {
+            return Err(TantivyError::InvalidArgument(format!(
+                "paragraph {doc} does not hold {:?}",
+                self.query.c
+            )));
+        }
+        Ok(Explanation::new("one character, BM25", scorer.score()))
+    }
+}
+
+struct CharScorer {
+    counts: Arc<CharCounts>,
+    /// Index in `counts.docs` of the current paragraph.
+    at: usize,
+    fieldnorms: Option<FieldNormReader>,
+    bm25: Option<Bm25Weight>,
+}
+
+impl DocSet for CharScorer {
+    fn advance(&mut self) -> DocId {
+        self.at += 1;
+        self.doc()
+    }
+
+    fn seek(&mut self, target: DocId) -> DocId {
+        let rest = &self.counts.docs[self.at.min(self.counts.docs.len())..];
+        self.at += rest.partition_point(|&doc| doc < target);
+        self.doc()
+    }
+
+    fn doc(&self) -> DocId {
+        self.counts.docs.get(self.at).copied().unwrap_or(TERMINATED)
+    }
+
+    fn size_hint(&self) -> u32 {
+        self.counts.docs.len() as u32
+    }
+}
+
+impl Scorer for CharScorer {
+    fn score(&mut self) -> Score {
+        let (Some(bm25), Some(fieldnorms)) = (&self.bm25, &self.fieldnorms) else {
+            return 1.0;
+        };
+        let doc = self.doc();
+        bm25.score(fieldnorms.fieldnorm_id(doc), self.counts.count_at(self.at))
+    }
+}
