@@ -196,27 +196,28 @@ fn phrase(mut terms: Vec<(usize, Term)>) -> Box<dyn Query> {
     }
 }
 
-/// The character-view query that finds a folded literal: a phrase of its bigrams, or its unigram.
-/// A one-character run beside others (`a bc`) is only required to be there, since unigrams keep
-/// no positions; [`exact_in_index`] tells such literals apart.
+/// The character-view query that finds a folded literal: a phrase of its bigrams, or for a run of
+/// one character the grams that character starts ([`CharQuery`]). A one-character run beside
+/// others (`a bc`) is only required to be there, since that query places no character;
+/// [`exact_in_index`] tells such literals apart.
 fn grams_query(fields: &Fields, folded: &Folded) -> Box<dyn Query> {
     let mut bigrams = Vec::new();
-    let mut unigrams: Vec<Box<dyn Query>> = Vec::new();
+    let mut parts: Vec<Box<dyn Query>> = Vec::new();
     for (offset, gram) in literal_grams(&folded.chars) {
         if let Some(c) = lone_char(&gram) {
-            unigrams.push(Box::new(CharQuery::new(fields.grams, c)));
+            parts.push(Box::new(CharQuery::new(fields.grams, c)));
         } else {
             bigrams.push((offset, Term::from_field_text(fields.grams, &gram)));
         }
     }
     if !bigrams.is_empty() {
-        unigrams.push(phrase(bigrams));
+        parts.push(phrase(bigrams));
     }
-    if unigrams.len() == 1 {
-        return unigrams.remove(0);
+    if parts.len() == 1 {
+        return parts.remove(0);
     }
     Box::new(BooleanQuery::new(
-        unigrams.into_iter().map(|q| (Occur::Must, q)).collect(),
+        parts.into_iter().map(|q| (Occur::Must, q)).collect(),
     ))
 }
 
