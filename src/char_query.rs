@@ -17,7 +17,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use tantivy::fieldnorm::FieldNormReader;
-use tantivy::index::SegmentId;
+use tantivy::index::{InvertedIndexReader, SegmentId};
+use tantivy::postings::TermInfo;
 use tantivy::query::{
     BitSetDocSet, Bm25StatisticsProvider, Bm25Weight, EnableScoring, Explanation, Query, Scorer,
     Weight,
@@ -50,17 +51,7 @@ impl CharCounts {
     pub fn read(segment: &SegmentReader, field: Field, c: char) -> tantivy::Result<CharCounts> {
         let inverted = segment.inverted_index(field)?;
         let max_doc = segment.max_doc();
-        let (lower, upper) = prefix_bounds(c);
-        let mut grams = inverted
-            .terms()
-            .range()
-            .ge(&lower)
-            .lt(&upper)
-            .into_stream()?;
-        let mut infos = Vec::new();
-        while grams.advance() {
-            infos.push(grams.value().clone());
-        }
+        let infos = grams_of(&inverted, c)?;
         let postings = infos
             .iter()
             .map(|info| u64::from(info.doc_freq))
@@ -140,32 +131,36 @@ impl CharCounts {
     }
 }
 
-/// The keys of the grams that start with `c`: from its UTF-8 bytes up to them followed by 0xFF,
-/// which no UTF-8 text holds.
-fn prefix_bounds(c: char) -> (Vec<u8>, Vec<u8>) {
+/// Where the postings of the grams that start with `c` are in a segment's field: the terms from
+/// its UTF-8 bytes up to them followed by 0xFF, which no UTF-8 text holds.
+fn grams_of(inverted: &InvertedIndexReader, c: char) -> tantivy::Result<Vec<TermInfo>> {
     let mut lower = [0; 4];
     let lower = c.encode_utf8(&mut lower).as_bytes().to_vec();
     let mut upper = lower.clone();
     upper.push(0xFF);
-    (lower, upper)
+    let mut grams = inverted
+        .terms()
+        .range()
+        .ge(&lower)
+        .lt(&upper)
+        .into_stream()?;
+    let mut infos = Vec::new();
+    while grams.advance() {
+        infos.push(grams.value().clone());
+    }
+    Ok(infos)
 }
 
 /// The postings of the grams that `c` starts: at least the paragraphs that hold it, at most its
 /// occurrences.
 fn postings(searcher: &Searcher, field: Field, c: char) -> tantivy::Result<u64> {
-    let (lower, upper) = prefix_bounds(c);
     let mut total = 0;
     for segment in searcher.segment_readers() {
         let inverted = segment.inverted_index(field)?;
-        let mut grams = inverted
-            .terms()
-            .range()
-            .ge(&lower)
-            .lt(&upper)
-            .into_stream()?;
-        while grams.advance() {
-            total += u64::from(grams.value().doc_freq);
-        }
+        total += grams_of(&inverted, c)?
+            .iter()
+            .map(|info| u64::from(info.doc_freq))
+            .sum::<u64>();
     }
     Ok(total)
 }
