@@ -1314,12 +1314,6 @@ struct Checked {
     spans: Vec<(usize, usize)>,
 }
 
-/// Runs a search: checks the query, opens the index, searches.
-pub fn run(config: &SearchConfig) -> Result<SearchResult, Error> {
-    check(config)?;
-    Engine::open(&config.index_dir)?.search(config)
-}
-
 /// Checks the query and the flags without opening the index, so that a mistyped query is
 /// reported as such whether or not the index is there.
 pub fn check(config: &SearchConfig) -> Result<(), Error> {
