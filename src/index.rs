@@ -22,7 +22,7 @@ use tantivy::{DocSet, Index, IndexSettings, IndexWriter, TantivyDocument, Term};
 use crate::analysis::{self, BIGRAMS, COVERING_GRAMS, Gram, JIEBA_WORDS};
 use crate::backlog::{BACKLOG_PARAGRAPHS, Backlog, Queued};
 use crate::manifest::{Manifests, Metadata};
-use crate::merging::{CappedMergePolicy, MAX_MERGED_DOCS};
+use crate::merging::{COMPACT_ABOVE, COMPACTION_FACTOR, CappedMergePolicy, MAX_MERGED_DOCS};
 use crate::parse::{self, Issue};
 use crate::reading::ReadOnly;
 use crate::schema::{self, Citation, Fields, SCHEMA_VERSION};
@@ -37,6 +37,8 @@ pub const COMMIT_BYTES: u64 = 64 * 1024 * 1024;
 const WRITER_MEMORY: usize = 256 * 1024 * 1024;
 /// Merges at a time (tantivy's default is 4): each holds its own buffers.
 const MERGE_THREADS: usize = 1;
+/// Memory for the writer that only merges: tantivy's least.
+const COMPACTING_WRITER_MEMORY: usize = 15_000_000;
 
 #[derive(Debug, Serialize, Deserialize)]
 struct Marker {
@@ -54,8 +56,11 @@ pub struct IndexConfig {
     pub prune: bool,
     /// Start from an empty index.
     pub rebuild: bool,
-    /// Merge the smaller segments at the end of the run (see `crate::merging`).
+    /// Merge the smaller segments at the end of the run (see `crate::merging`), however many
+    /// segments the run leaves.
     pub compact: bool,
+    /// Merge them when the run leaves more segments than this; 0 for [`COMPACT_ABOVE`].
+    pub compact_above: usize,
     /// Text indexed between two commits; 0 for [`COMMIT_BYTES`].
     pub commit_bytes: u64,
     /// The most paragraphs a merge may write; 0 for [`MAX_MERGED_DOCS`].
@@ -81,6 +86,11 @@ pub struct IndexSummary {
     pub paragraphs: usize,
     pub cuts_joined: usize,
     pub debris_dropped: usize,
+    /// Segments of the index at the end of the run.
+    pub segments: usize,
+    /// Segments before the run merged them (see [`IndexConfig::compact`]); `None` when it did not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub compacted_from: Option<usize>,
     pub seconds: f64,
     #[serde(skip)]
     pub errors: Vec<Error>,
@@ -394,16 +404,38 @@ fn add_files(
             summary.removed += 1;
         }
     }
-    // With --compact the last commit merges the smaller segments left (see `crate::merging`);
-    // the writer then waits for its merges.
-    if config.compact {
-        writer.set_merge_policy(Box::new(CappedMergePolicy::finishing(merge_cap(config))));
-    }
     writer.commit()?;
     writer.wait_merging_threads()?;
+    summary.segments = index.searchable_segment_ids()?.len();
+    let compact_above = match config.compact_above {
+        0 => COMPACT_ABOVE,
+        n => n,
+    };
+    if config.compact || summary.segments > compact_above {
+        summary.compacted_from = Some(summary.segments);
+        summary.segments = compact(index, merge_cap(config).saturating_mul(COMPACTION_FACTOR))?;
+    }
     summary.errors = errors;
     summary.seconds = started.elapsed().as_secs_f64();
     Ok(summary)
+}
+
+/// Merges every segment of at most half of `ceiling` paragraphs into as few as `ceiling` allows
+/// (see `crate::merging`), with a writer of its own that adds nothing; gives the segments left.
+/// The run's writer has finished its own merges by then, so that how many segments it left, and
+/// so whether to compact, does not depend on how far its merges had got.
+fn compact(index: &Index, ceiling: u32) -> Result<usize, Error> {
+    let options = IndexWriterOptions::builder()
+        .num_worker_threads(1)
+        .memory_budget_per_thread(COMPACTING_WRITER_MEMORY)
+        .num_merge_threads(MERGE_THREADS)
+        .build();
+    let mut writer: IndexWriter = index.writer_with_options(options)?;
+    writer.set_merge_policy(Box::new(CappedMergePolicy::finishing(ceiling)));
+    // A commit, even of nothing, asks the merge policy for merges.
+    writer.commit()?;
+    writer.wait_merging_threads()?;
+    Ok(index.searchable_segment_ids()?.len())
 }
 
 /// The most paragraphs a merge may write.

@@ -67,6 +67,12 @@ fn index(args: IndexArgs) -> anyhow::Result<ExitCode> {
             summary.seconds,
             config.index_dir.display()
         );
+        if let Some(before) = summary.compacted_from {
+            println!(
+                "merged the index's {before} segments into {}, for faster searches",
+                summary.segments
+            );
+        }
     }
     if summary.errors.is_empty() {
         Ok(ExitCode::SUCCESS)

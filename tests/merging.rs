@@ -67,6 +67,8 @@ fn no_merged_segment_holds_more_paragraphs_than_the_ceiling() {
         "64",
         "--max-merged-docs",
         "600",
+        "--compact-above",
+        "1000",
     ]);
     assert!(out.status.success(), "{}", stderr(&out));
     let bytes: u64 = bytes_under(std::path::Path::new(docs));
@@ -279,6 +281,8 @@ fn compact_merges_the_smaller_segments_under_the_ceiling() {
             "64",
             "--max-merged-docs",
             "600",
+            "--compact-above",
+            "1000",
         ];
         if compact {
             args.push("--compact");
@@ -294,12 +298,14 @@ fn compact_merges_the_smaller_segments_under_the_ceiling() {
         plain_segments.iter().sum::<u64>(),
         compact_segments.iter().sum::<u64>()
     );
-    // Without --compact the log policy leaves several segments of at most half the ceiling;
-    // with it, at most one is left (two of them would fit in one merge).
-    let small = |sizes: &[u64]| sizes.iter().filter(|&&docs| docs <= 300).count();
+    // Without --compact the log policy leaves several segments, none above the ceiling of 600;
+    // with it, the compaction ceiling is four times that, and at most one segment of at most
+    // half of it is left (two of them would fit in one merge).
+    let small = |sizes: &[u64]| sizes.iter().filter(|&&docs| docs <= 1200).count();
+    assert!(plain_segments.iter().all(|&docs| docs <= 600));
     assert!(small(&plain_segments) >= 2, "{plain_segments:?}");
     assert!(small(&compact_segments) <= 1, "{compact_segments:?}");
-    assert!(compact_segments.iter().all(|&docs| docs <= 600));
+    assert!(compact_segments.iter().all(|&docs| docs <= 2400));
     assert!(compact_segments.len() < plain_segments.len());
     for query in ["政府", "黄河流域生态保护"] {
         assert_eq!(count(&compact, query), count(&plain, query), "{query}");
@@ -326,4 +332,57 @@ fn compact_merges_the_smaller_segments_under_the_ceiling() {
     assert!(small(&compacted) <= 1, "{compacted:?}");
     assert!(compacted.len() < plain_segments.len());
     assert_eq!(count(&plain, "政府"), before);
+}
+
+#[test]
+fn a_run_that_leaves_many_segments_compacts_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let docs = common::generated(&dir.path().join("docs"), 2);
+    let docs = docs.to_str().unwrap();
+    let build = |name: &str, compact_above: &str| {
+        let index = dir.path().join(name);
+        let out = gazette(&[
+            "index",
+            docs,
+            "--index",
+            index.to_str().unwrap(),
+            "--commit-kb",
+            "64",
+            "--max-merged-docs",
+            "600",
+            "--compact-above",
+            compact_above,
+            "--json",
+        ]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let summary: serde_json::Value = serde_json::from_str(stdout(&out).trim()).unwrap();
+        (index, summary)
+    };
+    let (kept, summary) = build("kept", "1000");
+    let kept_segments = segments(&kept);
+    assert!(kept_segments.len() > 3, "{kept_segments:?}");
+    assert_eq!(summary["segments"], kept_segments.len());
+    assert!(summary.get("compacted_from").is_none(), "{summary}");
+
+    // Above 3 segments left, the run merges every segment of at most half the compaction
+    // ceiling (four times 600) into as few as it allows.
+    let (compacted, summary) = build("compacted", "3");
+    let compacted_segments = segments(&compacted);
+    let from = summary["compacted_from"].as_u64().unwrap();
+    assert!(from > 3, "{summary}");
+    assert_eq!(summary["segments"], compacted_segments.len());
+    assert!((compacted_segments.len() as u64) < from, "{summary}");
+    let small = compacted_segments
+        .iter()
+        .filter(|&&docs| docs <= 1200)
+        .count();
+    assert!(small <= 1, "{compacted_segments:?}");
+    assert!(compacted_segments.iter().all(|&docs| docs <= 2400));
+    assert_eq!(
+        kept_segments.iter().sum::<u64>(),
+        compacted_segments.iter().sum::<u64>()
+    );
+    for query in ["政府", "的", "焦作 NEAR/5 发展"] {
+        assert_eq!(count(&compacted, query), count(&kept, query), "{query}");
+    }
 }
