@@ -632,6 +632,11 @@ fn add_issue(
             doc.add_text(fields.text, &paragraph.text);
             // Every view reads the matching form, folded once here.
             let folded = analysis::fold_to_string(&paragraph.text);
+            // Folding maps a character to one or to none.
+            let dropped = paragraph.text.chars().count() - folded.chars().count();
+            if dropped > 0 {
+                doc.add_u64(fields.dropped, dropped as u64);
+            }
             doc.add_text(fields.grams, &folded);
             doc.add_text(fields.words, folded);
             // A list item that is all heading is its own text, not its context: 「（六）其他不履行

@@ -14,7 +14,7 @@ use tantivy::schema::{
 use crate::analysis::{BIGRAMS, COVERING_GRAMS, JIEBA_WORDS};
 
 /// Bumped whenever the schema or a tokenizer changes what is stored or indexed.
-pub const SCHEMA_VERSION: u32 = 10;
+pub const SCHEMA_VERSION: u32 = 11;
 
 pub const PATH: &str = "path";
 /// `HASH PATH`: the file a paragraph came from with the hash of its content and manifest row, so
@@ -43,6 +43,12 @@ pub const PARAGRAPH: &str = "paragraph";
 pub const ORDINAL: &str = "ordinal";
 /// The repaired paragraph as displayed.
 pub const TEXT: &str = "text";
+/// How many characters the paragraph's matching form dropped (white space between CJK
+/// characters, zero-width characters, see [`crate::analysis::fold`]), where it dropped any: two
+/// places in the text stand at most that many characters farther apart than their positions in
+/// the index. Elsewhere a character's position is its place in the text, so positions alone can
+/// measure a NEAR.
+pub const DROPPED: &str = "dropped";
 /// Character view of `text`: its bigrams and the last character of each run, with positions
 /// ([`crate::analysis::Gram::Covering`]).
 pub const GRAMS: &str = "grams";
@@ -73,6 +79,7 @@ pub struct Fields {
     pub paragraph: Field,
     pub ordinal: Field,
     pub text: Field,
+    pub dropped: Field,
     pub grams: Field,
     pub words: Field,
     pub context: Field,
@@ -107,6 +114,7 @@ pub fn build() -> Schema {
     builder.add_u64_field(PARAGRAPH, INDEXED | STORED);
     builder.add_u64_field(ORDINAL, STORED);
     builder.add_text_field(TEXT, STORED);
+    builder.add_u64_field(DROPPED, FAST);
     let indexed = |tokenizer, option| {
         TextOptions::default().set_indexing_options(
             TextFieldIndexing::default()
@@ -151,6 +159,7 @@ impl Fields {
             paragraph: get(PARAGRAPH)?,
             ordinal: get(ORDINAL)?,
             text: get(TEXT)?,
+            dropped: get(DROPPED)?,
             grams: get(GRAMS)?,
             words: get(WORDS)?,
             context: get(CONTEXT)?,

@@ -10,7 +10,7 @@
 //! loads its dictionary.
 
 use std::cell::OnceCell;
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
@@ -32,7 +32,7 @@ use crate::char_query::CharQuery;
 use crate::context_query::{ContextQuery, K1, phrase_starts};
 use crate::index;
 use crate::query::{self, Expr, Field, Filter};
-use crate::schema::{Citation, Fields};
+use crate::schema::{self, Citation, Fields};
 
 /// Added to the score of a paragraph for each literal that is a whole word of it. Larger than any
 /// BM25 score of a phrase, so whole-word matches rank first.
@@ -890,11 +890,29 @@ fn on(postings: &mut SegmentPostings, doc: DocId) -> bool {
 /// removes characters (white space between CJK characters, zero-width ones) or converts one for
 /// one, so two occurrences are never farther apart in the folded text than in the text: a
 /// candidate whose occurrences all stand farther apart there cannot match and is not read.
+///
+/// Two occurrences stand at most as many characters farther apart in the text as folding dropped
+/// from the paragraph ([`crate::schema::DROPPED`]; none in most paragraphs). So positions decide
+/// alone, occurrences included, when every pair of occurrences is close enough even with those
+/// characters or too far without them, and each literal is one run of characters that cannot
+/// overlap itself (the text is read for leftmost occurrences that do not overlap; the postings
+/// give them all).
 struct NearPositions {
     left: LiteralPostings,
     right: LiteralPostings,
     lengths: (u32, u32),
     distance: u32,
+    /// Whether positions can decide, given the characters dropped.
+    decides: bool,
+}
+
+/// A candidate of a NEAR that positions did not rule out.
+struct Close {
+    score: f32,
+    address: DocAddress,
+    /// Where positions decide alone: the occurrences that stand close enough, as the text check
+    /// counts them.
+    decided: Option<usize>,
 }
 
 impl NearPositions {
@@ -922,11 +940,15 @@ impl NearPositions {
             return None;
         }
         let (left, right) = (fold(left), fold(right));
+        let one_run =
+            |literal: &Folded| !literal.chars.contains(&' ') && !self_overlapping(&literal.chars);
         Some(NearPositions {
             lengths: (left.len() as u32, right.len() as u32),
             left: LiteralPostings::with_positions(&run.fields, &left)?,
             right: LiteralPostings::with_positions(&run.fields, &right)?,
             distance: u32::try_from(*distance).unwrap_or(u32::MAX),
+            // The index decides the filters beside it (see `exact_in_index`).
+            decides: one_run(&left) && one_run(&right),
         })
     }
 
@@ -935,39 +957,66 @@ impl NearPositions {
         &mut self,
         searcher: &Searcher,
         candidates: Vec<(f32, DocAddress)>,
-    ) -> Result<Vec<(f32, DocAddress)>, Error> {
+    ) -> Result<Vec<Close>, Error> {
         let mut addresses: Vec<DocAddress> = candidates.iter().map(|c| c.1).collect();
         addresses.sort_unstable();
-        let mut close = HashSet::new();
+        let mut close = HashMap::new();
         let mut segment = None;
-        let (mut left, mut right) = (Vec::new(), Vec::new());
+        let (mut left, mut right, mut dropped) = (Vec::new(), Vec::new(), None);
+        let (left_len, right_len) = self.lengths;
+        let distance = self.distance;
+        let mut spans = Vec::new();
         for address in addresses {
             if segment != Some(address.segment_ord) {
                 let reader = searcher.segment_reader(address.segment_ord);
                 left = self.left.open(reader)?;
                 right = self.right.open(reader)?;
+                // No column: no paragraph of the segment dropped a character.
+                dropped = reader.fast_fields().column_opt::<u64>(schema::DROPPED)?;
                 segment = Some(address.segment_ord);
             }
+            let slack = dropped
+                .as_ref()
+                .and_then(|column| column.first(address.doc_id))
+                .unwrap_or(0);
             let ls = self.left.starts(&mut left, address.doc_id).to_vec();
             let rs = self.right.starts(&mut right, address.doc_id);
-            let (left_len, right_len) = self.lengths;
-            let near = ls.iter().any(|&l| {
-                rs.iter().any(|&r| {
+            spans.clear();
+            let mut unsure = false;
+            for &l in &ls {
+                for &r in rs {
                     let gap = if l <= r {
                         r.saturating_sub(l + left_len)
                     } else {
                         l.saturating_sub(r + right_len)
                     };
-                    gap <= self.distance
-                })
-            });
-            if near {
-                close.insert(address);
+                    if gap <= distance {
+                        spans.push((l, l + left_len));
+                        spans.push((r, r + right_len));
+                        unsure |= u64::from(gap) + slack > u64::from(distance);
+                    }
+                }
             }
+            if spans.is_empty() {
+                continue;
+            }
+            let decided = (self.decides && !unsure).then(|| {
+                spans.sort_unstable();
+                spans.dedup();
+                spans.len()
+            });
+            close.insert(address, decided);
         }
         Ok(candidates
             .into_iter()
-            .filter(|c| close.contains(&c.1))
+            .filter_map(|(score, address)| {
+                let decided = *close.get(&address)?;
+                Some(Close {
+                    score,
+                    address,
+                    decided,
+                })
+            })
             .collect())
     }
 }
@@ -1329,9 +1378,10 @@ fn search_with(run: &Run, config: &SearchConfig) -> Result<SearchResult, Error> 
     let everything = !run.prepared.index_decides() || config.sort != Sort::Relevance;
     let (candidates, counted) = if everything {
         let total = searcher.search(&run.query, &Count)?;
-        let mut all = untie(searcher.search(&run.query, &best(total))?);
+        let all = untie(searcher.search(&run.query, &best(total))?);
         if let Some(mut near) = NearPositions::of(run) {
-            all = near.keep(searcher, all)?;
+            let close = near.keep(searcher, all)?;
+            return search_near(run, config, close);
         }
         (all, None)
     } else {
@@ -1378,26 +1428,105 @@ fn search_with(run: &Run, config: &SearchConfig) -> Result<SearchResult, Error> 
     };
 
     if config.sort != Sort::Relevance {
-        let addresses: Vec<DocAddress> = checked.iter().map(|c| c.address).collect();
-        let keys = run.date_keys(&addresses)?;
-        let mut order: Vec<usize> = (0..checked.len()).collect();
-        // Undated paragraphs go last either way.
-        order.sort_by_key(|&i| {
-            let key = keys[i];
-            let dated = key == 0;
-            let by_date = match config.sort {
-                Sort::Oldest => key,
-                _ => u64::MAX - key,
-            };
-            (dated, by_date, checked[i].address)
-        });
-        let mut slots: Vec<Option<_>> = checked.into_iter().map(Some).collect();
-        checked = order.into_iter().filter_map(|i| slots[i].take()).collect();
+        checked = by_date(run, config.sort, checked, |c| c.address)?;
     }
     if let Some(limit) = limit {
         checked.truncate(limit);
     }
-    let hits = in_parallel(checked, |chunk| {
+    Ok(SearchResult {
+        hits: hits_of(run, checked)?,
+        total,
+    })
+}
+
+/// A NEAR's hits from its close candidates, in their order: those that positions decide are
+/// counted without being read, and read only if shown.
+fn search_near(run: &Run, config: &SearchConfig, close: Vec<Close>) -> Result<SearchResult, Error> {
+    enum Confirmed {
+        Read(Checked),
+        ByPositions(f32, DocAddress),
+    }
+    let address = |c: &Confirmed| match c {
+        Confirmed::Read(checked) => checked.address,
+        Confirmed::ByPositions(_, address) => *address,
+    };
+    let cite = config.limit.is_none();
+    let undecided: Vec<(f32, DocAddress)> = close
+        .iter()
+        .filter(|c| c.decided.is_none())
+        .map(|c| (c.score, c.address))
+        .collect();
+    let mut read = read_in_store_order(run, &undecided, cite)?.into_iter();
+    let mut confirmed = Vec::new();
+    for c in close {
+        match c.decided {
+            Some(_) => confirmed.push(Confirmed::ByPositions(c.score, c.address)),
+            None => {
+                if let Some(checked) = read.next().flatten() {
+                    confirmed.push(Confirmed::Read(checked));
+                }
+            }
+        }
+    }
+    let mut total = confirmed.len();
+    if config.sort != Sort::Relevance {
+        confirmed = by_date(run, config.sort, confirmed, address)?;
+    }
+    if let Some(limit) = config.limit {
+        confirmed.truncate(limit);
+    }
+    let unread: Vec<(f32, DocAddress)> = confirmed
+        .iter()
+        .filter_map(|c| match c {
+            Confirmed::ByPositions(score, address) => Some((*score, *address)),
+            Confirmed::Read(_) => None,
+        })
+        .collect();
+    let mut read = read_in_store_order(run, &unread, cite)?.into_iter();
+    let mut checked = Vec::with_capacity(confirmed.len());
+    for c in confirmed {
+        match c {
+            Confirmed::Read(c) => checked.push(c),
+            // The text agrees with the positions unless the index is not what this build
+            // writes; it has the last word.
+            Confirmed::ByPositions(..) => match read.next().flatten() {
+                Some(c) => checked.push(c),
+                None => total -= 1,
+            },
+        }
+    }
+    Ok(SearchResult {
+        hits: hits_of(run, checked)?,
+        total,
+    })
+}
+
+/// `items` in the order of `sort` by their paragraphs' dates, undated paragraphs last.
+fn by_date<T>(
+    run: &Run,
+    sort: Sort,
+    items: Vec<T>,
+    address: impl Fn(&T) -> DocAddress,
+) -> Result<Vec<T>, Error> {
+    let addresses: Vec<DocAddress> = items.iter().map(&address).collect();
+    let keys = run.date_keys(&addresses)?;
+    let mut order: Vec<usize> = (0..items.len()).collect();
+    order.sort_by_key(|&i| {
+        let key = keys[i];
+        let dated = key == 0;
+        let by_date = match sort {
+            Sort::Oldest => key,
+            _ => u64::MAX - key,
+        };
+        (dated, by_date, addresses[i])
+    });
+    let mut slots: Vec<Option<T>> = items.into_iter().map(Some).collect();
+    Ok(order.into_iter().filter_map(|i| slots[i].take()).collect())
+}
+
+/// The hits of confirmed paragraphs, with their citations.
+fn hits_of(run: &Run, checked: Vec<Checked>) -> Result<Vec<Hit>, Error> {
+    in_parallel(checked, |chunk| {
         let mut heads = Heads::default();
         chunk
             .into_iter()
@@ -1407,8 +1536,7 @@ fn search_with(run: &Run, config: &SearchConfig) -> Result<SearchResult, Error> 
                 Ok(hit(c.paragraph, c.score, word_match, c.spans))
             })
             .collect()
-    })?;
-    Ok(SearchResult { hits, total })
+    })
 }
 
 /// Below this many paragraphs a search reads them on one thread.
@@ -1473,7 +1601,14 @@ fn each_match(run: &Run, f: &mut dyn FnMut(DocAddress, usize)) -> Result<(), Err
         .map(|address| (0.0, address))
         .collect();
     if let Some(mut near) = NearPositions::of(run) {
-        candidates = near.keep(&run.searcher, candidates)?;
+        let mut undecided = Vec::new();
+        for close in near.keep(&run.searcher, candidates)? {
+            match close.decided {
+                Some(occurrences) => f(close.address, occurrences),
+                None => undecided.push((close.score, close.address)),
+            }
+        }
+        candidates = undecided;
     }
     let mut addresses: Vec<DocAddress> = candidates.into_iter().map(|c| c.1).collect();
     addresses.sort_unstable();

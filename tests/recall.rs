@@ -219,3 +219,106 @@ fn many_hits_read_on_several_threads_miss_nothing() {
     assert_eq!(counts["paragraphs"], expected.len());
     assert_eq!(counts["occurrences"], occurrences);
 }
+
+/// Where folding removed nothing from a paragraph, positions decide a NEAR without reading its
+/// text: the count, the number of matches and the best hits still agree with a scan of the text,
+/// also where white space between the literals brings them closer in the index than in the text.
+#[test]
+fn near_decided_on_positions_agrees_with_a_scan() {
+    let dir = tempfile::tempdir().unwrap();
+    let docs = common::generated(&dir.path().join("docs"), 3);
+    std::fs::write(
+        docs.join("spaces.txt"),
+        "创新 平台建设取得进展，创新平台数量增加。\n\n\
+         推动创新，打造平台。创新与平台，平台与创新。\n\n\
+         创新            平台相隔十二个空格。\n\n\
+         创 新平台，发展 经济，经济发展。\n",
+    )
+    .unwrap();
+    let index = common::build_index(dir.path(), &docs);
+    let paragraphs: Vec<(String, u64, String)> = walkdir::WalkDir::new(&docs)
+        .into_iter()
+        .map(|entry| entry.unwrap().into_path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "txt"))
+        .flat_map(|path| {
+            let text = std::fs::read_to_string(&path).unwrap();
+            let issue = gazette::parse::parse(&text, "near");
+            let shown = path.to_str().unwrap().to_string();
+            issue
+                .documents
+                .into_iter()
+                .flat_map(|document| document.paragraphs.into_iter().enumerate())
+                .map(move |(i, p)| (shown.clone(), i as u64 + 1, p.text))
+        })
+        .collect();
+    for (left, right, distance) in [
+        ("创新", "平台", 10),
+        ("发展", "经济", 3),
+        ("政府", "工作", 8),
+    ] {
+        let query = format!("{left} NEAR/{distance} {right}");
+        // The occurrences of either literal with one of the other at most `distance` characters
+        // of the text away, by paragraph.
+        let mut expected: BTreeMap<(String, u64), Vec<(usize, usize)>> = BTreeMap::new();
+        for (path, number, text) in &paragraphs {
+            let (ls, rs) = (scan(text, left), scan(text, right));
+            let mut close = std::collections::BTreeSet::new();
+            for &l in &ls {
+                for &r in &rs {
+                    let (first, second) = if l.0 <= r.0 { (l, r) } else { (r, l) };
+                    let between = match second.0 <= first.1 {
+                        true => 0,
+                        false => text[first.1..second.0].chars().count(),
+                    };
+                    if between <= distance {
+                        close.insert(l);
+                        close.insert(r);
+                    }
+                }
+            }
+            if !close.is_empty() {
+                expected.insert((path.clone(), *number), close.into_iter().collect());
+            }
+        }
+        assert!(
+            expected.len() > 10,
+            "{query}: {} paragraphs",
+            expected.len()
+        );
+
+        let out = common::gazette(&["search", &query, "--count", "--json", "--index", &index]);
+        let counts: serde_json::Value = serde_json::from_str(&common::stdout(&out)).unwrap();
+        let occurrences: usize = expected.values().map(Vec::len).sum();
+        assert_eq!(counts["paragraphs"], expected.len(), "{query}");
+        assert_eq!(counts["occurrences"], occurrences, "{query}");
+
+        let out = common::gazette(&["search", &query, "-n", "5", "--index", &index]);
+        let summary = format!("{} paragraphs match; showing the best 5", expected.len());
+        assert!(
+            common::stdout(&out).contains(&summary),
+            "{query}: no {summary:?}"
+        );
+
+        for flags in [&["-n", "10"][..], &["-n", "10", "--sort", "newest"]] {
+            let mut args = vec!["search", query.as_str(), "--json", "--index", &index];
+            args.extend(flags);
+            let out = common::gazette(&args);
+            let hits: Vec<serde_json::Value> = common::stdout(&out)
+                .lines()
+                .map(|line| serde_json::from_str(line).unwrap())
+                .collect();
+            assert_eq!(hits.len(), 10, "{query} {flags:?}");
+            for hit in &hits {
+                let key = (
+                    hit["path"].as_str().unwrap().to_string(),
+                    hit["paragraph"].as_u64().unwrap(),
+                );
+                assert_eq!(
+                    expected.get(&key),
+                    Some(&common::match_spans(hit)),
+                    "{query} {flags:?}: {key:?}"
+                );
+            }
+        }
+    }
+}
