@@ -171,7 +171,7 @@ impl Haystack {
         if !may_be_traditional(text) {
             return Haystack::Text;
         }
-        let converted = fast2s::convert(text);
+        let converted = crate::traditional::convert(text);
         let same_widths = converted.len() == text.len()
             && text
                 .chars()
@@ -236,7 +236,7 @@ fn fold_each(text: &str, script: Script, mut emit: impl FnMut(char, (usize, usiz
     let converted: String;
     let simplified = match script {
         Script::Fold if may_be_traditional(text) => {
-            converted = fast2s::convert(text);
+            converted = crate::traditional::convert(text);
             converted.as_str()
         }
         Script::Fold | Script::Exact => text,
@@ -480,6 +480,26 @@ mod tests {
         assert!(!may_be_traditional("焦作市人民政府工作报告 2025"));
         assert!(may_be_traditional("行政院公報"));
         assert_eq!(fold("計畫").as_string(), "计划");
+    }
+
+    #[test]
+    fn standard_characters_that_fast2s_would_replace_are_kept() {
+        for (text, folded) in [
+            ("磐石", "磐石"),
+            ("磐升細胞", "磐升细胞"),
+            ("盘活", "盘活"),
+            ("捍衛", "捍卫"),
+            ("呵護", "呵护"),
+            ("煅燒", "煅烧"),
+            ("哪吒", "哪吒"),
+        ] {
+            assert_eq!(fold(text).as_string(), folded, "{text}");
+        }
+        for c in crate::traditional::KEPT {
+            // Each is one that fast2s changes alone, and one that folding keeps.
+            assert_ne!(fast2s::convert(&c.to_string()), c.to_string());
+            assert_eq!(fold(&c.to_string()).as_string(), c.to_string());
+        }
     }
 
     #[test]

@@ -1,6 +1,10 @@
 //! The characters that fast2s may change: those it maps to simplified, and those it changes only
 //! beside certain neighbours (藉 in 藉口, 著 in 看著, …). Text without any of them is already
 //! simplified, so folding skips the conversion. `analysis::tests` checks this table against fast2s.
+//!
+//! A few of them are standard characters in both scripts that fast2s replaces by another
+//! standard character, a variant with a meaning of its own: 磐石 is not 盘石, 呱呱 not 哌哌.
+//! [`convert`] keeps them as written ([`KEPT`]), so that a search for 磐 does not find 盘活.
 
 /// Sorted code points.
 pub const TRADITIONAL: [u32; 2738] = [
@@ -251,4 +255,27 @@ static BITS: [u64; 1024] = {
 pub fn contains(c: char) -> bool {
     let c = c as u32;
     c <= 0xFFFF && BITS[(c / 64) as usize] & (1 << (c % 64)) != 0
+}
+
+/// Characters that fast2s would replace by another character in use in both scripts: 磐 → 盘,
+/// 捍 → 扞, 呵 → 嗬, 呱 → 哌, 煅 → 锻, 祗 → 只, 吒 → 咤. Folding keeps them.
+pub const KEPT: [char; 7] = ['磐', '捍', '呵', '呱', '煅', '祗', '吒'];
+
+/// `text` with traditional characters converted to simplified by fast2s, one character for one,
+/// except the [`KEPT`] ones.
+pub fn convert(text: &str) -> String {
+    let converted = fast2s::convert(text);
+    if !text.chars().any(|c| KEPT.contains(&c)) {
+        return converted;
+    }
+    text.chars()
+        .zip(converted.chars())
+        .map(|(original, c)| {
+            if KEPT.contains(&original) {
+                original
+            } else {
+                c
+            }
+        })
+        .collect()
 }
