@@ -633,7 +633,11 @@ fn add_issue(
             // Every view reads the matching form, folded once here.
             let folded = analysis::fold_to_string(&paragraph.text);
             // Folding maps a character to one or to none.
-            let dropped = paragraph.text.chars().count() - folded.chars().count();
+            let dropped = paragraph
+                .text
+                .chars()
+                .count()
+                .saturating_sub(folded.chars().count());
             if dropped > 0 {
                 doc.add_u64(fields.dropped, dropped as u64);
             }
