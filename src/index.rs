@@ -404,6 +404,9 @@ fn add_files(
             summary.removed += 1;
         }
     }
+    // The last commit and the merges it waits for, then any compaction, take seconds to minutes
+    // on a large corpus: a spinner says what the run is doing.
+    let finishing = spinner(config.progress, "committing, finishing merges");
     writer.commit()?;
     writer.wait_merging_threads()?;
     summary.segments = index.searchable_segment_ids()?.len();
@@ -412,9 +415,14 @@ fn add_files(
         n => n,
     };
     if config.compact || summary.segments > compact_above {
+        finishing.set_message(format!(
+            "merging the index's {} segments into fewer, for faster searches",
+            summary.segments
+        ));
         summary.compacted_from = Some(summary.segments);
         summary.segments = compact(index, merge_cap(config).saturating_mul(COMPACTION_FACTOR))?;
     }
+    finishing.finish_and_clear();
     summary.errors = errors;
     summary.seconds = started.elapsed().as_secs_f64();
     Ok(summary)
@@ -468,6 +476,20 @@ fn progress_bar(len: u64, visible: bool) -> ProgressBar {
         bar.set_style(style);
     }
     bar
+}
+
+/// A spinner with `message` and the time elapsed, on standard error, when `visible`.
+fn spinner(visible: bool, message: &str) -> ProgressBar {
+    if !visible {
+        return ProgressBar::hidden();
+    }
+    let spinner = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+    if let Ok(style) = ProgressStyle::with_template("{spinner} {elapsed}  {wide_msg}") {
+        spinner.set_style(style);
+    }
+    spinner.set_message(message.to_string());
+    spinner.enable_steady_tick(std::time::Duration::from_millis(200));
+    spinner
 }
 
 /// A file read and parsed, with what its manifest says applied.
