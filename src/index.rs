@@ -28,6 +28,7 @@ use crate::reading::ReadOnly;
 use crate::schema::{self, Citation, Fields, SCHEMA_VERSION};
 use crate::writing::Unmapped;
 use crate::{Error, corpus};
+use tantivy::merge_policy::MergePolicy;
 
 /// The file beside tantivy's that says which gazette built the index.
 const MARKER: &str = "gazette.json";
@@ -91,6 +92,10 @@ pub struct IndexSummary {
     /// Segments before the run merged them (see [`IndexConfig::compact`]); `None` when it did not.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub compacted_from: Option<usize>,
+    /// Why the compaction a run started unasked failed (a full disk, say); the index is as the
+    /// run left it, only in more segments.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub compaction_failed: Option<String>,
     pub seconds: f64,
     #[serde(skip)]
     pub errors: Vec<Error>,
@@ -419,8 +424,26 @@ fn add_files(
             "merging the index's {} segments into fewer, for faster searches",
             summary.segments
         ));
-        summary.compacted_from = Some(summary.segments);
-        summary.segments = compact(index, merge_cap(config).saturating_mul(COMPACTION_FACTOR))?;
+        let failed = match compact(index, merge_cap(config).saturating_mul(COMPACTION_FACTOR)) {
+            Ok(None) => None,
+            Ok(Some(segments)) if segments < summary.segments => {
+                summary.compacted_from = Some(summary.segments);
+                summary.segments = segments;
+                None
+            }
+            Ok(Some(_)) => Some(Error::Write {
+                path: config.index_dir.clone(),
+                reason: "no merge of its segments finished; the disk may be full".into(),
+            }),
+            Err(err) => Some(err),
+        };
+        match failed {
+            // Asked for, the compaction is the run's work; otherwise a run that indexed its files
+            // has done its work, and the next run merges what this one could not.
+            Some(err) if config.compact => return Err(err),
+            Some(err) => summary.compaction_failed = Some(err.to_string()),
+            None => {}
+        }
     }
     finishing.finish_and_clear();
     summary.errors = errors;
@@ -429,21 +452,39 @@ fn add_files(
 }
 
 /// Merges every segment of at most half of `ceiling` paragraphs into as few as `ceiling` allows
-/// (see `crate::merging`), with a writer of its own that adds nothing; gives the segments left.
-/// The run's writer has finished its own merges by then, so that how many segments it left, and
-/// so whether to compact, does not depend on how far its merges had got.
-fn compact(index: &Index, ceiling: u32) -> Result<usize, Error> {
+/// (see `crate::merging`), with a writer of its own that adds nothing. Gives the segments left,
+/// or `None` when there was nothing to merge. The run's writer has finished its own merges by
+/// then, so that how many segments it left, and so whether to compact, does not depend on how far
+/// its merges had got.
+fn compact(index: &Index, ceiling: u32) -> Result<Option<usize>, Error> {
+    let policy = CappedMergePolicy::finishing(ceiling);
+    if policy
+        .compute_merge_candidates(&index.searchable_segment_metas()?)
+        .is_empty()
+    {
+        return Ok(None);
+    }
     let options = IndexWriterOptions::builder()
         .num_worker_threads(1)
         .memory_budget_per_thread(COMPACTING_WRITER_MEMORY)
         .num_merge_threads(MERGE_THREADS)
         .build();
-    let mut writer: IndexWriter = index.writer_with_options(options)?;
-    writer.set_merge_policy(Box::new(CappedMergePolicy::finishing(ceiling)));
+    let mut writer: IndexWriter = index.writer_with_options(options.clone())?;
+    writer.set_merge_policy(Box::new(policy));
     // A commit, even of nothing, asks the merge policy for merges.
-    writer.commit()?;
-    writer.wait_merging_threads()?;
-    Ok(index.searchable_segment_ids()?.len())
+    let merged = writer
+        .commit()
+        .map(drop)
+        .and_then(|()| writer.wait_merging_threads());
+    // A merge that failed (on a full disk: tantivy drops the merge without an error) leaves its
+    // partial files. They are removed as files that no commit lists, so that the disk has its
+    // room back.
+    if let Ok(writer) = index.writer_with_options::<TantivyDocument>(options) {
+        // At worst the files stay until a later run's commit removes them.
+        let _ = writer.garbage_collect_files().wait();
+    }
+    merged?;
+    Ok(Some(index.searchable_segment_ids()?.len()))
 }
 
 /// The most paragraphs a merge may write.

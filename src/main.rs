@@ -49,6 +49,13 @@ fn index(args: IndexArgs) -> anyhow::Result<ExitCode> {
     for err in &summary.errors {
         eprintln!("gazette: skipped {err}");
     }
+    if let Some(reason) = &summary.compaction_failed {
+        eprintln!(
+            "gazette: the index is complete, but merging its {} segments failed ({reason}); \
+             searches are a little slower until a later run merges them",
+            summary.segments
+        );
+    }
     if args.json {
         println!("{}", serde_json::to_string(&summary)?);
     } else {

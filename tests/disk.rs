@@ -310,3 +310,94 @@ fn a_full_or_read_only_disk_is_a_clear_error_and_the_index_stays_as_it_was() {
     );
     assert_eq!(read("ro.out").trim(), stdout(&out).trim());
 }
+
+/// A compaction that runs out of disk leaves the index as the run made it: a run that compacts
+/// unasked still succeeds and says what failed; `--compact`, asked for, fails; with room again it
+/// merges.
+#[test]
+fn a_compaction_without_room_leaves_the_index_complete() {
+    let dir = tempfile::tempdir().unwrap();
+    let docs = common::generated(&dir.path().join("docs"), 2);
+    let disk = dir.path().join("disk");
+    std::fs::create_dir(&disk).unwrap();
+    let report = dir.path().join("report");
+    std::fs::create_dir(&report).unwrap();
+    // Indexed in many segments with room; then the disk is shrunk to what the index holds and a
+    // little more, so that only merging it all again lacks room.
+    let script = format!(
+        r#"
+        g={gazette}; idx={disk}/index; r={report}
+        small="--commit-kb 64 --max-merged-docs 600"
+        mount -t tmpfs -o size=64m tmpfs {disk} || exit 99
+        $g index {docs} --index $idx $small --compact-above 1000 >/dev/null 2>$r/first.err
+        echo $? >$r/first.rc
+        $g search 政府 --count --json --index $idx >$r/first.count 2>&1
+        used=$(du -sk $idx | cut -f1)
+        mount -o remount,size=$((used + 256))k {disk} || exit 98
+        $g index {docs} --index $idx $small --compact-above 3 >$r/run.out 2>$r/run.err
+        echo $? >$r/run.rc
+        $g search 政府 --count --json --index $idx >$r/run.count 2>&1
+        $g index {docs} --index $idx $small --compact >/dev/null 2>$r/asked.err; echo $? >$r/asked.rc
+        mount -o remount,size=64m {disk}
+        $g index {docs} --index $idx $small --compact >$r/roomy.out 2>$r/roomy.err
+        echo $? >$r/roomy.rc
+        $g search 政府 --count --json --index $idx >$r/roomy.count 2>&1
+        cp $idx/meta.json $r/roomy.meta
+        "#,
+        gazette = env!("CARGO_BIN_EXE_gazette"),
+        disk = disk.display(),
+        report = report.display(),
+        docs = docs.display(),
+    );
+    let Some(out) = in_mount_namespace(&script) else {
+        return;
+    };
+    assert!(out.status.success(), "{}", stderr(&out));
+    let read = |name: &str| std::fs::read_to_string(report.join(name)).unwrap();
+    assert_eq!(read("first.rc").trim(), "0", "{}", read("first.err"));
+    let expected = read("first.count");
+    assert!(expected.contains("paragraphs"), "{expected}");
+
+    assert_eq!(read("run.rc").trim(), "0", "{}", read("run.err"));
+    let warning = read("run.err");
+    assert!(
+        warning.contains("the index is complete, but merging its")
+            && warning.contains("failed")
+            && !warning.contains("panicked"),
+        "{warning}"
+    );
+    assert!(
+        !read("run.out").contains("merged the index's"),
+        "{}",
+        read("run.out")
+    );
+    assert_eq!(read("run.count"), expected);
+
+    assert_eq!(read("asked.rc").trim(), "2", "{}", read("asked.err"));
+    assert!(
+        read("asked.err").contains("cannot write the index"),
+        "{}",
+        read("asked.err")
+    );
+
+    // With room, what was left to merge is merged: at most one segment of at most half the
+    // compaction ceiling (1,200) is left.
+    assert_eq!(read("roomy.rc").trim(), "0", "{}", read("roomy.err"));
+    assert!(
+        read("roomy.out").contains("merged the index's"),
+        "{}",
+        read("roomy.out")
+    );
+    assert_eq!(read("roomy.count"), expected);
+    let meta: serde_json::Value = serde_json::from_str(&read("roomy.meta")).unwrap();
+    let sizes: Vec<u64> = meta["segments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|segment| segment["max_doc"].as_u64().unwrap())
+        .collect();
+    assert!(
+        sizes.iter().filter(|&&docs| docs <= 1200).count() <= 1,
+        "{sizes:?}"
+    );
+}
