@@ -30,6 +30,25 @@ fn bytes_under(folder: &std::path::Path) -> u64 {
         .sum()
 }
 
+/// `gazette index DOCS --index INDEX EXTRA...` in commits of 64 KB, whose merges write at most
+/// 600 paragraphs; asserts that it succeeded and gives its standard output.
+fn index_in_small_steps(docs: &str, index: &std::path::Path, extra: &[&str]) -> String {
+    let mut args = vec![
+        "index",
+        docs,
+        "--index",
+        index.to_str().unwrap(),
+        "--commit-kb",
+        "64",
+        "--max-merged-docs",
+        "600",
+    ];
+    args.extend(extra);
+    let out = gazette(&args);
+    assert!(out.status.success(), "{}", stderr(&out));
+    stdout(&out)
+}
+
 /// The exit status and output of `gazette search QUERY --count`.
 fn count(index: &std::path::Path, query: &str) -> (Option<i32>, String) {
     let out = gazette(&[
@@ -58,19 +77,7 @@ fn no_merged_segment_holds_more_paragraphs_than_the_ceiling() {
 
     // Small commits make many small segments, which the writer merges as it goes.
     let capped = dir.path().join("capped");
-    let out = gazette(&[
-        "index",
-        docs,
-        "--index",
-        capped.to_str().unwrap(),
-        "--commit-kb",
-        "64",
-        "--max-merged-docs",
-        "600",
-        "--compact-above",
-        "1000",
-    ]);
-    assert!(out.status.success(), "{}", stderr(&out));
+    index_in_small_steps(docs, &capped, &["--compact-above", "1000"]);
     let bytes: u64 = bytes_under(std::path::Path::new(docs));
     let commits = (bytes / (64 * 1024)) as usize;
 
@@ -272,23 +279,11 @@ fn compact_merges_the_smaller_segments_under_the_ceiling() {
     let docs = docs.to_str().unwrap();
     let build = |name: &str, compact: bool| {
         let index = dir.path().join(name);
-        let mut args = vec![
-            "index",
-            docs,
-            "--index",
-            index.to_str().unwrap(),
-            "--commit-kb",
-            "64",
-            "--max-merged-docs",
-            "600",
-            "--compact-above",
-            "1000",
-        ];
+        let mut extra = vec!["--compact-above", "1000"];
         if compact {
-            args.push("--compact");
+            extra.push("--compact");
         }
-        let out = gazette(&args);
-        assert!(out.status.success(), "{}", stderr(&out));
+        index_in_small_steps(docs, &index, &extra);
         index
     };
     let plain = build("plain", false);
@@ -341,21 +336,8 @@ fn a_run_that_leaves_many_segments_compacts_them() {
     let docs = docs.to_str().unwrap();
     let build = |name: &str, compact_above: &str| {
         let index = dir.path().join(name);
-        let out = gazette(&[
-            "index",
-            docs,
-            "--index",
-            index.to_str().unwrap(),
-            "--commit-kb",
-            "64",
-            "--max-merged-docs",
-            "600",
-            "--compact-above",
-            compact_above,
-            "--json",
-        ]);
-        assert!(out.status.success(), "{}", stderr(&out));
-        let summary: serde_json::Value = serde_json::from_str(stdout(&out).trim()).unwrap();
+        let out = index_in_small_steps(docs, &index, &["--compact-above", compact_above, "--json"]);
+        let summary: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
         (index, summary)
     };
     let (kept, summary) = build("kept", "1000");
