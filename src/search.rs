@@ -1276,7 +1276,7 @@ impl Run {
                 Some(column) => column,
                 None => {
                     let reader = self.searcher.segment_reader(address.segment_ord);
-                    let column = reader.fast_fields().u64(crate::schema::DATE_KEY)?;
+                    let column = reader.fast_fields().u64(schema::DATE_KEY)?;
                     columns.entry(address.segment_ord).or_insert(column)
                 }
             };
@@ -1291,7 +1291,7 @@ fn best(limit: usize) -> impl tantivy::collector::Collector<Fruit = Vec<((f32, u
     TopDocs::with_limit(limit.max(1)).tweak_score(|segment: &tantivy::SegmentReader| {
         let dates = segment
             .fast_fields()
-            .u64(crate::schema::DATE_KEY)
+            .u64(schema::DATE_KEY)
             .ok()
             .map(|column| column.first_or_default_col(0));
         move |doc: tantivy::DocId, score: f32| {

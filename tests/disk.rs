@@ -222,6 +222,25 @@ fn in_mount_namespace(script: &str) -> Option<Output> {
     )
 }
 
+/// Runs `steps`, shell commands, in a private mount namespace where `$d` is an empty folder to
+/// mount a small disk on, `$idx` an index on it, `$g` gazette and `$r` a folder for what the steps
+/// write; gives a reader of those files, or `None` where this system does not allow the namespace.
+fn on_small_disk(dir: &Path, steps: &str) -> Option<impl Fn(&str) -> String> {
+    let disk = dir.join("disk");
+    std::fs::create_dir(&disk).unwrap();
+    let report = dir.join("report");
+    std::fs::create_dir(&report).unwrap();
+    let script = format!(
+        "g={gazette}; d={disk}; idx={disk}/index; r={report}\n{steps}",
+        gazette = env!("CARGO_BIN_EXE_gazette"),
+        disk = disk.display(),
+        report = report.display(),
+    );
+    let out = in_mount_namespace(&script)?;
+    assert!(out.status.success(), "{}", stderr(&out));
+    Some(move |name: &str| std::fs::read_to_string(report.join(name)).unwrap())
+}
+
 #[test]
 fn a_full_or_read_only_disk_is_a_clear_error_and_the_index_stays_as_it_was() {
     let dir = tempfile::tempdir().unwrap();
@@ -229,39 +248,29 @@ fn a_full_or_read_only_disk_is_a_clear_error_and_the_index_stays_as_it_was() {
     std::fs::create_dir(&small).unwrap();
     std::fs::copy(repo().join(SEED), small.join("seed.txt")).unwrap();
     let big = common::generated(&dir.path().join("big"), 2);
-    let disk = dir.path().join("disk");
-    std::fs::create_dir(&disk).unwrap();
-    let report = dir.path().join("report");
-    std::fs::create_dir(&report).unwrap();
 
     // On a 1 MB disk: the seed fits, the generated corpus does not; then the disk is made larger
     // and the run is repeated; then the disk is made read-only.
-    let script = format!(
+    let steps = format!(
         r#"
-        g={gazette}; idx={disk}/index; r={report}
-        mount -t tmpfs -o size=1m tmpfs {disk} || exit 99
+        mount -t tmpfs -o size=1m tmpfs $d || exit 99
         $g index {small} --index $idx >/dev/null 2>$r/first.err; echo $? >$r/first.rc
         $g index {big} --index $idx >/dev/null 2>$r/full.err; echo $? >$r/full.rc
         $g search 云台山 --count --json --index $idx >$r/after-full.out 2>&1
-        mount -o remount,size=64m {disk}
+        mount -o remount,size=64m $d
         $g index {big} --index $idx >/dev/null 2>$r/again.err; echo $? >$r/again.rc
         $g search 政府 --count --json --index $idx >$r/again.out 2>&1
-        mount -o remount,ro {disk}
+        mount -o remount,ro $d
         $g index {small} {big} --index $idx --rebuild >/dev/null 2>$r/ro.err; echo $? >$r/ro.rc
         $g search 政府 --count --json --index $idx >$r/ro.out 2>&1
         "#,
-        gazette = env!("CARGO_BIN_EXE_gazette"),
-        disk = disk.display(),
-        report = report.display(),
         small = small.display(),
         big = big.display(),
     );
-    let Some(out) = in_mount_namespace(&script) else {
+    let Some(read) = on_small_disk(dir.path(), &steps) else {
         return;
     };
-    assert!(out.status.success(), "{}", stderr(&out));
-    let read = |name: &str| std::fs::read_to_string(report.join(name)).unwrap();
-    let index = format!("{}/index", disk.display());
+    let index = dir.path().join("disk/index").display().to_string();
 
     assert_eq!(read("first.rc").trim(), "0", "{}", read("first.err"));
     assert_eq!(read("full.rc").trim(), "2");
@@ -318,42 +327,32 @@ fn a_full_or_read_only_disk_is_a_clear_error_and_the_index_stays_as_it_was() {
 fn a_compaction_without_room_leaves_the_index_complete() {
     let dir = tempfile::tempdir().unwrap();
     let docs = common::generated(&dir.path().join("docs"), 2);
-    let disk = dir.path().join("disk");
-    std::fs::create_dir(&disk).unwrap();
-    let report = dir.path().join("report");
-    std::fs::create_dir(&report).unwrap();
     // Indexed in many segments with room; then the disk is shrunk to what the index holds and a
     // little more, so that only merging it all again lacks room.
-    let script = format!(
+    let steps = format!(
         r#"
-        g={gazette}; idx={disk}/index; r={report}
         small="--commit-kb 64 --max-merged-docs 600"
-        mount -t tmpfs -o size=64m tmpfs {disk} || exit 99
+        mount -t tmpfs -o size=64m tmpfs $d || exit 99
         $g index {docs} --index $idx $small --compact-above 1000 >/dev/null 2>$r/first.err
         echo $? >$r/first.rc
         $g search 政府 --count --json --index $idx >$r/first.count 2>&1
         used=$(du -sk $idx | cut -f1)
-        mount -o remount,size=$((used + 256))k {disk} || exit 98
+        mount -o remount,size=$((used + 256))k $d || exit 98
         $g index {docs} --index $idx $small --compact-above 3 >$r/run.out 2>$r/run.err
         echo $? >$r/run.rc
         $g search 政府 --count --json --index $idx >$r/run.count 2>&1
         $g index {docs} --index $idx $small --compact >/dev/null 2>$r/asked.err; echo $? >$r/asked.rc
-        mount -o remount,size=64m {disk}
+        mount -o remount,size=64m $d
         $g index {docs} --index $idx $small --compact >$r/roomy.out 2>$r/roomy.err
         echo $? >$r/roomy.rc
         $g search 政府 --count --json --index $idx >$r/roomy.count 2>&1
         cp $idx/meta.json $r/roomy.meta
         "#,
-        gazette = env!("CARGO_BIN_EXE_gazette"),
-        disk = disk.display(),
-        report = report.display(),
         docs = docs.display(),
     );
-    let Some(out) = in_mount_namespace(&script) else {
+    let Some(read) = on_small_disk(dir.path(), &steps) else {
         return;
     };
-    assert!(out.status.success(), "{}", stderr(&out));
-    let read = |name: &str| std::fs::read_to_string(report.join(name)).unwrap();
     assert_eq!(read("first.rc").trim(), "0", "{}", read("first.err"));
     let expected = read("first.count");
     assert!(expected.contains("paragraphs"), "{expected}");
