@@ -92,7 +92,7 @@ fn read(path: &Path, delimiter: u8, errors: &mut Vec<Error>) -> Result<Manifest,
         reason,
     };
     let bytes = std::fs::read(path).map_err(|err| fail(err.to_string()))?;
-    let text = crate::corpus::decode(&bytes).map_err(fail)?;
+    let text = crate::ingest::walk::decode(&bytes).map_err(fail)?;
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         // Tab-separated files from spreadsheets do not quote; a 「"」 in a title is text.
@@ -135,7 +135,7 @@ fn read(path: &Path, delimiter: u8, errors: &mut Vec<Error>) -> Result<Manifest,
                 "gazette" => row.gazette = Some(value),
                 "issue" => row.issue = Some(value),
                 "region" => row.region = Some(value),
-                "date" => match normalise_date(&value) {
+                "date" => match crate::text::dates::normalise(&value) {
                     Some(date) => row.date = Some(date),
                     None => errors.push(fail(format!(
                         "line {line}: date {value:?} is not YYYY-MM-DD, YYYY-MM or YYYY"
@@ -151,35 +151,9 @@ fn read(path: &Path, delimiter: u8, errors: &mut Vec<Error>) -> Result<Manifest,
     Ok(manifest)
 }
 
-/// `YYYY-MM-DD`, `YYYY-MM` or `YYYY`, checked and zero-padded; `None` for anything else.
-pub fn normalise_date(value: &str) -> Option<String> {
-    let parts: Vec<&str> = value.split(['-', '/', '.']).collect();
-    let numbers: Vec<u32> = parts
-        .iter()
-        .map(|p| p.parse().ok())
-        .collect::<Option<_>>()?;
-    match numbers.as_slice() {
-        [y] if parts[0].len() == 4 => Some(format!("{y:04}")),
-        [y, m] if parts[0].len() == 4 && (1..=12).contains(m) => Some(format!("{y:04}-{m:02}")),
-        [y, m, d] if parts[0].len() == 4 && (1..=12).contains(m) && (1..=31).contains(d) => {
-            Some(format!("{y:04}-{m:02}-{d:02}"))
-        }
-        _ => None,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn normalises_dates_of_three_precisions() {
-        assert_eq!(normalise_date("2025-2-28").as_deref(), Some("2025-02-28"));
-        assert_eq!(normalise_date("2025-02").as_deref(), Some("2025-02"));
-        assert_eq!(normalise_date("1996").as_deref(), Some("1996"));
-        assert_eq!(normalise_date("2025-13-01"), None);
-        assert_eq!(normalise_date("二〇二五年"), None);
-    }
 
     #[test]
     fn a_manifest_is_dropped_when_the_walk_leaves_its_folder_and_reread_if_needed() {

@@ -5,7 +5,7 @@
 //! ten million documents, so merged segments grow with the corpus, and with them what a merge
 //! holds: read through memory maps, a merge of three 630,000-paragraph segments of a 1 GB corpus
 //! had 823 MB of their files mapped (44 MB of its own memory); read with pread
-//! (`crate::writing`), it still reads each input's stored paragraphs whole. Here a merge never
+//! (`crate::store::writing`), it still reads each input's stored paragraphs whole. Here a merge never
 //! writes more than a fixed number of paragraphs, whatever the corpus size.
 //!
 //! A search opens every segment, and each costs it time (on ../shared/corpus, top-10 searches
@@ -124,7 +124,6 @@ fn split(mut level: Vec<(SegmentId, u32)>, max_docs: u32) -> Vec<Vec<SegmentId>>
 
 #[cfg(test)]
 mod tests {
-    use super::*;
 
     fn segments(sizes: &[u32]) -> Vec<(SegmentId, u32)> {
         sizes

@@ -1,6 +1,6 @@
 //! A bound on the paragraphs waiting for the index writer's threads.
 //!
-//! tantivy's writer queues up to 10,000 batches. A file is one batch (see `crate::schema`), so
+//! tantivy's writer queues up to 10,000 batches. A file is one batch (see `crate::store::schema`), so
 //! without a bound of our own a whole corpus of small files could wait in memory while the
 //! threads tokenize. Each queued paragraph holds a slot of the backlog until the writer has
 //! indexed it and drops it.
@@ -120,7 +120,6 @@ impl Queued {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
     use std::sync::atomic::{AtomicBool, Ordering};
 
     fn docs(n: usize) -> Vec<TantivyDocument> {

@@ -4,8 +4,8 @@
 use std::collections::BTreeSet;
 use std::io::Write;
 
+use crate::report::stats::Bucket;
 use crate::search::Hit;
-use crate::stats::Bucket;
 
 /// Manifest columns that hold a web address, for an [EB/OL] reference.
 const URL_ATTRIBUTES: &[&str] = &["url", "source_url", "link", "网址"];
@@ -166,7 +166,7 @@ mod tests {
     use std::sync::Arc;
 
     use super::*;
-    use crate::schema::Citation;
+    use crate::store::schema::Citation;
 
     fn citation() -> Citation {
         Citation {

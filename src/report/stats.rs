@@ -145,7 +145,7 @@ impl Labels {
 
 /// The date key (YYYYMMDD) of each document divided by `divisor`.
 fn date_ids(segment: &SegmentReader, divisor: u64) -> Result<Vec<u32>, Error> {
-    let column = segment.fast_fields().u64(crate::schema::DATE_KEY)?;
+    let column = segment.fast_fields().u64(crate::store::schema::DATE_KEY)?;
     Ok((0..segment.max_doc())
         .map(|doc| match column.first(doc).unwrap_or(0) {
             0 => NO_ID,

@@ -13,6 +13,7 @@
 //! (`gazette`, `region`, `document`, `year`, `date`) or on a manifest attribute.
 
 use crate::Error;
+use crate::text::dates;
 
 /// Longest query accepted, in characters.
 pub const MAX_QUERY_CHARS: usize = 1000;
@@ -75,11 +76,6 @@ impl Expr {
             Expr::Not(_) | Expr::Filter(_) => {}
         }
     }
-}
-
-/// Parses a date bound: `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
-pub fn parse_date(value: &str) -> Option<String> {
-    crate::manifest::normalise_date(value)
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -327,7 +323,7 @@ impl Parser {
                 Ok(inner)
             }
             Token::Word(w) | Token::Quoted(w) => {
-                if crate::analysis::fold(&w).is_empty() {
+                if crate::text::fold::fold(&w).is_empty() {
                     return Err(error(at, format!("{w:?} has no searchable character")));
                 }
                 Ok(Expr::Literal(w))
@@ -353,7 +349,7 @@ fn filter(name: &str, value: &str) -> Result<Expr, String> {
         "gazette" => contains(Field::Gazette),
         "region" => contains(Field::Region),
         "document" => contains(Field::Document),
-        "year" => match parse_date(value) {
+        "year" => match dates::normalise(value) {
             Some(year) if year.len() == 4 => Ok(Expr::Filter(Filter::Date {
                 from: Some(year.clone()),
                 to: Some(year),
@@ -369,7 +365,7 @@ fn filter(name: &str, value: &str) -> Result<Expr, String> {
                 if b.is_empty() {
                     return Ok(None);
                 }
-                parse_date(b)
+                dates::normalise(b)
                     .map(Some)
                     .ok_or_else(|| format!("{b} is not a date (YYYY, YYYY-MM or YYYY-MM-DD)"))
             };
@@ -407,18 +403,8 @@ pub fn parse(query: &str) -> Result<Expr, Error> {
     Ok(expr)
 }
 
-/// True when a date value is within the bounds, comparing at the shorter precision.
-pub fn date_within(value: &str, from: Option<&str>, to: Option<&str>) -> bool {
-    let cmp = |a: &str, b: &str| {
-        let n = a.len().min(b.len());
-        a[..n].cmp(&b[..n])
-    };
-    from.is_none_or(|f| cmp(value, f).is_ge()) && to.is_none_or(|t| cmp(value, t).is_le())
-}
-
 #[cfg(test)]
 mod tests {
-    use super::*;
 
     fn lit(s: &str) -> Expr {
         Expr::Literal(s.into())
@@ -515,13 +501,5 @@ mod tests {
                 .to_string()
                 .contains("at most 1000")
         );
-    }
-
-    #[test]
-    fn compares_dates_at_the_shorter_precision() {
-        assert!(date_within("2025", Some("2025-03"), None));
-        assert!(date_within("2025-02-28", Some("2024-01"), Some("2025-06")));
-        assert!(!date_within("2025-07-01", Some("2024-01"), Some("2025-06")));
-        assert!(!date_within("2023-12-31", Some("2024"), None));
     }
 }

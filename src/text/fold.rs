@@ -1,31 +1,11 @@
-//! SEGMENT: the two views of a paragraph's text that the index keeps, and the folding that makes
-//! matching forgiving of how the text was typed.
+//! FOLD: the matching form of a text, which makes matching forgiving of how the text was typed:
+//! traditional characters to simplified, full-width ASCII to half-width, Latin lowercased,
+//! zero-width characters removed, white space between two CJK characters removed, other white
+//! space to one space per character. Every folded character remembers its byte span in the
+//! displayed text, so a match in the folded form maps back to the exact span the user sees.
 //!
-//! - The *matching form* ([`fold`]): traditional characters to simplified, full-width ASCII to
-//!   half-width, Latin lowercased, zero-width characters removed, white space between two CJK characters removed, other white space to one
-//!   space per character. Every folded character remembers its byte span in the displayed text,
-//!   so a match in the folded form maps back to the exact span the user sees.
-//! - The *character view* ([`GramTokenizer`]): every adjacent pair of folded characters as a
-//!   bigram, with position = index of the character in the folded form, and the last character
-//!   of each run with a space ([`RUN_END`]), so that every character starts exactly one gram. Any
-//!   literal of two characters or more is then a phrase of bigrams at known offsets, which is
-//!   exact substring matching; a one-character literal is the union of the grams it starts
-//!   ([`crate::char_query`]).
-//! - The *word view* ([`words_tokenizer`]): jieba segmentation of the folded text, for ranking and
-//!   for telling whole-word matches apart. It is only built when indexing: loading the jieba
-//!   dictionary costs 150–200 ms, more than a whole search.
-
-use tantivy::tokenizer::{TextAnalyzer, Token, TokenStream, Tokenizer};
-
-/// Names under which the character-gram tokenizers are registered in the index: the text's grams
-/// ([`Gram::Covering`]) and the bigrams of titles and headings ([`Gram::Bigram`]).
-pub const COVERING_GRAMS: &str = "gazette_covering_grams";
-pub const BIGRAMS: &str = "gazette_bigrams";
-/// What follows the last character of a run in its gram: folded text has no gram with a space
-/// in it otherwise, and no literal asks for one.
-pub const RUN_END: char = ' ';
-/// Name under which the jieba word tokenizer is registered in the index.
-pub const JIEBA_WORDS: &str = "gazette_jieba_words";
+//! Both sides use it: the indexer folds each paragraph once for every view, a search folds its
+//! literals and checks candidates against the folded text.
 
 /// A text in its matching form: folded characters, each with its byte span in the original.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -142,7 +122,7 @@ pub fn fold(text: &str) -> Folded {
 /// True when `text` holds a character that fast2s may change. Most gazettes are simplified
 /// throughout, and the conversion costs more than the rest of folding.
 fn may_be_traditional(text: &str) -> bool {
-    text.chars().any(crate::traditional::contains)
+    text.chars().any(crate::text::traditional::contains)
 }
 
 /// Where a literal made of CJK characters can be searched for in a text without folding it.
@@ -171,7 +151,7 @@ impl Haystack {
         if !may_be_traditional(text) {
             return Haystack::Text;
         }
-        let converted = crate::traditional::convert(text);
+        let converted = crate::text::traditional::convert(text);
         let same_widths = converted.len() == text.len()
             && text
                 .chars()
@@ -236,7 +216,7 @@ fn fold_each(text: &str, script: Script, mut emit: impl FnMut(char, (usize, usiz
     let converted: String;
     let simplified = match script {
         Script::Fold if may_be_traditional(text) => {
-            converted = crate::traditional::convert(text);
+            converted = crate::text::traditional::convert(text);
             converted.as_str()
         }
         Script::Fold | Script::Exact => text,
@@ -266,183 +246,9 @@ fn fold_each(text: &str, script: Script, mut emit: impl FnMut(char, (usize, usiz
     }
 }
 
-/// The terms that find a literal in the character view: `(offset, gram)` pairs that, taken as a
-/// phrase, match exactly where the folded literal occurs. Empty when the literal folds to nothing.
-///
-/// Adjacent bigrams overlap by one character, so every second one is enough to cover the literal:
-/// 「云台山实验室」 is 云台@0, 山实@2, 验室@4. A run of one character between spaces is that character
-/// alone, which [`crate::char_query`] finds.
-pub fn literal_grams(folded: &[char]) -> Vec<(usize, String)> {
-    let mut grams = Vec::new();
-    let mut i = 0;
-    while i < folded.len() {
-        if folded[i] == ' ' {
-            i += 1;
-            continue;
-        }
-        let start = i;
-        while i < folded.len() && folded[i] != ' ' {
-            i += 1;
-        }
-        let run = &folded[start..i];
-        if run.len() == 1 {
-            grams.push((start, run[0].to_string()));
-            continue;
-        }
-        let mut offset = 0;
-        loop {
-            grams.push((start + offset, run[offset..offset + 2].iter().collect()));
-            if offset + 2 >= run.len() {
-                break;
-            }
-            offset = (offset + 2).min(run.len() - 2);
-        }
-    }
-    grams
-}
-
-/// Which grams a [`GramTokenizer`] gives.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Gram {
-    /// Every adjacent pair of characters, none across a space: phrases of them find literals of
-    /// two characters or more.
-    Bigram,
-    /// The bigrams, and the last character of each run followed by [`RUN_END`]: every character
-    /// starts one gram, so the grams a character starts find it. About one gram more per run
-    /// than the bigrams, where a view of single characters would add one per character.
-    Covering,
-}
-
-/// Character view tokenizer: the grams of a text already in its matching form ([`fold`]),
-/// position = index of the character that starts the gram.
-///
-/// The indexer folds each paragraph once and gives the folded text to every view. tantivy's
-/// `NgramTokenizer` puts every gram at position 0, so phrases over it cannot work.
-#[derive(Clone)]
-pub struct GramTokenizer {
-    gram: Gram,
-    token: Token,
-}
-
-impl GramTokenizer {
-    pub fn new(gram: Gram) -> GramTokenizer {
-        GramTokenizer {
-            gram,
-            token: Token::default(),
-        }
-    }
-}
-
-pub struct GramStream<'a> {
-    gram: Gram,
-    chars: std::iter::Peekable<std::str::Chars<'a>>,
-    /// Index of the character that `chars` gives next.
-    at: usize,
-    token: &'a mut Token,
-}
-
-impl Tokenizer for GramTokenizer {
-    type TokenStream<'a> = GramStream<'a>;
-
-    fn token_stream<'a>(&'a mut self, folded: &'a str) -> GramStream<'a> {
-        self.token.reset();
-        GramStream {
-            gram: self.gram,
-            chars: folded.chars().peekable(),
-            at: 0,
-            token: &mut self.token,
-        }
-    }
-}
-
-impl TokenStream for GramStream<'_> {
-    /// Grams in position order, written into the one token buffer.
-    fn advance(&mut self) -> bool {
-        while let Some(c) = self.chars.next() {
-            let position = self.at;
-            self.at += 1;
-            if c == ' ' {
-                continue;
-            }
-            self.token.position = position;
-            self.token.text.clear();
-            self.token.text.push(c);
-            match self.chars.peek() {
-                Some(&next) if next != ' ' => {
-                    self.token.text.push(next);
-                    return true;
-                }
-                _ if self.gram == Gram::Covering => {
-                    self.token.text.push(RUN_END);
-                    return true;
-                }
-                _ => {}
-            }
-        }
-        false
-    }
-
-    fn token(&self) -> &Token {
-        self.token
-    }
-
-    fn token_mut(&mut self) -> &mut Token {
-        self.token
-    }
-}
-
-/// The word view's analyzer: jieba in its default (not search) mode, so that 云台山 yields the
-/// one word 云台山 and not also 台山. The text given to it is already folded, lowercase included,
-/// as the query's literals are. Jieba's dictionary loads on the first text tokenized, never on the
-/// search path.
-pub fn words_tokenizer() -> TextAnalyzer {
-    TextAnalyzer::builder(tantivy_jieba::JiebaTokenizer::with_search_mode(false)).build()
-}
-
-/// The character view's analyzer for `gram`.
-pub fn grams_tokenizer(gram: Gram) -> TextAnalyzer {
-    TextAnalyzer::builder(GramTokenizer::new(gram)).build()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn tokens(gram: Gram, text: &str) -> Vec<(usize, String)> {
-        let mut tokenizer = GramTokenizer::new(gram);
-        let mut stream = tokenizer.token_stream(text);
-        let mut out = Vec::new();
-        while stream.advance() {
-            out.push((stream.token().position, stream.token().text.clone()));
-        }
-        out
-    }
-
-    #[test]
-    fn emits_grams_at_character_positions() {
-        assert_eq!(
-            tokens(Gram::Bigram, "蜜雪a"),
-            vec![(0, "蜜雪".into()), (1, "雪a".into())]
-        );
-        assert_eq!(
-            tokens(Gram::Covering, "蜜雪a"),
-            vec![(0, "蜜雪".into()), (1, "雪a".into()), (2, "a ".into())]
-        );
-    }
-
-    #[test]
-    fn keeps_no_gram_across_a_space_between_latin_words() {
-        assert_eq!(
-            tokens(Gram::Bigram, "ab cd"),
-            vec![(0, "ab".into()), (3, "cd".into())]
-        );
-        // Every character starts one gram: a run of one character is its character and a space.
-        assert_eq!(
-            tokens(Gram::Covering, "a cd"),
-            vec![(0, "a ".into()), (2, "cd".into()), (3, "d ".into())]
-        );
-        assert_eq!(tokens(Gram::Covering, " "), vec![]);
-    }
 
     #[test]
     fn folds_full_width_digits_zero_width_and_spaces_between_cjk() {
@@ -476,7 +282,10 @@ mod tests {
             .map(|c| c as u32)
             .collect();
         want.sort_unstable();
-        assert_eq!(crate::traditional::TRADITIONAL.as_slice(), want.as_slice());
+        assert_eq!(
+            crate::text::traditional::TRADITIONAL.as_slice(),
+            want.as_slice()
+        );
         assert!(!may_be_traditional("焦作市人民政府工作报告 2025"));
         assert!(may_be_traditional("行政院公報"));
         assert_eq!(fold("計畫").as_string(), "计划");
@@ -495,7 +304,7 @@ mod tests {
         ] {
             assert_eq!(fold(text).as_string(), folded, "{text}");
         }
-        for c in crate::traditional::KEPT {
+        for c in crate::text::traditional::KEPT {
             // Each is one that fast2s changes alone, and one that folding keeps.
             assert_ne!(fast2s::convert(&c.to_string()), c.to_string());
             assert_eq!(fold(&c.to_string()).as_string(), c.to_string());
@@ -567,21 +376,5 @@ mod tests {
         let spans = folded.find_all(&needle);
         let found: Vec<&str> = spans.iter().map(|&(s, e)| &text[s..e]).collect();
         assert_eq!(found, ["亿元", "亿元"]);
-    }
-
-    #[test]
-    fn covers_a_literal_with_every_second_bigram() {
-        let chars: Vec<char> = "云台山实验室".chars().collect();
-        assert_eq!(
-            literal_grams(&chars),
-            vec![(0, "云台".into()), (2, "山实".into()), (4, "验室".into())]
-        );
-        let chars: Vec<char> = "云台山".chars().collect();
-        assert_eq!(
-            literal_grams(&chars),
-            vec![(0, "云台".into()), (1, "台山".into())]
-        );
-        let chars: Vec<char> = "蜜".chars().collect();
-        assert_eq!(literal_grams(&chars), vec![(0, "蜜".into())]);
     }
 }

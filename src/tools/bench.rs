@@ -11,7 +11,7 @@ use crate::Error;
 use crate::search::{Engine, SearchConfig};
 
 /// The query set that ships with gazette (`benches/queries.tsv`).
-pub const DEFAULT_QUERIES: &str = include_str!("../benches/queries.tsv");
+pub const DEFAULT_QUERIES: &str = include_str!("../../benches/queries.tsv");
 
 #[derive(Debug, Clone)]
 pub struct BenchConfig {

@@ -11,7 +11,7 @@ use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STORED, Schema, TextFieldIndexing, TextOptions,
 };
 
-use crate::analysis::{BIGRAMS, COVERING_GRAMS, JIEBA_WORDS};
+use crate::store::tokenizers::{BIGRAMS, COVERING_GRAMS, JIEBA_WORDS};
 
 /// Bumped whenever the schema or a tokenizer changes what is stored or indexed.
 pub const SCHEMA_VERSION: u32 = 11;
@@ -36,7 +36,7 @@ pub const DOCUMENT: &str = "document";
 /// Heading path, outermost first, stored as a JSON array string.
 pub const SECTION: &str = "section";
 /// Ordinal of the paragraph within its document, from 1. The postings of 1 are the documents'
-/// heads (see [`crate::context_query`]).
+/// heads (see [`crate::search::context_query`]).
 pub const PARAGRAPH: &str = "paragraph";
 /// Ordinal of the paragraph within its file, from 0: the order of a file's paragraphs, which the
 /// order of documents in the index does not keep (indexing threads share a file's paragraphs).
@@ -44,13 +44,13 @@ pub const ORDINAL: &str = "ordinal";
 /// The repaired paragraph as displayed.
 pub const TEXT: &str = "text";
 /// How many characters the paragraph's matching form dropped (white space between CJK
-/// characters, zero-width characters, see [`crate::analysis::fold`]), where it dropped any: two
+/// characters, zero-width characters, see [`crate::text::fold::fold`]), where it dropped any: two
 /// places in the text stand at most that many characters farther apart than their positions in
 /// the index. Elsewhere a character's position is its place in the text, so positions alone can
 /// measure a NEAR.
 pub const DROPPED: &str = "dropped";
 /// Character view of `text`: its bigrams and the last character of each run, with positions
-/// ([`crate::analysis::Gram::Covering`]).
+/// ([`crate::text::fold::Gram::Covering`]).
 pub const GRAMS: &str = "grams";
 /// Word view of `text`.
 pub const WORDS: &str = "words";

@@ -2,7 +2,7 @@
 //!
 //! Every character of a paragraph's folded text starts exactly one gram of the `grams` field: the
 //! bigram with the next character, or at the end of a run the character and a space
-//! ([`crate::analysis::Gram::Covering`]). So the paragraphs that hold a character are the union
+//! ([`crate::text::fold::Gram::Covering`]). So the paragraphs that hold a character are the union
 //! of the postings of the grams it starts, its occurrences in one of them the sum of their
 //! frequencies, and no view of single characters is needed (it was a ninth of the index and
 //! about a seventh of the indexing time).

@@ -10,7 +10,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use crate::analysis::fold;
+use crate::text::fold::fold;
 
 #[derive(Debug, Default)]
 pub struct Head {
@@ -111,8 +111,7 @@ fn parse_date(block: &str) -> Option<String> {
         caps[2].parse().ok()?,
         caps[3].parse().ok()?,
     );
-    ((1..=12).contains(&month) && (1..=31).contains(&day))
-        .then(|| format!("{year:04}-{month:02}-{day:02}"))
+    crate::text::dates::from_parts(year, month, day)
 }
 
 /// Splits the body at the title of each document the 目录 lists. The printed title may be shorter

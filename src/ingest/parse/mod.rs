@@ -128,7 +128,7 @@ pub fn parse(text: &str, file_stem: &str) -> Issue {
         .gazette
         .clone()
         .or_else(|| issue.documents.first().map(|d| d.title.clone()));
-    issue.region = named.as_deref().and_then(crate::region::derive);
+    issue.region = named.as_deref().and_then(crate::ingest::region::derive);
     if issue.region.is_some() {
         issue.sources.push(("region", "derived from the name"));
     }
@@ -193,7 +193,7 @@ fn split_stem(stem: &str) -> (&str, Option<String>) {
     match STEM_DATE.captures(stem) {
         Some(caps) => {
             let title = caps.get(1).map_or(stem, |m| m.as_str());
-            (title, crate::manifest::normalise_date(&caps[2]))
+            (title, crate::text::dates::normalise(&caps[2]))
         }
         None => (stem, None),
     }
@@ -203,7 +203,7 @@ fn split_stem(stem: &str) -> (&str, Option<String>) {
 fn speech_date(blocks: &[String]) -> Option<String> {
     blocks.iter().take(12).find_map(|block| {
         let caps = SPEECH_DATE.captures(block)?;
-        crate::manifest::normalise_date(&format!("{}-{}-{}", &caps[1], &caps[2], &caps[3]))
+        crate::text::dates::normalise(&format!("{}-{}-{}", &caps[1], &caps[2], &caps[3]))
     })
 }
 

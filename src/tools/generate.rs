@@ -11,7 +11,8 @@ use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use crate::{Error, corpus, parse};
+use crate::Error;
+use crate::ingest::{parse, walk as corpus};
 
 #[derive(Debug, Clone)]
 pub struct GenerateConfig {
@@ -102,7 +103,7 @@ pub fn run(config: &GenerateConfig) -> Result<GenerateSummary, Error> {
         )));
     }
     let pool = pool(&config.source)?;
-    let cities: Vec<(&str, String)> = crate::region::cities().collect();
+    let cities: Vec<(&str, String)> = crate::ingest::region::cities().collect();
     let mut random = Random(config.seed);
     let mut summary = GenerateSummary::default();
     // Issue numbers per city, so that each city's gazette counts up.

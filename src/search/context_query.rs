@@ -1,13 +1,13 @@
 //! RANK: the context signal, a literal in the title or the section headings above a paragraph.
 //!
 //! A paragraph's context is its document's title and its section headings. The headings are
-//! indexed on each paragraph ([`crate::schema::CONTEXT`]), the title on the document's head only
-//! ([`crate::schema::TITLE`]): repeated on each paragraph, titles cost as many tokens as the text.
+//! indexed on each paragraph ([`crate::store::schema::CONTEXT`]), the title on the document's head only
+//! ([`crate::store::schema::TITLE`]): repeated on each paragraph, titles cost as many tokens as the text.
 //! [`ContextQuery`] scores a paragraph as if both were one field of it: BM25 of the literal's
 //! occurrences in its title and headings together, normalised by their length together.
 //!
 //! A document's paragraphs are consecutive in their segment, from its head, the one numbered 1
-//! ([`crate::schema::PARAGRAPH`]). So a paragraph belongs to the last head at or before it, and
+//! ([`crate::store::schema::PARAGRAPH`]). So a paragraph belongs to the last head at or before it, and
 //! the postings of `paragraph = 1` tell where each document starts and ends.
 //!
 //! Statistics count documents, not paragraphs: the idf of a bigram is that of titles, and the
@@ -24,7 +24,7 @@ use tantivy::query::{Bm25StatisticsProvider, EnableScoring, Explanation, Query, 
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocId, DocSet, Score, Searcher, SegmentReader, TERMINATED, TantivyError, Term};
 
-use crate::schema::Fields;
+use crate::store::schema::Fields;
 
 /// Matches the paragraphs whose title or headings hold a literal, given as its bigrams at their
 /// offsets, and scores them by BM25 over title and headings together.

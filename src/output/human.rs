@@ -5,9 +5,9 @@ use std::io::{self, Write};
 
 use anstyle::{AnsiColor, Style};
 
+use crate::report::show::Shown;
+use crate::report::stats::Bucket;
 use crate::search::{Hit, SearchResult};
-use crate::show::Shown;
-use crate::stats::Bucket;
 
 /// A paragraph up to this many characters is shown whole; a longer one as windows around its
 /// matches.
@@ -235,7 +235,7 @@ fn merged(matches: &[(usize, usize)]) -> Vec<(usize, usize)> {
 pub fn inspect<W: Write>(
     out: &mut W,
     path: &str,
-    loaded: &crate::index::Loaded,
+    loaded: &crate::ingest::Loaded,
     paragraphs: bool,
 ) -> io::Result<()> {
     let issue = &loaded.issue;
@@ -472,7 +472,7 @@ pub fn stats<W: Write>(out: &mut W, buckets: &[Bucket], color: bool) -> io::Resu
         out,
         "{}{paragraphs:>11} {occurrences:>12} {total:>12} {:>10.2}",
         pad("all", name_width),
-        crate::stats::per_10k(occurrences, total)
+        crate::report::stats::per_10k(occurrences, total)
     )
 }
 
@@ -542,7 +542,7 @@ mod tests {
 
     fn hit(text: &str, matches: Vec<(usize, usize)>) -> Hit {
         Hit {
-            citation: std::sync::Arc::new(crate::schema::Citation {
+            citation: std::sync::Arc::new(crate::store::schema::Citation {
                 path: "corpus/a.txt".into(),
                 gazette: Some("焦作市人民政府公报".into()),
                 issue: Some("2025年第1号".into()),

@@ -1,0 +1,39 @@
+//! What a caller must tell apart: the errors of every stage, with their sources.
+
+use std::path::PathBuf;
+
+/// What a caller must tell apart.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// One input file could not be read; the batch goes on without it.
+    #[error("{}: {reason}", path.display())]
+    File { path: PathBuf, reason: String },
+    #[error("no index at {}: run `gazette index` first", path.display())]
+    NoIndex { path: PathBuf },
+    #[error(
+        "the index at {} was built by another version of gazette ({found}); rebuild it with `gazette index --rebuild`",
+        path.display()
+    )]
+    IncompatibleIndex { path: PathBuf, found: String },
+    #[error("{path} is not a gazette index: {reason}", path = path.display())]
+    NotAnIndex { path: PathBuf, reason: String },
+    #[error("another gazette process is writing the index at {}; try again when it has finished", path.display())]
+    Busy { path: PathBuf },
+    #[error(
+        "cannot write the index at {}: {reason}; it is left as of its last commit",
+        path.display()
+    )]
+    Write { path: PathBuf, reason: String },
+    #[error("the index is inconsistent ({0}); rebuild it with `gazette index --rebuild`")]
+    Inconsistent(String),
+    #[error("bad query: {0}")]
+    Query(String),
+    #[error("{0}")]
+    Show(String),
+    #[error("cannot generate a corpus: {0}")]
+    Generate(String),
+    #[error(transparent)]
+    Tantivy(#[from] tantivy::TantivyError),
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+}

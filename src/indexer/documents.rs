@@ -1,0 +1,119 @@
+//! DOCUMENTS: a parsed issue -> one tantivy document per paragraph, added as one batch.
+
+use std::sync::Arc;
+
+use tantivy::indexer::UserOperation;
+use tantivy::{DocSet, IndexWriter, TantivyDocument, Term};
+
+use crate::Error;
+use crate::indexer::backlog::{Backlog, Queued};
+use crate::ingest::Loaded;
+use crate::store::schema::{Citation, Fields};
+use crate::text::dates;
+use crate::text::fold;
+
+pub(super) fn add_issue(
+    writer: &IndexWriter<Queued>,
+    backlog: &Arc<Backlog>,
+    fields: &Fields,
+    path: &str,
+    hash: &str,
+    loaded: &Loaded,
+) -> Result<(), Error> {
+    let issue = &loaded.issue;
+    let source = format!("{hash} {path}");
+    // A file is one batch: tantivy puts a batch in one segment, in order, which is how a
+    // paragraph finds its document's head (see `crate::store::schema`).
+    let mut batch = Vec::new();
+    let mut in_file: u64 = 0;
+    for (number, document) in issue.documents.iter().enumerate() {
+        let record = xxhash_rust::xxh3::xxh3_64(format!("{source}\0{number}").as_bytes());
+        let citation = Citation {
+            path: path.to_string(),
+            gazette: issue.gazette.clone(),
+            issue: issue.issue.clone(),
+            date: issue.date.clone(),
+            region: issue.region.clone(),
+            document: document.title.clone(),
+            page: document.page.map(u64::from),
+            attributes: loaded.attributes.clone(),
+        };
+        let citation = serde_json::to_string(&citation).map_err(std::io::Error::other)?;
+        for (ordinal, paragraph) in document.paragraphs.iter().enumerate() {
+            let mut doc = TantivyDocument::default();
+            doc.add_u64(fields.ordinal, in_file);
+            in_file += 1;
+            doc.add_u64(fields.record, record);
+            // What a document says once is on its head only: its citation, and its title for
+            // ranking (see `crate::search::context_query`).
+            if ordinal == 0 {
+                doc.add_text(fields.citation, &citation);
+                doc.add_text(fields.title, fold::fold_to_string(&document.title));
+            }
+            doc.add_text(fields.path, path);
+            doc.add_text(fields.source, &source);
+            if let Some(gazette) = &issue.gazette {
+                doc.add_text(fields.gazette, gazette);
+            }
+            if let Some(number) = &issue.issue {
+                doc.add_text(fields.issue, number);
+            }
+            if let Some(date) = &issue.date {
+                doc.add_text(fields.date, date);
+            }
+            if let Some(region) = &issue.region {
+                doc.add_text(fields.region, region);
+            }
+            for (name, value) in &loaded.attributes {
+                doc.add_text(fields.attribute_terms, format!("{name}={value}"));
+            }
+            doc.add_u64(fields.date_key, dates::key(issue.date.as_deref()));
+            doc.add_text(fields.document, &document.title);
+            let section =
+                serde_json::to_string(&paragraph.section).map_err(std::io::Error::other)?;
+            doc.add_text(fields.section, &section);
+            doc.add_u64(fields.paragraph, ordinal as u64 + 1);
+            doc.add_text(fields.text, &paragraph.text);
+            // Every view reads the matching form, folded once here.
+            let folded = fold::fold_to_string(&paragraph.text);
+            // Folding maps a character to one or to none.
+            let dropped = paragraph
+                .text
+                .chars()
+                .count()
+                .saturating_sub(folded.chars().count());
+            if dropped > 0 {
+                doc.add_u64(fields.dropped, dropped as u64);
+            }
+            doc.add_text(fields.grams, &folded);
+            doc.add_text(fields.words, folded);
+            // A list item that is all heading is its own text, not its context: 「（六）其他不履行
+            // 优化营商环境职责或者损害营商环境的。」 must not count twice. A run-in heading that
+            // opens a longer paragraph (「（二）奋力推进因地制宜发展新质生产力。坚持…」) heads it.
+            let own_text = |heading: &&str| {
+                paragraph.text.starts_with(*heading)
+                    && heading.chars().count() * 10 >= paragraph.text.chars().count() * 8
+            };
+            let context = paragraph
+                .section
+                .iter()
+                .map(String::as_str)
+                .filter(|heading| !own_text(heading))
+                .map(fold::fold_to_string)
+                .collect::<Vec<_>>()
+                .join(" ");
+            if !context.is_empty() {
+                doc.add_text(fields.context, context);
+            }
+            batch.push(doc);
+        }
+    }
+    let queued = backlog.admit(batch, || {
+        // Deleting a source that cannot exist changes nothing; it fails when the writer's
+        // threads have died.
+        let probe = Term::from_field_text(fields.source, "");
+        writer.run([UserOperation::Delete(probe)]).map(drop)
+    })?;
+    writer.run(queued.into_iter().map(UserOperation::Add))?;
+    Ok(())
+}

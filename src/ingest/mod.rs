@@ -1,0 +1,106 @@
+//! INGEST: files -> gazette issues. Walks the inputs ([`walk`]), decodes each file, reads the
+//! manifests beside them ([`manifest`]), parses the text into an issue of documents, sections and
+//! repaired paragraphs ([`parse`]), and applies what the manifest says ([`load`]).
+
+pub mod manifest;
+pub mod parse;
+pub mod region;
+pub mod walk;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use crate::Error;
+use manifest::{Manifests, Metadata};
+use parse::Issue;
+
+/// A file read and parsed, with what its manifest says applied.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    pub issue: Issue,
+    /// Manifest columns other than the known ones.
+    pub attributes: BTreeMap<String, String>,
+    /// Where each metadata value came from: (field, source).
+    pub sources: Vec<(&'static str, &'static str)>,
+}
+
+/// Reads, decodes and parses one file, then applies its manifest row: what a manifest says wins
+/// over what the parser guessed. Problems with manifests go to `errors`; the file's own problem is
+/// the `Err`.
+pub fn load(
+    path: &Path,
+    manifests: &mut Manifests,
+    errors: &mut Vec<Error>,
+) -> Result<Loaded, Error> {
+    let bytes = std::fs::read(path).map_err(|err| Error::File {
+        path: path.to_path_buf(),
+        reason: err.to_string(),
+    })?;
+    let meta = manifests.lookup(path, errors).unwrap_or_default();
+    load_bytes(path, &bytes, meta)
+}
+
+/// Decodes and parses a file's bytes, then applies its manifest row.
+pub(crate) fn load_bytes(path: &Path, bytes: &[u8], meta: Metadata) -> Result<Loaded, Error> {
+    let text = walk::decode(bytes).map_err(|reason| Error::File {
+        path: path.to_path_buf(),
+        reason,
+    })?;
+    if text.trim().is_empty() {
+        return Err(Error::File {
+            path: path.to_path_buf(),
+            reason: "empty: no text to index".into(),
+        });
+    }
+    let mut issue = parse::parse(&text, &title_from_path(path));
+    let mut sources = std::mem::take(&mut issue.sources);
+    let Metadata {
+        title,
+        date,
+        gazette,
+        issue: number,
+        region,
+        attributes,
+    } = meta;
+    let mut set = |field: &'static str, slot: &mut Option<String>, value: Option<String>| {
+        if value.is_some() {
+            *slot = value;
+            sources.retain(|(f, _)| *f != field);
+            sources.push((field, "from the manifest"));
+        }
+    };
+    set("gazette", &mut issue.gazette, gazette);
+    set("issue", &mut issue.issue, number);
+    set("date", &mut issue.date, date);
+    let derive_again = region.is_none() && issue.gazette.is_some() && issue.region.is_none();
+    set("region", &mut issue.region, region);
+    if let Some(title) = title
+        && let [document] = issue.documents.as_mut_slice()
+    {
+        document.title = title;
+        sources.push(("title", "from the manifest"));
+    }
+    if derive_again {
+        issue.region = issue.gazette.as_deref().and_then(region::derive);
+        if issue.region.is_some() {
+            sources.push(("region", "derived from the name"));
+        }
+    }
+    Ok(Loaded {
+        issue,
+        attributes,
+        sources,
+    })
+}
+
+/// A document's title when the file prints none: its name without the extension.
+fn title_from_path(path: &Path) -> String {
+    path.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+/// The path as stored and shown: as the user gave it, with forward slashes.
+pub fn display_path(path: &Path) -> String {
+    path.to_string_lossy().replace('\\', "/")
+}

@@ -1,0 +1,142 @@
+//! COUNT: every matching paragraph and its occurrences, from the postings where they decide
+//! alone, otherwise from the text.
+
+use tantivy::collector::DocSetCollector;
+use tantivy::query::{EnableScoring, Query, Scorer};
+use tantivy::{DocAddress, DocId, DocSet, SegmentReader, TERMINATED};
+
+use crate::Error;
+use crate::search::char_query::CharQuery;
+use crate::search::near::NearPositions;
+use crate::search::plan::Run;
+use crate::search::postings::LiteralPostings;
+use crate::search::query::Expr;
+use crate::search::stored::Heads;
+use crate::text::fold::fold;
+
+/// Each matching paragraph and its number of occurrences: from the postings where they decide
+/// alone, otherwise from every candidate's text.
+pub(super) fn each_match(run: &Run, f: &mut dyn FnMut(DocAddress, usize)) -> Result<(), Error> {
+    if count_from_index(run, f)? {
+        return Ok(());
+    }
+    let mut candidates: Vec<(f32, DocAddress)> = run
+        .searcher
+        .search(&run.query, &DocSetCollector)?
+        .into_iter()
+        .map(|address| (0.0, address))
+        .collect();
+    if let Some(mut near) = NearPositions::of(run) {
+        let mut undecided = Vec::new();
+        for close in near.keep(&run.searcher, candidates)? {
+            match close.decided {
+                Some(occurrences) => f(close.address, occurrences),
+                None => undecided.push((close.score, close.address)),
+            }
+        }
+        candidates = undecided;
+    }
+    let mut addresses: Vec<DocAddress> = candidates.into_iter().map(|c| c.1).collect();
+    addresses.sort_unstable();
+    let mut heads = Heads::default();
+    for address in addresses {
+        let paragraph = run.read(address, &mut heads)?;
+        if let Some(spans) = run.check(&paragraph, address) {
+            f(address, spans.len());
+        }
+    }
+    Ok(())
+}
+
+/// The one literal of an expression that is a literal alone or with filters.
+pub(super) fn sole_literal(expr: &Expr) -> Option<&str> {
+    match expr {
+        Expr::Literal(literal) => Some(literal),
+        Expr::And(items) => {
+            let mut found = None;
+            for item in items {
+                match item {
+                    Expr::Filter(_) => {}
+                    Expr::Literal(literal) if found.is_none() => found = Some(literal.as_str()),
+                    _ => return None,
+                }
+            }
+            found
+        }
+        _ => None,
+    }
+}
+
+/// True when two occurrences of a literal can overlap, as in 哈哈哈 (a prefix is also a suffix):
+/// the index counts overlapping occurrences, a reader of the text does not.
+pub(super) fn self_overlapping(chars: &[char]) -> bool {
+    (1..chars.len()).any(|k| chars[..k] == chars[chars.len() - k..])
+}
+
+/// Counts from the postings alone, without reading any paragraph: for one literal, with or without
+/// filters, when the index decides exactly. Occurrences are the literal's term or phrase
+/// frequencies in the matching paragraphs. Calls `f` for each and gives true, or gives false
+/// without calling it when the text has to be read.
+pub(super) fn count_from_index(
+    run: &Run,
+    f: &mut dyn FnMut(DocAddress, usize),
+) -> Result<bool, Error> {
+    if !run.prepared.index_decides() {
+        return Ok(false);
+    }
+    let Some(literal) = sole_literal(&run.prepared.expr) else {
+        return Ok(false);
+    };
+    let folded = fold(literal);
+    if self_overlapping(&folded.chars) {
+        return Ok(false);
+    }
+    if let [c] = folded.chars[..] {
+        // The literal's paragraphs are those that hold its character.
+        let query = CharQuery::new(run.fields.grams, c);
+        query.read_every_segment(&run.searcher)?;
+        for (ord, segment) in run.searcher.segment_readers().iter().enumerate() {
+            let counts = query.counts(segment)?;
+            let alive = segment.alive_bitset();
+            for (at, &doc) in counts.docs().iter().enumerate() {
+                if alive.is_none_or(|bits| bits.is_alive(doc)) {
+                    f(
+                        DocAddress::new(ord as u32, doc),
+                        counts.count_at(at) as usize,
+                    );
+                }
+            }
+        }
+        return Ok(true);
+    }
+    let Some(mut occurrences) = LiteralPostings::new(&run.fields, &folded) else {
+        return Ok(false);
+    };
+    let matching = run
+        .query
+        .weight(EnableScoring::disabled_from_searcher(&run.searcher))?;
+    for (ord, segment) in run.searcher.segment_readers().iter().enumerate() {
+        let mut postings = occurrences.open(segment)?;
+        each_alive(matching.scorer(segment, 1.0)?, segment, |doc| {
+            let count = occurrences.count(&mut postings, doc);
+            f(DocAddress::new(ord as u32, doc), count);
+        });
+    }
+    Ok(true)
+}
+
+/// Calls `f` with each document of a segment that `docs` yields and that is not deleted.
+pub(super) fn each_alive(
+    mut docs: Box<dyn Scorer>,
+    segment: &SegmentReader,
+    mut f: impl FnMut(DocId),
+) {
+    let alive = segment.alive_bitset();
+    let mut doc = docs.doc();
+    while doc != TERMINATED {
+        if alive.is_none_or(|bits| bits.is_alive(doc)) {
+            f(doc);
+        }
+        doc = docs.advance();
+    }
+}

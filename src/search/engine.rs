@@ -1,0 +1,121 @@
+//! An open index, ready for any number of searches: the one place a search opens the index.
+
+use tantivy::query::{EnableScoring, Query};
+use tantivy::{DocAddress, Searcher};
+
+use super::plan::Context;
+use super::search_with;
+use crate::Error;
+use crate::search::Counts;
+use crate::search::SearchConfig;
+use crate::search::SearchResult;
+use crate::search::count::each_alive;
+use crate::search::count::each_match;
+use crate::search::plan::Prepared;
+use crate::search::plan::Run;
+use crate::search::plan::match_all;
+use crate::search::plan::scope_filters;
+use crate::search::plan::to_query;
+use crate::search::query::Expr;
+use crate::store::schema::Fields;
+
+/// An open index, ready for any number of searches.
+#[derive(Clone)]
+pub struct Engine {
+    pub(super) searcher: Searcher,
+    pub(super) fields: Fields,
+}
+
+impl Engine {
+    /// Opens the index in `dir` for searching.
+    pub fn open(dir: &std::path::Path) -> Result<Engine, Error> {
+        // The index is opened without a lock (see `crate::store::reading`): a writer committing at the
+        // same moment may remove the files of segments it merged after their list was read.
+        // Reading the list again then finds the new segments.
+        let mut attempts = 0;
+        loop {
+            let (index, fields) = crate::store::open(dir)?;
+            // A search reads the index as it is when opened: no thread watching it for commits.
+            let opened: tantivy::Result<tantivy::IndexReader> = index
+                .reader_builder()
+                .reload_policy(tantivy::ReloadPolicy::Manual)
+                .try_into();
+            match opened {
+                Ok(reader) => {
+                    let searcher = reader.searcher();
+                    return Ok(Engine { searcher, fields });
+                }
+                Err(tantivy::TantivyError::OpenReadError(
+                    tantivy::directory::error::OpenReadError::FileDoesNotExist(_),
+                )) if attempts < 10 => attempts += 1,
+                Err(err) => return Err(err.into()),
+            }
+        }
+    }
+
+    /// Runs a search; `config.index_dir` is not read again.
+    pub fn search(&self, config: &SearchConfig) -> Result<SearchResult, Error> {
+        search_with(&Run::new(self, config)?, config)
+    }
+
+    /// Counts matching paragraphs and occurrences; `config.index_dir` is not read again.
+    pub fn count(&self, config: &SearchConfig) -> Result<Counts, Error> {
+        let mut counts = Counts::default();
+        each_match(&Run::new(self, config)?, &mut |_, occurrences| {
+            counts.paragraphs += 1;
+            counts.occurrences += occurrences;
+        })?;
+        Ok(counts)
+    }
+
+    /// Calls `f` with each matching paragraph and the number of occurrences of the query's
+    /// literals in it, in no particular order.
+    pub fn each_match(
+        &self,
+        config: &SearchConfig,
+        f: &mut dyn FnMut(DocAddress, usize),
+    ) -> Result<(), Error> {
+        each_match(&Run::new(self, config)?, f)
+    }
+
+    /// Calls `f` with each paragraph within the query's scope: the filters that the query and the
+    /// flags put on every match (`region:河南`, `--from 2020`); every paragraph when there are
+    /// none. These are the paragraphs a share of matches is taken of.
+    pub fn each_in_scope(
+        &self,
+        config: &SearchConfig,
+        f: &mut dyn FnMut(DocAddress),
+    ) -> Result<(), Error> {
+        let prepared = Prepared::new(config)?;
+        let mut filters = Vec::new();
+        scope_filters(&prepared.expr, &mut filters);
+        let ctx = Context {
+            searcher: &self.searcher,
+            fields: &self.fields,
+            words: false,
+            plain_bm25: true,
+            word_first: false,
+            script: prepared.script,
+        };
+        let query = if filters.is_empty() {
+            match_all()
+        } else {
+            to_query(&ctx, &Expr::And(filters))?
+        };
+        let weight = query.weight(EnableScoring::disabled_from_searcher(&self.searcher))?;
+        for (ord, segment) in self.searcher.segment_readers().iter().enumerate() {
+            each_alive(weight.scorer(segment, 1.0)?, segment, |doc| {
+                f(DocAddress::new(ord as u32, doc));
+            });
+        }
+        Ok(())
+    }
+
+    pub fn searcher(&self) -> &Searcher {
+        &self.searcher
+    }
+
+    pub fn fields(&self) -> &Fields {
+        &self.fields
+    }
+}

@@ -1,0 +1,84 @@
+//! PLAN: filters on citation fields (`gazette:`, `date:`, `--region`, manifest columns) -> the
+//! set of indexed values they accept, read from the fields' term dictionaries.
+
+use std::collections::BTreeSet;
+
+use tantivy::query::{ConstScoreQuery, EmptyQuery, Query, TermSetQuery};
+use tantivy::schema::Field as SchemaField;
+use tantivy::{DocSet, Term};
+
+use crate::Error;
+use crate::search::plan::Context;
+use crate::search::query::{Field, Filter};
+use crate::store::schema::Fields;
+use crate::text::fold::fold;
+
+/// The values of a citation field that a filter accepts, from the field's term dictionaries.
+pub(super) fn matching_terms(
+    ctx: &Context,
+    field: SchemaField,
+    accept: impl Fn(&str) -> bool,
+) -> Result<Vec<Term>, Error> {
+    let mut values = BTreeSet::new();
+    for segment in ctx.searcher.segment_readers() {
+        let inverted = segment.inverted_index(field)?;
+        let mut stream = inverted.terms().stream()?;
+        while stream.advance() {
+            if let Ok(value) = std::str::from_utf8(stream.key())
+                && !values.contains(value)
+                && accept(value)
+            {
+                values.insert(value.to_string());
+            }
+        }
+    }
+    Ok(values
+        .into_iter()
+        .map(|v| Term::from_field_text(field, &v))
+        .collect())
+}
+
+/// True when `value` contains `wanted`, both folded.
+pub(super) fn folded_contains(value: &str, wanted: &str) -> bool {
+    fold(value).as_string().contains(&fold(wanted).as_string())
+}
+
+pub(super) fn filter_accepts(filter: &Filter, value: &str) -> bool {
+    match filter {
+        Filter::Contains { value: wanted, .. } => folded_contains(value, wanted),
+        Filter::Date { from, to } => {
+            crate::text::dates::within(value, from.as_deref(), to.as_deref())
+        }
+        Filter::Attribute {
+            name,
+            value: wanted,
+        } => value
+            .strip_prefix(name.as_str())
+            .and_then(|rest| rest.strip_prefix('='))
+            .is_some_and(|v| folded_contains(v, wanted)),
+    }
+}
+
+pub(super) fn filter_field(fields: &Fields, filter: &Filter) -> SchemaField {
+    match filter {
+        Filter::Contains { field, .. } => match field {
+            Field::Gazette => fields.gazette,
+            Field::Region => fields.region,
+            Field::Document => fields.document,
+        },
+        Filter::Date { .. } => fields.date,
+        Filter::Attribute { .. } => fields.attribute_terms,
+    }
+}
+
+pub(super) fn filter_query(ctx: &Context, filter: &Filter) -> Result<Box<dyn Query>, Error> {
+    let field = filter_field(ctx.fields, filter);
+    let terms = matching_terms(ctx, field, |value| filter_accepts(filter, value))?;
+    if terms.is_empty() {
+        return Ok(Box::new(EmptyQuery));
+    }
+    Ok(Box::new(ConstScoreQuery::new(
+        Box::new(TermSetQuery::new(terms)),
+        0.0,
+    )))
+}

@@ -1,0 +1,113 @@
+//! PLAN: one literal -> the character-view query that finds exactly its paragraphs, with the
+//! word and context signals that rank them.
+
+use tantivy::query::{
+    BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhraseQuery, Query, TermQuery,
+};
+use tantivy::schema::IndexRecordOption;
+use tantivy::{DocSet, Term};
+
+use crate::search::char_query::CharQuery;
+use crate::search::context_query::ContextQuery;
+use crate::search::plan::Context;
+use crate::search::rank::CONTEXT_BOOST;
+use crate::search::rank::WORD_BONUS;
+use crate::store::schema::Fields;
+use crate::store::tokenizers::literal_grams;
+use crate::text::fold::{Folded, fold};
+
+/// A phrase of terms at their offsets, or the one term.
+pub(super) fn phrase(mut terms: Vec<(usize, Term)>) -> Box<dyn Query> {
+    if terms.len() == 1 {
+        Box::new(TermQuery::new(
+            terms.remove(0).1,
+            IndexRecordOption::WithFreqs,
+        ))
+    } else {
+        Box::new(PhraseQuery::new_with_offset(terms))
+    }
+}
+
+/// The character-view query that finds a folded literal: a phrase of its bigrams, or for a run of
+/// one character the grams that character starts ([`CharQuery`]). A one-character run beside
+/// others (`a bc`) is only required to be there, since that query places no character;
+/// [`exact_in_index`] tells such literals apart.
+pub(super) fn grams_query(fields: &Fields, folded: &Folded) -> Box<dyn Query> {
+    let mut bigrams = Vec::new();
+    let mut parts: Vec<Box<dyn Query>> = Vec::new();
+    for (offset, gram) in literal_grams(&folded.chars) {
+        if let Some(c) = lone_char(&gram) {
+            parts.push(Box::new(CharQuery::new(fields.grams, c)));
+        } else {
+            bigrams.push((offset, Term::from_field_text(fields.grams, &gram)));
+        }
+    }
+    if !bigrams.is_empty() {
+        parts.push(phrase(bigrams));
+    }
+    if parts.len() == 1 {
+        return parts.remove(0);
+    }
+    Box::new(BooleanQuery::new(
+        parts.into_iter().map(|q| (Occur::Must, q)).collect(),
+    ))
+}
+
+/// The character of a gram of one character: a literal's run of one character.
+pub(super) fn lone_char(gram: &str) -> Option<char> {
+    let mut chars = gram.chars();
+    match (chars.next(), chars.next()) {
+        (Some(c), None) => Some(c),
+        _ => None,
+    }
+}
+
+/// True when [`grams_query`] finds exactly the paragraphs holding the literal, false when it may
+/// find more (a one-character run beside others).
+pub(super) fn literal_exact_in_index(literal: &str) -> bool {
+    let grams = literal_grams(&fold(literal).chars);
+    grams.len() == 1 || grams.iter().all(|(_, gram)| gram.chars().count() == 2)
+}
+
+pub(super) fn literal_query(ctx: &Context, literal: &str) -> Box<dyn Query> {
+    let folded = fold(literal);
+    let grams = grams_query(ctx.fields, &folded);
+    let word = TermQuery::new(
+        Term::from_field_text(ctx.fields.words, &folded.as_string()),
+        IndexRecordOption::Basic,
+    );
+    // Each optional signal is joined on its own, (grams + word) + context, rather than as one
+    // union of both: a union walks every posting of a common context term (政府 heads
+    // hundreds of thousands of paragraphs), a single optional term only seeks the matches.
+    let mut query = grams;
+    if ctx.words || ctx.word_first {
+        let bonus = if ctx.words { 0.0 } else { WORD_BONUS };
+        let word: Box<dyn Query> = Box::new(ConstScoreQuery::new(Box::new(word), bonus));
+        query = Box::new(BooleanQuery::new(vec![
+            (Occur::Must, query),
+            (Occur::Must, word),
+        ]));
+    } else if !ctx.plain_bm25 {
+        let word: Box<dyn Query> = Box::new(ConstScoreQuery::new(Box::new(word), WORD_BONUS));
+        query = Box::new(BooleanQuery::new(vec![
+            (Occur::Must, query),
+            (Occur::Should, word),
+        ]));
+    }
+    if ctx.plain_bm25 {
+        return query;
+    }
+    let bigrams = literal_grams(&folded.chars)
+        .into_iter()
+        .filter(|(_, gram)| gram.chars().count() == 2)
+        .map(|(offset, gram)| (offset as u32, gram))
+        .collect();
+    if let Some(context) = ContextQuery::new(bigrams, *ctx.fields) {
+        let context: Box<dyn Query> = Box::new(BoostQuery::new(Box::new(context), CONTEXT_BOOST));
+        query = Box::new(BooleanQuery::new(vec![
+            (Occur::Must, query),
+            (Occur::Should, context),
+        ]));
+    }
+    query
+}

@@ -1,0 +1,209 @@
+//! SEARCH: a query -> a plan -> candidates -> verified, ranked hits or counts (data only; the
+//! formats are `crate::output`'s).
+//!
+//! Recall comes from the character view alone: each literal becomes a phrase of character bigrams
+//! at fixed offsets, which matches exactly where the folded literal occurs, however jieba cut the
+//! words. The word view only ranks (a paragraph where a literal is a whole jieba word gets
+//! [`WORD_BONUS`], so 台山 as a word ranks above 台山 inside 云台山) and, with `--words`, decides.
+//! Filters on citation fields scan those fields' term dictionaries, which hold few distinct values.
+//! Every hit is checked against its stored text; where the index cannot decide alone (NEAR,
+//! `--exact-script`) every candidate is. Nothing here tokenizes with jieba: the search path never
+//! loads its dictionary.
+//!
+//! The stages, one file each:
+//! - [`query`]: the query language, text -> [`query::Expr`].
+//! - `plan`: the expression and flags -> the tantivy query of its candidates, and whether the
+//!   index decides alone; `literal` and `filter` build its parts.
+//! - [`char_query`], [`context_query`]: the custom tantivy queries (a character, the context
+//!   signal); `postings`: a literal's occurrences from its grams' positions.
+//! - `rank`: top k by score, ties by date; the order by date.
+//! - `near`: NEAR decided on positions, or on the text.
+//! - `verify`: candidates checked against their stored text; `stored` reads paragraphs and
+//!   citations.
+//! - `count`: every match and its occurrences, for `--count` and `stats`.
+//! - `engine`: the open index that runs them all.
+
+pub mod char_query;
+pub mod context_query;
+mod count;
+mod engine;
+mod filter;
+mod literal;
+mod near;
+mod plan;
+mod postings;
+pub mod query;
+mod rank;
+mod stored;
+mod verify;
+
+pub use engine::Engine;
+pub use rank::{CONTEXT_BOOST, WORD_BONUS};
+pub use stored::{file_paragraphs, indexed_paths};
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use serde::Serialize;
+use tantivy::DocSet;
+use tantivy::collector::Count;
+use tantivy::postings::Postings;
+use tantivy::query::{Query, Scorer};
+use tantivy::schema::document::{DocumentDeserialize, DocumentDeserializer};
+
+use crate::Error;
+use crate::search::near::NearPositions;
+use crate::search::near::search_near;
+use crate::search::plan::Prepared;
+use crate::search::plan::Run;
+use crate::search::rank::best;
+use crate::search::rank::by_date;
+use crate::search::rank::top_by_score;
+use crate::search::rank::untie;
+use crate::search::stored::Heads;
+use crate::search::verify::Checked;
+use crate::search::verify::hits_of;
+use crate::search::verify::read_checked;
+use crate::search::verify::read_in_store_order;
+use crate::store::schema::Citation;
+use crate::text::fold::Script;
+use query::Filter;
+
+/// Order of the hits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Sort {
+    #[default]
+    Relevance,
+    Oldest,
+    Newest,
+}
+
+/// What `gazette search` is asked to do.
+#[derive(Debug, Clone, Default)]
+pub struct SearchConfig {
+    pub index_dir: PathBuf,
+    pub query: String,
+    /// Filters from flags (`--gazette`, `--from`, …), joined to the query by AND.
+    pub filters: Vec<Filter>,
+    /// How many hits to return; `None` for every hit.
+    pub limit: Option<usize>,
+    /// A literal matches only a paragraph where it is a whole jieba word.
+    pub words: bool,
+    pub script: Script,
+    pub sort: Sort,
+    /// Rank by BM25 on the character view alone, without the word and context signals (for
+    /// measuring what those signals add).
+    pub plain_bm25: bool,
+}
+
+/// One matching paragraph, with its citation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hit {
+    /// Where its document comes from, shared by the hits of one document.
+    pub citation: Arc<Citation>,
+    pub section: Vec<String>,
+    pub paragraph: u64,
+    pub score: f32,
+    pub word_match: bool,
+    pub text: String,
+    /// UTF-8 byte ranges of `text`, one per occurrence of each literal, in text order.
+    pub matches: Vec<(usize, usize)>,
+    /// A reference in GB/T 7714 style, when asked for (`--cite`).
+    pub reference: Option<String>,
+}
+
+#[derive(Debug, Default)]
+pub struct SearchResult {
+    pub hits: Vec<Hit>,
+    /// Paragraphs that match, of which `hits` holds the best.
+    pub total: usize,
+}
+
+/// The number of matching paragraphs and of occurrences of the query's literals in them.
+#[derive(Debug, Default, Serialize, PartialEq, Eq)]
+pub struct Counts {
+    pub paragraphs: usize,
+    pub occurrences: usize,
+}
+
+/// Checks the query and the flags without opening the index, so that a mistyped query is
+/// reported as such whether or not the index is there.
+pub fn check(config: &SearchConfig) -> Result<(), Error> {
+    Prepared::new(config).map(drop)
+}
+
+fn search_with(run: &Run, config: &SearchConfig) -> Result<SearchResult, Error> {
+    let limit = config.limit;
+    let searcher = &run.searcher;
+
+    // Candidates with their scores: the best `limit` where the index decides alone and the order
+    // is by relevance; otherwise all of them, checked against their text.
+    let everything = !run.prepared.index_decides() || config.sort != Sort::Relevance;
+    let (candidates, counted) = if everything {
+        let total = searcher.search(&run.query, &Count)?;
+        let all = untie(searcher.search(&run.query, &best(total))?);
+        if let Some(mut near) = NearPositions::of(run) {
+            let close = near.keep(searcher, all)?;
+            return search_near(run, config, close);
+        }
+        (all, None)
+    } else {
+        let k = limit.unwrap_or(usize::MAX).max(1);
+        let k = if limit.is_none() {
+            searcher.search(&run.query, &Count)?.max(1)
+        } else {
+            k
+        };
+        let (top, total) = top_by_score(run, k)?;
+        (top, Some(total))
+    };
+
+    let mut checked: Vec<Checked> = Vec::new();
+    let mut rejected = 0;
+    let keep = if everything {
+        usize::MAX
+    } else {
+        limit.unwrap_or(usize::MAX)
+    };
+    // The candidates expected to be shown are read in the order of the store, so that each
+    // compressed block of it is read once; any beyond them only if some were rejected.
+    let expected = candidates.len().min(keep);
+    // When every hit is shown, citations are read with the paragraphs, in store order; otherwise
+    // only those of the hits kept, at the end.
+    let cite = limit.is_none();
+    let first = read_in_store_order(run, &candidates[..expected], cite)?;
+    let mut heads = Heads::default();
+    let rest = candidates[expected..]
+        .iter()
+        .map(|&candidate| read_checked(run, candidate, cite, &mut heads));
+    for read in first.into_iter().map(Ok).chain(rest) {
+        if checked.len() >= keep {
+            break;
+        }
+        match read? {
+            Some(found) => checked.push(found),
+            None => rejected += 1,
+        }
+    }
+    let total = match counted {
+        Some(total) => total - rejected,
+        None => checked.len(),
+    };
+
+    if config.sort != Sort::Relevance {
+        checked = by_date(run, config.sort, checked, |c| c.address)?;
+    }
+    if let Some(limit) = limit {
+        checked.truncate(limit);
+    }
+    Ok(SearchResult {
+        hits: hits_of(run, checked)?,
+        total,
+    })
+}
+
+/// Counts matching paragraphs and occurrences.
+pub fn count(config: &SearchConfig) -> Result<Counts, Error> {
+    Prepared::new(config)?;
+    Engine::open(&config.index_dir)?.count(config)
+}

@@ -1,0 +1,268 @@
+//! NEAR: `A NEAR/N B` decided on positions where they can decide, and on the text otherwise.
+
+use std::collections::{BTreeSet, HashMap};
+
+use tantivy::query::{Query, Scorer};
+use tantivy::{DocAddress, DocSet, Searcher};
+
+use crate::Error;
+use crate::search::SearchConfig;
+use crate::search::SearchResult;
+use crate::search::Sort;
+use crate::search::count::self_overlapping;
+use crate::search::plan::Run;
+use crate::search::postings::LiteralPostings;
+use crate::search::query::Expr;
+use crate::search::rank::by_date;
+use crate::search::verify::Checked;
+use crate::search::verify::hits_of;
+use crate::search::verify::read_in_store_order;
+use crate::store::schema::{self};
+use crate::text::fold::{Folded, Script, fold};
+
+/// The occurrences of two literals that stand at most `distance` characters apart (counting the
+/// characters between the end of one and the start of the other), in either order.
+pub(super) fn near(
+    text: &str,
+    left: &[(usize, usize)],
+    right: &[(usize, usize)],
+    distance: usize,
+) -> Option<Vec<(usize, usize)>> {
+    let chars_between = |a: (usize, usize), b: (usize, usize)| {
+        let (first, second) = if a.0 <= b.0 { (a, b) } else { (b, a) };
+        if second.0 <= first.1 {
+            0
+        } else {
+            text[first.1..second.0].chars().count()
+        }
+    };
+    let mut spans = BTreeSet::new();
+    for &l in left {
+        for &r in right {
+            if chars_between(l, r) <= distance {
+                spans.insert(l);
+                spans.insert(r);
+            }
+        }
+    }
+    (!spans.is_empty()).then(|| spans.into_iter().collect())
+}
+
+/// A NEAR alone or with filters, decided on positions before any text is read. Folding only
+/// removes characters (white space between CJK characters, zero-width ones) or converts one for
+/// one, so two occurrences are never farther apart in the folded text than in the text: a
+/// candidate whose occurrences all stand farther apart there cannot match and is not read.
+///
+/// Two occurrences stand at most as many characters farther apart in the text as folding dropped
+/// from the paragraph ([`crate::store::schema::DROPPED`]; none in most paragraphs). So positions decide
+/// alone, occurrences included, when every pair of occurrences is close enough even with those
+/// characters or too far without them, and each literal is one run of characters that cannot
+/// overlap itself (the text is read for leftmost occurrences that do not overlap; the postings
+/// give them all).
+pub(super) struct NearPositions {
+    pub(super) left: LiteralPostings,
+    pub(super) right: LiteralPostings,
+    pub(super) lengths: (u32, u32),
+    pub(super) distance: u32,
+    /// Whether positions can decide, given the characters dropped.
+    pub(super) decides: bool,
+}
+
+/// A candidate of a NEAR that positions did not rule out.
+pub(super) struct Close {
+    pub(super) score: f32,
+    pub(super) address: DocAddress,
+    /// Where positions decide alone: the occurrences that stand close enough, as the text check
+    /// counts them.
+    pub(super) decided: Option<usize>,
+}
+
+impl NearPositions {
+    pub(super) fn of(run: &Run) -> Option<NearPositions> {
+        let near = match &run.prepared.expr {
+            near @ Expr::Near { .. } => near,
+            Expr::And(items) => {
+                let mut nears = items.iter().filter(|x| !matches!(x, Expr::Filter(_)));
+                match (nears.next(), nears.next()) {
+                    (Some(near @ Expr::Near { .. }), None) => near,
+                    _ => return None,
+                }
+            }
+            _ => return None,
+        };
+        let Expr::Near {
+            left,
+            right,
+            distance,
+        } = near
+        else {
+            return None;
+        };
+        if run.prepared.script != Script::Fold || run.prepared.words {
+            return None;
+        }
+        let (left, right) = (fold(left), fold(right));
+        let one_run =
+            |literal: &Folded| !literal.chars.contains(&' ') && !self_overlapping(&literal.chars);
+        Some(NearPositions {
+            lengths: (left.len() as u32, right.len() as u32),
+            left: LiteralPostings::with_positions(&run.fields, &left)?,
+            right: LiteralPostings::with_positions(&run.fields, &right)?,
+            distance: u32::try_from(*distance).unwrap_or(u32::MAX),
+            // The index decides the filters beside it (see `exact_in_index`).
+            decides: one_run(&left) && one_run(&right),
+        })
+    }
+
+    /// The candidates that may match, in their order.
+    pub(super) fn keep(
+        &mut self,
+        searcher: &Searcher,
+        candidates: Vec<(f32, DocAddress)>,
+    ) -> Result<Vec<Close>, Error> {
+        let mut addresses: Vec<DocAddress> = candidates.iter().map(|c| c.1).collect();
+        addresses.sort_unstable();
+        let mut close = HashMap::new();
+        let mut segment = None;
+        let (mut left, mut right, mut dropped) = (Vec::new(), Vec::new(), None);
+        let (left_len, right_len) = self.lengths;
+        let distance = self.distance;
+        let mut spans = Vec::new();
+        for address in addresses {
+            if segment != Some(address.segment_ord) {
+                let reader = searcher.segment_reader(address.segment_ord);
+                left = self.left.open(reader)?;
+                right = self.right.open(reader)?;
+                // No column: no paragraph of the segment dropped a character.
+                dropped = reader.fast_fields().column_opt::<u64>(schema::DROPPED)?;
+                segment = Some(address.segment_ord);
+            }
+            let slack = dropped
+                .as_ref()
+                .and_then(|column| column.first(address.doc_id))
+                .unwrap_or(0);
+            let ls = self.left.starts(&mut left, address.doc_id).to_vec();
+            let rs = self.right.starts(&mut right, address.doc_id);
+            spans.clear();
+            let mut unsure = false;
+            for &l in &ls {
+                for &r in rs {
+                    let gap = if l <= r {
+                        r.saturating_sub(l + left_len)
+                    } else {
+                        l.saturating_sub(r + right_len)
+                    };
+                    if gap <= distance {
+                        spans.push((l, l + left_len));
+                        spans.push((r, r + right_len));
+                        unsure |= u64::from(gap) + slack > u64::from(distance);
+                    }
+                }
+            }
+            if spans.is_empty() {
+                continue;
+            }
+            let decided = (self.decides && !unsure).then(|| {
+                spans.sort_unstable();
+                spans.dedup();
+                spans.len()
+            });
+            close.insert(address, decided);
+        }
+        Ok(candidates
+            .into_iter()
+            .filter_map(|(score, address)| {
+                let decided = *close.get(&address)?;
+                Some(Close {
+                    score,
+                    address,
+                    decided,
+                })
+            })
+            .collect())
+    }
+}
+
+/// A NEAR's hits from its close candidates, in their order: those that positions decide are
+/// counted without being read, and read only if shown.
+pub(super) fn search_near(
+    run: &Run,
+    config: &SearchConfig,
+    close: Vec<Close>,
+) -> Result<SearchResult, Error> {
+    enum Confirmed {
+        Read(Checked),
+        ByPositions(f32, DocAddress),
+    }
+    let address = |c: &Confirmed| match c {
+        Confirmed::Read(checked) => checked.address,
+        Confirmed::ByPositions(_, address) => *address,
+    };
+    let cite = config.limit.is_none();
+    let undecided: Vec<(f32, DocAddress)> = close
+        .iter()
+        .filter(|c| c.decided.is_none())
+        .map(|c| (c.score, c.address))
+        .collect();
+    let mut read = read_in_store_order(run, &undecided, cite)?.into_iter();
+    let mut confirmed = Vec::new();
+    for c in close {
+        match c.decided {
+            Some(_) => confirmed.push(Confirmed::ByPositions(c.score, c.address)),
+            None => {
+                if let Some(checked) = read.next().flatten() {
+                    confirmed.push(Confirmed::Read(checked));
+                }
+            }
+        }
+    }
+    let mut total = confirmed.len();
+    if config.sort != Sort::Relevance {
+        confirmed = by_date(run, config.sort, confirmed, address)?;
+    }
+    if let Some(limit) = config.limit {
+        confirmed.truncate(limit);
+    }
+    let unread: Vec<(f32, DocAddress)> = confirmed
+        .iter()
+        .filter_map(|c| match c {
+            Confirmed::ByPositions(score, address) => Some((*score, *address)),
+            Confirmed::Read(_) => None,
+        })
+        .collect();
+    let mut read = read_in_store_order(run, &unread, cite)?.into_iter();
+    let mut checked = Vec::with_capacity(confirmed.len());
+    for c in confirmed {
+        match c {
+            Confirmed::Read(c) => checked.push(c),
+            // The text agrees with the positions unless the index is not what this build
+            // writes; it has the last word.
+            Confirmed::ByPositions(..) => match read.next().flatten() {
+                Some(c) => checked.push(c),
+                None => total -= 1,
+            },
+        }
+    }
+    Ok(SearchResult {
+        hits: hits_of(run, checked)?,
+        total,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+
+    #[test]
+    pub(super) fn near_measures_the_characters_between_two_occurrences() {
+        let text = "云台山实验室和青天河";
+        let span = |s: &str| {
+            let start = text.find(s).unwrap();
+            (start, start + s.len())
+        };
+        let (a, b, c) = (span("云台山"), span("实验室"), span("青天河"));
+        assert_eq!(near(text, &[a], &[b], 0), Some(vec![a, b]));
+        assert_eq!(near(text, &[a], &[c], 3), None);
+        assert_eq!(near(text, &[a], &[c], 4), Some(vec![a, c]));
+        assert_eq!(near(text, &[c], &[a], 4), Some(vec![a, c]));
+    }
+}

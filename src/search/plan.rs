@@ -1,0 +1,316 @@
+//! PLAN: a query and its flags -> a [`Run`]: the parsed expression, the tantivy query that finds
+//! its candidates, and whether the index decides alone or the text must confirm them.
+
+use std::collections::HashMap;
+
+use tantivy::query::{AllQuery, BooleanQuery, ConstScoreQuery, Occur, Query};
+use tantivy::{DocAddress, Searcher, Term};
+
+use crate::Error;
+use crate::search::SearchConfig;
+use crate::search::Sort;
+use crate::search::char_query::CharQuery;
+use crate::search::context_query::K1;
+use crate::search::engine::Engine;
+use crate::search::filter::filter_query;
+use crate::search::literal::grams_query;
+use crate::search::literal::literal_exact_in_index;
+use crate::search::literal::literal_query;
+use crate::search::literal::lone_char;
+use crate::search::query::{self, Expr};
+use crate::search::rank::CONTEXT_BOOST;
+use crate::search::rank::WORD_BONUS;
+use crate::search::stored::Heads;
+use crate::search::stored::Paragraph;
+use crate::search::stored::read_paragraph;
+use crate::search::verify::WholeWords;
+use crate::search::verify::evaluate;
+use crate::store::schema::{self, Fields};
+use crate::store::tokenizers::literal_grams;
+use crate::text::fold::{Script, fold};
+
+/// A query made ready to run: the expression with the flags' filters joined to it.
+pub(super) struct Prepared {
+    pub(super) expr: Expr,
+    pub(super) words: bool,
+    pub(super) script: Script,
+}
+
+impl Prepared {
+    pub(super) fn new(config: &SearchConfig) -> Result<Prepared, Error> {
+        let mut expr = query::parse(&config.query)?;
+        if !config.filters.is_empty() {
+            let mut all = vec![expr];
+            all.extend(config.filters.iter().cloned().map(Expr::Filter));
+            expr = Expr::And(all);
+        }
+        Ok(Prepared {
+            expr,
+            words: config.words,
+            script: config.script,
+        })
+    }
+
+    /// The index alone decides which paragraphs match, without reading their text.
+    pub(super) fn index_decides(&self) -> bool {
+        exact_in_index(&self.expr, self.script)
+    }
+}
+
+/// What a searcher needs to turn an expression into tantivy queries.
+pub(super) struct Context<'a> {
+    pub(super) searcher: &'a Searcher,
+    pub(super) fields: &'a Fields,
+    pub(super) words: bool,
+    pub(super) plain_bm25: bool,
+    /// Only whole-word matches, scored as usual: see [`Run::word_first`].
+    pub(super) word_first: bool,
+    pub(super) script: Script,
+}
+
+/// True when the index query of `expr` finds exactly its paragraphs. Where it may find more, the
+/// text decides; under a NOT such a query must not exclude anything.
+pub(super) fn exact_in_index(expr: &Expr, script: Script) -> bool {
+    match expr {
+        Expr::Literal(literal) => script == Script::Fold && literal_exact_in_index(literal),
+        Expr::Near { .. } => false,
+        Expr::Filter(_) => true,
+        Expr::Not(inner) => exact_in_index(inner, script),
+        Expr::And(items) | Expr::Or(items) => items.iter().all(|x| exact_in_index(x, script)),
+    }
+}
+
+/// True when no paragraph where `literal` is not a whole word can score as much as
+/// [`WORD_BONUS`]: then the best hits are whole-word matches whenever there are enough of them.
+/// A BM25 score is below idf × (k1 + 1) for each term, and an idf below ln(1 + (N + 0.5) / 0.5);
+/// the literal's grams and its context (boosted) are each scored so.
+pub(super) fn below_word_bonus(searcher: &Searcher, literal: &str) -> bool {
+    let documents: u64 = searcher
+        .segment_readers()
+        .iter()
+        .map(|segment| u64::from(segment.max_doc()))
+        .sum();
+    let idf = (1.0 + (documents as f32 + 0.5) / 0.5).ln();
+    let terms = literal_grams(&fold(literal).chars).len() as f32;
+    (1.0 + CONTEXT_BOOST) * terms * idf * (1.0 + K1) < WORD_BONUS
+}
+
+/// True when a literal's whole-word matches are at most half of the paragraphs holding its
+/// rarest gram, which bound its matches: then ranking them apart saves scoring the rest. Where
+/// nearly every match is a whole word (发展), it would only add a pass.
+pub(super) fn few_whole_words(
+    searcher: &Searcher,
+    fields: &Fields,
+    literal: &str,
+) -> Result<bool, Error> {
+    let folded = fold(literal);
+    if folded.len() == 1 {
+        // Its grams' postings are read whole whichever paragraphs are scored.
+        return Ok(false);
+    }
+    let word = Term::from_field_text(fields.words, &folded.as_string());
+    let mut matches = u64::MAX;
+    for (_, gram) in literal_grams(&folded.chars) {
+        let paragraphs = match lone_char(&gram) {
+            Some(c) => CharQuery::new(fields.grams, c).doc_freq_bound(searcher)?,
+            None => searcher.doc_freq(&Term::from_field_text(fields.grams, &gram))?,
+        };
+        matches = matches.min(paragraphs);
+    }
+    Ok(searcher.doc_freq(&word)?.saturating_mul(2) <= matches)
+}
+
+pub(super) fn not(inner: Box<dyn Query>) -> Box<dyn Query> {
+    Box::new(BooleanQuery::new(vec![
+        (
+            Occur::Must,
+            Box::new(ConstScoreQuery::new(Box::new(AllQuery), 0.0)),
+        ),
+        (Occur::MustNot, inner),
+    ]))
+}
+
+pub(super) fn match_all() -> Box<dyn Query> {
+    Box::new(ConstScoreQuery::new(Box::new(AllQuery), 0.0))
+}
+
+/// The tantivy query for an expression. It finds every matching paragraph, and only those where
+/// [`exact_in_index`] says so; NEAR asks only for both literals. A NOT over a query that may find
+/// more than its paragraphs excludes nothing, and the text decides.
+pub(super) fn to_query(ctx: &Context, expr: &Expr) -> Result<Box<dyn Query>, Error> {
+    Ok(match expr {
+        Expr::Literal(literal) => literal_query(ctx, literal),
+        Expr::Near { left, right, .. } => Box::new(BooleanQuery::new(vec![
+            (Occur::Must, literal_query(ctx, left)),
+            (Occur::Must, literal_query(ctx, right)),
+        ])),
+        Expr::Filter(filter) => filter_query(ctx, filter)?,
+        Expr::Not(inner) if exact_in_index(inner, ctx.script) => not(to_query(ctx, inner)?),
+        Expr::Not(_) => match_all(),
+        Expr::And(items) => {
+            let mut clauses = Vec::new();
+            for item in items {
+                match item {
+                    Expr::Not(inner) if exact_in_index(inner, ctx.script) => {
+                        clauses.push((Occur::MustNot, to_query(ctx, inner)?))
+                    }
+                    Expr::Not(_) => {}
+                    _ => clauses.push((Occur::Must, to_query(ctx, item)?)),
+                }
+            }
+            if clauses.iter().all(|(occur, _)| *occur == Occur::MustNot) {
+                clauses.push((Occur::Must, match_all()));
+            }
+            Box::new(BooleanQuery::new(clauses))
+        }
+        Expr::Or(items) => {
+            let clauses = items
+                .iter()
+                .map(|item| Ok((Occur::Should, to_query(ctx, item)?)))
+                .collect::<Result<Vec<_>, Error>>()?;
+            Box::new(BooleanQuery::new(clauses))
+        }
+    })
+}
+
+/// Whether an expression has a filter anywhere in it.
+pub(super) fn has_filter(expr: &Expr) -> bool {
+    match expr {
+        Expr::Filter(_) => true,
+        Expr::Literal(_) | Expr::Near { .. } => false,
+        Expr::Not(inner) => has_filter(inner),
+        Expr::And(items) | Expr::Or(items) => items.iter().any(has_filter),
+    }
+}
+
+/// The filters that an expression puts on every match: its own when it is one, those of the
+/// items of an AND.
+pub(super) fn scope_filters(expr: &Expr, out: &mut Vec<Expr>) {
+    match expr {
+        Expr::Filter(_) => out.push(expr.clone()),
+        Expr::And(items) => items.iter().for_each(|item| scope_filters(item, out)),
+        _ => {}
+    }
+}
+
+/// Everything a run shares.
+pub(super) struct Run {
+    pub(super) prepared: Prepared,
+    pub(super) searcher: Searcher,
+    pub(super) fields: Fields,
+    pub(super) query: Box<dyn Query>,
+    /// For a query of one literal ranked by relevance: its whole-word matches alone, which hold
+    /// the best hits when there are enough of them (see [`below_word_bonus`]).
+    pub(super) word_first: Option<WordFirst>,
+    pub(super) whole_words: WholeWords,
+    /// Whether the expression has a filter, which the text check reads from the citation.
+    pub(super) filters: bool,
+}
+
+/// A literal's whole-word matches, ranked as [`Run::query`] ranks them, and its matches, to count.
+pub(super) struct WordFirst {
+    pub(super) ranked: Box<dyn Query>,
+    /// Every match, unscored: the character view's query alone, cheaper to count than the
+    /// ranked query with its optional signals.
+    pub(super) matches: Box<dyn Query>,
+}
+
+impl Run {
+    pub(super) fn new(engine: &Engine, config: &SearchConfig) -> Result<Run, Error> {
+        let prepared = Prepared::new(config)?;
+        let searcher = engine.searcher.clone();
+        let fields = engine.fields;
+        let ctx = Context {
+            searcher: &searcher,
+            fields: &fields,
+            words: prepared.words,
+            plain_bm25: config.plain_bm25,
+            word_first: false,
+            script: prepared.script,
+        };
+        let query = to_query(&ctx, &prepared.expr)?;
+        let word_first = match &prepared.expr {
+            Expr::Literal(literal)
+                if config.sort == Sort::Relevance
+                    && config.limit.is_some()
+                    && !prepared.words
+                    && !config.plain_bm25
+                    && literal_exact_in_index(literal)
+                    && below_word_bonus(&searcher, literal)
+                    && few_whole_words(&searcher, &fields, literal)? =>
+            {
+                let ctx = Context {
+                    word_first: true,
+                    ..ctx
+                };
+                Some(WordFirst {
+                    ranked: literal_query(&ctx, literal),
+                    matches: grams_query(&fields, &fold(literal)),
+                })
+            }
+            _ => None,
+        };
+        let literals: Vec<String> = prepared
+            .expr
+            .positive_literals()
+            .into_iter()
+            .map(str::to_string)
+            .collect();
+        let literal_refs: Vec<&str> = literals.iter().map(String::as_str).collect();
+        let whole_words = WholeWords::new(&searcher, &fields, &literal_refs);
+        Ok(Run {
+            filters: has_filter(&prepared.expr),
+            prepared,
+            searcher,
+            fields,
+            query,
+            word_first,
+            whole_words,
+        })
+    }
+
+    /// The paragraph at `address`, ready for [`Run::check`]: with its citation when the
+    /// expression has a filter.
+    pub(super) fn read(&self, address: DocAddress, heads: &mut Heads) -> Result<Paragraph, Error> {
+        let mut paragraph = read_paragraph(&self.searcher, &self.fields, address)?;
+        if self.filters {
+            heads.cite(&self.searcher, &self.fields, address, &mut paragraph)?;
+        }
+        Ok(paragraph)
+    }
+
+    /// The matching spans of a candidate, or `None` when its text says it does not match.
+    pub(super) fn check(
+        &self,
+        paragraph: &Paragraph,
+        address: DocAddress,
+    ) -> Option<Vec<(usize, usize)>> {
+        let mut spans = evaluate(
+            &self.prepared.expr,
+            paragraph,
+            &self.prepared,
+            &self.whole_words,
+            address,
+        )?;
+        spans.sort_unstable();
+        spans.dedup();
+        Some(spans)
+    }
+
+    pub(super) fn date_keys(&self, addresses: &[DocAddress]) -> Result<Vec<u64>, Error> {
+        let mut columns = HashMap::new();
+        let mut keys = Vec::with_capacity(addresses.len());
+        for address in addresses {
+            let column = match columns.get(&address.segment_ord) {
+                Some(column) => column,
+                None => {
+                    let reader = self.searcher.segment_reader(address.segment_ord);
+                    let column = reader.fast_fields().u64(schema::DATE_KEY)?;
+                    columns.entry(address.segment_ord).or_insert(column)
+                }
+            };
+            keys.push(column.first(address.doc_id).unwrap_or(0));
+        }
+        Ok(keys)
+    }
+}

@@ -1,0 +1,111 @@
+//! RANK: the weights of the ranking signals, the top k by score with ties broken by date, and
+//! the order by date.
+
+use tantivy::DocAddress;
+use tantivy::collector::{Count, TopDocs};
+
+use crate::Error;
+use crate::search::Sort;
+use crate::search::plan::Run;
+use crate::store::schema::{self};
+
+/// Added to the score of a paragraph for each literal that is a whole word of it. Larger than any
+/// BM25 score of a phrase, so whole-word matches rank first.
+pub const WORD_BONUS: f32 = 1000.0;
+/// Weight of a literal found in the paragraph's document title or section headings, relative to
+/// its BM25 score in the paragraph: a paragraph under 「（一）…云台山…」 ranks above a passing mention.
+pub const CONTEXT_BOOST: f32 = 2.0;
+
+/// The `limit` best paragraphs by score, equal scores newest first.
+pub(super) fn best(
+    limit: usize,
+) -> impl tantivy::collector::Collector<Fruit = Vec<((f32, u64), DocAddress)>> {
+    TopDocs::with_limit(limit.max(1)).tweak_score(|segment: &tantivy::SegmentReader| {
+        let dates = segment
+            .fast_fields()
+            .u64(schema::DATE_KEY)
+            .ok()
+            .map(|column| column.first_or_default_col(0));
+        move |doc: tantivy::DocId, score: f32| {
+            (
+                score,
+                dates.as_ref().map_or(0, |column| column.get_val(doc)),
+            )
+        }
+    })
+}
+
+/// Paragraphs beyond the `k` best that [`top_by_score`] takes, to hold a run of equal scores.
+pub(super) const TIE_ROOM: usize = 32;
+
+/// The `k` best paragraphs as [`best`] ranks them, and the number of matches. Reading a date for
+/// every match costs a quarter of a search for a common literal, so the best `k + TIE_ROOM` are
+/// taken by score alone and only they are ordered by date, which decides among equal scores at
+/// the `k`-th place too; only when the equal scores run past them does [`best`] run.
+///
+/// For one literal, the whole-word matches are ranked first, on their own: when there are `k` of
+/// them they hold the `k` best, and the other matches are only counted, not scored.
+pub(super) fn top_by_score(run: &Run, k: usize) -> Result<(Vec<(f32, DocAddress)>, usize), Error> {
+    let searcher = &run.searcher;
+    let by_score = TopDocs::with_limit(k.saturating_add(TIE_ROOM)).order_by_score();
+    let mut ranked = None;
+    if let Some(word_first) = &run.word_first {
+        let top = searcher.search(word_first.ranked.as_ref(), &by_score)?;
+        if top.len() >= k {
+            let total = searcher.search(word_first.matches.as_ref(), &Count)?;
+            ranked = Some((word_first.ranked.as_ref(), top, total));
+        }
+    }
+    let (query, top, total) = match ranked {
+        Some(ranked) => ranked,
+        None => {
+            let (top, total) = searcher.search(&run.query, &(by_score, Count))?;
+            (run.query.as_ref(), top, total)
+        }
+    };
+    if top.len() == k.saturating_add(TIE_ROOM) && top[k - 1].0 == top[top.len() - 1].0 {
+        let top = searcher.search(query, &best(k))?;
+        return Ok((untie(top), total));
+    }
+    let addresses: Vec<DocAddress> = top.iter().map(|&(_, address)| address).collect();
+    let dates = run.date_keys(&addresses)?;
+    let mut keyed: Vec<(f32, u64, DocAddress)> = top
+        .iter()
+        .zip(dates)
+        .map(|(&(score, address), date)| (score, date, address))
+        .collect();
+    keyed.sort_by(|a, b| b.0.total_cmp(&a.0).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2)));
+    keyed.truncate(k);
+    Ok((keyed.into_iter().map(|(s, _, a)| (s, a)).collect(), total))
+}
+
+/// Drops the date from [`best`]'s sort keys.
+pub(super) fn untie(ranked: Vec<((f32, u64), DocAddress)>) -> Vec<(f32, DocAddress)> {
+    ranked
+        .into_iter()
+        .map(|((score, _), address)| (score, address))
+        .collect()
+}
+
+/// `items` in the order of `sort` by their paragraphs' dates, undated paragraphs last.
+pub(super) fn by_date<T>(
+    run: &Run,
+    sort: Sort,
+    items: Vec<T>,
+    address: impl Fn(&T) -> DocAddress,
+) -> Result<Vec<T>, Error> {
+    let addresses: Vec<DocAddress> = items.iter().map(&address).collect();
+    let keys = run.date_keys(&addresses)?;
+    let mut order: Vec<usize> = (0..items.len()).collect();
+    order.sort_by_key(|&i| {
+        let key = keys[i];
+        let dated = key == 0;
+        let by_date = match sort {
+            Sort::Oldest => key,
+            _ => u64::MAX - key,
+        };
+        (dated, by_date, addresses[i])
+    });
+    let mut slots: Vec<Option<T>> = items.into_iter().map(Some).collect();
+    Ok(order.into_iter().filter_map(|i| slots[i].take()).collect())
+}

@@ -1,0 +1,222 @@
+//! READ: stored paragraphs and their documents' citations, from the index's document store.
+
+use std::cell::OnceCell;
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
+
+use tantivy::collector::DocSetCollector;
+use tantivy::query::TermQuery;
+use tantivy::schema::document::{DeserializeError, DocumentDeserialize, DocumentDeserializer};
+use tantivy::schema::{Field as SchemaField, IndexRecordOption, OwnedValue};
+use tantivy::{DocAddress, DocSet, Searcher, Term};
+
+use crate::Error;
+use crate::search::Hit;
+use crate::search::engine::Engine;
+use crate::store::schema::{Citation, Fields};
+use crate::text::fold::{Folded, Haystack, fold};
+
+/// A stored paragraph, read for checking and showing.
+pub(super) struct Paragraph {
+    /// Its document's citation, read from the document's head when it is needed: for a filter
+    /// checked on the text, and for a paragraph that is shown.
+    pub(super) citation: Option<Arc<Citation>>,
+    /// The number its document's head also stores.
+    pub(super) record: Option<u64>,
+    /// The heading path as stored, a JSON array.
+    pub(super) section: String,
+    /// Ordinal within the document, from 1.
+    pub(super) number: u64,
+    /// Ordinal within the file, from 0.
+    pub(super) ordinal: u64,
+    pub(super) text: String,
+    /// How the text is searched without folding it, where it can be; otherwise it is folded when
+    /// first searched.
+    pub(super) haystack: Haystack,
+    pub(super) folded: OnceCell<Folded>,
+}
+
+impl Paragraph {
+    pub(super) fn new(mut stored: Stored, fields: &Fields) -> Paragraph {
+        let text = stored.take_str(fields.text).unwrap_or_default();
+        Paragraph {
+            citation: None,
+            record: stored.u64(fields.record),
+            section: stored.take_str(fields.section).unwrap_or_default(),
+            number: stored.u64(fields.paragraph).unwrap_or(0),
+            ordinal: stored.u64(fields.ordinal).unwrap_or(0),
+            haystack: Haystack::of(&text),
+            text,
+            folded: OnceCell::new(),
+        }
+    }
+
+    /// Byte spans of the occurrences of a folded literal.
+    pub(super) fn find(&self, literal: &Folded) -> Vec<(usize, usize)> {
+        self.haystack.find(&self.text, literal).unwrap_or_else(|| {
+            self.folded
+                .get_or_init(|| fold(&self.text))
+                .find_all(&literal.chars)
+        })
+    }
+}
+
+/// The citations of the documents read so far, with their record numbers, by the address of
+/// their head paragraph.
+#[derive(Default)]
+pub(super) struct Heads(HashMap<DocAddress, (Option<u64>, Arc<Citation>)>);
+
+impl Heads {
+    /// Gives `paragraph`, read from `address`, its document's citation: from the document's head,
+    /// `paragraph - 1` documents before it (see `crate::store::schema`).
+    pub(super) fn cite(
+        &mut self,
+        searcher: &Searcher,
+        fields: &Fields,
+        address: DocAddress,
+        paragraph: &mut Paragraph,
+    ) -> Result<(), Error> {
+        if paragraph.citation.is_some() {
+            return Ok(());
+        }
+        let head = paragraph
+            .number
+            .checked_sub(1)
+            .and_then(|back| u32::try_from(back).ok())
+            .and_then(|back| address.doc_id.checked_sub(back))
+            .map(|doc_id| DocAddress::new(address.segment_ord, doc_id));
+        let Some(head) = head else {
+            return Err(inconsistent(
+                address,
+                "its document's first paragraph is not in its segment",
+            ));
+        };
+        let (record, citation) = match self.0.get(&head) {
+            Some(read) => read.clone(),
+            None => {
+                let mut head_doc: Stored = searcher.doc(head)?;
+                let citation: Citation = head_doc
+                    .take_str(fields.citation)
+                    .and_then(|json| serde_json::from_str(&json).ok())
+                    .ok_or_else(|| inconsistent(address, "its document's citation is missing"))?;
+                let read = (head_doc.u64(fields.record), Arc::new(citation));
+                self.0.insert(head, read.clone());
+                read
+            }
+        };
+        if record != paragraph.record {
+            return Err(inconsistent(
+                address,
+                "its document's first paragraph is not where it should be",
+            ));
+        }
+        paragraph.citation = Some(citation);
+        Ok(())
+    }
+}
+
+pub(super) fn inconsistent(address: DocAddress, reason: &str) -> Error {
+    Error::Inconsistent(format!(
+        "paragraph {} of segment {}: {reason}",
+        address.doc_id, address.segment_ord
+    ))
+}
+
+/// The paragraph at `address`, without its citation.
+pub(super) fn read_paragraph(
+    searcher: &Searcher,
+    fields: &Fields,
+    address: DocAddress,
+) -> Result<Paragraph, Error> {
+    Ok(Paragraph::new(searcher.doc(address)?, fields))
+}
+
+/// A paragraph's stored fields as the store holds them. tantivy's own document type copies each
+/// string into its arena, and a reader copies it out again; this one keeps the strings the store
+/// decodes, for `--all` on tens of thousands of paragraphs.
+pub(super) struct Stored(Vec<(SchemaField, OwnedValue)>);
+
+impl DocumentDeserialize for Stored {
+    fn deserialize<'de, D: DocumentDeserializer<'de>>(
+        mut deserializer: D,
+    ) -> Result<Stored, DeserializeError> {
+        let mut values = Vec::with_capacity(deserializer.size_hint());
+        while let Some(value) = deserializer.next_field()? {
+            values.push(value);
+        }
+        Ok(Stored(values))
+    }
+}
+
+impl Stored {
+    /// Takes the first string of `field` out.
+    pub(super) fn take_str(&mut self, field: SchemaField) -> Option<String> {
+        self.0.iter_mut().find_map(|(f, value)| match value {
+            OwnedValue::Str(text) if *f == field => Some(std::mem::take(text)),
+            _ => None,
+        })
+    }
+
+    pub(super) fn u64(&self, field: SchemaField) -> Option<u64> {
+        self.0.iter().find_map(|(f, value)| match value {
+            OwnedValue::U64(n) if *f == field => Some(*n),
+            _ => None,
+        })
+    }
+}
+
+pub(super) fn hit(
+    paragraph: Paragraph,
+    score: f32,
+    word_match: bool,
+    matches: Vec<(usize, usize)>,
+) -> Hit {
+    Hit {
+        // Every paragraph shown was cited when it was read (`read_checked`, `file_paragraphs`).
+        citation: paragraph.citation.unwrap_or_default(),
+        section: serde_json::from_str(&paragraph.section).unwrap_or_default(),
+        paragraph: paragraph.number,
+        score,
+        word_match,
+        text: paragraph.text,
+        matches,
+        reference: None,
+    }
+}
+
+/// Every paragraph of an indexed file, in file order, as hits without matches; the file is named
+/// as the index names it (the `path` of a hit).
+pub fn file_paragraphs(engine: &Engine, path: &str) -> Result<Vec<Hit>, Error> {
+    let term = Term::from_field_text(engine.fields.path, path);
+    let query = TermQuery::new(term, IndexRecordOption::Basic);
+    let mut addresses: Vec<DocAddress> = engine
+        .searcher
+        .search(&query, &DocSetCollector)?
+        .into_iter()
+        .collect();
+    addresses.sort_unstable(); // read in store order
+    let mut heads = Heads::default();
+    let mut paragraphs = addresses
+        .into_iter()
+        .map(|address| {
+            let mut paragraph = read_paragraph(&engine.searcher, &engine.fields, address)?;
+            heads.cite(&engine.searcher, &engine.fields, address, &mut paragraph)?;
+            Ok((paragraph.ordinal, hit(paragraph, 0.0, false, Vec::new())))
+        })
+        .collect::<Result<Vec<(u64, Hit)>, Error>>()?;
+    paragraphs.sort_by_key(|(ordinal, _)| *ordinal);
+    Ok(paragraphs.into_iter().map(|(_, hit)| hit).collect())
+}
+
+/// The paths of the indexed files, in order.
+pub fn indexed_paths(engine: &Engine) -> Result<Vec<String>, Error> {
+    let mut paths = BTreeSet::new();
+    for segment in engine.searcher.segment_readers() {
+        let inverted = segment.inverted_index(engine.fields.path)?;
+        let mut terms = inverted.terms().stream()?;
+        while terms.advance() {
+            paths.insert(String::from_utf8_lossy(terms.key()).into_owned());
+        }
+    }
+    Ok(paths.into_iter().collect())
+}

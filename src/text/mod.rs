@@ -1,0 +1,9 @@
+//! TEXT: pure functions on text that indexing and searching share, so that both sides agree.
+//!
+//! - [`fold`]: the matching form of a text, with each character's span in the original.
+//! - [`traditional`]: the characters folding converts from traditional to simplified script.
+//! - [`dates`]: dates as users, manifests and gazettes write them, normalised and compared.
+
+pub mod dates;
+pub mod fold;
+mod traditional;
