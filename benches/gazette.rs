@@ -11,9 +11,9 @@ use std::path::PathBuf;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use tantivy::tokenizer::{TextAnalyzer, TokenStream};
 
-use gazette::analysis::{self, Gram};
-use gazette::index::IndexConfig;
+use gazette::indexer::IndexConfig;
 use gazette::search::{Engine, SearchConfig};
+use gazette::store::tokenizers::{self, Gram};
 
 const SEED: &str = "corpus/焦作市人民政府公报_2025年第1号.txt";
 
@@ -26,7 +26,7 @@ fn seed_text() -> String {
 }
 
 fn paragraphs() -> Vec<String> {
-    gazette::parse::parse(&seed_text(), "seed").documents[0]
+    gazette::ingest::parse::parse(&seed_text(), "seed").documents[0]
         .paragraphs
         .iter()
         .map(|p| p.text.clone())
@@ -49,7 +49,7 @@ fn parsing(c: &mut Criterion) {
     let mut group = c.benchmark_group("parse");
     group.throughput(Throughput::Bytes(text.len() as u64));
     group.bench_function("seed issue", |b| {
-        b.iter(|| gazette::parse::parse(black_box(&text), "seed"))
+        b.iter(|| gazette::ingest::parse::parse(black_box(&text), "seed"))
     });
     group.finish();
 }
@@ -58,7 +58,7 @@ fn tokenizing(c: &mut Criterion) {
     let texts = paragraphs();
     let folded: Vec<String> = texts
         .iter()
-        .map(|t| analysis::fold(t).as_string())
+        .map(|t| gazette::text::fold::fold(t).as_string())
         .collect();
     let bytes: usize = texts.iter().map(String::len).sum();
     let mut group = c.benchmark_group("tokenize");
@@ -67,19 +67,19 @@ fn tokenizing(c: &mut Criterion) {
         b.iter(|| {
             texts
                 .iter()
-                .map(|t| analysis::fold(black_box(t)).len())
+                .map(|t| gazette::text::fold::fold(black_box(t)).len())
                 .sum::<usize>()
         })
     });
-    let mut bigrams = analysis::grams_tokenizer(Gram::Bigram);
+    let mut bigrams = tokenizers::grams_tokenizer(Gram::Bigram);
     group.bench_function("bigrams", |b| {
         b.iter(|| count_tokens(&mut bigrams, &folded))
     });
-    let mut covering = analysis::grams_tokenizer(Gram::Covering);
+    let mut covering = tokenizers::grams_tokenizer(Gram::Covering);
     group.bench_function("covering grams", |b| {
         b.iter(|| count_tokens(&mut covering, &folded))
     });
-    let mut words = analysis::words_tokenizer();
+    let mut words = tokenizers::words_tokenizer();
     count_tokens(&mut words, &folded); // loads the jieba dictionary outside the timing
     group.bench_function("jieba words", |b| {
         b.iter(|| count_tokens(&mut words, &folded))
@@ -101,7 +101,7 @@ fn indexing(c: &mut Criterion) {
                     inputs: vec![root().join("corpus")],
                     ..IndexConfig::default()
                 };
-                gazette::index::run(&config).unwrap();
+                gazette::indexer::run(&config).unwrap();
                 dir
             },
             criterion::BatchSize::PerIteration,
@@ -118,13 +118,13 @@ fn querying(c: &mut Criterion) {
         inputs: vec![root().join("corpus")],
         ..IndexConfig::default()
     };
-    gazette::index::run(&config).unwrap();
+    gazette::indexer::run(&config).unwrap();
     let engine = Engine::open(&index_dir).unwrap();
-    let queries = gazette::bench::parse_queries(gazette::bench::DEFAULT_QUERIES).unwrap();
+    let queries =
+        gazette::tools::bench::parse_queries(gazette::tools::bench::DEFAULT_QUERIES).unwrap();
     let mut group = c.benchmark_group("query");
     for (class, query) in &queries {
         let search = SearchConfig {
-            index_dir: index_dir.clone(),
             query: query.clone(),
             limit: Some(10),
             ..SearchConfig::default()
@@ -134,7 +134,6 @@ fn querying(c: &mut Criterion) {
         });
     }
     let count = SearchConfig {
-        index_dir: index_dir.clone(),
         query: "发展".into(),
         ..SearchConfig::default()
     };

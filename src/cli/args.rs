@@ -1,16 +1,9 @@
-//! Command-line arguments (clap) and their resolution into the library's plain config structs.
-//! No clap type goes below this file.
+//! The command line as clap reads it: commands, flags and their help. What the flags mean for the
+//! library is decided in `resolve`; no clap type goes below `crate::cli`.
 
-use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
-
-use gazette::analysis::Script;
-use gazette::index::IndexConfig;
-use gazette::query::{Field, Filter};
-use gazette::search::{SearchConfig, Sort};
-use gazette::stats::By;
 
 /// Full-text search for Chinese government gazettes (政府公报).
 #[derive(Debug, Parser)]
@@ -38,6 +31,17 @@ pub enum Command {
     /// Write a gazette-like corpus of a given size from a source corpus, for growth curves.
     #[command(hide = true)]
     Generate(GenerateArgs),
+    /// Print a shell completion script: `gazette completions bash > /etc/bash_completion.d/gazette`.
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff): `gazette man > gazette.1; man ./gazette.1`.
+    Man,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete in.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 #[derive(Debug, Args)]
@@ -105,9 +109,9 @@ pub struct IndexArgs {
     #[arg(long)]
     pub rebuild: bool,
     /// At the end, merge the index's smaller segments into as few as possible, as a run that
-    /// leaves more than 8 segments does anyway: searches open fewer files and take 1-2 ms less
-    /// (more on a large index), and the run takes half as long again (on an index with nothing
-    /// new to add, it only merges).
+    /// leaves more than 8 segments does anyway: searches open fewer files and are faster, above
+    /// all on a large index, while the run takes longer (on an index with nothing new to add, it
+    /// only merges).
     #[arg(long)]
     pub compact: bool,
     /// Print the summary as one JSON object.
@@ -161,10 +165,10 @@ pub struct QueryArgs {
     #[arg(long, value_name = "TITLE")]
     pub document: Option<String>,
     /// Only paragraphs dated on or after this (YYYY, YYYY-MM or YYYY-MM-DD).
-    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    #[arg(long, value_name = "DATE", value_parser = super::resolve::parse_date)]
     pub from: Option<String>,
     /// Only paragraphs dated on or before this (YYYY, YYYY-MM or YYYY-MM-DD).
-    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    #[arg(long, value_name = "DATE", value_parser = super::resolve::parse_date)]
     pub to: Option<String>,
     /// Only whole-word matches (as jieba segments the paragraph): 台山 no longer matches 云台山.
     #[arg(long)]
@@ -273,88 +277,4 @@ pub enum SortArg {
     Left,
     /// With --kwic: by the context after the match.
     Right,
-}
-
-fn parse_date(value: &str) -> Result<String, String> {
-    gazette::query::parse_date(value)
-        .ok_or_else(|| format!("{value} is not YYYY, YYYY-MM or YYYY-MM-DD"))
-}
-
-impl IndexArgs {
-    pub fn config(&self) -> IndexConfig {
-        IndexConfig {
-            index_dir: self.location.index.clone(),
-            inputs: self.paths.clone(),
-            progress: std::io::stderr().is_terminal(),
-            prune: self.prune,
-            rebuild: self.rebuild,
-            compact: self.compact,
-            commit_bytes: self.commit_kb.unwrap_or(0) * 1024,
-            max_merged_docs: self.max_merged_docs.unwrap_or(0),
-            compact_above: self.compact_above.unwrap_or(0),
-        }
-    }
-}
-
-impl QueryArgs {
-    pub fn config(&self) -> SearchConfig {
-        let mut filters = Vec::new();
-        for (field, value) in [
-            (Field::Gazette, &self.gazette),
-            (Field::Region, &self.region),
-            (Field::Document, &self.document),
-        ] {
-            if let Some(value) = value {
-                filters.push(Filter::Contains {
-                    field,
-                    value: value.clone(),
-                });
-            }
-        }
-        if self.from.is_some() || self.to.is_some() {
-            filters.push(Filter::Date {
-                from: self.from.clone(),
-                to: self.to.clone(),
-            });
-        }
-        SearchConfig {
-            index_dir: self.location.index.clone(),
-            query: self.query.join(" "),
-            filters,
-            words: self.words,
-            script: if self.exact_script {
-                Script::Exact
-            } else {
-                Script::Fold
-            },
-            ..SearchConfig::default()
-        }
-    }
-}
-
-impl SearchArgs {
-    pub fn config(&self) -> SearchConfig {
-        SearchConfig {
-            limit: (!self.all).then_some(self.limit),
-            sort: match self.sort {
-                SortArg::Oldest => Sort::Oldest,
-                SortArg::Newest => Sort::Newest,
-                SortArg::Relevance | SortArg::Left | SortArg::Right => Sort::Relevance,
-            },
-            plain_bm25: self.plain_bm25,
-            ..self.query.config()
-        }
-    }
-}
-
-impl ByArg {
-    pub fn by(self) -> By {
-        match self {
-            ByArg::Year => By::Year,
-            ByArg::Month => By::Month,
-            ByArg::Gazette => By::Gazette,
-            ByArg::Region => By::Region,
-            ByArg::Document => By::Document,
-        }
-    }
 }

@@ -120,6 +120,7 @@ impl Queued {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
     use std::sync::atomic::{AtomicBool, Ordering};
 
     fn docs(n: usize) -> Vec<TantivyDocument> {

@@ -1,23 +1,23 @@
 //! COMPACT: merging a run's many small segments into few, at the end of a run.
 
+use indicatif::ProgressBar;
 use tantivy::indexer::IndexWriterOptions;
+use tantivy::merge_policy::MergePolicy;
 use tantivy::{Index, IndexWriter, TantivyDocument};
 
-use super::MERGE_THREADS;
+use super::merging::{COMPACTION_FACTOR, CappedMergePolicy};
+use super::{IndexConfig, IndexSummary, MERGE_THREADS};
 use crate::Error;
-use crate::indexer::IndexConfig;
-use crate::indexer::merging::{CappedMergePolicy, MAX_MERGED_DOCS};
-use tantivy::merge_policy::MergePolicy;
 
 /// Memory for the writer that only merges: tantivy's least.
-pub(super) const COMPACTING_WRITER_MEMORY: usize = 15_000_000;
+const COMPACTING_WRITER_MEMORY: usize = 15_000_000;
 
 /// Merges every segment of at most half of `ceiling` paragraphs into as few as `ceiling` allows
 /// (see `crate::indexer::merging`), with a writer of its own that adds nothing. Gives the segments left,
 /// or `None` when there was nothing to merge. The run's writer has finished its own merges by
 /// then, so that how many segments it left, and so whether to compact, does not depend on how far
 /// its merges had got.
-pub(super) fn compact(index: &Index, ceiling: u32) -> Result<Option<usize>, Error> {
+fn compact(index: &Index, ceiling: u32) -> Result<Option<usize>, Error> {
     let policy = CappedMergePolicy::finishing(ceiling);
     if policy
         .compute_merge_candidates(&index.searchable_segment_metas()?)
@@ -48,10 +48,44 @@ pub(super) fn compact(index: &Index, ceiling: u32) -> Result<Option<usize>, Erro
     Ok(Some(index.searchable_segment_ids()?.len()))
 }
 
-/// The most paragraphs a merge may write.
-pub(super) fn merge_cap(config: &IndexConfig) -> u32 {
-    match config.max_merged_docs {
-        0 => MAX_MERGED_DOCS,
-        n => n,
+/// Compacts at the end of a run when asked (`--compact`) or when the run left more segments than
+/// [`IndexConfig::compact_above`], and records the outcome in `summary`. A compaction that was
+/// asked for fails the run when it fails; one the run started unasked only says so
+/// ([`IndexSummary::compaction_failed`]): the run has done its work, and the next run merges what
+/// this one could not.
+pub(super) fn compact_if_due(
+    config: &IndexConfig,
+    index: &Index,
+    summary: &mut IndexSummary,
+    progress: &ProgressBar,
+) -> Result<(), Error> {
+    if !config.compact && summary.segments <= config.compact_above {
+        return Ok(());
+    }
+    progress.set_message(format!(
+        "merging the index's {} segments into fewer, for faster searches",
+        summary.segments
+    ));
+    let ceiling = config.max_merged_docs.saturating_mul(COMPACTION_FACTOR);
+    let failed = match compact(index, ceiling) {
+        Ok(None) => None,
+        Ok(Some(segments)) if segments < summary.segments => {
+            summary.compacted_from = Some(summary.segments);
+            summary.segments = segments;
+            None
+        }
+        Ok(Some(_)) => Some(Error::Write {
+            path: config.index_dir.clone(),
+            reason: "no merge of its segments finished; the disk may be full".into(),
+        }),
+        Err(err) => Some(err),
+    };
+    match failed {
+        Some(err) if config.compact => Err(err),
+        Some(err) => {
+            summary.compaction_failed = Some(err.to_string());
+            Ok(())
+        }
+        None => Ok(()),
     }
 }

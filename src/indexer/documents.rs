@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use tantivy::indexer::UserOperation;
-use tantivy::{DocSet, IndexWriter, TantivyDocument, Term};
+use tantivy::{IndexWriter, TantivyDocument, Term};
 
 use crate::Error;
 use crate::indexer::backlog::{Backlog, Queued};

@@ -124,6 +124,7 @@ fn split(mut level: Vec<(SegmentId, u32)>, max_docs: u32) -> Vec<Vec<SegmentId>>
 
 #[cfg(test)]
 mod tests {
+    use super::*;
 
     fn segments(sizes: &[u32]) -> Vec<(SegmentId, u32)> {
         sizes

@@ -6,21 +6,18 @@
 //! batches ([`COMMIT_BYTES`]), so a run that is killed keeps what it committed and the next run
 //! goes on from there; searches see the index as of its last commit.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use tantivy::directory::error::LockError;
 use tantivy::indexer::IndexWriterOptions;
-use tantivy::{DocSet, Index, IndexWriter, Term};
+use tantivy::{Index, IndexWriter, Term};
 
 use crate::Error;
 use crate::indexer::backlog::{BACKLOG_PARAGRAPHS, Backlog, Queued};
-use crate::indexer::compaction::compact;
-use crate::indexer::compaction::merge_cap;
 use crate::indexer::documents::add_issue;
-use crate::indexer::merging::{COMPACT_ABOVE, COMPACTION_FACTOR, CappedMergePolicy};
 use crate::indexer::progress::progress_bar;
 use crate::indexer::progress::spinner;
 use crate::indexer::sources::indexed_sources;
@@ -30,7 +27,8 @@ use crate::ingest::walk;
 use crate::ingest::{display_path, load_bytes};
 use crate::store::schema::{self, Fields};
 use crate::store::{clear, open_for_writing};
-use tantivy::merge_policy::MergePolicy;
+use compaction::compact_if_due;
+use merging::{COMPACT_ABOVE, CappedMergePolicy, MAX_MERGED_DOCS};
 
 mod backlog;
 mod compaction;
@@ -47,7 +45,7 @@ const WRITER_MEMORY: usize = 256 * 1024 * 1024;
 pub(super) const MERGE_THREADS: usize = 1;
 
 /// What `gazette index` is asked to do.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct IndexConfig {
     pub index_dir: PathBuf,
     pub inputs: Vec<PathBuf>,
@@ -60,12 +58,29 @@ pub struct IndexConfig {
     /// Merge the smaller segments at the end of the run (see `crate::indexer::merging`), however many
     /// segments the run leaves.
     pub compact: bool,
-    /// Merge them when the run leaves more segments than this; 0 for [`COMPACT_ABOVE`].
+    /// Merge them when the run leaves more segments than this.
     pub compact_above: usize,
-    /// Text indexed between two commits; 0 for [`COMMIT_BYTES`].
+    /// Text indexed between two commits.
     pub commit_bytes: u64,
-    /// The most paragraphs a merge may write; 0 for [`MAX_MERGED_DOCS`].
+    /// The most paragraphs a merge may write.
     pub max_merged_docs: u32,
+}
+
+impl Default for IndexConfig {
+    /// The index folder `index`, no inputs, and the policies a user gets.
+    fn default() -> IndexConfig {
+        IndexConfig {
+            index_dir: PathBuf::from("index"),
+            inputs: Vec::new(),
+            progress: false,
+            prune: false,
+            rebuild: false,
+            compact: false,
+            compact_above: COMPACT_ABOVE,
+            commit_bytes: COMMIT_BYTES,
+            max_merged_docs: MAX_MERGED_DOCS,
+        }
+    }
 }
 
 /// What a run did.
@@ -145,7 +160,7 @@ pub fn run(config: &IndexConfig) -> Result<IndexSummary, Error> {
             })?;
     // Checked once this process holds the writer's lock, so the probe is its own.
     check_writable(dir)?;
-    writer.set_merge_policy(Box::new(CappedMergePolicy::new(merge_cap(config))));
+    writer.set_merge_policy(Box::new(CappedMergePolicy::new(config.max_merged_docs)));
     add_files(config, &index, &fields, writer, started).map_err(unwritable)
 }
 
@@ -161,57 +176,111 @@ fn check_writable(dir: &Path) -> Result<(), Error> {
         })
 }
 
+/// What one run carries from file to file: the writer, what the index held before the run, and
+/// the summary so far.
+struct Batch<'a> {
+    config: &'a IndexConfig,
+    fields: &'a Fields,
+    writer: IndexWriter<Queued>,
+    backlog: std::sync::Arc<Backlog>,
+    /// The files the index held when the run began and that the run has not met yet: path ->
+    /// hash. What is left at the end is gone from the inputs (see `--prune`).
+    known: HashMap<String, String>,
+    manifests: Manifests,
+    /// Paths already met, as stored: overlapping inputs name a file twice.
+    seen: HashSet<String>,
+    uncommitted: u64,
+    errors: Vec<Error>,
+    summary: IndexSummary,
+}
+
 fn add_files(
     config: &IndexConfig,
     index: &Index,
     fields: &Fields,
-    mut writer: IndexWriter<Queued>,
+    writer: IndexWriter<Queued>,
     started: Instant,
 ) -> Result<IndexSummary, Error> {
-    let mut known = indexed_sources(index, fields)?;
-    let backlog = Backlog::new(BACKLOG_PARAGRAPHS);
-    let commit_bytes = match config.commit_bytes {
-        0 => COMMIT_BYTES,
-        n => n,
-    };
-
-    let (files, mut errors) = walk::walk(&config.inputs);
-    let mut summary = IndexSummary {
-        failed: errors.len(),
-        ..IndexSummary::default()
+    let (files, errors) = walk::walk(&config.inputs);
+    let mut batch = Batch {
+        config,
+        fields,
+        writer,
+        backlog: Backlog::new(BACKLOG_PARAGRAPHS),
+        known: indexed_sources(index, fields)?,
+        manifests: Manifests::default(),
+        seen: HashSet::new(),
+        uncommitted: 0,
+        summary: IndexSummary {
+            failed: errors.len(),
+            ..IndexSummary::default()
+        },
+        errors,
     };
     let bar = progress_bar(files.len() as u64, config.progress);
-    let mut manifests = Manifests::default();
-    let mut uncommitted: u64 = 0;
-    let mut seen = HashSet::new();
     for path in &files {
         bar.set_message(path.display().to_string());
         bar.inc(1);
+        batch.add(path)?;
+    }
+    bar.finish_and_clear();
+    if config.prune {
+        batch.prune();
+    }
+    let Batch {
+        mut writer,
+        errors,
+        mut summary,
+        ..
+    } = batch;
+    // The last commit and the merges it waits for, then any compaction, take seconds to minutes
+    // on a large corpus: a spinner says what the run is doing.
+    let finishing = spinner(config.progress, "committing, finishing merges");
+    writer.commit()?;
+    writer.wait_merging_threads()?;
+    summary.segments = index.searchable_segment_ids()?.len();
+    compact_if_due(config, index, &mut summary, &finishing)?;
+    finishing.finish_and_clear();
+    summary.errors = errors;
+    summary.seconds = started.elapsed().as_secs_f64();
+    Ok(summary)
+}
+
+impl Batch<'_> {
+    /// Indexes one file: skipped when its content and manifest row are unchanged, its paragraphs
+    /// replaced when either changed, added when new. A file that cannot be read or parsed is
+    /// counted as failed and the batch goes on; only a failure to write the index stops it.
+    fn add(&mut self, path: &Path) -> Result<(), Error> {
         let shown = display_path(path);
-        if !seen.insert(shown.clone()) {
-            continue; // named twice, by two overlapping inputs
+        if !self.seen.insert(shown.clone()) {
+            return Ok(()); // named twice, by two overlapping inputs
         }
         let bytes = match std::fs::read(path) {
             Ok(bytes) => bytes,
             Err(err) => {
-                errors.push(Error::File {
-                    path: path.clone(),
+                self.errors.push(Error::File {
+                    path: path.to_path_buf(),
                     reason: err.to_string(),
                 });
-                summary.failed += 1;
-                continue;
+                self.summary.failed += 1;
+                return Ok(());
             }
         };
-        let meta = manifests.lookup(path, &mut errors).unwrap_or_default();
+        let meta = self
+            .manifests
+            .lookup(path, &mut self.errors)
+            .unwrap_or_default();
         let hash = source_hash(&bytes, &meta);
-        let before = known.remove(&shown);
+        let before = self.known.remove(&shown);
         if before.as_deref() == Some(hash.as_str()) {
-            summary.unchanged += 1;
-            continue;
+            self.summary.unchanged += 1;
+            return Ok(());
         }
         if before.is_some() {
-            writer.delete_term(Term::from_field_text(fields.path, &shown));
+            self.writer
+                .delete_term(Term::from_field_text(self.fields.path, &shown));
         }
+        let summary = &mut self.summary;
         match load_bytes(path, &bytes, meta) {
             Ok(loaded) => {
                 let issue = &loaded.issue;
@@ -220,7 +289,14 @@ fn add_files(
                 summary.paragraphs += issue.paragraph_count();
                 summary.cuts_joined += issue.stats.cuts_joined;
                 summary.debris_dropped += issue.stats.debris_dropped;
-                add_issue(&writer, &backlog, fields, &shown, &hash, &loaded)?;
+                add_issue(
+                    &self.writer,
+                    &self.backlog,
+                    self.fields,
+                    &shown,
+                    &hash,
+                    &loaded,
+                )?;
                 if before.is_some() {
                     summary.updated += 1;
                 } else {
@@ -229,65 +305,33 @@ fn add_files(
             }
             Err(err) => {
                 // A file that can no longer be read keeps no stale paragraphs.
-                errors.push(err);
+                self.errors.push(err);
                 summary.failed += 1;
             }
         }
-        uncommitted += bytes.len() as u64;
-        if uncommitted >= commit_bytes {
-            writer.commit()?;
-            uncommitted = 0;
+        self.commit_when_due(bytes.len() as u64)
+    }
+
+    /// Commits once [`IndexConfig::commit_bytes`] of text have been read since the last commit,
+    /// so that a run that is killed keeps what it committed.
+    fn commit_when_due(&mut self, read: u64) -> Result<(), Error> {
+        self.uncommitted += read;
+        if self.uncommitted >= self.config.commit_bytes {
+            self.writer.commit()?;
+            self.uncommitted = 0;
             trim_heap();
         }
+        Ok(())
     }
-    bar.finish_and_clear();
-    if config.prune {
-        // `known` now holds the indexed files that this run did not find.
-        for path in known.keys() {
-            writer.delete_term(Term::from_field_text(fields.path, path));
-            summary.removed += 1;
+
+    /// Removes the indexed files that this run did not find.
+    fn prune(&mut self) {
+        for path in self.known.keys() {
+            self.writer
+                .delete_term(Term::from_field_text(self.fields.path, path));
+            self.summary.removed += 1;
         }
     }
-    // The last commit and the merges it waits for, then any compaction, take seconds to minutes
-    // on a large corpus: a spinner says what the run is doing.
-    let finishing = spinner(config.progress, "committing, finishing merges");
-    writer.commit()?;
-    writer.wait_merging_threads()?;
-    summary.segments = index.searchable_segment_ids()?.len();
-    let compact_above = match config.compact_above {
-        0 => COMPACT_ABOVE,
-        n => n,
-    };
-    if config.compact || summary.segments > compact_above {
-        finishing.set_message(format!(
-            "merging the index's {} segments into fewer, for faster searches",
-            summary.segments
-        ));
-        let failed = match compact(index, merge_cap(config).saturating_mul(COMPACTION_FACTOR)) {
-            Ok(None) => None,
-            Ok(Some(segments)) if segments < summary.segments => {
-                summary.compacted_from = Some(summary.segments);
-                summary.segments = segments;
-                None
-            }
-            Ok(Some(_)) => Some(Error::Write {
-                path: config.index_dir.clone(),
-                reason: "no merge of its segments finished; the disk may be full".into(),
-            }),
-            Err(err) => Some(err),
-        };
-        match failed {
-            // Asked for, the compaction is the run's work; otherwise a run that indexed its files
-            // has done its work, and the next run merges what this one could not.
-            Some(err) if config.compact => return Err(err),
-            Some(err) => summary.compaction_failed = Some(err.to_string()),
-            None => {}
-        }
-    }
-    finishing.finish_and_clear();
-    summary.errors = errors;
-    summary.seconds = started.elapsed().as_secs_f64();
-    Ok(summary)
 }
 
 /// Hands the free pages inside the allocator's heaps back to the system. Between commits the

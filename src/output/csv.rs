@@ -1,108 +1,11 @@
-//! EXPORT: hits and statistics for other tools (CSV for pandas, R and Excel) and references for
-//! papers (GB/T 7714).
+//! CSV: hits and statistics for other tools (pandas, R, Excel), UTF-8 with a header row.
 
 use std::collections::BTreeSet;
 use std::io::Write;
 
+use super::fields::{COLUMNS, HitFields};
 use crate::report::stats::Bucket;
 use crate::search::Hit;
-
-/// Manifest columns that hold a web address, for an [EB/OL] reference.
-const URL_ATTRIBUTES: &[&str] = &["url", "source_url", "link", "网址"];
-
-/// A reference in the style of GB/T 7714-2015, from what the index knows of a hit:
-///
-/// - in a gazette with a numbered issue, as a serial: 「焦作市人民政府. 焦作市人民政府工作报告[N].
-///   焦作市人民政府公报, 2025(1): 3.」 (the issuing body is the gazette's name without 公报; a
-///   volume as in 第20卷第1期 gives 「2014, 20(1)」);
-/// - in a gazette without an issue number: 「…[N]. 某某公报, 2025-02-28: 3.」;
-/// - outside a gazette, with a web address in the manifest: 「题名[EB/OL]. (2025)[…]. URL.」;
-/// - otherwise 「题名[Z]. 2025.」
-pub fn reference(hit: &Hit) -> String {
-    let citation = &hit.citation;
-    let year = citation
-        .date
-        .as_deref()
-        .map(|d| d.chars().take(4).collect::<String>())
-        .or_else(|| citation.issue.as_deref().and_then(issue_year));
-    if let Some(gazette) = citation.gazette.as_deref() {
-        let author = gazette
-            .strip_suffix("公报")
-            .filter(|body| !body.is_empty())
-            .map_or(String::new(), |body| format!("{body}. "));
-        let page = citation.page.map_or(String::new(), |p| format!(": {p}"));
-        let number = citation.issue.as_deref().and_then(issue_number);
-        let volume = citation.issue.as_deref().and_then(|i| numbered(i, &['卷']));
-        let when = match (&year, number, &citation.date) {
-            (Some(year), Some(number), _) => match volume {
-                Some(volume) => format!("{year}, {volume}({number})"),
-                None => format!("{year}({number})"),
-            },
-            (_, _, Some(date)) => date.clone(),
-            (Some(year), None, None) => year.clone(),
-            (None, _, None) => String::new(),
-        };
-        let when = if when.is_empty() {
-            String::new()
-        } else {
-            format!(", {when}")
-        };
-        return format!("{author}{}[N]. {gazette}{when}{page}.", citation.document);
-    }
-    let url = URL_ATTRIBUTES
-        .iter()
-        .find_map(|name| citation.attributes.get(*name))
-        .filter(|url| !url.is_empty());
-    let published = citation.date.clone().or(year);
-    match (url, published) {
-        (Some(url), Some(date)) => format!("{}[EB/OL]. ({date}). {url}.", citation.document),
-        (Some(url), None) => format!("{}[EB/OL]. {url}.", citation.document),
-        (None, Some(date)) => format!("{}[Z]. {date}.", citation.document),
-        (None, None) => format!("{}[Z].", citation.document),
-    }
-}
-
-/// The number after 第 and before one of `units`: 「2025年第1号（总第139号）」 → 1 for 号 or 期;
-/// 「第20卷第1期」 → 20 for 卷, 1 for 期.
-fn numbered(issue: &str, units: &[char]) -> Option<u32> {
-    issue.match_indices('第').find_map(|(at, _)| {
-        let rest = &issue[at + '第'.len_utf8()..];
-        let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
-        let unit = rest[digits.len()..].chars().next()?;
-        if units.contains(&unit) {
-            digits.parse().ok()
-        } else {
-            None
-        }
-    })
-}
-
-fn issue_number(issue: &str) -> Option<u32> {
-    numbered(issue, &['号', '期'])
-}
-
-/// 「2025年第1号」 → 2025.
-fn issue_year(issue: &str) -> Option<String> {
-    let digits: String = issue.chars().take_while(char::is_ascii_digit).collect();
-    (digits.len() == 4 && issue[4..].starts_with('年')).then_some(digits)
-}
-
-/// The columns of `--csv`, before one column per manifest attribute.
-pub const HIT_COLUMNS: &[&str] = &[
-    "path",
-    "gazette",
-    "issue",
-    "date",
-    "region",
-    "document",
-    "section",
-    "page",
-    "paragraph",
-    "score",
-    "word_match",
-    "text",
-    "matches",
-];
 
 /// Writes hits as CSV: a header row, then one row per hit with every field (the section path
 /// joined by ` › `, `matches` as a JSON array of byte ranges), the reference when there is one,
@@ -114,31 +17,16 @@ pub fn csv<W: Write>(out: W, hits: &[Hit]) -> Result<(), csv::Error> {
         .collect();
     let cite = hits.iter().any(|h| h.reference.is_some());
     let mut writer = csv::Writer::from_writer(out);
-    let mut header: Vec<String> = HIT_COLUMNS.iter().map(|c| c.to_string()).collect();
+    let mut header: Vec<String> = COLUMNS.iter().map(|c| c.to_string()).collect();
     if cite {
         header.push("reference".into());
     }
     header.extend(attributes.iter().map(|a| format!("attribute.{a}")));
     writer.write_record(&header)?;
     for hit in hits {
-        let optional = |v: &Option<String>| v.clone().unwrap_or_default();
-        let mut row = vec![
-            hit.citation.path.clone(),
-            optional(&hit.citation.gazette),
-            optional(&hit.citation.issue),
-            optional(&hit.citation.date),
-            optional(&hit.citation.region),
-            hit.citation.document.clone(),
-            hit.section.join(" › "),
-            hit.citation.page.map_or(String::new(), |p| p.to_string()),
-            hit.paragraph.to_string(),
-            hit.score.to_string(),
-            hit.word_match.to_string(),
-            hit.text.clone(),
-            serde_json::to_string(&hit.matches).unwrap_or_default(),
-        ];
+        let mut row = HitFields::of(hit).cells();
         if cite {
-            row.push(optional(&hit.reference));
+            row.push(hit.reference.clone().unwrap_or_default());
         }
         row.extend(
             attributes
@@ -159,93 +47,4 @@ pub fn stats_csv<W: Write>(out: W, buckets: &[Bucket]) -> Result<(), csv::Error>
     }
     writer.flush()?;
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use std::sync::Arc;
-
-    use super::*;
-    use crate::store::schema::Citation;
-
-    fn citation() -> Citation {
-        Citation {
-            path: "corpus/a.txt".into(),
-            gazette: Some("焦作市人民政府公报".into()),
-            issue: Some("2025年第1号（总第139号）".into()),
-            date: Some("2025-02-28".into()),
-            region: Some("河南省焦作市".into()),
-            document: "焦作市人民政府工作报告".into(),
-            page: Some(3),
-            attributes: Default::default(),
-        }
-    }
-
-    fn hit(citation: Citation) -> Hit {
-        Hit {
-            citation: Arc::new(citation),
-            section: vec![],
-            paragraph: 7,
-            score: 1.5,
-            word_match: true,
-            text: "云台山".into(),
-            matches: vec![(0, 9)],
-            reference: None,
-        }
-    }
-
-    #[test]
-    fn a_gazette_issue_is_cited_as_a_serial_with_year_number_and_page() {
-        assert_eq!(
-            reference(&hit(citation())),
-            "焦作市人民政府. 焦作市人民政府工作报告[N]. 焦作市人民政府公报, 2025(1): 3."
-        );
-    }
-
-    #[test]
-    fn without_an_issue_number_the_date_stands_in() {
-        let h = hit(Citation {
-            issue: None,
-            page: None,
-            ..citation()
-        });
-        assert_eq!(
-            reference(&h),
-            "焦作市人民政府. 焦作市人民政府工作报告[N]. 焦作市人民政府公报, 2025-02-28."
-        );
-    }
-
-    #[test]
-    fn outside_a_gazette_a_web_address_makes_an_online_reference() {
-        let mut h = hit(Citation {
-            gazette: None,
-            issue: None,
-            date: Some("2025".into()),
-            page: None,
-            document: "2025年中华人民共和国国务院政府工作报告".into(),
-            ..citation()
-        });
-        assert_eq!(
-            reference(&h),
-            "2025年中华人民共和国国务院政府工作报告[Z]. 2025."
-        );
-        Arc::make_mut(&mut h.citation)
-            .attributes
-            .insert("source_url".into(), "https://zh.wikisource.org/x".into());
-        assert_eq!(
-            reference(&h),
-            "2025年中华人民共和国国务院政府工作报告[EB/OL]. (2025). https://zh.wikisource.org/x."
-        );
-    }
-
-    #[test]
-    fn reads_issue_numbers() {
-        assert_eq!(issue_number("2025年第1号（总第139号）"), Some(1));
-        assert_eq!(issue_number("第12期"), Some(12));
-        assert_eq!(issue_number("总第139"), None);
-        assert_eq!(issue_number("第20卷第1期"), Some(1));
-        assert_eq!(numbered("第20卷第1期", &['卷']), Some(20));
-        assert_eq!(issue_year("2025年第1号"), Some("2025".into()));
-        assert_eq!(issue_year("第1号"), None);
-    }
 }

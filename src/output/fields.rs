@@ -1,4 +1,7 @@
-//! A hit's fields, as JSON and CSV both write them: one definition of what a hit says.
+//! FIELDS: what a hit says, defined once for JSON and CSV. [`HitFields`] is a hit's fields in
+//! their order; JSON serialises it (its keys are [`COLUMNS`], then `attributes` and any
+//! `reference`), CSV writes [`HitFields::cells`] under the same [`COLUMNS`]. docs/OUTPUT.md
+//! describes each key.
 
 use std::collections::BTreeMap;
 
@@ -6,9 +9,27 @@ use serde::Serialize;
 
 use crate::search::Hit;
 
-/// A hit as JSON: its citation's fields first, each present (`null` when unknown).
+/// The fields of a hit that JSON and CSV share, in their order. JSON adds `attributes` (one
+/// object) and `reference` (with `--cite`); CSV adds `reference` and one column per attribute.
+pub const COLUMNS: &[&str] = &[
+    "path",
+    "gazette",
+    "issue",
+    "date",
+    "region",
+    "document",
+    "section",
+    "page",
+    "paragraph",
+    "score",
+    "word_match",
+    "text",
+    "matches",
+];
+
+/// A hit's fields: its citation's first, each present (`null` when unknown).
 #[derive(Serialize)]
-pub(crate) struct HitJson<'a> {
+pub struct HitFields<'a> {
     path: &'a str,
     gazette: &'a Option<String>,
     issue: &'a Option<String>,
@@ -29,26 +50,79 @@ pub(crate) struct HitJson<'a> {
     reference: &'a Option<String>,
 }
 
-impl Serialize for Hit {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let citation = &*self.citation;
-        HitJson {
+impl<'a> HitFields<'a> {
+    pub fn of(hit: &'a Hit) -> HitFields<'a> {
+        let citation = &*hit.citation;
+        HitFields {
             path: &citation.path,
             gazette: &citation.gazette,
             issue: &citation.issue,
             date: &citation.date,
             region: &citation.region,
             document: &citation.document,
-            section: &self.section,
+            section: &hit.section,
             page: citation.page,
-            paragraph: self.paragraph,
-            score: self.score,
-            word_match: self.word_match,
-            text: &self.text,
-            matches: &self.matches,
+            paragraph: hit.paragraph,
+            score: hit.score,
+            word_match: hit.word_match,
+            text: &hit.text,
+            matches: &hit.matches,
             attributes: &citation.attributes,
-            reference: &self.reference,
+            reference: &hit.reference,
         }
-        .serialize(serializer)
+    }
+
+    /// The [`COLUMNS`] as CSV cells: unknown values empty, the section path joined by ` › `,
+    /// `matches` as a JSON array of byte ranges.
+    pub fn cells(&self) -> Vec<String> {
+        let optional = |v: &Option<String>| v.clone().unwrap_or_default();
+        vec![
+            self.path.to_string(),
+            optional(self.gazette),
+            optional(self.issue),
+            optional(self.date),
+            optional(self.region),
+            self.document.to_string(),
+            self.section.join(" › "),
+            self.page.map_or(String::new(), |p| p.to_string()),
+            self.paragraph.to_string(),
+            self.score.to_string(),
+            self.word_match.to_string(),
+            self.text.to_string(),
+            serde_json::to_string(self.matches).unwrap_or_default(),
+        ]
+    }
+}
+
+impl Serialize for Hit {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        HitFields::of(self).serialize(serializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::output::testing::hit;
+
+    #[test]
+    fn json_keys_and_csv_cells_follow_the_one_list_of_columns() {
+        let mut hit = hit("云台山", vec![(0, 9)]);
+        hit.reference = Some("ref".into());
+        let json = serde_json::to_string(&hit).unwrap();
+        let mut want: Vec<&str> = COLUMNS.to_vec();
+        want.extend(["attributes", "reference"]);
+        let at: Vec<usize> = want
+            .iter()
+            .map(|key| json.find(&format!("\"{key}\":")).expect(key))
+            .collect();
+        assert!(at.is_sorted(), "{json}");
+        let keys = serde_json::from_str::<serde_json::Value>(&json).unwrap();
+        assert_eq!(keys.as_object().unwrap().len(), want.len());
+        let cells = HitFields::of(&hit).cells();
+        assert_eq!(cells.len(), COLUMNS.len());
+        assert_eq!(cells[0], "corpus/a.txt");
+        assert_eq!(cells[6], "三、2025年重点工作");
+        assert_eq!(cells[12], "[[0,9]]");
     }
 }

@@ -1,7 +1,7 @@
 //! SHOW: a paragraph of an indexed file in its place, with its neighbours, to read a hit in its
 //! context.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crate::Error;
 use crate::search::{self, Engine, Hit};
@@ -9,7 +9,6 @@ use crate::search::{self, Engine, Hit};
 /// What `gazette show` is asked for.
 #[derive(Debug, Clone, Default)]
 pub struct ShowConfig {
-    pub index_dir: PathBuf,
     /// The file as the index names it, or another spelling of the same path.
     pub path: String,
     /// ¶N of a hit; `None` for the whole file.
@@ -27,10 +26,10 @@ pub struct Shown {
     pub target: Option<usize>,
 }
 
-pub fn run(config: &ShowConfig) -> Result<Shown, Error> {
-    let engine = Engine::open(&config.index_dir)?;
-    let path = resolve(&engine, &config.path)?;
-    let all = search::file_paragraphs(&engine, &path)?;
+/// The paragraphs of a file of the index to show, from the open index `engine`.
+pub fn show(engine: &Engine, config: &ShowConfig) -> Result<Shown, Error> {
+    let path = resolve(engine, &config.path)?;
+    let all = search::file_paragraphs(engine, &path)?;
     // Documents in file order: a paragraph numbered 1 opens one.
     let mut document_of = Vec::with_capacity(all.len());
     let mut titles: Vec<String> = Vec::new();

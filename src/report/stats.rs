@@ -40,11 +40,6 @@ pub struct Bucket {
 
 /// The buckets of every paragraph within the query's filters, matching or not: in time order for
 /// years and months, otherwise by occurrences (then name); paragraphs without a value last.
-pub fn run(config: &SearchConfig, by: By) -> Result<Vec<Bucket>, Error> {
-    let engine = Engine::open(&config.index_dir)?;
-    stats(&engine, config, by)
-}
-
 pub fn stats(engine: &Engine, config: &SearchConfig, by: By) -> Result<Vec<Bucket>, Error> {
     let labels = Labels::new(engine, by)?;
     let mut buckets: HashMap<u32, Bucket> = HashMap::new();

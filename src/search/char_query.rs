@@ -13,7 +13,7 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::fmt;
-use std::sync::atomic::{AtomicUsize, Ordering};
+
 use std::sync::{Arc, Mutex};
 
 use tantivy::fieldnorm::FieldNormReader;
@@ -24,6 +24,8 @@ use tantivy::query::{
     Weight,
 };
 use tantivy::schema::{Field, IndexRecordOption};
+
+use crate::parallel;
 use tantivy::{
     BitSet, DocId, DocSet, Score, Searcher, SegmentReader, TERMINATED, TantivyError, Term,
 };
@@ -166,7 +168,7 @@ fn postings(searcher: &Searcher, field: Field, c: char) -> tantivy::Result<u64> 
 }
 
 /// Below this many postings a character's segments are read on one thread.
-const PARALLEL_FROM: u64 = 200_000;
+const PARALLEL_FROM: usize = 200_000;
 
 /// The paragraphs that hold a character, scored by BM25 of its occurrences as a term of the
 /// `grams` field: its idf from its grams' postings (an upper bound on its paragraphs), the
@@ -210,36 +212,9 @@ impl CharQuery {
                 .filter(|segment| !read.contains_key(&segment.segment_id()))
                 .collect()
         };
-        let threads = if postings < PARALLEL_FROM {
-            1
-        } else {
-            std::thread::available_parallelism()
-                .map_or(1, |n| n.get())
-                .min(segments.len())
-        };
-        if threads <= 1 {
-            for segment in segments {
-                self.counts(segment)?;
-            }
-            return Ok(());
-        }
-        let next = AtomicUsize::new(0);
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = (0..threads)
-                .map(|_| {
-                    scope.spawn(|| -> tantivy::Result<()> {
-                        while let Some(segment) = segments.get(next.fetch_add(1, Ordering::Relaxed))
-                        {
-                            self.counts(segment)?;
-                        }
-                        Ok(())
-                    })
-                })
-                .collect();
-            handles
-                .into_iter()
-                .try_for_each(|handle| handle.join().expect("a counting thread panicked"))
-        })
+        let postings = usize::try_from(postings).unwrap_or(usize::MAX);
+        let threads = parallel::threads(postings, PARALLEL_FROM);
+        parallel::each(&segments, threads, |segment| self.counts(segment).map(drop))
     }
 
     /// The counts of `segment`, read once.

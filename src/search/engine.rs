@@ -53,12 +53,12 @@ impl Engine {
         }
     }
 
-    /// Runs a search; `config.index_dir` is not read again.
+    /// Runs a search.
     pub fn search(&self, config: &SearchConfig) -> Result<SearchResult, Error> {
         search_with(&Run::new(self, config)?, config)
     }
 
-    /// Counts matching paragraphs and occurrences; `config.index_dir` is not read again.
+    /// Counts matching paragraphs and occurrences.
     pub fn count(&self, config: &SearchConfig) -> Result<Counts, Error> {
         let mut counts = Counts::default();
         each_match(&Run::new(self, config)?, &mut |_, occurrences| {

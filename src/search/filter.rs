@@ -3,9 +3,9 @@
 
 use std::collections::BTreeSet;
 
+use tantivy::Term;
 use tantivy::query::{ConstScoreQuery, EmptyQuery, Query, TermSetQuery};
 use tantivy::schema::Field as SchemaField;
-use tantivy::{DocSet, Term};
 
 use crate::Error;
 use crate::search::plan::Context;

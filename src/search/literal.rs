@@ -1,11 +1,11 @@
 //! PLAN: one literal -> the character-view query that finds exactly its paragraphs, with the
 //! word and context signals that rank them.
 
+use tantivy::Term;
 use tantivy::query::{
     BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhraseQuery, Query, TermQuery,
 };
 use tantivy::schema::IndexRecordOption;
-use tantivy::{DocSet, Term};
 
 use crate::search::char_query::CharQuery;
 use crate::search::context_query::ContextQuery;

@@ -41,33 +41,28 @@ pub use engine::Engine;
 pub use rank::{CONTEXT_BOOST, WORD_BONUS};
 pub use stored::{file_paragraphs, indexed_paths};
 
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use serde::Serialize;
-use tantivy::DocSet;
 use tantivy::collector::Count;
-use tantivy::postings::Postings;
-use tantivy::query::{Query, Scorer};
-use tantivy::schema::document::{DocumentDeserialize, DocumentDeserializer};
 
 use crate::Error;
-use crate::search::near::NearPositions;
-use crate::search::near::search_near;
-use crate::search::plan::Prepared;
-use crate::search::plan::Run;
-use crate::search::rank::best;
-use crate::search::rank::by_date;
-use crate::search::rank::top_by_score;
-use crate::search::rank::untie;
-use crate::search::stored::Heads;
-use crate::search::verify::Checked;
-use crate::search::verify::hits_of;
-use crate::search::verify::read_checked;
-use crate::search::verify::read_in_store_order;
 use crate::store::schema::Citation;
 use crate::text::fold::Script;
+use near::NearPositions;
+use near::search_near;
+use plan::Prepared;
+use plan::Run;
 use query::Filter;
+use rank::best;
+use rank::by_date;
+use rank::top_by_score;
+use rank::untie;
+use stored::Heads;
+use verify::Checked;
+use verify::hits_of;
+use verify::read_checked;
+use verify::read_in_store_order;
 
 /// Order of the hits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -81,7 +76,6 @@ pub enum Sort {
 /// What `gazette search` is asked to do.
 #[derive(Debug, Clone, Default)]
 pub struct SearchConfig {
-    pub index_dir: PathBuf,
     pub query: String,
     /// Filters from flags (`--gazette`, `--from`, …), joined to the query by AND.
     pub filters: Vec<Filter>,
@@ -200,10 +194,4 @@ fn search_with(run: &Run, config: &SearchConfig) -> Result<SearchResult, Error> 
         hits: hits_of(run, checked)?,
         total,
     })
-}
-
-/// Counts matching paragraphs and occurrences.
-pub fn count(config: &SearchConfig) -> Result<Counts, Error> {
-    Prepared::new(config)?;
-    Engine::open(&config.index_dir)?.count(config)
 }

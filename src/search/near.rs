@@ -2,8 +2,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use tantivy::query::{Query, Scorer};
-use tantivy::{DocAddress, DocSet, Searcher};
+use tantivy::{DocAddress, Searcher};
 
 use crate::Error;
 use crate::search::SearchConfig;
@@ -251,6 +250,7 @@ pub(super) fn search_near(
 
 #[cfg(test)]
 mod tests {
+    use super::*;
 
     #[test]
     pub(super) fn near_measures_the_characters_between_two_occurrences() {

@@ -1,7 +1,6 @@
 //! MATCH: a literal's occurrences in a paragraph, from the positions of its grams.
 
 use tantivy::postings::{Postings, SegmentPostings};
-use tantivy::query::Query;
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocId, DocSet, SegmentReader, Term};
 

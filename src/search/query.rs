@@ -405,6 +405,7 @@ pub fn parse(query: &str) -> Result<Expr, Error> {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
 
     fn lit(s: &str) -> Expr {
         Expr::Literal(s.into())

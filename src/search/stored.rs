@@ -8,7 +8,7 @@ use tantivy::collector::DocSetCollector;
 use tantivy::query::TermQuery;
 use tantivy::schema::document::{DeserializeError, DocumentDeserialize, DocumentDeserializer};
 use tantivy::schema::{Field as SchemaField, IndexRecordOption, OwnedValue};
-use tantivy::{DocAddress, DocSet, Searcher, Term};
+use tantivy::{DocAddress, Searcher, Term};
 
 use crate::Error;
 use crate::search::Hit;

@@ -5,12 +5,11 @@ use std::collections::HashMap;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use tantivy::query::Scorer;
 use tantivy::schema::IndexRecordOption;
 use tantivy::{BitSet, DocAddress, DocSet, Searcher, TERMINATED, Term};
 
 use crate::Error;
-use crate::parallel::in_parallel;
+use crate::parallel;
 use crate::search::Hit;
 use crate::search::filter::filter_accepts;
 use crate::search::filter::folded_contains;
@@ -265,4 +264,21 @@ pub(super) fn hits_of(run: &Run, checked: Vec<Checked>) -> Result<Vec<Hit>, Erro
             })
             .collect()
     })
+}
+
+/// Below this many paragraphs a search reads them on one thread.
+const PARALLEL_FROM: usize = 2_000;
+
+/// `work` over contiguous chunks of `items`, on every core when there are many, the results
+/// joined in order.
+fn in_parallel<T: Send, R: Send>(
+    items: Vec<T>,
+    work: impl Fn(Vec<T>) -> Result<Vec<R>, Error> + Sync,
+) -> Result<Vec<R>, Error> {
+    let threads = parallel::threads(items.len(), PARALLEL_FROM);
+    let mut out = Vec::new();
+    for part in parallel::chunks(items, threads, work) {
+        out.extend(part?);
+    }
+    Ok(out)
 }

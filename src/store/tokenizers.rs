@@ -163,7 +163,6 @@ pub fn grams_tokenizer(gram: Gram) -> TextAnalyzer {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::text::fold::fold;
 
     fn tokens(gram: Gram, text: &str) -> Vec<(usize, String)> {
         let mut tokenizer = GramTokenizer::new(gram);

@@ -88,7 +88,6 @@ pub fn run(config: &BenchConfig) -> Result<BenchReport, Error> {
     let engine = Engine::open(&config.index_dir)?;
     let open_ms = started.elapsed().as_secs_f64() * 1000.0;
     let search_config = |query: &str| SearchConfig {
-        index_dir: config.index_dir.clone(),
         query: query.to_string(),
         limit: Some(10),
         ..SearchConfig::default()

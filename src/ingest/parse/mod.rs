@@ -239,7 +239,7 @@ mod tests {
         assert_eq!(lengths, [MAX_PARAGRAPH_CHARS, MAX_PARAGRAPH_CHARS, 5]);
     }
 
-    const SEED: &str = include_str!("../../corpus/焦作市人民政府公报_2025年第1号.txt");
+    const SEED: &str = include_str!("../../../corpus/焦作市人民政府公报_2025年第1号.txt");
 
     fn seed() -> Issue {
         parse(SEED, "seed")

@@ -2,8 +2,6 @@
 //! exactly the set algebra of single literals, NEAR agrees with a brute-force scan, filters and
 //! sorts do what they say, --count agrees with the hits, scripts fold, bad queries are refused.
 
-mod common;
-
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::sync::OnceLock;
@@ -11,7 +9,7 @@ use std::sync::OnceLock;
 use proptest::prelude::*;
 use serde_json::Value;
 
-use common::{SEED, gazette, repo, stderr, stdout};
+use crate::common::{SEED, gazette, repo, stderr, stdout};
 
 /// An index of `corpus/` and `tests/fixtures/`, built once.
 fn index() -> &'static Path {
@@ -75,7 +73,7 @@ fn seed_paragraphs() -> &'static Vec<String> {
     static P: OnceLock<Vec<String>> = OnceLock::new();
     P.get_or_init(|| {
         let text = std::fs::read_to_string(repo().join(SEED)).unwrap();
-        gazette::parse::parse(&text, "seed").documents[0]
+        gazette::ingest::parse::parse(&text, "seed").documents[0]
             .paragraphs
             .iter()
             .map(|p| p.text.clone())
@@ -164,7 +162,7 @@ fn every_near_hit_has_its_literals_within_the_distance() {
         assert!(!found.is_empty());
         for hit in &found {
             let text = hit["text"].as_str().unwrap();
-            let spans: Vec<(usize, usize)> = common::match_spans(hit);
+            let spans: Vec<(usize, usize)> = crate::common::match_spans(hit);
             let of = |lit: &str| {
                 spans
                     .iter()
@@ -206,7 +204,7 @@ fn filters_keep_only_what_they_name() {
     });
     by(&["--from", "2019", "--to", "2025-02"], &|h| {
         let d = text(h, "date");
-        !d.is_empty() && gazette::query::date_within(&d, Some("2019"), Some("2025-02"))
+        !d.is_empty() && gazette::text::dates::within(&d, Some("2019"), Some("2025-02"))
     });
     // The same filters written in the query.
     assert_eq!(
@@ -375,12 +373,12 @@ fn not_over_what_only_the_text_decides_excludes_only_real_matches() {
     assert_eq!(exact("運動 -运动"), exact("運動"));
 
     // 「2 万」 needs its space: the index only knows that 2 and 万 are both in the paragraph.
-    let (_dir, index) = common::index_of(
+    let (_dir, index) = crate::common::index_of(
         "spaced.txt",
         "新建 5G 基站 2 万个。\n\n新建基站2个，投资1万元。\n\n新建基站 3 万个。\n",
     );
     let texts = |q: &str| -> BTreeSet<String> {
-        common::all_hits(&index, q, &[])
+        crate::common::all_hits(&index, q, &[])
             .iter()
             .map(|h| h["text"].to_string())
             .collect()
@@ -427,12 +425,12 @@ fn the_top_hits_are_the_same_however_they_are_collected() {
 fn near_counts_the_characters_of_the_text_not_of_its_folded_form() {
     // Folding drops the spaces between CJK characters and zero-width characters, so two literals
     // may stand closer in the index than in the text: the index only narrows, the text decides.
-    let (_dir, index) = common::index_of(
+    let (_dir, index) = crate::common::index_of(
         "near.txt",
         "创新 平台建设。\n\n创新\u{200B}\u{200B}\u{200B}平台。\n\n创新的平台。\n\n创新在前，后面隔了很多字才是平台。\n",
     );
     let paragraphs = |q: &str| -> BTreeSet<u64> {
-        common::all_hits(&index, q, &[])
+        crate::common::all_hits(&index, q, &[])
             .iter()
             .map(|h| h["paragraph"].as_u64().unwrap())
             .collect()
@@ -460,16 +458,16 @@ fn near_counts_the_characters_of_the_text_not_of_its_folded_form() {
 #[test]
 fn every_hit_of_a_common_literal_is_read_once_in_rank_order() {
     let dir = tempfile::tempdir().unwrap();
-    let docs = common::generated(&dir.path().join("docs"), 4);
-    let index = common::build_index(dir.path(), &docs);
+    let docs = crate::common::generated(&dir.path().join("docs"), 4);
+    let index = crate::common::build_index(dir.path(), &docs);
     for (query, flags) in [("的", vec![]), ("发展", vec!["--sort", "newest"])] {
-        let hits = common::all_hits(&index, query, &flags);
+        let hits = crate::common::all_hits(&index, query, &flags);
         assert!(hits.len() > 2_000, "{query}: only {} hits", hits.len());
         let mut seen = BTreeSet::new();
         for hit in &hits {
             let text = hit["text"].as_str().unwrap();
             assert_eq!(
-                common::match_spans(hit).len(),
+                crate::common::match_spans(hit).len(),
                 text.matches(query).count(),
                 "{query} in {}",
                 hit["path"]
@@ -500,7 +498,10 @@ fn every_hit_of_a_common_literal_is_read_once_in_rank_order() {
         let out = gazette(&["search", query, "--count", "--json", "--index", &index]);
         let counts: Value = serde_json::from_str(&stdout(&out)).unwrap();
         assert_eq!(counts["paragraphs"], hits.len());
-        let occurrences: usize = hits.iter().map(|h| common::match_spans(h).len()).sum();
+        let occurrences: usize = hits
+            .iter()
+            .map(|h| crate::common::match_spans(h).len())
+            .sum();
         assert_eq!(counts["occurrences"], occurrences);
     }
 }

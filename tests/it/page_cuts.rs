@@ -2,11 +2,9 @@
 //! the way a PDF page end cuts them, read back as the same paragraphs; and a literal across a cut
 //! is found as often as a scan of the uncut text finds it.
 
-mod common;
-
 use proptest::prelude::*;
 
-use common::{SEED, gazette, repo, stdout};
+use crate::common::{SEED, gazette, repo, stdout};
 
 struct Seed {
     /// The masthead and 目录 lines, as the file has them.
@@ -19,7 +17,7 @@ fn seed() -> &'static Seed {
     static SEED_TEXT: std::sync::OnceLock<Seed> = std::sync::OnceLock::new();
     SEED_TEXT.get_or_init(|| {
         let text = std::fs::read_to_string(repo().join(SEED)).unwrap();
-        let issue = gazette::parse::parse(&text, "seed");
+        let issue = gazette::ingest::parse::parse(&text, "seed");
         let paragraphs: Vec<(String, bool)> = issue.documents[0]
             .paragraphs
             .iter()
@@ -81,7 +79,7 @@ proptest! {
         cuts in prop::collection::vec((0usize..68, 0.0f64..1.0), 1..25)
     ) {
         let (text, made) = layout(&cuts);
-        let issue = gazette::parse::parse(&text, "seed");
+        let issue = gazette::ingest::parse::parse(&text, "seed");
         let got: Vec<&str> = issue.documents[0].paragraphs.iter().map(|p| p.text.as_str()).collect();
         let want: Vec<&str> = seed().paragraphs.iter().map(|(t, _)| t.as_str()).collect();
         prop_assert_eq!(got, want);
@@ -104,7 +102,7 @@ fn a_literal_across_a_cut_is_found_as_often_as_in_the_uncut_text() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("cut.txt");
     std::fs::write(&file, &text).unwrap();
-    let index = common::build_index(dir.path(), &file);
+    let index = crate::common::build_index(dir.path(), &file);
 
     let uncut: Vec<&str> = seed.paragraphs.iter().map(|(t, _)| t.as_str()).collect();
     let mut checked = 0;

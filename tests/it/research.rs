@@ -1,13 +1,11 @@
 //! What researchers take away: `stats` by year and by field against independent counts, KWIC
 //! lines, CSV that round-trips to the JSON of the same hits, references, and `show`.
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::OnceLock;
 
-use common::{SEED, all_hits, gazette, repo, stderr, stdout};
+use crate::common::{SEED, all_hits, gazette, repo, stderr, stdout};
 use serde_json::Value;
 
 /// An index of the default corpus and the layout fixtures: eight documents over six years, one
@@ -212,7 +210,7 @@ fn columns(text: &str) -> usize {
 
 #[test]
 fn kwic_lines_align_matches_and_citations_over_mixed_scripts() {
-    let (_dir, index) = common::index_of(
+    let (_dir, index) = crate::common::index_of(
         "mixed.txt",
         "示例市人民政府公报\n\nGDP增长5.2%，AI产业和云计算同步发展。\n\n\
          2025年AI芯片产能达到120万片，较上年翻番，带动上下游企业集聚。\n\n\
@@ -225,7 +223,10 @@ fn kwic_lines_align_matches_and_citations_over_mixed_scripts() {
     let text = stdout(&out);
     let lines: Vec<&str> = text.lines().collect();
     let hits = all_hits(&index, "AI", &[]);
-    let occurrences: usize = hits.iter().map(|h| common::match_spans(h).len()).sum();
+    let occurrences: usize = hits
+        .iter()
+        .map(|h| crate::common::match_spans(h).len())
+        .sum();
     assert_eq!(occurrences, 4);
     assert_eq!(lines.len(), occurrences, "{text}");
     // Each line: left context, two spaces, the match, two spaces, right context, two spaces, the

@@ -3,14 +3,12 @@
 //! them. Each gives a clear message and exit status 2; the index stays as of its last commit and
 //! keeps answering searches.
 
-mod common;
-
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::Path;
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
-use common::{SEED, gazette, repo, stderr, stdout};
+use crate::common::{SEED, gazette, repo, stderr, stdout};
 
 const NOBODY: &str = "65534";
 
@@ -247,7 +245,7 @@ fn a_full_or_read_only_disk_is_a_clear_error_and_the_index_stays_as_it_was() {
     let small = dir.path().join("small");
     std::fs::create_dir(&small).unwrap();
     std::fs::copy(repo().join(SEED), small.join("seed.txt")).unwrap();
-    let big = common::generated(&dir.path().join("big"), 2);
+    let big = crate::common::generated(&dir.path().join("big"), 2);
 
     // On a 1 MB disk: the seed fits, the generated corpus does not; then the disk is made larger
     // and the run is repeated; then the disk is made read-only.
@@ -326,7 +324,7 @@ fn a_full_or_read_only_disk_is_a_clear_error_and_the_index_stays_as_it_was() {
 #[test]
 fn a_compaction_without_room_leaves_the_index_complete() {
     let dir = tempfile::tempdir().unwrap();
-    let docs = common::generated(&dir.path().join("docs"), 2);
+    let docs = crate::common::generated(&dir.path().join("docs"), 2);
     // Indexed in many segments with room; then the disk is shrunk to what the index holds and a
     // little more, so that only merging it all again lacks room.
     let steps = format!(

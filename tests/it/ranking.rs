@@ -4,11 +4,9 @@
 //! ranking (whole-word and title/heading signals). Ignored by default; run with
 //! `cargo test --release --test ranking -- --ignored --nocapture` when `../shared/corpus` is there.
 
-mod common;
-
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use common::{gazette, repo, stderr, stdout};
+use crate::common::{gazette, repo, stderr, stdout};
 
 type Judged = BTreeMap<String, HashMap<(String, u64), u32>>;
 

@@ -1,8 +1,6 @@
 //! The index writer's merges stay under their ceiling, and merging changes no search result.
 
-mod common;
-
-use common::{gazette, stderr, stdout};
+use crate::common::{gazette, stderr, stdout};
 
 /// The paragraphs (max_doc) of each segment the index's meta.json lists.
 fn segments(index: &std::path::Path) -> Vec<u64> {
@@ -65,11 +63,11 @@ fn count(index: &std::path::Path, query: &str) -> (Option<i32>, String) {
 #[test]
 fn no_merged_segment_holds_more_paragraphs_than_the_ceiling() {
     let dir = tempfile::tempdir().unwrap();
-    let docs = common::generated(&dir.path().join("docs"), 4);
+    let docs = crate::common::generated(&dir.path().join("docs"), 4);
     // Gazette issues of many documents each, beside the generated one-document files.
     let issues = docs.join("issues");
     std::fs::create_dir_all(&issues).unwrap();
-    let seed = common::repo().join("tests/fixtures/示例市人民政府公报_2024年第3号.txt");
+    let seed = crate::common::repo().join("tests/fixtures/示例市人民政府公报_2024年第3号.txt");
     for copy in 0..20 {
         std::fs::copy(&seed, issues.join(format!("issue-{copy}.txt"))).unwrap();
     }
@@ -275,7 +273,7 @@ fn citations(index: &std::path::Path, query: &str) -> Vec<Vec<String>> {
 #[test]
 fn compact_merges_the_smaller_segments_under_the_ceiling() {
     let dir = tempfile::tempdir().unwrap();
-    let docs = common::generated(&dir.path().join("docs"), 2);
+    let docs = crate::common::generated(&dir.path().join("docs"), 2);
     let docs = docs.to_str().unwrap();
     let build = |name: &str, compact: bool| {
         let index = dir.path().join(name);
@@ -332,7 +330,7 @@ fn compact_merges_the_smaller_segments_under_the_ceiling() {
 #[test]
 fn a_run_that_leaves_many_segments_compacts_them() {
     let dir = tempfile::tempdir().unwrap();
-    let docs = common::generated(&dir.path().join("docs"), 2);
+    let docs = crate::common::generated(&dir.path().join("docs"), 2);
     let docs = docs.to_str().unwrap();
     let build = |name: &str, compact_above: &str| {
         let index = dir.path().join(name);

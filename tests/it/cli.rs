@@ -1,8 +1,6 @@
 //! The built binary on a temporary index of the seed gazette (焦作市人民政府公报 2025年第1号).
 
-mod common;
-
-use common::{SEED, gazette, matched_texts, search_all, seed_index, stderr, stdout};
+use crate::common::{SEED, gazette, matched_texts, search_all, seed_index, stderr, stdout};
 
 #[test]
 fn indexes_the_seed_into_68_paragraphs() {
@@ -274,9 +272,13 @@ fn a_closed_pipe_ends_quietly() {
     let docs = dir.path().join("docs");
     std::fs::create_dir(&docs).unwrap();
     for n in 1..=3 {
-        std::fs::copy(common::repo().join(SEED), docs.join(format!("{n}.txt"))).unwrap();
+        std::fs::copy(
+            crate::common::repo().join(SEED),
+            docs.join(format!("{n}.txt")),
+        )
+        .unwrap();
     }
-    let index = common::build_index(dir.path(), &docs);
+    let index = crate::common::build_index(dir.path(), &docs);
 
     let mut child = Command::new(env!("CARGO_BIN_EXE_gazette"))
         .args(["search", "的", "--all", "--json", "--index"])
@@ -299,11 +301,11 @@ fn a_closed_pipe_ends_quietly() {
 fn the_search_path_cannot_reach_jieba() {
     // Loading jieba's dictionary costs 150–200 ms. Searching opens the index without registering
     // the word tokenizer, so any use of it on the search path would fail every search above.
-    let (index, _) = gazette::index::open(seed_index()).unwrap();
+    let (index, _) = gazette::store::open(seed_index()).unwrap();
     assert!(
         index
             .tokenizers()
-            .get(gazette::analysis::JIEBA_WORDS)
+            .get(gazette::store::tokenizers::JIEBA_WORDS)
             .is_none()
     );
 }
@@ -313,7 +315,7 @@ fn reports_unreadable_files_by_path_and_indexes_the_rest() {
     let dir = tempfile::tempdir().unwrap();
     let docs = dir.path().join("docs");
     std::fs::create_dir(&docs).unwrap();
-    std::fs::copy(common::repo().join(SEED), docs.join("seed.txt")).unwrap();
+    std::fs::copy(crate::common::repo().join(SEED), docs.join("seed.txt")).unwrap();
     std::fs::write(docs.join("scan.txt"), b"%PDF-1.7\n\x00\x01\x02binary").unwrap();
     std::fs::write(docs.join("latin1.txt"), b"caf\xe9 \xff\xfe\xff").unwrap();
     let index = dir.path().join("index");
@@ -384,7 +386,7 @@ fn the_best_hits_are_the_same_whether_whole_words_are_ranked_apart_or_not() {
         ));
     }
     std::fs::write(docs.join("台山.txt"), paragraphs.join("\n\n")).unwrap();
-    let built = common::build_index(dir.path(), &docs);
+    let built = crate::common::build_index(dir.path(), &docs);
     let hits = |index: &str, n: &str, query: &str| -> Vec<serde_json::Value> {
         let out = gazette(&["search", query, "--json", "-n", n, "--index", index]);
         stdout(&out)
@@ -418,7 +420,7 @@ fn equal_scores_rank_the_newest_first() {
         "file\tdate\na.txt\t2019-05-01\nb.txt\t2024-03\nc.txt\t2021\n",
     )
     .unwrap();
-    let index = common::build_index(dir.path(), &docs);
+    let index = crate::common::build_index(dir.path(), &docs);
     let out = gazette(&["search", "云台山", "--json", "--index", index.as_str()]);
     let dates: Vec<String> = stdout(&out)
         .lines()
@@ -475,7 +477,7 @@ fn whole_word_flags_agree_past_the_first_few_hundred_hits() {
     }
     let file = dir.path().join("many.txt");
     std::fs::write(&file, text).unwrap();
-    let index = common::build_index(dir.path(), &file);
+    let index = crate::common::build_index(dir.path(), &file);
     let out = gazette(&[
         "search",
         "文旅",
@@ -561,11 +563,11 @@ fn generates_the_same_corpus_from_the_same_seed_and_indexes_it_with_its_manifest
         .unwrap()
         .split('\t')
         .collect();
-    let index = common::build_index(dir.path(), &out);
+    let index = crate::common::build_index(dir.path(), &out);
     // The file's longest line is a paragraph; search for a piece of it within this gazette.
     let line = text.lines().max_by_key(|l| l.chars().count()).unwrap();
     let literal: String = line.chars().skip(5).take(12).collect();
-    let hits = common::all_hits(&index, &literal, &["--gazette", gazette_name]);
+    let hits = crate::common::all_hits(&index, &literal, &["--gazette", gazette_name]);
     let hit = hits
         .iter()
         .find(|h| h["path"].as_str().unwrap().ends_with(file))

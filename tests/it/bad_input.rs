@@ -1,12 +1,10 @@
 //! Bad input met by an unattended `gazette index`: each bad file or manifest is reported once,
 //! with its path and the reason, everything else is indexed, and the run ends with status 2.
 
-mod common;
-
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
-use common::{SEED, gazette, repo, stderr, stdout};
+use crate::common::{SEED, gazette, repo, stderr, stdout};
 
 fn write(path: &Path, bytes: &[u8]) {
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
@@ -89,7 +87,7 @@ fn every_bad_input_is_reported_once_and_the_rest_is_indexed() {
     assert_eq!(summary["added"], 5, "{summary}");
 
     let index = index.to_str().unwrap();
-    let search = |q: &str| common::all_hits(index, q, &[]);
+    let search = |q: &str| crate::common::all_hits(index, q, &[]);
     assert!(!search("云台山").is_empty());
     assert_eq!(search("清单中的文件内容")[0]["date"], "2024-01-02");
     assert_eq!(search("坏清单旁边的文件").len(), 1);

@@ -2,17 +2,15 @@
 //! an index that opens and searches, and the next run finishes the work: the result equals a
 //! clean build.
 
-mod common;
-
 use std::collections::BTreeSet;
 use std::process::Command;
 use std::time::Duration;
 
-use common::{gazette, stderr};
+use crate::common::{gazette, stderr};
 
 /// Every hit of a query as (path, paragraph, text); the index must open and answer.
 fn hit_set(index: &str, query: &str) -> BTreeSet<(String, u64, String)> {
-    common::all_hits(index, query, &[])
+    crate::common::all_hits(index, query, &[])
         .into_iter()
         .map(|h| {
             (
@@ -27,7 +25,7 @@ fn hit_set(index: &str, query: &str) -> BTreeSet<(String, u64, String)> {
 #[test]
 fn a_killed_run_leaves_a_usable_index_and_the_next_run_finishes_it() {
     let dir = tempfile::tempdir().unwrap();
-    let docs = common::generated(&dir.path().join("docs"), 4);
+    let docs = crate::common::generated(&dir.path().join("docs"), 4);
     let index = dir.path().join("index");
     let index = index.to_str().unwrap();
     let run = || {
@@ -109,7 +107,7 @@ fn uncommitted_files(index: &std::path::Path) -> bool {
 #[test]
 fn a_kill_while_a_commit_writes_its_segments_leaves_the_last_commit() {
     let dir = tempfile::tempdir().unwrap();
-    let docs = common::generated(&dir.path().join("docs"), 3);
+    let docs = crate::common::generated(&dir.path().join("docs"), 3);
     let clean = dir.path().join("clean");
     let clean = clean.to_str().unwrap();
     let out = gazette(&["index", docs.to_str().unwrap(), "--index", clean]);

@@ -3,14 +3,12 @@
 //! --prune; a second writer is turned away; an index from another version asks for --rebuild.
 //! Each test runs the real binary on a temporary copy of the default corpus and the fixtures.
 
-mod common;
-
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use common::{gazette, repo, stderr, stdout};
+use crate::common::{gazette, repo, stderr, stdout};
 
 /// A temporary folder with `docs/` (a copy of corpus/ and tests/fixtures/) and `index/`.
 struct Workspace {

@@ -2,11 +2,9 @@
 //! compared with the `.golden` file checked by hand beside it; and searches that depend on the
 //! folding of each layout's text.
 
-mod common;
-
 use std::path::Path;
 
-use common::{SEED, gazette, matched_texts, repo, stderr, stdout};
+use crate::common::{SEED, gazette, matched_texts, repo, stderr, stdout};
 
 fn fixtures() -> std::path::PathBuf {
     repo().join("tests/fixtures")
@@ -101,7 +99,7 @@ fn a_two_document_issue_gives_each_paragraph_its_document_and_page() {
 #[test]
 fn folded_text_is_found_and_matches_point_at_the_text_as_written() {
     let dir = tempfile::tempdir().unwrap();
-    let index = common::build_index(dir.path(), &fixtures());
+    let index = crate::common::build_index(dir.path(), &fixtures());
     let search = |q: &str| -> Vec<serde_json::Value> {
         let out = gazette(&["search", q, "--all", "--json", "--index", index.as_str()]);
         stdout(&out)

@@ -49,7 +49,7 @@ proptest! {
 
     #[test]
     fn the_file_parser_never_panics_and_invents_no_text(text in gazette_like(), stem in "\\PC{0,20}") {
-        let issue = gazette::parse::parse(&text, &stem);
+        let issue = gazette::ingest::parse::parse(&text, &stem);
         let source: std::collections::HashSet<char> = text.chars().chain(stem.chars()).collect();
         for document in &issue.documents {
             for paragraph in &document.paragraphs {
@@ -65,13 +65,13 @@ proptest! {
 
     #[test]
     fn the_query_parser_never_panics(query in "\\PC{0,60}|[()\" \\-A-Za-z/:0-9云台山ORANDNEAR.]{0,60}") {
-        let _ = gazette::query::parse(&query);
+        let _ = gazette::search::query::parse(&query);
     }
 
     #[test]
     fn folding_and_literal_grams_never_panic(text in "\\PC{0,80}") {
-        let folded = gazette::analysis::fold(&text);
+        let folded = gazette::text::fold::fold(&text);
         prop_assert_eq!(folded.chars.len(), folded.spans.len());
-        let _ = gazette::analysis::literal_grams(&folded.chars);
+        let _ = gazette::store::tokenizers::literal_grams(&folded.chars);
     }
 }

@@ -2,20 +2,18 @@
 //! exactly the paragraphs that a plain substring scan of the repaired paragraphs finds, with
 //! exactly the occurrences the scan finds.
 
-mod common;
-
 use std::collections::BTreeMap;
 
 use proptest::prelude::*;
 
-use common::{SEED, repo, search_all};
+use crate::common::{SEED, repo, search_all};
 
 /// The repaired paragraphs of the seed, keyed by their ordinal, as the parser gives them.
 fn paragraphs() -> &'static BTreeMap<u64, String> {
     static PARAGRAPHS: std::sync::OnceLock<BTreeMap<u64, String>> = std::sync::OnceLock::new();
     PARAGRAPHS.get_or_init(|| {
         let text = std::fs::read_to_string(repo().join(SEED)).unwrap();
-        let issue = gazette::parse::parse(&text, "seed");
+        let issue = gazette::ingest::parse::parse(&text, "seed");
         assert_eq!(issue.documents.len(), 1);
         issue.documents[0]
             .paragraphs
@@ -88,7 +86,7 @@ fn check(literal: &str) -> Result<(), TestCaseError> {
     let actual: BTreeMap<u64, Vec<(usize, usize)>> = hits
         .iter()
         .map(|hit| {
-            let matches = common::match_spans(hit);
+            let matches = crate::common::match_spans(hit);
             (hit["paragraph"].as_u64().unwrap(), matches)
         })
         .collect();
@@ -152,8 +150,8 @@ fn the_scan_is_not_vacuous() {
 #[test]
 fn many_hits_read_on_several_threads_miss_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let docs = common::generated(&dir.path().join("docs"), 5);
-    let index = common::build_index(dir.path(), &docs);
+    let docs = crate::common::generated(&dir.path().join("docs"), 5);
+    let index = crate::common::build_index(dir.path(), &docs);
     let literal = "的";
 
     let mut expected: BTreeMap<(String, u64), Vec<(usize, usize)>> = BTreeMap::new();
@@ -163,7 +161,7 @@ fn many_hits_read_on_several_threads_miss_nothing() {
             continue;
         }
         let text = std::fs::read_to_string(&path).unwrap();
-        let issue = gazette::parse::parse(&text, "generated");
+        let issue = gazette::ingest::parse::parse(&text, "generated");
         let shown = path.to_str().unwrap().to_string();
         for document in &issue.documents {
             for (i, paragraph) in document.paragraphs.iter().enumerate() {
@@ -178,7 +176,7 @@ fn many_hits_read_on_several_threads_miss_nothing() {
     // More than a search reads on one thread (2,000).
     assert!(expected.len() > 2_500, "{} paragraphs", expected.len());
 
-    let hits = common::all_hits(&index, literal, &[]);
+    let hits = crate::common::all_hits(&index, literal, &[]);
     let actual: BTreeMap<(String, u64), Vec<(usize, usize)>> = hits
         .iter()
         .map(|hit| {
@@ -186,7 +184,7 @@ fn many_hits_read_on_several_threads_miss_nothing() {
                 hit["path"].as_str().unwrap().to_string(),
                 hit["paragraph"].as_u64().unwrap(),
             );
-            (key, common::match_spans(hit))
+            (key, crate::common::match_spans(hit))
         })
         .collect();
     assert_eq!(hits.len(), actual.len(), "a paragraph returned twice");
@@ -213,8 +211,8 @@ fn many_hits_read_on_several_threads_miss_nothing() {
     );
 
     // A one-character literal is counted from the postings of the grams it starts.
-    let out = common::gazette(&["search", literal, "--count", "--json", "--index", &index]);
-    let counts: serde_json::Value = serde_json::from_str(&common::stdout(&out)).unwrap();
+    let out = crate::common::gazette(&["search", literal, "--count", "--json", "--index", &index]);
+    let counts: serde_json::Value = serde_json::from_str(&crate::common::stdout(&out)).unwrap();
     let occurrences: usize = expected.values().map(Vec::len).sum();
     assert_eq!(counts["paragraphs"], expected.len());
     assert_eq!(counts["occurrences"], occurrences);
@@ -226,7 +224,7 @@ fn many_hits_read_on_several_threads_miss_nothing() {
 #[test]
 fn near_decided_on_positions_agrees_with_a_scan() {
     let dir = tempfile::tempdir().unwrap();
-    let docs = common::generated(&dir.path().join("docs"), 3);
+    let docs = crate::common::generated(&dir.path().join("docs"), 3);
     std::fs::write(
         docs.join("spaces.txt"),
         "创新 平台建设取得进展，创新平台数量增加。\n\n\
@@ -235,14 +233,14 @@ fn near_decided_on_positions_agrees_with_a_scan() {
          创 新平台，发展 经济，经济发展。\n",
     )
     .unwrap();
-    let index = common::build_index(dir.path(), &docs);
+    let index = crate::common::build_index(dir.path(), &docs);
     let paragraphs: Vec<(String, u64, String)> = walkdir::WalkDir::new(&docs)
         .into_iter()
         .map(|entry| entry.unwrap().into_path())
         .filter(|path| path.extension().is_some_and(|ext| ext == "txt"))
         .flat_map(|path| {
             let text = std::fs::read_to_string(&path).unwrap();
-            let issue = gazette::parse::parse(&text, "near");
+            let issue = gazette::ingest::parse::parse(&text, "near");
             let shown = path.to_str().unwrap().to_string();
             issue
                 .documents
@@ -286,24 +284,25 @@ fn near_decided_on_positions_agrees_with_a_scan() {
             expected.len()
         );
 
-        let out = common::gazette(&["search", &query, "--count", "--json", "--index", &index]);
-        let counts: serde_json::Value = serde_json::from_str(&common::stdout(&out)).unwrap();
+        let out =
+            crate::common::gazette(&["search", &query, "--count", "--json", "--index", &index]);
+        let counts: serde_json::Value = serde_json::from_str(&crate::common::stdout(&out)).unwrap();
         let occurrences: usize = expected.values().map(Vec::len).sum();
         assert_eq!(counts["paragraphs"], expected.len(), "{query}");
         assert_eq!(counts["occurrences"], occurrences, "{query}");
 
-        let out = common::gazette(&["search", &query, "-n", "5", "--index", &index]);
+        let out = crate::common::gazette(&["search", &query, "-n", "5", "--index", &index]);
         let summary = format!("{} paragraphs match; showing the best 5", expected.len());
         assert!(
-            common::stdout(&out).contains(&summary),
+            crate::common::stdout(&out).contains(&summary),
             "{query}: no {summary:?}"
         );
 
         for flags in [&["-n", "10"][..], &["-n", "10", "--sort", "newest"]] {
             let mut args = vec!["search", query.as_str(), "--json", "--index", &index];
             args.extend(flags);
-            let out = common::gazette(&args);
-            let hits: Vec<serde_json::Value> = common::stdout(&out)
+            let out = crate::common::gazette(&args);
+            let hits: Vec<serde_json::Value> = crate::common::stdout(&out)
                 .lines()
                 .map(|line| serde_json::from_str(line).unwrap())
                 .collect();
@@ -315,7 +314,7 @@ fn near_decided_on_positions_agrees_with_a_scan() {
                 );
                 assert_eq!(
                     expected.get(&key),
-                    Some(&common::match_spans(hit)),
+                    Some(&crate::common::match_spans(hit)),
                     "{query} {flags:?}: {key:?}"
                 );
             }

@@ -3,12 +3,10 @@
 //! Ignored by default; `.ci/run` runs them when the folder is there:
 //! `cargo test --release -- --ignored --nocapture` prints the counts.
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use common::{gazette, repo, stderr, stdout};
+use crate::common::{gazette, repo, stderr, stdout};
 
 fn shared() -> PathBuf {
     repo().join("../shared/corpus")
@@ -29,9 +27,9 @@ struct Counts {
 #[test]
 #[ignore = "needs ../shared/corpus"]
 fn every_shared_file_is_read_or_reported() {
-    let (files, walk_errors) = gazette::corpus::walk(&[shared()]);
+    let (files, walk_errors) = gazette::ingest::walk::walk(&[shared()]);
     assert!(walk_errors.is_empty(), "{walk_errors:?}");
-    let mut manifests = gazette::manifest::Manifests::default();
+    let mut manifests = gazette::ingest::manifest::Manifests::default();
     let mut manifest_errors = Vec::new();
     let mut by_folder: BTreeMap<String, Counts> = BTreeMap::new();
     let debris = [
@@ -56,7 +54,7 @@ fn every_shared_file_is_read_or_reported() {
             .to_string_lossy()
             .into_owned();
         let counts = by_folder.entry(folder).or_default();
-        match gazette::index::load(path, &mut manifests, &mut manifest_errors) {
+        match gazette::ingest::load(path, &mut manifests, &mut manifest_errors) {
             Ok(loaded) => {
                 let issue = &loaded.issue;
                 counts.files += 1;
@@ -153,7 +151,7 @@ fn the_whole_shared_corpus_indexes_and_finds_云台山() {
 fn stats_by_year_on_the_national_work_reports_equal_a_plain_count() {
     let folder = shared().join("cn-gov-work-reports-national");
     let dir = tempfile::tempdir().unwrap();
-    let index = common::build_index(dir.path(), &folder);
+    let index = crate::common::build_index(dir.path(), &folder);
 
     let manifest = std::fs::read_to_string(folder.join("manifest.tsv")).unwrap();
     let mut lines = manifest.lines();

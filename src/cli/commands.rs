@@ -1,0 +1,273 @@
+//! Each command from resolved arguments to output and an exit code: 0 found, 1 nothing found,
+//! 2 error (returned as `Err`). The index is opened here, once per command, by
+//! [`Engine::open`](gazette::search::Engine::open).
+
+use std::io::{self, BufWriter, Write};
+use std::process::ExitCode;
+
+use clap::CommandFactory;
+
+use gazette::output::{cite, csv, human, inspect, json, kwic, show, tables};
+use gazette::search::{self, Engine};
+
+use super::args::{
+    BenchArgs, Cli, Command, CompletionsArgs, GenerateArgs, IndexArgs, InspectArgs, SearchArgs,
+    ShowArgs, StatsArgs,
+};
+use super::resolve::{Format, stdout_color};
+
+/// Runs the command the arguments name.
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Index(args) => index(args),
+        Command::Search(args) => search_command(&args),
+        Command::Stats(args) => stats(&args),
+        Command::Show(args) => show_command(&args),
+        Command::Inspect(args) => inspect_command(&args),
+        Command::Bench(args) => bench(&args),
+        Command::Generate(args) => generate(&args),
+        Command::Completions(args) => completions(&args),
+        Command::Man => man(),
+    }
+}
+
+/// The exit code of a command that found something or not.
+fn found(found: bool) -> ExitCode {
+    ExitCode::from(if found { 0 } else { 1 })
+}
+
+fn plural(n: usize, word: &str) -> String {
+    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
+}
+
+fn index(args: IndexArgs) -> anyhow::Result<ExitCode> {
+    return_freed_memory();
+    let config = args.config();
+    let summary = gazette::indexer::run(&config)?;
+    for err in &summary.errors {
+        eprintln!("gazette: skipped {err}");
+    }
+    if let Some(reason) = &summary.compaction_failed {
+        eprintln!(
+            "gazette: the index is complete, but merging its {} segments failed ({reason}); \
+             searches are a little slower until a later run merges them",
+            summary.segments
+        );
+    }
+    if args.json {
+        println!("{}", serde_json::to_string(&summary)?);
+    } else {
+        println!(
+            "{} added, {} updated, {} unchanged, {} removed, {} failed: indexed {}, {} ({} cut \
+             lines joined) in {:.2} s into {}",
+            summary.added,
+            summary.updated,
+            summary.unchanged,
+            summary.removed,
+            summary.failed,
+            plural(summary.documents, "document"),
+            plural(summary.paragraphs, "paragraph"),
+            summary.cuts_joined,
+            summary.seconds,
+            config.index_dir.display()
+        );
+        if let Some(before) = summary.compacted_from {
+            println!(
+                "merged the index's {before} segments into {}, for faster searches",
+                summary.segments
+            );
+        }
+    }
+    if summary.errors.is_empty() {
+        Ok(ExitCode::SUCCESS)
+    } else {
+        eprintln!(
+            "gazette: {} could not be indexed",
+            plural(summary.errors.len(), "path")
+        );
+        Ok(ExitCode::from(2))
+    }
+}
+
+/// Makes glibc's allocator give large freed blocks back to the system. By default it raises its
+/// threshold for serving an allocation from its own heap each time a large block is freed, after
+/// which tantivy's 1 MB indexing pages and merge buffers stay in a heap that only grows (see
+/// docs/PERFORMANCE.md for what it saved).
+fn return_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only sets a tuning parameter of the allocator; it is called before any
+    // indexing thread starts.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 128 * 1024);
+    }
+}
+
+fn generate(args: &GenerateArgs) -> anyhow::Result<ExitCode> {
+    let config = gazette::tools::generate::GenerateConfig {
+        source: args.source.clone(),
+        out: args.out.clone(),
+        bytes: args.megabytes.saturating_mul(1_000_000),
+        seed: args.seed,
+    };
+    let summary = gazette::tools::generate::run(&config)?;
+    println!(
+        "wrote {} files, {} paragraphs, {:.1} MB into {}",
+        summary.files,
+        summary.paragraphs,
+        summary.bytes as f64 / 1e6,
+        config.out.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn bench(args: &BenchArgs) -> anyhow::Result<ExitCode> {
+    use gazette::tools::bench;
+    let text = match &args.queries {
+        Some(path) => std::fs::read_to_string(path)
+            .map_err(|err| anyhow::anyhow!("{}: {err}", path.display()))?,
+        None => bench::DEFAULT_QUERIES.to_string(),
+    };
+    let config = bench::BenchConfig {
+        index_dir: args.location.index.clone(),
+        queries: bench::parse_queries(&text)?,
+        repeat: args.repeat,
+    };
+    let report = bench::run(&config)?;
+    let mut out = io::stdout().lock();
+    if args.json {
+        serde_json::to_writer(&mut out, &report)?;
+        writeln!(out)?;
+    } else {
+        tables::bench(&mut out, &report)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn inspect_command(args: &InspectArgs) -> anyhow::Result<ExitCode> {
+    let mut manifests = gazette::ingest::manifest::Manifests::default();
+    let mut errors = Vec::new();
+    let loaded = gazette::ingest::load(&args.file, &mut manifests, &mut errors)?;
+    for err in &errors {
+        eprintln!("gazette: {err}");
+    }
+    let mut out = BufWriter::new(io::stdout().lock());
+    let path = gazette::ingest::display_path(&args.file);
+    inspect::inspect(&mut out, &path, &loaded, args.paragraphs)?;
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Buffered standard output.
+fn stdout() -> BufWriter<io::StdoutLock<'static>> {
+    BufWriter::new(io::stdout().lock())
+}
+
+fn search_command(args: &SearchArgs) -> anyhow::Result<ExitCode> {
+    let resolved = args.resolve()?;
+    let config = &resolved.config;
+    // A mistyped query is reported as such whether or not the index is there.
+    search::check(config)?;
+    let engine = Engine::open(&resolved.index)?;
+    if let Format::Count { json } = resolved.format {
+        let counts = engine.count(config)?;
+        let mut out = io::stdout().lock();
+        if json {
+            serde_json::to_writer(&mut out, &counts)?;
+            writeln!(out)?;
+        } else {
+            writeln!(
+                out,
+                "{} paragraphs, {} occurrences",
+                counts.paragraphs, counts.occurrences
+            )?;
+        }
+        return Ok(found(counts.paragraphs > 0));
+    }
+    let mut result = engine.search(config)?;
+    if resolved.cite {
+        for hit in &mut result.hits {
+            hit.reference = Some(cite::reference(hit));
+        }
+    }
+    let color = stdout_color();
+    let mut out = stdout();
+    match resolved.format {
+        Format::Json => json::json(&mut out, &result.hits)?,
+        Format::Csv => csv::csv(&mut out, &result.hits)?,
+        Format::Kwic(order) => {
+            kwic::kwic(&mut out, &result.hits, resolved.width, order, color)?;
+            if result.hits.len() < result.total {
+                eprintln!(
+                    "{} paragraphs match; lines for the best {} (--all for every one)",
+                    result.total,
+                    result.hits.len()
+                );
+            }
+        }
+        Format::Human if result.total > 0 => human::human(&mut out, &result, color)?,
+        Format::Human | Format::Count { .. } => {}
+    }
+    out.flush()?;
+    let any = result.total > 0;
+    // The process ends next, and its exit frees the hits and unmaps the index at once: freeing
+    // tens of thousands of hits one by one is a large share of `--all` (docs/PERFORMANCE.md).
+    std::mem::forget((engine, result));
+    if !any && matches!(resolved.format, Format::Human | Format::Kwic(_)) {
+        eprintln!("no paragraph matches {}", config.query);
+    }
+    Ok(found(any))
+}
+
+fn stats(args: &StatsArgs) -> anyhow::Result<ExitCode> {
+    let config = args.query.config();
+    let engine = Engine::open(&args.query.location.index)?;
+    let buckets = gazette::report::stats::stats(&engine, &config, args.by.by())?;
+    let mut out = stdout();
+    if args.json {
+        json::json(&mut out, &buckets)?;
+    } else if args.csv {
+        csv::stats_csv(&mut out, &buckets)?;
+    } else {
+        tables::stats(&mut out, &buckets, stdout_color())?;
+    }
+    out.flush()?;
+    Ok(found(buckets.iter().any(|b| b.paragraphs > 0)))
+}
+
+fn show_command(args: &ShowArgs) -> anyhow::Result<ExitCode> {
+    let engine = Engine::open(&args.location.index)?;
+    let shown = gazette::report::show::show(&engine, &args.config())?;
+    let mut out = stdout();
+    if args.json {
+        json::json(&mut out, &shown.paragraphs)?;
+    } else {
+        show::show(&mut out, &shown, stdout_color())?;
+    }
+    out.flush()?;
+    Ok(found(!shown.paragraphs.is_empty()))
+}
+
+/// Writes a completion script for `shell` to standard output.
+fn completions(args: &CompletionsArgs) -> anyhow::Result<ExitCode> {
+    let mut command = Cli::command();
+    clap_complete::generate(args.shell, &mut command, "gazette", &mut io::stdout());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Writes the manual page (roff) to standard output: `gazette man > gazette.1`.
+fn man() -> anyhow::Result<ExitCode> {
+    let page = clap_mangen::Man::new(Cli::command());
+    let mut out = stdout();
+    page.render(&mut out)?;
+    for sub in Cli::command()
+        .get_subcommands()
+        .filter(|s| !s.is_hide_set())
+    {
+        let name = format!("gazette-{}", sub.get_name());
+        let sub = sub.clone().display_name(name);
+        writeln!(out)?;
+        clap_mangen::Man::new(sub).render(&mut out)?;
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,168 @@
+//! Arguments -> plain configs: every default, every rule between flags, and whether to draw colour
+//! and progress are decided here, so that the commands and the library below take structs that a
+//! test can build by hand.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use gazette::indexer::IndexConfig;
+use gazette::report::show::ShowConfig;
+use gazette::report::stats::By;
+use gazette::search::query::{Field, Filter};
+use gazette::search::{SearchConfig, Sort};
+use gazette::text::dates;
+use gazette::text::fold::Script;
+
+use super::args::{ByArg, IndexArgs, QueryArgs, SearchArgs, ShowArgs, SortArg};
+
+/// A date bound as `--from` and `--to` take it.
+pub fn parse_date(value: &str) -> Result<String, String> {
+    dates::normalise(value).ok_or_else(|| format!("{value} is not YYYY, YYYY-MM or YYYY-MM-DD"))
+}
+
+/// Whether standard output takes colour: a terminal, unless `NO_COLOR` or `CLICOLOR=0` say
+/// otherwise (as anstream reads them).
+pub fn stdout_color() -> bool {
+    anstream::AutoStream::choice(&std::io::stdout()) != anstream::ColorChoice::Never
+}
+
+/// What `gazette search` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Human,
+    Json,
+    Csv,
+    Kwic(KwicOrder),
+    Count { json: bool },
+}
+
+pub use gazette::output::kwic::KwicOrder;
+
+/// `gazette search`, resolved.
+pub struct Search {
+    pub index: PathBuf,
+    pub config: SearchConfig,
+    pub format: Format,
+    /// Characters of context on each side, for `--kwic`.
+    pub width: usize,
+    pub cite: bool,
+}
+
+impl IndexArgs {
+    pub fn config(&self) -> IndexConfig {
+        let defaults = IndexConfig::default();
+        IndexConfig {
+            index_dir: self.location.index.clone(),
+            inputs: self.paths.clone(),
+            progress: std::io::stderr().is_terminal(),
+            prune: self.prune,
+            rebuild: self.rebuild,
+            compact: self.compact,
+            commit_bytes: self
+                .commit_kb
+                .map_or(defaults.commit_bytes, |kb| kb.saturating_mul(1024)),
+            max_merged_docs: self.max_merged_docs.unwrap_or(defaults.max_merged_docs),
+            compact_above: self.compact_above.unwrap_or(defaults.compact_above),
+        }
+    }
+}
+
+impl QueryArgs {
+    pub fn config(&self) -> SearchConfig {
+        let mut filters = Vec::new();
+        for (field, value) in [
+            (Field::Gazette, &self.gazette),
+            (Field::Region, &self.region),
+            (Field::Document, &self.document),
+        ] {
+            if let Some(value) = value {
+                filters.push(Filter::Contains {
+                    field,
+                    value: value.clone(),
+                });
+            }
+        }
+        if self.from.is_some() || self.to.is_some() {
+            filters.push(Filter::Date {
+                from: self.from.clone(),
+                to: self.to.clone(),
+            });
+        }
+        SearchConfig {
+            query: self.query.join(" "),
+            filters,
+            words: self.words,
+            script: if self.exact_script {
+                Script::Exact
+            } else {
+                Script::Fold
+            },
+            ..SearchConfig::default()
+        }
+    }
+}
+
+impl SearchArgs {
+    /// The search to run and how to print it. `--sort left|right` orders concordance lines, so it
+    /// needs `--kwic`.
+    pub fn resolve(&self) -> anyhow::Result<Search> {
+        if matches!(self.sort, SortArg::Left | SortArg::Right) && !self.kwic {
+            anyhow::bail!("--sort left and --sort right order concordance lines: add --kwic");
+        }
+        let format = if self.count {
+            Format::Count { json: self.json }
+        } else if self.json {
+            Format::Json
+        } else if self.csv {
+            Format::Csv
+        } else if self.kwic {
+            Format::Kwic(match self.sort {
+                SortArg::Left => KwicOrder::Left,
+                SortArg::Right => KwicOrder::Right,
+                _ => KwicOrder::Hits,
+            })
+        } else {
+            Format::Human
+        };
+        let config = SearchConfig {
+            limit: (!self.all).then_some(self.limit),
+            sort: match self.sort {
+                SortArg::Oldest => Sort::Oldest,
+                SortArg::Newest => Sort::Newest,
+                SortArg::Relevance | SortArg::Left | SortArg::Right => Sort::Relevance,
+            },
+            plain_bm25: self.plain_bm25,
+            ..self.query.config()
+        };
+        Ok(Search {
+            index: self.query.location.index.clone(),
+            config,
+            format,
+            width: self.width,
+            cite: self.cite,
+        })
+    }
+}
+
+impl ShowArgs {
+    pub fn config(&self) -> ShowConfig {
+        ShowConfig {
+            path: self.path.clone(),
+            paragraph: self.paragraph,
+            context: self.context,
+            document: self.document.clone(),
+        }
+    }
+}
+
+impl ByArg {
+    pub fn by(self) -> By {
+        match self {
+            ByArg::Year => By::Year,
+            ByArg::Month => By::Month,
+            ByArg::Gazette => By::Gazette,
+            ByArg::Region => By::Region,
+            ByArg::Document => By::Document,
+        }
+    }
+}

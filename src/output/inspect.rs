@@ -1,0 +1,95 @@
+//! INSPECT: how a file was read, for `gazette inspect`: metadata and where each value came from,
+//! documents, sections and paragraphs.
+
+use std::io::{self, Write};
+
+/// Writes how a file was read: metadata and where each value came from, documents, the section
+/// tree with paragraph counts, and (with `paragraphs`) every paragraph.
+pub fn inspect<W: Write>(
+    out: &mut W,
+    path: &str,
+    loaded: &crate::ingest::Loaded,
+    paragraphs: bool,
+) -> io::Result<()> {
+    let issue = &loaded.issue;
+    writeln!(out, "file: {path}")?;
+    let source = |field: &str| {
+        loaded
+            .sources
+            .iter()
+            .rev()
+            .find(|(f, _)| *f == field)
+            .map_or(String::new(), |(_, s)| format!("  ({s})"))
+    };
+    for (field, value) in [
+        ("gazette", &issue.gazette),
+        ("issue", &issue.issue),
+        ("date", &issue.date),
+        ("region", &issue.region),
+    ] {
+        let shown = value.as_deref().unwrap_or("-");
+        writeln!(out, "{field}: {shown}{}", source(field))?;
+    }
+    for (name, value) in &loaded.attributes {
+        writeln!(out, "attribute {name}: {value}  (from the manifest)")?;
+    }
+    writeln!(
+        out,
+        "{} document(s), {} paragraph(s), {} line join(s) across page ends or links, {} debris line(s) dropped",
+        issue.documents.len(),
+        issue.paragraph_count(),
+        issue.stats.cuts_joined,
+        issue.stats.debris_dropped
+    )?;
+    for (n, document) in issue.documents.iter().enumerate() {
+        let page = document
+            .page
+            .map_or(String::new(), |p| format!(", page {p}"));
+        writeln!(
+            out,
+            "\ndocument {}: {}{page}{}, {} paragraph(s)",
+            n + 1,
+            document.title,
+            if issue.documents.len() == 1 {
+                source("title")
+            } else {
+                String::new()
+            },
+            document.paragraphs.len()
+        )?;
+        let mut shown: Vec<String> = Vec::new();
+        for (k, paragraph) in document.paragraphs.iter().enumerate() {
+            // Print each heading of the tree once, where it opens.
+            for depth in 0..paragraph.section.len() {
+                if shown.get(depth) != Some(&paragraph.section[depth]) {
+                    shown.truncate(depth);
+                    shown.push(paragraph.section[depth].clone());
+                    let count = document.paragraphs[k..]
+                        .iter()
+                        .take_while(|p| {
+                            p.section.get(..=depth) == Some(&paragraph.section[..=depth])
+                        })
+                        .count();
+                    writeln!(
+                        out,
+                        "  {}{}  ({count})",
+                        "  ".repeat(depth),
+                        paragraph.section[depth]
+                    )?;
+                }
+            }
+            shown.truncate(paragraph.section.len());
+            if paragraphs {
+                let kind = if paragraph.heading { "#" } else { "¶" };
+                writeln!(
+                    out,
+                    "  {}{kind}{} {}",
+                    "  ".repeat(paragraph.section.len()),
+                    k + 1,
+                    paragraph.text
+                )?;
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,92 @@
+//! JSON Lines: one object per hit, paragraph or bucket, as `--json` prints them.
+
+use std::io::{self, Write};
+
+use crate::parallel;
+
+/// Writes one JSON object per item (hit, paragraph, bucket), one per line. Many items are
+/// serialised on every core, a batch at a time, and written in their order: `--all --json` on a
+/// common word writes tens of thousands of hits, and serialising them was a tenth of its time.
+pub fn json<W: Write, T: serde::Serialize + Sync>(out: &mut W, items: &[T]) -> io::Result<()> {
+    let threads = parallel::threads(items.len(), PARALLEL_JSON_FROM);
+    if threads == 1 {
+        return json_lines(out, items);
+    }
+    for batch in items.chunks(JSON_BATCH) {
+        let batch: Vec<&T> = batch.iter().collect();
+        let written = parallel::chunks(batch, threads, |chunk| {
+            let mut bytes = Vec::new();
+            json_lines(&mut bytes, &chunk).map(|()| bytes)
+        });
+        for bytes in written {
+            out.write_all(&bytes?)?;
+        }
+    }
+    Ok(())
+}
+
+/// Below this many items JSON is written on one thread.
+const PARALLEL_JSON_FROM: usize = 2_000;
+/// Items serialised together before they are written.
+const JSON_BATCH: usize = 8_192;
+
+fn json_lines<W: Write, T: serde::Serialize>(out: &mut W, items: &[T]) -> io::Result<()> {
+    for item in items {
+        serde_json::to_writer(&mut *out, item)?;
+        out.write_all(b"\n")?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::output::testing::hit;
+
+    #[test]
+    fn many_items_are_written_as_one_thread_writes_them() {
+        // More than two batches, the last one short; each item its own line, in order.
+        let items: Vec<(usize, String)> = (0..JSON_BATCH * 2 + 77)
+            .map(|i| (i, format!("第{i}段「引文」\\")))
+            .collect();
+        let mut parallel = Vec::new();
+        json(&mut parallel, &items).unwrap();
+        let mut expected = String::new();
+        for (i, text) in &items {
+            let text = text.replace('\\', "\\\\");
+            expected.push_str(&format!("[{i},\"{text}\"]\n"));
+        }
+        assert!(String::from_utf8(parallel).unwrap() == expected);
+    }
+
+    #[test]
+    fn writes_json_lines_with_the_documented_keys_in_order() {
+        let mut out = Vec::new();
+        json(&mut out, &[hit("云台山", vec![(0, 9)])]).unwrap();
+        let line = String::from_utf8(out).unwrap();
+        let value: serde_json::Value = serde_json::from_str(line.trim_end()).unwrap();
+        let keys = [
+            "path",
+            "gazette",
+            "issue",
+            "date",
+            "region",
+            "document",
+            "section",
+            "page",
+            "paragraph",
+            "score",
+            "word_match",
+            "text",
+            "matches",
+            "attributes",
+        ];
+        assert_eq!(value.as_object().unwrap().len(), keys.len());
+        let positions: Vec<usize> = keys
+            .iter()
+            .map(|k| line.find(&format!("\"{k}\":")).unwrap())
+            .collect();
+        assert!(positions.windows(2).all(|w| w[0] < w[1]), "{line}");
+        assert_eq!(value["matches"], serde_json::json!([[0, 9]]));
+    }
+}
