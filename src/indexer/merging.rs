@@ -3,19 +3,15 @@
 //!
 //! tantivy's `LogMergePolicy` merges a whole level of similar segments at once and stops only at
 //! ten million documents, so merged segments grow with the corpus, and with them what a merge
-//! holds: read through memory maps, a merge of three 630,000-paragraph segments of a 1 GB corpus
-//! had 823 MB of their files mapped (44 MB of its own memory); read with pread
-//! (`crate::store::writing`), it still reads each input's stored paragraphs whole. Here a merge never
-//! writes more than a fixed number of paragraphs, whatever the corpus size.
+//! holds in memory, even read with pread (`crate::store::writing`), since it reads each input's
+//! stored paragraphs whole. Here a merge never writes more than a fixed number of paragraphs,
+//! whatever the corpus size.
 //!
-//! A search opens every segment, and each costs it time (on ../shared/corpus, top-10 searches
-//! took 4.7 ms on the 8 segments the log policy left, 2.9 ms on the same index merged into 2).
-//! With `gazette index --compact` the last commit of a run finishes: it merges every segment of
-//! at most half a larger ceiling, [`COMPACTION_FACTOR`] times the running one, into as few as
-//! that ceiling allows. That rewrites most of the index, so a run does it unasked only when it
-//! leaves more than [`COMPACT_ABOVE`] segments: a generated 1 GB corpus indexed in 342 s into 26
-//! segments, then compacted into 3 in 169 s more (peak RSS 206 MB), and its top-10 searches went
-//! from 10.6 to 6.3 ms (多氟多) and 22.7 to 8.7 ms (黄河流域生态保护).
+//! A search opens every segment, and each costs it time. With `gazette index --compact` the last
+//! commit of a run finishes: it merges every segment of at most half a larger ceiling,
+//! [`COMPACTION_FACTOR`] times the running one, into as few as that ceiling allows. That rewrites
+//! most of the index, so a run does it unasked only when it leaves more than [`COMPACT_ABOVE`]
+//! segments. docs/PERFORMANCE.md (2026-11-28) has the measurements behind both bounds.
 
 use std::collections::HashMap;
 
@@ -27,13 +23,12 @@ use tantivy::merge_policy::{LogMergePolicy, MergeCandidate, MergePolicy};
 pub const MAX_MERGED_DOCS: u32 = 600_000;
 
 /// How many times [`MAX_MERGED_DOCS`] a merge of `--compact` may write. Merges are one at a time
-/// and a merge's memory grows with what it writes: compacting a 1 GB index into segments of 2.4
-/// million paragraphs peaked at 206 MB, whatever the corpus size.
+/// and a merge's memory grows with what it writes, not with the corpus, so this bounds the
+/// memory of a compaction.
 pub const COMPACTION_FACTOR: u32 = 4;
 
-/// A run that leaves more segments than this compacts them, as `--compact` does. The log policy
-/// leaves 4 on ../shared/corpus (111 MB) and 6 on a generated 100 MB corpus, which are left as
-/// they are, and 26 on a generated 1 GB corpus, which are merged into 3.
+/// A run that leaves more segments than this compacts them, as `--compact` does. Corpora of a
+/// few hundred megabytes end with fewer and are left as they are; gigabytes end with dozens.
 pub const COMPACT_ABOVE: usize = 8;
 
 /// [`LogMergePolicy`] whose merges write at most `max_docs` paragraphs each.

@@ -7,7 +7,7 @@
 //! frequencies, and no view of single characters is needed (it was a ninth of the index and
 //! about a seventh of the indexing time).
 //!
-//! A common character starts thousands of grams (的 about 2,500 in ../shared/corpus); their
+//! A common character starts thousands of grams (的 some thousands in a corpus of laws and reports); their
 //! postings are read once per segment into a count per paragraph, not merged as a union.
 
 use std::cell::RefCell;

@@ -234,8 +234,8 @@ pub(super) fn search_near(
     for c in confirmed {
         match c {
             Confirmed::Read(c) => checked.push(c),
-            // The text agrees with the positions unless the index is not what this build
-            // writes; it has the last word.
+            // The text agrees with the positions unless the index is not what this version
+            // of gazette writes; it has the last word.
             Confirmed::ByPositions(..) => match read.next().flatten() {
                 Some(c) => checked.push(c),
                 None => total -= 1,

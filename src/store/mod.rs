@@ -106,8 +106,7 @@ pub(crate) fn open_for_writing(dir: &Path, schema: Schema) -> Result<(Index, Fie
         }
         std::fs::write(dir.join(MARKER), &marker)?;
         // The store keeps tantivy's lz4 blocks of 16 KB: zstd over 32 KB blocks made the store a
-        // third smaller (79 MB instead of 120 MB on ../shared/corpus) but reading 58,000
-        // paragraphs for `--all` 30% slower.
+        // third smaller but reading every hit for `--all` slower (docs/PERFORMANCE.md).
         Unmapped::open(dir)
             .map_err(tantivy::TantivyError::from)
             .and_then(|unmapped| Index::create(unmapped, schema, IndexSettings::default()))

@@ -2,8 +2,8 @@
 //!
 //! tantivy's default directory maps every segment file it reads. Searches want that (the pages
 //! they touch stay cached between runs), but a merge reads its input segments from end to end,
-//! and each mapped page it touched counts in the process's memory until the segment is dropped:
-//! on a 3 GB corpus, 4.4 GB of a run's 5.2 GB peak was mapped segment files. Read into buffers
+//! and each mapped page it touched counts in the process's memory until the segment is dropped,
+//! most of a large run's peak (docs/PERFORMANCE.md). Read into buffers
 //! instead, a merge holds only the parts of its inputs it is working on (a term's postings, a
 //! term dictionary, a segment's stored paragraphs while they are copied), and the kernel's page
 //! cache, which does not count against the process, keeps the files.

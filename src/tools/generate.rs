@@ -12,7 +12,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use crate::Error;
-use crate::ingest::{parse, walk as corpus};
+use crate::ingest::{parse, walk};
 
 #[derive(Debug, Clone)]
 pub struct GenerateConfig {
@@ -62,7 +62,7 @@ struct Pool {
 }
 
 fn pool(source: &Path) -> Result<Pool, Error> {
-    let (mut files, _) = corpus::walk(&[source.to_path_buf()]);
+    let (mut files, _) = walk::walk(&[source.to_path_buf()]);
     files.sort();
     let mut pool = Pool {
         paragraphs: Vec::new(),
@@ -70,7 +70,7 @@ fn pool(source: &Path) -> Result<Pool, Error> {
         titles: Vec::new(),
     };
     for path in files {
-        let Ok(text) = corpus::read_text(&path) else {
+        let Ok(text) = walk::read_text(&path) else {
             continue;
         };
         let stem = path.file_stem().unwrap_or_default().to_string_lossy();

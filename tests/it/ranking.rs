@@ -2,7 +2,7 @@
 //! `../shared/corpus` with graded paragraphs (judged by reading the pooled top 10 of both rankings
 //! below). Prints precision@5 and nDCG@10 for plain BM25 on the character view and for the full
 //! ranking (whole-word and title/heading signals). Ignored by default; run with
-//! `cargo test --release --test ranking -- --ignored --nocapture` when `../shared/corpus` is there.
+//! `cargo test --release --test it ranking -- --ignored --nocapture` when `../shared/corpus` is there.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 

@@ -137,7 +137,7 @@ pub fn parse(text: &str, file_stem: &str) -> Issue {
 
 /// The longest paragraph indexed as one, in characters. A real paragraph is far shorter (a page
 /// holds about 1,500); a longer one is a file without paragraph breaks, which would otherwise
-/// cost gigabytes of memory to index as a single document (a 50 MB line took 2.4 GB).
+/// cost dozens of times its size in memory to index as a single document.
 pub const MAX_PARAGRAPH_CHARS: usize = 20_000;
 
 /// Splits paragraphs longer than [`MAX_PARAGRAPH_CHARS`] into pieces of at most that length,
