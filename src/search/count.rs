@@ -140,3 +140,28 @@ pub(super) fn each_alive(
         doc = docs.advance();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::search::query::parse;
+
+    #[test]
+    fn overlapping_literals_are_those_whose_prefix_is_a_suffix() {
+        let chars = |s: &str| s.chars().collect::<Vec<_>>();
+        assert!(self_overlapping(&chars("哈哈哈")));
+        assert!(self_overlapping(&chars("发展发")));
+        assert!(!self_overlapping(&chars("发展")));
+        assert!(!self_overlapping(&chars("县")));
+    }
+
+    #[test]
+    fn counts_come_from_postings_only_for_one_literal_with_filters() {
+        let sole = |q: &str| sole_literal(&parse(q).unwrap()).map(str::to_string);
+        assert_eq!(sole("云台山").as_deref(), Some("云台山"));
+        assert_eq!(sole("云台山 year:2025").as_deref(), Some("云台山"));
+        assert_eq!(sole("云台山 实验室"), None);
+        assert_eq!(sole("云台山 OR 实验室"), None);
+        assert_eq!(sole("云台山 NEAR/3 实验室"), None);
+    }
+}

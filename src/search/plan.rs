@@ -314,3 +314,40 @@ impl Run {
         Ok(keys)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::search::query::parse;
+
+    fn decides(query: &str, script: Script) -> bool {
+        exact_in_index(&parse(query).unwrap(), script)
+    }
+
+    #[test]
+    fn the_index_decides_literals_filters_and_their_combinations() {
+        for query in [
+            "云台山",
+            "县",
+            "云台山 实验室",
+            "云台山 OR 青天河",
+            "云台山 -门票",
+            "云台山 gazette:焦作 year:2025",
+            "(云台山 OR 青天河) NOT 门票",
+        ] {
+            assert!(decides(query, Script::Fold), "{query}");
+        }
+    }
+
+    #[test]
+    fn the_text_decides_near_exact_script_and_a_lone_character_beside_others() {
+        // NEAR asks the index only for both literals; distance is the text's (or positions').
+        assert!(!decides("云台山 NEAR/5 实验室", Script::Fold));
+        // The index folds scripts; only the text knows how a character was written.
+        assert!(!decides("雲臺山", Script::Exact));
+        // 「a bc」: the lone `a` is required somewhere, not placed before `bc`.
+        assert!(!decides("\"a bc\"", Script::Fold));
+        // Under a NOT, a query that may find more must not exclude anything.
+        assert!(!decides("云台山 -\"a bc\"", Script::Fold));
+    }
+}

@@ -69,14 +69,20 @@ pub(super) fn top_by_score(run: &Run, k: usize) -> Result<(Vec<(f32, DocAddress)
     }
     let addresses: Vec<DocAddress> = top.iter().map(|&(_, address)| address).collect();
     let dates = run.date_keys(&addresses)?;
-    let mut keyed: Vec<(f32, u64, DocAddress)> = top
+    let keyed: Vec<(f32, u64, DocAddress)> = top
         .iter()
         .zip(dates)
         .map(|(&(score, address), date)| (score, date, address))
         .collect();
+    Ok((best_of(keyed, k), total))
+}
+
+/// The `k` best of `(score, date key, address)`: higher scores first, equal scores the newest
+/// first (a date key of 0, no date, last), then in the order of the index, as [`best`] ranks.
+fn best_of(mut keyed: Vec<(f32, u64, DocAddress)>, k: usize) -> Vec<(f32, DocAddress)> {
     keyed.sort_by(|a, b| b.0.total_cmp(&a.0).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2)));
     keyed.truncate(k);
-    Ok((keyed.into_iter().map(|(s, _, a)| (s, a)).collect(), total))
+    keyed.into_iter().map(|(s, _, a)| (s, a)).collect()
 }
 
 /// Drops the date from [`best`]'s sort keys.
@@ -108,4 +114,27 @@ pub(super) fn by_date<T>(
     });
     let mut slots: Vec<Option<T>> = items.into_iter().map(Some).collect();
     Ok(order.into_iter().filter_map(|i| slots[i].take()).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn equal_scores_rank_the_newest_first_and_the_undated_last() {
+        let at = |doc| DocAddress::new(0, doc);
+        let keyed = vec![
+            (1.0, 20250228, at(0)),
+            (2.0, 19970301, at(1)),
+            (1.0, 0, at(2)),
+            (1.0, 20260203, at(3)),
+            (1.0, 20260203, at(4)),
+        ];
+        assert_eq!(
+            best_of(keyed.clone(), 4),
+            vec![(2.0, at(1)), (1.0, at(3)), (1.0, at(4)), (1.0, at(0))]
+        );
+        // The k-th place among equal scores goes by date too, not by which came first.
+        assert_eq!(best_of(keyed, 2), vec![(2.0, at(1)), (1.0, at(3))]);
+    }
 }

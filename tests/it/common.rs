@@ -137,3 +137,15 @@ pub fn generated(folder: &Path, megabytes: u32) -> PathBuf {
     assert!(out.status.success(), "{}", stderr(&out));
     folder.to_path_buf()
 }
+
+/// Says that a test cannot run on this machine, and why. The notice is written to the real
+/// standard error, past the test harness's capture, so that `cargo test` shows it even though the
+/// test passes. On CI (`CI` set) a test that cannot run fails instead: CI installs what the tests
+/// need, so a skip there would hide a missing step.
+pub fn skipped(test: &str, reason: &str) {
+    use std::io::Write;
+    if std::env::var_os("CI").is_some() {
+        panic!("{test} cannot run on CI: {reason}");
+    }
+    let _ = writeln!(std::io::stderr(), "skipped: {test}: {reason}");
+}

@@ -208,7 +208,10 @@ fn in_mount_namespace(script: &str) -> Option<Output> {
         .output()
         .is_ok_and(|o| o.status.success());
     if !allowed {
-        eprintln!("skipped: this system does not allow `unshare -rm` to mount a small disk");
+        crate::common::skipped(
+            "a tmpfs test of tests/it/disk.rs",
+            "this system does not allow `unshare -rm` to mount a small disk",
+        );
         return None;
     }
     Some(
