@@ -11,6 +11,7 @@ use crate::Error;
 use crate::search::plan::Context;
 use crate::search::query::{Field, Filter};
 use crate::store::schema::Fields;
+use crate::store::terms;
 use crate::text::fold::fold;
 
 /// The values of a citation field that a filter accepts, from the field's term dictionaries.
@@ -20,18 +21,11 @@ pub(super) fn matching_terms(
     accept: impl Fn(&str) -> bool,
 ) -> Result<Vec<Term>, Error> {
     let mut values = BTreeSet::new();
-    for segment in ctx.searcher.segment_readers() {
-        let inverted = segment.inverted_index(field)?;
-        let mut stream = inverted.terms().stream()?;
-        while stream.advance() {
-            if let Ok(value) = std::str::from_utf8(stream.key())
-                && !values.contains(value)
-                && accept(value)
-            {
-                values.insert(value.to_string());
-            }
+    terms::each_value(ctx.searcher, field, |value| {
+        if !values.contains(value) && accept(value) {
+            values.insert(value.to_string());
         }
-    }
+    })?;
     Ok(values
         .into_iter()
         .map(|v| Term::from_field_text(field, &v))

@@ -210,13 +210,10 @@ pub fn file_paragraphs(engine: &Engine, path: &str) -> Result<Vec<Hit>, Error> {
 
 /// The paths of the indexed files, in order.
 pub fn indexed_paths(engine: &Engine) -> Result<Vec<String>, Error> {
+    // Paths are stored as valid UTF-8 (`crate::ingest::display_path`).
     let mut paths = BTreeSet::new();
-    for segment in engine.searcher.segment_readers() {
-        let inverted = segment.inverted_index(engine.fields.path)?;
-        let mut terms = inverted.terms().stream()?;
-        while terms.advance() {
-            paths.insert(String::from_utf8_lossy(terms.key()).into_owned());
-        }
-    }
+    crate::store::terms::each_value(&engine.searcher, engine.fields.path, |path| {
+        paths.insert(path.to_string());
+    })?;
     Ok(paths.into_iter().collect())
 }
