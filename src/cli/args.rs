@@ -117,7 +117,8 @@ pub struct IndexArgs {
     /// Print the summary as one JSON object.
     #[arg(long)]
     pub json: bool,
-    /// Commit after every N kilobytes of text (default 65536, that is 64 MB; for tests of interrupted runs).
+    /// Commit after every N kilobytes of text (default: the indexer's commit size; for tests of
+    /// interrupted runs).
     #[arg(long, hide = true, value_name = "KB")]
     pub commit_kb: Option<u64>,
     /// Merge segments into at most N paragraphs each (for tests of the merge policy).

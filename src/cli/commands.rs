@@ -91,7 +91,7 @@ fn index(args: IndexArgs) -> anyhow::Result<ExitCode> {
 
 /// Makes glibc's allocator give large freed blocks back to the system. By default it raises its
 /// threshold for serving an allocation from its own heap each time a large block is freed, after
-/// which tantivy's 1 MB indexing pages and merge buffers stay in a heap that only grows (see
+/// which tantivy's indexing pages and merge buffers stay in a heap that only grows (see
 /// docs/PERFORMANCE.md for what it saved).
 fn return_freed_memory() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
