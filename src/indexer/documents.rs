@@ -9,8 +9,7 @@ use crate::Error;
 use crate::indexer::backlog::{Backlog, Queued};
 use crate::ingest::Loaded;
 use crate::store::schema::{Citation, Fields};
-use crate::text::dates;
-use crate::text::fold;
+use crate::text::{dates, fold};
 
 pub(super) fn add_issue(
     writer: &IndexWriter<Queued>,

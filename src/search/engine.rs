@@ -6,17 +6,10 @@ use tantivy::{DocAddress, Searcher};
 use super::plan::Context;
 use super::search_with;
 use crate::Error;
-use crate::search::Counts;
-use crate::search::SearchConfig;
-use crate::search::SearchResult;
-use crate::search::count::each_alive;
-use crate::search::count::each_match;
-use crate::search::plan::Prepared;
-use crate::search::plan::Run;
-use crate::search::plan::match_all;
-use crate::search::plan::scope_filters;
-use crate::search::plan::to_query;
+use crate::search::count::{each_alive, each_match};
+use crate::search::plan::{Prepared, Run, match_all, scope_filters, to_query};
 use crate::search::query::Expr;
+use crate::search::{Counts, SearchConfig, SearchResult};
 use crate::store::schema::Fields;
 
 /// An open index, ready for any number of searches.

@@ -49,20 +49,12 @@ use tantivy::collector::Count;
 use crate::Error;
 use crate::store::schema::Citation;
 use crate::text::fold::Script;
-use near::NearPositions;
-use near::search_near;
-use plan::Prepared;
-use plan::Run;
+use near::{NearPositions, search_near};
+use plan::{Prepared, Run};
 use query::Filter;
-use rank::best;
-use rank::by_date;
-use rank::top_by_score;
-use rank::untie;
+use rank::{best, by_date, top_by_score, untie};
 use stored::Heads;
-use verify::Checked;
-use verify::hits_of;
-use verify::read_checked;
-use verify::read_in_store_order;
+use verify::{Checked, hits_of, read_checked, read_in_store_order};
 
 /// Order of the hits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -5,18 +5,14 @@ use std::collections::{BTreeSet, HashMap};
 use tantivy::{DocAddress, Searcher};
 
 use crate::Error;
-use crate::search::SearchConfig;
-use crate::search::SearchResult;
-use crate::search::Sort;
 use crate::search::count::self_overlapping;
 use crate::search::plan::Run;
 use crate::search::postings::LiteralPostings;
 use crate::search::query::Expr;
 use crate::search::rank::by_date;
-use crate::search::verify::Checked;
-use crate::search::verify::hits_of;
-use crate::search::verify::read_in_store_order;
-use crate::store::schema::{self};
+use crate::search::verify::{Checked, hits_of, read_in_store_order};
+use crate::search::{SearchConfig, SearchResult, Sort};
+use crate::store::schema;
 use crate::text::fold::{Folded, Script, fold};
 
 /// The occurrences of two literals that stand at most `distance` characters apart (counting the

@@ -7,7 +7,7 @@ use tantivy::collector::{Count, TopDocs};
 use crate::Error;
 use crate::search::Sort;
 use crate::search::plan::Run;
-use crate::store::schema::{self};
+use crate::store::schema;
 
 /// Added to the score of a paragraph for each literal that is a whole word of it. Larger than any
 /// BM25 score of a phrase, so whole-word matches rank first.

@@ -8,20 +8,15 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use tantivy::schema::IndexRecordOption;
 use tantivy::{BitSet, DocAddress, DocSet, Searcher, TERMINATED, Term};
 
-use crate::Error;
-use crate::parallel;
 use crate::search::Hit;
-use crate::search::filter::filter_accepts;
-use crate::search::filter::folded_contains;
+use crate::search::filter::{filter_accepts, folded_contains};
 use crate::search::near::near;
-use crate::search::plan::Prepared;
-use crate::search::plan::Run;
+use crate::search::plan::{Prepared, Run};
 use crate::search::query::{Expr, Field, Filter};
-use crate::search::stored::Heads;
-use crate::search::stored::Paragraph;
-use crate::search::stored::hit;
+use crate::search::stored::{Heads, Paragraph, hit};
 use crate::store::schema::Fields;
 use crate::text::fold::{Script, fold, fold_with};
+use crate::{Error, parallel};
 
 /// A candidate that its text confirmed.
 pub(super) struct Checked {

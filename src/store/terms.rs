@@ -4,8 +4,7 @@
 
 use std::sync::Arc;
 
-use tantivy::postings::SegmentPostings;
-use tantivy::postings::TermInfo;
+use tantivy::postings::{SegmentPostings, TermInfo};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{InvertedIndexReader, Searcher, SegmentReader};
 
