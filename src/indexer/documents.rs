@@ -86,18 +86,8 @@ pub(super) fn add_issue(
             }
             doc.add_text(fields.grams, &folded);
             doc.add_text(fields.words, folded);
-            // A list item that is all heading is its own text, not its context: 「（六）其他不履行
-            // 优化营商环境职责或者损害营商环境的。」 must not count twice. A run-in heading that
-            // opens a longer paragraph (「（二）奋力推进因地制宜发展新质生产力。坚持…」) heads it.
-            let own_text = |heading: &&str| {
-                paragraph.text.starts_with(*heading)
-                    && heading.chars().count() * 10 >= paragraph.text.chars().count() * 8
-            };
             let context = paragraph
-                .section
-                .iter()
-                .map(String::as_str)
-                .filter(|heading| !own_text(heading))
+                .context()
                 .map(fold::fold_to_string)
                 .collect::<Vec<_>>()
                 .join(" ");

@@ -3,12 +3,12 @@
 
 use std::collections::HashMap;
 
-use tantivy::schema::IndexRecordOption;
 use tantivy::{DocSet, Index};
 
 use crate::Error;
 use crate::ingest::manifest::Metadata;
 use crate::store::schema::Fields;
+use crate::store::terms;
 
 /// The files the index holds, alive in its last commit: path -> hash of content and manifest row.
 pub(super) fn indexed_sources(
@@ -22,18 +22,15 @@ pub(super) fn indexed_sources(
     let searcher = reader.searcher();
     let mut sources = HashMap::new();
     for segment in searcher.segment_readers() {
-        let inverted = segment.inverted_index(fields.source)?;
         let alive = segment.alive_bitset();
-        let mut terms = inverted.terms().stream()?;
-        while terms.advance() {
-            let Ok(source) = std::str::from_utf8(terms.key()) else {
-                continue;
+        terms::each_term(segment, fields.source, |key, docs| {
+            let Some((hash, path)) = std::str::from_utf8(key)
+                .ok()
+                .and_then(|source| source.split_once(' '))
+            else {
+                return Ok(());
             };
-            let Some((hash, path)) = source.split_once(' ') else {
-                continue;
-            };
-            let mut postings =
-                inverted.read_postings_from_terminfo(terms.value(), IndexRecordOption::Basic)?;
+            let mut postings = docs.postings()?;
             let mut doc = postings.doc();
             let mut any_alive = false;
             while doc != tantivy::TERMINATED {
@@ -46,7 +43,8 @@ pub(super) fn indexed_sources(
             if any_alive {
                 sources.insert(path.to_string(), hash.to_string());
             }
-        }
+            Ok(())
+        })?;
     }
     Ok(sources)
 }

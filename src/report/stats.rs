@@ -5,11 +5,12 @@
 use std::collections::HashMap;
 
 use serde::Serialize;
-use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::schema::Field;
 use tantivy::{DocAddress, DocId, DocSet, SegmentReader, TERMINATED};
 
 use crate::Error;
 use crate::search::{Engine, SearchConfig};
+use crate::store::terms;
 
 /// What the paragraphs are grouped by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -158,23 +159,21 @@ fn text_ids(
     known: &mut HashMap<String, u32>,
 ) -> Result<Vec<u32>, Error> {
     let mut ids = vec![NO_ID; segment.max_doc() as usize];
-    let inverted = segment.inverted_index(field)?;
-    let mut terms = inverted.terms().stream()?;
-    while terms.advance() {
-        let name = String::from_utf8_lossy(terms.key()).into_owned();
+    terms::each_term(segment, field, |key, docs| {
+        let name = String::from_utf8_lossy(key).into_owned();
         let next = names.len() as u32;
         let id = *known.entry(name.clone()).or_insert_with(|| {
             names.push(name);
             next
         });
-        let mut postings =
-            inverted.read_postings_from_terminfo(terms.value(), IndexRecordOption::Basic)?;
+        let mut postings = docs.postings()?;
         let mut doc: DocId = postings.doc();
         while doc != TERMINATED {
             ids[doc as usize] = id;
             doc = postings.advance();
         }
-    }
+        Ok(())
+    })?;
     Ok(ids)
 }
 

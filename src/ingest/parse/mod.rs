@@ -49,6 +49,24 @@ pub struct Paragraph {
     pub heading: bool,
 }
 
+impl Paragraph {
+    /// The headings that head this paragraph, outermost first: its section path without a
+    /// heading that is the paragraph's own text. A list item that is all heading is its own text,
+    /// not its context: 「（六）其他不履行优化营商环境职责或者损害营商环境的。」 must not count
+    /// twice. A run-in heading that opens a longer paragraph (「（二）奋力推进因地制宜发展新质生产力。
+    /// 坚持…」) heads it; the line is drawn at four fifths of the paragraph.
+    pub fn context(&self) -> impl Iterator<Item = &str> {
+        let own_text = |heading: &str| {
+            self.text.starts_with(heading)
+                && heading.chars().count() * 10 >= self.text.chars().count() * 8
+        };
+        self.section
+            .iter()
+            .map(String::as_str)
+            .filter(move |heading| !own_text(heading))
+    }
+}
+
 /// What the parser did to the text, for `inspect` and for the corpus report.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct ParseStats {
@@ -210,6 +228,22 @@ fn speech_date(blocks: &[String]) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_heading_that_is_the_paragraphs_own_text_is_not_its_context() {
+        let paragraph = |text: &str| Paragraph {
+            text: text.into(),
+            section: vec!["一、总则".into(), "（六）其他不履行职责的。".into()],
+            heading: false,
+        };
+        let whole = paragraph("（六）其他不履行职责的。");
+        assert_eq!(whole.context().collect::<Vec<_>>(), ["一、总则"]);
+        let run_in = paragraph("（六）其他不履行职责的。坚持依法行政，落实各项制度，推进工作。");
+        assert_eq!(
+            run_in.context().collect::<Vec<_>>(),
+            ["一、总则", "（六）其他不履行职责的。"]
+        );
+    }
 
     #[test]
     fn splits_a_paragraph_too_long_to_be_one_at_sentence_ends() {
