@@ -38,27 +38,31 @@ fn a_killed_run_leaves_a_usable_index_and_the_next_run_finishes_it() {
             .spawn()
             .unwrap()
     };
-    let mut killed_at = Vec::new();
-    for delay in [30, 300, 900, 1_500] {
-        let mut child = run();
-        std::thread::sleep(Duration::from_millis(delay));
-        let finished = child.try_wait().unwrap().is_some();
-        child.kill().unwrap(); // SIGKILL
-        child.wait().unwrap();
-        if !finished {
-            killed_at.push(delay);
+    // Each run is killed at a point of its progress, seen in the index folder, not after a
+    // time: after its first commit, after two more, while a commit writes segment files it has
+    // not recorded yet, and after four more. A run has about sixteen commits of work, so each
+    // kill lands while it is still running.
+    let index_path = std::path::Path::new(index);
+    let points: [(&str, &dyn Fn(usize, &std::path::Path) -> bool); 4] = [
+        ("after the first commit", &|commits, _| commits >= 1),
+        ("after two more commits", &|commits, _| commits >= 2),
+        ("while a commit writes", &|_, dir| uncommitted_files(dir)),
+        ("after four more commits", &|commits, _| commits >= 4),
+    ];
+    let mut landed = Vec::new();
+    for (point, reached) in points {
+        let child = run();
+        if kill_when(child, index_path, reached) {
+            landed.push(point);
         }
-        // Whatever the moment, the index opens and answers, once the run got as far as creating
-        // it (a kill before that leaves no index, which the next run creates).
-        if std::path::Path::new(index).join("meta.json").is_file() {
-            hit_set(index, "云台山");
-        }
+        // The index opens and answers, whatever the moment.
+        hit_set(index, "云台山");
     }
     assert!(
-        !killed_at.is_empty(),
-        "every run ended before it was killed"
+        landed.contains(&"after the first commit"),
+        "the first run ended before its first commit was seen: {landed:?}"
     );
-    eprintln!("runs killed after {killed_at:?} ms");
+    eprintln!("runs killed {landed:?}");
 
     let out = gazette(&["index", docs.to_str().unwrap(), "--index", index]);
     assert!(out.status.success(), "{}", stderr(&out));
@@ -75,6 +79,35 @@ fn a_killed_run_leaves_a_usable_index_and_the_next_run_finishes_it() {
             resumed.len(),
             built.len()
         );
+    }
+}
+
+/// Polls the index folder of a running `gazette index` and kills it (SIGKILL) once `reached`
+/// says so, given the commits it has made since it started. Gives true when the kill landed,
+/// false when the run ended first.
+fn kill_when(
+    mut child: std::process::Child,
+    index: &std::path::Path,
+    reached: &dyn Fn(usize, &std::path::Path) -> bool,
+) -> bool {
+    let meta = || std::fs::read_to_string(index.join("meta.json")).ok();
+    let mut last = meta();
+    let mut commits = 0;
+    loop {
+        if child.try_wait().unwrap().is_some() {
+            return false;
+        }
+        let now = meta();
+        if now != last && now.as_deref().is_some_and(|m| m.contains("segment_id")) {
+            commits += 1;
+            last = now;
+        }
+        if reached(commits, index) {
+            child.kill().unwrap();
+            child.wait().unwrap();
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(1));
     }
 }
 
