@@ -5,9 +5,14 @@ use std::path::PathBuf;
 /// What a caller must tell apart.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// One input file could not be read; the batch goes on without it.
+    /// One input file could not be read; the batch goes on without it. `source` is the I/O error
+    /// where there was one; `reason` says it, or what else was wrong with the file.
     #[error("{}: {reason}", path.display())]
-    File { path: PathBuf, reason: String },
+    File {
+        path: PathBuf,
+        reason: String,
+        source: Option<std::io::Error>,
+    },
     #[error("no index at {}: run `gazette index` first", path.display())]
     NoIndex { path: PathBuf },
     #[error(
@@ -23,7 +28,11 @@ pub enum Error {
         "cannot write the index at {}: {reason}; it is left as of its last commit",
         path.display()
     )]
-    Write { path: PathBuf, reason: String },
+    Write {
+        path: PathBuf,
+        reason: String,
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
+    },
     #[error("the index is inconsistent ({0}); rebuild it with `gazette index --rebuild`")]
     Inconsistent(String),
     #[error("bad query: {0}")]
@@ -36,4 +45,37 @@ pub enum Error {
     Tantivy(#[from] tantivy::TantivyError),
     #[error(transparent)]
     Io(#[from] std::io::Error),
+}
+
+impl Error {
+    /// A file that is wrong in itself (not text, empty, a bad manifest row).
+    pub(crate) fn file(path: impl Into<PathBuf>, reason: impl Into<String>) -> Error {
+        Error::File {
+            path: path.into(),
+            reason: reason.into(),
+            source: None,
+        }
+    }
+
+    /// A file that could not be read.
+    pub(crate) fn unreadable(path: impl Into<PathBuf>, err: std::io::Error) -> Error {
+        Error::File {
+            path: path.into(),
+            reason: err.to_string(),
+            source: Some(err),
+        }
+    }
+
+    /// An index folder that could not be written, for `err`.
+    pub(crate) fn write(
+        path: impl Into<PathBuf>,
+        err: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> Error {
+        let err = err.into();
+        Error::Write {
+            path: path.into(),
+            reason: err.to_string(),
+            source: Some(err),
+        }
+    }
 }

@@ -13,10 +13,25 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("gazette: {err:#}");
+            eprintln!("gazette: {}", one_line(&err));
             ExitCode::from(2)
         }
     }
+}
+
+/// An error and its causes on one line, `error: cause: cause`. A cause that the message before
+/// it already says is not said again: gazette's errors put their source's text in their own
+/// message (`corpus/a.txt: Permission denied (os error 13)`) and keep the source for callers.
+fn one_line(err: &anyhow::Error) -> String {
+    let mut line = err.to_string();
+    for cause in err.chain().skip(1) {
+        let cause = cause.to_string();
+        if !line.contains(&cause) {
+            line.push_str(": ");
+            line.push_str(&cause);
+        }
+    }
+    line
 }
 
 fn is_broken_pipe(err: &anyhow::Error) -> bool {
@@ -30,6 +45,16 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
 #[cfg(test)]
 mod tests {
     use clap::CommandFactory;
+
+    #[test]
+    fn a_cause_is_said_once() {
+        let io = std::io::Error::new(std::io::ErrorKind::PermissionDenied, "denied");
+        let err = anyhow::Error::new(io).context("a.txt: denied");
+        assert_eq!(super::one_line(&err), "a.txt: denied");
+        let io = std::io::Error::new(std::io::ErrorKind::PermissionDenied, "denied");
+        let err = anyhow::Error::new(io).context("cannot read a.txt");
+        assert_eq!(super::one_line(&err), "cannot read a.txt: denied");
+    }
 
     #[test]
     fn the_command_line_is_well_formed() {

@@ -77,6 +77,7 @@ pub(super) fn compact_if_due(
         Ok(Some(_)) => Some(Error::Write {
             path: config.index_dir.clone(),
             reason: "no merge of its segments finished; the disk may be full".into(),
+            source: None,
         }),
         Err(err) => Some(err),
     };

@@ -122,14 +122,8 @@ pub fn run(config: &IndexConfig) -> Result<IndexSummary, Error> {
     let started = Instant::now();
     let dir = &config.index_dir;
     let unwritable = |err: Error| match err {
-        Error::Tantivy(err) => Error::Write {
-            path: dir.clone(),
-            reason: err.to_string(),
-        },
-        Error::Io(err) => Error::Write {
-            path: dir.clone(),
-            reason: err.to_string(),
-        },
+        Error::Tantivy(err) => Error::write(dir, err),
+        Error::Io(err) => Error::write(dir, err),
         err => err,
     };
     if config.rebuild {
@@ -149,10 +143,9 @@ pub fn run(config: &IndexConfig) -> Result<IndexSummary, Error> {
                 tantivy::TantivyError::LockFailure(LockError::LockBusy, _) => {
                     Error::Busy { path: dir.clone() }
                 }
-                tantivy::TantivyError::LockFailure(LockError::IoError(err), _) => Error::Write {
-                    path: dir.clone(),
-                    reason: err.to_string(),
-                },
+                tantivy::TantivyError::LockFailure(LockError::IoError(err), _) => {
+                    Error::write(dir, err)
+                }
                 err => unwritable(err.into()),
             })?;
     // Checked once this process holds the writer's lock, so the probe is its own.
@@ -167,10 +160,7 @@ fn check_writable(dir: &Path) -> Result<(), Error> {
     let probe = dir.join(".gazette-write-check");
     std::fs::write(&probe, b"gazette")
         .and_then(|()| std::fs::remove_file(&probe))
-        .map_err(|err| Error::Write {
-            path: dir.to_path_buf(),
-            reason: err.to_string(),
-        })
+        .map_err(|err| Error::write(dir, err))
 }
 
 /// What one run carries from file to file: the writer, what the index held before the run, and
@@ -255,10 +245,7 @@ impl Batch<'_> {
         let bytes = match std::fs::read(path) {
             Ok(bytes) => bytes,
             Err(err) => {
-                self.errors.push(Error::File {
-                    path: path.to_path_buf(),
-                    reason: err.to_string(),
-                });
+                self.errors.push(Error::unreadable(path, err));
                 self.summary.failed += 1;
                 return Ok(());
             }

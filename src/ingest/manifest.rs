@@ -86,11 +86,8 @@ fn key(relative: &Path) -> String {
 }
 
 fn read(path: &Path, delimiter: u8, errors: &mut Vec<Error>) -> Result<Manifest, Error> {
-    let fail = |reason: String| Error::File {
-        path: path.to_path_buf(),
-        reason,
-    };
-    let bytes = std::fs::read(path).map_err(|err| fail(err.to_string()))?;
+    let fail = |reason: String| Error::file(path, reason);
+    let bytes = std::fs::read(path).map_err(|err| Error::unreadable(path, err))?;
     let text = crate::ingest::walk::decode(&bytes).map_err(fail)?;
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)

@@ -32,25 +32,16 @@ pub fn load(
     manifests: &mut Manifests,
     errors: &mut Vec<Error>,
 ) -> Result<Loaded, Error> {
-    let bytes = std::fs::read(path).map_err(|err| Error::File {
-        path: path.to_path_buf(),
-        reason: err.to_string(),
-    })?;
+    let bytes = std::fs::read(path).map_err(|err| Error::unreadable(path, err))?;
     let meta = manifests.lookup(path, errors).unwrap_or_default();
     load_bytes(path, &bytes, meta)
 }
 
 /// Decodes and parses a file's bytes, then applies its manifest row.
 pub(crate) fn load_bytes(path: &Path, bytes: &[u8], meta: Metadata) -> Result<Loaded, Error> {
-    let text = walk::decode(bytes).map_err(|reason| Error::File {
-        path: path.to_path_buf(),
-        reason,
-    })?;
+    let text = walk::decode(bytes).map_err(|reason| Error::file(path, reason))?;
     if text.trim().is_empty() {
-        return Err(Error::File {
-            path: path.to_path_buf(),
-            reason: "empty: no text to index".into(),
-        });
+        return Err(Error::file(path, "empty: no text to index"));
     }
     let mut issue = parse::parse(&text, &title_from_path(path));
     let mut sources = std::mem::take(&mut issue.sources);

@@ -38,10 +38,7 @@ pub fn walk(roots: &[PathBuf]) -> (Vec<PathBuf>, Vec<Error>) {
             continue;
         }
         if !root.exists() {
-            errors.push(Error::File {
-                path: root.clone(),
-                reason: "no such file or folder".into(),
-            });
+            errors.push(Error::file(root, "no such file or folder"));
             continue;
         }
         let walker = walkdir::WalkDir::new(root)
@@ -56,6 +53,7 @@ pub fn walk(roots: &[PathBuf]) -> (Vec<PathBuf>, Vec<Error>) {
                 Err(err) => errors.push(Error::File {
                     path: err.path().map_or_else(|| root.clone(), Path::to_path_buf),
                     reason: err.to_string(),
+                    source: err.into_io_error(),
                 }),
             }
         }
@@ -66,14 +64,8 @@ pub fn walk(roots: &[PathBuf]) -> (Vec<PathBuf>, Vec<Error>) {
 /// Reads a file as text: UTF-8 (with or without a byte-order mark), UTF-16 with a byte-order
 /// mark, or GB18030 (which covers GBK and GB2312, common in older government files).
 pub fn read_text(path: &Path) -> Result<String, Error> {
-    let bytes = std::fs::read(path).map_err(|err| Error::File {
-        path: path.to_path_buf(),
-        reason: err.to_string(),
-    })?;
-    decode(&bytes).map_err(|reason| Error::File {
-        path: path.to_path_buf(),
-        reason,
-    })
+    let bytes = std::fs::read(path).map_err(|err| Error::unreadable(path, err))?;
+    decode(&bytes).map_err(|reason| Error::file(path, reason))
 }
 
 /// Decodes bytes by the first encoding that reads them without error. A file that is none of the

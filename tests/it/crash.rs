@@ -43,7 +43,7 @@ fn a_killed_run_leaves_a_usable_index_and_the_next_run_finishes_it() {
     // not recorded yet, and after four more. A run has about sixteen commits of work, so each
     // kill lands while it is still running.
     let index_path = std::path::Path::new(index);
-    let points: [(&str, &dyn Fn(usize, &std::path::Path) -> bool); 4] = [
+    let points: [(&str, &Reached); 4] = [
         ("after the first commit", &|commits, _| commits >= 1),
         ("after two more commits", &|commits, _| commits >= 2),
         ("while a commit writes", &|_, dir| uncommitted_files(dir)),
@@ -82,14 +82,13 @@ fn a_killed_run_leaves_a_usable_index_and_the_next_run_finishes_it() {
     }
 }
 
+/// Whether a run has got to a point, given the commits it has made and its index folder.
+type Reached = dyn Fn(usize, &std::path::Path) -> bool;
+
 /// Polls the index folder of a running `gazette index` and kills it (SIGKILL) once `reached`
 /// says so, given the commits it has made since it started. Gives true when the kill landed,
 /// false when the run ended first.
-fn kill_when(
-    mut child: std::process::Child,
-    index: &std::path::Path,
-    reached: &dyn Fn(usize, &std::path::Path) -> bool,
-) -> bool {
+fn kill_when(mut child: std::process::Child, index: &std::path::Path, reached: &Reached) -> bool {
     let meta = || std::fs::read_to_string(index.join("meta.json")).ok();
     let mut last = meta();
     let mut commits = 0;
