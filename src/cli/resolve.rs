@@ -6,6 +6,7 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use gazette::indexer::IndexConfig;
+use gazette::output::kwic::KwicOrder;
 use gazette::report::show::ShowConfig;
 use gazette::report::stats::By;
 use gazette::search::query::{Field, Filter};
@@ -35,8 +36,6 @@ pub enum Format {
     Kwic(KwicOrder),
     Count { json: bool },
 }
-
-pub use gazette::output::kwic::KwicOrder;
 
 /// `gazette search`, resolved.
 pub struct Search {

@@ -39,7 +39,7 @@ pub const COMMIT_BYTES: u64 = 64 * 1024 * 1024;
 /// Memory for the index writer, shared by its threads.
 const WRITER_MEMORY: usize = 256 * 1024 * 1024;
 /// Merges at a time (tantivy's default is 4): each holds its own buffers.
-pub(super) const MERGE_THREADS: usize = 1;
+const MERGE_THREADS: usize = 1;
 
 /// What `gazette index` is asked to do.
 #[derive(Debug, Clone)]

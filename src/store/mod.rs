@@ -21,7 +21,7 @@ use tokenizers::{BIGRAMS, COVERING_GRAMS, Gram, JIEBA_WORDS};
 use writing::Unmapped;
 
 /// The file beside tantivy's that says which gazette built the index.
-pub const MARKER: &str = "gazette.json";
+const MARKER: &str = "gazette.json";
 
 #[derive(Debug, Serialize, Deserialize)]
 struct Marker {
