@@ -6,7 +6,8 @@ use crate::parallel;
 
 /// Writes one JSON object per item (hit, paragraph, bucket), one per line. Many items are
 /// serialised on every core, a batch at a time, and written in their order: `--all --json` on a
-/// common word writes tens of thousands of hits, and serialising them was a tenth of its time.
+/// common word writes tens of thousands of hits, and serialising them one by one is a share of
+/// its time worth spreading.
 pub fn json<W: Write, T: serde::Serialize + Sync>(out: &mut W, items: &[T]) -> io::Result<()> {
     let threads = parallel::threads(items.len(), PARALLEL_JSON_FROM);
     if threads == 1 {

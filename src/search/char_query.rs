@@ -4,8 +4,8 @@
 //! bigram with the next character, or at the end of a run the character and a space
 //! ([`crate::text::fold::Gram::Covering`]). So the paragraphs that hold a character are the union
 //! of the postings of the grams it starts, its occurrences in one of them the sum of their
-//! frequencies, and no view of single characters is needed (it was a ninth of the index and
-//! about a seventh of the indexing time).
+//! frequencies, and no view of single characters is needed, with its cost in index size and
+//! indexing time.
 //!
 //! A common character starts thousands of grams (的 some thousands in a corpus of laws and reports); their
 //! postings are read once per segment into a count per paragraph, not merged as a union.

@@ -39,7 +39,7 @@ pub(super) fn best(
 pub(super) const TIE_ROOM: usize = 32;
 
 /// The `k` best paragraphs as [`best`] ranks them, and the number of matches. Reading a date for
-/// every match costs a quarter of a search for a common literal, so the best `k + TIE_ROOM` are
+/// every match is a large share of a search for a common literal, so the best `k + TIE_ROOM` are
 /// taken by score alone and only they are ordered by date, which decides among equal scores at
 /// the `k`-th place too; only when the equal scores run past them does [`best`] run.
 ///
