@@ -8,9 +8,12 @@ use tantivy::{IndexWriter, TantivyDocument, Term};
 use crate::Error;
 use crate::indexer::backlog::{Backlog, Queued};
 use crate::ingest::Loaded;
+use crate::ingest::parse::Paragraph;
 use crate::store::schema::{Citation, Fields};
 use crate::text::{dates, fold};
 
+/// Adds a file's paragraphs to the index as one batch. A changed file's old paragraphs are
+/// deleted by the caller first.
 pub(super) fn add_issue(
     writer: &IndexWriter<Queued>,
     backlog: &Arc<Backlog>,
@@ -49,51 +52,8 @@ pub(super) fn add_issue(
                 doc.add_text(fields.citation, &citation);
                 doc.add_text(fields.title, fold::fold_to_string(&document.title));
             }
-            doc.add_text(fields.path, path);
-            doc.add_text(fields.source, &source);
-            if let Some(gazette) = &issue.gazette {
-                doc.add_text(fields.gazette, gazette);
-            }
-            if let Some(number) = &issue.issue {
-                doc.add_text(fields.issue, number);
-            }
-            if let Some(date) = &issue.date {
-                doc.add_text(fields.date, date);
-            }
-            if let Some(region) = &issue.region {
-                doc.add_text(fields.region, region);
-            }
-            for (name, value) in &loaded.attributes {
-                doc.add_text(fields.attribute_terms, format!("{name}={value}"));
-            }
-            doc.add_u64(fields.date_key, dates::key(issue.date.as_deref()));
-            doc.add_text(fields.document, &document.title);
-            let section =
-                serde_json::to_string(&paragraph.section).map_err(std::io::Error::other)?;
-            doc.add_text(fields.section, &section);
-            doc.add_u64(fields.paragraph, ordinal as u64 + 1);
-            doc.add_text(fields.text, &paragraph.text);
-            // Every view reads the matching form, folded once here.
-            let folded = fold::fold_to_string(&paragraph.text);
-            // Folding maps a character to one or to none.
-            let dropped = paragraph
-                .text
-                .chars()
-                .count()
-                .saturating_sub(folded.chars().count());
-            if dropped > 0 {
-                doc.add_u64(fields.dropped, dropped as u64);
-            }
-            doc.add_text(fields.grams, &folded);
-            doc.add_text(fields.words, folded);
-            let context = paragraph
-                .context()
-                .map(fold::fold_to_string)
-                .collect::<Vec<_>>()
-                .join(" ");
-            if !context.is_empty() {
-                doc.add_text(fields.context, context);
-            }
+            add_filter_terms(&mut doc, fields, path, &source, loaded, &document.title);
+            add_paragraph(&mut doc, fields, ordinal as u64 + 1, paragraph)?;
             batch.push(doc);
         }
     }
@@ -104,5 +64,73 @@ pub(super) fn add_issue(
         writer.run([UserOperation::Delete(probe)]).map(drop)
     })?;
     writer.run(queued.into_iter().map(UserOperation::Add))?;
+    Ok(())
+}
+
+/// The citation fields every paragraph carries as terms, for filters and sorting (the citation
+/// itself is stored on the document's head only).
+fn add_filter_terms(
+    doc: &mut TantivyDocument,
+    fields: &Fields,
+    path: &str,
+    source: &str,
+    loaded: &Loaded,
+    title: &str,
+) {
+    let issue = &loaded.issue;
+    doc.add_text(fields.path, path);
+    doc.add_text(fields.source, source);
+    if let Some(gazette) = &issue.gazette {
+        doc.add_text(fields.gazette, gazette);
+    }
+    if let Some(number) = &issue.issue {
+        doc.add_text(fields.issue, number);
+    }
+    if let Some(date) = &issue.date {
+        doc.add_text(fields.date, date);
+    }
+    if let Some(region) = &issue.region {
+        doc.add_text(fields.region, region);
+    }
+    for (name, value) in &loaded.attributes {
+        doc.add_text(fields.attribute_terms, format!("{name}={value}"));
+    }
+    doc.add_u64(fields.date_key, dates::key(issue.date.as_deref()));
+    doc.add_text(fields.document, title);
+}
+
+/// A paragraph's own fields: its section path and number, its text stored, and its views
+/// indexed from its matching form: the grams, the words, and the headings that head it.
+fn add_paragraph(
+    doc: &mut TantivyDocument,
+    fields: &Fields,
+    number: u64,
+    paragraph: &Paragraph,
+) -> Result<(), Error> {
+    let section = serde_json::to_string(&paragraph.section).map_err(std::io::Error::other)?;
+    doc.add_text(fields.section, &section);
+    doc.add_u64(fields.paragraph, number);
+    doc.add_text(fields.text, &paragraph.text);
+    // Every view reads the matching form, folded once here.
+    let folded = fold::fold_to_string(&paragraph.text);
+    // Folding maps a character to one or to none.
+    let dropped = paragraph
+        .text
+        .chars()
+        .count()
+        .saturating_sub(folded.chars().count());
+    if dropped > 0 {
+        doc.add_u64(fields.dropped, dropped as u64);
+    }
+    doc.add_text(fields.grams, &folded);
+    doc.add_text(fields.words, folded);
+    let context = paragraph
+        .context()
+        .map(fold::fold_to_string)
+        .collect::<Vec<_>>()
+        .join(" ");
+    if !context.is_empty() {
+        doc.add_text(fields.context, context);
+    }
     Ok(())
 }

@@ -85,6 +85,9 @@ fn key(relative: &Path) -> String {
     text.trim_start_matches("./").to_string()
 }
 
+/// Reads one manifest. Whole-file problems (unreadable, no `file` column) are the `Err`; a bad
+/// row goes to `errors` and the rest is read. One pass over the rows, each column's rule beside
+/// the others, which is why it runs past a screen.
 fn read(path: &Path, delimiter: u8, errors: &mut Vec<Error>) -> Result<Manifest, Error> {
     let fail = |reason: String| Error::file(path, reason);
     let bytes = std::fs::read(path).map_err(|err| Error::unreadable(path, err))?;

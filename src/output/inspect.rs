@@ -3,6 +3,8 @@
 
 use std::io::{self, Write};
 
+use crate::ingest::parse::Paragraph;
+
 /// Writes how a file was read: metadata and where each value came from, documents, the section
 /// tree with paragraph counts, and (with `paragraphs`) every paragraph.
 pub fn inspect<W: Write>(
@@ -57,38 +59,42 @@ pub fn inspect<W: Write>(
             },
             document.paragraphs.len()
         )?;
-        let mut shown: Vec<String> = Vec::new();
-        for (k, paragraph) in document.paragraphs.iter().enumerate() {
-            // Print each heading of the tree once, where it opens.
-            for depth in 0..paragraph.section.len() {
-                if shown.get(depth) != Some(&paragraph.section[depth]) {
-                    shown.truncate(depth);
-                    shown.push(paragraph.section[depth].clone());
-                    let count = document.paragraphs[k..]
-                        .iter()
-                        .take_while(|p| {
-                            p.section.get(..=depth) == Some(&paragraph.section[..=depth])
-                        })
-                        .count();
-                    writeln!(
-                        out,
-                        "  {}{}  ({count})",
-                        "  ".repeat(depth),
-                        paragraph.section[depth]
-                    )?;
-                }
-            }
-            shown.truncate(paragraph.section.len());
-            if paragraphs {
-                let kind = if paragraph.heading { "#" } else { "¶" };
+        sections(out, &document.paragraphs, paragraphs)?;
+    }
+    Ok(())
+}
+
+/// Writes a document's section tree, each heading once where it opens with the number of
+/// paragraphs under it, and (with `paragraphs`) every paragraph under its heading.
+fn sections<W: Write>(out: &mut W, all: &[Paragraph], paragraphs: bool) -> io::Result<()> {
+    let mut shown: Vec<String> = Vec::new();
+    for (k, paragraph) in all.iter().enumerate() {
+        for depth in 0..paragraph.section.len() {
+            if shown.get(depth) != Some(&paragraph.section[depth]) {
+                shown.truncate(depth);
+                shown.push(paragraph.section[depth].clone());
+                let count = all[k..]
+                    .iter()
+                    .take_while(|p| p.section.get(..=depth) == Some(&paragraph.section[..=depth]))
+                    .count();
                 writeln!(
                     out,
-                    "  {}{kind}{} {}",
-                    "  ".repeat(paragraph.section.len()),
-                    k + 1,
-                    paragraph.text
+                    "  {}{}  ({count})",
+                    "  ".repeat(depth),
+                    paragraph.section[depth]
                 )?;
             }
+        }
+        shown.truncate(paragraph.section.len());
+        if paragraphs {
+            let kind = if paragraph.heading { "#" } else { "¶" };
+            writeln!(
+                out,
+                "  {}{kind}{} {}",
+                "  ".repeat(paragraph.section.len()),
+                k + 1,
+                paragraph.text
+            )?;
         }
     }
     Ok(())

@@ -26,7 +26,9 @@ pub struct Shown {
     pub target: Option<usize>,
 }
 
-/// The paragraphs of a file of the index to show, from the open index `engine`.
+/// The paragraphs of a file of the index to show, from the open index `engine`: the whole file
+/// (or one document of it), or a paragraph with its neighbours. The choice of document, the
+/// paragraph and the errors that list the documents share one listing, so they stand together.
 pub fn show(engine: &Engine, config: &ShowConfig) -> Result<Shown, Error> {
     let path = resolve(engine, &config.path)?;
     let all = search::file_paragraphs(engine, &path)?;

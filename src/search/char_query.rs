@@ -49,7 +49,9 @@ thread_local! {
 }
 
 impl CharCounts {
-    /// Reads the postings of every gram that `c` starts in `field` of `segment`.
+    /// Reads the postings of every gram that `c` starts in `field` of `segment`. One loop over
+    /// the grams' postings into a per-paragraph tally, written out flat because it is the hot
+    /// path of a common character.
     pub fn read(segment: &SegmentReader, field: Field, c: char) -> tantivy::Result<CharCounts> {
         let inverted = segment.inverted_index(field)?;
         let max_doc = segment.max_doc();

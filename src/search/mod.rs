@@ -118,6 +118,11 @@ pub fn check(config: &SearchConfig) -> Result<(), Error> {
     Prepared::new(config).map(drop)
 }
 
+/// A search, in its stages: candidates with scores (the best `limit` where the index decides
+/// alone, every candidate otherwise), then each read and checked against its text in store order,
+/// then ordered and cut to `limit`. NEAR leaves for `near::search_near` once positions have
+/// filtered its candidates. The stages share the count of rejected candidates, which is why they
+/// stand in one function.
 fn search_with(run: &Run, config: &SearchConfig) -> Result<SearchResult, Error> {
     let limit = config.limit;
     let searcher = &run.searcher;

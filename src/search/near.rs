@@ -109,7 +109,9 @@ impl NearPositions {
         })
     }
 
-    /// The candidates that may match, in their order.
+    /// The candidates that may match, in their order. One pass over the candidates in index
+    /// order, segment by segment, comparing every pair of occurrences: kept whole as the inner
+    /// loop of a NEAR.
     pub(super) fn keep(
         &mut self,
         searcher: &Searcher,
@@ -179,7 +181,8 @@ impl NearPositions {
 }
 
 /// A NEAR's hits from its close candidates, in their order: those that positions decide are
-/// counted without being read, and read only if shown.
+/// counted without being read, and read only if shown. Two reads in store order (the undecided,
+/// then the decided ones shown) around the order and the cut, as in `search_with`.
 pub(super) fn search_near(
     run: &Run,
     config: &SearchConfig,

@@ -96,6 +96,8 @@ fn error(position: usize, message: impl std::fmt::Display) -> Error {
     Error::Query(format!("{message} (at character {})", position + 1))
 }
 
+/// The query's tokens with their character positions. One match over the next character, every
+/// token's rule beside the others, as a hand-written lexer reads best.
 fn tokenize(query: &str) -> Result<Vec<(usize, Token)>, Error> {
     let chars: Vec<char> = query.chars().collect();
     if chars.len() > MAX_QUERY_CHARS {

@@ -116,7 +116,8 @@ impl WholeWords {
 }
 
 /// Decides an expression on a paragraph's text and citation. `Some(spans)` when it matches, with
-/// the byte spans of the literals that made it match.
+/// the byte spans of the literals that made it match. One arm per kind of expression, as the
+/// grammar has them.
 pub(super) fn evaluate(
     expr: &Expr,
     paragraph: &Paragraph,

@@ -94,7 +94,8 @@ fn pool(source: &Path) -> Result<Pool, Error> {
     Ok(pool)
 }
 
-/// Writes a corpus of about `config.bytes` of text.
+/// Writes a corpus of about `config.bytes` of text: one loop that draws a city, an issue and its
+/// paragraphs from the seed, in an order that must not change (the same seed gives the same bytes).
 pub fn run(config: &GenerateConfig) -> Result<GenerateSummary, Error> {
     if config.out.exists() && fs::read_dir(&config.out)?.next().is_some() {
         return Err(Error::Generate(format!(

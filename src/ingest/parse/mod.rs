@@ -83,7 +83,9 @@ impl Issue {
 }
 
 /// Parses the text of one file. `file_stem` (the file name without its extension) titles a
-/// document that names none, and may hold its date: 「焦作市公园管理条例(2021-08-25)」.
+/// document that names none, and may hold its date: 「焦作市公园管理条例(2021-08-25)」. It reads
+/// the stages in order (blocks, masthead, structure) and settles the metadata between them; kept
+/// in one place so that the order of the stages reads top to bottom.
 pub fn parse(text: &str, file_stem: &str) -> Issue {
     let split = blocks::split(text);
     let blocks = split.blocks;
