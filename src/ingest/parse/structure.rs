@@ -167,14 +167,17 @@ pub fn printed_title(blocks: &[String]) -> Option<String> {
 }
 
 /// Forms of the blocks, with the document's opening lines marked as front matter: the first block
-/// when it reads like a title, a 「——…」 line, and the short line after it (the speaker).
+/// when it reads like a title, a 「——…」 line that is not prose, and the short line after it (the
+/// speaker). The occasion line 「——2024年3月5日在第十四届全国人民代表大会第二次会议上」 has no
+/// comma or sentence end; a dash-led list item of a report body is prose
+/// (「——经济总体回升向好。国内生产总值超过126万亿元，…」) and is text, which a page end may cut.
 fn forms(blocks: &[String]) -> Vec<Form> {
     let mut forms: Vec<Form> = blocks.iter().map(|b| form(b)).collect();
     if printed_title(blocks).is_some() {
         forms[0] = Form::FrontMatter;
     }
     for i in 0..blocks.len() {
-        if forms[i] == Form::Text && blocks[i].starts_with('—') {
+        if forms[i] == Form::Text && blocks[i].starts_with('—') && !is_prose(&blocks[i]) {
             forms[i] = Form::FrontMatter;
             if let Some(next) = blocks.get(i + 1)
                 && forms[i + 1] == Form::Text
@@ -189,7 +192,8 @@ fn forms(blocks: &[String]) -> Vec<Form> {
     forms
 }
 
-/// True when the heading line at `at` is the first half of a run-in heading cut by a page end:
+/// True when the heading line at `at` is the first half of a run-in heading cut by a page end (in
+/// any layout: a page end of a PDF becomes a line end or a blank line of the text):
 /// most headings of its rank under the same parent are run-in.
 ///
 /// 「（五）优化空间布局、提升功能品质，美」 / 「好城市加快建设。坚持…」: （一）…（四） and
@@ -221,7 +225,7 @@ fn is_cut_run_in(forms: &[Form], at: usize) -> bool {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Layout<'a> {
     /// Pages of a gazette issue extracted from PDF: a blank line may be a page end inside a
-    /// paragraph, and a heading line may be the first half of a run-in heading cut there.
+    /// paragraph.
     Paged,
     /// Lines; `gaps[i]` says a blank line stood before block `i`, which ends a paragraph unless
     /// the text before it is running prose.
@@ -233,6 +237,30 @@ pub enum Layout<'a> {
 /// line of its own: 「中華民國103年1月2日」, 「院授主基法字第1020201348A號」.
 fn is_prose(text: &str) -> bool {
     text.contains(['，', ',', '；', '。'])
+}
+
+/// True for a block that cannot open a paragraph, so it goes on with the block before it whatever
+/// that block ended with: it starts with punctuation that closes or continues a sentence. A page
+/// end after a closing quote cuts 「…提出“两个毫不动摇”」 / 「，坚持…」.
+fn continues(block: &str) -> bool {
+    block.starts_with(|c: char| {
+        matches!(
+            c,
+            '，' | '、'
+                | '。'
+                | '；'
+                | '：'
+                | '）'
+                | '”'
+                | '’'
+                | '」'
+                | '』'
+                | '》'
+                | '！'
+                | '？'
+                | ','
+        )
+    })
 }
 
 /// Joins blocks cut by a page end or split at a link. Returns the joined texts with their forms,
@@ -249,12 +277,15 @@ fn join_cuts(blocks: &[String], layout: Layout) -> (Vec<(String, Form)>, usize) 
         // block that does not end a paragraph was cut by a page end:
         // 「…补贴资金3.77亿」 + 「元，拉动消费近21亿元…」 is one sentence.
         let open = match form_now {
-            Form::Heading(_) => layout == Layout::Paged && is_cut_run_in(&forms, i),
+            Form::Heading(_) => is_cut_run_in(&forms, i),
             Form::FrontMatter => false,
             Form::RunIn(_) | Form::Text => true,
         };
         let mut joined = false;
-        while open && !text.ends_with(is_paragraph_end) && i + 1 < blocks.len() {
+        while open
+            && i + 1 < blocks.len()
+            && (!text.ends_with(is_paragraph_end) || continues(&blocks[i + 1]))
+        {
             let gap = matches!(layout, Layout::Lines(gaps) if gaps[i + 1]);
             if forms[i + 1] != Form::Text || (gap && !is_prose(&text)) {
                 break;
@@ -472,5 +503,75 @@ mod tests {
             "过去一年，成绩显著。",
         ]);
         assert!(got.iter().all(|(_, s)| s.is_empty()), "{got:?}");
+    }
+
+    /// Paragraphs of blocks as a PDF's pages give them.
+    fn paged(blocks: &[&str]) -> Vec<String> {
+        let blocks: Vec<String> = blocks.iter().map(|s| s.to_string()).collect();
+        paragraphs(&blocks, Layout::Paged)
+            .0
+            .into_iter()
+            .map(|p| p.text)
+            .collect()
+    }
+
+    #[test]
+    fn joins_a_dash_led_paragraph_cut_by_a_page_end() {
+        // A 2024 work report: its list of the year's results opens each item with a dash.
+        let cut = [
+            "政府工作报告",
+            "——2024年3月5日在第十四届全国人民代表大会第二次会议上",
+            "——经济总体回升向好。国内生产总值超过126万亿元，增长",
+            "5.2%，增速居世界主要经济体前列。",
+            "——科技创新实现新的突破。",
+        ];
+        let want =
+            "——经济总体回升向好。国内生产总值超过126万亿元，增长5.2%，增速居世界主要经济体前列。";
+        for got in [paged(&cut), run(&cut).into_iter().map(|(t, _)| t).collect()] {
+            assert_eq!(got[2], want, "{got:?}");
+            assert_eq!(got.len(), 4, "{got:?}");
+            // The occasion line stays the document's own line.
+            assert_eq!(got[1], cut[1]);
+        }
+    }
+
+    #[test]
+    fn joins_paragraphs_with_other_openings_cut_by_a_page_end() {
+        for (first, second) in [
+            (
+                "①加强组织领导，各级政府要高度重视，建立健全工作",
+                "机制，确保各项任务落到实处。",
+            ),
+            (
+                "第十条 市人民政府应当加强公园建设，将公园",
+                "建设纳入国民经济和社会发展规划。",
+            ),
+            ("“十四五”规划确定的目标任务，要坚持", "稳中求进工作总基调。"),
+            (
+                "坚持和完善基本经济制度，落实“两个毫不动摇”",
+                "，支持民营经济发展壮大。",
+            ),
+        ] {
+            let got = paged(&["报告", first, second]);
+            assert_eq!(got[1], format!("{first}{second}"), "{got:?}");
+        }
+    }
+
+    #[test]
+    fn joins_a_numbered_item_cut_before_its_first_sentence_ends() {
+        // Cut short, 「2.完善工作机制，…建立健全工作」 reads like a heading alone on its line; its
+        // siblings run on into their paragraphs, so it does too.
+        let cut = [
+            "报告",
+            "1.加强组织领导。各级政府要高度重视，主要负责同志亲自抓。",
+            "2.完善工作机制，各部门要密切配合，建立健全工作",
+            "机制，确保各项任务落到实处。",
+            "3.强化督促检查。严格考核，压实责任。",
+        ];
+        let want = "2.完善工作机制，各部门要密切配合，建立健全工作机制，确保各项任务落到实处。";
+        for got in [paged(&cut), run(&cut).into_iter().map(|(t, _)| t).collect()] {
+            assert_eq!(got[2], want, "{got:?}");
+            assert_eq!(got.len(), 4, "{got:?}");
+        }
     }
 }
