@@ -177,6 +177,14 @@ pub struct QueryArgs {
     /// Match traditional and simplified characters only as written.
     #[arg(long)]
     pub exact_script: bool,
+    /// Only paragraphs of files that the last `gazette index` run added or changed: what the new
+    /// issues say.
+    #[arg(long, conflicts_with = "indexed_since")]
+    pub new: bool,
+    /// Only paragraphs of files added or changed in the index on or after this date (YYYY,
+    /// YYYY-MM or YYYY-MM-DD, UTC).
+    #[arg(long, value_name = "DATE", value_parser = super::resolve::parse_date)]
+    pub indexed_since: Option<String>,
     #[command(flatten)]
     pub location: IndexLocation,
 }

@@ -163,10 +163,11 @@ fn stdout() -> BufWriter<io::StdoutLock<'static>> {
 }
 
 fn search_command(args: &SearchArgs) -> anyhow::Result<ExitCode> {
-    let resolved = args.resolve()?;
-    let config = &resolved.config;
+    let mut resolved = args.resolve()?;
     // A mistyped query is reported as such whether or not the index is there.
-    search::check(config)?;
+    search::check(&resolved.config)?;
+    resolved.config.filters.extend(args.query.new_filter()?);
+    let config = &resolved.config;
     let engine = Engine::open(&resolved.index)?;
     if let Format::Count { json } = resolved.format {
         let counts = engine.count(config)?;
@@ -219,8 +220,9 @@ fn search_command(args: &SearchArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn stats(args: &StatsArgs) -> anyhow::Result<ExitCode> {
-    let config = args.query.config();
+    let mut config = args.query.config();
     let engine = Engine::open(&args.query.location.index)?;
+    config.filters.extend(args.query.new_filter()?);
     let buckets = gazette::report::stats::stats(&engine, &config, args.by.by())?;
     let mut out = stdout();
     if args.json {

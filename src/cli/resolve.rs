@@ -81,6 +81,10 @@ impl QueryArgs {
                 });
             }
         }
+        if let Some(date) = &self.indexed_since {
+            // Dates before 1970 hold no indexing run: every file counts.
+            filters.push(Filter::IndexedSince(dates::start_ms(date).unwrap_or(0)));
+        }
         if self.from.is_some() || self.to.is_some() {
             filters.push(Filter::Date {
                 from: self.from.clone(),
@@ -98,6 +102,19 @@ impl QueryArgs {
             },
             ..SearchConfig::default()
         }
+    }
+}
+
+impl QueryArgs {
+    /// The `--new` filter, read from the index's record of its runs: files indexed since the run
+    /// before the last one ended. Read after the query is checked, so that a mistyped query is
+    /// reported as such whether or not the index is there.
+    pub fn new_filter(&self) -> anyhow::Result<Option<Filter>> {
+        if !self.new {
+            return Ok(None);
+        }
+        let since = gazette::store::new_since(&self.location.index)?;
+        Ok(Some(Filter::IndexedSince(since)))
     }
 }
 

@@ -12,18 +12,35 @@ use crate::ingest::parse::Paragraph;
 use crate::store::schema::{Citation, Fields};
 use crate::text::{dates, fold};
 
+/// When a file was indexed, in milliseconds since 1970 (UTC).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Times {
+    /// This version of the file.
+    pub(super) indexed: u64,
+    /// The file, first.
+    pub(super) first_indexed: u64,
+}
+
+/// A file as the index names it.
+pub(super) struct File<'a> {
+    pub(super) path: &'a str,
+    /// The hash of its content and manifest row.
+    pub(super) hash: &'a str,
+    pub(super) times: Times,
+}
+
 /// Adds a file's paragraphs to the index as one batch. A changed file's old paragraphs are
 /// deleted by the caller first.
 pub(super) fn add_issue(
     writer: &IndexWriter<Queued>,
     backlog: &Arc<Backlog>,
     fields: &Fields,
-    path: &str,
-    hash: &str,
+    file: &File,
     loaded: &Loaded,
 ) -> Result<(), Error> {
     let issue = &loaded.issue;
-    let source = format!("{hash} {path}");
+    let path = file.path;
+    let source = format!("{} {path}", file.hash);
     // A file is one batch: tantivy puts a batch in one segment, in order, which is how a
     // paragraph finds its document's head (see `crate::store::schema`).
     let mut batch = Vec::new();
@@ -39,6 +56,8 @@ pub(super) fn add_issue(
             document: document.title.clone(),
             page: document.page.map(u64::from),
             attributes: loaded.attributes.clone(),
+            indexed: file.times.indexed,
+            first_indexed: file.times.first_indexed,
         };
         let citation = serde_json::to_string(&citation).map_err(std::io::Error::other)?;
         for (ordinal, paragraph) in document.paragraphs.iter().enumerate() {
@@ -52,7 +71,7 @@ pub(super) fn add_issue(
                 doc.add_text(fields.citation, &citation);
                 doc.add_text(fields.title, fold::fold_to_string(&document.title));
             }
-            add_filter_terms(&mut doc, fields, path, &source, loaded, &document.title);
+            add_filter_terms(&mut doc, fields, file, &source, loaded, &document.title);
             add_paragraph(&mut doc, fields, ordinal as u64 + 1, paragraph)?;
             batch.push(doc);
         }
@@ -72,13 +91,13 @@ pub(super) fn add_issue(
 fn add_filter_terms(
     doc: &mut TantivyDocument,
     fields: &Fields,
-    path: &str,
+    file: &File,
     source: &str,
     loaded: &Loaded,
     title: &str,
 ) {
     let issue = &loaded.issue;
-    doc.add_text(fields.path, path);
+    doc.add_text(fields.path, file.path);
     doc.add_text(fields.source, source);
     if let Some(gazette) = &issue.gazette {
         doc.add_text(fields.gazette, gazette);
@@ -96,6 +115,8 @@ fn add_filter_terms(
         doc.add_text(fields.attribute_terms, format!("{name}={value}"));
     }
     doc.add_u64(fields.date_key, dates::key(issue.date.as_deref()));
+    doc.add_u64(fields.indexed, file.times.indexed);
+    doc.add_u64(fields.first_indexed, file.times.first_indexed);
     doc.add_text(fields.document, title);
 }
 

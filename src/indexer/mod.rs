@@ -19,12 +19,13 @@ use crate::Error;
 use crate::indexer::backlog::{BACKLOG_PARAGRAPHS, Backlog, Queued};
 use crate::indexer::documents::add_issue;
 use crate::indexer::progress::{progress_bar, spinner};
-use crate::indexer::sources::{indexed_sources, source_hash};
+use crate::indexer::sources::{Indexed, indexed_sources, source_hash};
 use crate::ingest::manifest::Manifests;
 use crate::ingest::{display_path, load_bytes, walk};
 use crate::store::schema::{self, Fields};
-use crate::store::{clear, open_for_writing};
+use crate::store::{clear, open_for_writing, record_run};
 use compaction::compact_if_due;
+use documents::{File, Times};
 use merging::{COMPACT_ABOVE, CappedMergePolicy, MAX_MERGED_DOCS};
 
 mod backlog;
@@ -151,7 +152,16 @@ pub fn run(config: &IndexConfig) -> Result<IndexSummary, Error> {
     // Checked once this process holds the writer's lock, so the probe is its own.
     check_writable(dir)?;
     writer.set_merge_policy(Box::new(CappedMergePolicy::new(config.max_merged_docs)));
-    add_files(config, &index, &fields, writer, started).map_err(unwritable)
+    let summary = add_files(config, &index, &fields, writer, started).map_err(unwritable)?;
+    record_run(dir, now_ms()).map_err(unwritable)?;
+    Ok(summary)
+}
+
+/// Now, in milliseconds since 1970 (UTC).
+fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
 }
 
 /// Fails with [`Error::Write`] unless a file can be created in the index folder: tantivy's writer
@@ -170,9 +180,11 @@ struct Batch<'a> {
     fields: &'a Fields,
     writer: IndexWriter<Queued>,
     backlog: std::sync::Arc<Backlog>,
-    /// The files the index held when the run began and that the run has not met yet: path ->
-    /// hash. What is left at the end is gone from the inputs (see `--prune`).
-    known: HashMap<String, String>,
+    /// The files the index held when the run began and that the run has not met yet. What is
+    /// left at the end is gone from the inputs (see `--prune`).
+    known: HashMap<String, Indexed>,
+    /// When this run began: the `indexed` time of every file it adds or changes.
+    now: u64,
     manifests: Manifests,
     /// Paths already met, as stored: overlapping inputs name a file twice.
     seen: HashSet<String>,
@@ -195,6 +207,7 @@ fn add_files(
         writer,
         backlog: Backlog::new(BACKLOG_PARAGRAPHS),
         known: indexed_sources(index, fields)?,
+        now: now_ms(),
         manifests: Manifests::default(),
         seen: HashSet::new(),
         uncommitted: 0,
@@ -256,7 +269,7 @@ impl Batch<'_> {
             .unwrap_or_default();
         let hash = source_hash(&bytes, &meta);
         let before = self.known.remove(&shown);
-        if before.as_deref() == Some(hash.as_str()) {
+        if before.as_ref().is_some_and(|b| b.hash == hash) {
             self.summary.unchanged += 1;
             return Ok(());
         }
@@ -273,14 +286,20 @@ impl Batch<'_> {
                 summary.paragraphs += issue.paragraph_count();
                 summary.cuts_joined += issue.stats.cuts_joined;
                 summary.debris_dropped += issue.stats.debris_dropped;
-                add_issue(
-                    &self.writer,
-                    &self.backlog,
-                    self.fields,
-                    &shown,
-                    &hash,
-                    &loaded,
-                )?;
+                let times = Times {
+                    indexed: self.now,
+                    first_indexed: before
+                        .as_ref()
+                        .map(|b| b.first_indexed)
+                        .filter(|&t| t > 0)
+                        .unwrap_or(self.now),
+                };
+                let file = File {
+                    path: &shown,
+                    hash: &hash,
+                    times,
+                };
+                add_issue(&self.writer, &self.backlog, self.fields, &file, &loaded)?;
                 if before.is_some() {
                     summary.updated += 1;
                 } else {

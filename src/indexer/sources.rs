@@ -7,14 +7,21 @@ use tantivy::{DocSet, Index};
 
 use crate::Error;
 use crate::ingest::manifest::Metadata;
-use crate::store::schema::Fields;
+use crate::store::schema::{FIRST_INDEXED, Fields};
 use crate::store::terms;
 
-/// The files the index holds, alive in its last commit: path -> hash of content and manifest row.
+/// What the index holds of a file: the hash of its content and manifest row, and when it was
+/// first indexed (kept when a changed file is indexed again).
+pub(super) struct Indexed {
+    pub(super) hash: String,
+    pub(super) first_indexed: u64,
+}
+
+/// The files the index holds, alive in its last commit, by path.
 pub(super) fn indexed_sources(
     index: &Index,
     fields: &Fields,
-) -> Result<HashMap<String, String>, Error> {
+) -> Result<HashMap<String, Indexed>, Error> {
     let reader = index
         .reader_builder()
         .reload_policy(tantivy::ReloadPolicy::Manual)
@@ -23,6 +30,7 @@ pub(super) fn indexed_sources(
     let mut sources = HashMap::new();
     for segment in searcher.segment_readers() {
         let alive = segment.alive_bitset();
+        let first_indexed = segment.fast_fields().u64(FIRST_INDEXED)?;
         terms::each_term(segment, fields.source, |key, docs| {
             let Some((hash, path)) = std::str::from_utf8(key)
                 .ok()
@@ -32,16 +40,16 @@ pub(super) fn indexed_sources(
             };
             let mut postings = docs.postings()?;
             let mut doc = postings.doc();
-            let mut any_alive = false;
             while doc != tantivy::TERMINATED {
                 if alive.is_none_or(|bits| bits.is_alive(doc)) {
-                    any_alive = true;
+                    let indexed = Indexed {
+                        hash: hash.to_string(),
+                        first_indexed: first_indexed.first(doc).unwrap_or(0),
+                    };
+                    sources.insert(path.to_string(), indexed);
                     break;
                 }
                 doc = postings.advance();
-            }
-            if any_alive {
-                sources.insert(path.to_string(), hash.to_string());
             }
             Ok(())
         })?;

@@ -99,6 +99,8 @@ mod tests {
             document: "焦作市人民政府工作报告".into(),
             page: Some(3),
             attributes: Default::default(),
+            indexed: 0,
+            first_indexed: 0,
         }
     }
 

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::search::Hit;
+use crate::text::dates;
 
 /// The fields of a hit that JSON and CSV share, in their order. JSON adds `attributes` (one
 /// object) and `reference` (with `--cite`); CSV adds `reference` and one column per attribute.
@@ -25,6 +26,8 @@ pub const COLUMNS: &[&str] = &[
     "word_match",
     "text",
     "matches",
+    "indexed",
+    "first_indexed",
 ];
 
 /// A hit's fields: its citation's first, each present (`null` when unknown).
@@ -44,6 +47,10 @@ pub struct HitFields<'a> {
     word_match: bool,
     text: &'a str,
     matches: &'a [(usize, usize)],
+    /// When this version of the file was indexed, ISO 8601 in UTC.
+    indexed: String,
+    /// When the file was first indexed, ISO 8601 in UTC.
+    first_indexed: String,
     /// Manifest columns other than the known ones.
     attributes: &'a BTreeMap<String, String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -67,6 +74,8 @@ impl<'a> HitFields<'a> {
             word_match: hit.word_match,
             text: &hit.text,
             matches: &hit.matches,
+            indexed: dates::format_ms(citation.indexed),
+            first_indexed: dates::format_ms(citation.first_indexed),
             attributes: &citation.attributes,
             reference: &hit.reference,
         }
@@ -90,6 +99,8 @@ impl<'a> HitFields<'a> {
             self.word_match.to_string(),
             self.text.to_string(),
             serde_json::to_string(self.matches).unwrap_or_default(),
+            self.indexed.clone(),
+            self.first_indexed.clone(),
         ]
     }
 }

@@ -80,6 +80,8 @@ mod tests {
             "word_match",
             "text",
             "matches",
+            "indexed",
+            "first_indexed",
             "attributes",
         ];
         assert_eq!(value.as_object().unwrap().len(), keys.len());

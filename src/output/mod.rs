@@ -42,6 +42,8 @@ pub(crate) mod testing {
                 document: "焦作市人民政府工作报告".into(),
                 page: Some(3),
                 attributes: Default::default(),
+                indexed: 0,
+                first_indexed: 0,
             }),
             section: vec!["三、2025年重点工作".into()],
             paragraph: 7,

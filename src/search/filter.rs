@@ -1,10 +1,13 @@
 //! PLAN: filters on citation fields (`gazette:`, `date:`, `--region`, manifest columns) -> the
-//! set of indexed values they accept, read from the fields' term dictionaries.
+//! set of indexed values they accept, read from the fields' term dictionaries; `--new` and
+//! `--indexed-since` -> a range over when each paragraph's file was indexed.
 
 use std::collections::BTreeSet;
 
+use std::ops::Bound;
 use tantivy::Term;
-use tantivy::query::{ConstScoreQuery, EmptyQuery, Query, TermSetQuery};
+
+use tantivy::query::{ConstScoreQuery, EmptyQuery, Query, RangeQuery, TermSetQuery};
 use tantivy::schema::Field as SchemaField;
 
 use crate::Error;
@@ -50,6 +53,7 @@ pub(super) fn filter_accepts(filter: &Filter, value: &str) -> bool {
             .strip_prefix(name.as_str())
             .and_then(|rest| rest.strip_prefix('='))
             .is_some_and(|v| folded_contains(v, wanted)),
+        Filter::IndexedSince(since) => value.parse::<u64>().is_ok_and(|v| v >= *since),
     }
 }
 
@@ -62,11 +66,18 @@ pub(super) fn filter_field(fields: &Fields, filter: &Filter) -> SchemaField {
         },
         Filter::Date { .. } => fields.date,
         Filter::Attribute { .. } => fields.attribute_terms,
+        Filter::IndexedSince(_) => fields.indexed,
     }
 }
 
 pub(super) fn filter_query(ctx: &Context, filter: &Filter) -> Result<Box<dyn Query>, Error> {
     let field = filter_field(ctx.fields, filter);
+    if let Filter::IndexedSince(since) = filter {
+        // A number on every paragraph, not a text of few values: a range over its column.
+        let from = Bound::Included(Term::from_field_u64(field, *since));
+        let range = RangeQuery::new(from, Bound::Unbounded);
+        return Ok(Box::new(ConstScoreQuery::new(Box::new(range), 0.0)));
+    }
     let terms = matching_terms(ctx, field, |value| filter_accepts(filter, value))?;
     if terms.is_empty() {
         return Ok(Box::new(EmptyQuery));

@@ -48,6 +48,9 @@ pub enum Filter {
     },
     /// `name:value` for a manifest column: the attribute contains the value.
     Attribute { name: String, value: String },
+    /// `--new`, `--indexed-since`: the paragraph's file was indexed (added or changed) at or
+    /// after this moment, in milliseconds since 1970 (UTC).
+    IndexedSince(u64),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -159,6 +159,10 @@ pub(super) fn evaluate(
                 .is_some_and(|v| folded_contains(v, value));
             accepted.then(Vec::new)
         }
+        Expr::Filter(Filter::IndexedSince(since)) => {
+            let citation = paragraph.citation.as_deref()?;
+            (citation.indexed >= *since).then(Vec::new)
+        }
         Expr::Filter(filter) => {
             // Read before the check whenever the expression has a filter (`Run::filters`).
             let citation = paragraph.citation.as_deref()?;
@@ -169,7 +173,7 @@ pub(super) fn evaluate(
                     Field::Document => Some(citation.document.as_str()),
                 },
                 Filter::Date { .. } => citation.date.as_deref(),
-                Filter::Attribute { .. } => None,
+                Filter::Attribute { .. } | Filter::IndexedSince(_) => None,
             };
             value
                 .is_some_and(|value| filter_accepts(filter, value))

@@ -23,9 +23,45 @@ use writing::Unmapped;
 /// The file beside tantivy's that says which gazette built the index.
 const MARKER: &str = "gazette.json";
 
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Default, Serialize, Deserialize)]
 struct Marker {
     schema_version: u32,
+    /// When the last run that finished ended, in milliseconds since 1970 (UTC).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    last_run_end: Option<u64>,
+    /// What `--new` shows: files indexed after this moment, which is when the run before the last
+    /// finished one ended. So the last run's files count, and so do those of a run killed
+    /// between the two.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    new_since: Option<u64>,
+}
+
+fn read_marker(dir: &Path) -> Option<Marker> {
+    std::fs::read(dir.join(MARKER))
+        .ok()
+        .and_then(|bytes| serde_json::from_slice::<Marker>(&bytes).ok())
+}
+
+/// The moment after which a file counts as new for `--new`: what the last finished run added or
+/// changed (see [`Marker::new_since`]). 0 when no run has finished.
+pub fn new_since(dir: &Path) -> Result<u64, Error> {
+    check_marker(dir)?;
+    Ok(read_marker(dir).and_then(|m| m.new_since).unwrap_or(0))
+}
+
+/// Records that a run finished at `ended` (milliseconds since 1970): what `--new` shows moves on
+/// to the files indexed since the previous run ended. The marker is replaced whole (written
+/// beside it, then renamed), so a reader never sees half of it.
+pub(crate) fn record_run(dir: &Path, ended: u64) -> Result<(), Error> {
+    let mut marker = read_marker(dir).unwrap_or_default();
+    marker.schema_version = SCHEMA_VERSION;
+    marker.new_since = Some(marker.last_run_end.unwrap_or(0));
+    marker.last_run_end = Some(ended);
+    let bytes = serde_json::to_vec(&marker).map_err(std::io::Error::other)?;
+    let next = dir.join(format!("{MARKER}.next"));
+    std::fs::write(&next, bytes)?;
+    std::fs::rename(&next, dir.join(MARKER))?;
+    Ok(())
 }
 
 /// Opens an index for reading, checking that this version of gazette built it. Nothing is
@@ -46,10 +82,7 @@ fn check_marker(dir: &Path) -> Result<(), Error> {
             path: dir.to_path_buf(),
         });
     }
-    let marker = std::fs::read(dir.join(MARKER))
-        .ok()
-        .and_then(|bytes| serde_json::from_slice::<Marker>(&bytes).ok());
-    match marker {
+    match read_marker(dir) {
         Some(m) if m.schema_version == SCHEMA_VERSION => {}
         Some(m) => {
             return Err(Error::IncompatibleIndex {
@@ -85,6 +118,7 @@ fn with_fields(dir: &Path, opened: tantivy::Result<Index>) -> Result<(Index, Fie
 pub(crate) fn open_for_writing(dir: &Path, schema: Schema) -> Result<(Index, Fields), Error> {
     let marker = serde_json::to_vec(&Marker {
         schema_version: SCHEMA_VERSION,
+        ..Marker::default()
     })
     .map_err(std::io::Error::other)?;
     let opened = if dir.join("meta.json").is_file() {

@@ -14,7 +14,7 @@ use tantivy::schema::{
 use crate::store::tokenizers::{BIGRAMS, COVERING_GRAMS, JIEBA_WORDS};
 
 /// Bumped whenever the schema or a tokenizer changes what is stored or indexed.
-pub const SCHEMA_VERSION: u32 = 11;
+pub const SCHEMA_VERSION: u32 = 12;
 
 pub const PATH: &str = "path";
 /// `HASH PATH`: the file a paragraph came from with the hash of its content and manifest row, so
@@ -60,6 +60,11 @@ pub const CONTEXT: &str = "context";
 /// Bigrams of the document's title, with positions, on its head only: for ranking the paragraphs
 /// of a document whose title matches higher.
 pub const TITLE: &str = "title";
+/// When the paragraph's file was indexed in this version, in milliseconds since 1970 (UTC), on
+/// every paragraph: `--new` and `--indexed-since` filter on it.
+pub const INDEXED_AT: &str = "indexed";
+/// When the paragraph's file was first indexed, kept when a changed file is indexed again.
+pub const FIRST_INDEXED: &str = "first_indexed";
 
 /// The fields, resolved once.
 #[derive(Clone, Copy, Debug)]
@@ -84,6 +89,8 @@ pub struct Fields {
     pub words: Field,
     pub context: Field,
     pub title: Field,
+    pub indexed: Field,
+    pub first_indexed: Field,
 }
 
 pub fn build() -> Schema {
@@ -115,6 +122,8 @@ pub fn build() -> Schema {
     builder.add_u64_field(ORDINAL, STORED);
     builder.add_text_field(TEXT, STORED);
     builder.add_u64_field(DROPPED, FAST);
+    builder.add_u64_field(INDEXED_AT, FAST);
+    builder.add_u64_field(FIRST_INDEXED, FAST);
     let indexed = |tokenizer, option| {
         TextOptions::default().set_indexing_options(
             TextFieldIndexing::default()
@@ -164,6 +173,8 @@ impl Fields {
             words: get(WORDS)?,
             context: get(CONTEXT)?,
             title: get(TITLE)?,
+            indexed: get(INDEXED_AT)?,
+            first_indexed: get(FIRST_INDEXED)?,
         })
     }
 }
@@ -189,4 +200,10 @@ pub struct Citation {
     /// Manifest columns other than the known ones.
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub attributes: std::collections::BTreeMap<String, String>,
+    /// When this version of the file was indexed, in milliseconds since 1970 (UTC).
+    #[serde(default)]
+    pub indexed: u64,
+    /// When the file was first indexed, in milliseconds since 1970 (UTC).
+    #[serde(default)]
+    pub first_indexed: u64,
 }

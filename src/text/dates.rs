@@ -46,6 +46,52 @@ pub fn key(date: Option<&str>) -> u64 {
     format!("{digits:0<8}").parse().unwrap_or(0)
 }
 
+/// The first millisecond (UTC) of a normalised date: 2025 -> 2025-01-01T00:00Z.
+pub fn start_ms(date: &str) -> Option<u64> {
+    let mut parts = date.split('-').map(|p| p.parse::<i64>().ok());
+    let year = parts.next()??;
+    let month = parts.next().flatten().unwrap_or(1);
+    let day = parts.next().flatten().unwrap_or(1);
+    let days = days_from_civil(year, month, day);
+    u64::try_from(days).ok().map(|d| d * 86_400_000)
+}
+
+/// Days from 1970-01-01 to a date of the proleptic Gregorian calendar (Howard Hinnant's
+/// `days_from_civil`).
+fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// A moment in milliseconds since 1970 as ISO 8601 in UTC, to the millisecond, so that two runs
+/// a moment apart read apart: `2025-02-28T01:01:05.250Z`.
+pub fn format_ms(ms: u64) -> String {
+    let seconds = ms / 1000;
+    let days = (seconds / 86_400) as i64;
+    let (hour, minute, second) = (
+        (seconds % 86_400) / 3600,
+        (seconds % 3600) / 60,
+        seconds % 60,
+    );
+    // civil_from_days, the inverse of `days_from_civil`.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    let millis = ms % 1000;
+    format!("{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}.{millis:03}Z")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -65,6 +111,22 @@ mod tests {
         assert!(within("2025-02-28", Some("2024-01"), Some("2025-06")));
         assert!(!within("2025-07-01", Some("2024-01"), Some("2025-06")));
         assert!(!within("2023-12-31", Some("2024"), None));
+    }
+
+    #[test]
+    fn converts_dates_to_milliseconds_and_back() {
+        assert_eq!(start_ms("1970"), Some(0));
+        // 2025-02-28 is day 20,147 after 1970-01-01 (`date -d 2025-02-28 +%s` / 86400).
+        assert_eq!(start_ms("2025-02-28"), Some(20_147 * 86_400_000));
+        assert_eq!(start_ms("2024-03"), Some(19_783 * 86_400_000));
+        assert_eq!(
+            format_ms(20_147 * 86_400_000 + 3_665_250),
+            "2025-02-28T01:01:05.250Z"
+        );
+        assert_eq!(format_ms(0), "1970-01-01T00:00:00.000Z");
+        // 2024-02-29, a leap day: day 19,782.
+        assert_eq!(format_ms(19_782 * 86_400_000), "2024-02-29T00:00:00.000Z");
+        assert_eq!(start_ms("1969"), None);
     }
 
     #[test]

@@ -192,3 +192,77 @@ fn an_index_from_another_version_asks_for_a_rebuild() {
     assert!(counts(&rebuilt)[0] >= 7, "{rebuilt}");
     assert!(!ws.hits("云台山").is_empty());
 }
+
+/// The file names of the hits of `query` with `flags`, and the exit status.
+fn file_names(ws: &Workspace, query: &str, flags: &[&str]) -> (i32, BTreeSet<String>) {
+    let index = ws.index_path();
+    let mut args = vec!["search", query, "--all", "--json", "--index", &index];
+    args.extend(flags);
+    let out = gazette(&args);
+    let names = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .map(|h| {
+            let path = h["path"].as_str().unwrap();
+            path.rsplit('/').next().unwrap().to_string()
+        })
+        .collect();
+    (out.status.code().unwrap(), names)
+}
+
+#[test]
+fn new_shows_what_the_last_run_added_or_changed() {
+    let ws = Workspace::new();
+    ws.index(&[]);
+    let (_, everything) = file_names(&ws, "发展", &[]);
+    assert!(everything.len() >= 4, "{everything:?}");
+    // After the first run, every file is new.
+    assert_eq!(file_names(&ws, "发展", &["--new"]), (0, everything.clone()));
+
+    // A new issue arrives: only it is new.
+    std::fs::write(
+        ws.docs().join("corpus/新到公报.txt"),
+        "新到公报\n\n推动高质量发展，多氟多项目开工。\n\n坚持创新发展。\n",
+    )
+    .unwrap();
+    let summary = ws.index(&[]);
+    assert_eq!(counts(&summary)[..2], [1, 0]);
+    let added = BTreeSet::from(["新到公报.txt".to_string()]);
+    assert_eq!(file_names(&ws, "发展", &["--new"]), (0, added.clone()));
+    assert_eq!(file_names(&ws, "多氟多", &["--new"]).1, added);
+
+    // An issue is corrected: now it alone is new, and it keeps when it was first indexed.
+    let changed = ws.docs().join("fixtures/2026_上海市_政府工作报告_节选.txt");
+    let mut text = std::fs::read_to_string(&changed).unwrap();
+    text.push_str("\n更正：坚持稳中求进，推动经济持续健康发展。\n");
+    std::fs::write(&changed, text).unwrap();
+    ws.index(&[]);
+    let shanghai = BTreeSet::from(["2026_上海市_政府工作报告_节选.txt".to_string()]);
+    assert_eq!(file_names(&ws, "发展", &["--new"]), (0, shanghai));
+    let index = ws.index_path();
+    let out = gazette(&["search", "发展", "--new", "--json", "--index", &index]);
+    let hit: Value = serde_json::from_str(stdout(&out).lines().next().unwrap()).unwrap();
+    let (indexed, first) = (
+        hit["indexed"].as_str().unwrap(),
+        hit["first_indexed"].as_str().unwrap(),
+    );
+    assert!(first < indexed, "first indexed {first}, indexed {indexed}");
+
+    // A run that changes nothing leaves nothing new, for search and stats alike.
+    ws.index(&[]);
+    assert_eq!(file_names(&ws, "发展", &["--new"]), (1, BTreeSet::new()));
+    let out = gazette(&["stats", "发展", "--new", "--index", &index]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+
+    // --indexed-since takes any date: before the runs, all; after them, none.
+    let mut all = everything;
+    all.extend(added);
+    assert_eq!(
+        file_names(&ws, "发展", &["--indexed-since", "2000"]),
+        (0, all)
+    );
+    assert_eq!(
+        file_names(&ws, "发展", &["--indexed-since", "2999-01-01"]),
+        (1, BTreeSet::new())
+    );
+}
