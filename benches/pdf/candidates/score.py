@@ -1,5 +1,5 @@
 import json, re, sys, collections, glob
-libs = ["pdftotext", "pdf_oxide", "pdf-extract", "lopdf"]
+libs = ["pdftotext", "pdf_oxide", "pdf_oxide-chars", "pdf-extract", "lopdf"]
 ws = lambda s: re.sub(r"\s+", "", s)
 cjk = lambda c: '\u4e00' <= c <= '\u9fff'
 rows = []

@@ -13,6 +13,27 @@ fn oxide(path: &str) -> Result<(usize, String), String> {
     Ok((pages, out))
 }
 
+/// Characters with their boxes, laid out as lines by their baselines: what a layout rebuild reads.
+fn oxide_chars(path: &str) -> Result<(usize, String), String> {
+    let mut doc = pdf_oxide::PdfDocument::open(path).map_err(|e| e.to_string())?;
+    let pages = doc.page_count().map_err(|e| e.to_string())?;
+    let mut out = String::new();
+    for p in 0..pages {
+        let mut chars = doc.extract_chars(p).map_err(|e| e.to_string())?;
+        chars.sort_by(|a, b| b.origin_y.total_cmp(&a.origin_y).then(a.origin_x.total_cmp(&b.origin_x)));
+        let mut last_y = f32::NAN;
+        for c in &chars {
+            if last_y.is_nan() || (c.origin_y - last_y).abs() > 2.0 {
+                out.push('\n');
+                last_y = c.origin_y;
+            }
+            out.push(c.char);
+        }
+        out.push('\u{c}');
+    }
+    Ok((pages, out))
+}
+
 fn extract(path: &str) -> Result<(usize, String), String> {
     let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
     let pages = pdf_extract::extract_text_from_mem_by_pages(&bytes).map_err(|e| e.to_string())?;
@@ -37,6 +58,7 @@ fn main() {
         let started = Instant::now();
         let got = std::panic::catch_unwind(|| match lib.as_str() {
             "pdf_oxide" => oxide(path),
+            "pdf_oxide-chars" => oxide_chars(path),
             "pdf-extract" => extract(path),
             "lopdf" => lopdf_text(path),
             _ => Err("unknown".into()),
