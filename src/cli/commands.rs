@@ -71,6 +71,13 @@ fn index(args: IndexArgs) -> anyhow::Result<ExitCode> {
             summary.seconds,
             config.index_dir.display()
         );
+        if summary.pdf_files > 0 {
+            println!(
+                "read {} from {}",
+                plural(summary.pdf_pages, "page"),
+                plural(summary.pdf_files, "PDF file")
+            );
+        }
         if let Some(before) = summary.compacted_from {
             println!(
                 "merged the index's {before} segments into {}, for faster searches",

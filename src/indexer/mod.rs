@@ -99,6 +99,9 @@ pub struct IndexSummary {
     pub documents: usize,
     pub paragraphs: usize,
     pub cuts_joined: usize,
+    /// PDF files read in this run, and their pages.
+    pub pdf_files: usize,
+    pub pdf_pages: usize,
     pub debris_dropped: usize,
     /// Segments of the index at the end of the run.
     pub segments: usize,
@@ -286,6 +289,10 @@ impl Batch<'_> {
                 summary.paragraphs += issue.paragraph_count();
                 summary.cuts_joined += issue.stats.cuts_joined;
                 summary.debris_dropped += issue.stats.debris_dropped;
+                if let Some(pages) = loaded.pdf_pages {
+                    summary.pdf_files += 1;
+                    summary.pdf_pages += pages;
+                }
                 let times = Times {
                     indexed: self.now,
                     first_indexed: before

@@ -4,6 +4,7 @@
 
 pub mod manifest;
 pub mod parse;
+pub mod pdf;
 pub mod region;
 pub mod walk;
 
@@ -22,6 +23,8 @@ pub struct Loaded {
     pub attributes: BTreeMap<String, String>,
     /// Where each metadata value came from: (field, source).
     pub sources: Vec<(&'static str, &'static str)>,
+    /// The pages of a PDF; `None` for a text file.
+    pub pdf_pages: Option<usize>,
 }
 
 /// Reads, decodes and parses one file, then applies its manifest row: what a manifest says wins
@@ -37,13 +40,32 @@ pub fn load(
     load_bytes(path, &bytes, meta)
 }
 
-/// Decodes and parses a file's bytes, then applies its manifest row.
+/// True for a file read as PDF, by its name: a PDF named `.txt` is reported as binary, not read.
+fn is_pdf(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("pdf"))
+}
+
+/// Decodes (or, for a PDF, reads the text layer of) and parses a file's bytes, then applies its
+/// manifest row.
 pub(crate) fn load_bytes(path: &Path, bytes: &[u8], meta: Metadata) -> Result<Loaded, Error> {
-    let text = walk::decode(bytes).map_err(|reason| Error::file(path, reason))?;
+    let pdf = is_pdf(path);
+    let (text, pdf_pages) = if pdf {
+        let read = pdf::read(path, bytes)?;
+        (read.text, Some(read.pages))
+    } else {
+        let text = walk::decode(bytes).map_err(|reason| Error::file(path, reason))?;
+        (text, None)
+    };
     if text.trim().is_empty() {
         return Err(Error::file(path, "empty: no text to index"));
     }
-    let mut issue = parse::parse(&text, &title_from_path(path));
+    let mut issue = if pdf {
+        parse::parse_rebuilt(&text, &title_from_path(path))
+    } else {
+        parse::parse(&text, &title_from_path(path))
+    };
     let mut sources = std::mem::take(&mut issue.sources);
     let Metadata {
         title,
@@ -81,6 +103,7 @@ pub(crate) fn load_bytes(path: &Path, bytes: &[u8], meta: Metadata) -> Result<Lo
         issue,
         attributes,
         sources,
+        pdf_pages,
     })
 }
 

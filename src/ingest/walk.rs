@@ -1,4 +1,4 @@
-//! READ: paths -> the text files below them, each decoded to a `String`.
+//! READ: paths -> the text and PDF files below them; a text file decoded to a `String`.
 //!
 //! Folders are walked in a stable (sorted) order, so two runs index files in the same order.
 //! Documentation that sits beside a corpus (README, SOURCE) is not corpus text and is skipped.
@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 
 use crate::Error;
 
-/// File name endings read as text.
-const TEXT_EXTENSIONS: &[&str] = &["txt", "text", "md"];
+/// File name endings read: text, and PDF (its text layer, `crate::ingest::pdf`).
+const TEXT_EXTENSIONS: &[&str] = &["txt", "text", "md", "pdf"];
 
 /// Names of files that describe a folder rather than belong to it.
 fn is_folder_documentation(path: &Path) -> bool {

@@ -14,6 +14,7 @@ mod incremental;
 mod layouts;
 mod merging;
 mod page_cuts;
+mod pdf;
 mod queries;
 mod ranking;
 mod recall;

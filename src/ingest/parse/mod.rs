@@ -87,6 +87,16 @@ impl Issue {
 /// the stages in order (blocks, masthead, structure) and settles the metadata between them; kept
 /// in one place so that the order of the stages reads top to bottom.
 pub fn parse(text: &str, file_stem: &str) -> Issue {
+    parse_blocks(text, file_stem, false)
+}
+
+/// Parses the text of a PDF whose paragraphs were rebuilt from its layout
+/// (`crate::ingest::pdf`): each block is a paragraph, and no block is joined to the next.
+pub fn parse_rebuilt(text: &str, file_stem: &str) -> Issue {
+    parse_blocks(text, file_stem, true)
+}
+
+fn parse_blocks(text: &str, file_stem: &str, rebuilt: bool) -> Issue {
     let split = blocks::split(text);
     let blocks = split.blocks;
     let gaps = split.gap_before;
@@ -127,9 +137,10 @@ pub fn parse(text: &str, file_stem: &str) -> Issue {
         if body.is_empty() {
             continue;
         }
-        let layout = match head.paged {
-            true => structure::Layout::Paged,
-            false => structure::Layout::Lines(&gaps[part.blocks.clone()]),
+        let layout = match (rebuilt, head.paged) {
+            (true, _) => structure::Layout::Rebuilt,
+            (false, true) => structure::Layout::Paged,
+            (false, false) => structure::Layout::Lines(&gaps[part.blocks.clone()]),
         };
         let (paragraphs, cuts) = structure::paragraphs(body, layout);
         let paragraphs = split_long(paragraphs);

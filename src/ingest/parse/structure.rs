@@ -230,6 +230,9 @@ pub enum Layout<'a> {
     /// Lines; `gaps[i]` says a blank line stood before block `i`, which ends a paragraph unless
     /// the text before it is running prose.
     Lines(&'a [bool]),
+    /// Paragraphs already rebuilt from a PDF's layout (`crate::ingest::pdf`): a block is a
+    /// paragraph, whatever it ends with; nothing is joined.
+    Rebuilt,
 }
 
 /// True for a fragment of running prose: it holds a comma or a sentence's end. Only such a block
@@ -277,6 +280,7 @@ fn join_cuts(blocks: &[String], layout: Layout) -> (Vec<(String, Form)>, usize) 
         // block that does not end a paragraph was cut by a page end:
         // 「…补贴资金3.77亿」 + 「元，拉动消费近21亿元…」 is one sentence.
         let open = match form_now {
+            _ if layout == Layout::Rebuilt => false,
             Form::Heading(_) => is_cut_run_in(&forms, i),
             Form::FrontMatter => false,
             Form::RunIn(_) | Form::Text => true,
@@ -293,7 +297,7 @@ fn join_cuts(blocks: &[String], layout: Layout) -> (Vec<(String, Form)>, usize) 
             // A page end cuts anywhere, even inside 「PI制」: join it back as it was. A wrapped
             // line of Latin words lost its space.
             match layout {
-                Layout::Paged => text.push_str(&blocks[i + 1]),
+                Layout::Paged | Layout::Rebuilt => text.push_str(&blocks[i + 1]),
                 Layout::Lines(_) => join_wrapped(&mut text, &blocks[i + 1]),
             }
             cuts += 1;

@@ -1,0 +1,449 @@
+//! READ: a PDF's text layer -> the text of the issue as its author wrote it, one paragraph per
+//! block, for the parser to read as it reads any other text.
+//!
+//! A text dump breaks a paragraph at every printed line and every page end, and keeps the running
+//! header and the page number of each page. Here the characters' positions rebuild what the
+//! author wrote:
+//! - characters on one baseline make a line; a wide gap splits it, and a page whose lines split
+//!   at one place in the middle is read column by column;
+//! - a line in the top or bottom margin that is a page number (「— 5 —」, 「-5-」, 「5」) or repeats
+//!   on many pages (the gazette's name and issue) is dropped;
+//! - a line starts a paragraph when it is indented (首行缩进), when the line before it stopped short
+//!   of the column's right edge, or when a wider gap than between lines stands above it;
+//! - a paragraph cut by a column or page end goes on in the next column's first line, unless
+//!   that line is indented.
+//!
+//! A file that cannot be read is an error that says why: damaged, no text layer (a scan), or
+//! fonts without a Unicode map (the text would be garbage).
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use pdf_oxide::PdfDocument;
+
+use crate::Error;
+
+/// A line of a page: its characters left to right, with where it stands.
+#[derive(Debug, Clone)]
+struct Line {
+    text: String,
+    /// Left and right ends of the line, and its baseline (PDF units, y upwards).
+    left: f32,
+    right: f32,
+    baseline: f32,
+    /// The size of most of its characters.
+    size: f32,
+}
+
+/// What a PDF holds, read.
+pub struct Read {
+    /// One paragraph per block, blocks set apart by a blank line.
+    pub text: String,
+    pub pages: usize,
+}
+
+/// Reads the text of the PDF in `bytes` (from `path`, named in errors).
+pub fn read(path: &Path, bytes: &[u8]) -> Result<Read, Error> {
+    // A damaged file may make the reader panic deep inside; it is reported like any other
+    // unreadable file, and the batch goes on.
+    let opened = std::panic::catch_unwind(|| pages_of(bytes));
+    let pages = match opened {
+        Ok(Ok(pages)) => pages,
+        Ok(Err(reason)) => return Err(Error::file(path, reason)),
+        Err(_) => {
+            return Err(Error::file(
+                path,
+                "damaged PDF: the PDF reader failed on it",
+            ));
+        }
+    };
+    let count = pages.len();
+    let chars: usize = pages.iter().flatten().map(|l| l.text.chars().count()).sum();
+    if chars == 0 {
+        return Err(Error::file(
+            path,
+            format!("no text layer in {count} page(s): a scan? gazette does not read images (OCR)"),
+        ));
+    }
+    if garbled(pages.iter().flatten().map(|l| l.text.as_str())) {
+        return Err(Error::file(
+            path,
+            "its fonts have no Unicode map: the text layer reads as private-use or replacement \
+             characters, not as text",
+        ));
+    }
+    Ok(Read {
+        text: paragraphs(&in_reading_order(drop_margins(pages))).join("\n\n"),
+        pages: count,
+    })
+}
+
+/// The lines of every page, top to bottom.
+fn pages_of(bytes: &[u8]) -> Result<Vec<Vec<Line>>, String> {
+    let doc = PdfDocument::from_bytes(bytes.to_vec()).map_err(|e| format!("damaged PDF: {e}"))?;
+    let count = doc.page_count().map_err(|e| format!("damaged PDF: {e}"))?;
+    let mut pages = Vec::with_capacity(count);
+    for index in 0..count {
+        let chars = doc
+            .extract_chars(index)
+            .map_err(|e| format!("damaged PDF: page {}: {e}", index + 1))?;
+        let glyphs: Vec<Glyph> = chars
+            .iter()
+            .filter(|c| !c.char.is_control())
+            .map(|c| Glyph {
+                c: c.char,
+                x: c.bbox.x,
+                right: c.bbox.x + c.bbox.width,
+                baseline: c.origin_y,
+                size: c.font_size.max(1.0),
+            })
+            .collect();
+        pages.push(lines(glyphs));
+    }
+    Ok(pages)
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Glyph {
+    c: char,
+    x: f32,
+    right: f32,
+    baseline: f32,
+    size: f32,
+}
+
+/// Glyphs on one baseline make a line, split where the next glyph starts more than 1.8 characters
+/// after the one before it (the gutter between two columns).
+fn lines(mut glyphs: Vec<Glyph>) -> Vec<Line> {
+    glyphs.sort_by(|a, b| b.baseline.total_cmp(&a.baseline).then(a.x.total_cmp(&b.x)));
+    let mut rows: Vec<Vec<Glyph>> = Vec::new();
+    for g in glyphs {
+        match rows.last_mut() {
+            Some(row) if (row[0].baseline - g.baseline).abs() <= row[0].size * 0.3 => row.push(g),
+            _ => rows.push(vec![g]),
+        }
+    }
+    let mut out: Vec<Line> = Vec::new();
+    for mut row in rows {
+        row.sort_by(|a, b| a.x.total_cmp(&b.x));
+        let mut start = 0;
+        for i in 1..=row.len() {
+            // From the start of one glyph to the start of the next: the box of a full-width
+            // comma that ends a justified line reaches into the gutter (「，」 at 289.2..300.2,
+            // the next column at 311.9), its start does not.
+            let split = i == row.len() || row[i].x - row[i - 1].x > row[i - 1].size * 1.8;
+            if split {
+                out.extend(line(&row[start..i]));
+                start = i;
+            }
+        }
+    }
+    out
+}
+
+/// The line of a run of glyphs; `None` for white space alone. Space glyphs only place the others
+/// (an ideographic space inside 「目　录」 or a heading keeps it one line); the text gets a space
+/// where Latin words stand apart, and the line's ends are those of its visible glyphs (a space's
+/// box may reach into a column's gutter).
+fn line(glyphs: &[Glyph]) -> Option<Line> {
+    let glyphs: Vec<Glyph> = glyphs
+        .iter()
+        .filter(|g| !g.c.is_whitespace())
+        .copied()
+        .collect();
+    let first = glyphs.first()?;
+    let mut text = String::new();
+    for (i, g) in glyphs.iter().enumerate() {
+        if let Some(prev) = i.checked_sub(1).map(|p| glyphs[p]) {
+            // Latin words keep the space the layout shows; CJK text has none between characters.
+            let gap = g.x - prev.right;
+            if gap > prev.size * 0.25 && !is_wide(prev.c) && !is_wide(g.c) && !text.ends_with(' ') {
+                text.push(' ');
+            }
+        }
+        text.push(g.c);
+    }
+    let mut sizes: Vec<f32> = glyphs.iter().map(|g| g.size).collect();
+    sizes.sort_by(f32::total_cmp);
+    Some(Line {
+        text,
+        left: first.x,
+        right: glyphs[glyphs.len() - 1].right,
+        baseline: first.baseline,
+        size: sizes[sizes.len() / 2],
+    })
+}
+
+/// CJK and full-width characters, which stand without spaces between them.
+fn is_wide(c: char) -> bool {
+    crate::text::fold::is_cjk(c)
+        || ('\u{3000}'..='\u{303f}').contains(&c)
+        || ('\u{ff00}'..='\u{ffef}').contains(&c)
+}
+
+/// Each page's columns in reading order, each column's lines top to bottom.
+fn in_reading_order(pages: Vec<Vec<Line>>) -> Vec<Vec<Vec<Line>>> {
+    pages.into_iter().map(reading_order).collect()
+}
+
+/// A page's columns in reading order: the page whole, or where most of its lines stand on one side
+/// of its middle, the lines across it (a title over both columns), then the left column, then the
+/// right one.
+fn reading_order(lines: Vec<Line>) -> Vec<Vec<Line>> {
+    let (min, max) = lines.iter().fold((f32::MAX, f32::MIN), |(lo, hi), l| {
+        (lo.min(l.left), hi.max(l.right))
+    });
+    let middle = (min + max) / 2.0;
+    let left_of = |l: &Line| l.right <= middle;
+    let right_of = |l: &Line| l.left >= middle;
+    let split = lines.iter().filter(|l| left_of(l) || right_of(l)).count();
+    if lines.len() < 6 || split * 10 < lines.len() * 6 {
+        return vec![lines];
+    }
+    let (mut across, mut left, mut right) = (Vec::new(), Vec::new(), Vec::new());
+    for l in lines {
+        if left_of(&l) {
+            left.push(l);
+        } else if right_of(&l) {
+            right.push(l);
+        } else {
+            across.push(l);
+        }
+    }
+    [across, left, right]
+        .into_iter()
+        .filter(|column| !column.is_empty())
+        .collect()
+}
+
+/// True when most of a text layer is private-use, replacement or unassigned-looking
+/// characters: fonts without a Unicode map give such codes instead of text.
+fn garbled<'a>(texts: impl Iterator<Item = &'a str>) -> bool {
+    let (mut bad, mut all) = (0usize, 0usize);
+    for c in texts.flat_map(str::chars).filter(|c| !c.is_whitespace()) {
+        all += 1;
+        if ('\u{e000}'..='\u{f8ff}').contains(&c) || c == '\u{fffd}' || c.is_control() {
+            bad += 1;
+        }
+    }
+    bad * 5 > all
+}
+
+/// A page number as a foot prints it: 「— 5 —」, 「-5-」, 「5」, 「第5页」.
+fn page_number(text: &str) -> bool {
+    let core: String = text
+        .chars()
+        .filter(|c| !c.is_whitespace() && !matches!(c, '—' | '-' | '－' | '–' | '·'))
+        .collect();
+    let core = core
+        .strip_prefix('第')
+        .and_then(|c| c.strip_suffix('页'))
+        .unwrap_or(&core);
+    !core.is_empty() && core.len() <= 4 && core.chars().all(|c| c.is_ascii_digit())
+}
+
+/// The pages (lines top to bottom) without their running headers and page numbers: a page's top
+/// or bottom line that is a page number, or whose text (digits aside) stands at the top or the
+/// bottom of at least three pages and half of them.
+fn drop_margins(pages: Vec<Vec<Line>>) -> Vec<Vec<Line>> {
+    let key = |l: &Line| -> String { l.text.chars().filter(|c| !c.is_ascii_digit()).collect() };
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for page in &pages {
+        let mut ends: Vec<String> = Vec::new();
+        for l in page.iter().take(2).chain(page.iter().rev().take(2)) {
+            let k = key(l);
+            if !ends.contains(&k) {
+                ends.push(k);
+            }
+        }
+        for k in ends {
+            *seen.entry(k).or_default() += 1;
+        }
+    }
+    let count = pages.len();
+    let repeated = |l: &Line| {
+        let n = seen.get(&key(l)).copied().unwrap_or(0);
+        n >= 3 && n * 2 >= count
+    };
+    pages
+        .into_iter()
+        .map(|mut page| {
+            while page
+                .first()
+                .is_some_and(|l| page_number(&l.text) || repeated(l))
+            {
+                page.remove(0);
+            }
+            while page
+                .last()
+                .is_some_and(|l| page_number(&l.text) || repeated(l))
+            {
+                page.pop();
+            }
+            page
+        })
+        .collect()
+}
+
+/// Joins lines into paragraphs across the whole document: a line starts a paragraph when it is
+/// indented or centred, when the line before it stopped short of its column's right edge, or when
+/// more than a line and a half of space stands above it. A column or page end alone never ends a
+/// paragraph.
+fn paragraphs(pages: &[Vec<Vec<Line>>]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut open = false;
+    for lines in pages.iter().flatten() {
+        // The column's edges: where its lines start and end.
+        let left = lines.iter().map(|l| l.left).fold(f32::MAX, f32::min);
+        let right = lines.iter().map(|l| l.right).fold(f32::MIN, f32::max);
+        {
+            for (i, l) in lines.iter().enumerate() {
+                let char_width = l.size;
+                let indented = l.left > left + char_width * 0.8;
+                let gap = i > 0 && lines[i - 1].baseline - l.baseline > l.size * 2.4;
+                // A 目录 line fills its width with leader dots up to the page number: it stands alone.
+                let contents = is_contents_line(&l.text);
+                let starts = !open || indented || gap || contents;
+                if starts {
+                    out.push(l.text.clone());
+                } else if let Some(last) = out.last_mut() {
+                    join(last, &l.text);
+                }
+                let short = l.right < right - char_width * 2.0;
+                open = !short && !contents;
+            }
+        }
+    }
+    out
+}
+
+/// A line of a 目录: a title, leader dots, a page number: 「焦作市人民政府工作报告……（3）」.
+fn is_contents_line(text: &str) -> bool {
+    ["....", "……", "····", "．．．．"]
+        .iter()
+        .any(|dots| text.contains(dots))
+}
+
+/// Appends a line to a paragraph: CJK text joins without a space, Latin words with one.
+fn join(paragraph: &mut String, line: &str) {
+    let last = paragraph.chars().last();
+    let first = line.chars().next();
+    if let (Some(a), Some(b)) = (last, first)
+        && !is_wide(a)
+        && !is_wide(b)
+        && a != '-'
+    {
+        paragraph.push(' ');
+    }
+    paragraph.push_str(line);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(text: &str, left: f32, right: f32, baseline: f32) -> Line {
+        Line {
+            text: text.into(),
+            left,
+            right,
+            baseline,
+            size: 10.0,
+        }
+    }
+
+    #[test]
+    fn reads_page_numbers_of_the_forms_gazettes_print() {
+        for n in ["— 5 —", "-5-", "5", "－12－", "第3页"] {
+            assert!(page_number(n), "{n}");
+        }
+        for n in ["2025年", "一、总则", "12345"] {
+            assert!(!page_number(n), "{n}");
+        }
+    }
+
+    #[test]
+    fn joins_lines_into_paragraphs_by_indent_and_short_last_lines() {
+        // Two paragraphs: the first runs over two full lines and ends short; the second is
+        // indented by two characters.
+        let page = vec![
+            at("过去一年，经济运行总体平稳，", 120.0, 400.0, 700.0),
+            at("发展质量稳步提升。", 100.0, 250.0, 686.0),
+            at("我们主要做了以下工作，坚持稳中", 120.0, 400.0, 672.0),
+            at("求进。", 100.0, 150.0, 658.0),
+        ];
+        let got = paragraphs(&[vec![page]]);
+        assert_eq!(got.len(), 2, "{got:?}");
+        assert!(got[0].ends_with("发展质量稳步提升。"));
+        assert_eq!(got[1], "我们主要做了以下工作，坚持稳中求进。");
+    }
+
+    #[test]
+    fn a_paragraph_cut_by_a_page_end_goes_on_in_the_next_page() {
+        let first = vec![
+            at("过去一年，经济运行总体平稳，发", 120.0, 400.0, 100.0),
+            at("展质量稳步提升，补贴资金3.77亿", 100.0, 400.0, 86.0),
+        ];
+        let second = vec![
+            at("元，拉动消费。", 100.0, 200.0, 750.0),
+            at("新的一段，由此开始。", 120.0, 300.0, 736.0),
+        ];
+        let got = paragraphs(&[vec![first], vec![second]]);
+        assert_eq!(
+            got[0],
+            "过去一年，经济运行总体平稳，发展质量稳步提升，补贴资金3.77亿元，拉动消费。"
+        );
+        assert_eq!(got.len(), 2);
+    }
+
+    #[test]
+    fn drops_running_headers_and_page_numbers() {
+        let body = ["甲段正文。", "乙段正文。", "丙段正文。", "丁段正文。"];
+        let page = |n: usize| {
+            vec![
+                at("焦作市人民政府公报　2025年第1号", 200.0, 400.0, 800.0),
+                at(body[n - 1], 100.0, 200.0, 700.0),
+                at(&format!("— {n} —"), 280.0, 320.0, 40.0),
+            ]
+        };
+        let kept: Vec<Vec<String>> = drop_margins((1..=4).map(page).collect())
+            .into_iter()
+            .map(|p| p.into_iter().map(|l| l.text).collect())
+            .collect();
+        assert_eq!(kept, body.map(|b| vec![b.to_string()]));
+    }
+
+    #[test]
+    fn a_page_of_two_columns_is_read_column_by_column() {
+        let mut lines = Vec::new();
+        for k in 0..4 {
+            let y = 700.0 - k as f32 * 14.0;
+            lines.push(at(&format!("左{k}"), 100.0, 280.0, y));
+            lines.push(at(&format!("右{k}"), 320.0, 500.0, y));
+        }
+        let got: Vec<String> = reading_order(lines)
+            .into_iter()
+            .flatten()
+            .map(|l| l.text)
+            .collect();
+        assert_eq!(
+            got,
+            ["左0", "左1", "左2", "左3", "右0", "右1", "右2", "右3"]
+        );
+    }
+
+    #[test]
+    fn a_contents_line_stands_alone_though_it_fills_the_line() {
+        let page = vec![
+            at("焦作市人民政府工作报告..........（3）", 100.0, 400.0, 700.0),
+            at("焦作市公园管理条例..............（9）", 100.0, 400.0, 686.0),
+        ];
+        assert_eq!(paragraphs(&[vec![page]]).len(), 2);
+    }
+
+    #[test]
+    fn private_use_text_is_garbled() {
+        assert!(garbled(["\u{e001}\u{e002}\u{e003}政"].into_iter()));
+        assert!(!garbled(["政府工作报告\u{e001}"].into_iter()));
+    }
+}
