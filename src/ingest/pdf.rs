@@ -187,8 +187,8 @@ fn in_reading_order(pages: Vec<Vec<Line>>) -> Vec<Vec<Vec<Line>>> {
 }
 
 /// A page's columns in reading order: the page whole, or where most of its lines stand on one side
-/// of its middle, the lines across it (a title over both columns), then the left column, then the
-/// right one.
+/// of its middle, band by band from the top: the left column, then the right one, down to a line
+/// across both (a title), which stands alone before the next band.
 fn reading_order(lines: Vec<Line>) -> Vec<Vec<Line>> {
     let (min, max) = lines.iter().fold((f32::MAX, f32::MIN), |(lo, hi), l| {
         (lo.min(l.left), hi.max(l.right))
@@ -200,20 +200,25 @@ fn reading_order(lines: Vec<Line>) -> Vec<Vec<Line>> {
     if lines.len() < 6 || split * 10 < lines.len() * 6 {
         return vec![lines];
     }
-    let (mut across, mut left, mut right) = (Vec::new(), Vec::new(), Vec::new());
+    // A line across the gutter (a document's title) ends the columns above it: a document set
+    // in two columns ends with its columns balanced mid-page, and the next one starts below.
+    let mut columns = Vec::new();
+    let (mut left, mut right) = (Vec::new(), Vec::new());
     for l in lines {
         if left_of(&l) {
             left.push(l);
         } else if right_of(&l) {
             right.push(l);
         } else {
-            across.push(l);
+            columns.push(std::mem::take(&mut left));
+            columns.push(std::mem::take(&mut right));
+            columns.push(vec![l]);
         }
     }
-    [across, left, right]
-        .into_iter()
-        .filter(|column| !column.is_empty())
-        .collect()
+    columns.push(left);
+    columns.push(right);
+    columns.retain(|column| !column.is_empty());
+    columns
 }
 
 /// True when most of a text layer is private-use, replacement or unassigned-looking
