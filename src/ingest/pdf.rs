@@ -438,6 +438,43 @@ mod tests {
     }
 
     #[test]
+    fn a_title_across_both_columns_ends_the_columns_above_it() {
+        let mut lines = Vec::new();
+        for k in 0..3 {
+            let y = 700.0 - k as f32 * 14.0;
+            lines.push(at(&format!("甲左{k}"), 100.0, 280.0, y));
+            lines.push(at(&format!("甲右{k}"), 320.0, 500.0, y));
+        }
+        lines.push(at("第二篇文件的标题", 200.0, 400.0, 640.0));
+        for k in 0..3 {
+            let y = 610.0 - k as f32 * 14.0;
+            lines.push(at(&format!("乙左{k}"), 100.0, 280.0, y));
+            lines.push(at(&format!("乙右{k}"), 320.0, 500.0, y));
+        }
+        let got: Vec<String> = reading_order(lines)
+            .into_iter()
+            .flatten()
+            .map(|l| l.text)
+            .collect();
+        let want = [
+            "甲左0",
+            "甲左1",
+            "甲左2",
+            "甲右0",
+            "甲右1",
+            "甲右2",
+            "第二篇文件的标题",
+            "乙左0",
+            "乙左1",
+            "乙左2",
+            "乙右0",
+            "乙右1",
+            "乙右2",
+        ];
+        assert_eq!(got, want);
+    }
+
+    #[test]
     fn a_contents_line_stands_alone_though_it_fills_the_line() {
         let page = vec![
             at("焦作市人民政府工作报告..........（3）", 100.0, 400.0, 700.0),
