@@ -335,8 +335,14 @@ impl Parser {
             }
             Token::Field(name, value) => filter(&name, &value).map_err(|m| error(at, m)),
             Token::Close => Err(error(at, "this parenthesis closes nothing")),
-            Token::Or => Err(error(at, "OR needs a term before it")),
-            Token::And => Err(error(at, "AND needs a term before it")),
+            Token::Or => Err(error(
+                at,
+                "OR needs a term before it; to search for the word, quote it: \"OR\"",
+            )),
+            Token::And => Err(error(
+                at,
+                "AND needs a term before it; to search for the word, quote it: \"AND\"",
+            )),
             Token::Near(_) => Err(error(at, "NEAR needs a literal before it")),
             Token::Minus | Token::Not => Err(error(at, "NOT needs a term after it")),
         }
@@ -479,7 +485,10 @@ mod tests {
             ("云台山 \"门票", "never closed (at character 5)"),
             ("(云台山 OR 青天河", "never closed (at character 1)"),
             ("云台山)", "closes nothing (at character 4)"),
-            ("OR 云台山", "OR needs a term before it (at character 1)"),
+            (
+                "OR 云台山",
+                "OR needs a term before it; to search for the word, quote it: \"OR\" (at character 1)",
+            ),
             (
                 "云台山 OR",
                 "ends where a term was expected (at character 7)",

@@ -82,7 +82,7 @@ fn check(literal: &str) -> Result<(), TestCaseError> {
         .map(|(&n, text)| (n, scan(text, literal)))
         .filter(|(_, found)| !found.is_empty())
         .collect();
-    let (code, hits) = search_all(literal);
+    let (code, hits) = search_all(&as_query(literal));
     let actual: BTreeMap<u64, Vec<(usize, usize)>> = hits
         .iter()
         .map(|hit| {
@@ -99,6 +99,21 @@ fn check(literal: &str) -> Result<(), TestCaseError> {
     prop_assert_eq!(&actual, &expected, "literal {:?}", literal);
     prop_assert_eq!(code, if expected.is_empty() { 1 } else { 0 });
     Ok(())
+}
+
+/// The query that asks for `literal` and nothing else. The query language reads the upper-case
+/// words OR, AND, NOT and NEAR/N as operators, a leading `-` as NOT and `(`, `)`, `"` as syntax,
+/// so such a literal is quoted as the README says.
+fn as_query(literal: &str) -> String {
+    let syntax = matches!(literal, "OR" | "AND" | "NOT")
+        || literal.starts_with("NEAR/")
+        || literal.starts_with('-')
+        || literal.contains(['(', ')', '"']);
+    if syntax {
+        format!("\"{}\"", literal.replace('"', "\"\""))
+    } else {
+        literal.to_string()
+    }
 }
 
 /// A literal of 1 to 8 characters cut from a random place of a random paragraph.
@@ -319,5 +334,13 @@ fn near_decided_on_positions_agrees_with_a_scan() {
                 );
             }
         }
+    }
+}
+
+#[test]
+fn an_operator_word_quoted_is_a_literal() {
+    // CI drew "OR" at random: unquoted it is the operator and a bad query (exit 2).
+    for word in ["OR", "AND", "NOT", "or", "NEAR/3"] {
+        check(word).unwrap();
     }
 }
