@@ -2,7 +2,7 @@
 """Typesets texts of a corpus as gazette issues in PDF, with the truth of each beside it.
 
     benches/pdf/make_gazettes.py OUT [--corpus ../shared/corpus] [--issues 4] [--seed 1]
-                                 [--paragraphs 12]
+                                 [--paragraphs 12] [--producer libreoffice|chromium]
 
 Each issue is a masthead page (gazette name, issue, publisher, date), a 目录 page (each document's
 title with the page where it starts), then three documents: work reports and laws of the corpus,
@@ -10,19 +10,31 @@ the first paragraphs of each. Pages carry a running header (the gazette's name a
 printed page number at the foot, 「— N —」, counted from the first document, so that printed
 numbers differ from the PDF's page indexes. Every other issue sets its documents in two columns.
 
-Producer: LibreOffice (a flat ODT converted with `soffice --headless --convert-to pdf`), with the
-Noto CJK fonts embedded as subsets, as the Word and WPS files of government sites are. Variants of
-the first issue: one encrypted with an empty user password (qpdf), one of page images only
-(pdftoppm), one truncated.
+Producers, each with the Noto CJK fonts embedded as subsets:
+- `libreoffice` (the default): a flat ODT converted with `soffice --headless --convert-to pdf`, as
+  the Word and WPS files of government sites are made. Page numbers restart at 1 on the first
+  document, so printed numbers differ from the PDF's page indexes.
+- `chromium`: an HTML page printed with `chromium --headless --print-to-pdf`, the running header
+  and the page number set by CSS paged media (`@page` margin boxes). Skia embeds the CFF fonts as
+  Type 3 fonts and marks glyphs that the font also maps from Kangxi radicals with /ActualText.
+  Page numbers count from the masthead (hidden there and on the 目录).
+Variants of the first issue: one encrypted with an empty user password (qpdf), one of page images
+only (pdftoppm), one truncated.
 
 Beside each `NAME.pdf`, `NAME.truth.json` says what the issue holds: gazette, issue, date, and per
 document its title, the printed page where it starts and its paragraphs with their sections and
-the printed page where each starts (found with `pdftotext`, which is only the generator's tool).
+the printed pages where each starts and ends; and `crossings`, the four CJK characters around each
+printed line end, column end and page end of the documents (two before, two after), for the test
+that a word across such an end is found as often as the source text holds it. Pages and lines are
+read with `pdftotext -raw -bbox`, in the order the producer drew them; pdftotext is only the
+generator's tool.
 
-Needs: python3, libreoffice-writer, fonts-noto-cjk, poppler-utils, qpdf (Debian packages).
+Needs: python3, libreoffice-writer or chromium, fonts-noto-cjk, poppler-utils, qpdf (Debian
+packages).
 """
 
 import argparse
+import html
 import json
 import random
 import re
@@ -199,32 +211,141 @@ def render(issue, path, contents_pages, two_columns, work):
     shutil.move(str(work / (path.stem + ".pdf")), path)
 
 
-def page_texts(pdf):
-    """The text of each page, without white space, as pdftotext reads it."""
-    text = subprocess.run(["pdftotext", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
-    return [re.sub(r"\s+", "", page) for page in text.split("\f")]
+CSS = """
+@page { size: A4; margin: 2.2cm 2.4cm 2cm 2.6cm;
+  @top-center { content: "HEADER"; font: 9pt "Noto Serif CJK SC"; border-bottom: 0.5pt solid black; }
+  @bottom-center { content: "— " counter(page) " —"; font: 10pt "Noto Serif CJK SC"; } }
+@page front { @top-center { content: none; } @bottom-center { content: none; } }
+body { font: 12pt/1.6 "Noto Serif CJK SC"; margin: 0; }
+.front { page: front; }
+.masthead { text-align: center; font: bold 30pt "Noto Sans CJK SC"; color: #c00000; margin: 60pt 0 24pt; }
+.center { text-align: center; font-size: 13pt; margin: 0 0 6pt; }
+.contents-title { break-before: page; text-align: center; font-size: 13pt; }
+.contents { display: flex; margin: 0 0 4pt; }
+.contents .leader { flex: 1; border-bottom: 1pt dotted black; margin: 0 4pt 5pt; }
+h1 { break-before: page; text-align: center; font: bold 16pt "Noto Sans CJK SC"; margin: 12pt 0; }
+p { text-indent: 2em; text-align: justify; margin: 0; }
+p.heading { font-family: "Noto Sans CJK SC"; font-weight: bold; margin: 4pt 0; break-after: avoid; }
+.two { column-count: 2; column-gap: 0.8cm; }
+"""
 
 
-def locate(issue, pdf):
-    """Sets the printed page where each title and paragraph starts: the first page, from the last
-    one found, that holds its opening characters (they may be cut at the page's end, so a short
-    opening is looked for). Printed numbers count from the first document's page (index 3)."""
-    pages = page_texts(pdf)
-    at = 2
+def html_issue(issue, contents_pages, two_columns):
+    """The issue as an HTML page for Chromium to print."""
+    header = f"{issue['gazette']}　{issue['number']}".replace('"', "")
+    out = ['<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><style>',
+           CSS.replace("HEADER", header), "</style></head><body>",
+           '<div class="front">',
+           f'<p class="masthead">{escape(issue["gazette"])}</p>',
+           f'<p class="center">{escape(issue["number"])}</p>',
+           f'<p class="center">{escape(issue["publisher"])}</p>',
+           f'<p class="center">{escape(issue["date_printed"])}</p>',
+           '<p class="contents-title">目　录</p>']
+    for doc, page in zip(issue["documents"], contents_pages):
+        out.append(f'<div class="contents"><span>{escape(doc["title"])}</span>'
+                   f'<span class="leader"></span><span>（{page}）</span></div>')
+    out.append("</div>")
+    for doc in issue["documents"]:
+        out.append(f"<h1>{escape(doc['title'])}</h1>")
+        out.append('<div class="two">' if two_columns else "<div>")
+        for para in doc["paragraphs"]:
+            style = ' class="heading"' if para["heading"] else ""
+            out.append(f"<p{style}>{escape(para['text'])}</p>")
+        out.append("</div>")
+    out.append("</body></html>")
+    return "\n".join(out)
+
+
+def render_chromium(issue, path, contents_pages, two_columns, work):
+    src = work / (path.stem + ".html")
+    src.write_text(html_issue(issue, contents_pages, two_columns), encoding="utf-8")
+    subprocess.run(
+        ["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
+         f"--print-to-pdf={path}", src.as_uri()],
+        check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+
+
+PRODUCERS = {
+    # The render function, and the printed number of the page at each index.
+    "libreoffice": (lambda *a: render(*a), lambda i: i - 1),
+    "chromium": (render_chromium, lambda i: i + 1),
+}
+
+
+def page_lines(pdf, issue):
+    """Each page's printed lines in the order the producer drew them, as (text without white space,
+    left, top), without the running header and the page number."""
+    out = subprocess.run(["pdftotext", "-raw", "-bbox", str(pdf), "-"], check=True,
+                         capture_output=True, text=True).stdout
+    header = re.sub(r"\s+", "", issue["gazette"] + issue["number"])
+    pages = []
+    for page in out.split("<page ")[1:]:
+        lines = []
+        for x, y, word in re.findall(r'<word xMin="([\d.]+)" yMin="([\d.]+)"[^>]*>(.*?)</word>', page):
+            word, x, y = html.unescape(word), float(x), float(y)
+            if lines and abs(lines[-1][2] - y) < 1.0:
+                lines[-1][0] += word
+            else:
+                lines.append([word, x, y])
+        pages.append([tuple(l) for l in lines
+                      if l[0] != header and not re.fullmatch(r"[—-]*\d+[—-]*", l[0])])
+    return pages
+
+
+def locate(issue, pdf, first_doc_printed):
+    """Sets the printed page where each title and paragraph starts and ends, and the crossings.
+
+    The documents' lines make one stream of text; each item is looked for from where the one
+    before it started, by its first characters, and ends where its last characters are found.
+    LibreOffice leaves some line-end punctuation out of the text layer, so shorter openings and
+    the characters before the last punctuation are looked for too. `first_doc_printed(i)` gives
+    the printed number of the page at index i."""
+    pages = page_lines(pdf, issue)
+    first = 2  # the masthead and the 目录 come first
+    stream, page_at = "", []
+    for i in range(first, len(pages)):
+        for text, _, _ in pages[i]:
+            stream += text
+            page_at += [i] * len(text)
+    at = 0
     for doc in issue["documents"]:
         for item in [doc] + doc["paragraphs"]:
             text = re.sub(r"\s+", "", item["title"] if item is doc else item["text"])
-            probe = text[:10]
-            found = next((i for i in range(at, len(pages)) if probe in pages[i]), None)
+            found = next((k for probe in (text[:10], text[:6], text[:3])
+                          if (k := stream.find(probe, at)) >= 0), None)
             if found is None:
-                raise SystemExit(f"{pdf}: cannot find {probe!r}")
+                raise SystemExit(f"{pdf}: cannot find {text[:10]!r}")
             at = found
-            item["page"] = found - 1  # the first document's page is index 2, printed 1
-            # The last page the paragraph reaches: where its last characters stand.
-            tail = text[-10:]
-            end = next((i for i in range(found, len(pages)) if tail in pages[i]), found)
-            item["page_end"] = end - 1
+            item["page"] = first_doc_printed(page_at[found])
+            core = text.rstrip("。，、；：！？”’）》")
+            end = found
+            for tail in (text[-10:], core[-10:], core[-6:]):
+                k = stream.find(tail, found, found + len(text) + 40)
+                if k >= 0:
+                    end = k + len(tail) - 1
+                    break
+            item["page_end"] = first_doc_printed(page_at[end])
+    issue["crossings"] = crossings(pages[first:])
     return [doc["page"] for doc in issue["documents"]]
+
+
+def is_cjk(c):
+    return "\u4e00" <= c <= "\u9fff"
+
+
+def crossings(pages):
+    """The four CJK characters around each end of a printed line in the documents: two before it,
+    two after, with the kind of end: `line`, `column` (the next line stands higher on the page) or
+    `page`."""
+    out = []
+    lines = [(p, text, y) for p, page in enumerate(pages) for text, _, y in page]
+    for (p1, a, y1), (p2, b, y2) in zip(lines, lines[1:]):
+        literal = a[-2:] + b[:2]
+        if len(literal) == 4 and all(map(is_cjk, literal)):
+            kind = "page" if p2 != p1 else "column" if y2 < y1 - 1 else "line"
+            out.append({"literal": literal, "kind": kind})
+    return out
 
 
 def make_issue(rng, docs, n, paragraphs):
@@ -258,6 +379,7 @@ def main():
     parser.add_argument("--issues", type=int, default=4)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--paragraphs", type=int, default=12)
+    parser.add_argument("--producer", choices=sorted(PRODUCERS), default="libreoffice")
     args = parser.parse_args()
     rng = random.Random(args.seed)
     docs = sources(args.corpus)
@@ -272,15 +394,18 @@ def main():
             name = f"issue{n:02d}{'_2col' if two else ''}"
             pdf = args.out / f"{name}.pdf"
             # Twice: the 目录's page numbers come from where the first pass put each document.
-            render(issue, pdf, ["?"] * 3, two, work)
-            pages = locate(issue, pdf)
-            render(issue, pdf, pages, two, work)
-            if locate(issue, pdf) != pages:
+            render_with, printed = PRODUCERS[args.producer]
+            render_with(issue, pdf, ["?"] * 3, two, work)
+            pages = locate(issue, pdf, printed)
+            render_with(issue, pdf, pages, two, work)
+            if locate(issue, pdf, printed) != pages:
                 sys.exit(f"{pdf}: the 目录 moved the documents")
             issue["columns"] = 2 if two else 1
+            issue["producer"] = args.producer
             (args.out / f"{name}.truth.json").write_text(
                 json.dumps(issue, ensure_ascii=False, indent=1), encoding="utf-8")
-            print(f"{pdf}: {len(page_texts(pdf)) - 1} pages")
+            print(f"{pdf}: {len(page_lines(pdf, issue))} pages, "
+                  f"{len(issue['crossings'])} crossings")
             if n == 1:
                 variants(pdf, args.out, work)
 

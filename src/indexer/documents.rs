@@ -131,6 +131,12 @@ fn add_paragraph(
     let section = serde_json::to_string(&paragraph.section).map_err(std::io::Error::other)?;
     doc.add_text(fields.section, &section);
     doc.add_u64(fields.paragraph, number);
+    if let Some(pages) = paragraph.pages {
+        doc.add_u64(fields.page, u64::from(pages.first));
+        if pages.last > pages.first {
+            doc.add_u64(fields.page_end, u64::from(pages.last));
+        }
+    }
     doc.add_text(fields.text, &paragraph.text);
     // Every view reads the matching form, folded once here.
     let folded = fold::fold_to_string(&paragraph.text);

@@ -289,9 +289,9 @@ impl Batch<'_> {
                 summary.paragraphs += issue.paragraph_count();
                 summary.cuts_joined += issue.stats.cuts_joined;
                 summary.debris_dropped += issue.stats.debris_dropped;
-                if let Some(pages) = loaded.pdf_pages {
+                if let Some(pages) = &loaded.pdf_pages {
                     summary.pdf_files += 1;
-                    summary.pdf_pages += pages;
+                    summary.pdf_pages += pages.len();
                 }
                 let times = Times {
                     indexed: self.now,

@@ -3,6 +3,7 @@
 //! repaired paragraphs ([`parse`]), and applies what the manifest says ([`load`]).
 
 pub mod manifest;
+pub mod margins;
 pub mod parse;
 pub mod pdf;
 pub mod region;
@@ -23,8 +24,8 @@ pub struct Loaded {
     pub attributes: BTreeMap<String, String>,
     /// Where each metadata value came from: (field, source).
     pub sources: Vec<(&'static str, &'static str)>,
-    /// The pages of a PDF; `None` for a text file.
-    pub pdf_pages: Option<usize>,
+    /// What the reader did on each page of a PDF; `None` for a text file.
+    pub pdf_pages: Option<Vec<pdf::PageReport>>,
 }
 
 /// Reads, decodes and parses one file, then applies its manifest row: what a manifest says wins
@@ -50,22 +51,24 @@ fn is_pdf(path: &Path) -> bool {
 /// Decodes (or, for a PDF, reads the text layer of) and parses a file's bytes, then applies its
 /// manifest row.
 pub(crate) fn load_bytes(path: &Path, bytes: &[u8], meta: Metadata) -> Result<Loaded, Error> {
-    let pdf = is_pdf(path);
-    let (text, pdf_pages) = if pdf {
+    let stem = title_from_path(path);
+    let (mut issue, pdf_pages) = if is_pdf(path) {
         let read = pdf::read(path, bytes)?;
-        (read.text, Some(read.pages))
+        let mut issue = parse::parse_rebuilt(&read.paragraphs, &stem);
+        // The reader's repairs count as the parser's do on text: joins across column and page
+        // ends, and running headers and page numbers dropped.
+        for page in &read.pages {
+            issue.stats.cuts_joined += page.joined.len();
+            issue.stats.debris_dropped += page.dropped.len();
+        }
+        (issue, Some(read.pages))
     } else {
         let text = walk::decode(bytes).map_err(|reason| Error::file(path, reason))?;
-        (text, None)
+        (parse::parse(&text, &stem), None)
     };
-    if text.trim().is_empty() {
+    if issue.paragraph_count() == 0 {
         return Err(Error::file(path, "empty: no text to index"));
     }
-    let mut issue = if pdf {
-        parse::parse_rebuilt(&text, &title_from_path(path))
-    } else {
-        parse::parse(&text, &title_from_path(path))
-    };
     let mut sources = std::mem::take(&mut issue.sources);
     let Metadata {
         title,

@@ -25,7 +25,7 @@ pub fn reference(hit: &Hit) -> String {
             .strip_suffix("公报")
             .filter(|body| !body.is_empty())
             .map_or(String::new(), |body| format!("{body}. "));
-        let page = citation.page.map_or(String::new(), |p| format!(": {p}"));
+        let page = super::human::pages(hit).map_or(String::new(), |p| format!(": {p}"));
         let number = citation.issue.as_deref().and_then(issue_number);
         let volume = citation.issue.as_deref().and_then(|i| numbered(i, &['卷']));
         let when = match (&year, number, &citation.date) {
@@ -106,6 +106,8 @@ mod tests {
 
     fn hit(citation: Citation) -> Hit {
         Hit {
+            page: citation.page,
+            page_end: None,
             citation: Arc::new(citation),
             section: vec![],
             paragraph: 7,
@@ -115,6 +117,17 @@ mod tests {
             matches: vec![(0, 9)],
             reference: None,
         }
+    }
+
+    #[test]
+    fn a_passage_across_a_page_end_cites_both_pages() {
+        let mut passage = hit(citation());
+        passage.page = Some(5);
+        passage.page_end = Some(6);
+        assert_eq!(
+            reference(&passage),
+            "焦作市人民政府. 焦作市人民政府工作报告[N]. 焦作市人民政府公报, 2025(1): 5-6."
+        );
     }
 
     #[test]

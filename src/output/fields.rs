@@ -21,6 +21,7 @@ pub const COLUMNS: &[&str] = &[
     "document",
     "section",
     "page",
+    "page_end",
     "paragraph",
     "score",
     "word_match",
@@ -40,8 +41,11 @@ pub struct HitFields<'a> {
     region: &'a Option<String>,
     document: &'a str,
     section: &'a [String],
-    /// Page of the issue where the document starts.
+    /// The page where the paragraph starts (where the file has no pages, where its document
+    /// starts).
     page: Option<u64>,
+    /// The page where it ends, where a page end cut it.
+    page_end: Option<u64>,
     paragraph: u64,
     score: f32,
     word_match: bool,
@@ -68,7 +72,8 @@ impl<'a> HitFields<'a> {
             region: &citation.region,
             document: &citation.document,
             section: &hit.section,
-            page: citation.page,
+            page: hit.page,
+            page_end: hit.page_end,
             paragraph: hit.paragraph,
             score: hit.score,
             word_match: hit.word_match,
@@ -94,6 +99,7 @@ impl<'a> HitFields<'a> {
             self.document.to_string(),
             self.section.join(" › "),
             self.page.map_or(String::new(), |p| p.to_string()),
+            self.page_end.map_or(String::new(), |p| p.to_string()),
             self.paragraph.to_string(),
             self.score.to_string(),
             self.word_match.to_string(),
@@ -133,7 +139,10 @@ mod tests {
         let cells = HitFields::of(&hit).cells();
         assert_eq!(cells.len(), COLUMNS.len());
         assert_eq!(cells[0], "corpus/a.txt");
-        assert_eq!(cells[6], "三、2025年重点工作");
-        assert_eq!(cells[12], "[[0,9]]");
+        let cell = |name: &str| &cells[COLUMNS.iter().position(|c| *c == name).unwrap()];
+        assert_eq!(cell("section"), "三、2025年重点工作");
+        assert_eq!(cell("page"), "3");
+        assert_eq!(cell("page_end"), "");
+        assert_eq!(cell("matches"), "[[0,9]]");
     }
 }

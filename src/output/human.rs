@@ -82,8 +82,8 @@ pub(super) fn issue_and_document(hit: &Hit) -> String {
     .into_iter()
     .filter_map(|v| v.as_deref())
     .collect();
-    let document = match hit.citation.page {
-        Some(page) => format!("{} (p. {page})", hit.citation.document),
+    let document = match pages(hit) {
+        Some(pages) => format!("{} (p. {pages})", hit.citation.document),
         None => hit.citation.document.clone(),
     };
     if issue.is_empty() {
@@ -91,6 +91,15 @@ pub(super) fn issue_and_document(hit: &Hit) -> String {
     } else {
         format!("{} · {document}", issue.join(" "))
     }
+}
+
+/// The pages a hit stands on as a citation gives them: 「5」, or 「5-6」 across a page end.
+pub(super) fn pages(hit: &Hit) -> Option<String> {
+    let first = hit.page?;
+    Some(match hit.page_end {
+        Some(last) if last > first => format!("{first}-{last}"),
+        _ => first.to_string(),
+    })
 }
 
 #[derive(Debug, PartialEq, Eq)]

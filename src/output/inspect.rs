@@ -4,6 +4,7 @@
 use std::io::{self, Write};
 
 use crate::ingest::parse::Paragraph;
+use crate::ingest::pdf::PageReport;
 
 /// Writes how a file was read: metadata and where each value came from, documents, the section
 /// tree with paragraph counts, and (with `paragraphs`) every paragraph.
@@ -43,6 +44,9 @@ pub fn inspect<W: Write>(
         issue.stats.cuts_joined,
         issue.stats.debris_dropped
     )?;
+    if let Some(pages) = &loaded.pdf_pages {
+        pdf_pages(out, pages)?;
+    }
     for (n, document) in issue.documents.iter().enumerate() {
         let page = document
             .page
@@ -88,13 +92,45 @@ fn sections<W: Write>(out: &mut W, all: &[Paragraph], paragraphs: bool) -> io::R
         shown.truncate(paragraph.section.len());
         if paragraphs {
             let kind = if paragraph.heading { "#" } else { "¶" };
+            let pages = match paragraph.pages {
+                Some(p) if p.last > p.first => format!(" [p. {}-{}]", p.first, p.last),
+                Some(p) => format!(" [p. {}]", p.first),
+                None => String::new(),
+            };
             writeln!(
                 out,
-                "  {}{kind}{} {}",
+                "  {}{kind}{}{pages} {}",
                 "  ".repeat(paragraph.section.len()),
                 k + 1,
                 paragraph.text
             )?;
+        }
+    }
+    Ok(())
+}
+
+/// Writes what the PDF reader did on each page: the number it is cited by, the running headers
+/// and page numbers it dropped, and the paragraphs it joined across a column or page end.
+fn pdf_pages<W: Write>(out: &mut W, pages: &[PageReport]) -> io::Result<()> {
+    writeln!(
+        out,
+        "
+pages (in the file: cited as; dropped; joined at a column's top):"
+    )?;
+    for page in pages {
+        let dropped: Vec<String> = page.dropped.iter().map(|d| format!("「{d}」")).collect();
+        let dropped = if dropped.is_empty() {
+            "-".to_string()
+        } else {
+            dropped.join(" ")
+        };
+        writeln!(
+            out,
+            "  {}: p. {}; dropped {dropped}",
+            page.index, page.printed
+        )?;
+        for join in &page.joined {
+            writeln!(out, "      joined {join}")?;
         }
     }
     Ok(())

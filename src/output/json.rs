@@ -75,6 +75,7 @@ mod tests {
             "document",
             "section",
             "page",
+            "page_end",
             "paragraph",
             "score",
             "word_match",

@@ -47,6 +47,8 @@ pub(crate) mod testing {
             }),
             section: vec!["三、2025年重点工作".into()],
             paragraph: 7,
+            page: Some(3),
+            page_end: None,
             score: 1.5,
             word_match: true,
             text: text.into(),

@@ -89,6 +89,11 @@ pub struct Hit {
     pub citation: Arc<Citation>,
     pub section: Vec<String>,
     pub paragraph: u64,
+    /// The page where the paragraph starts; where its file has no pages (text without form
+    /// feeds), the page where its document starts, from the 目录.
+    pub page: Option<u64>,
+    /// The page where it ends, where a page end cut it.
+    pub page_end: Option<u64>,
     pub score: f32,
     pub word_match: bool,
     pub text: String,

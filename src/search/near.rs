@@ -189,7 +189,7 @@ pub(super) fn search_near(
     close: Vec<Close>,
 ) -> Result<SearchResult, Error> {
     enum Confirmed {
-        Read(Checked),
+        Read(Box<Checked>),
         ByPositions(f32, DocAddress),
     }
     let address = |c: &Confirmed| match c {
@@ -209,7 +209,7 @@ pub(super) fn search_near(
             Some(_) => confirmed.push(Confirmed::ByPositions(c.score, c.address)),
             None => {
                 if let Some(checked) = read.next().flatten() {
-                    confirmed.push(Confirmed::Read(checked));
+                    confirmed.push(Confirmed::Read(Box::new(checked)));
                 }
             }
         }
@@ -232,7 +232,7 @@ pub(super) fn search_near(
     let mut checked = Vec::with_capacity(confirmed.len());
     for c in confirmed {
         match c {
-            Confirmed::Read(c) => checked.push(c),
+            Confirmed::Read(c) => checked.push(*c),
             // The text agrees with the positions unless the index is not what this version
             // of gazette writes; it has the last word.
             Confirmed::ByPositions(..) => match read.next().flatten() {

@@ -29,6 +29,9 @@ pub(super) struct Paragraph {
     pub(super) number: u64,
     /// Ordinal within the file, from 0.
     pub(super) ordinal: u64,
+    /// The pages it stands on: where it starts and, when a page end cut it, where it ends.
+    pub(super) page: Option<u64>,
+    pub(super) page_end: Option<u64>,
     pub(super) text: String,
     /// How the text is searched without folding it, where it can be; otherwise it is folded when
     /// first searched.
@@ -45,6 +48,8 @@ impl Paragraph {
             section: stored.take_str(fields.section).unwrap_or_default(),
             number: stored.u64(fields.paragraph).unwrap_or(0),
             ordinal: stored.u64(fields.ordinal).unwrap_or(0),
+            page: stored.u64(fields.page),
+            page_end: stored.u64(fields.page_end),
             haystack: Haystack::of(&text),
             text,
             folded: OnceCell::new(),
@@ -171,9 +176,12 @@ pub(super) fn hit(
     word_match: bool,
     matches: Vec<(usize, usize)>,
 ) -> Hit {
+    // Every paragraph shown was cited when it was read (`read_checked`, `file_paragraphs`).
+    let citation: Arc<Citation> = paragraph.citation.unwrap_or_default();
     Hit {
-        // Every paragraph shown was cited when it was read (`read_checked`, `file_paragraphs`).
-        citation: paragraph.citation.unwrap_or_default(),
+        page: paragraph.page.or(citation.page),
+        page_end: paragraph.page_end,
+        citation,
         section: serde_json::from_str(&paragraph.section).unwrap_or_default(),
         paragraph: paragraph.number,
         score,

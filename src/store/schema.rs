@@ -14,7 +14,7 @@ use tantivy::schema::{
 use crate::store::tokenizers::{BIGRAMS, COVERING_GRAMS, JIEBA_WORDS};
 
 /// Bumped whenever the schema or a tokenizer changes what is stored or indexed.
-pub const SCHEMA_VERSION: u32 = 12;
+pub const SCHEMA_VERSION: u32 = 13;
 
 pub const PATH: &str = "path";
 /// `HASH PATH`: the file a paragraph came from with the hash of its content and manifest row, so
@@ -41,6 +41,10 @@ pub const PARAGRAPH: &str = "paragraph";
 /// Ordinal of the paragraph within its file, from 0: the order of a file's paragraphs, which the
 /// order of documents in the index does not keep (indexing threads share a file's paragraphs).
 pub const ORDINAL: &str = "ordinal";
+/// The page where the paragraph starts, where its file has pages (a PDF, text with form feeds).
+pub const PAGE: &str = "page";
+/// The page where it ends, where a page end cut it.
+pub const PAGE_END: &str = "page_end";
 /// The repaired paragraph as displayed.
 pub const TEXT: &str = "text";
 /// How many characters the paragraph's matching form dropped (white space between CJK
@@ -83,6 +87,8 @@ pub struct Fields {
     pub section: Field,
     pub paragraph: Field,
     pub ordinal: Field,
+    pub page: Field,
+    pub page_end: Field,
     pub text: Field,
     pub dropped: Field,
     pub grams: Field,
@@ -120,6 +126,8 @@ pub fn build() -> Schema {
     builder.add_text_field(SECTION, STORED);
     builder.add_u64_field(PARAGRAPH, INDEXED | STORED);
     builder.add_u64_field(ORDINAL, STORED);
+    builder.add_u64_field(PAGE, STORED);
+    builder.add_u64_field(PAGE_END, STORED);
     builder.add_text_field(TEXT, STORED);
     builder.add_u64_field(DROPPED, FAST);
     builder.add_u64_field(INDEXED_AT, FAST);
@@ -167,6 +175,8 @@ impl Fields {
             section: get(SECTION)?,
             paragraph: get(PARAGRAPH)?,
             ordinal: get(ORDINAL)?,
+            page: get(PAGE)?,
+            page_end: get(PAGE_END)?,
             text: get(TEXT)?,
             dropped: get(DROPPED)?,
             grams: get(GRAMS)?,
@@ -194,7 +204,8 @@ pub struct Citation {
     pub region: Option<String>,
     /// The document's title.
     pub document: String,
-    /// Page of the issue where the document starts, from the 目录.
+    /// Page of the issue where the document starts: from the 目录, else where its first paragraph
+    /// starts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page: Option<u64>,
     /// Manifest columns other than the known ones.

@@ -3,7 +3,7 @@
 //! column and in two; every paragraph found by a literal from its middle; and the troubles of real
 //! PDFs (a scan, a damaged file) reported by name while the rest is indexed.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
@@ -65,9 +65,15 @@ fn pdf_issues_read_as_their_truth_says() {
             .iter()
             .map(|p| p["document"].as_str().unwrap())
             .collect();
-        let texts: BTreeSet<String> = paragraphs
+        // Each paragraph read, with the pages it is cited on: where it starts, and where it ends
+        // when a page end cut it.
+        let texts: BTreeMap<(String, String), (Value, Value)> = paragraphs
             .iter()
-            .map(|p| squeeze(p["text"].as_str().unwrap()))
+            .map(|p| {
+                let pages = (p["page"].clone(), p["page_end"].clone());
+                let document = p["document"].as_str().unwrap().to_string();
+                ((document, squeeze(p["text"].as_str().unwrap())), pages)
+            })
             .collect();
         for document in truth["documents"].as_array().unwrap() {
             let title = document["title"].as_str().unwrap();
@@ -78,10 +84,16 @@ fn pdf_issues_read_as_their_truth_says() {
             for paragraph in document["paragraphs"].as_array().unwrap() {
                 let want = squeeze(paragraph["text"].as_str().unwrap());
                 // Whole, as the author wrote it: not cut at a line, a column or a page end.
-                assert!(
-                    texts.contains(&want),
-                    "{name}: paragraph not read whole: {want}"
-                );
+                let Some((page, page_end)) = texts.get(&(title.to_string(), want.clone())) else {
+                    panic!("{name}: paragraph not read whole: {want}");
+                };
+                // The printed page, where the generator put it.
+                assert_eq!(*page, paragraph["page"], "{name}: the page of {want}");
+                let want_end = match &paragraph["page_end"] {
+                    end if *end == paragraph["page"] => Value::Null,
+                    end => end.clone(),
+                };
+                assert_eq!(*page_end, want_end, "{name}: the last page of {want}");
             }
         }
     }

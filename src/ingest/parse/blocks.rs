@@ -5,6 +5,9 @@
 //! line of its own (「…所作的」 / 「政府工作报告」 / 「。会议充分肯定…」). Joining lines that belong
 //! together is `structure`'s work, which knows where a paragraph may end.
 
+use crate::ingest::margins;
+use crate::ingest::parse::Pages;
+
 /// Lines that a web page's chrome leaves at the start or the end of a scraped text, whole:
 /// 「下载」「打印」「全屏」「收藏」「【字号：」「加大」「还原」「减小」「】」.
 const DEBRIS_LINES: &[&str] = &[
@@ -53,47 +56,121 @@ pub struct Blocks {
     pub blocks: Vec<String>,
     /// `gap_before[i]`: a blank line stood before block `i`.
     pub gap_before: Vec<bool>,
+    /// `pages[i]`: the pages block `i` stands on, where the text has pages.
+    pub pages: Vec<Option<Pages>>,
+    /// Lines dropped: web-page debris, and running headers and page numbers.
     pub debris: usize,
 }
 
+/// A line of the text with what stands around it.
+struct Line<'a> {
+    text: &'a str,
+    /// A blank line stood before it.
+    gap: bool,
+    pages: Option<Pages>,
+}
+
+/// The blocks of a text, one a line. Text with form feeds between its pages (as `pdftotext`
+/// writes it) loses each page's running header and page number, and each line knows its page.
 pub fn split(text: &str) -> Blocks {
-    let mut gaps = Vec::new();
+    let mut lines = Vec::new();
     let mut blank = false;
-    let mut lines: Vec<&str> = Vec::new();
-    for line in text.lines().map(trim) {
-        if line.is_empty() {
-            blank = true;
-        } else {
-            lines.push(line);
-            gaps.push(blank);
-            blank = false;
+    let pages: Vec<&str> = text.split('\u{c}').collect();
+    let mut furniture = 0;
+    if pages.len() < 2 {
+        for line in text.lines().map(trim) {
+            if line.is_empty() {
+                blank = true;
+            } else {
+                lines.push(Line {
+                    text: line,
+                    gap: blank,
+                    pages: None,
+                });
+                blank = false;
+            }
+        }
+        return from_lines(lines, 0);
+    }
+    let page_lines: Vec<Vec<(&str, bool)>> = pages
+        .iter()
+        .map(|page| {
+            let mut out = Vec::new();
+            for line in page.lines().map(trim) {
+                if line.is_empty() {
+                    blank = true;
+                } else {
+                    out.push((line, blank));
+                    blank = false;
+                }
+            }
+            out
+        })
+        .collect();
+    let margins = margins::find(&page_lines, |(text, _)| text);
+    let numbers = margins::numbers(&margins);
+    for ((page, margin), number) in page_lines.iter().zip(&margins).zip(numbers) {
+        furniture += margin.top + margin.bottom;
+        for &(text, gap) in &page[margin.top..page.len() - margin.bottom] {
+            lines.push(Line {
+                text,
+                gap,
+                pages: Some(Pages {
+                    first: number,
+                    last: number,
+                }),
+            });
         }
     }
+    from_lines(lines, furniture)
+}
+
+/// The blocks of paragraphs rebuilt from a PDF's layout, a block each, with their pages.
+pub fn rebuilt(paragraphs: &[(String, Pages)]) -> Blocks {
+    let lines = paragraphs
+        .iter()
+        .map(|(text, pages)| Line {
+            text: trim(text),
+            gap: true,
+            pages: Some(*pages),
+        })
+        .filter(|line| !line.text.is_empty())
+        .collect();
+    from_lines(lines, 0)
+}
+
+/// The blocks of a text's non-empty lines: web-page debris dropped near the start and the end.
+fn from_lines(lines: Vec<Line>, furniture: usize) -> Blocks {
     let n = lines.len();
-    let mut out = Blocks::default();
+    let mut out = Blocks {
+        debris: furniture,
+        ..Blocks::default()
+    };
     let mut end = n;
     if let Some(trailer) = lines
         .iter()
         .enumerate()
         .skip(n.saturating_sub(DEBRIS_REACH))
-        .find(|(_, l)| TRAILER_PREFIXES.iter().any(|p| l.starts_with(p)))
+        .find(|(_, l)| TRAILER_PREFIXES.iter().any(|p| l.text.starts_with(p)))
         .map(|(i, _)| i)
     {
         out.debris += n - trailer;
         end = trailer;
     }
     for (i, line) in lines[..end].iter().enumerate() {
+        let text = line.text;
         let near_edge = i < DEBRIS_REACH || i + DEBRIS_REACH >= end;
         let debris = near_edge
-            && (DEBRIS_LINES.contains(line)
-                || (i < DEBRIS_REACH && DEBRIS_PREFIXES.iter().any(|p| line.starts_with(p))));
+            && (DEBRIS_LINES.contains(&text)
+                || (i < DEBRIS_REACH && DEBRIS_PREFIXES.iter().any(|p| text.starts_with(p))));
         // 「<!-- INFO END -->」 closes the header of a law in Markdown.
-        let comment = line.starts_with("<!--") && line.ends_with("-->");
+        let comment = text.starts_with("<!--") && text.ends_with("-->");
         if debris || comment {
             out.debris += 1;
         } else {
-            out.blocks.push(line.to_string());
-            out.gap_before.push(gaps[i]);
+            out.blocks.push(text.to_string());
+            out.gap_before.push(line.gap);
+            out.pages.push(line.pages);
         }
     }
     out

@@ -46,9 +46,10 @@ static ISSUE: LazyLock<Regex> = LazyLock::new(|| {
 static DATE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$").expect("valid regex")
 });
-/// 「焦作市人民政府工作报告..... (3)」, 「关于…的通知……………12」
+/// 「焦作市人民政府工作报告..... (3)」, 「关于…的通知……………12」, and without leader dots, where
+/// the page number stood apart: 「2026年江西省政府工作报告 （3）」.
 static TOC_ENTRY: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(.+?)\s*[.．…·]{2,}\s*[（(]?\s*(\d+)\s*[)）]?$").expect("valid regex")
+    Regex::new(r"^(.+?)(?:\s*[.．…·]{2,}\s*|\s+)[（(]?\s*(\d+)\s*[)）]?$").expect("valid regex")
 });
 /// 「【市政府工作报告】」: a category of the 目录.
 static TOC_CATEGORY: LazyLock<Regex> =

@@ -35,7 +35,8 @@ pub struct Issue {
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Document {
     pub title: String,
-    /// Page of the issue where the document starts, from the 目录.
+    /// Page of the issue where the document starts, from the 目录, else where its first paragraph
+    /// starts.
     pub page: Option<u32>,
     pub paragraphs: Vec<Paragraph>,
 }
@@ -47,6 +48,28 @@ pub struct Paragraph {
     /// Headings above the paragraph, outermost first.
     pub section: Vec<String>,
     pub heading: bool,
+    /// The pages it stands on, where the source has pages: a PDF, or text with form feeds.
+    pub pages: Option<Pages>,
+}
+
+/// The pages a paragraph stands on, numbered as the issue prints them (see
+/// [`crate::ingest::margins::numbers`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Pages {
+    /// Where it starts.
+    pub first: u32,
+    /// Where it ends: `first`, unless a page end cut it.
+    pub last: u32,
+}
+
+impl Pages {
+    /// The pages of a paragraph joined from two blocks.
+    pub fn through(self, later: Pages) -> Pages {
+        Pages {
+            first: self.first,
+            last: later.last.max(self.first),
+        }
+    }
 }
 
 impl Paragraph {
@@ -87,19 +110,19 @@ impl Issue {
 /// the stages in order (blocks, masthead, structure) and settles the metadata between them; kept
 /// in one place so that the order of the stages reads top to bottom.
 pub fn parse(text: &str, file_stem: &str) -> Issue {
-    parse_blocks(text, file_stem, false)
+    parse_blocks(blocks::split(text), file_stem, false)
 }
 
-/// Parses the text of a PDF whose paragraphs were rebuilt from its layout
-/// (`crate::ingest::pdf`): each block is a paragraph, and no block is joined to the next.
-pub fn parse_rebuilt(text: &str, file_stem: &str) -> Issue {
-    parse_blocks(text, file_stem, true)
+/// Parses the paragraphs of a PDF, rebuilt from its layout (`crate::ingest::pdf`) with the pages
+/// each stands on: each is a block, and no block is joined to the next.
+pub fn parse_rebuilt(paragraphs: &[(String, Pages)], file_stem: &str) -> Issue {
+    parse_blocks(blocks::rebuilt(paragraphs), file_stem, true)
 }
 
-fn parse_blocks(text: &str, file_stem: &str, rebuilt: bool) -> Issue {
-    let split = blocks::split(text);
+fn parse_blocks(split: blocks::Blocks, file_stem: &str, rebuilt: bool) -> Issue {
     let blocks = split.blocks;
     let gaps = split.gap_before;
+    let pages = split.pages;
     let head = masthead::read(&blocks);
     let (stem_title, stem_date) = split_stem(file_stem);
     let mut sources = Vec::new();
@@ -142,8 +165,12 @@ fn parse_blocks(text: &str, file_stem: &str, rebuilt: bool) -> Issue {
             (false, true) => structure::Layout::Paged,
             (false, false) => structure::Layout::Lines(&gaps[part.blocks.clone()]),
         };
-        let (paragraphs, cuts) = structure::paragraphs(body, layout);
+        let (paragraphs, cuts) = structure::paragraphs(body, &pages[part.blocks.clone()], layout);
         let paragraphs = split_long(paragraphs);
+        // Without a 目录, a document starts on the page of its first paragraph.
+        let page = part
+            .page
+            .or_else(|| paragraphs.iter().find_map(|p| p.pages).map(|p| p.first));
         issue.stats.cuts_joined += cuts;
         let title = part
             .title
@@ -151,7 +178,7 @@ fn parse_blocks(text: &str, file_stem: &str, rebuilt: bool) -> Issue {
             .unwrap_or_else(|| stem_title.to_string());
         issue.documents.push(Document {
             title,
-            page: part.page,
+            page,
             paragraphs,
         });
     }
@@ -204,6 +231,7 @@ fn split_long(paragraphs: Vec<Paragraph>) -> Vec<Paragraph> {
                 text: rest[..end].to_string(),
                 section: paragraph.section.clone(),
                 heading: false,
+                pages: paragraph.pages,
             });
             rest = &rest[end..];
         }
@@ -248,6 +276,7 @@ mod tests {
             text: text.into(),
             section: vec!["一、总则".into(), "（六）其他不履行职责的。".into()],
             heading: false,
+            pages: None,
         };
         let whole = paragraph("（六）其他不履行职责的。");
         assert_eq!(whole.context().collect::<Vec<_>>(), ["一、总则"]);
@@ -310,6 +339,34 @@ mod tests {
         assert_eq!(issue.documents[0].title, "焦作市人民政府工作报告");
         assert_eq!(issue.documents[0].page, Some(3));
         assert_eq!(issue.region.as_deref(), Some("河南省焦作市"));
+    }
+
+    #[test]
+    fn text_with_form_feeds_cites_the_printed_page_of_each_paragraph() {
+        // As `pdftotext` writes an issue: pages apart by form feeds, each with the running header
+        // at its top and its printed number at its foot, numbered from 5.
+        let pages = [
+            "某市人民政府公报\n\n第一段正文，内容完整。\n\n— 5 —\n",
+            "某市人民政府公报\n\n第二段正文，由此开始，跨过\n\n— 6 —\n",
+            "某市人民政府公报\n\n页末之后继续。\n\n第三段。\n\n— 7 —\n",
+        ];
+        let issue = parse(&pages.join("\u{c}"), "某文件");
+        let got: Vec<(&str, Option<Pages>)> = issue.documents[0]
+            .paragraphs
+            .iter()
+            .map(|p| (p.text.as_str(), p.pages))
+            .collect();
+        let on = |first, last| Some(Pages { first, last });
+        assert_eq!(
+            got,
+            [
+                ("第一段正文，内容完整。", on(5, 5)),
+                ("第二段正文，由此开始，跨过页末之后继续。", on(6, 7)),
+                ("第三段。", on(7, 7)),
+            ]
+        );
+        assert_eq!(issue.documents[0].page, Some(5));
+        assert_eq!(issue.stats.debris_dropped, 6);
     }
 
     #[test]

@@ -5,8 +5,8 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::Paragraph;
 use super::blocks::join_wrapped;
+use super::{Pages, Paragraph};
 
 /// Kinds of heading, outermost first. A heading closes every open heading of its rank or deeper.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -266,16 +266,25 @@ fn continues(block: &str) -> bool {
     })
 }
 
-/// Joins blocks cut by a page end or split at a link. Returns the joined texts with their forms,
-/// and how many joins were made.
-fn join_cuts(blocks: &[String], layout: Layout) -> (Vec<(String, Form)>, usize) {
+/// A block joined from the text's blocks: its text, its form and the pages it stands on.
+struct Joined {
+    text: String,
+    form: Form,
+    pages: Option<Pages>,
+}
+
+/// Joins blocks cut by a page end or split at a link. Returns the joined blocks, and how many
+/// joins were made.
+fn join_cuts(blocks: &[String], pages: &[Option<Pages>], layout: Layout) -> (Vec<Joined>, usize) {
     let forms = forms(blocks);
+    let page_of = |i: usize| pages.get(i).copied().flatten();
     let mut out = Vec::new();
     let mut cuts = 0;
     let mut i = 0;
     while i < blocks.len() {
         let mut text = blocks[i].clone();
         let mut form_now = forms[i];
+        let mut span = page_of(i);
         // A standalone heading or an opening line never continues into the next block; any other
         // block that does not end a paragraph was cut by a page end:
         // 「…补贴资金3.77亿」 + 「元，拉动消费近21亿元…」 is one sentence.
@@ -300,6 +309,10 @@ fn join_cuts(blocks: &[String], layout: Layout) -> (Vec<(String, Form)>, usize) 
                 Layout::Paged | Layout::Rebuilt => text.push_str(&blocks[i + 1]),
                 Layout::Lines(_) => join_wrapped(&mut text, &blocks[i + 1]),
             }
+            span = match (span, page_of(i + 1)) {
+                (Some(first), Some(next)) => Some(first.through(next)),
+                (first, next) => first.or(next),
+            };
             cuts += 1;
             joined = true;
             i += 1;
@@ -312,7 +325,11 @@ fn join_cuts(blocks: &[String], layout: Layout) -> (Vec<(String, Form)>, usize) 
                 other => other,
             };
         }
-        out.push((text, form_now));
+        out.push(Joined {
+            text,
+            form: form_now,
+            pages: span,
+        });
         i += 1;
     }
     (out, cuts)
@@ -333,29 +350,34 @@ fn opens_with_topic(text: &str) -> bool {
 
 /// Marks topic sentences as run-in headings where they clearly head paragraphs: two or more
 /// neighbouring paragraphs open with one.
-fn mark_topics(paragraphs: &mut [(String, Form)]) {
+fn mark_topics(paragraphs: &mut [Joined]) {
     let candidate: Vec<bool> = paragraphs
         .iter()
-        .map(|(text, form)| *form == Form::Text && opens_with_topic(text))
+        .map(|p| p.form == Form::Text && opens_with_topic(&p.text))
         .collect();
     for i in 0..paragraphs.len() {
         let neighbour =
             (i > 0 && candidate[i - 1]) || candidate.get(i + 1).copied().unwrap_or(false);
         if candidate[i] && neighbour {
-            paragraphs[i].1 = Form::RunIn(Rank::Topic);
+            paragraphs[i].form = Form::RunIn(Rank::Topic);
         }
     }
 }
 
-/// Repairs and structures a document's blocks. Returns the paragraphs and how many page cuts were
+/// Repairs and structures a document's blocks, with the pages each stands on where they are known
+/// (`pages` may be shorter than `blocks`). Returns the paragraphs and how many page cuts were
 /// joined.
-pub fn paragraphs(blocks: &[String], layout: Layout) -> (Vec<Paragraph>, usize) {
-    let (mut joined, cuts) = join_cuts(blocks, layout);
+pub fn paragraphs(
+    blocks: &[String],
+    pages: &[Option<Pages>],
+    layout: Layout,
+) -> (Vec<Paragraph>, usize) {
+    let (mut joined, cuts) = join_cuts(blocks, pages, layout);
     mark_topics(&mut joined);
     let mut out = Vec::with_capacity(joined.len());
     let mut stack: Vec<(Rank, String)> = Vec::new();
     let path = |stack: &[(Rank, String)]| stack.iter().map(|(_, h)| h.clone()).collect();
-    for (text, form) in joined {
+    for Joined { text, form, pages } in joined {
         let text = match markdown_heading(&text) {
             Some((_, stripped)) => stripped.to_string(),
             None => text,
@@ -367,6 +389,7 @@ pub fn paragraphs(blocks: &[String], layout: Layout) -> (Vec<Paragraph>, usize) 
                     section: path(&stack),
                     text: text.clone(),
                     heading: true,
+                    pages,
                 });
                 stack.push((rank, text));
             }
@@ -377,12 +400,14 @@ pub fn paragraphs(blocks: &[String], layout: Layout) -> (Vec<Paragraph>, usize) 
                     section: path(&stack),
                     text,
                     heading: false,
+                    pages,
                 });
             }
             Form::FrontMatter | Form::Text => out.push(Paragraph {
                 section: path(&stack),
                 text,
                 heading: false,
+                pages,
             }),
         }
     }
@@ -401,7 +426,7 @@ mod tests {
     fn run_with_gaps(blocks: &[&str], gaps: bool) -> Vec<(String, Vec<String>)> {
         let blocks: Vec<String> = blocks.iter().map(|s| s.to_string()).collect();
         let gaps = vec![gaps; blocks.len()];
-        paragraphs(&blocks, Layout::Lines(&gaps))
+        paragraphs(&blocks, &[], Layout::Lines(&gaps))
             .0
             .into_iter()
             .map(|p| (p.text, p.section))
@@ -512,7 +537,7 @@ mod tests {
     /// Paragraphs of blocks as a PDF's pages give them.
     fn paged(blocks: &[&str]) -> Vec<String> {
         let blocks: Vec<String> = blocks.iter().map(|s| s.to_string()).collect();
-        paragraphs(&blocks, Layout::Paged)
+        paragraphs(&blocks, &[], Layout::Paged)
             .0
             .into_iter()
             .map(|p| p.text)

@@ -16,12 +16,16 @@
 //! A file that cannot be read is an error that says why: damaged, no text layer (a scan), or
 //! fonts without a Unicode map (the text would be garbage).
 
-use std::collections::HashMap;
+mod content;
+
 use std::path::Path;
 
 use pdf_oxide::PdfDocument;
+use serde::Serialize;
 
 use crate::Error;
+use crate::ingest::margins;
+use crate::ingest::parse::Pages;
 
 /// A line of a page: its characters left to right, with where it stands.
 #[derive(Debug, Clone)]
@@ -33,13 +37,32 @@ struct Line {
     baseline: f32,
     /// The size of most of its characters.
     size: f32,
+    /// Made of pieces that stood apart on one row (a 目录 entry without leader dots, a table
+    /// row): it stands alone as a paragraph.
+    pieces: bool,
 }
 
 /// What a PDF holds, read.
 pub struct Read {
-    /// One paragraph per block, blocks set apart by a blank line.
-    pub text: String,
-    pub pages: usize,
+    /// The paragraphs, in reading order, with the pages each stands on.
+    pub paragraphs: Vec<(String, Pages)>,
+    /// What was done on each page, for `inspect`.
+    pub pages: Vec<PageReport>,
+}
+
+/// What the reader did on one page.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct PageReport {
+    /// The page's place in the file, from 1.
+    pub index: u32,
+    /// The number cited for it: printed at its foot or head, or counted (see
+    /// [`margins::numbers`]).
+    pub printed: u32,
+    /// Running headers and page numbers dropped.
+    pub dropped: Vec<String>,
+    /// Paragraphs that a column or page end cut, joined with the line at the top of one of its
+    /// columns.
+    pub joined: Vec<String>,
 }
 
 /// Reads the text of the PDF in `bytes` (from `path`, named in errors).
@@ -72,9 +95,11 @@ pub fn read(path: &Path, bytes: &[u8]) -> Result<Read, Error> {
              characters, not as text",
         ));
     }
+    let (pages, mut reports) = drop_margins(pages);
+    let paragraphs = paragraphs(&in_reading_order(pages), &mut reports);
     Ok(Read {
-        text: paragraphs(&in_reading_order(drop_margins(pages))).join("\n\n"),
-        pages: count,
+        paragraphs,
+        pages: reports,
     })
 }
 
@@ -84,14 +109,11 @@ fn pages_of(bytes: &[u8]) -> Result<Vec<Vec<Line>>, String> {
     let count = doc.page_count().map_err(|e| format!("damaged PDF: {e}"))?;
     let mut pages = Vec::with_capacity(count);
     for index in 0..count {
-        let chars = doc
-            .extract_chars(index)
-            .map_err(|e| format!("damaged PDF: page {}: {e}", index + 1))?;
-        let glyphs: Vec<Glyph> = chars
+        let glyphs: Vec<Glyph> = content::chars(&doc, index)?
             .iter()
             .filter(|c| !c.char.is_control())
             .map(|c| Glyph {
-                c: c.char,
+                c: crate::text::radicals::unified(c.char).unwrap_or(c.char),
                 x: c.bbox.x,
                 right: c.bbox.x + c.bbox.width,
                 baseline: c.origin_y,
@@ -171,6 +193,7 @@ fn line(glyphs: &[Glyph]) -> Option<Line> {
         right: glyphs[glyphs.len() - 1].right,
         baseline: first.baseline,
         size: sizes[sizes.len() / 2],
+        pieces: false,
     })
 }
 
@@ -186,19 +209,46 @@ fn in_reading_order(pages: Vec<Vec<Line>>) -> Vec<Vec<Vec<Line>>> {
     pages.into_iter().map(reading_order).collect()
 }
 
-/// A page's columns in reading order: the page whole, or where most of its lines stand on one side
-/// of its middle, band by band from the top: the left column, then the right one, down to a line
-/// across both (a title), which stands alone before the next band.
+/// A page's columns in reading order: the page whole, or where it is set in two columns, band by
+/// band from the top: the left column, then the right one, down to a line across both (a title),
+/// which stands alone before the next band.
+///
+/// A page is set in two columns when most of its lines stand on one side of its middle, the left
+/// ones mostly reaching close to the middle and the right ones mostly starting close to it. A
+/// 目录 whose page numbers stand flush right, apart from their titles, is one column.
 fn reading_order(lines: Vec<Line>) -> Vec<Vec<Line>> {
     let (min, max) = lines.iter().fold((f32::MAX, f32::MIN), |(lo, hi), l| {
         (lo.min(l.left), hi.max(l.right))
     });
     let middle = (min + max) / 2.0;
+    let quarter = (max - min) / 4.0;
     let left_of = |l: &Line| l.right <= middle;
     let right_of = |l: &Line| l.left >= middle;
+    let median = |mut values: Vec<f32>| {
+        values.sort_by(f32::total_cmp);
+        values.get(values.len() / 2).copied()
+    };
+    let left_ends = median(
+        lines
+            .iter()
+            .filter(|l| left_of(l))
+            .map(|l| l.right)
+            .collect(),
+    );
+    let right_starts = median(
+        lines
+            .iter()
+            .filter(|l| right_of(l))
+            .map(|l| l.left)
+            .collect(),
+    );
     let split = lines.iter().filter(|l| left_of(l) || right_of(l)).count();
-    if lines.len() < 6 || split * 10 < lines.len() * 6 {
-        return vec![lines];
+    let columns = lines.len() >= 6
+        && split * 10 >= lines.len() * 6
+        && left_ends.is_some_and(|end| end >= middle - quarter)
+        && right_starts.is_some_and(|start| start <= middle + quarter);
+    if !columns {
+        return vec![rows(lines)];
     }
     // A line across the gutter (a document's title) ends the columns above it: a document set
     // in two columns ends with its columns balanced mid-page, and the next one starts below.
@@ -221,6 +271,27 @@ fn reading_order(lines: Vec<Line>) -> Vec<Vec<Line>> {
     columns
 }
 
+/// The lines of a page read as one column, pieces of one row made one line again: a 目录 entry
+/// whose page number stands apart from its title (「2026年江西省政府工作报告」 … 「（3）」), the
+/// cells of a table row. A wide gap reads as a space.
+fn rows(lines: Vec<Line>) -> Vec<Line> {
+    let mut out: Vec<Line> = Vec::with_capacity(lines.len());
+    for l in lines {
+        match out.last_mut() {
+            Some(row)
+                if (row.baseline - l.baseline).abs() <= row.size * 0.3 && l.left > row.right =>
+            {
+                row.text.push(' ');
+                row.text.push_str(&l.text);
+                row.right = l.right;
+                row.pieces = true;
+            }
+            _ => out.push(l),
+        }
+    }
+    out
+}
+
 /// True when most of a text layer is private-use, replacement or unassigned-looking
 /// characters: fonts without a Unicode map give such codes instead of text.
 fn garbled<'a>(texts: impl Iterator<Item = &'a str>) -> bool {
@@ -234,85 +305,69 @@ fn garbled<'a>(texts: impl Iterator<Item = &'a str>) -> bool {
     bad * 5 > all
 }
 
-/// A page number as a foot prints it: 「— 5 —」, 「-5-」, 「5」, 「第5页」.
-fn page_number(text: &str) -> bool {
-    let core: String = text
-        .chars()
-        .filter(|c| !c.is_whitespace() && !matches!(c, '—' | '-' | '－' | '–' | '·'))
-        .collect();
-    let core = core
-        .strip_prefix('第')
-        .and_then(|c| c.strip_suffix('页'))
-        .unwrap_or(&core);
-    !core.is_empty() && core.len() <= 4 && core.chars().all(|c| c.is_ascii_digit())
-}
-
-/// The pages (lines top to bottom) without their running headers and page numbers: a page's top
-/// or bottom line that is a page number, or whose text (digits aside) stands at the top or the
-/// bottom of at least three pages and half of them.
-fn drop_margins(pages: Vec<Vec<Line>>) -> Vec<Vec<Line>> {
-    let key = |l: &Line| -> String { l.text.chars().filter(|c| !c.is_ascii_digit()).collect() };
-    let mut seen: HashMap<String, usize> = HashMap::new();
-    for page in &pages {
-        let mut ends: Vec<String> = Vec::new();
-        for l in page.iter().take(2).chain(page.iter().rev().take(2)) {
-            let k = key(l);
-            if !ends.contains(&k) {
-                ends.push(k);
-            }
-        }
-        for k in ends {
-            *seen.entry(k).or_default() += 1;
-        }
-    }
-    let count = pages.len();
-    let repeated = |l: &Line| {
-        let n = seen.get(&key(l)).copied().unwrap_or(0);
-        n >= 3 && n * 2 >= count
-    };
-    pages
+/// The pages (lines top to bottom) without their running headers and page numbers, with the
+/// number each page prints and what was dropped from each.
+fn drop_margins(pages: Vec<Vec<Line>>) -> (Vec<Vec<Line>>, Vec<PageReport>) {
+    let found = margins::find(&pages, |l: &Line| l.text.as_str());
+    let numbers = margins::numbers(&found);
+    let mut reports = Vec::with_capacity(pages.len());
+    let kept = pages
         .into_iter()
-        .map(|mut page| {
-            while page
-                .first()
-                .is_some_and(|l| page_number(&l.text) || repeated(l))
-            {
-                page.remove(0);
-            }
-            while page
-                .last()
-                .is_some_and(|l| page_number(&l.text) || repeated(l))
-            {
-                page.pop();
-            }
+        .zip(found)
+        .zip(numbers)
+        .enumerate()
+        .map(|(index, ((mut page, margin), printed))| {
+            let bottom: Vec<Line> = page.drain(page.len() - margin.bottom..).collect();
+            let top: Vec<Line> = page.drain(..margin.top).collect();
+            reports.push(PageReport {
+                index: index as u32 + 1,
+                printed,
+                dropped: top.into_iter().chain(bottom).map(|l| l.text).collect(),
+                joined: Vec::new(),
+            });
             page
         })
-        .collect()
+        .collect();
+    (kept, reports)
 }
 
 /// Joins lines into paragraphs across the whole document: a line starts a paragraph when it is
 /// indented or centred, when the line before it stopped short of its column's right edge, or when
 /// more than a line and a half of space stands above it. A column or page end alone never ends a
-/// paragraph.
-fn paragraphs(pages: &[Vec<Vec<Line>>]) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
+/// paragraph. Each paragraph gets the pages it stands on, numbered as `reports` says; each
+/// report gets the joins made at the top of its columns.
+fn paragraphs(pages: &[Vec<Vec<Line>>], reports: &mut [PageReport]) -> Vec<(String, Pages)> {
+    let mut out: Vec<(String, Pages)> = Vec::new();
     let mut open = false;
-    for lines in pages.iter().flatten() {
-        // The column's edges: where its lines start and end.
-        let left = lines.iter().map(|l| l.left).fold(f32::MAX, f32::min);
-        let right = lines.iter().map(|l| l.right).fold(f32::MIN, f32::max);
-        {
+    for (columns, report) in pages.iter().zip(reports.iter_mut()) {
+        let page = report.printed;
+        for lines in columns {
+            // The column's edges: where its lines start and end.
+            let left = lines.iter().map(|l| l.left).fold(f32::MAX, f32::min);
+            let right = lines.iter().map(|l| l.right).fold(f32::MIN, f32::max);
             for (i, l) in lines.iter().enumerate() {
                 let char_width = l.size;
                 let indented = l.left > left + char_width * 0.8;
                 let gap = i > 0 && lines[i - 1].baseline - l.baseline > l.size * 2.4;
-                // A 目录 line fills its width with leader dots up to the page number: it stands alone.
-                let contents = is_contents_line(&l.text);
+                // A 目录 line fills its width with leader dots up to the page number: it stands
+                // alone.
+                let contents = is_contents_line(&l.text) || l.pieces;
                 let starts = !open || indented || gap || contents;
-                if starts {
-                    out.push(l.text.clone());
-                } else if let Some(last) = out.last_mut() {
-                    join(last, &l.text);
+                match out.last_mut() {
+                    Some((paragraph, pages)) if !starts => {
+                        if i == 0 {
+                            report.joined.push(join_shown(paragraph, &l.text));
+                        }
+                        join(paragraph, &l.text);
+                        pages.last = page;
+                    }
+                    _ => out.push((
+                        l.text.clone(),
+                        Pages {
+                            first: page,
+                            last: page,
+                        },
+                    )),
                 }
                 let short = l.right < right - char_width * 2.0;
                 open = !short && !contents;
@@ -322,7 +377,19 @@ fn paragraphs(pages: &[Vec<Vec<Line>>]) -> Vec<String> {
     out
 }
 
-/// A line of a 目录: a title, leader dots, a page number: 「焦作市人民政府工作报告……（3）」.
+/// A join at a column's top as `inspect` shows it: the paragraph's last characters, then the
+/// line's first.
+fn join_shown(paragraph: &str, line: &str) -> String {
+    let tail: String = {
+        let chars: Vec<char> = paragraph.chars().collect();
+        chars[chars.len().saturating_sub(8)..].iter().collect()
+    };
+    let head: String = line.chars().take(8).collect();
+    format!("…{tail} + {head}…")
+}
+
+/// A line of a 目录: a title, leader dots, a page number: 「焦作市人民政府工作报告……（3）」. It
+/// stands alone though it fills the line.
 fn is_contents_line(text: &str) -> bool {
     ["....", "……", "····", "．．．．"]
         .iter()
@@ -354,17 +421,24 @@ mod tests {
             right,
             baseline,
             size: 10.0,
+            pieces: false,
         }
     }
 
-    #[test]
-    fn reads_page_numbers_of_the_forms_gazettes_print() {
-        for n in ["— 5 —", "-5-", "5", "－12－", "第3页"] {
-            assert!(page_number(n), "{n}");
-        }
-        for n in ["2025年", "一、总则", "12345"] {
-            assert!(!page_number(n), "{n}");
-        }
+    /// The paragraphs' texts of pages of columns, the pages numbered from 1.
+    fn texts(pages: &[Vec<Vec<Line>>]) -> Vec<String> {
+        read_pages(pages).into_iter().map(|(t, _)| t).collect()
+    }
+
+    fn read_pages(pages: &[Vec<Vec<Line>>]) -> Vec<(String, Pages)> {
+        let mut reports: Vec<PageReport> = (1..=pages.len() as u32)
+            .map(|n| PageReport {
+                index: n,
+                printed: n,
+                ..PageReport::default()
+            })
+            .collect();
+        paragraphs(pages, &mut reports)
     }
 
     #[test]
@@ -377,7 +451,7 @@ mod tests {
             at("我们主要做了以下工作，坚持稳中", 120.0, 400.0, 672.0),
             at("求进。", 100.0, 150.0, 658.0),
         ];
-        let got = paragraphs(&[vec![page]]);
+        let got = texts(&[vec![page]]);
         assert_eq!(got.len(), 2, "{got:?}");
         assert!(got[0].ends_with("发展质量稳步提升。"));
         assert_eq!(got[1], "我们主要做了以下工作，坚持稳中求进。");
@@ -393,11 +467,13 @@ mod tests {
             at("元，拉动消费。", 100.0, 200.0, 750.0),
             at("新的一段，由此开始。", 120.0, 300.0, 736.0),
         ];
-        let got = paragraphs(&[vec![first], vec![second]]);
+        let got = read_pages(&[vec![first], vec![second]]);
         assert_eq!(
-            got[0],
+            got[0].0,
             "过去一年，经济运行总体平稳，发展质量稳步提升，补贴资金3.77亿元，拉动消费。"
         );
+        assert_eq!(got[0].1, Pages { first: 1, last: 2 });
+        assert_eq!(got[1].1, Pages { first: 2, last: 2 });
         assert_eq!(got.len(), 2);
     }
 
@@ -411,7 +487,12 @@ mod tests {
                 at(&format!("— {n} —"), 280.0, 320.0, 40.0),
             ]
         };
-        let kept: Vec<Vec<String>> = drop_margins((1..=4).map(page).collect())
+        let (kept, reports) = drop_margins((1..=4).map(page).collect());
+        for (n, report) in reports.iter().enumerate() {
+            assert_eq!(report.printed, n as u32 + 1);
+            assert_eq!(report.dropped.len(), 2);
+        }
+        let kept: Vec<Vec<String>> = kept
             .into_iter()
             .map(|p| p.into_iter().map(|l| l.text).collect())
             .collect();
@@ -480,7 +561,7 @@ mod tests {
             at("焦作市人民政府工作报告..........（3）", 100.0, 400.0, 700.0),
             at("焦作市公园管理条例..............（9）", 100.0, 400.0, 686.0),
         ];
-        assert_eq!(paragraphs(&[vec![page]]).len(), 2);
+        assert_eq!(texts(&[vec![page]]).len(), 2);
     }
 
     #[test]
