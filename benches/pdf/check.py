@@ -5,7 +5,8 @@
 
 Indexes SET_DIR into a temporary index, then, for each `NAME.pdf` with a `NAME.truth.json`
 beside it, counts the truth paragraphs read whole and exact (white space aside), and of those the
-ones cited on the right page and the right last page. Prints one line per issue and a total, and
+ones cited on the right page and the right last page. A paragraph is compared as the text layer
+holds it (`text_layer`, where the producer left punctuation out of it). Prints one line per issue and a total, and
 lists each miss.
 """
 
@@ -46,7 +47,9 @@ def main():
             for document in truth["documents"]:
                 for paragraph in document["paragraphs"]:
                     counts[0] += 1
-                    key = (document["title"], squeeze(paragraph["text"]))
+                    # As the text layer holds it: a producer may leave punctuation out.
+                    text = paragraph.get("text_layer", paragraph["text"])
+                    key = (document["title"], squeeze(text))
                     if key not in read:
                         if not args.quiet:
                             print(f"  {name}: not whole: {key[1][:40]}")

@@ -2,7 +2,7 @@
 """Typesets texts of a corpus as gazette issues in PDF, with the truth of each beside it.
 
     benches/pdf/make_gazettes.py OUT [--corpus ../shared/corpus] [--issues 4] [--seed 1]
-                                 [--paragraphs 12] [--producer libreoffice|chromium]
+                                 [--paragraphs 12] [--producer libreoffice|chromium] [--page a4|a5]
 
 Each issue is a masthead page (gazette name, issue, publisher, date), a 目录 page (each document's
 title with the page where it starts), then three documents: work reports and laws of the corpus,
@@ -23,7 +23,8 @@ only (pdftoppm), one truncated.
 
 Beside each `NAME.pdf`, `NAME.truth.json` says what the issue holds: gazette, issue, date, and per
 document its title, the printed page where it starts and its paragraphs with their sections and
-the printed pages where each starts and ends; and `crossings`, the four CJK characters around each
+the printed pages where each starts and ends (and `text_layer`, the paragraph as the text layer
+holds it, where the producer left punctuation out of it); and `crossings`, the four CJK characters around each
 printed line end, column end and page end of the documents (two before, two after), for the test
 that a word across such an end is found as often as the source text holds it. Pages and lines are
 read with `pdftotext -raw -bbox`, in the order the producer drew them; pdftotext is only the
@@ -163,6 +164,18 @@ STYLES = """
 """
 
 
+# The page size (`--page`): how LibreOffice's page layout and the CSS say it.
+PAGE_SIZES = {
+    "a4": ('fo:page-width="21cm" fo:page-height="29.7cm" fo:margin-top="1.6cm" '
+           'fo:margin-bottom="1.4cm" fo:margin-left="2.6cm" fo:margin-right="2.4cm"',
+           "size: A4; margin: 2.2cm 2.4cm 2cm 2.6cm;"),
+    "a5": ('fo:page-width="14.8cm" fo:page-height="21cm" fo:margin-top="1.2cm" '
+           'fo:margin-bottom="1.1cm" fo:margin-left="1.6cm" fo:margin-right="1.5cm"',
+           "size: A5; margin: 1.8cm 1.5cm 1.6cm 1.6cm;"),
+}
+PAGE = "a4"
+
+
 def fodt(issue, contents_pages, two_columns):
     """The issue as a flat ODT document."""
     p = lambda style, text: f'<text:p text:style-name="{style}">{text}</text:p>'
@@ -175,7 +188,7 @@ def fodt(issue, contents_pages, two_columns):
         ' xmlns:fo="urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0"'
         ' xmlns:svg="urn:oasis:names:tc:opendocument:xmlns:svg-compatible:1.0"'
         ' office:version="1.3" office:mimetype="application/vnd.oasis.opendocument.text">',
-        STYLES,
+        STYLES.replace(PAGE_SIZES["a4"][0], PAGE_SIZES[PAGE][0]),
         ' <office:master-styles><style:master-page style:name="Standard" style:page-layout-name="A4">',
         f'  <style:header>{p("Header", header)}</style:header>',
         '  <style:footer><text:p text:style-name="Footer">— <text:page-number text:select-page="current"/> —</text:p></style:footer>',
@@ -234,7 +247,8 @@ def html_issue(issue, contents_pages, two_columns):
     """The issue as an HTML page for Chromium to print."""
     header = f"{issue['gazette']}　{issue['number']}".replace('"', "")
     out = ['<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><style>',
-           CSS.replace("HEADER", header), "</style></head><body>",
+           CSS.replace("HEADER", header).replace(PAGE_SIZES["a4"][1], PAGE_SIZES[PAGE][1]),
+           "</style></head><body>",
            '<div class="front">',
            f'<p class="masthead">{escape(issue["gazette"])}</p>',
            f'<p class="center">{escape(issue["number"])}</p>',
@@ -326,8 +340,18 @@ def locate(issue, pdf, first_doc_printed):
                     end = k + len(tail) - 1
                     break
             item["page_end"] = first_doc_printed(page_at[end])
+            # LibreOffice leaves some line-end punctuation out of the text layer (pdftotext
+            # reads none there either): the paragraph as the layer holds it, where it differs.
+            if item is not doc and stream[found:found + len(text)] != text:
+                optional = "".join(re.escape(c) + ("?" if c in PUNCTUATION else "") for c in text)
+                layer = re.compile(optional).match(stream, found)
+                if layer and layer.group(0) != text:
+                    item["text_layer"] = layer.group(0)
     issue["crossings"] = crossings(pages[first:])
     return [doc["page"] for doc in issue["documents"]]
+
+
+PUNCTUATION = "，。、；：！？“”‘’（）《》"
 
 
 def is_cjk(c):
@@ -380,7 +404,11 @@ def main():
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--paragraphs", type=int, default=12)
     parser.add_argument("--producer", choices=sorted(PRODUCERS), default="libreoffice")
+    parser.add_argument("--page", choices=sorted(PAGE_SIZES), default="a4",
+                        help="page size; A5 puts more page ends into a small file")
     args = parser.parse_args()
+    global PAGE
+    PAGE = args.page
     rng = random.Random(args.seed)
     docs = sources(args.corpus)
     if len(docs) < 3:

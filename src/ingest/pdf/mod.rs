@@ -38,8 +38,9 @@ struct Line {
     /// The size of most of its characters.
     size: f32,
     /// Made of pieces that stood apart on one row (a 目录 entry without leader dots, a table
-    /// row): it stands alone as a paragraph.
-    pieces: bool,
+    /// row), or across both columns of a page set in two (a title): it stands alone as a
+    /// paragraph.
+    alone: bool,
 }
 
 /// What a PDF holds, read.
@@ -193,7 +194,7 @@ fn line(glyphs: &[Glyph]) -> Option<Line> {
         right: glyphs[glyphs.len() - 1].right,
         baseline: first.baseline,
         size: sizes[sizes.len() / 2],
-        pieces: false,
+        alone: false,
     })
 }
 
@@ -262,7 +263,7 @@ fn reading_order(lines: Vec<Line>) -> Vec<Vec<Line>> {
         } else {
             columns.push(std::mem::take(&mut left));
             columns.push(std::mem::take(&mut right));
-            columns.push(vec![l]);
+            columns.push(vec![Line { alone: true, ..l }]);
         }
     }
     columns.push(left);
@@ -284,7 +285,7 @@ fn rows(lines: Vec<Line>) -> Vec<Line> {
                 row.text.push(' ');
                 row.text.push_str(&l.text);
                 row.right = l.right;
-                row.pieces = true;
+                row.alone = true;
             }
             _ => out.push(l),
         }
@@ -351,7 +352,7 @@ fn paragraphs(pages: &[Vec<Vec<Line>>], reports: &mut [PageReport]) -> Vec<(Stri
                 let gap = i > 0 && lines[i - 1].baseline - l.baseline > l.size * 2.4;
                 // A 目录 line fills its width with leader dots up to the page number: it stands
                 // alone.
-                let contents = is_contents_line(&l.text) || l.pieces;
+                let contents = is_contents_line(&l.text) || l.alone;
                 let starts = !open || indented || gap || contents;
                 match out.last_mut() {
                     Some((paragraph, pages)) if !starts => {
@@ -421,7 +422,7 @@ mod tests {
             right,
             baseline,
             size: 10.0,
-            pieces: false,
+            alone: false,
         }
     }
 
