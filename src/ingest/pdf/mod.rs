@@ -207,7 +207,43 @@ fn is_wide(c: char) -> bool {
 
 /// Each page's columns in reading order, each column's lines top to bottom.
 fn in_reading_order(pages: Vec<Vec<Line>>) -> Vec<Vec<Vec<Line>>> {
-    pages.into_iter().map(reading_order).collect()
+    let frame = text_frame(&pages);
+    pages
+        .into_iter()
+        .map(|page| {
+            let own = extent(&page);
+            reading_order(page, frame.unwrap_or(own))
+        })
+        .collect()
+}
+
+/// Where the lines of a page start and end, leftmost and rightmost.
+fn extent(lines: &[Line]) -> (f32, f32) {
+    lines.iter().fold((f32::MAX, f32::MIN), |(lo, hi), l| {
+        (lo.min(l.left), hi.max(l.right))
+    })
+}
+
+/// The text frame of a document's pages: the median left and right ends of its pages of six
+/// lines or more. A short page (the last of a document set in two columns, three lines long)
+/// does not reach the frame's right edge, so its own middle is not the gutter.
+fn text_frame(pages: &[Vec<Line>]) -> Option<(f32, f32)> {
+    let full: Vec<(f32, f32)> = pages
+        .iter()
+        .filter(|p| p.len() >= 6)
+        .map(|p| extent(p))
+        .collect();
+    if full.is_empty() {
+        return None;
+    }
+    let median = |mut values: Vec<f32>| {
+        values.sort_by(f32::total_cmp);
+        values[values.len() / 2]
+    };
+    Some((
+        median(full.iter().map(|e| e.0).collect()),
+        median(full.iter().map(|e| e.1).collect()),
+    ))
 }
 
 /// A page's columns in reading order: the page whole, or where it is set in two columns, band by
@@ -217,10 +253,9 @@ fn in_reading_order(pages: Vec<Vec<Line>>) -> Vec<Vec<Vec<Line>>> {
 /// A page is set in two columns when most of its lines stand on one side of its middle, the left
 /// ones mostly reaching close to the middle and the right ones mostly starting close to it. A
 /// 目录 whose page numbers stand flush right, apart from their titles, is one column.
-fn reading_order(lines: Vec<Line>) -> Vec<Vec<Line>> {
-    let (min, max) = lines.iter().fold((f32::MAX, f32::MIN), |(lo, hi), l| {
-        (lo.min(l.left), hi.max(l.right))
-    });
+/// `frame` is where the document's lines start and end.
+fn reading_order(lines: Vec<Line>, frame: (f32, f32)) -> Vec<Vec<Line>> {
+    let (min, max) = frame;
     let middle = (min + max) / 2.0;
     let quarter = (max - min) / 4.0;
     let left_of = |l: &Line| l.right <= middle;
@@ -244,7 +279,7 @@ fn reading_order(lines: Vec<Line>) -> Vec<Vec<Line>> {
             .collect(),
     );
     let split = lines.iter().filter(|l| left_of(l) || right_of(l)).count();
-    let columns = lines.len() >= 6
+    let columns = lines.len() >= 2
         && split * 10 >= lines.len() * 6
         && left_ends.is_some_and(|end| end >= middle - quarter)
         && right_starts.is_some_and(|start| start <= middle + quarter);
@@ -508,7 +543,8 @@ mod tests {
             lines.push(at(&format!("左{k}"), 100.0, 280.0, y));
             lines.push(at(&format!("右{k}"), 320.0, 500.0, y));
         }
-        let got: Vec<String> = reading_order(lines)
+        let frame = extent(&lines);
+        let got: Vec<String> = reading_order(lines, frame)
             .into_iter()
             .flatten()
             .map(|l| l.text)
@@ -516,6 +552,37 @@ mod tests {
         assert_eq!(
             got,
             ["左0", "左1", "左2", "左3", "右0", "右1", "右2", "右3"]
+        );
+    }
+
+    #[test]
+    fn a_short_last_page_of_two_columns_is_read_column_by_column() {
+        // The last page of a document set in two columns: three lines, the right column's one
+        // short, so the page's own lines do not reach the frame's right edge (the case of
+        // 「…围绕目标，《纲要（草」 / 「案）》提出了…」 beside 「任务，突出了以下四个方面。」).
+        let full = |y: f32| {
+            vec![
+                at("左栏整行", 100.0, 280.0, y),
+                at("右栏整行", 320.0, 500.0, y),
+            ]
+        };
+        let pages = vec![
+            (0..4).flat_map(|k| full(700.0 - 14.0 * k as f32)).collect(),
+            vec![
+                at("围绕目标，《纲要（草", 100.0, 280.0, 700.0),
+                at("任务，突出了以下四个方面。", 320.0, 420.0, 700.0),
+                at("案）》提出了主要", 100.0, 280.0, 686.0),
+            ],
+        ];
+        let read = in_reading_order(pages);
+        let last: Vec<String> = read[1].iter().flatten().map(|l| l.text.clone()).collect();
+        assert_eq!(
+            last,
+            [
+                "围绕目标，《纲要（草",
+                "案）》提出了主要",
+                "任务，突出了以下四个方面。"
+            ]
         );
     }
 
@@ -533,7 +600,8 @@ mod tests {
             lines.push(at(&format!("乙左{k}"), 100.0, 280.0, y));
             lines.push(at(&format!("乙右{k}"), 320.0, 500.0, y));
         }
-        let got: Vec<String> = reading_order(lines)
+        let frame = extent(&lines);
+        let got: Vec<String> = reading_order(lines, frame)
             .into_iter()
             .flatten()
             .map(|l| l.text)
