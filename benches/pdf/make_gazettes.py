@@ -19,7 +19,7 @@ Producers, each with the Noto CJK fonts embedded as subsets:
   Type 3 fonts and marks glyphs that the font also maps from Kangxi radicals with /ActualText.
   Page numbers count from the masthead (hidden there and on the 目录).
 Variants of the first issue: one encrypted with an empty user password (qpdf), one of page images
-only (pdftoppm), one truncated.
+only (pdftoppm), one truncated, and two of its pages with the fonts' Unicode maps taken out.
 
 Beside each `NAME.pdf`, `NAME.truth.json` says what the issue holds: gazette, issue, date, and per
 document its title, the printed page where it starts and its paragraphs with their sections and
@@ -449,7 +449,15 @@ def variants(pdf, out, work):
     image_pdf(images, out / "scanned_no_text.pdf")
     data = pdf.read_bytes()
     (out / "truncated.pdf").write_bytes(data[: len(data) // 2])
-    print(f"{encrypted}, scanned_no_text.pdf, truncated.pdf")
+    # Fonts without a Unicode map: two pages of the issue with the ToUnicode maps taken out.
+    qdf = work / "qdf.pdf"
+    subprocess.run(["qpdf", "--qdf", "--object-streams=disable", "--pages", str(pdf), "3-4", "--",
+                    str(pdf), str(qdf)], check=True)
+    stripped = re.sub(rb"/ToUnicode \d+ 0 R", b"", qdf.read_bytes())
+    fixed = subprocess.run(["fix-qdf"], input=stripped, capture_output=True, check=True).stdout
+    (work / "fixed.pdf").write_bytes(fixed)
+    subprocess.run(["qpdf", str(work / "fixed.pdf"), str(out / "no_unicode_map.pdf")], check=True)
+    print(f"{encrypted}, scanned_no_text.pdf, truncated.pdf, no_unicode_map.pdf")
 
 
 def jpeg_size(data):

@@ -65,15 +65,20 @@ fn shown(index: &str, name: &str) -> Vec<Value> {
 #[test]
 fn pdf_issues_read_as_their_truth_says() {
     let (_dir, index, out, err, code) = index_of_pdfs();
-    // The scan and the damaged file are reported by name and reason; the five readable issues
-    // (one of them encrypted with an empty password) are indexed.
+    // The scan, the damaged file and the one whose fonts have no Unicode map are reported by
+    // name and reason; the five readable issues (one of them encrypted with an empty password)
+    // are indexed.
     assert_eq!(code, Some(2), "{out}{err}");
     assert!(
         err.contains("scanned_no_text.pdf: no text layer in 8 page(s)"),
         "{err}"
     );
     assert!(err.contains("truncated.pdf: damaged PDF"), "{err}");
-    assert!(err.contains("2 paths could not be indexed"), "{err}");
+    assert!(
+        err.contains("no_unicode_map.pdf: its fonts have no Unicode map"),
+        "{err}"
+    );
+    assert!(err.contains("3 paths could not be indexed"), "{err}");
     assert!(out.starts_with("5 added"), "{out}");
     assert!(out.contains("read 38 pages from 5 PDF files"), "{out}");
 

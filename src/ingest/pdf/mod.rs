@@ -92,8 +92,8 @@ pub fn read(path: &Path, bytes: &[u8]) -> Result<Read, Error> {
     if garbled(pages.iter().flatten().map(|l| l.text.as_str())) {
         return Err(Error::file(
             path,
-            "its fonts have no Unicode map: the text layer reads as private-use or replacement \
-             characters, not as text",
+            "its fonts have no Unicode map: the text layer reads as glyph codes (private-use, \
+             replacement or stray Latin characters), not as text",
         ));
     }
     let (pages, mut reports) = drop_margins(pages);
@@ -328,17 +328,32 @@ fn rows(lines: Vec<Line>) -> Vec<Line> {
     out
 }
 
-/// True when most of a text layer is private-use, replacement or unassigned-looking
-/// characters: fonts without a Unicode map give such codes instead of text.
+/// True when a text layer reads as junk rather than text. Fonts without a Unicode map give their
+/// glyph codes, which read as private-use or replacement characters, or as Latin-1 letters and
+/// ASCII symbols (「(#Ã¶Ã;Ã½Ã¾」, from a LibreOffice file whose `ToUnicode` maps were removed). The
+/// layer is junk when more than a fifth of its characters are, or when it holds no CJK character
+/// and less than half of it is letters and digits.
 fn garbled<'a>(texts: impl Iterator<Item = &'a str>) -> bool {
-    let (mut bad, mut all) = (0usize, 0usize);
+    let (mut junk, mut all, mut cjk, mut alphanumeric) = (0usize, 0usize, 0usize, 0usize);
     for c in texts.flat_map(str::chars).filter(|c| !c.is_whitespace()) {
         all += 1;
-        if ('\u{e000}'..='\u{f8ff}').contains(&c) || c == '\u{fffd}' || c.is_control() {
-            bad += 1;
-        }
+        junk += usize::from(is_junk(c));
+        cjk += usize::from(crate::text::fold::is_cjk(c));
+        alphanumeric += usize::from(c.is_alphanumeric());
     }
-    bad * 5 > all
+    junk * 5 > all || (cjk == 0 && alphanumeric * 2 < all)
+}
+
+/// A character that text does not hold, or hardly: private use, replacement, control, Latin-1
+/// letters and signs other than those Chinese documents use (°, ×, ·, §…), ASCII symbols other
+/// than those of numbers and links (%, +, /, -, …).
+fn is_junk(c: char) -> bool {
+    ('\u{e000}'..='\u{f8ff}').contains(&c)
+        || c >= '\u{f0000}'
+        || c == '\u{fffd}'
+        || c.is_control()
+        || (('\u{a1}'..='\u{ff}').contains(&c) && !"·×÷°±²³µ§".contains(c))
+        || "#$&*<=>@[\\]^_`{|}~".contains(c)
 }
 
 /// The pages (lines top to bottom) without their running headers and page numbers, with the
@@ -637,5 +652,13 @@ mod tests {
     fn private_use_text_is_garbled() {
         assert!(garbled(["\u{e001}\u{e002}\u{e003}政"].into_iter()));
         assert!(!garbled(["政府工作报告\u{e001}"].into_iter()));
+        // Glyph codes read as Latin-1 and ASCII symbols, as pdf_oxide reads a LibreOffice file
+        // without its ToUnicode maps.
+        assert!(garbled(["(#Ã¶Ã;Ã½Ã¾ + Ã·!", "?/1)9=¿-Ã"].into_iter()));
+        // Text: Chinese with numbers and signs, or English.
+        assert!(!garbled(["增长5.2%，3+13+N，温度25°C，A×B"].into_iter()));
+        assert!(!garbled(
+            ["Government Work Report (2025), p. 3"].into_iter()
+        ));
     }
 }
