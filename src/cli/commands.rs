@@ -47,6 +47,9 @@ fn index(args: IndexArgs) -> anyhow::Result<ExitCode> {
     for err in &summary.errors {
         eprintln!("gazette: skipped {err}");
     }
+    for err in &summary.partial {
+        eprintln!("gazette: {err}");
+    }
     if let Some(reason) = &summary.compaction_failed {
         eprintln!(
             "gazette: the index is complete, but merging its {} segments failed ({reason}); \
@@ -85,15 +88,22 @@ fn index(args: IndexArgs) -> anyhow::Result<ExitCode> {
             );
         }
     }
-    if summary.errors.is_empty() {
-        Ok(ExitCode::SUCCESS)
-    } else {
+    if summary.errors.is_empty() && summary.partial.is_empty() {
+        return Ok(ExitCode::SUCCESS);
+    }
+    if !summary.errors.is_empty() {
         eprintln!(
             "gazette: {} could not be indexed",
             plural(summary.errors.len(), "path")
         );
-        Ok(ExitCode::from(2))
     }
+    if !summary.partial.is_empty() {
+        eprintln!(
+            "gazette: {} indexed in part",
+            plural(summary.partial.len(), "file")
+        );
+    }
+    Ok(ExitCode::from(2))
 }
 
 /// Makes glibc's allocator give large freed blocks back to the system. By default it raises its

@@ -115,6 +115,9 @@ pub struct IndexSummary {
     pub seconds: f64,
     #[serde(skip)]
     pub errors: Vec<Error>,
+    /// Files indexed in part, with what was left out.
+    #[serde(skip)]
+    pub partial: Vec<Error>,
 }
 
 /// Indexes the text files under the configured inputs: new and changed files are (re)indexed,
@@ -293,6 +296,7 @@ impl Batch<'_> {
                     summary.pdf_files += 1;
                     summary.pdf_pages += pages.len();
                 }
+                summary.partial.extend(loaded.left_out(path));
                 let times = Times {
                     indexed: self.now,
                     first_indexed: before

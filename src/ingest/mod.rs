@@ -26,6 +26,8 @@ pub struct Loaded {
     pub sources: Vec<(&'static str, &'static str)>,
     /// What the reader did on each page of a PDF; `None` for a text file.
     pub pdf_pages: Option<Vec<pdf::PageReport>>,
+    /// Pages of a PDF left out because their text layer reads as glyph codes, from 1.
+    pub unreadable_pages: Vec<u32>,
 }
 
 /// Reads, decodes and parses one file, then applies its manifest row: what a manifest says wins
@@ -52,7 +54,7 @@ fn is_pdf(path: &Path) -> bool {
 /// manifest row.
 pub(crate) fn load_bytes(path: &Path, bytes: &[u8], meta: Metadata) -> Result<Loaded, Error> {
     let stem = title_from_path(path);
-    let (mut issue, pdf_pages) = if is_pdf(path) {
+    let (mut issue, pdf_pages, unreadable_pages) = if is_pdf(path) {
         let read = pdf::read(path, bytes)?;
         let mut issue = parse::parse_rebuilt(&read.paragraphs, &stem);
         // The reader's repairs count as the parser's do on text: joins across column and page
@@ -61,12 +63,19 @@ pub(crate) fn load_bytes(path: &Path, bytes: &[u8], meta: Metadata) -> Result<Lo
             issue.stats.cuts_joined += page.joined.len();
             issue.stats.debris_dropped += page.dropped.len();
         }
-        (issue, Some(read.pages))
+        (issue, Some(read.pages), read.unreadable)
     } else {
         let text = walk::decode(bytes).map_err(|reason| Error::file(path, reason))?;
-        (parse::parse(&text, &stem), None)
+        (parse::parse(&text, &stem), None, Vec::new())
     };
     if issue.paragraph_count() == 0 {
+        if !unreadable_pages.is_empty() {
+            return Err(Error::file(
+                path,
+                "damaged PDF or fonts without a Unicode map: its text layer reads as glyph codes, \
+                 not as text, on every page but its front matter",
+            ));
+        }
         return Err(Error::file(path, "empty: no text to index"));
     }
     let mut sources = std::mem::take(&mut issue.sources);
@@ -107,7 +116,26 @@ pub(crate) fn load_bytes(path: &Path, bytes: &[u8], meta: Metadata) -> Result<Lo
         attributes,
         sources,
         pdf_pages,
+        unreadable_pages,
     })
+}
+
+impl Loaded {
+    /// What was left out of a file read in part, as the error that names it.
+    pub fn left_out(&self, path: &Path) -> Option<Error> {
+        if self.unreadable_pages.is_empty() {
+            return None;
+        }
+        let pages: Vec<String> = self.unreadable_pages.iter().map(u32::to_string).collect();
+        Some(Error::file(
+            path,
+            format!(
+                "page(s) {} left out: their text layer reads as glyph codes (fonts without a \
+                 Unicode map, or lost from a damaged file); the other pages are indexed",
+                pages.join(", ")
+            ),
+        ))
+    }
 }
 
 /// A document's title when the file prints none: its name without the extension.

@@ -44,6 +44,14 @@ pub fn inspect<W: Write>(
         issue.stats.cuts_joined,
         issue.stats.debris_dropped
     )?;
+    if !loaded.unreadable_pages.is_empty() {
+        let pages: Vec<String> = loaded.unreadable_pages.iter().map(u32::to_string).collect();
+        writeln!(
+            out,
+            "left out: page(s) {}, whose text layer reads as glyph codes",
+            pages.join(", ")
+        )?;
+    }
     if let Some(pages) = &loaded.pdf_pages {
         pdf_pages(out, pages)?;
     }

@@ -79,8 +79,22 @@ fn pdf_issues_read_as_their_truth_says() {
         "{err}"
     );
     assert!(err.contains("3 paths could not be indexed"), "{err}");
-    assert!(out.starts_with("5 added"), "{out}");
-    assert!(out.contains("read 38 pages from 5 PDF files"), "{out}");
+    // A file whose second page reads as glyph codes is indexed without it.
+    assert!(
+        err.contains("partly_glyph_codes.pdf: page(s) 2 left out"),
+        "{err}"
+    );
+    assert!(err.contains("1 file indexed in part"), "{err}");
+    assert!(out.starts_with("6 added"), "{out}");
+    assert!(out.contains("read 40 pages from 6 PDF files"), "{out}");
+    let partly = shown(&index, "partly_glyph_codes");
+    assert_eq!(partly.len(), 1);
+    assert!(
+        partly[0]["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("Government Work Report")
+    );
 
     for &(name, truth_name) in READABLE {
         let truth = truth(truth_name);

@@ -6,7 +6,7 @@
 //! together is `structure`'s work, which knows where a paragraph may end.
 
 use crate::ingest::margins;
-use crate::ingest::parse::Pages;
+use crate::ingest::parse::{Pages, Rebuilt};
 
 /// Lines that a web page's chrome leaves at the start or the end of a scraped text, whole:
 /// 「下载」「打印」「全屏」「收藏」「【字号：」「加大」「还原」「减小」「】」.
@@ -58,6 +58,8 @@ pub struct Blocks {
     pub gap_before: Vec<bool>,
     /// `pages[i]`: the pages block `i` stands on, where the text has pages.
     pub pages: Vec<Option<Pages>>,
+    /// `styled[i]`: block `i` is set larger or bolder than the text (a PDF's paragraphs only).
+    pub styled: Vec<bool>,
     /// Lines dropped: web-page debris, and running headers and page numbers.
     pub debris: usize,
 }
@@ -68,6 +70,7 @@ struct Line<'a> {
     /// A blank line stood before it.
     gap: bool,
     pages: Option<Pages>,
+    styled: bool,
 }
 
 /// The blocks of a text, one a line. Text with form feeds between its pages (as `pdftotext`
@@ -86,6 +89,7 @@ pub fn split(text: &str) -> Blocks {
                     text: line,
                     gap: blank,
                     pages: None,
+                    styled: false,
                 });
                 blank = false;
             }
@@ -119,6 +123,7 @@ pub fn split(text: &str) -> Blocks {
                     first: number,
                     last: number,
                 }),
+                styled: false,
             });
         }
     }
@@ -126,13 +131,14 @@ pub fn split(text: &str) -> Blocks {
 }
 
 /// The blocks of paragraphs rebuilt from a PDF's layout, a block each, with their pages.
-pub fn rebuilt(paragraphs: &[(String, Pages)]) -> Blocks {
+pub fn rebuilt(paragraphs: &[Rebuilt]) -> Blocks {
     let lines = paragraphs
         .iter()
-        .map(|(text, pages)| Line {
-            text: trim(text),
+        .map(|p| Line {
+            text: trim(&p.text),
             gap: true,
-            pages: Some(*pages),
+            pages: Some(p.pages),
+            styled: p.styled,
         })
         .filter(|line| !line.text.is_empty())
         .collect();
@@ -171,6 +177,7 @@ fn from_lines(lines: Vec<Line>, furniture: usize) -> Blocks {
             out.blocks.push(text.to_string());
             out.gap_before.push(line.gap);
             out.pages.push(line.pages);
+            out.styled.push(line.styled);
         }
     }
     out

@@ -113,9 +113,19 @@ pub fn parse(text: &str, file_stem: &str) -> Issue {
     parse_blocks(blocks::split(text), file_stem, false)
 }
 
-/// Parses the paragraphs of a PDF, rebuilt from its layout (`crate::ingest::pdf`) with the pages
-/// each stands on: each is a block, and no block is joined to the next.
-pub fn parse_rebuilt(paragraphs: &[(String, Pages)], file_stem: &str) -> Issue {
+/// A paragraph rebuilt from a PDF's layout (`crate::ingest::pdf`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rebuilt {
+    pub text: String,
+    /// The pages it stands on.
+    pub pages: Pages,
+    /// Set larger or bolder than the document's text: a heading, when it reads like one.
+    pub styled: bool,
+}
+
+/// Parses the paragraphs of a PDF, rebuilt from its layout: each is a block, and no block is
+/// joined to the next.
+pub fn parse_rebuilt(paragraphs: &[Rebuilt], file_stem: &str) -> Issue {
     parse_blocks(blocks::rebuilt(paragraphs), file_stem, true)
 }
 
@@ -123,6 +133,7 @@ fn parse_blocks(split: blocks::Blocks, file_stem: &str, rebuilt: bool) -> Issue 
     let blocks = split.blocks;
     let gaps = split.gap_before;
     let pages = split.pages;
+    let styled = split.styled;
     let head = masthead::read(&blocks);
     let (stem_title, stem_date) = split_stem(file_stem);
     let mut sources = Vec::new();
@@ -161,7 +172,7 @@ fn parse_blocks(split: blocks::Blocks, file_stem: &str, rebuilt: bool) -> Issue 
             continue;
         }
         let layout = match (rebuilt, head.paged) {
-            (true, _) => structure::Layout::Rebuilt,
+            (true, _) => structure::Layout::Rebuilt(&styled[part.blocks.clone()]),
             (false, true) => structure::Layout::Paged,
             (false, false) => structure::Layout::Lines(&gaps[part.blocks.clone()]),
         };
@@ -367,6 +378,52 @@ mod tests {
         );
         assert_eq!(issue.documents[0].page, Some(5));
         assert_eq!(issue.stats.debris_dropped, 6);
+    }
+
+    #[test]
+    fn a_pdf_heading_set_apart_by_its_type_heads_what_follows() {
+        let block = |text: &str, styled: bool| Rebuilt {
+            text: text.into(),
+            pages: Pages { first: 1, last: 1 },
+            styled,
+        };
+        let issue = parse_rebuilt(
+            &[
+                block("关于某项工作的报告", true),
+                block("现在，我报告工作。", false),
+                block("工作回顾", true),
+                block("一年来，经济平稳。", false),
+                block("一、主要任务", true),
+                block("稳增长，促发展。", false),
+                // A styled sentence is emphasis, not a heading.
+                block("必须坚持稳中求进。", true),
+            ],
+            "某文件",
+        );
+        let got: Vec<(&str, Vec<&str>, bool)> = issue.documents[0]
+            .paragraphs
+            .iter()
+            .map(|p| {
+                let section = p.section.iter().map(String::as_str).collect();
+                (p.text.as_str(), section, p.heading)
+            })
+            .collect();
+        assert_eq!(issue.documents[0].title, "关于某项工作的报告");
+        assert_eq!(
+            &got[1..],
+            [
+                ("现在，我报告工作。", vec![], false),
+                ("工作回顾", vec![], true),
+                ("一年来，经济平稳。", vec!["工作回顾"], false),
+                ("一、主要任务", vec!["工作回顾"], true),
+                ("稳增长，促发展。", vec!["工作回顾", "一、主要任务"], false),
+                (
+                    "必须坚持稳中求进。",
+                    vec!["工作回顾", "一、主要任务"],
+                    false
+                ),
+            ]
+        );
     }
 
     #[test]

@@ -13,6 +13,9 @@ use super::{Pages, Paragraph};
 enum Rank {
     /// A Markdown heading whose text has no marker of its own: `# 标题` is level 1.
     Markdown(u8),
+    /// A heading without a marker of its own that a PDF sets apart by its type, larger or bold
+    /// than the text: 「附件」, 「关于〈纲要草案〉的说明」.
+    Styled,
     /// 第一编
     Part,
     /// 第一章
@@ -171,8 +174,21 @@ pub fn printed_title(blocks: &[String]) -> Option<String> {
 /// speaker). The occasion line 「——2024年3月5日在第十四届全国人民代表大会第二次会议上」 has no
 /// comma or sentence end; a dash-led list item of a report body is prose
 /// (「——经济总体回升向好。国内生产总值超过126万亿元，…」) and is text, which a page end may cut.
-fn forms(blocks: &[String]) -> Vec<Form> {
+fn forms(blocks: &[String], layout: Layout) -> Vec<Form> {
     let mut forms: Vec<Form> = blocks.iter().map(|b| form(b)).collect();
+    // A short block set apart by its type, with no marker and no sentence end, is a heading.
+    if let Layout::Rebuilt(styled) = layout {
+        for (i, block) in blocks.iter().enumerate() {
+            if styled.get(i).copied().unwrap_or(false)
+                && forms[i] == Form::Text
+                && block.chars().count() <= MAX_HEADING_CHARS
+                && !block.contains(is_sentence_end)
+                && !block.ends_with(is_paragraph_end)
+            {
+                forms[i] = Form::Heading(Rank::Styled);
+            }
+        }
+    }
     if printed_title(blocks).is_some() {
         forms[0] = Form::FrontMatter;
     }
@@ -231,8 +247,9 @@ pub enum Layout<'a> {
     /// the text before it is running prose.
     Lines(&'a [bool]),
     /// Paragraphs already rebuilt from a PDF's layout (`crate::ingest::pdf`): a block is a
-    /// paragraph, whatever it ends with; nothing is joined.
-    Rebuilt,
+    /// paragraph, whatever it ends with; nothing is joined. `styled[i]` says block `i` is set
+    /// larger or bolder than the text.
+    Rebuilt(&'a [bool]),
 }
 
 /// True for a fragment of running prose: it holds a comma or a sentence's end. Only such a block
@@ -276,7 +293,7 @@ struct Joined {
 /// Joins blocks cut by a page end or split at a link. Returns the joined blocks, and how many
 /// joins were made.
 fn join_cuts(blocks: &[String], pages: &[Option<Pages>], layout: Layout) -> (Vec<Joined>, usize) {
-    let forms = forms(blocks);
+    let forms = forms(blocks, layout);
     let page_of = |i: usize| pages.get(i).copied().flatten();
     let mut out = Vec::new();
     let mut cuts = 0;
@@ -289,7 +306,7 @@ fn join_cuts(blocks: &[String], pages: &[Option<Pages>], layout: Layout) -> (Vec
         // block that does not end a paragraph was cut by a page end:
         // 「…补贴资金3.77亿」 + 「元，拉动消费近21亿元…」 is one sentence.
         let open = match form_now {
-            _ if layout == Layout::Rebuilt => false,
+            _ if matches!(layout, Layout::Rebuilt(_)) => false,
             Form::Heading(_) => is_cut_run_in(&forms, i),
             Form::FrontMatter => false,
             Form::RunIn(_) | Form::Text => true,
@@ -306,7 +323,7 @@ fn join_cuts(blocks: &[String], pages: &[Option<Pages>], layout: Layout) -> (Vec
             // A page end cuts anywhere, even inside 「PI制」: join it back as it was. A wrapped
             // line of Latin words lost its space.
             match layout {
-                Layout::Paged | Layout::Rebuilt => text.push_str(&blocks[i + 1]),
+                Layout::Paged | Layout::Rebuilt(_) => text.push_str(&blocks[i + 1]),
                 Layout::Lines(_) => join_wrapped(&mut text, &blocks[i + 1]),
             }
             span = match (span, page_of(i + 1)) {

@@ -25,7 +25,7 @@ use serde::Serialize;
 
 use crate::Error;
 use crate::ingest::margins;
-use crate::ingest::parse::Pages;
+use crate::ingest::parse::{Pages, Rebuilt};
 
 /// A line of a page: its characters left to right, with where it stands.
 #[derive(Debug, Clone)]
@@ -37,6 +37,8 @@ struct Line {
     baseline: f32,
     /// The size of most of its characters.
     size: f32,
+    /// Most of its characters are bold.
+    bold: bool,
     /// Made of pieces that stood apart on one row (a 目录 entry without leader dots, a table
     /// row), or across both columns of a page set in two (a title): it stands alone as a
     /// paragraph.
@@ -46,9 +48,11 @@ struct Line {
 /// What a PDF holds, read.
 pub struct Read {
     /// The paragraphs, in reading order, with the pages each stands on.
-    pub paragraphs: Vec<(String, Pages)>,
+    pub paragraphs: Vec<Rebuilt>,
     /// What was done on each page, for `inspect`.
     pub pages: Vec<PageReport>,
+    /// Pages left out because their text layer reads as glyph codes, from 1.
+    pub unreadable: Vec<u32>,
 }
 
 /// What the reader did on one page.
@@ -89,18 +93,31 @@ pub fn read(path: &Path, bytes: &[u8]) -> Result<Read, Error> {
             format!("no text layer in {count} page(s): a scan? gazette does not read images (OCR)"),
         ));
     }
-    if garbled(pages.iter().flatten().map(|l| l.text.as_str())) {
+    // A page whose text layer reads as glyph codes is left out: its fonts have no Unicode map,
+    // or a damaged file lost them. The file is refused when every page with text is such.
+    let junk: Vec<u32> = pages
+        .iter()
+        .enumerate()
+        .filter(|(_, page)| !page.is_empty() && garbled(page.iter().map(|l| l.text.as_str())))
+        .map(|(i, _)| i as u32 + 1)
+        .collect();
+    if junk.len() == pages.iter().filter(|p| !p.is_empty()).count() {
         return Err(Error::file(
             path,
             "its fonts have no Unicode map: the text layer reads as glyph codes (private-use, \
              replacement or stray Latin characters), not as text",
         ));
     }
+    let mut pages = pages;
+    for &index in &junk {
+        pages[index as usize - 1].clear();
+    }
     let (pages, mut reports) = drop_margins(pages);
     let paragraphs = paragraphs(&in_reading_order(pages), &mut reports);
     Ok(Read {
         paragraphs,
         pages: reports,
+        unreadable: junk,
     })
 }
 
@@ -119,11 +136,24 @@ fn pages_of(bytes: &[u8]) -> Result<Vec<Vec<Line>>, String> {
                 right: c.bbox.x + c.bbox.width,
                 baseline: c.origin_y,
                 size: c.font_size.max(1.0),
+                bold: is_bold(c),
             })
             .collect();
         pages.push(lines(glyphs));
     }
     Ok(pages)
+}
+
+/// A bold face, by its weight or, where the font does not say, by its name: 「SimHei」 (黑体) and
+/// 「…-Bold」 set the headings of Chinese official documents.
+fn is_bold(c: &pdf_oxide::layout::TextChar) -> bool {
+    if c.font_weight as u16 >= pdf_oxide::layout::FontWeight::SemiBold as u16 {
+        return true;
+    }
+    let name = c.font_name.to_ascii_lowercase();
+    ["bold", "heavy", "black", "simhei", "heiti", "黑体"]
+        .iter()
+        .any(|face| name.contains(face))
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -133,6 +163,7 @@ struct Glyph {
     right: f32,
     baseline: f32,
     size: f32,
+    bold: bool,
 }
 
 /// Glyphs on one baseline make a line, split where the next glyph starts more than 1.8 characters
@@ -188,7 +219,9 @@ fn line(glyphs: &[Glyph]) -> Option<Line> {
     }
     let mut sizes: Vec<f32> = glyphs.iter().map(|g| g.size).collect();
     sizes.sort_by(f32::total_cmp);
+    let bold = glyphs.iter().filter(|g| g.bold).count() * 2 > glyphs.len();
     Some(Line {
+        bold,
         text,
         left: first.x,
         right: glyphs[glyphs.len() - 1].right,
@@ -330,18 +363,34 @@ fn rows(lines: Vec<Line>) -> Vec<Line> {
 
 /// True when a text layer reads as junk rather than text. Fonts without a Unicode map give their
 /// glyph codes, which read as private-use or replacement characters, or as Latin-1 letters and
-/// ASCII symbols (「(#Ã¶Ã;Ã½Ã¾」, from a LibreOffice file whose `ToUnicode` maps were removed). The
-/// layer is junk when more than a fifth of its characters are, or when it holds no CJK character
-/// and less than half of it is letters and digits.
+/// ASCII symbols (「(#Ã¶Ã;Ã½Ã¾」, from a LibreOffice file whose `ToUnicode` maps were removed). A
+/// damaged file that lost some fonts reads as Chinese strewn with ASCII
+/// (「6去一年，面对? ?杂的国内?形?」). The layer is junk when more than a fifth of its characters
+/// are, when it holds no CJK character and less than half of it is letters and digits, or when
+/// more than one ideograph in twelve has a stray ASCII letter or symbol after it, between two
+/// ideographs (real text: at most one in thirty, 「A股」「X光」 in Taiwan's 行政院公報).
 fn garbled<'a>(texts: impl Iterator<Item = &'a str>) -> bool {
-    let (mut junk, mut all, mut cjk, mut alphanumeric) = (0usize, 0usize, 0usize, 0usize);
-    for c in texts.flat_map(str::chars).filter(|c| !c.is_whitespace()) {
-        all += 1;
-        junk += usize::from(is_junk(c));
-        cjk += usize::from(crate::text::fold::is_cjk(c));
-        alphanumeric += usize::from(c.is_alphanumeric());
+    let (mut junk, mut all, mut cjk, mut alphanumeric, mut stray) = (0usize, 0, 0, 0, 0);
+    let ideograph = |c: char| ('\u{4e00}'..='\u{9fff}').contains(&c);
+    for text in texts {
+        let chars: Vec<char> = text.chars().collect();
+        for (i, &c) in chars.iter().enumerate() {
+            if c.is_whitespace() {
+                continue;
+            }
+            all += 1;
+            junk += usize::from(is_junk(c));
+            cjk += usize::from(crate::text::fold::is_cjk(c));
+            alphanumeric += usize::from(c.is_alphanumeric());
+            let between = i > 0
+                && ideograph(chars[i - 1])
+                && chars.get(i + 1).is_some_and(|&n| ideograph(n) || n == ' ');
+            stray += usize::from(
+                between && c.is_ascii_graphic() && !c.is_ascii_digit() && !"%+-./".contains(c),
+            );
+        }
     }
-    junk * 5 > all || (cjk == 0 && alphanumeric * 2 < all)
+    junk * 5 > all || (cjk == 0 && alphanumeric * 2 < all) || stray * 12 > cjk
 }
 
 /// A character that text does not hold, or hardly: private use, replacement, control, Latin-1
@@ -387,8 +436,9 @@ fn drop_margins(pages: Vec<Vec<Line>>) -> (Vec<Vec<Line>>, Vec<PageReport>) {
 /// more than a line and a half of space stands above it. A column or page end alone never ends a
 /// paragraph. Each paragraph gets the pages it stands on, numbered as `reports` says; each
 /// report gets the joins made at the top of its columns.
-fn paragraphs(pages: &[Vec<Vec<Line>>], reports: &mut [PageReport]) -> Vec<(String, Pages)> {
-    let mut out: Vec<(String, Pages)> = Vec::new();
+fn paragraphs(pages: &[Vec<Vec<Line>>], reports: &mut [PageReport]) -> Vec<Rebuilt> {
+    let body = Body::of(pages.iter().flatten().flatten());
+    let mut out: Vec<Rebuilt> = Vec::new();
     let mut open = false;
     for (columns, report) in pages.iter().zip(reports.iter_mut()) {
         let page = report.printed;
@@ -405,20 +455,22 @@ fn paragraphs(pages: &[Vec<Vec<Line>>], reports: &mut [PageReport]) -> Vec<(Stri
                 let contents = is_contents_line(&l.text) || l.alone;
                 let starts = !open || indented || gap || contents;
                 match out.last_mut() {
-                    Some((paragraph, pages)) if !starts => {
+                    Some(paragraph) if !starts => {
                         if i == 0 {
-                            report.joined.push(join_shown(paragraph, &l.text));
+                            report.joined.push(join_shown(&paragraph.text, &l.text));
                         }
-                        join(paragraph, &l.text);
-                        pages.last = page;
+                        join(&mut paragraph.text, &l.text);
+                        paragraph.pages.last = page;
+                        paragraph.styled &= body.sets_apart(l);
                     }
-                    _ => out.push((
-                        l.text.clone(),
-                        Pages {
+                    _ => out.push(Rebuilt {
+                        text: l.text.clone(),
+                        pages: Pages {
                             first: page,
                             last: page,
                         },
-                    )),
+                        styled: body.sets_apart(l),
+                    }),
                 }
                 let short = l.right < right - char_width * 2.0;
                 open = !short && !contents;
@@ -426,6 +478,46 @@ fn paragraphs(pages: &[Vec<Vec<Line>>], reports: &mut [PageReport]) -> Vec<(Stri
         }
     }
     out
+}
+
+/// How a document's text is set: the size and the weight of most of its characters.
+struct Body {
+    size: f32,
+    bold: bool,
+}
+
+impl Body {
+    fn of<'a>(lines: impl Iterator<Item = &'a Line>) -> Body {
+        let mut sizes: Vec<(f32, usize)> = Vec::new();
+        let (mut bold, mut all) = (0, 0);
+        for l in lines {
+            let n = l.text.chars().count();
+            sizes.push((l.size, n));
+            all += n;
+            if l.bold {
+                bold += n;
+            }
+        }
+        sizes.sort_by(|a, b| a.0.total_cmp(&b.0));
+        // The size of the median character.
+        let mut seen = 0;
+        let size = sizes
+            .iter()
+            .find(|(_, n)| {
+                seen += n;
+                seen * 2 >= all
+            })
+            .map_or(0.0, |(size, _)| *size);
+        Body {
+            size,
+            bold: bold * 2 > all,
+        }
+    }
+
+    /// True for a line set apart from the text: a fifth larger, or bold in a text that is not.
+    fn sets_apart(&self, line: &Line) -> bool {
+        line.size >= self.size * 1.2 || (line.bold && !self.bold)
+    }
 }
 
 /// A join at a column's top as `inspect` shows it: the paragraph's last characters, then the
@@ -472,6 +564,7 @@ mod tests {
             right,
             baseline,
             size: 10.0,
+            bold: false,
             alone: false,
         }
     }
@@ -482,6 +575,13 @@ mod tests {
     }
 
     fn read_pages(pages: &[Vec<Vec<Line>>]) -> Vec<(String, Pages)> {
+        read_rebuilt(pages)
+            .into_iter()
+            .map(|p| (p.text, p.pages))
+            .collect()
+    }
+
+    fn read_rebuilt(pages: &[Vec<Vec<Line>>]) -> Vec<Rebuilt> {
         let mut reports: Vec<PageReport> = (1..=pages.len() as u32)
             .map(|n| PageReport {
                 index: n,
@@ -526,6 +626,33 @@ mod tests {
         assert_eq!(got[0].1, Pages { first: 1, last: 2 });
         assert_eq!(got[1].1, Pages { first: 2, last: 2 });
         assert_eq!(got.len(), 2);
+    }
+
+    #[test]
+    fn a_line_set_larger_or_bold_is_styled() {
+        let heading = |text: &str, size: f32, bold: bool, y: f32| Line {
+            size,
+            bold,
+            ..at(text, 100.0, 200.0, y)
+        };
+        let page = vec![
+            heading("附件", 16.0, false, 760.0),
+            at("过去一年，经济运行总体平稳，", 120.0, 400.0, 740.0),
+            at("发展质量稳步提升。", 100.0, 250.0, 726.0),
+            heading("关于纲要草案的说明", 10.0, true, 700.0),
+            at("我们主要做了以下工作。", 120.0, 300.0, 680.0),
+        ];
+        let styled: Vec<(String, bool)> = read_rebuilt(&[vec![page]])
+            .into_iter()
+            .map(|p| (p.text, p.styled))
+            .collect();
+        let want = [
+            ("附件", true),
+            ("过去一年，经济运行总体平稳，发展质量稳步提升。", false),
+            ("关于纲要草案的说明", true),
+            ("我们主要做了以下工作。", false),
+        ];
+        assert_eq!(styled, want.map(|(t, s)| (t.to_string(), s)));
     }
 
     #[test]
