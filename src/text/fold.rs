@@ -1,7 +1,7 @@
 //! FOLD: the matching form of a text, which makes matching forgiving of how the text was typed:
 //! traditional characters to simplified, full-width ASCII to half-width, Latin lowercased,
-//! zero-width characters removed, white space between two CJK characters removed, other white
-//! space to one space per character. Every folded character remembers its byte span in the
+//! brackets of every shape to one pair, zero-width characters removed, white space between two CJK
+//! characters removed, other white space to one space per character. Every folded character remembers its byte span in the
 //! displayed text, so a match in the folded form maps back to the exact span the user sees.
 //!
 //! Both sides use it: the indexer folds each paragraph once for every view, a search folds its
@@ -72,6 +72,16 @@ fn is_zero_width(c: char) -> bool {
     )
 }
 
+/// The bracket of the matching form for an opening or closing bracket of any shape: `[` or `]`.
+/// Full-width ［］（） are half-width by then.
+pub fn bracket(c: char) -> Option<char> {
+    match c {
+        '[' | '(' | '〔' | '【' | '〖' | '⌈' | '⦅' | '〘' => Some('['),
+        ']' | ')' | '〕' | '】' | '〗' | '⌉' | '⦆' | '〙' => Some(']'),
+        _ => None,
+    }
+}
+
 /// One character of the matching form, or `None` for a character that matching ignores.
 fn fold_char(c: char) -> Option<char> {
     if is_zero_width(c) {
@@ -82,6 +92,11 @@ fn fold_char(c: char) -> Option<char> {
         0xFF01..=0xFF5E => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
         _ => c,
     };
+    // A document number (文号) brackets its year however it was typed: 国发〔1993〕21号 is
+    // 国发[1993]21号, 国发（1993）21号 and 国发【1993】21号.
+    if let Some(bracket) = bracket(c) {
+        return Some(bracket);
+    }
     if c.is_ascii() {
         return Some(if c.is_whitespace() {
             ' '
@@ -257,6 +272,24 @@ mod tests {
         // 1 of １９９６ is three bytes wide in the original text.
         let pos = folded.chars.iter().position(|&c| c == '1').unwrap();
         assert_eq!(folded.spans[pos].1 - folded.spans[pos].0, 3);
+    }
+
+    #[test]
+    fn brackets_of_every_shape_are_one_pair() {
+        let want = fold("国发[1993]21号").chars;
+        for typed in [
+            "国发〔1993〕21号",
+            "国发［1993］21号",
+            "国发(1993)21号",
+            "国发（1993）21号",
+            "国发【1993】21号",
+            "国发⌈1993⌉21号",
+        ] {
+            assert_eq!(fold(typed).chars, want, "{typed}");
+        }
+        // Spans still point at the brackets as written.
+        let folded = fold("国发〔1993〕");
+        assert_eq!(folded.spans[2], (6, 9));
     }
 
     #[test]

@@ -505,3 +505,38 @@ fn every_hit_of_a_common_literal_is_read_once_in_rank_order() {
         assert_eq!(counts["occurrences"], occurrences);
     }
 }
+
+#[test]
+fn a_document_number_is_found_however_its_brackets_are_typed() {
+    let text = "国务院关于实行分税制财政管理体制的决定\n\n国发〔1993〕85号\n\n各省、自治区、直辖市人民政府：\n\n现将有关事项通知如下。\n";
+    let (_dir, index) = crate::common::index_of("国发1993-85.txt", text);
+    let at = text.find("国发〔1993〕85号").unwrap();
+    let want = vec![serde_json::json!([at, at + "国发〔1993〕85号".len()])];
+    for typed in [
+        "国发〔1993〕85号",
+        "国发[1993]85号",
+        "国发［1993］85号",
+        "\"国发(1993)85号\"",
+        "国发（1993）85号",
+        "国发【1993】85号",
+    ] {
+        let hits = crate::common::all_hits(&index, typed, &[]);
+        assert_eq!(hits.len(), 1, "{typed}");
+        // The match points at the number as written.
+        let paragraph_start = text[..at].rfind('\n').map_or(0, |n| n + 1);
+        let matches: Vec<Value> = hits[0]["matches"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| {
+                serde_json::json!([
+                    m[0].as_u64().unwrap() as usize + paragraph_start,
+                    m[1].as_u64().unwrap() as usize + paragraph_start
+                ])
+            })
+            .collect();
+        assert_eq!(matches, want, "{typed}");
+    }
+    // Another number is not found.
+    assert!(crate::common::all_hits(&index, "国发[1994]85号", &[]).is_empty());
+}
