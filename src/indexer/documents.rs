@@ -8,7 +8,7 @@ use tantivy::{IndexWriter, TantivyDocument, Term};
 use crate::Error;
 use crate::indexer::backlog::{Backlog, Queued};
 use crate::ingest::Loaded;
-use crate::ingest::parse::Paragraph;
+use crate::ingest::parse::{Document, Paragraph};
 use crate::store::schema::{Citation, Fields};
 use crate::text::{dates, fold};
 
@@ -54,6 +54,7 @@ pub(super) fn add_issue(
             date: issue.date.clone(),
             region: issue.region.clone(),
             document: document.title.clone(),
+            doc_number: document.doc_number.clone(),
             page: document.page.map(u64::from),
             attributes: loaded.attributes.clone(),
             indexed: file.times.indexed,
@@ -71,7 +72,7 @@ pub(super) fn add_issue(
                 doc.add_text(fields.citation, &citation);
                 doc.add_text(fields.title, fold::fold_to_string(&document.title));
             }
-            add_filter_terms(&mut doc, fields, file, &source, loaded, &document.title);
+            add_filter_terms(&mut doc, fields, file, &source, loaded, document);
             add_paragraph(&mut doc, fields, ordinal as u64 + 1, paragraph)?;
             batch.push(doc);
         }
@@ -94,7 +95,7 @@ fn add_filter_terms(
     file: &File,
     source: &str,
     loaded: &Loaded,
-    title: &str,
+    document: &Document,
 ) {
     let issue = &loaded.issue;
     doc.add_text(fields.path, file.path);
@@ -117,7 +118,10 @@ fn add_filter_terms(
     doc.add_u64(fields.date_key, dates::key(issue.date.as_deref()));
     doc.add_u64(fields.indexed, file.times.indexed);
     doc.add_u64(fields.first_indexed, file.times.first_indexed);
-    doc.add_text(fields.document, title);
+    doc.add_text(fields.document, &document.title);
+    if let Some(number) = &document.doc_number {
+        doc.add_text(fields.doc_number, number);
+    }
 }
 
 /// A paragraph's own fields: its section path and number, its text stored, and its views

@@ -19,6 +19,8 @@ pub struct Metadata {
     pub gazette: Option<String>,
     pub issue: Option<String>,
     pub region: Option<String>,
+    /// The document number (文号), e.g. 国发〔1993〕85号.
+    pub doc_number: Option<String>,
     pub attributes: BTreeMap<String, String>,
 }
 
@@ -134,6 +136,7 @@ fn read(path: &Path, delimiter: u8, errors: &mut Vec<Error>) -> Result<Manifest,
                 "gazette" => row.gazette = Some(value),
                 "issue" => row.issue = Some(value),
                 "region" => row.region = Some(value),
+                "doc_number" | "docno" | "文号" => row.doc_number = Some(value),
                 "date" => match crate::text::dates::normalise(&value) {
                     Some(date) => row.date = Some(date),
                     None => errors.push(fail(format!(

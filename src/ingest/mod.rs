@@ -85,6 +85,7 @@ pub(crate) fn load_bytes(path: &Path, bytes: &[u8], meta: Metadata) -> Result<Lo
         gazette,
         issue: number,
         region,
+        doc_number,
         attributes,
     } = meta;
     let mut set = |field: &'static str, slot: &mut Option<String>, value: Option<String>| {
@@ -104,6 +105,12 @@ pub(crate) fn load_bytes(path: &Path, bytes: &[u8], meta: Metadata) -> Result<Lo
     {
         document.title = title;
         sources.push(("title", "from the manifest"));
+    }
+    if let Some(number) = doc_number
+        && let [document] = issue.documents.as_mut_slice()
+    {
+        document.doc_number = Some(number);
+        sources.push(("doc_number", "from the manifest"));
     }
     if derive_again {
         issue.region = issue.gazette.as_deref().and_then(region::derive);

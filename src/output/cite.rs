@@ -97,6 +97,7 @@ mod tests {
             date: Some("2025-02-28".into()),
             region: Some("河南省焦作市".into()),
             document: "焦作市人民政府工作报告".into(),
+            doc_number: None,
             page: Some(3),
             attributes: Default::default(),
             indexed: 0,

@@ -19,6 +19,7 @@ pub const COLUMNS: &[&str] = &[
     "date",
     "region",
     "document",
+    "doc_number",
     "section",
     "page",
     "page_end",
@@ -40,6 +41,8 @@ pub struct HitFields<'a> {
     date: &'a Option<String>,
     region: &'a Option<String>,
     document: &'a str,
+    /// The document number (文号), where known.
+    doc_number: &'a Option<String>,
     section: &'a [String],
     /// The page where the paragraph starts (where the file has no pages, where its document
     /// starts).
@@ -71,6 +74,7 @@ impl<'a> HitFields<'a> {
             date: &citation.date,
             region: &citation.region,
             document: &citation.document,
+            doc_number: &citation.doc_number,
             section: &hit.section,
             page: hit.page,
             page_end: hit.page_end,
@@ -97,6 +101,7 @@ impl<'a> HitFields<'a> {
             optional(self.date),
             optional(self.region),
             self.document.to_string(),
+            optional(self.doc_number),
             self.section.join(" › "),
             self.page.map_or(String::new(), |p| p.to_string()),
             self.page_end.map_or(String::new(), |p| p.to_string()),

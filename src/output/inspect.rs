@@ -71,6 +71,14 @@ pub fn inspect<W: Write>(
             },
             document.paragraphs.len()
         )?;
+        if let Some(number) = &document.doc_number {
+            let from = if issue.documents.len() == 1 && !source("doc_number").is_empty() {
+                source("doc_number")
+            } else {
+                "  (read from the text)".to_string()
+            };
+            writeln!(out, "document number: {number}{from}")?;
+        }
         sections(out, &document.paragraphs, paragraphs)?;
     }
     Ok(())

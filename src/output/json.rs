@@ -73,6 +73,7 @@ mod tests {
             "date",
             "region",
             "document",
+            "doc_number",
             "section",
             "page",
             "page_end",

@@ -40,6 +40,7 @@ pub(crate) mod testing {
                 date: Some("2025-02-28".into()),
                 region: Some("河南省焦作市".into()),
                 document: "焦作市人民政府工作报告".into(),
+                doc_number: None,
                 page: Some(3),
                 attributes: Default::default(),
                 indexed: 0,

@@ -63,6 +63,7 @@ pub(super) fn filter_field(fields: &Fields, filter: &Filter) -> SchemaField {
             Field::Gazette => fields.gazette,
             Field::Region => fields.region,
             Field::Document => fields.document,
+            Field::DocNumber => fields.doc_number,
         },
         Filter::Date { .. } => fields.date,
         Filter::Attribute { .. } => fields.attribute_terms,

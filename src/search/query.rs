@@ -38,7 +38,7 @@ pub enum Expr {
 /// A condition on a paragraph's citation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Filter {
-    /// `gazette:…`, `region:…`, `document:…`: the field contains the value.
+    /// `gazette:…`, `region:…`, `document:…`, `docno:…`: the field contains the value.
     Contains { field: Field, value: String },
     /// `year:2025`, `date:2024-01..2025-06`, `--from`, `--to`: dates within the bounds, compared
     /// at the precision of the shorter of the two (a date of `2025` is within `2025-03..`).
@@ -58,6 +58,7 @@ pub enum Field {
     Gazette,
     Region,
     Document,
+    DocNumber,
 }
 
 impl Expr {
@@ -360,6 +361,7 @@ fn filter(name: &str, value: &str) -> Result<Expr, String> {
         "gazette" => contains(Field::Gazette),
         "region" => contains(Field::Region),
         "document" => contains(Field::Document),
+        "docno" | "doc_number" => contains(Field::DocNumber),
         "year" => match dates::normalise(value) {
             Some(year) if year.len() == 4 => Ok(Expr::Filter(Filter::Date {
                 from: Some(year.clone()),

@@ -171,6 +171,7 @@ pub(super) fn evaluate(
                     Field::Gazette => citation.gazette.as_deref(),
                     Field::Region => citation.region.as_deref(),
                     Field::Document => Some(citation.document.as_str()),
+                    Field::DocNumber => citation.doc_number.as_deref(),
                 },
                 Filter::Date { .. } => citation.date.as_deref(),
                 Filter::Attribute { .. } | Filter::IndexedSince(_) => None,

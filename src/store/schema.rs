@@ -33,6 +33,8 @@ pub const ATTRIBUTE_TERMS: &str = "attribute_terms";
 /// The date as a number YYYYMMDD (00 for an unknown month or day; 0 for no date), for sorting.
 pub const DATE_KEY: &str = "date_key";
 pub const DOCUMENT: &str = "document";
+/// The document number (文号), where the text or the manifest gives one.
+pub const DOC_NUMBER: &str = "doc_number";
 /// Heading path, outermost first, stored as a JSON array string.
 pub const SECTION: &str = "section";
 /// Ordinal of the paragraph within its document, from 1. The postings of 1 are the documents'
@@ -84,6 +86,7 @@ pub struct Fields {
     pub attribute_terms: Field,
     pub date_key: Field,
     pub document: Field,
+    pub doc_number: Field,
     pub section: Field,
     pub paragraph: Field,
     pub ordinal: Field,
@@ -120,6 +123,7 @@ pub fn build() -> Schema {
     builder.add_text_field(REGION, citation.clone());
     builder.add_text_field(ATTRIBUTE_TERMS, citation.clone());
     builder.add_u64_field(DATE_KEY, FAST);
+    builder.add_text_field(DOC_NUMBER, citation.clone());
     builder.add_text_field(DOCUMENT, citation);
     builder.add_text_field(CITATION, STORED);
     builder.add_u64_field(RECORD, STORED);
@@ -172,6 +176,7 @@ impl Fields {
             attribute_terms: get(ATTRIBUTE_TERMS)?,
             date_key: get(DATE_KEY)?,
             document: get(DOCUMENT)?,
+            doc_number: get(DOC_NUMBER)?,
             section: get(SECTION)?,
             paragraph: get(PARAGRAPH)?,
             ordinal: get(ORDINAL)?,
@@ -204,6 +209,9 @@ pub struct Citation {
     pub region: Option<String>,
     /// The document's title.
     pub document: String,
+    /// The document number (文号).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub doc_number: Option<String>,
     /// Page of the issue where the document starts: from the 目录, else where its first paragraph
     /// starts.
     #[serde(default, skip_serializing_if = "Option::is_none")]

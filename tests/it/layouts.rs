@@ -131,10 +131,7 @@ fn folded_text_is_found_and_matches_point_at_the_text_as_written() {
     assert_eq!(hits[0]["gazette"], "行政院公報");
     assert_eq!(hits[0]["issue"], "第20卷第1期");
     assert_eq!(hits[0]["date"], "2014-01-02");
-    assert_eq!(
-        hits[0]["attributes"]["doc_number"],
-        "院授主基法字第1020201348A號"
-    );
+    assert_eq!(hits[0]["doc_number"], "院授主基法字第1020201348A號");
     assert_eq!(hits[0]["section"], serde_json::json!(["第　五　條"]));
     // The law's date and title come from its file name, its region from its title.
     let hits = search("山体保护坚持");

@@ -539,4 +539,15 @@ fn a_document_number_is_found_however_its_brackets_are_typed() {
     }
     // Another number is not found.
     assert!(crate::common::all_hits(&index, "国发[1994]85号", &[]).is_empty());
+    // The number is the document's: every paragraph carries it, and `docno:` filters on it.
+    let paragraphs = crate::common::all_hits(&index, "docno:国发[1993]", &[]);
+    assert_eq!(paragraphs.len(), 4);
+    assert!(
+        paragraphs
+            .iter()
+            .all(|p| p["doc_number"] == "国发〔1993〕85号")
+    );
+    let notice = crate::common::all_hits(&index, "通知 docno:\"国发（1993）85号\"", &[]);
+    assert_eq!(notice.len(), 1);
+    assert!(crate::common::all_hits(&index, "通知 docno:国发[1994]", &[]).is_empty());
 }

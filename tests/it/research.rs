@@ -307,8 +307,9 @@ fn csv_round_trips_to_the_same_values_as_json() {
     let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
     assert_eq!(rows.len(), json.len());
     assert!(rows.len() > 30);
-    // The 行政院公報 item's manifest columns are attributes.
-    assert!(header.contains(&"attribute.doc_number".to_string()));
+    // The 行政院公報 item's manifest columns are attributes, its 文号 a column of its own.
+    assert!(header.contains(&"attribute.doc_style_l".to_string()));
+    assert!(header.contains(&"doc_number".to_string()));
     let column = |name: &str| header.iter().position(|h| h == name).unwrap();
     for (row, hit) in rows.iter().zip(&json) {
         for key in [

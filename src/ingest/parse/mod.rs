@@ -38,6 +38,8 @@ pub struct Document {
     /// Page of the issue where the document starts, from the 目录, else where its first paragraph
     /// starts.
     pub page: Option<u32>,
+    /// The document number (文号) its opening lines print: 「国发〔1993〕85号」.
+    pub doc_number: Option<String>,
     pub paragraphs: Vec<Paragraph>,
 }
 
@@ -190,6 +192,7 @@ fn parse_blocks(split: blocks::Blocks, file_stem: &str, rebuilt: bool) -> Issue 
         issue.documents.push(Document {
             title,
             page,
+            doc_number: doc_number(body),
             paragraphs,
         });
     }
@@ -257,6 +260,32 @@ static STEM_DATE: LazyLock<Regex> = LazyLock::new(|| {
 static SPEECH_DATE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^[—-]+\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日").expect("valid regex")
 });
+
+/// 「国发〔1993〕85号」, 「豫政〔2025〕3号」, 「国办发[2024]12号」: an issuer, a bracketed year, a
+/// number, 号.
+static DOC_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"^\p{Han}{1,12}\s*[〔\[［(（【]\s*(?:19|20)\d{2}\s*[〕\]］)）】]\s*第?\s*\d{1,5}\s*[号號]",
+    )
+    .expect("valid regex")
+});
+/// 「院授主基法字第1020201348A號」: Taiwan's 字第…號.
+static DOC_NUMBER_TW: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\p{Han}{1,12}字第\s*[0-9A-Z]{2,16}\s*[号號]").expect("valid regex")
+});
+
+/// How many opening blocks of a document may print its number: a title, an issuer, a date.
+const DOC_NUMBER_BLOCKS: usize = 6;
+
+/// The document number (文号) printed on one of a document's opening lines, as printed.
+fn doc_number(blocks: &[String]) -> Option<String> {
+    blocks.iter().take(DOC_NUMBER_BLOCKS).find_map(|block| {
+        [&*DOC_NUMBER, &*DOC_NUMBER_TW]
+            .iter()
+            .find_map(|re| re.find(block))
+            .map(|m| m.as_str().to_string())
+    })
+}
 
 /// A file name's title and date: 「焦作市公园管理条例(2021-08-25)」 -> 焦作市公园管理条例, 2021-08-25.
 fn split_stem(stem: &str) -> (&str, Option<String>) {
@@ -424,6 +453,29 @@ mod tests {
                 ),
             ]
         );
+    }
+
+    #[test]
+    fn reads_the_document_number_from_the_opening_lines() {
+        for (line, want) in [
+            ("国发〔1993〕85号", Some("国发〔1993〕85号")),
+            ("豫政 [2025] 3号", Some("豫政 [2025] 3号")),
+            (
+                "国办发（2024）第12号 签发人：张三",
+                Some("国办发（2024）第12号"),
+            ),
+            (
+                "院授主基法字第1020201348A號",
+                Some("院授主基法字第1020201348A號"),
+            ),
+            ("2025年第1号", None),
+            ("第一条 为了规范管理，制定本办法。", None),
+        ] {
+            let text =
+                format!("关于某事的通知\n\n{line}\n\n各县区人民政府：\n\n现将有关事项通知如下。\n");
+            let issue = parse(&text, "某文件");
+            assert_eq!(issue.documents[0].doc_number.as_deref(), want, "{line}");
+        }
     }
 
     #[test]
