@@ -236,7 +236,8 @@ fn fold_each(text: &str, script: Script, mut emit: impl FnMut(char, (usize, usiz
         }
         Script::Fold | Script::Exact => text,
     };
-    let mut last: Option<char> = None;
+    // Whether the last kept character was CJK, as white space sees it.
+    let mut last: Option<bool> = None;
     // White space is held back until the next kept character shows whether it stood between two
     // CJK characters: 「第 十四 條」 is matched by 第十四條, "Hello World" keeps its space.
     let mut pending_space: Vec<(usize, usize)> = Vec::new();
@@ -247,8 +248,12 @@ fn fold_each(text: &str, script: Script, mut emit: impl FnMut(char, (usize, usiz
             pending_space.push((start, end));
             continue;
         }
+        // A CJK bracket stays CJK for the white space beside it, as before brackets folded:
+        // 「豫政 〔2025〕 3号」 is matched by 豫政〔2025〕3号.
+        let cjk = is_cjk(f)
+            || (bracket(c).is_some() && is_cjk(c) && !('\u{FF01}'..='\u{FF5E}').contains(&c));
         if !pending_space.is_empty() {
-            let between_cjk = last.is_some_and(is_cjk) && is_cjk(f);
+            let between_cjk = last == Some(true) && cjk;
             if !between_cjk && last.is_some() {
                 for span in pending_space.iter() {
                     emit(' ', *span);
@@ -257,7 +262,7 @@ fn fold_each(text: &str, script: Script, mut emit: impl FnMut(char, (usize, usiz
             pending_space.clear();
         }
         emit(f, (start, end));
-        last = Some(f);
+        last = Some(cjk);
     }
 }
 
@@ -290,6 +295,12 @@ mod tests {
         // Spans still point at the brackets as written.
         let folded = fold("国发〔1993〕");
         assert_eq!(folded.spans[2], (6, 9));
+        // White space beside a CJK bracket goes as beside any CJK character.
+        assert_eq!(
+            fold("豫政 〔2025〕 3号").chars,
+            fold("豫政〔2025〕 3号").chars
+        );
+        assert_eq!(fold("豫政 〔2025〕").as_string(), "豫政[2025]");
     }
 
     #[test]
