@@ -274,16 +274,21 @@ static DOC_NUMBER_TW: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^\p{Han}{1,12}字第\s*[0-9A-Z]{2,16}\s*[号號]").expect("valid regex")
 });
 
-/// How many opening blocks of a document may print its number: a title, an issuer, a date.
-const DOC_NUMBER_BLOCKS: usize = 6;
+/// How many opening blocks of a document may print its number: a title over several lines, an
+/// issuer, dates of adoption and effect (「最高人民法院」 / 「关于审理…的解释」 / 「法释〔2022〕3号」).
+const DOC_NUMBER_BLOCKS: usize = 12;
 
-/// The document number (文号) printed on one of a document's opening lines, as printed.
+/// The document number (文号) printed on one of a document's opening lines, as printed. The line
+/// is the number, or the number and a short note (「签发人：张三」); a sentence that opens with a
+/// number cites another document (「国发〔1993〕21号文件规定，…」).
 fn doc_number(blocks: &[String]) -> Option<String> {
     blocks.iter().take(DOC_NUMBER_BLOCKS).find_map(|block| {
-        [&*DOC_NUMBER, &*DOC_NUMBER_TW]
+        let found = [&*DOC_NUMBER, &*DOC_NUMBER_TW]
             .iter()
-            .find_map(|re| re.find(block))
-            .map(|m| m.as_str().to_string())
+            .find_map(|re| re.find(block))?;
+        let rest = &block[found.end()..];
+        let alone = rest.chars().count() <= 20 && !rest.contains(['，', '。', '；', ',']);
+        alone.then(|| found.as_str().to_string())
     })
 }
 
@@ -470,6 +475,7 @@ mod tests {
             ),
             ("2025年第1号", None),
             ("第一条 为了规范管理，制定本办法。", None),
+            ("国发〔1993〕21号文件规定，各地应当执行。", None),
         ] {
             let text =
                 format!("关于某事的通知\n\n{line}\n\n各县区人民政府：\n\n现将有关事项通知如下。\n");
