@@ -413,7 +413,27 @@ pub fn parse(query: &str) -> Result<Expr, Error> {
             _ => error(at, "unexpected term"),
         });
     }
-    Ok(expr)
+    Ok(respelled(expr))
+}
+
+/// The expression with each literal that holds a numbered reference (第23条) searched under
+/// each of its spellings (第23条 OR 第二十三条), see [`crate::text::numerals`]. A NEAR's
+/// literals are searched as typed.
+fn respelled(expr: Expr) -> Expr {
+    match expr {
+        Expr::Literal(literal) => {
+            let mut spellings = crate::text::numerals::spellings(&literal);
+            if spellings.len() == 1 {
+                Expr::Literal(literal)
+            } else {
+                Expr::Or(spellings.drain(..).map(Expr::Literal).collect())
+            }
+        }
+        Expr::And(items) => Expr::And(items.into_iter().map(respelled).collect()),
+        Expr::Or(items) => Expr::Or(items.into_iter().map(respelled).collect()),
+        Expr::Not(inner) => Expr::Not(Box::new(respelled(*inner))),
+        other => other,
+    }
 }
 
 #[cfg(test)]

@@ -551,3 +551,72 @@ fn a_document_number_is_found_however_its_brackets_are_typed() {
     assert_eq!(notice.len(), 1);
     assert!(crate::common::all_hits(&index, "通知 docno:国发[1994]", &[]).is_empty());
 }
+
+/// A number of 1 to 199 in Chinese numerals as laws write it, written apart from the library's
+/// conversion on purpose.
+fn chinese_number(n: u32) -> String {
+    const D: [&str; 10] = ["", "一", "二", "三", "四", "五", "六", "七", "八", "九"];
+    let (hundreds, tens, ones) = (n / 100, n / 10 % 10, n % 10);
+    let mut out = String::new();
+    if hundreds > 0 {
+        out += D[hundreds as usize];
+        out += "百";
+        if tens == 0 && ones > 0 {
+            out += "零";
+        }
+    }
+    if tens > 0 {
+        if !(tens == 1 && hundreds == 0) {
+            out += D[tens as usize];
+        }
+        out += "十";
+    }
+    out + D[ones as usize]
+}
+
+/// A law of 150 articles numbered in Chinese numerals, some citing others in digits, indexed once.
+fn articles_index() -> &'static (tempfile::TempDir, String, Vec<String>) {
+    static INDEX: OnceLock<(tempfile::TempDir, String, Vec<String>)> = OnceLock::new();
+    INDEX.get_or_init(|| {
+        let paragraphs: Vec<String> = (1..=150u32)
+            .map(|n| {
+                let cited = (n * 7) % 150 + 1;
+                if n % 3 == 0 {
+                    format!("第{}条 依照第{cited}条的规定办理。", chinese_number(n))
+                } else {
+                    format!("第{}条 本条例自公布之日起施行。", chinese_number(n))
+                }
+            })
+            .collect();
+        let text = format!("某市管理条例\n\n{}\n", paragraphs.join("\n\n"));
+        let (dir, index) = crate::common::index_of("某市管理条例.txt", &text);
+        (dir, index, paragraphs)
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 60, ..ProptestConfig::default() })]
+
+    #[test]
+    fn every_numeral_spelling_of_an_article_finds_the_same_paragraphs(n in 1u32..=150) {
+        let (_dir, index, paragraphs) = articles_index();
+        let spellings = [format!("第{n}条"), format!("第{}条", chinese_number(n))];
+        // The scan: paragraphs holding either spelling, with how often.
+        let want: BTreeSet<(String, usize)> = paragraphs
+            .iter()
+            .map(|p| (p.clone(), spellings.iter().map(|s| p.matches(s.as_str()).count()).sum()))
+            .filter(|(_, count)| *count > 0)
+            .collect();
+        prop_assert!(!want.is_empty());
+        for spelling in &spellings {
+            let got: BTreeSet<(String, usize)> = crate::common::all_hits(index, spelling, &[])
+                .iter()
+                .map(|h| {
+                    let text = h["text"].as_str().unwrap().to_string();
+                    (text, h["matches"].as_array().unwrap().len())
+                })
+                .collect();
+            prop_assert_eq!(&got, &want, "{}", spelling);
+        }
+    }
+}
