@@ -118,7 +118,9 @@ fn actual_text(dict: &[u8]) -> Option<String> {
     let bytes = match dict.get(at)? {
         b'<' => {
             let end = hex_end(dict, at);
-            let hex: Vec<u8> = dict[at + 1..end - 1]
+            // A string that a damaged stream cut short ends where the dictionary does.
+            let digits = dict.get(at + 1..end.saturating_sub(1)).unwrap_or_default();
+            let hex: Vec<u8> = digits
                 .iter()
                 .copied()
                 .filter(u8::is_ascii_hexdigit)
@@ -295,6 +297,40 @@ mod tests {
              /Span <</MCID 1073741825>> BDC (x) Tj EMC ET"
         );
         assert_eq!(texts, ["户", "A"]);
+    }
+
+    #[test]
+    fn a_content_stream_cut_short_is_read_to_its_end() {
+        for content in [
+            "/Span <</ActualText <feff",
+            "/Span <</ActualText <",
+            "/Span <</ActualText (a",
+            "/Span <</ActualText",
+            "BI /W 1 ID <</ActualText",
+            "(<</ActualText",
+        ] {
+            let (out, _) = tag_actual_texts(content.as_bytes());
+            assert_eq!(out.len(), content.len(), "{content}");
+        }
+    }
+
+    proptest::proptest! {
+        /// A damaged or hostile content stream is read to its end without a panic, and grows by
+        /// no more than the ids it is given.
+        #[test]
+        fn any_content_stream_is_read_to_its_end(
+            pieces in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "/ActualText", "<<", ">>", " BDC", "BI", " ID ", "EI", "(", ")", "\\", "<",
+                    ">", "<feff6237>", "%", "\n", "/Span", "x", " ",
+                ]),
+                0..60,
+            )
+        ) {
+            let content: String = pieces.concat();
+            let (out, texts) = tag_actual_texts(content.as_bytes());
+            proptest::prop_assert!(out.len() <= content.len() + 24 * texts.len());
+        }
     }
 
     #[test]
