@@ -126,9 +126,10 @@ pub fn spellings(literal: &str) -> Vec<String> {
         if end > start && unit {
             let number: String = chars[start..end].iter().collect();
             let other = if digits {
-                let n = chars[start..end]
-                    .iter()
-                    .fold(0u64, |n, &c| n * 10 + u64::from(digit_value(c)));
+                let n = chars[start..end].iter().fold(0u64, |n, &c| {
+                    n.saturating_mul(10)
+                        .saturating_add(u64::from(digit_value(c)))
+                });
                 (1..=9999).contains(&n).then(|| to_chinese(n as u32))
             } else {
                 parse_chinese(&number).map(|n| n.to_string())
@@ -212,5 +213,10 @@ mod tests {
         assert_eq!(spellings("第3名"), ["第3名"]);
         assert_eq!(spellings("二十三条"), ["二十三条"]);
         assert_eq!(spellings("云台山"), ["云台山"]);
+        // A number too long to be an article's is searched as typed.
+        assert_eq!(
+            spellings("第123456789012345678901234条"),
+            ["第123456789012345678901234条"]
+        );
     }
 }
