@@ -185,11 +185,7 @@ fn a_word_across_a_line_column_or_page_end_is_found_as_often_as_the_source_holds
                 continue;
             }
             let want: usize = source.iter().map(|t| t.matches(literal).count()).sum();
-            let out = gazette(&["search", literal, "--all", "--json", "--index", &index]);
-            let hits: Vec<Value> = stdout(&out)
-                .lines()
-                .map(|l| serde_json::from_str(l).unwrap())
-                .collect();
+            let hits = crate::common::all_hits(&index, literal, &[]);
             let got = occurrences_in(&hits, &format!("/{name}.pdf"), &documents);
             let kind = crossing["kind"].as_str().unwrap();
             assert_eq!(got, want, "{name}: {literal} across a {kind} end");

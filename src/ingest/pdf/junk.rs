@@ -60,5 +60,12 @@ mod tests {
         assert!(!garbled(
             ["Government Work Report (2025), p. 3"].into_iter()
         ));
+        // Fonts lost from a damaged file: Chinese strewn with ASCII, and real text beside it.
+        assert!(garbled(
+            ["6去一年，面对? ?杂的国内?形?和艰巨? ?的改革发 =定任?，在省委"].into_iter()
+        ));
+        assert!(!garbled(
+            ["A股市场与X光检查，5G基站和PM2.5治理，全面推进。"].into_iter()
+        ));
     }
 }
