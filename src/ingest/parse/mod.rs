@@ -4,9 +4,10 @@
 //! The stages, in order: [`blocks`] splits the text into the blocks the extraction left (lines or
 //! blank-line separated paragraphs); [`masthead`] reads the header and its 目录 (table of
 //! contents) and splits the body into documents; [`structure`] joins paragraphs cut by page ends
-//! and gives each paragraph the path of the headings above it.
+//! and gives each paragraph the path of the headings above it, which [`headings`] recognises.
 
 mod blocks;
+mod headings;
 mod masthead;
 mod structure;
 
