@@ -223,6 +223,9 @@ pub struct SearchArgs {
     /// match, read outward from it).
     #[arg(long, value_enum, default_value_t = SortArg::Relevance)]
     pub sort: SortArg,
+    /// Only paragraphs of text: no document found by its title or 文号, no issue by its name.
+    #[arg(long)]
+    pub text_only: bool,
     /// Rank by plain BM25 on the character view (for evaluating the ranking).
     #[arg(long, hide = true)]
     pub plain_bm25: bool,

@@ -193,13 +193,28 @@ fn search_command(args: &SearchArgs) -> anyhow::Result<ExitCode> {
             serde_json::to_writer(&mut out, &counts)?;
             writeln!(out)?;
         } else {
-            writeln!(
+            write!(
                 out,
                 "{} paragraphs, {} occurrences",
                 counts.paragraphs, counts.occurrences
             )?;
+            // Names are counted apart: they are not paragraphs, and the share of paragraphs
+            // that `stats` gives does not count them.
+            if counts.documents > 0 {
+                write!(
+                    out,
+                    "; {} by title or 文号",
+                    plural(counts.documents, "document")
+                )?;
+            }
+            if counts.issues > 0 {
+                write!(out, "; {} by name", plural(counts.issues, "issue"))?;
+            }
+            writeln!(out)?;
         }
-        return Ok(found(counts.paragraphs > 0));
+        return Ok(found(
+            counts.paragraphs + counts.documents + counts.issues > 0,
+        ));
     }
     let mut result = engine.search(config)?;
     if resolved.cite {
@@ -216,8 +231,8 @@ fn search_command(args: &SearchArgs) -> anyhow::Result<ExitCode> {
             kwic::kwic(&mut out, &result.hits, resolved.width, order, color)?;
             if result.hits.len() < result.total {
                 eprintln!(
-                    "{} paragraphs match; lines for the best {} (--all for every one)",
-                    result.total,
+                    "{}; lines for the best {} (--all for every one)",
+                    human::totals(&result),
                     result.hits.len()
                 );
             }
@@ -231,7 +246,12 @@ fn search_command(args: &SearchArgs) -> anyhow::Result<ExitCode> {
     // tens of thousands of hits one by one is a large share of `--all` (docs/PERFORMANCE.md).
     std::mem::forget((engine, result));
     if !any && matches!(resolved.format, Format::Human | Format::Kwic(_)) {
-        eprintln!("no paragraph matches {}", config.query);
+        let what = if config.text_only {
+            "no paragraph matches"
+        } else {
+            "no paragraph, title or name matches"
+        };
+        eprintln!("{what} {}", config.query);
     }
     Ok(found(any))
 }

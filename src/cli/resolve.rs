@@ -148,6 +148,7 @@ impl SearchArgs {
                 SortArg::Relevance | SortArg::Left | SortArg::Right => Sort::Relevance,
             },
             plain_bm25: self.plain_bm25,
+            text_only: self.text_only,
             ..self.query.config()
         };
         Ok(Search {

@@ -8,8 +8,8 @@ use tantivy::{IndexWriter, TantivyDocument, Term};
 use crate::Error;
 use crate::indexer::backlog::{Backlog, Queued};
 use crate::ingest::Loaded;
-use crate::ingest::parse::{Document, Paragraph};
-use crate::store::schema::{Citation, Fields};
+use crate::ingest::parse::{Document, Issue, Paragraph};
+use crate::store::schema::{self, Citation, Fields};
 use crate::text::{dates, fold};
 
 /// When a file was indexed, in milliseconds since 1970 (UTC).
@@ -71,6 +71,7 @@ pub(super) fn add_issue(
             if ordinal == 0 {
                 doc.add_text(fields.citation, &citation);
                 doc.add_text(fields.title, fold::fold_to_string(&document.title));
+                add_names(&mut doc, fields, issue, document);
             }
             add_filter_terms(&mut doc, fields, file, &source, loaded, document);
             add_paragraph(&mut doc, fields, ordinal as u64 + 1, paragraph)?;
@@ -85,6 +86,21 @@ pub(super) fn add_issue(
     })?;
     writer.run(queued.into_iter().map(UserOperation::Add))?;
     Ok(())
+}
+
+/// What names a document and its issue, on the document's head: a literal there finds the
+/// document, or the issue (see [`crate::search::names`]).
+fn add_names(doc: &mut TantivyDocument, fields: &Fields, issue: &Issue, document: &Document) {
+    doc.add_text(fields.name, fold::fold_to_string(&document.title));
+    if let Some(number) = &document.doc_number {
+        doc.add_text(fields.name, fold::fold_to_string(number));
+    }
+    let (gazette, number) = (issue.gazette.as_deref(), issue.issue.as_deref());
+    if let Some((name, _)) = schema::issue_name(gazette, number) {
+        doc.add_text(fields.issue_name, fold::fold_to_string(&name));
+        let key = schema::issue_key(gazette, number, issue.date.as_deref());
+        doc.add_text(fields.issue_key, key);
+    }
 }
 
 /// The citation fields every paragraph carries as terms, for filters and sorting (the citation

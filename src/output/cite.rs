@@ -42,6 +42,10 @@ pub fn reference(hit: &Hit) -> String {
         } else {
             format!(", {when}")
         };
+        if hit.matched_in.is_issue() {
+            // The issue itself: 「焦作市人民政府公报[N], 2025(1).」
+            return format!("{gazette}[N]{when}.");
+        }
         return format!("{author}{}[N]. {gazette}{when}{page}.", citation.document);
     }
     let url = URL_ATTRIBUTES
@@ -114,6 +118,7 @@ mod tests {
             paragraph: 7,
             score: 1.5,
             word_match: true,
+            matched_in: crate::search::MatchedIn::Text,
             text: "云台山".into(),
             matches: vec![(0, 9)],
             reference: None,

@@ -26,6 +26,7 @@ pub const COLUMNS: &[&str] = &[
     "paragraph",
     "score",
     "word_match",
+    "matched_in",
     "text",
     "matches",
     "indexed",
@@ -52,6 +53,9 @@ pub struct HitFields<'a> {
     paragraph: u64,
     score: f32,
     word_match: bool,
+    /// Where the literals were found: `text`, or the name the hit stands for (`title`,
+    /// `doc_number`, `gazette`, `issue`).
+    matched_in: &'static str,
     text: &'a str,
     matches: &'a [(usize, usize)],
     /// When this version of the file was indexed, ISO 8601 in UTC.
@@ -81,6 +85,7 @@ impl<'a> HitFields<'a> {
             paragraph: hit.paragraph,
             score: hit.score,
             word_match: hit.word_match,
+            matched_in: hit.matched_in.as_str(),
             text: &hit.text,
             matches: &hit.matches,
             indexed: dates::format_ms(citation.indexed),
@@ -108,6 +113,7 @@ impl<'a> HitFields<'a> {
             self.paragraph.to_string(),
             self.score.to_string(),
             self.word_match.to_string(),
+            self.matched_in.to_string(),
             self.text.to_string(),
             serde_json::to_string(self.matches).unwrap_or_default(),
             self.indexed.clone(),

@@ -6,7 +6,7 @@ use std::io::{self, Write};
 use anstyle::Style;
 
 use super::{CITATION, LOCATION, MATCH, paint};
-use crate::search::{Hit, SearchResult};
+use crate::search::{Hit, MatchedIn, SearchResult};
 
 /// A paragraph up to this many characters is shown whole; a longer one as windows around its
 /// matches.
@@ -24,10 +24,7 @@ pub fn human<W: Write>(out: &mut W, result: &SearchResult, color: bool) -> io::R
             out,
             "{} {}",
             paint(CITATION, &citation(hit)),
-            paint(
-                LOCATION,
-                &format!("[{} ¶{}]", hit.citation.path, hit.paragraph)
-            )
+            paint(LOCATION, &location(hit))
         )?;
         let mut line = String::from("  ");
         let pieces = passage(hit);
@@ -46,19 +43,55 @@ pub fn human<W: Write>(out: &mut W, result: &SearchResult, color: bool) -> io::R
         writeln!(out)?;
     }
     let shown = result.hits.len();
-    let noun = if result.total == 1 {
-        "paragraph"
-    } else {
-        "paragraphs"
-    };
     if shown < result.total {
         writeln!(
             out,
-            "{} {noun} match; showing the best {shown} (--all for every one).",
-            result.total
+            "{}; showing the best {shown} (--all for every one).",
+            totals(result)
         )
     } else {
-        writeln!(out, "{} {noun} match.", result.total)
+        writeln!(out, "{}.", totals(result))
+    }
+}
+
+/// What matched, counted by kind: 「12 paragraphs match」, 「2 documents by title or 文号 and 12
+/// paragraphs match」.
+pub fn totals(result: &SearchResult) -> String {
+    let count =
+        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    let mut parts = Vec::new();
+    if result.issues > 0 {
+        parts.push(count(result.issues, "issue by name", "issues by name"));
+    }
+    if result.documents > 0 {
+        parts.push(count(
+            result.documents,
+            "document by title or 文号",
+            "documents by title or 文号",
+        ));
+    }
+    if result.paragraphs > 0 || parts.is_empty() {
+        parts.push(count(result.paragraphs, "paragraph", "paragraphs"));
+    }
+    let verb = if result.total == 1 {
+        "matches"
+    } else {
+        "match"
+    };
+    let last = parts.pop().unwrap_or_default();
+    if parts.is_empty() {
+        format!("{last} {verb}")
+    } else {
+        format!("{} and {last} match", parts.join(", "))
+    }
+}
+
+/// Where a hit is in the index: 「[corpus/a.txt ¶3]」 for a paragraph, 「[corpus/a.txt · title]」
+/// for a name.
+fn location(hit: &Hit) -> String {
+    match hit.matched_in {
+        MatchedIn::Text => format!("[{} ¶{}]", hit.citation.path, hit.paragraph),
+        named => format!("[{} · {}]", hit.citation.path, named.as_str()),
     }
 }
 
@@ -86,8 +119,9 @@ pub(super) fn issue_and_document(hit: &Hit) -> String {
         Some(pages) => format!("{} (p. {pages})", hit.citation.document),
         None => hit.citation.document.clone(),
     };
-    if issue.is_empty() {
-        document
+    // A hit that stands for an issue names no document.
+    if issue.is_empty() || document.is_empty() {
+        [issue.join(" "), document].join("")
     } else {
         format!("{} · {document}", issue.join(" "))
     }
@@ -192,12 +226,14 @@ mod tests {
         let result = SearchResult {
             hits: vec![hit(text, vec![(start, start + "云台山".len())])],
             total: 1,
+            paragraphs: 1,
+            ..SearchResult::default()
         };
         let mut out = Vec::new();
         human(&mut out, &result, false).unwrap();
         assert_eq!(
             String::from_utf8(out).unwrap(),
-            "焦作市人民政府公报 2025年第1号 2025-02-28 · 焦作市人民政府工作报告 (p. 3) › 三、2025年重点工作 [corpus/a.txt ¶7]\n  建设云台山实验室。\n\n1 paragraph match.\n"
+            "焦作市人民政府公报 2025年第1号 2025-02-28 · 焦作市人民政府工作报告 (p. 3) › 三、2025年重点工作 [corpus/a.txt ¶7]\n  建设云台山实验室。\n\n1 paragraph matches.\n"
         );
         let mut out = Vec::new();
         human(&mut out, &result, true).unwrap();
@@ -215,5 +251,44 @@ mod tests {
         assert_eq!(pieces.last(), Some(&Piece::Gap));
         assert_eq!(pieces[1], Piece::Plain(&text[start - 60 * 3..start]));
         assert_eq!(pieces[2], Piece::Match("云台山"));
+    }
+
+    #[test]
+    fn a_name_says_what_it_stands_for_and_is_counted_apart() {
+        let title = "焦作市人民政府工作报告";
+        let mut document = hit(title, vec![(0, title.len())]);
+        document.matched_in = MatchedIn::Title;
+        document.paragraph = 0;
+        document.section.clear();
+        let mut issue = hit("焦作市人民政府公报2025年第1号", vec![(0, 27)]);
+        issue.matched_in = MatchedIn::Gazette;
+        std::sync::Arc::make_mut(&mut issue.citation)
+            .document
+            .clear();
+        issue.page = None;
+        issue.section.clear();
+        let result = SearchResult {
+            hits: vec![issue, document],
+            total: 5,
+            paragraphs: 3,
+            documents: 1,
+            issues: 1,
+        };
+        let mut out = Vec::new();
+        human(&mut out, &result, false).unwrap();
+        let out = String::from_utf8(out).unwrap();
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(
+            lines[0],
+            "焦作市人民政府公报 2025年第1号 2025-02-28 [corpus/a.txt · gazette]"
+        );
+        assert_eq!(
+            lines[3],
+            "焦作市人民政府公报 2025年第1号 2025-02-28 · 焦作市人民政府工作报告 (p. 3) [corpus/a.txt · title]"
+        );
+        assert_eq!(
+            lines.last().unwrap(),
+            &"1 issue by name, 1 document by title or 文号 and 3 paragraphs match; showing the best 2 (--all for every one)."
+        );
     }
 }

@@ -80,6 +80,7 @@ mod tests {
             "paragraph",
             "score",
             "word_match",
+            "matched_in",
             "text",
             "matches",
             "indexed",
@@ -93,5 +94,6 @@ mod tests {
             .collect();
         assert!(positions.windows(2).all(|w| w[0] < w[1]), "{line}");
         assert_eq!(value["matches"], serde_json::json!([[0, 9]]));
+        assert_eq!(value["matched_in"], "text");
     }
 }

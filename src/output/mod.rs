@@ -52,6 +52,7 @@ pub(crate) mod testing {
             page_end: None,
             score: 1.5,
             word_match: true,
+            matched_in: crate::search::MatchedIn::Text,
             text: text.into(),
             matches,
             reference: None,

@@ -4,7 +4,7 @@ use tantivy::query::{EnableScoring, Query};
 use tantivy::{DocAddress, Searcher};
 
 use super::plan::Context;
-use super::search_with;
+use super::{names, search_with};
 use crate::Error;
 use crate::search::count::{each_alive, each_match};
 use crate::search::plan::{Prepared, Run, match_all, scope_filters, to_query};
@@ -46,9 +46,10 @@ impl Engine {
         }
     }
 
-    /// Runs a search.
+    /// Runs a search: paragraphs, then the documents and issues the query names.
     pub fn search(&self, config: &SearchConfig) -> Result<SearchResult, Error> {
-        search_with(&Run::new(self, config)?, config)
+        let text = search_with(&Run::new(self, config)?, config)?;
+        Ok(text.with_names(names::search(self, config)?, config))
     }
 
     /// Counts matching paragraphs and occurrences.
@@ -58,6 +59,15 @@ impl Engine {
             counts.paragraphs += 1;
             counts.occurrences += occurrences;
         })?;
+        let names = names::search(
+            self,
+            &SearchConfig {
+                limit: Some(0),
+                ..config.clone()
+            },
+        )?;
+        counts.documents = names.documents;
+        counts.issues = names.issues;
         Ok(counts)
     }
 
@@ -85,6 +95,7 @@ impl Engine {
         let ctx = Context {
             searcher: &self.searcher,
             fields: &self.fields,
+            grams: self.fields.grams,
             words: false,
             plain_bm25: true,
             word_first: false,

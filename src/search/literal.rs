@@ -5,13 +5,12 @@ use tantivy::Term;
 use tantivy::query::{
     BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhraseQuery, Query, TermQuery,
 };
-use tantivy::schema::IndexRecordOption;
+use tantivy::schema::{Field, IndexRecordOption};
 
 use crate::search::char_query::CharQuery;
 use crate::search::context_query::ContextQuery;
 use crate::search::plan::Context;
 use crate::search::rank::{CONTEXT_BOOST, WORD_BONUS};
-use crate::store::schema::Fields;
 use crate::store::tokenizers::literal_grams;
 use crate::text::fold::{Folded, fold};
 
@@ -27,18 +26,18 @@ pub(super) fn phrase(mut terms: Vec<(usize, Term)>) -> Box<dyn Query> {
     }
 }
 
-/// The character-view query that finds a folded literal: a phrase of its bigrams, or for a run of
+/// The query of a character view (`field`: the text's grams, or a name's) that finds a folded literal: a phrase of its bigrams, or for a run of
 /// one character the grams that character starts ([`CharQuery`]). A one-character run beside
 /// others (`a bc`) is only required to be there, since that query places no character;
 /// [`exact_in_index`] tells such literals apart.
-pub(super) fn grams_query(fields: &Fields, folded: &Folded) -> Box<dyn Query> {
+pub(super) fn grams_query(field: Field, folded: &Folded) -> Box<dyn Query> {
     let mut bigrams = Vec::new();
     let mut parts: Vec<Box<dyn Query>> = Vec::new();
     for (offset, gram) in literal_grams(&folded.chars) {
         if let Some(c) = lone_char(&gram) {
-            parts.push(Box::new(CharQuery::new(fields.grams, c)));
+            parts.push(Box::new(CharQuery::new(field, c)));
         } else {
-            bigrams.push((offset, Term::from_field_text(fields.grams, &gram)));
+            bigrams.push((offset, Term::from_field_text(field, &gram)));
         }
     }
     if !bigrams.is_empty() {
@@ -70,7 +69,7 @@ pub(super) fn literal_exact_in_index(literal: &str) -> bool {
 
 pub(super) fn literal_query(ctx: &Context, literal: &str) -> Box<dyn Query> {
     let folded = fold(literal);
-    let grams = grams_query(ctx.fields, &folded);
+    let grams = grams_query(ctx.grams, &folded);
     let word = TermQuery::new(
         Term::from_field_text(ctx.fields.words, &folded.as_string()),
         IndexRecordOption::Basic,

@@ -29,6 +29,7 @@ mod count;
 mod engine;
 mod filter;
 mod literal;
+mod names;
 mod near;
 mod plan;
 mod postings;
@@ -38,6 +39,7 @@ mod stored;
 mod verify;
 
 pub use engine::Engine;
+pub use names::NAME_SCORE;
 pub use rank::{CONTEXT_BOOST, WORD_BONUS};
 pub use stored::{file_paragraphs, indexed_paths};
 
@@ -80,6 +82,42 @@ pub struct SearchConfig {
     /// Rank by BM25 on the character view alone, without the word and context signals (for
     /// measuring what those signals add).
     pub plain_bm25: bool,
+    /// Only paragraphs: no document found by its title or 文号, no issue by its name.
+    pub text_only: bool,
+}
+
+/// Where a hit's literals were found: in a paragraph's text, or in what names its document or
+/// its issue. A hit of a name stands for the document or the issue, and its text is the name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MatchedIn {
+    #[default]
+    Text,
+    /// The document's title.
+    Title,
+    /// The document's number (文号).
+    DocNumber,
+    /// The gazette's name: the hit stands for an issue.
+    Gazette,
+    /// The issue's name (with or without the gazette's).
+    Issue,
+}
+
+impl MatchedIn {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MatchedIn::Text => "text",
+            MatchedIn::Title => "title",
+            MatchedIn::DocNumber => "doc_number",
+            MatchedIn::Gazette => "gazette",
+            MatchedIn::Issue => "issue",
+        }
+    }
+
+    /// The hit stands for an issue rather than a document or a paragraph.
+    pub fn is_issue(self) -> bool {
+        matches!(self, MatchedIn::Gazette | MatchedIn::Issue)
+    }
 }
 
 /// One matching paragraph, with its citation.
@@ -96,6 +134,8 @@ pub struct Hit {
     pub page_end: Option<u64>,
     pub score: f32,
     pub word_match: bool,
+    /// Where the literals were found; for a name, `paragraph` is 0 and `text` is the name.
+    pub matched_in: MatchedIn,
     pub text: String,
     /// UTF-8 byte ranges of `text`, one per occurrence of each literal, in text order.
     pub matches: Vec<(usize, usize)>,
@@ -106,15 +146,44 @@ pub struct Hit {
 #[derive(Debug, Default)]
 pub struct SearchResult {
     pub hits: Vec<Hit>,
-    /// Paragraphs that match, of which `hits` holds the best.
+    /// Hits in all, of which `hits` holds the best: `paragraphs + documents + issues`.
     pub total: usize,
+    /// Paragraphs whose text matches.
+    pub paragraphs: usize,
+    /// Documents whose title or 文号 matches.
+    pub documents: usize,
+    /// Issues whose name matches.
+    pub issues: usize,
 }
 
-/// The number of matching paragraphs and of occurrences of the query's literals in them.
+impl SearchResult {
+    /// The text's hits joined by the names', in the order of `config.sort`, cut to its limit.
+    fn with_names(mut self, names: names::Names, config: &SearchConfig) -> SearchResult {
+        if names.hits.is_empty() && names.documents + names.issues == 0 {
+            return self;
+        }
+        self.hits.extend(names.hits);
+        names::order(&mut self.hits, config.sort);
+        if let Some(limit) = config.limit {
+            self.hits.truncate(limit);
+        }
+        self.documents = names.documents;
+        self.issues = names.issues;
+        self.total = self.paragraphs + self.documents + self.issues;
+        self
+    }
+}
+
+/// The number of matching paragraphs and of occurrences of the query's literals in them; and
+/// apart, the documents and issues whose names match.
 #[derive(Debug, Default, Serialize, PartialEq, Eq)]
 pub struct Counts {
     pub paragraphs: usize,
     pub occurrences: usize,
+    /// Documents whose title or 文号 matches (their text is counted above, as paragraphs).
+    pub documents: usize,
+    /// Issues whose name matches.
+    pub issues: usize,
 }
 
 /// Checks the query and the flags without opening the index, so that a mistyped query is
@@ -195,5 +264,7 @@ fn search_with(run: &Run, config: &SearchConfig) -> Result<SearchResult, Error> 
     Ok(SearchResult {
         hits: hits_of(run, checked)?,
         total,
+        paragraphs: total,
+        ..SearchResult::default()
     })
 }

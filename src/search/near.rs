@@ -244,6 +244,8 @@ pub(super) fn search_near(
     Ok(SearchResult {
         hits: hits_of(run, checked)?,
         total,
+        paragraphs: total,
+        ..SearchResult::default()
     })
 }
 

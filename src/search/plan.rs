@@ -53,6 +53,9 @@ impl Prepared {
 pub(super) struct Context<'a> {
     pub(super) searcher: &'a Searcher,
     pub(super) fields: &'a Fields,
+    /// The character view a literal is looked for in: the text's grams, or a name's
+    /// (`crate::search::names`).
+    pub(super) grams: tantivy::schema::Field,
     pub(super) words: bool,
     pub(super) plain_bm25: bool,
     /// Only whole-word matches, scored as usual: see [`Run::word_first`].
@@ -215,6 +218,7 @@ impl Run {
         let ctx = Context {
             searcher: &searcher,
             fields: &fields,
+            grams: fields.grams,
             words: prepared.words,
             plain_bm25: config.plain_bm25,
             word_first: false,
@@ -237,7 +241,7 @@ impl Run {
                 };
                 Some(WordFirst {
                     ranked: literal_query(&ctx, literal),
-                    matches: grams_query(&fields, &fold(literal)),
+                    matches: grams_query(fields.grams, &fold(literal)),
                 })
             }
             _ => None,

@@ -56,6 +56,23 @@ impl Paragraph {
         }
     }
 
+    /// A name (a title, an issue's name) to check as a paragraph is checked, with the citation
+    /// its filters are checked on.
+    pub(super) fn named(text: String, citation: Arc<Citation>) -> Paragraph {
+        Paragraph {
+            citation: Some(citation),
+            record: None,
+            section: String::new(),
+            number: 0,
+            ordinal: 0,
+            page: None,
+            page_end: None,
+            haystack: Haystack::of(&text),
+            text,
+            folded: OnceCell::new(),
+        }
+    }
+
     /// Byte spans of the occurrences of a folded literal.
     pub(super) fn find(&self, literal: &Folded) -> Vec<(usize, usize)> {
         self.haystack.find(&self.text, literal).unwrap_or_else(|| {
@@ -186,6 +203,7 @@ pub(super) fn hit(
         paragraph: paragraph.number,
         score,
         word_match,
+        matched_in: crate::search::MatchedIn::Text,
         text: paragraph.text,
         matches,
         reference: None,

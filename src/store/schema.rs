@@ -14,7 +14,7 @@ use tantivy::schema::{
 use crate::store::tokenizers::{BIGRAMS, COVERING_GRAMS, JIEBA_WORDS};
 
 /// Bumped whenever the schema or a tokenizer changes what is stored or indexed.
-pub const SCHEMA_VERSION: u32 = 13;
+pub const SCHEMA_VERSION: u32 = 14;
 
 pub const PATH: &str = "path";
 /// `HASH PATH`: the file a paragraph came from with the hash of its content and manifest row, so
@@ -66,6 +66,16 @@ pub const CONTEXT: &str = "context";
 /// Bigrams of the document's title, with positions, on its head only: for ranking the paragraphs
 /// of a document whose title matches higher.
 pub const TITLE: &str = "title";
+/// Character view of what names a document, on its head only: its title and its document number
+/// (文号), two values that no literal crosses. A literal found there finds the document itself
+/// (see [`crate::search::names`]).
+pub const NAME: &str = "name";
+/// Character view of what names an issue, on each document's head: the gazette's name and the
+/// issue's, written together (焦作市人民政府公报2025年第1号), as [`issue_name`] gives them.
+pub const ISSUE_NAME: &str = "issue_name";
+/// The issue a document belongs to, on its head: [`issue_key`] as a fast column, so that the
+/// heads that name an issue are taken as one hit per issue without reading them.
+pub const ISSUE_KEY: &str = "issue_key";
 /// When the paragraph's file was indexed in this version, in milliseconds since 1970 (UTC), on
 /// every paragraph: `--new` and `--indexed-since` filter on it.
 pub const INDEXED_AT: &str = "indexed";
@@ -98,6 +108,9 @@ pub struct Fields {
     pub words: Field,
     pub context: Field,
     pub title: Field,
+    pub name: Field,
+    pub issue_name: Field,
+    pub issue_key: Field,
     pub indexed: Field,
     pub first_indexed: Field,
 }
@@ -155,6 +168,15 @@ pub fn build() -> Schema {
         TITLE,
         indexed(BIGRAMS, IndexRecordOption::WithFreqsAndPositions),
     );
+    builder.add_text_field(
+        NAME,
+        indexed(COVERING_GRAMS, IndexRecordOption::WithFreqsAndPositions),
+    );
+    builder.add_text_field(
+        ISSUE_NAME,
+        indexed(COVERING_GRAMS, IndexRecordOption::WithFreqsAndPositions),
+    );
+    builder.add_text_field(ISSUE_KEY, TextOptions::default().set_fast("raw"));
     builder.add_text_field(WORDS, unscored(JIEBA_WORDS));
     builder.build()
 }
@@ -188,10 +210,51 @@ impl Fields {
             words: get(WORDS)?,
             context: get(CONTEXT)?,
             title: get(TITLE)?,
+            name: get(NAME)?,
+            issue_name: get(ISSUE_NAME)?,
+            issue_key: get(ISSUE_KEY)?,
             indexed: get(INDEXED_AT)?,
             first_indexed: get(FIRST_INDEXED)?,
         })
     }
+}
+
+/// Separates the parts of an [`issue_key`]; no name holds it.
+const KEY_SEPARATOR: char = '\u{1f}';
+
+/// What names an issue: the gazette's name and the issue's, as the cover prints them together
+/// (焦作市人民政府公报2025年第1号), with a space only between two letters or digits, which
+/// would otherwise run into one word. `None` when neither is known.
+pub fn issue_name(gazette: Option<&str>, issue: Option<&str>) -> Option<(String, usize)> {
+    match (gazette, issue) {
+        (None, None) => None,
+        (Some(g), None) => Some((g.to_string(), g.len())),
+        (None, Some(i)) => Some((i.to_string(), 0)),
+        (Some(g), Some(i)) => {
+            let joint = g.chars().next_back().is_some_and(char::is_alphanumeric)
+                && !g.chars().next_back().is_some_and(crate::text::fold::is_cjk)
+                && i.chars()
+                    .next()
+                    .is_some_and(|c| c.is_alphanumeric() && !crate::text::fold::is_cjk(c));
+            let glue = if joint { " " } else { "" };
+            Some((format!("{g}{glue}{i}"), g.len()))
+        }
+    }
+}
+
+/// One issue: its gazette, its name and its date, which tell apart two issues that reuse a
+/// name (第1期 of each year).
+pub fn issue_key(gazette: Option<&str>, issue: Option<&str>, date: Option<&str>) -> String {
+    let sep = KEY_SEPARATOR.to_string();
+    [gazette, issue, date].map(|v| v.unwrap_or("")).join(&sep)
+}
+
+/// The parts of an [`issue_key`]: gazette, issue, date, each `None` when empty.
+pub fn issue_key_parts(key: &str) -> [Option<&str>; 3] {
+    let mut parts = key
+        .split(KEY_SEPARATOR)
+        .map(|p| (!p.is_empty()).then_some(p));
+    [(); 3].map(|_| parts.next().flatten())
 }
 
 /// Where a document comes from: what its head paragraph stores for all its paragraphs.

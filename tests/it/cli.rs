@@ -388,7 +388,16 @@ fn the_best_hits_are_the_same_whether_whole_words_are_ranked_apart_or_not() {
     std::fs::write(docs.join("台山.txt"), paragraphs.join("\n\n")).unwrap();
     let built = crate::common::build_index(dir.path(), &docs);
     let hits = |index: &str, n: &str, query: &str| -> Vec<serde_json::Value> {
-        let out = gazette(&["search", query, "--json", "-n", n, "--index", index]);
+        let out = gazette(&[
+            "search",
+            query,
+            "--json",
+            "--text-only",
+            "-n",
+            n,
+            "--index",
+            index,
+        ]);
         stdout(&out)
             .lines()
             .map(|l| serde_json::from_str(l).unwrap())

@@ -64,7 +64,15 @@ pub fn seed_index() -> &'static Path {
 /// `gazette search QUERY --all --json` on the seed index, parsed.
 pub fn search_all(query: &str) -> (i32, Vec<serde_json::Value>) {
     let index = seed_index().to_str().unwrap().to_string();
-    let out = gazette(&["search", query, "--all", "--json", "--index", &index]);
+    let out = gazette(&[
+        "search",
+        query,
+        "--all",
+        "--json",
+        "--text-only",
+        "--index",
+        &index,
+    ]);
     let hits = stdout(&out)
         .lines()
         .map(|line| serde_json::from_str(line).expect("each line is JSON"))
@@ -84,7 +92,15 @@ pub fn index_of(name: &str, text: &str) -> (tempfile::TempDir, String) {
 
 /// Every hit of `gazette search QUERY --all --json FLAGS --index INDEX`, parsed.
 pub fn all_hits(index: &str, query: &str, flags: &[&str]) -> Vec<serde_json::Value> {
-    let mut args = vec!["search", query, "--all", "--json", "--index", index];
+    let mut args = vec![
+        "search",
+        query,
+        "--all",
+        "--json",
+        "--text-only",
+        "--index",
+        index,
+    ];
     args.extend(flags);
     let out = gazette(&args);
     assert!(

@@ -202,6 +202,7 @@ fn ranked(
         "-n",
         "1000000",
         "--json",
+        "--text-only",
         "--index",
         index.to_str().unwrap(),
     ];
@@ -242,6 +243,7 @@ fn citations(index: &std::path::Path, query: &str) -> Vec<Vec<String>> {
         query,
         "--all",
         "--json",
+        "--text-only",
         "--index",
         index.to_str().unwrap(),
     ]);

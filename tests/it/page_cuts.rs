@@ -124,6 +124,7 @@ fn a_literal_across_a_cut_is_found_as_often_as_in_the_uncut_text() {
             &literal,
             "--all",
             "--json",
+            "--text-only",
             "--index",
             index.as_str(),
         ]);

@@ -318,7 +318,14 @@ fn near_decided_on_positions_agrees_with_a_scan() {
         );
 
         for flags in [&["-n", "10"][..], &["-n", "10", "--sort", "newest"]] {
-            let mut args = vec!["search", query.as_str(), "--json", "--index", &index];
+            let mut args = vec![
+                "search",
+                query.as_str(),
+                "--json",
+                "--text-only",
+                "--index",
+                &index,
+            ];
             args.extend(flags);
             let out = crate::common::gazette(&args);
             let hits: Vec<serde_json::Value> = crate::common::stdout(&out)

@@ -286,7 +286,17 @@ fn kwic_lines_align_matches_and_citations_over_mixed_scripts() {
 fn csv_round_trips_to_the_same_values_as_json() {
     // 行政院 brings in the 行政院公報 item, whose manifest row has attributes.
     let query = "政府 OR 行政院";
-    let json = all_hits(index(), query, &["--cite"]);
+    // Names too: 政府 is in titles and in the gazette's name.
+    let json = json_lines(&stdout(&gazette(&[
+        "search",
+        query,
+        "--all",
+        "--json",
+        "--cite",
+        "--index",
+        index(),
+    ])));
+    assert!(json.iter().any(|hit| hit["matched_in"] == "title"));
     let out = gazette(&[
         "search",
         query,
@@ -319,6 +329,7 @@ fn csv_round_trips_to_the_same_values_as_json() {
             "date",
             "region",
             "document",
+            "matched_in",
             "text",
             "reference",
         ] {

@@ -1,0 +1,493 @@
+//! NAMES: a query -> the documents whose title or 文号 it matches, and the issues whose name (the
+//! gazette's and the issue's) it matches. Such a hit stands for a document or an issue, not a
+//! paragraph: its text is the name, and `matched_in` says which.
+//!
+//! A document is usually known by its title or its number (国发〔1993〕21号), and an issue by its
+//! cover (焦作市人民政府公报 2025年第1号); none of them is a paragraph, so a literal search of the
+//! text never sees them. Each document's head carries them as character views of their own
+//! (`schema::NAME`, `schema::ISSUE_NAME`), searched by the same plan as the text's grams, so a
+//! literal finds a name exactly as it finds a paragraph, and every hit is checked against the name
+//! as stored.
+//!
+//! The whole query must hold in one name: the title, else the 文号, else the issue's name. The
+//! heads of one issue give one hit, through their `schema::ISSUE_KEY` column, without being read.
+//!
+//! Ranking: a document's name ranks above every paragraph, the name that the query covers most
+//! first (an exact title before a longer one), then the newest. An issue ranks so when the query
+//! covers at least half of its gazette's name or of its issue's (焦作市人民政府公报, 人民政府公报,
+//! 2025年第1号); a passing part of a gazette's name (焦作, 政府) ranks its issues after every
+//! paragraph.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use tantivy::collector::{Count, DocSetCollector, TopDocs};
+use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query, TermQuery};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::{DocAddress, Searcher, Term};
+
+use crate::Error;
+use crate::search::engine::Engine;
+use crate::search::plan::{Context, Prepared, exact_in_index, has_filter, to_query};
+use crate::search::query::Expr;
+use crate::search::stored::{Paragraph, Stored};
+use crate::search::verify::{WholeWords, evaluate};
+use crate::search::{Hit, MatchedIn, SearchConfig, Sort};
+use crate::store::schema::{self, Citation, Fields};
+use crate::text::dates;
+
+/// The score of a name that ranks above every paragraph, to which its coverage (0 to 1) is added:
+/// larger than any paragraph's score, which is a BM25 score plus [`crate::search::WORD_BONUS`]
+/// for each literal that is a whole word.
+pub const NAME_SCORE: f32 = 1_000_000.0;
+/// Below this share of an issue's gazette name or issue name covered by the query, the issue
+/// ranks after every paragraph.
+const ISSUE_COVERAGE: f32 = 0.5;
+
+/// The names a query matches: the best of them (every one without a limit), and how many there
+/// are of each kind.
+#[derive(Debug, Default)]
+pub(super) struct Names {
+    pub(super) hits: Vec<Hit>,
+    /// Documents matched by their title or 文号.
+    pub(super) documents: usize,
+    /// Issues matched by their name.
+    pub(super) issues: usize,
+}
+
+/// The documents and issues that `config`'s query names, the best `config.limit` of each in the
+/// order of `config.sort`. None with `--words` (names are not cut into words) or for a query
+/// without a literal to look for.
+pub(super) fn search(engine: &Engine, config: &SearchConfig) -> Result<Names, Error> {
+    let prepared = Prepared::new(config)?;
+    if config.text_only || prepared.words || prepared.expr.positive_literals().is_empty() {
+        return Ok(Names::default());
+    }
+    let names = NameRun::new(engine, &prepared)?;
+    let (mut hits, documents) = names.documents(config)?;
+    let (issue_hits, issues) = names.issues(config)?;
+    hits.extend(issue_hits);
+    order(&mut hits, config.sort);
+    Ok(Names {
+        hits,
+        documents,
+        issues,
+    })
+}
+
+/// Orders hits as `sort` asks: by score, equal scores newest first; or by date. A stable sort,
+/// so that hits already in order keep it among equals.
+pub(super) fn order(hits: &mut [Hit], sort: Sort) {
+    let date = |hit: &Hit| dates::key(hit.citation.date.as_deref());
+    match sort {
+        Sort::Relevance => {
+            hits.sort_by(|a, b| b.score.total_cmp(&a.score).then(date(b).cmp(&date(a))))
+        }
+        // Undated last either way, as `rank::by_date` orders paragraphs.
+        Sort::Newest => hits.sort_by_key(|hit| std::cmp::Reverse(date(hit))),
+        Sort::Oldest => hits.sort_by_key(|hit| (date(hit) == 0, date(hit))),
+    }
+}
+
+/// What a search of names shares.
+struct NameRun<'a> {
+    engine: &'a Engine,
+    prepared: &'a Prepared,
+    whole_words: WholeWords,
+    /// The index's candidates are exactly the matches, and each holds a literal: they can be
+    /// counted without reading them.
+    decides: bool,
+    /// The expression has a filter, which is checked on a citation read from the index.
+    filters: bool,
+}
+
+impl<'a> NameRun<'a> {
+    fn new(engine: &'a Engine, prepared: &'a Prepared) -> Result<NameRun<'a>, Error> {
+        Ok(NameRun {
+            engine,
+            prepared,
+            whole_words: WholeWords::new(&engine.searcher, &engine.fields, &[]),
+            decides: exact_in_index(&prepared.expr, prepared.script)
+                && literal_required(&prepared.expr),
+            filters: has_filter(&prepared.expr),
+        })
+    }
+
+    fn searcher(&self) -> &Searcher {
+        &self.engine.searcher
+    }
+
+    fn fields(&self) -> &Fields {
+        &self.engine.fields
+    }
+
+    /// The heads whose name in `view` may match: the expression's query on that view, the
+    /// filters on the head's citation terms.
+    fn candidates(&self, view: Field) -> Result<Box<dyn Query>, Error> {
+        let ctx = Context {
+            searcher: self.searcher(),
+            fields: self.fields(),
+            grams: view,
+            words: false,
+            plain_bm25: true,
+            word_first: false,
+            script: self.prepared.script,
+        };
+        let heads = TermQuery::new(
+            Term::from_field_u64(self.fields().paragraph, 1),
+            IndexRecordOption::Basic,
+        );
+        Ok(Box::new(BooleanQuery::new(vec![
+            (Occur::Must, to_query(&ctx, &self.prepared.expr)?),
+            (
+                Occur::Must,
+                Box::new(ConstScoreQuery::new(Box::new(heads), 0.0)),
+            ),
+        ])))
+    }
+
+    /// The spans of the literals that make the expression hold in `text`, with `citation` for
+    /// its filters; `None` when it does not hold or holds without a literal found there.
+    fn check(&self, text: &str, citation: Arc<Citation>, address: DocAddress) -> Option<Spans> {
+        let named = Paragraph::named(text.to_string(), citation);
+        let mut spans = evaluate(
+            &self.prepared.expr,
+            &named,
+            self.prepared,
+            &self.whole_words,
+            address,
+        )?;
+        spans.sort_unstable();
+        spans.dedup();
+        (!spans.is_empty()).then_some(spans)
+    }
+
+    /// Documents whose title or 文号 the query matches: the best `limit`, and how many.
+    fn documents(&self, config: &SearchConfig) -> Result<(Vec<Hit>, usize), Error> {
+        let query = self.candidates(self.fields().name)?;
+        let searcher = self.searcher();
+        let (addresses, counted) = match config.limit {
+            Some(limit) if self.decides => {
+                let total = searcher.search(&query, &Count)?;
+                let top = if limit == 0 {
+                    Vec::new()
+                } else {
+                    let collector = shortest_first(self.fields().name, config.sort, limit);
+                    searcher.search(&query, &collector)?
+                };
+                (top.into_iter().map(|(_, a)| a).collect(), Some(total))
+            }
+            _ => {
+                let mut all: Vec<DocAddress> = searcher
+                    .search(&query, &DocSetCollector)?
+                    .into_iter()
+                    .collect();
+                all.sort_unstable(); // read in store order
+                (all, None)
+            }
+        };
+        let mut hits = Vec::new();
+        for address in addresses {
+            if let Some(hit) = self.document(address)? {
+                hits.push(hit);
+            }
+        }
+        let total = counted.unwrap_or(hits.len());
+        order(&mut hits, config.sort);
+        if let Some(limit) = config.limit {
+            hits.truncate(limit);
+        }
+        Ok((hits, total))
+    }
+
+    /// The hit of the document headed at `address`, if its title or else its 文号 matches.
+    fn document(&self, address: DocAddress) -> Result<Option<Hit>, Error> {
+        let citation = read_citation(self.searcher(), self.fields(), address)?;
+        let title = citation.document.clone();
+        if let Some(spans) = self.check(&title, citation.clone(), address) {
+            let score = NAME_SCORE + coverage(&title, &spans);
+            return Ok(Some(name_hit(
+                citation,
+                MatchedIn::Title,
+                title,
+                spans,
+                score,
+            )));
+        }
+        let Some(number) = citation.doc_number.clone() else {
+            return Ok(None);
+        };
+        let Some(spans) = self.check(&number, citation.clone(), address) else {
+            return Ok(None);
+        };
+        let score = NAME_SCORE + coverage(&number, &spans);
+        // Shown after the title it names: 「焦作市人民政府工作报告（焦政〔2025〕1号）」.
+        let text = format!("{title}（{number}）");
+        let shift = title.len() + '（'.len_utf8();
+        let spans = spans.iter().map(|&(a, b)| (a + shift, b + shift)).collect();
+        Ok(Some(name_hit(
+            citation,
+            MatchedIn::DocNumber,
+            text,
+            spans,
+            score,
+        )))
+    }
+
+    /// Issues whose name the query matches, one hit each: the best `limit`, and how many.
+    fn issues(&self, config: &SearchConfig) -> Result<(Vec<Hit>, usize), Error> {
+        let query = self.candidates(self.fields().issue_name)?;
+        let heads = self.searcher().search(&query, &DocSetCollector)?;
+        let mut found = Vec::new();
+        for (key, address) in first_head_of_each_issue(self.searcher(), heads)? {
+            let [gazette, issue, date] = schema::issue_key_parts(&key);
+            let Some((name, gazette_len)) = schema::issue_name(gazette, issue) else {
+                continue;
+            };
+            // Filters are checked on a citation of the issue as the index holds it; without
+            // them the key says all there is to check.
+            let citation = if self.filters {
+                issue_citation(read_citation(self.searcher(), self.fields(), address)?)
+            } else {
+                Arc::new(Citation {
+                    gazette: gazette.map(str::to_string),
+                    issue: issue.map(str::to_string),
+                    date: date.map(str::to_string),
+                    ..Citation::default()
+                })
+            };
+            let Some(spans) = self.check(&name, citation, address) else {
+                continue;
+            };
+            let in_gazette = spans.iter().all(|&(_, end)| end <= gazette_len);
+            let (head, tail) = name.split_at(gazette_len);
+            let covered = coverage_in(head, &spans, 0).max(coverage_in(tail, &spans, gazette_len));
+            let score = if covered >= ISSUE_COVERAGE {
+                NAME_SCORE + covered
+            } else {
+                covered / NAME_SCORE
+            };
+            let matched_in = if in_gazette {
+                MatchedIn::Gazette
+            } else {
+                MatchedIn::Issue
+            };
+            found.push((score, dates::key(date), address, matched_in, name, spans));
+        }
+        let total = found.len();
+        // The best first, then read only those shown.
+        found.sort_by(|a, b| match config.sort {
+            Sort::Relevance => b.0.total_cmp(&a.0).then(b.1.cmp(&a.1)),
+            Sort::Newest => b.1.cmp(&a.1),
+            Sort::Oldest => (a.1 == 0, a.1).cmp(&(b.1 == 0, b.1)),
+        });
+        found.truncate(config.limit.unwrap_or(usize::MAX));
+        let mut hits = Vec::with_capacity(found.len());
+        for (score, _, address, matched_in, name, spans) in found {
+            let citation = issue_citation(read_citation(self.searcher(), self.fields(), address)?);
+            hits.push(name_hit(citation, matched_in, name, spans, score));
+        }
+        Ok((hits, total))
+    }
+}
+
+type Spans = Vec<(usize, usize)>;
+
+/// True when every match of `expr` holds a literal: a name matched only by a filter (`A OR
+/// gazette:焦作` on a document without A) names nothing.
+fn literal_required(expr: &Expr) -> bool {
+    match expr {
+        Expr::Literal(_) | Expr::Near { .. } => true,
+        Expr::Filter(_) | Expr::Not(_) => false,
+        Expr::And(items) => items.iter().any(literal_required),
+        Expr::Or(items) => items.iter().all(literal_required),
+    }
+}
+
+/// The best `limit` heads by the length of their name, shortest first (the name a literal
+/// covers most: an exact title before the titles that hold it), equal lengths newest first; or
+/// by date, as `sort` asks.
+fn shortest_first(
+    view: Field,
+    sort: Sort,
+    limit: usize,
+) -> impl tantivy::collector::Collector<Fruit = Vec<((u64, u64), DocAddress)>> {
+    TopDocs::with_limit(limit).tweak_score(move |segment: &tantivy::SegmentReader| {
+        let lengths = segment.get_fieldnorms_reader(view).ok();
+        let dates = segment
+            .fast_fields()
+            .u64(schema::DATE_KEY)
+            .ok()
+            .map(|column| column.first_or_default_col(0));
+        move |doc: tantivy::DocId, _score: f32| {
+            let length = lengths.as_ref().map_or(0, |l| u64::from(l.fieldnorm(doc)));
+            let shortness = u64::MAX - length;
+            let date = dates.as_ref().map_or(0, |column| column.get_val(doc));
+            match sort {
+                Sort::Relevance => (shortness, date),
+                Sort::Newest => (date, shortness),
+                // Undated last.
+                Sort::Oldest if date == 0 => (0, shortness),
+                Sort::Oldest => (u64::MAX - date, shortness),
+            }
+        }
+    })
+}
+
+/// The first head (in store order) of each issue among `heads`, by issue key.
+fn first_head_of_each_issue(
+    searcher: &Searcher,
+    heads: std::collections::HashSet<DocAddress>,
+) -> Result<BTreeMap<String, DocAddress>, Error> {
+    let mut heads: Vec<DocAddress> = heads.into_iter().collect();
+    heads.sort_unstable();
+    let mut first: BTreeMap<String, DocAddress> = BTreeMap::new();
+    let mut by_ord: BTreeMap<(u32, u64), DocAddress> = BTreeMap::new();
+    let mut column = None;
+    let mut column_segment = None;
+    for address in heads {
+        if column_segment != Some(address.segment_ord) {
+            let segment = searcher.segment_reader(address.segment_ord);
+            column = segment.fast_fields().str(schema::ISSUE_KEY)?;
+            column_segment = Some(address.segment_ord);
+        }
+        let Some(keys) = &column else { continue };
+        if let Some(ord) = keys.term_ords(address.doc_id).next() {
+            by_ord.entry((address.segment_ord, ord)).or_insert(address);
+        }
+    }
+    let mut key = String::new();
+    let mut open = None;
+    for ((segment_ord, ord), address) in by_ord {
+        if open.as_ref().map(|(s, _)| *s) != Some(segment_ord) {
+            let segment = searcher.segment_reader(segment_ord);
+            open = segment
+                .fast_fields()
+                .str(schema::ISSUE_KEY)?
+                .map(|c| (segment_ord, c));
+        }
+        let Some((_, keys)) = &open else { continue };
+        key.clear();
+        if keys.ord_to_str(ord, &mut key)? {
+            first
+                .entry(key.clone())
+                .and_modify(|a| *a = (*a).min(address))
+                .or_insert(address);
+        }
+    }
+    Ok(first)
+}
+
+/// The citation stored on the head at `address`.
+fn read_citation(
+    searcher: &Searcher,
+    fields: &Fields,
+    address: DocAddress,
+) -> Result<Arc<Citation>, Error> {
+    let mut head: Stored = searcher.doc(address)?;
+    let citation: Citation = head
+        .take_str(fields.citation)
+        .and_then(|json| serde_json::from_str(&json).ok())
+        .ok_or_else(|| {
+            crate::search::stored::inconsistent(address, "a document's citation is missing")
+        })?;
+    Ok(Arc::new(citation))
+}
+
+/// An issue's citation, from one of its documents': what belongs to that document alone (its
+/// title, number, page, manifest columns) left out.
+fn issue_citation(document: Arc<Citation>) -> Arc<Citation> {
+    let mut citation = Arc::unwrap_or_clone(document);
+    citation.document = String::new();
+    citation.doc_number = None;
+    citation.page = None;
+    citation.attributes.clear();
+    Arc::new(citation)
+}
+
+fn name_hit(
+    citation: Arc<Citation>,
+    matched_in: MatchedIn,
+    text: String,
+    matches: Spans,
+    score: f32,
+) -> Hit {
+    Hit {
+        page: citation.page,
+        page_end: None,
+        citation,
+        section: Vec::new(),
+        paragraph: 0,
+        score,
+        word_match: false,
+        matched_in,
+        text,
+        matches,
+        reference: None,
+    }
+}
+
+/// The share of `text`'s characters that `spans` cover.
+fn coverage(text: &str, spans: &[(usize, usize)]) -> f32 {
+    coverage_in(text, spans, 0)
+}
+
+/// The share of the characters of `part`, which starts at byte `start` of the text the spans
+/// point into, that the spans cover.
+fn coverage_in(part: &str, spans: &[(usize, usize)], start: usize) -> f32 {
+    let chars = part.chars().count();
+    if chars == 0 {
+        return 0.0;
+    }
+    let end = start + part.len();
+    let covered = part
+        .char_indices()
+        .filter(|(i, _)| {
+            let at = start + i;
+            spans.iter().any(|&(a, b)| a <= at && at < b && at < end)
+        })
+        .count();
+    covered as f32 / chars as f32
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::search::query::parse;
+
+    #[test]
+    fn a_name_matched_only_by_a_filter_names_nothing() {
+        for (query, required) in [
+            ("云台山", true),
+            ("云台山 gazette:焦作", true),
+            ("云台山 OR gazette:焦作", false),
+            ("-云台山", false),
+            ("云台山 NEAR/3 实验室", true),
+            ("(云台山 OR 青天河) -门票", true),
+        ] {
+            assert_eq!(
+                literal_required(&parse(query).unwrap()),
+                required,
+                "{query}"
+            );
+        }
+    }
+
+    #[test]
+    fn coverage_counts_the_characters_the_matches_cover() {
+        let title = "焦作市人民政府工作报告";
+        assert_eq!(coverage(title, &[(0, title.len())]), 1.0);
+        // 工作报告: 4 of 11 characters.
+        let at = title.find("工作报告").unwrap();
+        let share = coverage(title, &[(at, title.len())]);
+        assert!((share - 4.0 / 11.0).abs() < 1e-6, "{share}");
+        // Overlapping spans count a character once.
+        assert_eq!(coverage("哈哈哈", &[(0, 6), (3, 9)]), 1.0);
+        // Within one part of a longer text.
+        let name = "焦作市人民政府公报2025年第1号";
+        let gazette = "焦作市人民政府公报".len();
+        let (head, tail) = name.split_at(gazette);
+        assert_eq!(coverage_in(head, &[(0, gazette)], 0), 1.0);
+        assert_eq!(coverage_in(tail, &[(0, gazette)], gazette), 0.0);
+    }
+}
