@@ -88,8 +88,8 @@ pub(super) fn add_issue(
     Ok(())
 }
 
-/// What names a document and its issue, on the document's head: a literal there finds the
-/// document, or the issue (see [`crate::search::names`]).
+/// What names a document and its issue, on the document's head: a literal in the title or the
+/// 文号 finds the document, one in the issue's name the issue (see [`crate::search::names`]).
 fn add_names(doc: &mut TantivyDocument, fields: &Fields, issue: &Issue, document: &Document) {
     doc.add_text(fields.name, fold::fold_to_string(&document.title));
     if let Some(number) = &document.doc_number {

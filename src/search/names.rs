@@ -5,12 +5,14 @@
 //! A document is usually known by its title or its number (国发〔1993〕21号), and an issue by its
 //! cover (焦作市人民政府公报 2025年第1号); none of them is a paragraph, so a literal search of the
 //! text never sees them. Each document's head carries them as character views of their own
-//! (`schema::NAME`, `schema::ISSUE_NAME`), searched by the same plan as the text's grams, so a
-//! literal finds a name exactly as it finds a paragraph, and every hit is checked against the name
-//! as stored.
+//! (`schema::NAME`: the title and the 文号; `schema::ISSUE_NAME`: the gazette's and the issue's
+//! names), searched by the same plan as the text's grams, so a literal finds a name exactly as
+//! it finds a paragraph, and every hit is checked against the name as stored. The heads of one
+//! issue (10,551 items of the 行政院公報 come in 1,884 issues) give one hit, through the column
+//! of their issue's key (`schema::ISSUE_KEY`), which also holds what the issue is checked on.
 //!
-//! The whole query must hold in one name: the title, else the 文号, else the issue's name. The
-//! heads of one issue give one hit, through their `schema::ISSUE_KEY` column, without being read.
+//! The whole query must hold in one name: the title, else the 文号, else the issue's name (the
+//! gazette's and the issue's together).
 //!
 //! Ranking: a document's name ranks above every paragraph, the name that the query covers most
 //! first (an exact title before a longer one), then the newest. An issue ranks so when the query
@@ -22,14 +24,15 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use tantivy::collector::{Count, DocSetCollector, TopDocs};
-use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query, TermQuery};
+use tantivy::query::{BooleanQuery, ConstScoreQuery, EnableScoring, Occur, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::{DocAddress, Searcher, Term};
+use tantivy::{DocAddress, DocId, Searcher, Term};
 
 use crate::Error;
+use crate::search::count::each_alive;
 use crate::search::engine::Engine;
-use crate::search::plan::{Context, Prepared, exact_in_index, has_filter, to_query};
-use crate::search::query::Expr;
+use crate::search::plan::{Context, Prepared, exact_in_index, to_query};
+use crate::search::query::{Expr, Field as QueryField, Filter};
 use crate::search::stored::{Paragraph, Stored};
 use crate::search::verify::{WholeWords, evaluate};
 use crate::search::{Hit, MatchedIn, SearchConfig, Sort};
@@ -97,8 +100,6 @@ struct NameRun<'a> {
     /// The index's candidates are exactly the matches, and each holds a literal: they can be
     /// counted without reading them.
     decides: bool,
-    /// The expression has a filter, which is checked on a citation read from the index.
-    filters: bool,
 }
 
 impl<'a> NameRun<'a> {
@@ -109,7 +110,6 @@ impl<'a> NameRun<'a> {
             whole_words: WholeWords::new(&engine.searcher, &engine.fields, &[]),
             decides: exact_in_index(&prepared.expr, prepared.script)
                 && literal_required(&prepared.expr),
-            filters: has_filter(&prepared.expr),
         })
     }
 
@@ -235,59 +235,103 @@ impl<'a> NameRun<'a> {
     }
 
     /// Issues whose name the query matches, one hit each: the best `limit`, and how many.
+    ///
+    /// The heads whose issue name may match are found as a title is, then taken by issue through
+    /// their key, each issue checked once on it: the name, and the citation that filters on the
+    /// gazette or the date read. Any other filter (a document's title, number, region, manifest
+    /// columns, when its file was indexed) is checked on the issue's first document.
     fn issues(&self, config: &SearchConfig) -> Result<(Vec<Hit>, usize), Error> {
         let query = self.candidates(self.fields().issue_name)?;
-        let heads = self.searcher().search(&query, &DocSetCollector)?;
+        let per_document = document_filter(&self.prepared.expr);
         let mut found = Vec::new();
-        for (key, address) in first_head_of_each_issue(self.searcher(), heads)? {
-            let [gazette, issue, date] = schema::issue_key_parts(&key);
-            let Some((name, gazette_len)) = schema::issue_name(gazette, issue) else {
-                continue;
-            };
-            // Filters are checked on a citation of the issue as the index holds it; without
-            // them the key says all there is to check.
-            let citation = if self.filters {
-                issue_citation(read_citation(self.searcher(), self.fields(), address)?)
+        for (key, address) in first_head_of_each_issue(self.searcher(), query.as_ref())? {
+            let citation = if per_document {
+                let citation = read_citation(self.searcher(), self.fields(), address)?;
+                Some(issue_citation(citation))
             } else {
-                Arc::new(Citation {
-                    gazette: gazette.map(str::to_string),
-                    issue: issue.map(str::to_string),
-                    date: date.map(str::to_string),
-                    ..Citation::default()
-                })
+                None
             };
-            let Some(spans) = self.check(&name, citation, address) else {
-                continue;
-            };
-            let in_gazette = spans.iter().all(|&(_, end)| end <= gazette_len);
-            let (head, tail) = name.split_at(gazette_len);
-            let covered = coverage_in(head, &spans, 0).max(coverage_in(tail, &spans, gazette_len));
-            let score = if covered >= ISSUE_COVERAGE {
-                NAME_SCORE + covered
-            } else {
-                covered / NAME_SCORE
-            };
-            let matched_in = if in_gazette {
-                MatchedIn::Gazette
-            } else {
-                MatchedIn::Issue
-            };
-            found.push((score, dates::key(date), address, matched_in, name, spans));
+            if let Some(verdict) = self.issue(&key, citation) {
+                found.push((verdict, address));
+            }
         }
         let total = found.len();
         // The best first, then read only those shown.
-        found.sort_by(|a, b| match config.sort {
-            Sort::Relevance => b.0.total_cmp(&a.0).then(b.1.cmp(&a.1)),
-            Sort::Newest => b.1.cmp(&a.1),
-            Sort::Oldest => (a.1 == 0, a.1).cmp(&(b.1 == 0, b.1)),
+        found.sort_by(|(a, _), (b, _)| match config.sort {
+            Sort::Relevance => b.score.total_cmp(&a.score).then(b.date.cmp(&a.date)),
+            Sort::Newest => b.date.cmp(&a.date),
+            Sort::Oldest => (a.date == 0, a.date).cmp(&(b.date == 0, b.date)),
         });
         found.truncate(config.limit.unwrap_or(usize::MAX));
         let mut hits = Vec::with_capacity(found.len());
-        for (score, _, address, matched_in, name, spans) in found {
+        for (verdict, address) in found {
             let citation = issue_citation(read_citation(self.searcher(), self.fields(), address)?);
-            hits.push(name_hit(citation, matched_in, name, spans, score));
+            hits.push(name_hit(
+                citation,
+                verdict.matched_in,
+                verdict.name,
+                verdict.spans,
+                verdict.score,
+            ));
         }
         Ok((hits, total))
+    }
+
+    /// Whether the query matches the issue of `key`, checked on its name, with filters on
+    /// `citation` (the key's gazette, issue and date when `None`).
+    fn issue(&self, key: &str, citation: Option<Arc<Citation>>) -> Option<IssueMatch> {
+        let [gazette, issue, date] = schema::issue_key_parts(key);
+        let (name, gazette_len) = schema::issue_name(gazette, issue)?;
+        let citation = citation.unwrap_or_else(|| {
+            Arc::new(Citation {
+                gazette: gazette.map(str::to_string),
+                issue: issue.map(str::to_string),
+                date: date.map(str::to_string),
+                ..Citation::default()
+            })
+        });
+        let spans = self.check(&name, citation, DocAddress::new(0, 0))?;
+        let (head, tail) = name.split_at(gazette_len);
+        let covered = coverage_in(head, &spans, 0).max(coverage_in(tail, &spans, gazette_len));
+        let score = if covered >= ISSUE_COVERAGE {
+            NAME_SCORE + covered
+        } else {
+            covered / NAME_SCORE
+        };
+        let matched_in = if spans.iter().all(|&(_, end)| end <= gazette_len) {
+            MatchedIn::Gazette
+        } else {
+            MatchedIn::Issue
+        };
+        Some(IssueMatch {
+            score,
+            date: dates::key(date),
+            matched_in,
+            name,
+            spans,
+        })
+    }
+}
+
+/// An issue whose name the query matches.
+struct IssueMatch {
+    score: f32,
+    /// The issue's date as `dates::key` gives it.
+    date: u64,
+    matched_in: MatchedIn,
+    name: String,
+    spans: Spans,
+}
+
+/// True when `expr` filters on what the issue's key does not hold: a document's title, number,
+/// region (read from each document), manifest columns, when its file was indexed.
+fn document_filter(expr: &Expr) -> bool {
+    match expr {
+        Expr::Filter(Filter::Contains { field, .. }) => !matches!(field, QueryField::Gazette),
+        Expr::Filter(Filter::Attribute { .. } | Filter::IndexedSince(_)) => true,
+        Expr::Filter(Filter::Date { .. }) | Expr::Literal(_) | Expr::Near { .. } => false,
+        Expr::Not(inner) => document_filter(inner),
+        Expr::And(items) | Expr::Or(items) => items.iter().any(document_filter),
     }
 }
 
@@ -334,46 +378,36 @@ fn shortest_first(
     })
 }
 
-/// The first head (in store order) of each issue among `heads`, by issue key.
+/// The first head (in store order) of each issue that `query` finds, by issue key. The keys are
+/// read from each segment's column of them: a term number per head, then one pass over the
+/// column's dictionary for the numbers seen.
 fn first_head_of_each_issue(
     searcher: &Searcher,
-    heads: std::collections::HashSet<DocAddress>,
+    query: &dyn Query,
 ) -> Result<BTreeMap<String, DocAddress>, Error> {
-    let mut heads: Vec<DocAddress> = heads.into_iter().collect();
-    heads.sort_unstable();
+    let weight = query.weight(EnableScoring::disabled_from_searcher(searcher))?;
     let mut first: BTreeMap<String, DocAddress> = BTreeMap::new();
-    let mut by_ord: BTreeMap<(u32, u64), DocAddress> = BTreeMap::new();
-    let mut column = None;
-    let mut column_segment = None;
-    for address in heads {
-        if column_segment != Some(address.segment_ord) {
-            let segment = searcher.segment_reader(address.segment_ord);
-            column = segment.fast_fields().str(schema::ISSUE_KEY)?;
-            column_segment = Some(address.segment_ord);
-        }
-        let Some(keys) = &column else { continue };
-        if let Some(ord) = keys.term_ords(address.doc_id).next() {
-            by_ord.entry((address.segment_ord, ord)).or_insert(address);
-        }
-    }
-    let mut key = String::new();
-    let mut open = None;
-    for ((segment_ord, ord), address) in by_ord {
-        if open.as_ref().map(|(s, _)| *s) != Some(segment_ord) {
-            let segment = searcher.segment_reader(segment_ord);
-            open = segment
-                .fast_fields()
-                .str(schema::ISSUE_KEY)?
-                .map(|c| (segment_ord, c));
-        }
-        let Some((_, keys)) = &open else { continue };
-        key.clear();
-        if keys.ord_to_str(ord, &mut key)? {
+    for (segment_ord, segment) in searcher.segment_readers().iter().enumerate() {
+        let Some(keys) = segment.fast_fields().str(schema::ISSUE_KEY)? else {
+            continue;
+        };
+        // Heads come in store order, so the first seen of an issue is its first.
+        let mut by_ord: BTreeMap<u64, DocId> = BTreeMap::new();
+        each_alive(weight.scorer(segment, 1.0)?, segment, |doc| {
+            if let Some(ord) = keys.ords().first(doc) {
+                by_ord.entry(ord).or_insert(doc);
+            }
+        });
+        let ords: Vec<u64> = by_ord.keys().copied().collect();
+        let mut docs = by_ord.into_values();
+        keys.dictionary().sorted_ords_to_term_cb(&ords, |key| {
+            let Some(doc) = docs.next() else { return };
+            let address = DocAddress::new(segment_ord as u32, doc);
             first
-                .entry(key.clone())
+                .entry(String::from_utf8_lossy(key).into_owned())
                 .and_modify(|a| *a = (*a).min(address))
                 .or_insert(address);
-        }
+        })?;
     }
     Ok(first)
 }

@@ -73,8 +73,9 @@ pub const NAME: &str = "name";
 /// Character view of what names an issue, on each document's head: the gazette's name and the
 /// issue's, written together (焦作市人民政府公报2025年第1号), as [`issue_name`] gives them.
 pub const ISSUE_NAME: &str = "issue_name";
-/// The issue a document belongs to, on its head: [`issue_key`] as a fast column, so that the
-/// heads that name an issue are taken as one hit per issue without reading them.
+/// The issue a document belongs to, on its head: [`issue_key`] as a fast column, so that the heads
+/// whose issue name matches are taken as one hit per issue without reading them (see
+/// [`crate::search::names`]).
 pub const ISSUE_KEY: &str = "issue_key";
 /// When the paragraph's file was indexed in this version, in milliseconds since 1970 (UTC), on
 /// every paragraph: `--new` and `--indexed-since` filter on it.

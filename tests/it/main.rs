@@ -13,6 +13,7 @@ mod fuzz;
 mod incremental;
 mod layouts;
 mod merging;
+mod names;
 mod page_cuts;
 mod pdf;
 mod queries;

@@ -1,0 +1,369 @@
+//! What users type to name a document or an issue finds it (issue 19): a title, a 文号 however its
+//! brackets are typed, a gazette's name, an issue's. Checked against scans of the names the test
+//! wrote, and on the seed issue against the expectations of the issue's table.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use proptest::prelude::*;
+use serde_json::Value;
+
+use crate::common::{build_index, gazette, seed_index, stderr, stdout};
+
+/// Every hit of `gazette search QUERY --all --json FLAGS`, names and paragraphs, and the exit code.
+fn every_hit(index: &str, query: &str, flags: &[&str]) -> (i32, Vec<Value>) {
+    let mut args = vec!["search", query, "--all", "--json", "--index", index];
+    args.extend(flags);
+    let out = gazette(&args);
+    let hits = stdout(&out)
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("each line is JSON"))
+        .collect();
+    (out.status.code().unwrap_or(-1), hits)
+}
+
+fn top(index: &str, query: &str, n: &str) -> Vec<Value> {
+    let out = gazette(&["search", query, "--json", "-n", n, "--index", index]);
+    assert!(
+        matches!(out.status.code(), Some(0 | 1)),
+        "{query}: {}",
+        stderr(&out)
+    );
+    stdout(&out)
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect()
+}
+
+fn file_name(hit: &Value) -> String {
+    Path::new(hit["path"].as_str().unwrap())
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned()
+}
+
+/// The texts of a hit's matches.
+fn matched(hit: &Value) -> Vec<String> {
+    crate::common::matched_texts(hit)
+}
+
+#[test]
+fn the_seed_issue_is_found_by_its_title_its_gazette_and_its_number() {
+    let index = seed_index().to_str().unwrap();
+    // The seed document's exact title: that document, first, as a title.
+    let hits = top(index, "焦作市人民政府工作报告", "10");
+    assert_eq!(hits[0]["matched_in"], "title", "{:?}", hits[0]);
+    assert_eq!(hits[0]["document"], "焦作市人民政府工作报告");
+    assert_eq!(hits[0]["text"], "焦作市人民政府工作报告");
+    assert_eq!(hits[0]["paragraph"], 0);
+    assert_eq!(matched(&hits[0]), ["焦作市人民政府工作报告"]);
+    // The gazette's name: its issues, one hit each, before any paragraph.
+    let (code, hits) = every_hit(index, "焦作市人民政府公报", &[]);
+    assert_eq!(code, 0);
+    let issues: Vec<&Value> = hits.iter().filter(|h| h["matched_in"] != "text").collect();
+    assert_eq!(issues.len(), 1, "one issue in the seed");
+    assert_eq!(hits[0]["matched_in"], "gazette");
+    assert_eq!(hits[0]["issue"], "2025年第1号（总第139号）");
+    assert_eq!(hits[0]["document"], "");
+    assert_eq!(matched(&hits[0]), ["焦作市人民政府公报"]);
+    // The issue's number as its cover prints it.
+    let hits = top(index, "2025年第1号", "3");
+    assert_eq!(hits[0]["matched_in"], "issue");
+    assert_eq!(matched(&hits[0]), ["2025年第1号"]);
+    // The gazette's name and the issue's written together, as on the cover.
+    let hits = top(index, "焦作市人民政府公报2025年第1号", "3");
+    assert_eq!(hits[0]["matched_in"], "issue");
+    // Counted apart from paragraphs.
+    let out = gazette(&[
+        "search",
+        "焦作市人民政府工作报告",
+        "--count",
+        "--json",
+        "--index",
+        index,
+    ]);
+    assert_eq!(out.status.code(), Some(0), "a title alone is found");
+    let counts: Value = serde_json::from_str(stdout(&out).trim()).unwrap();
+    assert_eq!(counts["documents"], 1);
+    assert_eq!(counts["paragraphs"], 0);
+    // `--text-only` leaves names out, and then nothing matches.
+    let out = gazette(&[
+        "search",
+        "焦作市人民政府工作报告",
+        "--text-only",
+        "--index",
+        index,
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn names_are_added_to_the_paragraphs_and_change_none_of_them() {
+    let index = seed_index().to_str().unwrap();
+    for query in [
+        "政府",
+        "工作报告",
+        "焦作",
+        "云台山 document:工作报告",
+        "焦作 OR 云台山",
+        "政府 -工作",
+        "人民 NEAR/3 政府",
+    ] {
+        let (_, all) = every_hit(index, query, &[]);
+        let (_, text) = every_hit(index, query, &["--text-only"]);
+        let paragraphs: Vec<&Value> = all.iter().filter(|h| h["matched_in"] == "text").collect();
+        let key = |h: &Value| (h["path"].to_string(), h["paragraph"].as_u64().unwrap());
+        let want: BTreeSet<_> = text.iter().map(key).collect();
+        let got: BTreeSet<_> = paragraphs.iter().map(|h| key(h)).collect();
+        assert_eq!(got, want, "{query}");
+        // A name ranks above every paragraph when it holds the whole query.
+        if let Some(first_text) = all.iter().position(|h| h["matched_in"] == "text") {
+            assert!(
+                all[..first_text]
+                    .iter()
+                    .all(|h| h["score"].as_f64().unwrap() > 1e5),
+                "{query}"
+            );
+        }
+    }
+    // 云台山 document:工作报告: every paragraph of the report that mentions 云台山, as before,
+    // and no title hit, since the title does not hold 云台山.
+    let (_, all) = every_hit(index, "云台山 document:工作报告", &[]);
+    assert!(all.iter().all(|h| h["matched_in"] == "text"));
+    assert!(!all.is_empty());
+}
+
+/// A folder of gazette issues written for the test: three issues of one gazette, and documents
+/// with titles and numbers drawn from a few words.
+struct Written {
+    _dir: tempfile::TempDir,
+    index: String,
+    /// (file name, title) of each document.
+    titles: Vec<(String, String)>,
+}
+
+const WORDS: &[&str] = &[
+    "关于",
+    "加强",
+    "云台山",
+    "保护",
+    "的",
+    "通知",
+    "焦作市",
+    "数字经济",
+    "发展",
+    "规划",
+    "实施",
+    "办法",
+    "决定",
+    "条例",
+    "意见",
+    "印发",
+    "修武县",
+    "农村",
+    "公路",
+    "养护",
+    "管理",
+];
+
+fn written() -> &'static Written {
+    static WRITTEN: std::sync::OnceLock<Written> = std::sync::OnceLock::new();
+    WRITTEN.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let corpus = dir.path().join("corpus");
+        std::fs::create_dir(&corpus).unwrap();
+        let mut manifest = String::from("file\tgazette\tissue\tdate\tdoc_number\n");
+        let mut titles = Vec::new();
+        // A fixed walk through the words: the titles share words, as real ones do.
+        let mut state: u64 = 7;
+        let mut next = |n: usize| {
+            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            ((state >> 33) as usize) % n
+        };
+        for k in 0..40 {
+            let words = 3 + next(4);
+            let title: String = (0..words).map(|_| WORDS[next(WORDS.len())]).collect();
+            let name = format!("doc{k:02}.txt");
+            // The body mentions a word of some title, not necessarily its own.
+            let body = format!(
+                "# {title}\n\n为{}，现就有关事项通知如下。\n\n本办法自公布之日起施行。\n",
+                WORDS[next(WORDS.len())]
+            );
+            std::fs::write(corpus.join(&name), body).unwrap();
+            // Three issues of one gazette, the 文号 only in the manifest.
+            let issue = k % 3 + 1;
+            manifest.push_str(&format!(
+                "{name}\t修武县人民政府公报\t2024年第{issue}期\t2024-0{issue}-15\t修政〔2024〕{k}号\n"
+            ));
+            titles.push((name, title));
+        }
+        std::fs::write(corpus.join("manifest.tsv"), manifest).unwrap();
+        let index = build_index(dir.path(), &corpus);
+        Written {
+            _dir: dir,
+            index,
+            titles,
+        }
+    })
+}
+
+/// A literal of 1 to 6 characters cut from a random place of a random title.
+fn title_literal() -> impl Strategy<Value = String> {
+    (0..40usize, any::<prop::sample::Index>(), 1usize..=6).prop_map(|(t, start, len)| {
+        let title: Vec<char> = written().titles[t].1.chars().collect();
+        let start = start.index(title.len());
+        title[start..(start + len).min(title.len())]
+            .iter()
+            .collect()
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 60, ..ProptestConfig::default() })]
+
+    /// Every document whose title holds a literal is found as a title, and only those: a scan
+    /// of the titles the test wrote.
+    #[test]
+    fn a_literal_from_a_title_finds_every_title_that_holds_it(literal in title_literal()) {
+        let written = written();
+        let expected: BTreeSet<String> = written
+            .titles
+            .iter()
+            .filter(|(_, title)| title.contains(literal.as_str()))
+            .map(|(name, _)| name.clone())
+            .collect();
+        let (code, hits) = every_hit(&written.index, &literal, &[]);
+        prop_assert_eq!(code, 0);
+        let titles: Vec<&Value> = hits.iter().filter(|h| h["matched_in"] == "title").collect();
+        let found: BTreeSet<String> = titles.iter().map(|h| file_name(h)).collect();
+        prop_assert_eq!(found.len(), titles.len(), "one hit per document");
+        prop_assert_eq!(&found, &expected, "literal {:?}", literal);
+        for hit in &titles {
+            prop_assert!(matched(hit).iter().all(|m| m == &literal));
+        }
+    }
+}
+
+#[test]
+fn an_exact_title_ranks_its_document_first() {
+    let written = written();
+    let mut right = 0;
+    for (name, title) in &written.titles {
+        let hits = top(&written.index, title, "1");
+        // Two documents may share a title; either is right.
+        let first = &hits[0];
+        assert_eq!(first["matched_in"], "title", "{title}");
+        assert_eq!(first["document"], title.as_str());
+        right += usize::from(&file_name(first) == name);
+    }
+    assert!(right > 0);
+}
+
+#[test]
+fn a_document_number_is_found_in_every_bracket_spelling() {
+    let written = written();
+    for typed in [
+        "修政〔2024〕17号",
+        "修政[2024]17号",
+        "修政［2024］17号",
+        "\"修政(2024)17号\"",
+        "修政（2024）17号",
+        "修政【2024】17号",
+        "修政⌈2024⌉17号",
+    ] {
+        let (code, hits) = every_hit(&written.index, typed, &[]);
+        assert_eq!(code, 0, "{typed}");
+        assert_eq!(hits.len(), 1, "{typed}: {hits:?}");
+        assert_eq!(hits[0]["matched_in"], "doc_number");
+        assert_eq!(file_name(&hits[0]), "doc17.txt");
+        assert_eq!(hits[0]["doc_number"], "修政〔2024〕17号");
+        // The match points at the number as written.
+        assert_eq!(matched(&hits[0]), ["修政〔2024〕17号"]);
+    }
+}
+
+#[test]
+fn a_gazettes_name_gives_its_issues_newest_first_one_hit_each() {
+    let written = written();
+    let (code, hits) = every_hit(&written.index, "修武县人民政府公报", &[]);
+    assert_eq!(code, 0);
+    let issues: Vec<&str> = hits
+        .iter()
+        .map(|h| {
+            assert_eq!(h["matched_in"], "gazette");
+            h["issue"].as_str().unwrap()
+        })
+        .collect();
+    assert_eq!(issues, ["2024年第3期", "2024年第2期", "2024年第1期"]);
+    // Within a filter, and counted.
+    let out = gazette(&[
+        "search",
+        "修武县人民政府公报",
+        "--from",
+        "2024-02",
+        "--count",
+        "--json",
+        "--index",
+        &written.index,
+    ]);
+    let counts: Value = serde_json::from_str(stdout(&out).trim()).unwrap();
+    assert_eq!(counts["issues"], 2);
+    // An issue's number: that issue first.
+    let hits = top(&written.index, "2024年第2期", "1");
+    assert_eq!(hits[0]["matched_in"], "issue");
+    assert_eq!(hits[0]["issue"], "2024年第2期");
+    // A passing part of the gazette's name ranks its issues after the paragraphs and titles.
+    let (_, hits) = every_hit(&written.index, "修武县", &[]);
+    let first_issue = hits
+        .iter()
+        .position(|h| h["matched_in"] == "gazette")
+        .unwrap();
+    assert!(
+        hits[first_issue..]
+            .iter()
+            .all(|h| h["matched_in"] == "gazette")
+    );
+    assert!(first_issue > 0);
+}
+
+#[test]
+fn names_show_in_every_format() {
+    let index = seed_index().to_str().unwrap();
+    let out = gazette(&["search", "焦作市人民政府工作报告", "--index", index]);
+    let text = stdout(&out);
+    assert!(
+        text.contains("[corpus/焦作市人民政府公报_2025年第1号.txt · title]"),
+        "{text}"
+    );
+    assert!(
+        text.contains("1 document by title or 文号 matches."),
+        "{text}"
+    );
+    let out = gazette(&["search", "焦作市人民政府公报", "--kwic", "--index", index]);
+    assert!(
+        stdout(&out).contains("焦作市人民政府公报"),
+        "{}",
+        stdout(&out)
+    );
+    let out = gazette(&["search", "焦作市人民政府公报", "--csv", "--index", index]);
+    let mut reader = csv::Reader::from_reader(out.stdout.as_slice());
+    let header = reader.headers().unwrap().clone();
+    let at = header.iter().position(|h| h == "matched_in").unwrap();
+    let first = reader.records().next().unwrap().unwrap();
+    assert_eq!(&first[at], "gazette");
+    let out = gazette(&[
+        "search",
+        "焦作市人民政府公报",
+        "--cite",
+        "-n",
+        "1",
+        "--index",
+        index,
+    ]);
+    assert!(
+        stdout(&out).contains("焦作市人民政府公报[N], 2025(1)."),
+        "{}",
+        stdout(&out)
+    );
+}
