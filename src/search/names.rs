@@ -31,8 +31,8 @@ use tantivy::{DocAddress, DocId, Searcher, Term};
 use crate::Error;
 use crate::search::count::each_alive;
 use crate::search::engine::Engine;
-use crate::search::plan::{Context, Prepared, exact_in_index, to_query};
-use crate::search::query::{Expr, Field as QueryField, Filter};
+use crate::search::plan::{Context, Prepared, exact_in_index, has_filter, to_query};
+use crate::search::query::Expr;
 use crate::search::stored::{Paragraph, Stored};
 use crate::search::verify::{WholeWords, evaluate};
 use crate::search::{Hit, MatchedIn, SearchConfig, Sort};
@@ -148,15 +148,15 @@ impl<'a> NameRun<'a> {
 
     /// The spans of the literals that make the expression hold in `text`, with `citation` for
     /// its filters; `None` when it does not hold or holds without a literal found there.
-    fn check(&self, text: &str, citation: Arc<Citation>, address: DocAddress) -> Option<Spans> {
+    fn check(
+        &self,
+        expr: &Expr,
+        text: &str,
+        citation: Arc<Citation>,
+        address: DocAddress,
+    ) -> Option<Spans> {
         let named = Paragraph::named(text.to_string(), citation);
-        let mut spans = evaluate(
-            &self.prepared.expr,
-            &named,
-            self.prepared,
-            &self.whole_words,
-            address,
-        )?;
+        let mut spans = evaluate(expr, &named, self.prepared, &self.whole_words, address)?;
         spans.sort_unstable();
         spans.dedup();
         (!spans.is_empty()).then_some(spans)
@@ -204,7 +204,7 @@ impl<'a> NameRun<'a> {
     fn document(&self, address: DocAddress) -> Result<Option<Hit>, Error> {
         let citation = read_citation(self.searcher(), self.fields(), address)?;
         let title = citation.document.clone();
-        if let Some(spans) = self.check(&title, citation.clone(), address) {
+        if let Some(spans) = self.check(&self.prepared.expr, &title, citation.clone(), address) {
             let score = NAME_SCORE + coverage(&title, &spans);
             return Ok(Some(name_hit(
                 citation,
@@ -217,7 +217,8 @@ impl<'a> NameRun<'a> {
         let Some(number) = citation.doc_number.clone() else {
             return Ok(None);
         };
-        let Some(spans) = self.check(&number, citation.clone(), address) else {
+        let Some(spans) = self.check(&self.prepared.expr, &number, citation.clone(), address)
+        else {
             return Ok(None);
         };
         let score = NAME_SCORE + coverage(&number, &spans);
@@ -236,22 +237,23 @@ impl<'a> NameRun<'a> {
 
     /// Issues whose name the query matches, one hit each: the best `limit`, and how many.
     ///
-    /// The heads whose issue name may match are found as a title is, then taken by issue through
-    /// their key, each issue checked once on it: the name, and the citation that filters on the
-    /// gazette or the date read. Any other filter (a document's title, number, region, manifest
-    /// columns, when its file was indexed) is checked on the issue's first document.
+    /// The heads whose issue name may match are found as a title is, the filters of the query's
+    /// top level with them, then taken by issue through their key, each issue checked once: on
+    /// its name, and on the citation of its first document where a filter stands under an OR or
+    /// a NOT.
     fn issues(&self, config: &SearchConfig) -> Result<(Vec<Hit>, usize), Error> {
         let query = self.candidates(self.fields().issue_name)?;
-        let per_document = document_filter(&self.prepared.expr);
+        let expr = without_scope_filters(&self.prepared.expr);
+        let per_document = has_filter(&expr);
         let mut found = Vec::new();
-        for (key, address) in first_head_of_each_issue(self.searcher(), query.as_ref())? {
+        for (key, (address, date)) in first_head_of_each_issue(self.searcher(), query.as_ref())? {
             let citation = if per_document {
                 let citation = read_citation(self.searcher(), self.fields(), address)?;
                 Some(issue_citation(citation))
             } else {
                 None
             };
-            if let Some(verdict) = self.issue(&key, citation) {
+            if let Some(verdict) = self.issue(&expr, &key, date, citation) {
                 found.push((verdict, address));
             }
         }
@@ -277,20 +279,19 @@ impl<'a> NameRun<'a> {
         Ok((hits, total))
     }
 
-    /// Whether the query matches the issue of `key`, checked on its name, with filters on
-    /// `citation` (the key's gazette, issue and date when `None`).
-    fn issue(&self, key: &str, citation: Option<Arc<Citation>>) -> Option<IssueMatch> {
-        let [gazette, issue, date] = schema::issue_key_parts(key);
+    /// Whether `expr` matches the issue of `key`, dated `date` (a `dates::key`), checked on its
+    /// name, with filters on `citation` (`None` when `expr` has none).
+    fn issue(
+        &self,
+        expr: &Expr,
+        key: &str,
+        date: u64,
+        citation: Option<Arc<Citation>>,
+    ) -> Option<IssueMatch> {
+        let [gazette, issue, _] = schema::issue_key_parts(key);
         let (name, gazette_len) = schema::issue_name(gazette, issue)?;
-        let citation = citation.unwrap_or_else(|| {
-            Arc::new(Citation {
-                gazette: gazette.map(str::to_string),
-                issue: issue.map(str::to_string),
-                date: date.map(str::to_string),
-                ..Citation::default()
-            })
-        });
-        let spans = self.check(&name, citation, DocAddress::new(0, 0))?;
+        let citation = citation.unwrap_or_default();
+        let spans = self.check(expr, &name, citation, DocAddress::new(0, 0))?;
         let (head, tail) = name.split_at(gazette_len);
         let covered = coverage_in(head, &spans, 0).max(coverage_in(tail, &spans, gazette_len));
         let score = if covered >= ISSUE_COVERAGE {
@@ -305,7 +306,7 @@ impl<'a> NameRun<'a> {
         };
         Some(IssueMatch {
             score,
-            date: dates::key(date),
+            date,
             matched_in,
             name,
             spans,
@@ -323,19 +324,21 @@ struct IssueMatch {
     spans: Spans,
 }
 
-/// True when `expr` filters on what the issue's key does not hold: a document's title, number,
-/// region (read from each document), manifest columns, when its file was indexed.
-fn document_filter(expr: &Expr) -> bool {
+type Spans = Vec<(usize, usize)>;
+
+/// `expr` without the filters of its top-level AND, which the index applies to every candidate.
+fn without_scope_filters(expr: &Expr) -> Expr {
     match expr {
-        Expr::Filter(Filter::Contains { field, .. }) => !matches!(field, QueryField::Gazette),
-        Expr::Filter(Filter::Attribute { .. } | Filter::IndexedSince(_)) => true,
-        Expr::Filter(Filter::Date { .. }) | Expr::Literal(_) | Expr::Near { .. } => false,
-        Expr::Not(inner) => document_filter(inner),
-        Expr::And(items) | Expr::Or(items) => items.iter().any(document_filter),
+        Expr::And(items) => Expr::And(
+            items
+                .iter()
+                .filter(|item| !matches!(item, Expr::Filter(_)))
+                .cloned()
+                .collect(),
+        ),
+        other => other.clone(),
     }
 }
-
-type Spans = Vec<(usize, usize)>;
 
 /// True when every match of `expr` holds a literal: a name matched only by a filter (`A OR
 /// gazette:焦作` on a document without A) names nothing.
@@ -378,19 +381,20 @@ fn shortest_first(
     })
 }
 
-/// The first head (in store order) of each issue that `query` finds, by issue key. The keys are
-/// read from each segment's column of them: a term number per head, then one pass over the
-/// column's dictionary for the numbers seen.
+/// The first head (in store order) of each issue that `query` finds, with its date (a
+/// `dates::key`), by issue key. The keys are read from each segment's column of them: a term
+/// number per head, then one pass over the column's dictionary for the numbers seen.
 fn first_head_of_each_issue(
     searcher: &Searcher,
     query: &dyn Query,
-) -> Result<BTreeMap<String, DocAddress>, Error> {
+) -> Result<BTreeMap<String, (DocAddress, u64)>, Error> {
     let weight = query.weight(EnableScoring::disabled_from_searcher(searcher))?;
-    let mut first: BTreeMap<String, DocAddress> = BTreeMap::new();
+    let mut first: BTreeMap<String, (DocAddress, u64)> = BTreeMap::new();
     for (segment_ord, segment) in searcher.segment_readers().iter().enumerate() {
         let Some(keys) = segment.fast_fields().str(schema::ISSUE_KEY)? else {
             continue;
         };
+        let dates = segment.fast_fields().u64(schema::DATE_KEY)?;
         // Heads come in store order, so the first seen of an issue is its first.
         let mut by_ord: BTreeMap<u64, DocId> = BTreeMap::new();
         each_alive(weight.scorer(segment, 1.0)?, segment, |doc| {
@@ -402,11 +406,14 @@ fn first_head_of_each_issue(
         let mut docs = by_ord.into_values();
         keys.dictionary().sorted_ords_to_term_cb(&ords, |key| {
             let Some(doc) = docs.next() else { return };
-            let address = DocAddress::new(segment_ord as u32, doc);
+            let head = (
+                DocAddress::new(segment_ord as u32, doc),
+                dates.first(doc).unwrap_or(0),
+            );
             first
                 .entry(String::from_utf8_lossy(key).into_owned())
-                .and_modify(|a| *a = (*a).min(address))
-                .or_insert(address);
+                .and_modify(|seen| *seen = (*seen).min(head))
+                .or_insert(head);
         })?;
     }
     Ok(first)

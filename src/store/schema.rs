@@ -243,14 +243,16 @@ pub fn issue_name(gazette: Option<&str>, issue: Option<&str>) -> Option<(String,
     }
 }
 
-/// One issue: its gazette, its name and its date, which tell apart two issues that reuse a
-/// name (第1期 of each year).
+/// One issue: its gazette, its name and its year, which tells apart two issues that reuse a name
+/// (第1期 of each year). Not the whole date: the items of one issue of the 行政院公報 carry dates
+/// days apart.
 pub fn issue_key(gazette: Option<&str>, issue: Option<&str>, date: Option<&str>) -> String {
     let sep = KEY_SEPARATOR.to_string();
-    [gazette, issue, date].map(|v| v.unwrap_or("")).join(&sep)
+    let year = date.map(|d| d.get(..4).unwrap_or(d));
+    [gazette, issue, year].map(|v| v.unwrap_or("")).join(&sep)
 }
 
-/// The parts of an [`issue_key`]: gazette, issue, date, each `None` when empty.
+/// The parts of an [`issue_key`]: gazette, issue, year, each `None` when empty.
 pub fn issue_key_parts(key: &str) -> [Option<&str>; 3] {
     let mut parts = key
         .split(KEY_SEPARATOR)

@@ -61,6 +61,23 @@ pub fn seed_index() -> &'static Path {
         .leak()
 }
 
+/// An index of `../shared/corpus`, built once per test binary; GAZETTE_SHARED_INDEX names one
+/// already built, to save the build.
+pub fn shared_index() -> String {
+    static INDEX: OnceLock<(Option<tempfile::TempDir>, String)> = OnceLock::new();
+    let (_, index) = INDEX.get_or_init(|| {
+        if let Ok(index) = std::env::var("GAZETTE_SHARED_INDEX") {
+            return (None, index);
+        }
+        let dir = tempfile::tempdir().expect("temp dir");
+        let index = dir.path().join("index").to_str().unwrap().to_string();
+        let out = gazette(&["index", "../shared/corpus", "--index", &index]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        (Some(dir), index)
+    });
+    index.clone()
+}
+
 /// `gazette search QUERY --all --json` on the seed index, parsed.
 pub fn search_all(query: &str) -> (i32, Vec<serde_json::Value>) {
     let index = seed_index().to_str().unwrap().to_string();

@@ -367,3 +367,131 @@ fn names_show_in_every_format() {
         stdout(&out)
     );
 }
+
+/// `text` in the other script: traditional characters to simplified (as fast2s converts them), or
+/// simplified to a traditional character that converts back to it.
+fn other_script(text: &str, to_traditional: bool) -> String {
+    if !to_traditional {
+        return fast2s::convert(text);
+    }
+    static BACK: std::sync::OnceLock<std::collections::HashMap<char, char>> =
+        std::sync::OnceLock::new();
+    let back = BACK.get_or_init(|| {
+        let mut back = std::collections::HashMap::new();
+        for c in ('\u{4E00}'..='\u{9FFF}').filter(|c| c.len_utf8() == 3) {
+            let simplified: Vec<char> = fast2s::convert(&c.to_string()).chars().collect();
+            if let [s] = simplified[..]
+                && s != c
+            {
+                back.entry(s).or_insert(c);
+            }
+        }
+        back
+    });
+    text.chars().map(|c| *back.get(&c).unwrap_or(&c)).collect()
+}
+
+/// Every `n`-th item of `items`, about `want` of them, in a fixed order.
+fn spread<T: Clone>(items: &[T], want: usize) -> Vec<T> {
+    let step = (items.len() / want).max(1);
+    items.iter().step_by(step).take(want).cloned().collect()
+}
+
+#[test]
+#[ignore = "needs ../shared/corpus"]
+fn a_title_in_either_script_finds_its_document_first() {
+    let shared = crate::common::repo().join("../shared/corpus");
+    let index = crate::common::shared_index();
+    // 行政院公報 items: their manifest titles, as the gazette prints them.
+    let manifest =
+        std::fs::read_to_string(shared.join("tw-executive-yuan-gazette/manifest.tsv")).unwrap();
+    let mut rows = manifest.lines();
+    let header: Vec<&str> = rows.next().unwrap().split('\t').collect();
+    let column = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let (file, title) = (column("file"), column("title"));
+    let tw: Vec<(String, String)> = rows
+        .map(|row| row.split('\t').collect::<Vec<&str>>())
+        .filter(|cells| !cells[title].is_empty())
+        .map(|cells| {
+            let path = format!("tw-executive-yuan-gazette/{}", cells[file]);
+            (cells[title].to_string(), path)
+        })
+        .collect();
+    // Laws: the title each file opens with (「# 中华人民共和国……法」).
+    let mut laws = Vec::new();
+    for entry in walkdir::WalkDir::new(shared.join("cn-laws-lawrefbook"))
+        .sort_by_file_name()
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.path().extension().is_some_and(|x| x == "txt"))
+    {
+        let text = std::fs::read_to_string(entry.path()).unwrap();
+        let Some(first) = text.lines().find(|l| !l.trim().is_empty()) else {
+            continue;
+        };
+        let relative = entry.path().strip_prefix(&shared).unwrap();
+        let title = first.trim_start_matches('#').trim().to_string();
+        laws.push((title, relative.to_string_lossy().into_owned()));
+    }
+    println!("set        script       first  same name  of");
+    for (set, items, want, written_traditional) in
+        [("行政院公報", &tw, 150, true), ("laws", &laws, 200, false)]
+    {
+        let sample = spread(items, want);
+        assert_eq!(sample.len(), want);
+        for as_written in [true, false] {
+            let (mut first, mut same_name) = (0, 0);
+            for (title, path) in &sample {
+                let typed = if as_written {
+                    title.clone()
+                } else {
+                    other_script(title, !written_traditional)
+                };
+                let query = format!("\"{}\"", typed.replace('"', "\"\""));
+                let hits = top(&index, &query, "1");
+                let Some(hit) = hits.first() else {
+                    println!("  not found: {typed}");
+                    continue;
+                };
+                if hit["path"].as_str().unwrap().ends_with(path.as_str()) {
+                    first += 1;
+                } else if hit["matched_in"] == "title"
+                    && fast2s::convert(hit["document"].as_str().unwrap()) == fast2s::convert(title)
+                {
+                    // Another document of the same name (a law's earlier version, a notice
+                    // printed twice) is as right an answer to its name.
+                    same_name += 1;
+                } else {
+                    println!("  not first: {typed}  ->  {}", hit["path"]);
+                }
+            }
+            let script = match (as_written, written_traditional) {
+                (true, true) | (false, false) => "traditional",
+                _ => "simplified",
+            };
+            println!("{set:<10} {script:<12} {first:>5} {same_name:>10} {want:>4}");
+            let right = first + same_name;
+            assert!(
+                right * 100 >= want * 95,
+                "{set} in {script}: {right} of {want} titles find their document first"
+            );
+        }
+    }
+}
+
+#[test]
+#[ignore = "needs ../shared/corpus"]
+fn a_document_number_with_ascii_brackets_finds_its_document() {
+    let index = crate::common::shared_index();
+    let (code, hits) = every_hit(&index, "国发[1993]21号", &[]);
+    assert_eq!(code, 0);
+    assert!(!hits.is_empty());
+    for hit in &hits {
+        let text = hit["text"].as_str().unwrap();
+        let number = hit["doc_number"].as_str().unwrap_or("");
+        assert!(
+            text.contains("国发〔1993〕21号") || number == "国发〔1993〕21号",
+            "{hit}"
+        );
+    }
+}
