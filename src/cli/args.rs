@@ -18,7 +18,8 @@ pub enum Command {
     /// Index gazette text files, paragraph by paragraph; a rerun adds new files and updates changed
     /// ones.
     Index(IndexArgs),
-    /// Search the index: ranked paragraphs with their citations.
+    /// Search the index: ranked paragraphs with their citations, and the documents and issues
+    /// whose title, 文号 or name holds the query.
     Search(SearchArgs),
     /// Show how a file is read: metadata and its sources, documents, sections, paragraphs.
     Inspect(InspectArgs),
@@ -206,7 +207,8 @@ pub struct SearchArgs {
     /// CSV (UTF-8, a header row): every field of every hit, one column per manifest attribute.
     #[arg(long)]
     pub csv: bool,
-    /// Print the number of matching paragraphs and of occurrences instead of the hits.
+    /// Print the number of matching paragraphs and of occurrences instead of the hits, and apart
+    /// the documents and issues matched by name.
     #[arg(long, conflicts_with = "csv")]
     pub count: bool,
     /// Concordance: one line per occurrence, the match centred between its contexts, the
