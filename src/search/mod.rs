@@ -162,11 +162,8 @@ impl SearchResult {
         if names.hits.is_empty() && names.documents + names.issues == 0 {
             return self;
         }
-        self.hits.extend(names.hits);
-        names::order(&mut self.hits, config.sort);
-        if let Some(limit) = config.limit {
-            self.hits.truncate(limit);
-        }
+        let text = std::mem::take(&mut self.hits);
+        self.hits = names::merge(text, names.hits, config.sort, config.limit);
         self.documents = names.documents;
         self.issues = names.issues;
         self.total = self.paragraphs + self.documents + self.issues;

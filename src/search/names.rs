@@ -92,6 +92,37 @@ pub(super) fn order(hits: &mut [Hit], sort: Sort) {
     }
 }
 
+/// Two lists of hits, each in the order of `sort`, as one in that order, cut to `limit`: the
+/// paragraphs of a search and its names. A merge, not a sort: `--all` joins a few names to tens of
+/// thousands of paragraphs. Equal places keep the paragraph first.
+pub(super) fn merge(text: Vec<Hit>, names: Vec<Hit>, sort: Sort, limit: Option<usize>) -> Vec<Hit> {
+    let limit = limit.unwrap_or(usize::MAX);
+    let date = |hit: &Hit| dates::key(hit.citation.date.as_deref());
+    // Where the name goes before the paragraph.
+    let before = |name: &Hit, paragraph: &Hit| match sort {
+        Sort::Relevance => name.score > paragraph.score,
+        Sort::Newest => date(name) > date(paragraph),
+        Sort::Oldest => {
+            let (n, p) = (date(name), date(paragraph));
+            n != 0 && (p == 0 || n < p)
+        }
+    };
+    let mut out = Vec::with_capacity((text.len() + names.len()).min(limit));
+    let mut text = text.into_iter().peekable();
+    let mut names = names.into_iter().peekable();
+    while out.len() < limit {
+        let take_name = match (names.peek(), text.peek()) {
+            (Some(name), Some(paragraph)) => before(name, paragraph),
+            (Some(_), None) => true,
+            (None, Some(_)) => false,
+            (None, None) => break,
+        };
+        let next = if take_name { names.next() } else { text.next() };
+        out.extend(next);
+    }
+    out
+}
+
 /// What a search of names shares.
 struct NameRun<'a> {
     engine: &'a Engine,
@@ -530,5 +561,61 @@ mod tests {
         let (head, tail) = name.split_at(gazette);
         assert_eq!(coverage_in(head, &[(0, gazette)], 0), 1.0);
         assert_eq!(coverage_in(tail, &[(0, gazette)], gazette), 0.0);
+    }
+
+    fn dated(label: &str, score: f32, date: Option<&str>, matched_in: MatchedIn) -> Hit {
+        let mut hit = crate::output::testing::hit(label, Vec::new());
+        hit.score = score;
+        hit.matched_in = matched_in;
+        Arc::make_mut(&mut hit.citation).date = date.map(str::to_string);
+        hit
+    }
+
+    #[test]
+    fn names_merge_into_the_paragraphs_in_the_order_asked() {
+        let text = |sort: Sort| {
+            let mut hits = vec![
+                dated("p2024", 9.0, Some("2024-05-01"), MatchedIn::Text),
+                dated("p2020", 5.0, Some("2020-01-01"), MatchedIn::Text),
+                dated("pnone", 2.0, None, MatchedIn::Text),
+            ];
+            order(&mut hits, sort);
+            hits
+        };
+        let names = |sort: Sort| {
+            let mut hits = vec![
+                dated(
+                    "title",
+                    NAME_SCORE + 0.5,
+                    Some("2022-03-01"),
+                    MatchedIn::Title,
+                ),
+                dated("issue", 0.001, Some("2025-01-01"), MatchedIn::Gazette),
+                dated("nameless", NAME_SCORE, None, MatchedIn::Title),
+            ];
+            order(&mut hits, sort);
+            hits
+        };
+        let labels = |hits: Vec<Hit>| hits.into_iter().map(|h| h.text).collect::<Vec<_>>();
+        let merged = |sort| labels(merge(text(sort), names(sort), sort, None));
+        assert_eq!(
+            merged(Sort::Relevance),
+            ["title", "nameless", "p2024", "p2020", "pnone", "issue"]
+        );
+        assert_eq!(
+            merged(Sort::Newest),
+            ["issue", "p2024", "title", "p2020", "pnone", "nameless"]
+        );
+        assert_eq!(
+            merged(Sort::Oldest),
+            ["p2020", "title", "p2024", "issue", "pnone", "nameless"]
+        );
+        let cut = merge(
+            text(Sort::Relevance),
+            names(Sort::Relevance),
+            Sort::Relevance,
+            Some(3),
+        );
+        assert_eq!(labels(cut), ["title", "nameless", "p2024"]);
     }
 }
