@@ -48,6 +48,20 @@ impl Engine {
 
     /// Runs a search: paragraphs, then the documents and issues the query names.
     pub fn search(&self, config: &SearchConfig) -> Result<SearchResult, Error> {
+        // No search can find more hits than the index holds paragraphs (names are fewer): a
+        // larger limit (`-n 99999999999`) is that many, not a heap of that size.
+        let most = usize::try_from(self.searcher.num_docs()).unwrap_or(usize::MAX);
+        let clamped;
+        let config = match config.limit {
+            Some(limit) if limit > most => {
+                clamped = SearchConfig {
+                    limit: Some(most),
+                    ..config.clone()
+                };
+                &clamped
+            }
+            _ => config,
+        };
         let text = search_with(&Run::new(self, config)?, config)?;
         Ok(text.with_names(names::search(self, config)?, config))
     }

@@ -227,10 +227,17 @@ fn quoted(chars: &[char], open: usize) -> Result<(String, usize), Error> {
     }
 }
 
+/// Parentheses nest at most this deep. The parser and every pass over an expression recurse
+/// into groups, and a query is typed by a person: a deeper one is a mistake or an attack on the
+/// stack, and gets an error rather than a crash.
+pub const MAX_DEPTH: usize = 64;
+
 struct Parser {
     tokens: Vec<(usize, Token)>,
     at: usize,
     end: usize,
+    /// Parentheses open around the current token.
+    depth: usize,
 }
 
 impl Parser {
@@ -274,14 +281,20 @@ impl Parser {
         })
     }
 
+    /// A term with the NOTs before it, read in a loop: two of them cancel (`--人` is 人), so
+    /// that a thousand in a row neither recurse nor lose the term's occurrences.
     fn unary(&mut self) -> Result<Expr, Error> {
-        match self.peek() {
-            Some(Token::Minus) | Some(Token::Not) => {
-                self.at += 1;
-                Ok(Expr::Not(Box::new(self.unary()?)))
-            }
-            _ => self.near(),
+        let mut negated = false;
+        while matches!(self.peek(), Some(Token::Minus) | Some(Token::Not)) {
+            self.at += 1;
+            negated = !negated;
         }
+        let term = self.near()?;
+        Ok(if negated {
+            Expr::Not(Box::new(term))
+        } else {
+            term
+        })
     }
 
     fn near(&mut self) -> Result<Expr, Error> {
@@ -321,7 +334,15 @@ impl Parser {
                 if self.peek() == Some(&Token::Close) {
                     return Err(error(at, "empty parentheses"));
                 }
+                if self.depth == MAX_DEPTH {
+                    return Err(error(
+                        at,
+                        format!("parentheses nest more than {MAX_DEPTH} deep"),
+                    ));
+                }
+                self.depth += 1;
                 let inner = self.or()?;
+                self.depth -= 1;
                 if self.peek() != Some(&Token::Close) {
                     return Err(error(at, "this parenthesis is never closed"));
                 }
@@ -404,6 +425,7 @@ pub fn parse(query: &str) -> Result<Expr, Error> {
         tokens,
         at: 0,
         end: query.chars().count(),
+        depth: 0,
     };
     let expr = parser.or()?;
     if parser.at < parser.tokens.len() {
@@ -417,8 +439,8 @@ pub fn parse(query: &str) -> Result<Expr, Error> {
 }
 
 /// The expression with each literal that holds a numbered reference (第23条) searched under
-/// each of its spellings (第23条 OR 第二十三条), see [`crate::text::numerals`]. A NEAR's
-/// literals are searched as typed.
+/// each of its spellings (第23条 OR 第二十三条), see [`crate::text::numerals`], and a NOT of a
+/// NOT (`-(-人)`) read as what it negates. A NEAR's literals are searched as typed.
 fn respelled(expr: Expr) -> Expr {
     match expr {
         Expr::Literal(literal) => {
@@ -431,7 +453,10 @@ fn respelled(expr: Expr) -> Expr {
         }
         Expr::And(items) => Expr::And(items.into_iter().map(respelled).collect()),
         Expr::Or(items) => Expr::Or(items.into_iter().map(respelled).collect()),
-        Expr::Not(inner) => Expr::Not(Box::new(respelled(*inner))),
+        Expr::Not(inner) => match respelled(*inner) {
+            Expr::Not(twice) => *twice,
+            once => Expr::Not(Box::new(once)),
+        },
         other => other,
     }
 }
@@ -498,6 +523,54 @@ mod tests {
         assert_eq!(
             parse("3-5 -").unwrap(),
             Expr::And(vec![lit("3-5"), lit("-")])
+        );
+    }
+
+    #[test]
+    fn nots_in_a_row_cancel_in_pairs_without_recursing() {
+        // A query as long as one may be, of NOTs, would overflow a parser that recursed once
+        // for each.
+        let dashes = MAX_QUERY_CHARS - 1;
+        assert_eq!(
+            parse(&format!("{}人", "-".repeat(dashes - 1))).unwrap(),
+            lit("人")
+        );
+        assert_eq!(
+            parse(&format!("{}人", "-".repeat(dashes))).unwrap(),
+            Expr::Not(Box::new(lit("人")))
+        );
+        assert_eq!(
+            parse(&format!("{}人", "NOT ".repeat(249))).unwrap(),
+            Expr::Not(Box::new(lit("人")))
+        );
+        // Across parentheses too: what is counted is the literal's own occurrences.
+        assert_eq!(parse("-(-人)").unwrap(), lit("人"));
+        assert_eq!(
+            parse("云台山 -(-(-门票))").unwrap(),
+            Expr::And(vec![lit("云台山"), Expr::Not(Box::new(lit("门票")))])
+        );
+    }
+
+    #[test]
+    fn parentheses_nest_to_a_bound() {
+        let nested = |n: usize| format!("{}人{}", "(".repeat(n), ")".repeat(n));
+        assert_eq!(parse(&nested(MAX_DEPTH)).unwrap(), lit("人"));
+        let err = parse(&nested(MAX_QUERY_CHARS / 2 - 1))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains(&format!(
+                "parentheses nest more than {MAX_DEPTH} deep (at character {})",
+                MAX_DEPTH + 1
+            )),
+            "{err}"
+        );
+        let alternating = format!("{}人{}", "-(".repeat(300), ")".repeat(300));
+        assert!(
+            parse(&alternating)
+                .unwrap_err()
+                .to_string()
+                .contains("nest more than")
         );
     }
 

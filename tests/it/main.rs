@@ -19,5 +19,6 @@ mod pdf;
 mod queries;
 mod ranking;
 mod recall;
+mod reliability;
 mod research;
 mod shared_corpus;

@@ -1,0 +1,143 @@
+//! Hostile and unlucky input (issue 20): limits beyond the index, queries built to exhaust the
+//! stack, closed pipes. Each case failed before its fix: an abort, a stack overflow, a raw error.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::sync::OnceLock;
+
+use crate::common::{build_index, gazette, repo, seed_index, stderr, stdout};
+
+/// An index of a generated corpus of 2 MB: enough hits that `--all` writes more than a pipe
+/// holds.
+fn large_index() -> &'static str {
+    static INDEX: OnceLock<(tempfile::TempDir, String)> = OnceLock::new();
+    let (_, index) = INDEX.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let docs = crate::common::generated(&dir.path().join("docs"), 2);
+        let index = build_index(dir.path(), &docs);
+        (dir, index)
+    });
+    index
+}
+
+#[test]
+fn a_limit_beyond_the_index_is_every_hit_not_a_heap_of_that_size() {
+    let index = seed_index().to_str().unwrap();
+    let (_, every) = crate::common::search_all("人民政府");
+    for limit in ["99999999999", "18446744073709551615", "100000000"] {
+        for format in [&[][..], &["--json"], &["--csv"], &["--kwic"]] {
+            let mut args = vec!["search", "人民政府", "-n", limit, "--index", index];
+            args.extend(format);
+            let out = gazette(&args);
+            assert_eq!(
+                out.status.code(),
+                Some(0),
+                "{limit} {format:?}: {}",
+                stderr(&out)
+            );
+            if format == ["--json"] {
+                let paragraphs = stdout(&out)
+                    .lines()
+                    .filter(|l| l.contains("\"matched_in\":\"text\""))
+                    .count();
+                assert_eq!(paragraphs, every.len(), "{limit}");
+            }
+        }
+    }
+}
+
+#[test]
+fn a_query_of_a_thousand_nots_or_deep_parentheses_is_answered() {
+    let index = seed_index().to_str().unwrap();
+    let count = |query: &str| {
+        let out = gazette(&["search", "--count", "--json", "--index", index, "--", query]);
+        assert_eq!(
+            out.status.code().map(|c| c < 2),
+            Some(true),
+            "{}",
+            stderr(&out)
+        );
+        serde_json::from_str::<serde_json::Value>(stdout(&out).trim()).unwrap()
+    };
+    let plain = count("人");
+    // An even number of NOTs is the literal itself, occurrences included.
+    assert_eq!(count("--人"), plain);
+    assert_eq!(count(&format!("{}人", "-".repeat(950))), plain);
+    assert_eq!(count("-(-人)"), plain);
+    // An odd number, every paragraph without it.
+    let without = count(&format!("{}人", "-".repeat(951)));
+    let all = count("的 OR -的");
+    assert_eq!(
+        without["paragraphs"].as_u64().unwrap() + plain["paragraphs"].as_u64().unwrap(),
+        all["paragraphs"].as_u64().unwrap()
+    );
+    // The hits too, not only the count: this crashed the search, which recursed once per NOT.
+    let out = gazette(&[
+        "search",
+        "-n",
+        "1",
+        "--index",
+        index,
+        "--",
+        &format!("{}人", "-".repeat(950)),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    // Parentheses past the bound: a clear error that points at the first one too deep.
+    let deep = format!("{}人{}", "(".repeat(400), ")".repeat(400));
+    let out = gazette(&["search", "--index", index, "--", &deep]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("parentheses nest more than 64 deep (at character 65)"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+/// Runs gazette with its output into a pipe that the reader closes after `lines` lines, as
+/// `| head -1` does (0: before gazette has opened the index, so that even a short output meets a
+/// closed pipe): it must end quietly, with status 0.
+fn closed_after(lines: usize, args: &[&str]) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_gazette"))
+        .args(args)
+        .current_dir(repo())
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut reader = BufReader::new(child.stdout.take().unwrap());
+    for _ in 0..lines {
+        let mut line = String::new();
+        reader.read_line(&mut line).unwrap();
+        assert!(!line.is_empty(), "{args:?} wrote too little");
+    }
+    // The reader is dropped here: the pipe is closed with the output unwritten.
+    drop(reader);
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{args:?}: {}", stderr(&out));
+    assert_eq!(stderr(&out), "", "{args:?}");
+}
+
+#[test]
+fn every_format_ends_quietly_when_its_reader_goes() {
+    let index = large_index();
+    for format in ["--csv", "--json", "--kwic", "--cite"] {
+        closed_after(1, &["search", "的", "--all", format, "--index", index]);
+        closed_after(0, &["search", "的", "--all", format, "--index", index]);
+    }
+    for format in [&["--csv"][..], &["--json"], &[]] {
+        let mut args = vec!["stats", "的", "--by", "document", "--index", index];
+        args.extend(format);
+        closed_after(0, &args);
+    }
+    closed_after(0, &["search", "的", "--count", "--index", index]);
+    closed_after(
+        0,
+        &[
+            "show",
+            crate::common::SEED,
+            "--index",
+            seed_index().to_str().unwrap(),
+        ],
+    );
+}
