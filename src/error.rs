@@ -41,10 +41,46 @@ pub enum Error {
     Show(String),
     #[error("cannot generate a corpus: {0}")]
     Generate(String),
-    #[error(transparent)]
+    #[error("{}", describe_tantivy(.0))]
     Tantivy(#[from] tantivy::TantivyError),
     #[error(transparent)]
     Io(#[from] std::io::Error),
+}
+
+/// What to do about a damaged index, said after what is damaged.
+pub const DAMAGED_HELP: &str =
+    "`gazette check` names the damaged files, `gazette index --rebuild` rebuilds the index";
+
+/// A tantivy error in the words of the index it was reading: a file of the index that is cut
+/// short or fails its checks is damaged, one that cannot be opened is named with the reason.
+/// tantivy's own messages hold debug text (`IoError { io_error: Custom { kind: InvalidData …`).
+fn describe_tantivy(err: &tantivy::TantivyError) -> String {
+    use std::io::ErrorKind;
+    use tantivy::TantivyError;
+    use tantivy::directory::error::OpenReadError;
+    match err {
+        TantivyError::OpenReadError(OpenReadError::IoError { io_error, filepath }) => {
+            match io_error.kind() {
+                // tantivy's text for a footer it cannot read blames an old version of itself.
+                ErrorKind::InvalidData | ErrorKind::UnexpectedEof => format!(
+                    "the index file {} is damaged (its end is cut off or overwritten): {DAMAGED_HELP}",
+                    filepath.display()
+                ),
+                _ => format!(
+                    "cannot read the index file {}: {io_error}",
+                    filepath.display()
+                ),
+            }
+        }
+        TantivyError::OpenReadError(OpenReadError::FileDoesNotExist(path)) => format!(
+            "the index file {} is missing: {DAMAGED_HELP}",
+            path.display()
+        ),
+        TantivyError::DataCorruption(corruption) => {
+            format!("the index is damaged ({corruption:?}): {DAMAGED_HELP}")
+        }
+        other => other.to_string(),
+    }
 }
 
 impl Error {

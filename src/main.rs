@@ -9,14 +9,56 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
-    match cli::commands::run(cli::args::Cli::parse()) {
-        Ok(code) => code,
-        Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
-        Err(err) => {
+    let cli = cli::args::Cli::parse();
+    quiet_panics();
+    match std::panic::catch_unwind(|| cli::commands::run(cli)) {
+        Ok(Ok(code)) => code,
+        Ok(Err(err)) if is_broken_pipe(&err) => ExitCode::SUCCESS,
+        Ok(Err(err)) => {
             eprintln!("gazette: {}", one_line(&err));
             ExitCode::from(2)
         }
+        Err(_) => {
+            let panic = PANIC.get().map_or("", String::as_str);
+            eprintln!(
+                "gazette: stopped on an internal error ({panic}); the index may be damaged: {}",
+                gazette::error::DAMAGED_HELP
+            );
+            ExitCode::from(2)
+        }
     }
+}
+
+/// The first panic's message and place, for the one line that reports it.
+static PANIC: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+/// Panics are reported by `main` on one line, not by the default hook's lines. Most come from
+/// reading an index file that is damaged where no checksum is verified on the way (a flipped
+/// byte in a term dictionary, a fast field read past its end); GAZETTE_DEBUG keeps the default
+/// report too, for a bug.
+fn quiet_panics() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let message = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        // 「tantivy-common-0.27.0/src/file_slice.rs:176」, not the path of the cargo registry.
+        let place = info.location().map_or(String::new(), |l| {
+            let file = l.file();
+            let file = file
+                .find("registry/src/")
+                .and_then(|at| file[at..].splitn(4, '/').nth(3))
+                .unwrap_or(file);
+            format!(" at {file}:{}", l.line())
+        });
+        let _ = PANIC.set(format!("{}{place}", message.replace('\n', " ")));
+        if std::env::var_os("GAZETTE_DEBUG").is_some() {
+            default(info);
+        }
+    }));
 }
 
 /// An error and its causes on one line, `error: cause: cause`. A cause that the message before

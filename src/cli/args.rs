@@ -27,6 +27,8 @@ pub enum Command {
     Stats(StatsArgs),
     /// Show a paragraph of an indexed file in its place, with its neighbours and section path.
     Show(ShowArgs),
+    /// Check every file of the index against its checksum; --repair drops damaged segments.
+    Check(CheckArgs),
     /// Measure query latency in-process: p50/p95/p99/max per query class.
     Bench(BenchArgs),
     /// Write a gazette-like corpus of a given size from a source corpus, for growth curves.
@@ -36,6 +38,16 @@ pub enum Command {
     Completions(CompletionsArgs),
     /// Print the manual page (roff): `gazette man > gazette.1; man ./gazette.1`.
     Man,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Drop the damaged segments from the index and name the files they held, which the next
+    /// `gazette index` of the corpus adds again.
+    #[arg(long)]
+    pub repair: bool,
+    #[command(flatten)]
+    pub location: IndexLocation,
 }
 
 #[derive(Debug, Args)]

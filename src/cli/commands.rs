@@ -11,8 +11,8 @@ use gazette::output::{cite, csv, human, inspect, json, kwic, show, tables};
 use gazette::search::{self, Engine};
 
 use super::args::{
-    BenchArgs, Cli, Command, CompletionsArgs, GenerateArgs, IndexArgs, InspectArgs, SearchArgs,
-    ShowArgs, StatsArgs,
+    BenchArgs, CheckArgs, Cli, Command, CompletionsArgs, GenerateArgs, IndexArgs, InspectArgs,
+    SearchArgs, ShowArgs, StatsArgs,
 };
 use super::resolve::{Format, stdout_color};
 
@@ -24,6 +24,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Stats(args) => stats(&args),
         Command::Show(args) => show_command(&args),
         Command::Inspect(args) => inspect_command(&args),
+        Command::Check(args) => check_command(&args),
         Command::Bench(args) => bench(&args),
         Command::Generate(args) => generate(&args),
         Command::Completions(args) => completions(&args),
@@ -287,6 +288,23 @@ fn show_command(args: &ShowArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// Writes a completion script for `shell` to standard output.
+fn check_command(args: &CheckArgs) -> anyhow::Result<ExitCode> {
+    let dir = &args.location.index;
+    let started = std::time::Instant::now();
+    let report = gazette::store::check::check(dir)?;
+    let mut out = io::stdout().lock();
+    gazette::output::check::report(&mut out, dir, &report, started.elapsed())?;
+    if report.damaged().next().is_none() {
+        return Ok(ExitCode::SUCCESS);
+    }
+    if args.repair {
+        let dropped = gazette::store::check::repair(dir, &report)?;
+        gazette::output::check::repaired(&mut out, &report, &dropped)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    Ok(ExitCode::from(2))
+}
+
 fn completions(args: &CompletionsArgs) -> anyhow::Result<ExitCode> {
     let mut command = Cli::command();
     clap_complete::generate(args.shell, &mut command, "gazette", &mut io::stdout());

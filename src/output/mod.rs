@@ -2,6 +2,7 @@
 //! whether to colour is the caller's choice. What a hit says is defined once ([`fields`]), for
 //! JSON and CSV alike.
 
+pub mod check;
 pub mod cite;
 pub mod csv;
 pub mod fields;

@@ -2,6 +2,7 @@
 //! directories through which indexing and searching read it, and opening or creating an index
 //! that this version of gazette built.
 
+pub mod check;
 pub mod reading;
 pub mod schema;
 pub mod terms;

@@ -141,3 +141,93 @@ fn every_format_ends_quietly_when_its_reader_goes() {
         ],
     );
 }
+
+/// A copy of a fresh index of the seed with one file of its one segment damaged: `how` bytes in
+/// its middle flipped, or the file cut to half its length.
+fn damaged_copy(kind: &str, flip: bool) -> (tempfile::TempDir, String, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let index = build_index(dir.path(), &repo().join(crate::common::SEED));
+    let file = std::fs::read_dir(&index)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|x| x == kind))
+        .unwrap_or_else(|| panic!("no .{kind} file"));
+    let mut bytes = std::fs::read(&file).unwrap();
+    if flip {
+        let middle = bytes.len() / 2;
+        for b in &mut bytes[middle..middle + 4] {
+            *b ^= 0xFF;
+        }
+    } else {
+        bytes.truncate(bytes.len() / 2);
+    }
+    std::fs::write(&file, bytes).unwrap();
+    let name = file.file_name().unwrap().to_string_lossy().into_owned();
+    (dir, index, name)
+}
+
+#[test]
+fn check_finds_every_damaged_file_and_searches_say_so_in_one_line() {
+    for kind in ["term", "idx", "pos", "store", "fast", "fieldnorm"] {
+        for flip in [true, false] {
+            let what = format!("{kind} {}", if flip { "flipped" } else { "cut" });
+            let (_dir, index, name) = damaged_copy(kind, flip);
+            let out = gazette(&["check", "--index", &index]);
+            assert_eq!(out.status.code(), Some(2), "{what}: {}", stdout(&out));
+            let report = stdout(&out);
+            assert!(report.contains("1 damaged segment"), "{what}: {report}");
+            assert!(report.contains(&format!("{name}: ")), "{what}: {report}");
+            // A search reads what it needs: it may answer, but never with a panic's lines.
+            for args in [
+                &["search", "在", "--count"][..],
+                &["search", "人民 NEAR/3 政府", "--all"],
+            ] {
+                let mut args = args.to_vec();
+                args.extend(["--index", index.as_str()]);
+                let out = Command::new(env!("CARGO_BIN_EXE_gazette"))
+                    .args(&args)
+                    .current_dir(repo())
+                    .env_remove("GAZETTE_DEBUG")
+                    .output()
+                    .unwrap();
+                let err = stderr(&out);
+                assert!(!err.contains("panicked"), "{what} {args:?}: {err}");
+                assert!(err.lines().count() <= 1, "{what} {args:?}: {err}");
+                if out.status.code() == Some(2) {
+                    assert!(err.contains("damaged"), "{what} {args:?}: {err}");
+                    assert!(err.contains("gazette check"), "{what} {args:?}: {err}");
+                }
+                if !flip {
+                    assert_eq!(out.status.code(), Some(2), "{what} {args:?}: {err}");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn repair_drops_the_damaged_segment_and_the_next_run_adds_its_files_again() {
+    let (dir, index, _) = damaged_copy("store", false);
+    let out = gazette(&["check", "--repair", "--index", &index]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("dropped 1 damaged segment"),
+        "{}",
+        stdout(&out)
+    );
+    let out = gazette(&["check", "--index", &index]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    // Searchable, and without the file, until it is indexed again.
+    let out = gazette(&["search", "云台山", "--index", &index]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let out = gazette(&["index", crate::common::SEED, "--index", &index]);
+    assert!(stdout(&out).starts_with("1 added"), "{}", stdout(&out));
+    let repaired = crate::common::all_hits(&index, "云台山", &[]);
+    let clean = crate::common::all_hits(seed_index().to_str().unwrap(), "云台山", &[]);
+    let key = |h: &serde_json::Value| (h["paragraph"].clone(), h["text"].clone());
+    assert_eq!(
+        repaired.iter().map(key).collect::<Vec<_>>(),
+        clean.iter().map(key).collect::<Vec<_>>()
+    );
+    drop(dir);
+}
