@@ -71,6 +71,19 @@ pub fn read_text(path: &Path) -> Result<String, Error> {
 /// Decodes bytes by the first encoding that reads them without error. A file that is none of the
 /// encodings above, or binary, is refused rather than indexed as mojibake.
 pub fn decode(bytes: &[u8]) -> Result<String, String> {
+    decode_text(bytes).map(line_ends)
+}
+
+/// Line ends as `\n` only: `\r\n` (Windows) and a lone `\r` (old Mac files, some exports) end a
+/// line too. Left as they were, a file of lone `\r` read as one line, one paragraph.
+fn line_ends(text: String) -> String {
+    if !text.contains('\r') {
+        return text;
+    }
+    text.replace("\r\n", "\n").replace('\r', "\n")
+}
+
+fn decode_text(bytes: &[u8]) -> Result<String, String> {
     if let Some((encoding, bom)) = encoding_rs::Encoding::for_bom(bytes) {
         return encoding
             .decode_without_bom_handling_and_without_replacement(&bytes[bom..])
@@ -100,6 +113,14 @@ pub fn decode(bytes: &[u8]) -> Result<String, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_line_end_is_a_line_feed() {
+        let want = "一\n二\n\n三";
+        assert_eq!(decode("一\r二\r\r三".as_bytes()).unwrap(), want);
+        assert_eq!(decode("一\r\n二\r\n\r\n三".as_bytes()).unwrap(), want);
+        assert_eq!(decode("一\n二\r\n\r三".as_bytes()).unwrap(), want);
+    }
 
     #[test]
     fn strips_a_byte_order_mark() {

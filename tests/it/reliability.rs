@@ -231,3 +231,19 @@ fn repair_drops_the_damaged_segment_and_the_next_run_adds_its_files_again() {
     );
     drop(dir);
 }
+
+#[test]
+fn a_file_of_lone_carriage_returns_reads_as_its_line_feed_twin() {
+    let seed = std::fs::read_to_string(repo().join(crate::common::SEED)).unwrap();
+    let paragraphs = |text: &str| {
+        let (_dir, index) = crate::common::index_of("a.txt", text);
+        crate::common::all_hits(&index, "的", &[])
+            .iter()
+            .map(|h| (h["paragraph"].as_u64().unwrap(), h["text"].to_string()))
+            .collect::<Vec<_>>()
+    };
+    let want = paragraphs(&seed);
+    assert!(want.len() > 20);
+    assert_eq!(paragraphs(&seed.replace('\n', "\r")), want);
+    assert_eq!(paragraphs(&seed.replace('\n', "\r\n")), want);
+}
