@@ -7,6 +7,7 @@ use std::io;
 use std::process::ExitCode;
 
 use clap::Parser;
+use gazette::output::printable;
 
 fn main() -> ExitCode {
     let cli = cli::args::Cli::parse();
@@ -15,7 +16,7 @@ fn main() -> ExitCode {
         Ok(Ok(code)) => code,
         Ok(Err(err)) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Ok(Err(err)) => {
-            eprintln!("gazette: {}", one_line(&err));
+            eprintln!("gazette: {}", printable(&one_line(&err)));
             ExitCode::from(2)
         }
         Err(_) => {

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use clap::CommandFactory;
 
-use gazette::output::{cite, csv, human, inspect, json, kwic, show, tables};
+use gazette::output::{cite, csv, human, inspect, json, kwic, printable, show, tables};
 use gazette::search::{self, Engine};
 
 use super::args::{
@@ -46,10 +46,10 @@ fn index(args: IndexArgs) -> anyhow::Result<ExitCode> {
     let config = args.config();
     let summary = gazette::indexer::run(&config)?;
     for err in &summary.errors {
-        eprintln!("gazette: skipped {err}");
+        eprintln!("gazette: skipped {}", printable(&err.to_string()));
     }
     for err in &summary.partial {
-        eprintln!("gazette: {err}");
+        eprintln!("gazette: {}", printable(&err.to_string()));
     }
     if let Some(reason) = &summary.compaction_failed {
         eprintln!(
@@ -166,11 +166,17 @@ fn inspect_command(args: &InspectArgs) -> anyhow::Result<ExitCode> {
     let mut errors = Vec::new();
     let loaded = gazette::ingest::load(&args.file, &mut manifests, &mut errors)?;
     for err in &errors {
-        eprintln!("gazette: {err}");
+        eprintln!("gazette: {}", printable(&err.to_string()));
     }
-    let mut out = BufWriter::new(io::stdout().lock());
     let path = gazette::ingest::display_path(&args.file);
-    inspect::inspect(&mut out, &path, &loaded, args.paragraphs)?;
+    // Uncoloured text, from a file and its manifest: written out line by line, each with its
+    // control characters made visible.
+    let mut text = Vec::new();
+    inspect::inspect(&mut text, &path, &loaded, args.paragraphs)?;
+    let mut out = BufWriter::new(io::stdout().lock());
+    for line in String::from_utf8_lossy(&text).lines() {
+        writeln!(out, "{}", printable(line))?;
+    }
     out.flush()?;
     Ok(ExitCode::SUCCESS)
 }
@@ -252,7 +258,7 @@ fn search_command(args: &SearchArgs) -> anyhow::Result<ExitCode> {
         } else {
             "no paragraph, title or name matches"
         };
-        eprintln!("{what} {}", config.query);
+        eprintln!("{what} {}", printable(&config.query));
     }
     Ok(found(any))
 }

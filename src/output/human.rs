@@ -5,7 +5,7 @@ use std::io::{self, Write};
 
 use anstyle::Style;
 
-use super::{CITATION, LOCATION, MATCH, paint};
+use super::{CITATION, LOCATION, MATCH, paint, printable, printable_text};
 use crate::search::{Hit, MatchedIn, SearchResult};
 
 /// A paragraph up to this many characters is shown whole; a longer one as windows around its
@@ -23,22 +23,22 @@ pub fn human<W: Write>(out: &mut W, result: &SearchResult, color: bool) -> io::R
         writeln!(
             out,
             "{} {}",
-            paint(CITATION, &citation(hit)),
-            paint(LOCATION, &location(hit))
+            paint(CITATION, &printable(&citation(hit))),
+            paint(LOCATION, &printable(&location(hit)))
         )?;
         let mut line = String::from("  ");
         let pieces = passage(hit);
         for (k, piece) in pieces.iter().enumerate() {
             match piece {
-                Piece::Plain(text) => line.push_str(text),
-                Piece::Match(text) => line.push_str(&paint(MATCH, text)),
+                Piece::Plain(text) => line.push_str(&printable_text(text)),
+                Piece::Match(text) => line.push_str(&paint(MATCH, &printable_text(text))),
                 Piece::Gap if k == 0 || k + 1 == pieces.len() => line.push('…'),
                 Piece::Gap => line.push_str(" … "),
             }
         }
         writeln!(out, "{line}")?;
         if let Some(reference) = &hit.reference {
-            writeln!(out, "  {}", paint(LOCATION, reference))?;
+            writeln!(out, "  {}", paint(LOCATION, &printable(reference)))?;
         }
         writeln!(out)?;
     }

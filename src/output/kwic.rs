@@ -4,7 +4,7 @@
 use std::io::{self, Write};
 
 use super::human::issue_and_document;
-use super::{LOCATION, MATCH, paint};
+use super::{LOCATION, MATCH, paint, printable};
 use crate::search::Hit;
 
 /// How concordance lines are ordered.
@@ -89,12 +89,13 @@ pub fn kwic<W: Write>(
     let right_width = lines.iter().map(|l| l.right.width()).max().unwrap_or(0);
     for line in &lines {
         let matched = paint(MATCH, line.matched, color);
-        let place = format!(
+        let place = printable(&format!(
             "{} [{} ¶{}]",
             issue_and_document(line.hit),
             line.hit.citation.path,
             line.hit.paragraph
-        );
+        ))
+        .into_owned();
         writeln!(
             out,
             "{}{}  {}{}  {}{}  {}",

@@ -19,12 +19,58 @@ const CITATION: Style = AnsiColor::Green.on_default().bold();
 const LOCATION: Style = Style::new().dimmed();
 const MATCH: Style = AnsiColor::Red.on_default().bold();
 
+/// `text` with every control character written out (`\n`, `\u{1b}`), and the characters that
+/// reverse the direction of text: for names and messages on a terminal, where a file name or a
+/// manifest field holding a line end would read as two lines, and an escape sequence would reach
+/// the terminal. JSON and CSV keep the data as it is.
+pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    let hidden =
+        |c: char| c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
+    if !text.chars().any(hidden) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if hidden(c) => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// A passage for a person: a tab is a space, other control characters are written out as
+/// [`printable`] writes them.
+pub fn printable_text(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains('\t') {
+        return printable(text);
+    }
+    std::borrow::Cow::Owned(printable(&text.replace('\t', " ")).into_owned())
+}
+
 /// `text` in `style` when `color`, else as it is.
 fn paint(style: Style, text: &str, color: bool) -> String {
     if color {
         format!("{}{text}{}", style.render(), style.render_reset())
     } else {
         text.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn control_characters_are_written_out() {
+        assert_eq!(super::printable("a.txt"), "a.txt");
+        assert_eq!(
+            super::printable("a\nb\u{1b}[31m.txt"),
+            "a\\nb\\u{1b}[31m.txt"
+        );
+        assert_eq!(super::printable("\u{202E}txt.exe"), "\\u{202e}txt.exe");
+        assert_eq!(super::printable_text("甲\t乙\u{7}"), "甲 乙\\u{7}");
     }
 }
 

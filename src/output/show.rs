@@ -5,7 +5,7 @@ use std::io::{self, Write};
 use anstyle::Style;
 
 use super::human::issue_and_document;
-use super::{CITATION, LOCATION, paint};
+use super::{CITATION, LOCATION, paint, printable, printable_text};
 use crate::report::show::Shown;
 
 /// Writes paragraphs of a file for `gazette show`: the citation of each document where it starts,
@@ -23,8 +23,8 @@ pub fn show<W: Write>(out: &mut W, shown: &Shown, color: bool) -> io::Result<()>
             writeln!(
                 out,
                 "{} {}",
-                paint(CITATION, &issue_and_document(hit)),
-                paint(LOCATION, &format!("[{}]", hit.citation.path))
+                paint(CITATION, &printable(&issue_and_document(hit))),
+                paint(LOCATION, &printable(&format!("[{}]", hit.citation.path)))
             )?;
             document = Some(&hit.citation.document);
             section = None;
@@ -33,15 +33,19 @@ pub fn show<W: Write>(out: &mut W, shown: &Shown, color: bool) -> io::Result<()>
             writeln!(
                 out,
                 "{}",
-                paint(LOCATION, &format!("§ {}", hit.section.join(" › ")))
+                paint(
+                    LOCATION,
+                    &printable(&format!("§ {}", hit.section.join(" › ")))
+                )
             )?;
         }
         section = Some(&hit.section);
         let marker = if shown.target == Some(i) { "▶" } else { " " };
+        let text = printable_text(&hit.text);
         let text = if shown.target == Some(i) {
-            paint(Style::new().bold(), &hit.text)
+            paint(Style::new().bold(), &text)
         } else {
-            hit.text.clone()
+            text.into_owned()
         };
         writeln!(out, "{marker} ¶{} {text}", hit.paragraph)?;
     }

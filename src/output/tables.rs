@@ -12,7 +12,7 @@ pub fn stats<W: Write>(out: &mut W, buckets: &[Bucket], color: bool) -> io::Resu
     const BAR: usize = 40;
     let name_width = buckets
         .iter()
-        .map(|b| b.bucket.width())
+        .map(|b| super::printable(&b.bucket).width())
         .chain(["bucket".len()])
         .max()
         .unwrap_or(0);
@@ -61,6 +61,7 @@ pub fn stats<W: Write>(out: &mut W, buckets: &[Bucket], color: bool) -> io::Resu
 /// `text` and spaces to fill `width` columns, and one more.
 fn pad(text: &str, width: usize) -> String {
     use unicode_width::UnicodeWidthStr;
+    let text = super::printable(text);
     format!("{text}{} ", " ".repeat(width.saturating_sub(text.width())))
 }
 

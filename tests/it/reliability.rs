@@ -247,3 +247,50 @@ fn a_file_of_lone_carriage_returns_reads_as_its_line_feed_twin() {
     assert_eq!(paragraphs(&seed.replace('\n', "\r")), want);
     assert_eq!(paragraphs(&seed.replace('\n', "\r\n")), want);
 }
+
+#[test]
+fn control_characters_in_names_and_text_never_reach_the_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    std::fs::create_dir(&corpus).unwrap();
+    let name = "x\ny\u{1b}[31m.txt";
+    std::fs::write(corpus.join(name), "# 标题\n\n正文\u{1b}[2J内容。\n").unwrap();
+    std::fs::write(corpus.join("bad\u{1b}[31m.txt"), b"\x00\x01binary").unwrap();
+    // A manifest field with a control character, for another file.
+    std::fs::write(corpus.join("m.txt"), "# 通知\n\n正文。\n").unwrap();
+    std::fs::write(
+        corpus.join("manifest.tsv"),
+        "file\tgazette\nm.txt\t某某公报\u{7}\n",
+    )
+    .unwrap();
+    let index = dir.path().join("index");
+    let index = index.to_str().unwrap();
+    let out = gazette(&["index", corpus.to_str().unwrap(), "--index", index]);
+    let err = stderr(&out);
+    assert!(!err.contains('\u{1b}'), "{err:?}");
+    assert!(err.contains("bad\\u{1b}[31m.txt"), "{err:?}");
+    for args in [
+        &["search", "正文"][..],
+        &["search", "正文", "--kwic"],
+        &["search", "正文", "--cite"],
+        &["stats", "正文", "--by", "gazette"],
+    ] {
+        let mut args = args.to_vec();
+        args.extend(["--index", index]);
+        let out = gazette(&args);
+        let text = stdout(&out);
+        assert!(
+            !text.contains('\u{1b}') && !text.contains('\u{7}'),
+            "{args:?}: {text:?}"
+        );
+        assert!(text.contains("\\u{"), "{args:?}: {text:?}");
+    }
+    // Each hit's citation is one line: the name's line end is written out.
+    let out = gazette(&["search", "内容", "--index", index]);
+    let first = stdout(&out).lines().next().unwrap().to_string();
+    assert!(first.contains("x\\ny\\u{1b}[31m.txt ¶"), "{first}");
+    // JSON keeps the data as it is.
+    let hits = crate::common::all_hits(index, "内容", &[]);
+    assert!(hits[0]["path"].as_str().unwrap().ends_with(name));
+    assert!(hits[0]["text"].as_str().unwrap().contains('\u{1b}'));
+}
