@@ -117,6 +117,7 @@ fn with_fields(dir: &Path, opened: tantivy::Result<Index>) -> Result<(Index, Fie
 /// Opens the index to rewrite it, or creates it. Refuses a non-empty folder that is not an index,
 /// so that a mistyped `--index` never writes into someone's documents.
 pub(crate) fn open_for_writing(dir: &Path, schema: Schema) -> Result<(Index, Fields), Error> {
+    use tantivy::directory::Directory;
     let marker = serde_json::to_vec(&Marker {
         schema_version: SCHEMA_VERSION,
         ..Marker::default()
@@ -129,6 +130,20 @@ pub(crate) fn open_for_writing(dir: &Path, schema: Schema) -> Result<(Index, Fie
             .and_then(Index::open)
     } else {
         std::fs::create_dir_all(dir)?;
+        // Creation holds the writer's lock, so that of two runs creating one index the second
+        // hears that the first is writing, not that the folder the first is filling is not
+        // empty. It is given back before the writer takes it.
+        let creating = Unmapped::open(dir)
+            .map_err(tantivy::TantivyError::from)?
+            .acquire_lock(&tantivy::directory::INDEX_WRITER_LOCK)
+            .map_err(|_| Error::Busy {
+                path: dir.to_path_buf(),
+            })?;
+        if dir.join("meta.json").is_file() {
+            // Created by another run between the look and the lock.
+            drop(creating);
+            return open_for_writing(dir, schema);
+        }
         // Empty, or left by a run killed while creating the index (the marker is written first).
         for entry in std::fs::read_dir(dir)? {
             let name = entry?.file_name();
@@ -142,9 +157,11 @@ pub(crate) fn open_for_writing(dir: &Path, schema: Schema) -> Result<(Index, Fie
         std::fs::write(dir.join(MARKER), &marker)?;
         // The store keeps tantivy's lz4 blocks of 16 KB: zstd over 32 KB blocks made the store a
         // third smaller but reading every hit for `--all` slower (docs/PERFORMANCE.md).
-        Unmapped::open(dir)
+        let created = Unmapped::open(dir)
             .map_err(tantivy::TantivyError::from)
-            .and_then(|unmapped| Index::create(unmapped, schema, IndexSettings::default()))
+            .and_then(|unmapped| Index::create(unmapped, schema, IndexSettings::default()));
+        drop(creating);
+        created
     };
     let (index, fields) = with_fields(dir, opened)?;
     let tokenizers = index.tokenizers();

@@ -294,3 +294,38 @@ fn control_characters_in_names_and_text_never_reach_the_terminal() {
     assert!(hits[0]["path"].as_str().unwrap().ends_with(name));
     assert!(hits[0]["text"].as_str().unwrap().contains('\u{1b}'));
 }
+
+#[test]
+fn of_two_runs_creating_one_index_the_second_hears_the_first_is_writing() {
+    for _ in 0..5 {
+        let dir = tempfile::tempdir().unwrap();
+        let index = dir.path().join("new/index");
+        let run = || {
+            Command::new(env!("CARGO_BIN_EXE_gazette"))
+                .args(["index", crate::common::SEED, "--index"])
+                .arg(&index)
+                .current_dir(repo())
+                .output()
+                .unwrap()
+        };
+        let (a, b) = std::thread::scope(|s| {
+            let a = s.spawn(run);
+            let b = s.spawn(run);
+            (a.join().unwrap(), b.join().unwrap())
+        });
+        let outcomes = [&a, &b];
+        assert!(outcomes.iter().any(|o| o.status.success()), "neither ran");
+        for out in outcomes {
+            if !out.status.success() {
+                assert_eq!(out.status.code(), Some(2));
+                assert!(
+                    stderr(out).contains("another gazette process is writing"),
+                    "{}",
+                    stderr(out)
+                );
+            }
+        }
+        let hits = crate::common::all_hits(index.to_str().unwrap(), "云台山", &[]);
+        assert_eq!(hits.len(), 4);
+    }
+}
