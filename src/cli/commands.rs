@@ -51,6 +51,9 @@ fn index(args: IndexArgs) -> anyhow::Result<ExitCode> {
     for err in &summary.partial {
         eprintln!("gazette: {}", printable(&err.to_string()));
     }
+    for problem in &summary.manifest_problems {
+        eprintln!("gazette: {}", printable(&problem.to_string()));
+    }
     if let Some(reason) = &summary.compaction_failed {
         eprintln!(
             "gazette: the index is complete, but merging its {} segments failed ({reason}); \
@@ -89,7 +92,10 @@ fn index(args: IndexArgs) -> anyhow::Result<ExitCode> {
             );
         }
     }
-    if summary.errors.is_empty() && summary.partial.is_empty() {
+    if summary.errors.is_empty()
+        && summary.partial.is_empty()
+        && summary.manifest_problems.is_empty()
+    {
         return Ok(ExitCode::SUCCESS);
     }
     if !summary.errors.is_empty() {
@@ -102,6 +108,12 @@ fn index(args: IndexArgs) -> anyhow::Result<ExitCode> {
         eprintln!(
             "gazette: {} indexed in part",
             plural(summary.partial.len(), "file")
+        );
+    }
+    if !summary.manifest_problems.is_empty() {
+        eprintln!(
+            "gazette: {} in manifests (the files are indexed)",
+            plural(summary.manifest_problems.len(), "problem")
         );
     }
     Ok(ExitCode::from(2))

@@ -115,6 +115,10 @@ pub struct IndexSummary {
     pub seconds: f64,
     #[serde(skip)]
     pub errors: Vec<Error>,
+    /// Rows of manifests that are wrong, or manifests ignored: the files are indexed, without
+    /// what the row would have said.
+    #[serde(skip)]
+    pub manifest_problems: Vec<Error>,
     /// Files indexed in part, with what was left out.
     #[serde(skip)]
     pub partial: Vec<Error>,
@@ -271,7 +275,7 @@ impl Batch<'_> {
         };
         let meta = self
             .manifests
-            .lookup(path, &mut self.errors)
+            .lookup(path, &mut self.summary.manifest_problems)
             .unwrap_or_default();
         let hash = source_hash(&bytes, &meta);
         let before = self.known.remove(&shown);

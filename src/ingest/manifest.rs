@@ -62,19 +62,31 @@ impl Manifests {
             return cached.clone();
         }
         let mut found = None;
+        let mut read_one: Option<PathBuf> = None;
         for (name, delimiter) in NAMES {
             let path = dir.join(name);
-            if path.is_file() {
-                let mut problems = Vec::new();
-                match read(&path, *delimiter, &mut problems) {
+            if !path.is_file() {
+                continue;
+            }
+            let mut problems = Vec::new();
+            match &read_one {
+                // Two manifests in one folder: the first is read, and the user told which.
+                Some(first) => problems.push(Error::file(
+                    &path,
+                    format!(
+                        "ignored: {} in the same folder is read instead; keep one",
+                        first.file_name().unwrap_or_default().to_string_lossy()
+                    ),
+                )),
+                None => match read(&path, *delimiter, &mut problems) {
                     Ok(manifest) => found = Some(Arc::new(manifest)),
                     Err(err) => problems.push(err),
-                }
-                if !problems.is_empty() && self.reported.insert(path) {
-                    errors.append(&mut problems);
-                }
-                break;
+                },
             }
+            if !problems.is_empty() && self.reported.insert(path.clone()) {
+                errors.append(&mut problems);
+            }
+            read_one.get_or_insert(path);
         }
         self.by_folder.insert(dir.to_path_buf(), found.clone());
         found
@@ -111,12 +123,33 @@ fn read(path: &Path, delimiter: u8, errors: &mut Vec<Error>) -> Result<Manifest,
     };
     let folder = path.parent().unwrap_or(Path::new(""));
     let mut manifest = Manifest::default();
+    let mut first_line: HashMap<String, usize> = HashMap::new();
     for (n, record) in reader.records().enumerate() {
         let line = n + 2;
         let record = record.map_err(|err| fail(format!("line {line}: {err}")))?;
+        // More cells than the header names: every cell after the extra one would land in the
+        // wrong column (a tab inside a quoted TSV cell, which TSV cannot quote).
+        if record.len() > headers.len() {
+            let tab = if delimiter == b'\t' && record.iter().any(|cell| cell.starts_with('"')) {
+                "; a tab inside a quoted cell? TSV cells cannot hold tabs"
+            } else {
+                ""
+            };
+            errors.push(fail(format!(
+                "line {line} has {} cells where the header has {}{tab}; the row is left out",
+                record.len(),
+                headers.len()
+            )));
+            continue;
+        }
         let file = record.get(file_column).unwrap_or_default().trim();
         if file.is_empty() {
             continue;
+        }
+        if let Some(first) = first_line.insert(key(Path::new(file)), line) {
+            errors.push(fail(format!(
+                "line {line} lists {file} again (first at line {first}); line {line} is used"
+            )));
         }
         if !folder.join(file).is_file() {
             errors.push(fail(format!(

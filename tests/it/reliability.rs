@@ -1,6 +1,7 @@
 //! Hostile and unlucky input (issue 20): limits beyond the index, queries built to exhaust the
 //! stack, closed pipes. Each case failed before its fix: an abort, a stack overflow, a raw error.
 
+use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::sync::OnceLock;
@@ -328,4 +329,61 @@ fn of_two_runs_creating_one_index_the_second_hears_the_first_is_writing() {
         let hits = crate::common::all_hits(index.to_str().unwrap(), "云台山", &[]);
         assert_eq!(hits.len(), 4);
     }
+}
+
+#[test]
+fn manifest_duplicates_shadows_and_split_rows_are_named_by_path_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    std::fs::create_dir(&corpus).unwrap();
+    let seed = std::fs::read_to_string(repo().join(crate::common::SEED)).unwrap();
+    std::fs::write(corpus.join("a.txt"), &seed).unwrap();
+    std::fs::write(corpus.join("b.txt"), &seed).unwrap();
+    std::fs::write(
+        corpus.join("manifest.tsv"),
+        "file\tdate\ttitle\na.txt\t2019\tT1\na.txt\t2020\tT2\nb.txt\t\"x\ty\"\t2021\n",
+    )
+    .unwrap();
+    std::fs::write(corpus.join("manifest.csv"), "file,date\na.txt,2018\n").unwrap();
+    let index = dir.path().join("index");
+    let out = gazette(&[
+        "index",
+        corpus.to_str().unwrap(),
+        "--index",
+        index.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stdout(&out).starts_with("2 added"), "{}", stdout(&out));
+    let err = stderr(&out);
+    let tsv = corpus.join("manifest.tsv").display().to_string();
+    let csv = corpus.join("manifest.csv").display().to_string();
+    for want in [
+        format!("{tsv}: line 3 lists a.txt again (first at line 2); line 3 is used"),
+        format!("{tsv}: line 4 has 4 cells where the header has 3; a tab inside a quoted cell?"),
+        format!("{csv}: ignored: manifest.tsv in the same folder is read instead"),
+        "3 problems in manifests".to_string(),
+    ] {
+        assert!(err.contains(&want), "{want}\n{err}");
+    }
+    assert!(!err.contains("skipped"), "{err}");
+    // The last row of a.txt is used; b.txt's split row is not.
+    let hits = crate::common::all_hits(index.to_str().unwrap(), "云台山", &[]);
+    let dates: BTreeSet<(String, String)> = hits
+        .iter()
+        .map(|h| {
+            let path = h["path"].as_str().unwrap();
+            (
+                path[path.len() - 5..].to_string(),
+                h["date"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    assert!(
+        dates.contains(&("a.txt".to_string(), "2020".to_string())),
+        "{dates:?}"
+    );
+    assert!(
+        dates.iter().all(|(f, d)| f != "b.txt" || d != "2021"),
+        "{dates:?}"
+    );
 }
