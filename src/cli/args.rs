@@ -118,6 +118,10 @@ pub struct IndexArgs {
     /// Remove from the index the files that are no longer there.
     #[arg(long)]
     pub prune: bool,
+    /// Follow links that lead out of the folders given (by default they are reported and
+    /// skipped).
+    #[arg(long)]
+    pub follow_links: bool,
     /// Throw the index away and build it again (after an upgrade of gazette, say).
     #[arg(long)]
     pub rebuild: bool,

@@ -99,10 +99,7 @@ fn index(args: IndexArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     if !summary.errors.is_empty() {
-        eprintln!(
-            "gazette: {} could not be indexed",
-            plural(summary.errors.len(), "path")
-        );
+        eprintln!("gazette: {} skipped", plural(summary.errors.len(), "path"));
     }
     if !summary.partial.is_empty() {
         eprintln!(

@@ -53,6 +53,7 @@ impl IndexArgs {
         IndexConfig {
             index_dir: self.location.index.clone(),
             inputs: self.paths.clone(),
+            follow_links: self.follow_links,
             progress: std::io::stderr().is_terminal(),
             prune: self.prune,
             rebuild: self.rebuild,

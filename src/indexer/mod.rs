@@ -47,6 +47,8 @@ const MERGE_THREADS: usize = 1;
 pub struct IndexConfig {
     pub index_dir: PathBuf,
     pub inputs: Vec<PathBuf>,
+    /// Follow links out of the inputs (see [`walk::walk_links`]).
+    pub follow_links: bool,
     /// Draw a progress bar (on a terminal).
     pub progress: bool,
     /// Remove the files that are no longer there.
@@ -70,6 +72,7 @@ impl Default for IndexConfig {
         IndexConfig {
             index_dir: PathBuf::from("index"),
             inputs: Vec::new(),
+            follow_links: false,
             progress: false,
             prune: false,
             rebuild: false,
@@ -210,7 +213,7 @@ fn add_files(
     writer: IndexWriter<Queued>,
     started: Instant,
 ) -> Result<IndexSummary, Error> {
-    let (files, errors) = walk::walk(&config.inputs);
+    let (files, errors) = walk::walk_links(&config.inputs, config.follow_links);
     let mut batch = Batch {
         config,
         fields,

@@ -28,26 +28,74 @@ fn is_text_file(path: &Path) -> bool {
 }
 
 /// The text files at or below `roots`, in sorted order, and the errors met on the way (a root
-/// that does not exist, a folder that cannot be read).
+/// that does not exist, a folder that cannot be read). Links are followed within the roots.
 pub fn walk(roots: &[PathBuf]) -> (Vec<PathBuf>, Vec<Error>) {
+    walk_links(roots, false)
+}
+
+/// [`walk`], following links out of the roots too when `follow_links`. A file reached twice (a
+/// hard link, a link, two roots that overlap) is taken once, where it is first met, and each
+/// other path to it is reported: indexed under each path, every hit and count would be doubled.
+/// A link out of the roots is reported and skipped, unless `follow_links`: a link to `/` would
+/// index the whole disk.
+pub fn walk_links(roots: &[PathBuf], follow_links: bool) -> (Vec<PathBuf>, Vec<Error>) {
     let mut files = Vec::new();
     let mut errors = Vec::new();
+    let mut seen: std::collections::HashMap<_, PathBuf> = std::collections::HashMap::new();
+    let within: Vec<PathBuf> = roots
+        .iter()
+        .filter_map(|root| std::fs::canonicalize(root).ok())
+        .collect();
+    let mut take =
+        |path: PathBuf, errors: &mut Vec<Error>, files: &mut Vec<PathBuf>| match file_identity(
+            &path,
+        ) {
+            Some(id) => match seen.get(&id) {
+                Some(first) => errors.push(Error::file(
+                    &path,
+                    format!(
+                        "the same file as {}, which is indexed",
+                        crate::ingest::display_path(first)
+                    ),
+                )),
+                None => {
+                    seen.insert(id, path.clone());
+                    files.push(path);
+                }
+            },
+            None => files.push(path),
+        };
     for root in roots {
         if root.is_file() {
-            files.push(root.clone());
+            take(root.clone(), &mut errors, &mut files);
             continue;
         }
         if !root.exists() {
             errors.push(Error::file(root, "no such file or folder"));
             continue;
         }
+        let mut outside = Vec::new();
         let walker = walkdir::WalkDir::new(root)
             .follow_links(true)
-            .sort_by_file_name();
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|entry| {
+                if follow_links || !entry.path_is_symlink() {
+                    return true;
+                }
+                let target = std::fs::canonicalize(entry.path());
+                let inside = target
+                    .as_ref()
+                    .is_ok_and(|t| within.iter().any(|root| t.starts_with(root)));
+                if !inside {
+                    outside.push(entry.path().to_path_buf());
+                }
+                inside
+            });
         for entry in walker {
             match entry {
                 Ok(entry) if entry.file_type().is_file() && is_text_file(entry.path()) => {
-                    files.push(entry.into_path());
+                    take(entry.into_path(), &mut errors, &mut files);
                 }
                 Ok(_) => {}
                 Err(err) => errors.push(Error::File {
@@ -57,8 +105,30 @@ pub fn walk(roots: &[PathBuf]) -> (Vec<PathBuf>, Vec<Error>) {
                 }),
             }
         }
+        for link in outside {
+            let target = std::fs::read_link(&link).unwrap_or_default();
+            errors.push(Error::file(
+                &link,
+                format!(
+                    "a link to {}, outside the folders given (--follow-links follows it)",
+                    target.display()
+                ),
+            ));
+        }
     }
     (files, errors)
+}
+
+/// What tells two paths to one file apart from two files: device and inode on Unix.
+#[cfg(unix)]
+fn file_identity(path: &Path) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
+}
+
+#[cfg(not(unix))]
+fn file_identity(path: &Path) -> Option<PathBuf> {
+    std::fs::canonicalize(path).ok()
 }
 
 /// Reads a file as text: UTF-8 (with or without a byte-order mark), UTF-16 with a byte-order

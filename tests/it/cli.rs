@@ -332,7 +332,7 @@ fn reports_unreadable_files_by_path_and_indexes_the_rest() {
         err.contains("latin1.txt: neither UTF-8 nor GB18030 text"),
         "{err}"
     );
-    assert!(err.contains("2 paths could not be indexed"), "{err}");
+    assert!(err.contains("2 paths skipped"), "{err}");
     assert!(
         stdout(&out).starts_with("1 added, 0 updated, 0 unchanged, 0 removed, 2 failed"),
         "{}",

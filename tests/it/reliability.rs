@@ -387,3 +387,38 @@ fn manifest_duplicates_shadows_and_split_rows_are_named_by_path_and_line() {
         "{dates:?}"
     );
 }
+
+#[test]
+#[cfg(unix)]
+fn a_file_reached_twice_is_indexed_once_and_links_out_are_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    let outside = dir.path().join("outside");
+    std::fs::create_dir_all(&corpus).unwrap();
+    std::fs::create_dir_all(&outside).unwrap();
+    std::fs::copy(repo().join(crate::common::SEED), corpus.join("a.txt")).unwrap();
+    std::fs::hard_link(corpus.join("a.txt"), corpus.join("b.txt")).unwrap();
+    std::os::unix::fs::symlink("a.txt", corpus.join("c.txt")).unwrap();
+    std::fs::write(outside.join("z.txt"), "# 外面\n\n云台山在外面。\n").unwrap();
+    std::os::unix::fs::symlink(&outside, corpus.join("out")).unwrap();
+    let index = dir.path().join("index");
+    let index = index.to_str().unwrap();
+    let corpus_arg = corpus.to_str().unwrap();
+    // The corpus named twice, as two overlapping roots.
+    let out = gazette(&["index", corpus_arg, corpus_arg, "--index", index]);
+    let err = stderr(&out);
+    assert!(stdout(&out).starts_with("1 added"), "{}", stdout(&out));
+    assert!(err.contains("b.txt: the same file as"), "{err}");
+    assert!(err.contains("c.txt: the same file as"), "{err}");
+    assert!(err.contains("out: a link to"), "{err}");
+    assert!(err.contains("outside the folders given"), "{err}");
+    // Every paragraph once: the count of a hard-linked corpus is the count of its one file.
+    let hits = crate::common::all_hits(index, "云台山", &[]);
+    assert_eq!(hits.len(), 4);
+    // Asked to, the link out is followed.
+    let followed = dir.path().join("followed");
+    let followed = followed.to_str().unwrap();
+    let out = gazette(&["index", corpus_arg, "--follow-links", "--index", followed]);
+    assert!(stdout(&out).starts_with("2 added"), "{}", stdout(&out));
+    assert_eq!(crate::common::all_hits(followed, "云台山", &[]).len(), 5);
+}
