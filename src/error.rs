@@ -41,10 +41,18 @@ pub enum Error {
     Show(String),
     #[error("cannot generate a corpus: {0}")]
     Generate(String),
+    /// A tantivy error, said in the index's words. Not kept as a source: tantivy's own text is
+    /// debug output, which a message's chain of causes would repeat.
     #[error("{}", describe_tantivy(.0))]
-    Tantivy(#[from] tantivy::TantivyError),
+    Tantivy(tantivy::TantivyError),
     #[error(transparent)]
     Io(#[from] std::io::Error),
+}
+
+impl From<tantivy::TantivyError> for Error {
+    fn from(err: tantivy::TantivyError) -> Error {
+        Error::Tantivy(err)
+    }
 }
 
 /// What to do about a damaged index, said after what is damaged.

@@ -83,6 +83,12 @@ fn check_marker(dir: &Path) -> Result<(), Error> {
             path: dir.to_path_buf(),
         });
     }
+    // A marker there but not readable (another user's index, mode 0600) says so, with the file.
+    if let Err(err) = std::fs::File::open(dir.join(MARKER))
+        && err.kind() == std::io::ErrorKind::PermissionDenied
+    {
+        return Err(Error::unreadable(dir.join(MARKER), err));
+    }
     match read_marker(dir) {
         Some(m) if m.schema_version == SCHEMA_VERSION => {}
         Some(m) => {
@@ -103,9 +109,22 @@ fn check_marker(dir: &Path) -> Result<(), Error> {
 
 /// An opened index with its fields resolved.
 fn with_fields(dir: &Path, opened: tantivy::Result<Index>) -> Result<(Index, Fields), Error> {
-    let index = opened.map_err(|err| Error::NotAnIndex {
-        path: dir.to_path_buf(),
-        reason: err.to_string(),
+    use tantivy::directory::error::OpenReadError;
+    let index = opened.map_err(|err| match err {
+        // A file of the index that cannot be opened is named, with the reason (permission).
+        tantivy::TantivyError::OpenReadError(OpenReadError::IoError { io_error, filepath })
+            if io_error.kind() == std::io::ErrorKind::PermissionDenied =>
+        {
+            Error::File {
+                path: dir.join(filepath),
+                reason: io_error.to_string(),
+                source: None,
+            }
+        }
+        other => Error::NotAnIndex {
+            path: dir.to_path_buf(),
+            reason: Error::Tantivy(other).to_string(),
+        },
     })?;
     let fields = Fields::resolve(&index.schema()).ok_or_else(|| Error::IncompatibleIndex {
         path: dir.to_path_buf(),

@@ -36,6 +36,20 @@ impl Unmapped {
     }
 }
 
+/// The mode a file created in `dir` gets from the user's umask (0644 under umask 022), read from
+/// a file created for the purpose: the umask cannot be read without changing it.
+fn new_file_mode(dir: &Path) -> std::io::Result<u32> {
+    use std::os::unix::fs::PermissionsExt;
+    static MODE: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
+    if let Some(mode) = MODE.get() {
+        return Ok(*mode);
+    }
+    let probe = dir.join(".gazette-mode-probe");
+    let mode = File::create(&probe)?.metadata()?.permissions().mode() & 0o777;
+    let _ = std::fs::remove_file(&probe);
+    Ok(*MODE.get_or_init(|| mode))
+}
+
 /// An open file read at offsets.
 #[derive(Debug)]
 struct ReadAt {
@@ -90,7 +104,13 @@ impl Directory for Unmapped {
     }
 
     fn atomic_write(&self, path: &Path, data: &[u8]) -> std::io::Result<()> {
-        self.inner.atomic_write(path, data)
+        self.inner.atomic_write(path, data)?;
+        // tantivy writes meta.json and .managed.json through a temporary file, created readable
+        // by its owner alone (0600), so another user (a web server's) could not open an index
+        // that every other file of allows: they get the mode any new file gets here.
+        use std::os::unix::fs::PermissionsExt;
+        let mode = new_file_mode(&self.root)?;
+        std::fs::set_permissions(self.root.join(path), std::fs::Permissions::from_mode(mode))
     }
 
     fn sync_directory(&self) -> std::io::Result<()> {

@@ -422,3 +422,60 @@ fn a_file_reached_twice_is_indexed_once_and_links_out_are_skipped() {
     assert!(stdout(&out).starts_with("2 added"), "{}", stdout(&out));
     assert_eq!(crate::common::all_hits(followed, "云台山", &[]).len(), 5);
 }
+
+#[test]
+#[cfg(unix)]
+fn index_files_get_the_users_umask_and_an_unreadable_one_is_named() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let index = build_index(dir.path(), &repo().join(crate::common::SEED));
+    // The mode any new file gets here, whatever the umask of the test run.
+    let probe = dir.path().join("probe");
+    let mode = std::fs::File::create(&probe)
+        .unwrap()
+        .metadata()
+        .unwrap()
+        .permissions()
+        .mode()
+        & 0o777;
+    for entry in std::fs::read_dir(&index).unwrap() {
+        let path = entry.unwrap().path();
+        let got = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(got, mode, "{}", path.display());
+    }
+    // Another user who may not read a file of the index is told which one. Only root can act
+    // as another user here.
+    let setpriv = std::path::Path::new("/usr/bin/setpriv");
+    let root = Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| stdout(&o).trim() == "0");
+    if !root || !setpriv.exists() {
+        crate::common::skipped(
+            "index_files_get_the_users_umask_and_an_unreadable_one_is_named (unreadable part)",
+            "needs root and setpriv to search as another user",
+        );
+        return;
+    }
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let store = std::fs::read_dir(&index)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|x| x == "store"))
+        .unwrap();
+    std::fs::set_permissions(&store, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let out = Command::new(setpriv)
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+        .arg(env!("CARGO_BIN_EXE_gazette"))
+        .args(["search", "云台山", "--index", &index])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out).trim(),
+        format!(
+            "gazette: cannot read the index file {}: Permission denied (os error 13)",
+            store.display()
+        )
+    );
+}
