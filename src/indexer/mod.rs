@@ -268,10 +268,11 @@ impl Batch<'_> {
         if !self.seen.insert(shown.clone()) {
             return Ok(()); // named twice, by two overlapping inputs
         }
-        let bytes = match std::fs::read(path) {
+        // Its hash and its paragraphs come from these bytes, one version of the file.
+        let bytes = match walk::read_settled(path) {
             Ok(bytes) => bytes,
             Err(err) => {
-                self.errors.push(Error::unreadable(path, err));
+                self.errors.push(err);
                 self.summary.failed += 1;
                 return Ok(());
             }

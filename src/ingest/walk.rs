@@ -131,10 +131,34 @@ fn file_identity(path: &Path) -> Option<PathBuf> {
     std::fs::canonicalize(path).ok()
 }
 
+/// A file's bytes as one version of it. A file that a program rewrites while gazette reads it can
+/// come back as the start of one version and the end of another, indexed as a mix of both: when
+/// its size or modification time changed during the read it is read again, and reported when it
+/// keeps changing.
+pub fn read_settled(path: &Path) -> Result<Vec<u8>, Error> {
+    let stamp = |path: &Path| {
+        std::fs::metadata(path)
+            .map(|m| (m.len(), m.modified().ok()))
+            .map_err(|err| Error::unreadable(path, err))
+    };
+    for _ in 0..3 {
+        let before = stamp(path)?;
+        let bytes = std::fs::read(path).map_err(|err| Error::unreadable(path, err))?;
+        let after = stamp(path)?;
+        if before == after && bytes.len() as u64 == after.0 {
+            return Ok(bytes);
+        }
+    }
+    Err(Error::file(
+        path,
+        "it changed while it was being read, three times; index it again once it is written",
+    ))
+}
+
 /// Reads a file as text: UTF-8 (with or without a byte-order mark), UTF-16 with a byte-order
 /// mark, or GB18030 (which covers GBK and GB2312, common in older government files).
 pub fn read_text(path: &Path) -> Result<String, Error> {
-    let bytes = std::fs::read(path).map_err(|err| Error::unreadable(path, err))?;
+    let bytes = read_settled(path)?;
     decode(&bytes).map_err(|reason| Error::file(path, reason))
 }
 

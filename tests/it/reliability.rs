@@ -479,3 +479,74 @@ fn index_files_get_the_users_umask_and_an_unreadable_one_is_named() {
         )
     );
 }
+
+#[test]
+fn a_file_rewritten_while_it_is_read_is_indexed_as_one_version_or_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    std::fs::create_dir(&corpus).unwrap();
+    let file = corpus.join("a.txt");
+    // Two versions of 6 MB, told apart by one character in every paragraph.
+    let version =
+        |c: char| format!("{c}。这是一个足够长的段落，用来填满文件。\n\n").repeat(100_000);
+    let (one, two) = (version('甲'), version('乙'));
+    std::fs::write(&file, &one).unwrap();
+    let index = dir.path().join("index");
+    let index = index.to_str().unwrap();
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    std::thread::scope(|s| {
+        // A writer that rewrites the file in place, over and over, as an editor or a download may.
+        s.spawn(|| {
+            let mut k = 0;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let text = if k % 2 == 0 { &two } else { &one };
+                use std::io::Write;
+                let mut f = std::fs::OpenOptions::new().write(true).open(&file).unwrap();
+                for chunk in text.as_bytes().chunks(64 * 1024) {
+                    f.write_all(chunk).unwrap();
+                }
+                k += 1;
+                // Quiet spells, in which a read can find the file whole.
+                std::thread::sleep(std::time::Duration::from_millis(if k % 3 == 0 {
+                    40
+                } else {
+                    2
+                }));
+            }
+        });
+        for _ in 0..6 {
+            let out = gazette(&[
+                "index",
+                corpus.to_str().unwrap(),
+                "--index",
+                index,
+                "--rebuild",
+            ]);
+            let err = stderr(&out);
+            if out.status.code() == Some(2) {
+                assert!(err.contains("changed while it was being read"), "{err}");
+                continue;
+            }
+            let count = |literal: &str| {
+                let out = gazette(&[
+                    "search",
+                    literal,
+                    "--count",
+                    "--json",
+                    "--text-only",
+                    "--index",
+                    index,
+                ]);
+                let counts: serde_json::Value = serde_json::from_str(stdout(&out).trim()).unwrap();
+                counts["paragraphs"].as_u64().unwrap()
+            };
+            let (a, b) = (count("甲"), count("乙"));
+            assert!(
+                a == 0 || b == 0,
+                "a mix of two versions: {a} and {b} paragraphs"
+            );
+            assert_eq!(a + b, 100_000);
+        }
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    });
+}
