@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 minutes=${1:-10}
 cargo test --release --test it --no-run --quiet
 for target in the_file_parser_never_panics_and_invents_no_text the_query_parser_never_panics \
-  folding_and_literal_grams_never_panic; do
+  folding_and_literal_grams_never_panic deep_queries_are_answered_or_refused; do
   end=$((SECONDS + minutes * 60))
   rounds=0
   while [ "$SECONDS" -lt "$end" ]; do

@@ -77,4 +77,30 @@ proptest! {
         prop_assert_eq!(folded.chars.len(), folded.spans.len());
         let _ = gazette::store::tokenizers::literal_grams(&folded.chars);
     }
+
+    /// Queries built to go deep: NOTs, parentheses and operators in long runs, up to the length
+    /// a query may have. Each is refused with an error or answered by a whole search and count
+    /// of the seed, whose every stage walks the expression: none may overflow the stack.
+    #[test]
+    fn deep_queries_are_answered_or_refused(ops in prop::collection::vec(
+        prop_oneof![Just("("), Just("-"), Just("NOT "), Just("-("), Just(" OR "), Just(" "), Just("人"), Just(")")],
+        0..700,
+    )) {
+        let query: String = ops.concat();
+        if let Ok(_) = gazette::search::query::parse(&query) {
+            let config = gazette::search::SearchConfig {
+                query: query.clone(),
+                limit: Some(1),
+                ..Default::default()
+            };
+            prop_assert!(seed_engine().search(&config).is_ok(), "{query}");
+            prop_assert!(seed_engine().count(&config).is_ok(), "{query}");
+        }
+    }
+}
+
+/// The seed index, opened once for the whole run.
+fn seed_engine() -> &'static gazette::search::Engine {
+    static ENGINE: std::sync::OnceLock<gazette::search::Engine> = std::sync::OnceLock::new();
+    ENGINE.get_or_init(|| gazette::search::Engine::open(crate::common::seed_index()).unwrap())
 }
