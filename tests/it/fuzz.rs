@@ -87,7 +87,7 @@ proptest! {
         0..700,
     )) {
         let query: String = ops.concat();
-        if let Ok(_) = gazette::search::query::parse(&query) {
+        if gazette::search::query::parse(&query).is_ok() {
             let config = gazette::search::SearchConfig {
                 query: query.clone(),
                 limit: Some(1),
