@@ -21,6 +21,8 @@
 //! - `verify`: candidates checked against their stored text; `stored` reads paragraphs and
 //!   citations.
 //! - `count`: every match and its occurrences, for `--count` and `stats`.
+//! - `names`: the documents whose title or 文号 the query matches and the issues whose name it
+//!   matches, one hit each, merged into the paragraphs.
 //! - `engine`: the open index that runs them all.
 
 pub mod char_query;
