@@ -38,7 +38,7 @@ pub fn load(
     manifests: &mut Manifests,
     errors: &mut Vec<Error>,
 ) -> Result<Loaded, Error> {
-    let bytes = std::fs::read(path).map_err(|err| Error::unreadable(path, err))?;
+    let bytes = walk::read_settled(path)?;
     let meta = manifests.lookup(path, errors).unwrap_or_default();
     load_bytes(path, &bytes, meta)
 }

@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use crate::store::check::Report;
 
-/// 「checked 4 segments, 24 files (290 MB) in 1.2 s: no damage」, or each damaged segment with its
-/// files and what to run.
+/// 「checked N segments, F files (S MB) of the index at DIR in T s: no damage」, or that line with
+/// each damaged segment, its files and what to run.
 pub fn report<W: Write>(
     out: &mut W,
     dir: &Path,

@@ -62,19 +62,23 @@ impl Engine {
             }
             _ => config,
         };
-        let text = search_with(&Run::new(self, config)?, config)?;
-        Ok(text.with_names(names::search(self, config)?, config))
+        let run = Run::new(self, config)?;
+        let text = search_with(&run, config)?;
+        Ok(text.with_names(names::search(self, &run.prepared, config)?, config))
     }
 
     /// Counts matching paragraphs and occurrences.
     pub fn count(&self, config: &SearchConfig) -> Result<Counts, Error> {
         let mut counts = Counts::default();
-        each_match(&Run::new(self, config)?, &mut |_, occurrences| {
+        let run = Run::new(self, config)?;
+        each_match(&run, &mut |_, occurrences| {
             counts.paragraphs += 1;
             counts.occurrences += occurrences;
         })?;
+        // Names are counted, not read: no hit is asked for.
         let names = names::search(
             self,
+            &run.prepared,
             &SearchConfig {
                 limit: Some(0),
                 ..config.clone()

@@ -165,7 +165,7 @@ impl SearchResult {
             return self;
         }
         let text = std::mem::take(&mut self.hits);
-        self.hits = names::merge(text, names.hits, config.sort, config.limit);
+        self.hits = rank::merge(text, names.hits, config.sort, config.limit);
         self.documents = names.documents;
         self.issues = names.issues;
         self.total = self.paragraphs + self.documents + self.issues;

@@ -33,11 +33,11 @@ use crate::search::count::each_alive;
 use crate::search::engine::Engine;
 use crate::search::plan::{Context, Prepared, exact_in_index, has_filter, to_query};
 use crate::search::query::Expr;
-use crate::search::stored::{Paragraph, Stored};
-use crate::search::verify::{WholeWords, evaluate};
+use crate::search::rank::{date_column, order};
+use crate::search::stored::{Paragraph, inconsistent, read_head};
+use crate::search::verify::{WholeWords, spans_of};
 use crate::search::{Hit, MatchedIn, SearchConfig, Sort};
 use crate::store::schema::{self, Citation, Fields};
-use crate::text::dates;
 
 /// The score of a name that ranks above every paragraph, to which its coverage (0 to 1) is added:
 /// larger than any paragraph's score, which is a BM25 score plus [`crate::search::WORD_BONUS`]
@@ -58,15 +58,19 @@ pub(super) struct Names {
     pub(super) issues: usize,
 }
 
-/// The documents and issues that `config`'s query names, the best `config.limit` of each in the
+/// The documents and issues that `config`'s query (`prepared`, as the paragraphs' search read it)
+/// names, the best `config.limit` of each in the
 /// order of `config.sort`. None with `--words` (names are not cut into words) or for a query
 /// without a literal to look for.
-pub(super) fn search(engine: &Engine, config: &SearchConfig) -> Result<Names, Error> {
-    let prepared = Prepared::new(config)?;
+pub(super) fn search(
+    engine: &Engine,
+    prepared: &Prepared,
+    config: &SearchConfig,
+) -> Result<Names, Error> {
     if config.text_only || prepared.words || prepared.expr.positive_literals().is_empty() {
         return Ok(Names::default());
     }
-    let names = NameRun::new(engine, &prepared)?;
+    let names = NameRun::new(engine, prepared)?;
     let (mut hits, documents) = names.documents(config)?;
     let (issue_hits, issues) = names.issues(config)?;
     hits.extend(issue_hits);
@@ -76,51 +80,6 @@ pub(super) fn search(engine: &Engine, config: &SearchConfig) -> Result<Names, Er
         documents,
         issues,
     })
-}
-
-/// Orders hits as `sort` asks: by score, equal scores newest first; or by date. A stable sort,
-/// so that hits already in order keep it among equals.
-pub(super) fn order(hits: &mut [Hit], sort: Sort) {
-    let date = |hit: &Hit| dates::key(hit.citation.date.as_deref());
-    match sort {
-        Sort::Relevance => {
-            hits.sort_by(|a, b| b.score.total_cmp(&a.score).then(date(b).cmp(&date(a))))
-        }
-        // Undated last either way, as `rank::by_date` orders paragraphs.
-        Sort::Newest => hits.sort_by_key(|hit| std::cmp::Reverse(date(hit))),
-        Sort::Oldest => hits.sort_by_key(|hit| (date(hit) == 0, date(hit))),
-    }
-}
-
-/// Two lists of hits, each in the order of `sort`, as one in that order, cut to `limit`: the
-/// paragraphs of a search and its names. A merge, not a sort: `--all` joins a few names to tens of
-/// thousands of paragraphs. Equal places keep the paragraph first.
-pub(super) fn merge(text: Vec<Hit>, names: Vec<Hit>, sort: Sort, limit: Option<usize>) -> Vec<Hit> {
-    let limit = limit.unwrap_or(usize::MAX);
-    let date = |hit: &Hit| dates::key(hit.citation.date.as_deref());
-    // Where the name goes before the paragraph.
-    let before = |name: &Hit, paragraph: &Hit| match sort {
-        Sort::Relevance => name.score > paragraph.score,
-        Sort::Newest => date(name) > date(paragraph),
-        Sort::Oldest => {
-            let (n, p) = (date(name), date(paragraph));
-            n != 0 && (p == 0 || n < p)
-        }
-    };
-    let mut out = Vec::with_capacity((text.len() + names.len()).min(limit));
-    let mut text = text.into_iter().peekable();
-    let mut names = names.into_iter().peekable();
-    while out.len() < limit {
-        let take_name = match (names.peek(), text.peek()) {
-            (Some(name), Some(paragraph)) => before(name, paragraph),
-            (Some(_), None) => true,
-            (None, Some(_)) => false,
-            (None, None) => break,
-        };
-        let next = if take_name { names.next() } else { text.next() };
-        out.extend(next);
-    }
-    out
 }
 
 /// What a search of names shares.
@@ -187,9 +146,7 @@ impl<'a> NameRun<'a> {
         address: DocAddress,
     ) -> Option<Spans> {
         let named = Paragraph::named(text.to_string(), citation);
-        let mut spans = evaluate(expr, &named, self.prepared, &self.whole_words, address)?;
-        spans.sort_unstable();
-        spans.dedup();
+        let spans = spans_of(expr, &named, self.prepared, &self.whole_words, address)?;
         (!spans.is_empty()).then_some(spans)
     }
 
@@ -392,11 +349,7 @@ fn shortest_first(
 ) -> impl tantivy::collector::Collector<Fruit = Vec<((u64, u64), DocAddress)>> {
     TopDocs::with_limit(limit).tweak_score(move |segment: &tantivy::SegmentReader| {
         let lengths = segment.get_fieldnorms_reader(view).ok();
-        let dates = segment
-            .fast_fields()
-            .u64(schema::DATE_KEY)
-            .ok()
-            .map(|column| column.first_or_default_col(0));
+        let dates = date_column(segment);
         move |doc: tantivy::DocId, _score: f32| {
             let length = lengths.as_ref().map_or(0, |l| u64::from(l.fieldnorm(doc)));
             let shortness = u64::MAX - length;
@@ -456,14 +409,9 @@ fn read_citation(
     fields: &Fields,
     address: DocAddress,
 ) -> Result<Arc<Citation>, Error> {
-    let mut head: Stored = searcher.doc(address)?;
-    let citation: Citation = head
-        .take_str(fields.citation)
-        .and_then(|json| serde_json::from_str(&json).ok())
-        .ok_or_else(|| {
-            crate::search::stored::inconsistent(address, "a document's citation is missing")
-        })?;
-    Ok(Arc::new(citation))
+    let (_, citation) = read_head(searcher, fields, address)?
+        .ok_or_else(|| inconsistent(address, "a document's citation is missing"))?;
+    Ok(citation)
 }
 
 /// An issue's citation, from one of its documents': what belongs to that document alone (its
@@ -561,61 +509,5 @@ mod tests {
         let (head, tail) = name.split_at(gazette);
         assert_eq!(coverage_in(head, &[(0, gazette)], 0), 1.0);
         assert_eq!(coverage_in(tail, &[(0, gazette)], gazette), 0.0);
-    }
-
-    fn dated(label: &str, score: f32, date: Option<&str>, matched_in: MatchedIn) -> Hit {
-        let mut hit = crate::output::testing::hit(label, Vec::new());
-        hit.score = score;
-        hit.matched_in = matched_in;
-        Arc::make_mut(&mut hit.citation).date = date.map(str::to_string);
-        hit
-    }
-
-    #[test]
-    fn names_merge_into_the_paragraphs_in_the_order_asked() {
-        let text = |sort: Sort| {
-            let mut hits = vec![
-                dated("p2024", 9.0, Some("2024-05-01"), MatchedIn::Text),
-                dated("p2020", 5.0, Some("2020-01-01"), MatchedIn::Text),
-                dated("pnone", 2.0, None, MatchedIn::Text),
-            ];
-            order(&mut hits, sort);
-            hits
-        };
-        let names = |sort: Sort| {
-            let mut hits = vec![
-                dated(
-                    "title",
-                    NAME_SCORE + 0.5,
-                    Some("2022-03-01"),
-                    MatchedIn::Title,
-                ),
-                dated("issue", 0.001, Some("2025-01-01"), MatchedIn::Gazette),
-                dated("nameless", NAME_SCORE, None, MatchedIn::Title),
-            ];
-            order(&mut hits, sort);
-            hits
-        };
-        let labels = |hits: Vec<Hit>| hits.into_iter().map(|h| h.text).collect::<Vec<_>>();
-        let merged = |sort| labels(merge(text(sort), names(sort), sort, None));
-        assert_eq!(
-            merged(Sort::Relevance),
-            ["title", "nameless", "p2024", "p2020", "pnone", "issue"]
-        );
-        assert_eq!(
-            merged(Sort::Newest),
-            ["issue", "p2024", "title", "p2020", "pnone", "nameless"]
-        );
-        assert_eq!(
-            merged(Sort::Oldest),
-            ["p2020", "title", "p2024", "issue", "pnone", "nameless"]
-        );
-        let cut = merge(
-            text(Sort::Relevance),
-            names(Sort::Relevance),
-            Sort::Relevance,
-            Some(3),
-        );
-        assert_eq!(labels(cut), ["title", "nameless", "p2024"]);
     }
 }

@@ -15,7 +15,7 @@ use crate::search::literal::{grams_query, literal_exact_in_index, literal_query,
 use crate::search::query::{self, Expr};
 use crate::search::rank::{CONTEXT_BOOST, WORD_BONUS};
 use crate::search::stored::{Heads, Paragraph, read_paragraph};
-use crate::search::verify::{WholeWords, evaluate};
+use crate::search::verify::{WholeWords, spans_of};
 use crate::search::{SearchConfig, Sort};
 use crate::store::schema::{self, Fields};
 use crate::store::tokenizers::literal_grams;
@@ -281,16 +281,13 @@ impl Run {
         paragraph: &Paragraph,
         address: DocAddress,
     ) -> Option<Vec<(usize, usize)>> {
-        let mut spans = evaluate(
+        spans_of(
             &self.prepared.expr,
             paragraph,
             &self.prepared,
             &self.whole_words,
             address,
-        )?;
-        spans.sort_unstable();
-        spans.dedup();
-        Some(spans)
+        )
     }
 
     pub(super) fn date_keys(&self, addresses: &[DocAddress]) -> Result<Vec<u64>, Error> {

@@ -1,13 +1,14 @@
-//! RANK: the weights of the ranking signals, the top k by score with ties broken by date, and
-//! the order by date.
+//! RANK: the weights of the ranking signals, the top k by score with ties broken by date, the
+//! order by date, and hits of two kinds (paragraphs, names) ordered and merged as one list.
 
 use tantivy::DocAddress;
 use tantivy::collector::{Count, TopDocs};
 
 use crate::Error;
-use crate::search::Sort;
 use crate::search::plan::Run;
+use crate::search::{Hit, Sort};
 use crate::store::schema;
+use crate::text::dates;
 
 /// Added to the score of a paragraph for each literal that is a whole word of it. Larger than any
 /// BM25 score of a phrase, so whole-word matches rank first.
@@ -21,11 +22,7 @@ pub(super) fn best(
     limit: usize,
 ) -> impl tantivy::collector::Collector<Fruit = Vec<((f32, u64), DocAddress)>> {
     TopDocs::with_limit(limit.max(1)).tweak_score(|segment: &tantivy::SegmentReader| {
-        let dates = segment
-            .fast_fields()
-            .u64(schema::DATE_KEY)
-            .ok()
-            .map(|column| column.first_or_default_col(0));
+        let dates = date_column(segment);
         move |doc: tantivy::DocId, score: f32| {
             (
                 score,
@@ -33,6 +30,60 @@ pub(super) fn best(
             )
         }
     })
+}
+
+/// A segment's dates (`schema::DATE_KEY`), 0 for a paragraph without one, for ranking inside a
+/// collector.
+pub(super) fn date_column(
+    segment: &tantivy::SegmentReader,
+) -> Option<std::sync::Arc<dyn tantivy::columnar::ColumnValues<u64>>> {
+    let column = segment.fast_fields().u64(schema::DATE_KEY).ok()?;
+    Some(column.first_or_default_col(0))
+}
+
+/// Orders hits as `sort` asks: by score, equal scores newest first; or by date. A stable sort,
+/// so that hits already in order keep it among equals.
+pub(super) fn order(hits: &mut [Hit], sort: Sort) {
+    let date = |hit: &Hit| dates::key(hit.citation.date.as_deref());
+    match sort {
+        Sort::Relevance => {
+            hits.sort_by(|a, b| b.score.total_cmp(&a.score).then(date(b).cmp(&date(a))))
+        }
+        // Undated last either way, as `rank::by_date` orders paragraphs.
+        Sort::Newest => hits.sort_by_key(|hit| std::cmp::Reverse(date(hit))),
+        Sort::Oldest => hits.sort_by_key(|hit| (date(hit) == 0, date(hit))),
+    }
+}
+
+/// Two lists of hits, each in the order of `sort`, as one in that order, cut to `limit`: the
+/// paragraphs of a search and its names. A merge, not a sort: `--all` joins a few names to tens of
+/// thousands of paragraphs. Equal places keep the paragraph first.
+pub(super) fn merge(text: Vec<Hit>, names: Vec<Hit>, sort: Sort, limit: Option<usize>) -> Vec<Hit> {
+    let limit = limit.unwrap_or(usize::MAX);
+    let date = |hit: &Hit| dates::key(hit.citation.date.as_deref());
+    // Where the name goes before the paragraph.
+    let before = |name: &Hit, paragraph: &Hit| match sort {
+        Sort::Relevance => name.score > paragraph.score,
+        Sort::Newest => date(name) > date(paragraph),
+        Sort::Oldest => {
+            let (n, p) = (date(name), date(paragraph));
+            n != 0 && (p == 0 || n < p)
+        }
+    };
+    let mut out = Vec::with_capacity((text.len() + names.len()).min(limit));
+    let mut text = text.into_iter().peekable();
+    let mut names = names.into_iter().peekable();
+    while out.len() < limit {
+        let take_name = match (names.peek(), text.peek()) {
+            (Some(name), Some(paragraph)) => before(name, paragraph),
+            (Some(_), None) => true,
+            (None, Some(_)) => false,
+            (None, None) => break,
+        };
+        let next = if take_name { names.next() } else { text.next() };
+        out.extend(next);
+    }
+    out
 }
 
 /// Paragraphs beyond the `k` best that [`top_by_score`] takes, to hold a run of equal scores.
@@ -119,6 +170,8 @@ pub(super) fn by_date<T>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::search::{MatchedIn, NAME_SCORE};
+    use std::sync::Arc;
 
     #[test]
     fn equal_scores_rank_the_newest_first_and_the_undated_last() {
@@ -136,5 +189,61 @@ mod tests {
         );
         // The k-th place among equal scores goes by date too, not by which came first.
         assert_eq!(best_of(keyed, 2), vec![(2.0, at(1)), (1.0, at(3))]);
+    }
+
+    fn dated(label: &str, score: f32, date: Option<&str>, matched_in: MatchedIn) -> Hit {
+        let mut hit = crate::output::testing::hit(label, Vec::new());
+        hit.score = score;
+        hit.matched_in = matched_in;
+        Arc::make_mut(&mut hit.citation).date = date.map(str::to_string);
+        hit
+    }
+
+    #[test]
+    fn names_merge_into_the_paragraphs_in_the_order_asked() {
+        let text = |sort: Sort| {
+            let mut hits = vec![
+                dated("p2024", 9.0, Some("2024-05-01"), MatchedIn::Text),
+                dated("p2020", 5.0, Some("2020-01-01"), MatchedIn::Text),
+                dated("pnone", 2.0, None, MatchedIn::Text),
+            ];
+            order(&mut hits, sort);
+            hits
+        };
+        let names = |sort: Sort| {
+            let mut hits = vec![
+                dated(
+                    "title",
+                    NAME_SCORE + 0.5,
+                    Some("2022-03-01"),
+                    MatchedIn::Title,
+                ),
+                dated("issue", 0.001, Some("2025-01-01"), MatchedIn::Gazette),
+                dated("nameless", NAME_SCORE, None, MatchedIn::Title),
+            ];
+            order(&mut hits, sort);
+            hits
+        };
+        let labels = |hits: Vec<Hit>| hits.into_iter().map(|h| h.text).collect::<Vec<_>>();
+        let merged = |sort| labels(merge(text(sort), names(sort), sort, None));
+        assert_eq!(
+            merged(Sort::Relevance),
+            ["title", "nameless", "p2024", "p2020", "pnone", "issue"]
+        );
+        assert_eq!(
+            merged(Sort::Newest),
+            ["issue", "p2024", "title", "p2020", "pnone", "nameless"]
+        );
+        assert_eq!(
+            merged(Sort::Oldest),
+            ["p2020", "title", "p2024", "issue", "pnone", "nameless"]
+        );
+        let cut = merge(
+            text(Sort::Relevance),
+            names(Sort::Relevance),
+            Sort::Relevance,
+            Some(3),
+        );
+        assert_eq!(labels(cut), ["title", "nameless", "p2024"]);
     }
 }

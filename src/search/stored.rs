@@ -86,7 +86,11 @@ impl Paragraph {
 /// The citations of the documents read so far, with their record numbers, by the address of
 /// their head paragraph.
 #[derive(Default)]
-pub(super) struct Heads(HashMap<DocAddress, (Option<u64>, Arc<Citation>)>);
+pub(super) struct Heads(HashMap<DocAddress, Head>);
+
+/// What a document's head stores for its paragraphs: the number they also store, and the
+/// citation.
+pub(super) type Head = (Option<u64>, Arc<Citation>);
 
 impl Heads {
     /// Gives `paragraph`, read from `address`, its document's citation: from the document's head,
@@ -116,12 +120,8 @@ impl Heads {
         let (record, citation) = match self.0.get(&head) {
             Some(read) => read.clone(),
             None => {
-                let mut head_doc: Stored = searcher.doc(head)?;
-                let citation: Citation = head_doc
-                    .take_str(fields.citation)
-                    .and_then(|json| serde_json::from_str(&json).ok())
+                let read = read_head(searcher, fields, head)?
                     .ok_or_else(|| inconsistent(address, "its document's citation is missing"))?;
-                let read = (head_doc.u64(fields.record), Arc::new(citation));
                 self.0.insert(head, read.clone());
                 read
             }
@@ -135,6 +135,20 @@ impl Heads {
         paragraph.citation = Some(citation);
         Ok(())
     }
+}
+
+/// The record number and the citation stored on the head at `head`; `None` when it holds no
+/// citation.
+pub(super) fn read_head(
+    searcher: &Searcher,
+    fields: &Fields,
+    head: DocAddress,
+) -> Result<Option<Head>, Error> {
+    let mut stored: Stored = searcher.doc(head)?;
+    let citation = stored
+        .take_str(fields.citation)
+        .and_then(|json| serde_json::from_str::<Citation>(&json).ok());
+    Ok(citation.map(|citation| (stored.u64(fields.record), Arc::new(citation))))
 }
 
 pub(super) fn inconsistent(address: DocAddress, reason: &str) -> Error {

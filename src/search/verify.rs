@@ -203,6 +203,20 @@ pub(super) fn evaluate(
     }
 }
 
+/// The sorted, distinct spans that make `expr` hold in `paragraph`, or `None` where it does not.
+pub(super) fn spans_of(
+    expr: &Expr,
+    paragraph: &Paragraph,
+    prepared: &Prepared,
+    whole_words: &WholeWords,
+    address: DocAddress,
+) -> Option<Vec<(usize, usize)>> {
+    let mut spans = evaluate(expr, paragraph, prepared, whole_words, address)?;
+    spans.sort_unstable();
+    spans.dedup();
+    Some(spans)
+}
+
 /// The paragraph at `address`, if its text confirms it; with its citation when `cite` (every
 /// paragraph confirmed will be shown) or when a filter needs it.
 pub(super) fn read_checked(

@@ -78,23 +78,10 @@ pub fn shared_index() -> String {
     index.clone()
 }
 
-/// `gazette search QUERY --all --json` on the seed index, parsed.
+/// `gazette search QUERY --all --json --text-only` on the seed index: its exit code and its
+/// paragraphs.
 pub fn search_all(query: &str) -> (i32, Vec<serde_json::Value>) {
-    let index = seed_index().to_str().unwrap().to_string();
-    let out = gazette(&[
-        "search",
-        query,
-        "--all",
-        "--json",
-        "--text-only",
-        "--index",
-        &index,
-    ]);
-    let hits = stdout(&out)
-        .lines()
-        .map(|line| serde_json::from_str(line).expect("each line is JSON"))
-        .collect();
-    (out.status.code().unwrap_or(-1), hits)
+    every_hit(seed_index().to_str().unwrap(), query, &["--text-only"])
 }
 
 /// An index of one file written for a test: the folder that holds both, and the index path.
@@ -107,28 +94,27 @@ pub fn index_of(name: &str, text: &str) -> (tempfile::TempDir, String) {
     (dir, index)
 }
 
-/// Every hit of `gazette search QUERY --all --json FLAGS --index INDEX`, parsed.
-pub fn all_hits(index: &str, query: &str, flags: &[&str]) -> Vec<serde_json::Value> {
-    let mut args = vec![
-        "search",
-        query,
-        "--all",
-        "--json",
-        "--text-only",
-        "--index",
-        index,
-    ];
+/// `gazette search QUERY --all --json FLAGS --index INDEX`: its exit code and every hit,
+/// paragraphs and names, parsed.
+pub fn every_hit(index: &str, query: &str, flags: &[&str]) -> (i32, Vec<serde_json::Value>) {
+    let mut args = vec!["search", query, "--all", "--json", "--index", index];
     args.extend(flags);
     let out = gazette(&args);
-    assert!(
-        matches!(out.status.code(), Some(0 | 1)),
-        "{query}: {}",
-        stderr(&out)
-    );
-    stdout(&out)
+    let hits = stdout(&out)
         .lines()
         .map(|line| serde_json::from_str(line).expect("each line is JSON"))
-        .collect()
+        .collect();
+    (out.status.code().unwrap_or(-1), hits)
+}
+
+/// The paragraphs among every hit of `gazette search QUERY --all --json FLAGS --index INDEX`
+/// (`--text-only`), which must have run without error.
+pub fn all_hits(index: &str, query: &str, flags: &[&str]) -> Vec<serde_json::Value> {
+    let mut flags = flags.to_vec();
+    flags.push("--text-only");
+    let (code, hits) = every_hit(index, query, &flags);
+    assert!(matches!(code, 0 | 1), "{query}: exit {code}");
+    hits
 }
 
 /// A hit's `matches` as byte ranges.

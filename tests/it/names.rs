@@ -8,19 +8,7 @@ use std::path::Path;
 use proptest::prelude::*;
 use serde_json::Value;
 
-use crate::common::{build_index, gazette, seed_index, stderr, stdout};
-
-/// Every hit of `gazette search QUERY --all --json FLAGS`, names and paragraphs, and the exit code.
-fn every_hit(index: &str, query: &str, flags: &[&str]) -> (i32, Vec<Value>) {
-    let mut args = vec!["search", query, "--all", "--json", "--index", index];
-    args.extend(flags);
-    let out = gazette(&args);
-    let hits = stdout(&out)
-        .lines()
-        .map(|line| serde_json::from_str(line).expect("each line is JSON"))
-        .collect();
-    (out.status.code().unwrap_or(-1), hits)
-}
+use crate::common::{build_index, every_hit, gazette, seed_index, stderr, stdout};
 
 fn top(index: &str, query: &str, n: &str) -> Vec<Value> {
     let out = gazette(&["search", query, "--json", "-n", n, "--index", index]);
