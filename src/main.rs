@@ -78,11 +78,15 @@ fn one_line(err: &anyhow::Error) -> String {
 }
 
 /// A write to a closed pipe, from any writer: the csv crate keeps its io::Error inside its own
-/// error rather than as its source.
+/// error rather than as its source, and gazette's own error holds it whole (hits written as they
+/// are read fail inside the search).
 fn is_broken_pipe(err: &anyhow::Error) -> bool {
     let broken = |e: &io::Error| e.kind() == io::ErrorKind::BrokenPipe;
     err.chain().any(|cause| {
         cause.downcast_ref::<io::Error>().is_some_and(broken)
+            || cause
+                .downcast_ref::<gazette::Error>()
+                .is_some_and(|e| matches!(e, gazette::Error::Io(io) if broken(io)))
             || cause
                 .downcast_ref::<csv::Error>()
                 .is_some_and(|e| matches!(e.kind(), csv::ErrorKind::Io(io) if broken(io)))

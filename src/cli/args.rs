@@ -239,8 +239,9 @@ pub struct SearchArgs {
     pub cite: bool,
     /// Order of the hits; with --kwic also left or right (by the context before or after the
     /// match, read outward from it).
-    #[arg(long, value_enum, default_value_t = SortArg::Relevance)]
-    pub sort: SortArg,
+    /// [default: relevance; with --all, index]
+    #[arg(long, value_enum)]
+    pub sort: Option<SortArg>,
     /// Only paragraphs of text: no document found by its title or 文号, no issue by its name.
     #[arg(long)]
     pub text_only: bool,
@@ -299,6 +300,9 @@ pub struct ShowArgs {
 pub enum SortArg {
     /// Best match first.
     Relevance,
+    /// With --all: names first, then paragraphs in the order of the index, file by file, each
+    /// written as it is read (the other orders hold every hit in memory before the first).
+    Index,
     /// Oldest first; undated last.
     Oldest,
     /// Newest first; undated last.

@@ -232,35 +232,83 @@ fn search_command(args: &SearchArgs) -> anyhow::Result<ExitCode> {
             counts.paragraphs + counts.documents + counts.issues > 0,
         ));
     }
-    let mut result = engine.search(config)?;
-    if resolved.cite {
-        for hit in &mut result.hits {
-            hit.reference = Some(cite::reference(hit));
+    let cite = resolved.cite;
+    let referenced = |mut hits: Vec<search::Hit>| {
+        if cite {
+            for hit in &mut hits {
+                hit.reference = Some(cite::reference(hit));
+            }
         }
-    }
+        hits
+    };
     let color = stdout_color();
     let mut out = stdout();
-    match resolved.format {
-        Format::Json => json::json(&mut out, &result.hits)?,
-        Format::Csv => csv::csv(&mut out, &result.hits)?,
+    // With `--all` in the order of the index, hits come a batch at a time as they are read, and
+    // each batch is written before the next is read: memory is that of one batch. Otherwise they
+    // come in one batch, ranked or sorted.
+    let in_index_order = resolved.in_index_order;
+    let search = |each: &mut dyn FnMut(Vec<search::Hit>) -> Result<(), gazette::Error>| {
+        if in_index_order {
+            engine.stream(config, each)
+        } else {
+            let mut result = engine.search(config)?;
+            each(std::mem::take(&mut result.hits))?;
+            Ok(result)
+        }
+    };
+    let result = match resolved.format {
+        Format::Json => search(&mut |hits| Ok(json::json(&mut out, &referenced(hits))?))?,
+        Format::Csv if !in_index_order => {
+            // One column per attribute of the hits.
+            let mut result = engine.search(config)?;
+            csv::csv(&mut out, &referenced(std::mem::take(&mut result.hits)))?;
+            result
+        }
+        Format::Csv => {
+            // The columns are fixed before the first hit is read: one per attribute in the index.
+            let columns = search::attribute_names(&engine)?;
+            let mut writer = csv::HitWriter::new(&mut out, columns, cite)?;
+            let result = search(&mut |hits| Ok(writer.write(&referenced(hits))?))?;
+            writer.finish()?;
+            result
+        }
         Format::Kwic(order) => {
-            kwic::kwic(&mut out, &result.hits, resolved.width, order, color)?;
-            if result.hits.len() < result.total {
+            // Its columns are aligned over every line: it needs every hit before the first.
+            let mut hits = Vec::new();
+            let result = search(&mut |batch| {
+                hits.extend(referenced(batch));
+                Ok(())
+            })?;
+            kwic::kwic(&mut out, &hits, resolved.width, order, color)?;
+            if hits.len() < result.total {
                 eprintln!(
                     "{}; lines for the best {} (--all for every one)",
                     human::totals(&result),
-                    result.hits.len()
+                    hits.len()
                 );
             }
+            // The process ends next, and its exit frees the hits at once: freeing tens of
+            // thousands of hits one by one is a large share of `--all` (docs/PERFORMANCE.md).
+            std::mem::forget(hits);
+            result
         }
-        Format::Human if result.total > 0 => human::human(&mut out, &result, color)?,
-        Format::Human | Format::Count { .. } => {}
-    }
+        Format::Human => {
+            let mut shown = 0;
+            let result = search(&mut |hits| {
+                shown += hits.len();
+                Ok(human::hits(&mut out, &referenced(hits), color)?)
+            })?;
+            if result.total > 0 {
+                human::footer(&mut out, &result, shown)?;
+            }
+            result
+        }
+        Format::Count { .. } => unreachable!("counted above"),
+    };
     out.flush()?;
     let any = result.total > 0;
-    // The process ends next, and its exit frees the hits and unmaps the index at once: freeing
-    // tens of thousands of hits one by one is a large share of `--all` (docs/PERFORMANCE.md).
-    std::mem::forget((engine, result));
+    // The process ends next, and its exit unmaps the index at once.
+    std::mem::forget(engine);
     if !any && matches!(resolved.format, Format::Human | Format::Kwic(_)) {
         let what = if config.text_only {
             "no paragraph matches"

@@ -45,6 +45,8 @@ pub struct Search {
     /// Characters of context on each side, for `--kwic`.
     pub width: usize,
     pub cite: bool,
+    /// Every hit, written as it is read, in the order of the index (`--all`, unless sorted).
+    pub in_index_order: bool,
 }
 
 impl IndexArgs {
@@ -123,9 +125,13 @@ impl SearchArgs {
     /// The search to run and how to print it. `--sort left|right` orders concordance lines, so it
     /// needs `--kwic`.
     pub fn resolve(&self) -> anyhow::Result<Search> {
-        if matches!(self.sort, SortArg::Left | SortArg::Right) && !self.kwic {
+        if matches!(self.sort, Some(SortArg::Left | SortArg::Right)) && !self.kwic {
             anyhow::bail!("--sort left and --sort right order concordance lines: add --kwic");
         }
+        if self.sort == Some(SortArg::Index) && !self.all {
+            anyhow::bail!("--sort index writes every hit as it is read: add --all");
+        }
+        let in_index_order = self.all && matches!(self.sort, None | Some(SortArg::Index));
         let format = if self.count {
             Format::Count { json: self.json }
         } else if self.json {
@@ -134,8 +140,8 @@ impl SearchArgs {
             Format::Csv
         } else if self.kwic {
             Format::Kwic(match self.sort {
-                SortArg::Left => KwicOrder::Left,
-                SortArg::Right => KwicOrder::Right,
+                Some(SortArg::Left) => KwicOrder::Left,
+                Some(SortArg::Right) => KwicOrder::Right,
                 _ => KwicOrder::Hits,
             })
         } else {
@@ -144,9 +150,9 @@ impl SearchArgs {
         let config = SearchConfig {
             limit: (!self.all).then_some(self.limit),
             sort: match self.sort {
-                SortArg::Oldest => Sort::Oldest,
-                SortArg::Newest => Sort::Newest,
-                SortArg::Relevance | SortArg::Left | SortArg::Right => Sort::Relevance,
+                Some(SortArg::Oldest) => Sort::Oldest,
+                Some(SortArg::Newest) => Sort::Newest,
+                _ => Sort::Relevance,
             },
             plain_bm25: self.plain_bm25,
             text_only: self.text_only,
@@ -158,6 +164,7 @@ impl SearchArgs {
             format,
             width: self.width,
             cite: self.cite,
+            in_index_order,
         })
     }
 }

@@ -18,8 +18,14 @@ const MAX_WINDOWS: usize = 3;
 
 /// Writes the hits for a person to read, and a last line that says how many there are.
 pub fn human<W: Write>(out: &mut W, result: &SearchResult, color: bool) -> io::Result<()> {
+    hits(out, &result.hits, color)?;
+    footer(out, result, result.hits.len())
+}
+
+/// Writes each hit: its citation and place, the passage with its matches, its reference.
+pub fn hits<W: Write>(out: &mut W, hits: &[Hit], color: bool) -> io::Result<()> {
     let paint = |style: Style, text: &str| paint(style, text, color);
-    for hit in &result.hits {
+    for hit in hits {
         writeln!(
             out,
             "{} {}",
@@ -42,7 +48,11 @@ pub fn human<W: Write>(out: &mut W, result: &SearchResult, color: bool) -> io::R
         }
         writeln!(out)?;
     }
-    let shown = result.hits.len();
+    Ok(())
+}
+
+/// The last line: how many hits there are, and whether `shown` were all of them.
+pub fn footer<W: Write>(out: &mut W, result: &SearchResult, shown: usize) -> io::Result<()> {
     if shown < result.total {
         writeln!(
             out,

@@ -4,12 +4,13 @@ use tantivy::query::{EnableScoring, Query};
 use tantivy::{DocAddress, Searcher};
 
 use super::plan::Context;
+use super::stream::stream;
 use super::{names, search_with};
 use crate::Error;
 use crate::search::count::{each_alive, each_match};
 use crate::search::plan::{Prepared, Run, match_all, scope_filters, to_query};
 use crate::search::query::Expr;
-use crate::search::{Counts, SearchConfig, SearchResult};
+use crate::search::{Counts, Hit, SearchConfig, SearchResult, Sort};
 use crate::store::schema::Fields;
 
 /// An open index, ready for any number of searches.
@@ -65,6 +66,25 @@ impl Engine {
         let run = Run::new(self, config)?;
         let text = search_with(&run, config)?;
         Ok(text.with_names(names::search(self, &run.prepared, config)?, config))
+    }
+
+    /// Hands every hit of a search to `each`, a batch at a time as it is read: the names first,
+    /// then the paragraphs in the order of the index, in the memory of one batch whatever their
+    /// number (`crate::search::stream`). `config.limit` and `config.sort` do not apply. Gives
+    /// the counts; its `hits` are empty.
+    pub fn stream(
+        &self,
+        config: &SearchConfig,
+        each: &mut dyn FnMut(Vec<Hit>) -> Result<(), Error>,
+    ) -> Result<SearchResult, Error> {
+        let config = SearchConfig {
+            limit: None,
+            sort: Sort::Relevance,
+            ..config.clone()
+        };
+        let run = Run::new(self, &config)?;
+        let names = names::search(self, &run.prepared, &config)?;
+        stream(&run, names, each)
     }
 
     /// Counts matching paragraphs and occurrences.

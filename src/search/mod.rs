@@ -21,6 +21,7 @@
 //! - `verify`: candidates checked against their stored text; `stored` reads paragraphs and
 //!   citations.
 //! - `count`: every match and its occurrences, for `--count` and `stats`.
+//! - `stream`: every hit, a batch at a time in the order of the index, for `--all`.
 //! - `names`: the documents whose title or 文号 the query matches and the issues whose name it
 //!   matches, one hit each, merged into the paragraphs.
 //! - `engine`: the open index that runs them all.
@@ -38,12 +39,13 @@ mod postings;
 pub mod query;
 mod rank;
 mod stored;
+mod stream;
 mod verify;
 
 pub use engine::Engine;
 pub use names::NAME_SCORE;
 pub use rank::{CONTEXT_BOOST, WORD_BONUS};
-pub use stored::{file_paragraphs, indexed_paths};
+pub use stored::{attribute_names, file_paragraphs, indexed_paths};
 
 use std::sync::Arc;
 

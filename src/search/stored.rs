@@ -257,3 +257,18 @@ pub fn indexed_paths(engine: &Engine) -> Result<Vec<String>, Error> {
     })?;
     Ok(paths.into_iter().collect())
 }
+
+/// The names of the manifest attributes that any indexed file has (the `NAME` of its
+/// `NAME=value` terms), in order: the columns of every hit's attributes, known before any hit is
+/// read.
+pub fn attribute_names(engine: &Engine) -> Result<Vec<String>, Error> {
+    let mut names = BTreeSet::new();
+    crate::store::terms::each_value(&engine.searcher, engine.fields.attribute_terms, |term| {
+        if let Some((name, _)) = term.split_once('=')
+            && !names.contains(name)
+        {
+            names.insert(name.to_string());
+        }
+    })?;
+    Ok(names.into_iter().collect())
+}

@@ -113,7 +113,9 @@ fn ranks_a_whole_word_above_a_word_inside_a_longer_one() {
     // 文旅 is a jieba word in three paragraphs and sits inside 蜜雪文 / 旅 in the fourth; 消费 is
     // a word in some paragraphs and only inside 消费品 in others.
     for literal in ["文旅", "消费"] {
-        let (_, hits) = search_all(literal);
+        let index = crate::common::seed_index();
+        let relevance = ["--text-only", "--sort", "relevance"];
+        let (_, hits) = crate::common::every_hit(index.to_str().unwrap(), literal, &relevance);
         let flags: Vec<bool> = hits
             .iter()
             .map(|h| h["word_match"].as_bool().unwrap())

@@ -98,7 +98,7 @@ fn names_are_added_to_the_paragraphs_and_change_none_of_them() {
         "政府 -工作",
         "人民 NEAR/3 政府",
     ] {
-        let (_, all) = every_hit(index, query, &[]);
+        let (_, all) = every_hit(index, query, &["--sort", "relevance"]);
         let (_, text) = every_hit(index, query, &["--text-only"]);
         let paragraphs: Vec<&Value> = all.iter().filter(|h| h["matched_in"] == "text").collect();
         let key = |h: &Value| (h["path"].to_string(), h["paragraph"].as_u64().unwrap());
@@ -302,7 +302,7 @@ fn a_gazettes_name_gives_its_issues_newest_first_one_hit_each() {
     assert_eq!(hits[0]["matched_in"], "issue");
     assert_eq!(hits[0]["issue"], "2024年第2期");
     // A passing part of the gazette's name ranks its issues after the paragraphs and titles.
-    let (_, hits) = every_hit(&written.index, "修武县", &[]);
+    let (_, hits) = every_hit(&written.index, "修武县", &["--sort", "relevance"]);
     let first_issue = hits
         .iter()
         .position(|h| h["matched_in"] == "gazette")

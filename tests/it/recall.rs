@@ -195,7 +195,7 @@ fn many_hits_read_on_several_threads_miss_nothing() {
     // More than a search reads on one thread (2,000).
     assert!(expected.len() > 2_500, "{} paragraphs", expected.len());
 
-    let hits = crate::common::all_hits(&index, literal, &[]);
+    let hits = crate::common::all_hits(&index, literal, &["--sort", "relevance"]);
     let actual: BTreeMap<(String, u64), Vec<(usize, usize)>> = hits
         .iter()
         .map(|hit| {

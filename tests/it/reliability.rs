@@ -8,13 +8,13 @@ use std::sync::OnceLock;
 
 use crate::common::{build_index, gazette, repo, seed_index, stderr, stdout};
 
-/// An index of a generated corpus of 2 MB: enough hits that `--all` writes more than a pipe
-/// holds.
+/// An index of a generated corpus of 6 MB: enough hits that `--all` writes more than a pipe
+/// holds, and reads more than one batch.
 fn large_index() -> &'static str {
     static INDEX: OnceLock<(tempfile::TempDir, String)> = OnceLock::new();
     let (_, index) = INDEX.get_or_init(|| {
         let dir = tempfile::tempdir().unwrap();
-        let docs = crate::common::generated(&dir.path().join("docs"), 2);
+        let docs = crate::common::generated(&dir.path().join("docs"), 6);
         let index = build_index(dir.path(), &docs);
         (dir, index)
     });
@@ -549,4 +549,107 @@ fn a_file_rewritten_while_it_is_read_is_indexed_as_one_version_or_reported() {
         }
         stop.store(true, std::sync::atomic::Ordering::Relaxed);
     });
+}
+
+/// `--all` writes each hit as it is read, in the order of the index; ranked, the same hits.
+#[test]
+fn every_hit_in_the_order_of_the_index_is_every_ranked_hit_file_by_file() {
+    let index = large_index();
+    for query in ["的", "政府 OR 发展", "人民 NEAR/5 政府"] {
+        let (code, streamed) = crate::common::every_hit(index, query, &[]);
+        assert_eq!(code, 0, "{query}");
+        let (_, ranked) = crate::common::every_hit(index, query, &["--sort", "relevance"]);
+        // More than one batch of the stream (2,048 paragraphs), for the common word.
+        if query == "的" {
+            assert!(streamed.len() > 4_096, "{query}: {} hits", streamed.len());
+        }
+        let key = |h: &serde_json::Value| {
+            (
+                h["path"].as_str().unwrap().to_string(),
+                h["document"].as_str().unwrap().to_string(),
+                h["paragraph"].as_u64().unwrap(),
+                h["matched_in"].as_str().unwrap().to_string(),
+                h["score"].to_string(),
+                h["matches"].to_string(),
+            )
+        };
+        let mut a: Vec<_> = streamed.iter().map(key).collect();
+        let mut b: Vec<_> = ranked.iter().map(key).collect();
+        a.sort();
+        b.sort();
+        assert!(a == b, "{query}: the streamed hits are not the ranked ones");
+        // Names first, then the paragraphs file by file: a file's paragraph hits stand
+        // together, in the order of the file within each document.
+        let first_text = streamed
+            .iter()
+            .position(|h| h["matched_in"] == "text")
+            .unwrap_or(streamed.len());
+        assert!(
+            streamed[first_text..]
+                .iter()
+                .all(|h| h["matched_in"] == "text")
+        );
+        let mut done = BTreeSet::new();
+        let mut last: Option<(String, String, u64)> = None;
+        for hit in &streamed[first_text..] {
+            let place = (
+                hit["path"].as_str().unwrap().to_string(),
+                hit["document"].as_str().unwrap().to_string(),
+                hit["paragraph"].as_u64().unwrap(),
+            );
+            match &last {
+                Some((path, document, paragraph)) if *path == place.0 && *document == place.1 => {
+                    assert!(*paragraph < place.2, "{query}: {place:?} after {last:?}");
+                }
+                Some((path, ..)) if *path == place.0 => {}
+                Some((path, ..)) => {
+                    assert!(done.insert(path.clone()), "{query}: {path} met twice");
+                }
+                None => {}
+            }
+            last = Some(place);
+        }
+    }
+}
+
+#[test]
+fn every_hit_as_csv_has_a_column_for_each_attribute_in_the_index() {
+    let dir = tempfile::tempdir().unwrap();
+    let docs = dir.path().join("docs");
+    std::fs::create_dir(&docs).unwrap();
+    std::fs::write(docs.join("a.txt"), "关于云台山的通知\n\n云台山景区开放。\n").unwrap();
+    std::fs::write(docs.join("b.txt"), "关于黄河的通知\n\n黄河流域保护。\n").unwrap();
+    std::fs::write(docs.join("manifest.csv"), "file,source\nb.txt,官网\n").unwrap();
+    let index = build_index(dir.path(), &docs);
+    // The hits are a.txt's, which has no attribute: the column is still there, empty.
+    let out = gazette(&["search", "云台山", "--all", "--csv", "--index", &index]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let header = reader.headers().unwrap().clone();
+    let column = header.iter().position(|h| h == "attribute.source");
+    assert!(column.is_some(), "{header:?}");
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert!(!rows.is_empty());
+    assert!(rows.iter().all(|r| r[column.unwrap()].is_empty()));
+    // And the value, on a hit of the file that has it.
+    let out = gazette(&["search", "黄河", "--all", "--csv", "--index", &index]);
+    let text = stdout(&out);
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let column = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .position(|h| h == "attribute.source")
+        .unwrap();
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert!(rows.iter().any(|r| &r[column] == "官网"), "{text}");
+}
+
+#[test]
+fn the_order_of_the_index_goes_with_every_hit() {
+    let index = seed_index().to_str().unwrap();
+    let out = gazette(&["search", "政府", "--sort", "index", "--index", index]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("add --all"), "{}", stderr(&out));
 }
