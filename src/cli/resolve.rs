@@ -64,6 +64,9 @@ impl IndexArgs {
                 .commit_kb
                 .map_or(defaults.commit_bytes, |kb| kb.saturating_mul(1024)),
             max_merged_docs: self.max_merged_docs.unwrap_or(defaults.max_merged_docs),
+            part_bytes: self
+                .part_kb
+                .map_or(defaults.part_bytes, |kb| kb.saturating_mul(1024).max(1)),
             compact_above: self.compact_above.unwrap_or(defaults.compact_above),
         }
     }

@@ -2,8 +2,10 @@
 //!
 //! tantivy's writer queues up to 10,000 batches. A file is one batch (see `crate::store::schema`), so
 //! without a bound of our own a whole corpus of small files could wait in memory while the
-//! threads tokenize. Each queued paragraph holds a slot of the backlog until the writer has
-//! indexed it and drops it.
+//! threads tokenize. Each queued paragraph holds its share of the backlog, its weight, until the
+//! writer has indexed it and drops it. The weight is its text's size and a little more: a bound
+//! on the count alone let 10,000 paragraphs of 20,000 characters (a file without line ends) wait
+//! at once.
 
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::Duration;
@@ -11,8 +13,11 @@ use std::time::Duration;
 use tantivy::TantivyDocument;
 use tantivy::schema::document::Document;
 
-/// Paragraphs that may wait for the writer's threads; one batch larger than this goes alone.
-pub const BACKLOG_PARAGRAPHS: usize = 10_000;
+/// The weight of the paragraphs that may wait for the writer's threads; one batch heavier than
+/// this goes alone.
+pub const BACKLOG_BYTES: usize = 4 * 1024 * 1024;
+/// What a paragraph weighs beyond its text: its other fields, its views.
+pub const PARAGRAPH_WEIGHT: usize = 300;
 
 /// How long to wait for the writer's threads before asking whether they are still alive.
 const PATIENCE: Duration = Duration::from_secs(1);
@@ -31,13 +36,14 @@ pub struct Queued {
     _slot: Slot,
 }
 
+/// A paragraph's share of the backlog: its weight.
 #[derive(Debug)]
-struct Slot(Arc<Backlog>);
+struct Slot(Arc<Backlog>, usize);
 
 impl Drop for Slot {
     fn drop(&mut self) {
         let mut waiting = self.0.lock();
-        *waiting -= 1;
+        *waiting -= self.1;
         self.0.drained.notify_all();
     }
 }
@@ -56,16 +62,17 @@ impl Backlog {
         self.waiting.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Waits until `docs` fit in the backlog, or the backlog is empty, and gives them their
-    /// slots. `alive` is asked whenever the writer has taken nothing for a while: its error ends
-    /// the wait, so that dead writer threads cannot hang the run.
+    /// Waits until `docs`, each with its weight, fit in the backlog, or the backlog is empty, and
+    /// gives them their slots. `alive` is asked whenever the writer has taken nothing for a
+    /// while: its error ends the wait, so that dead writer threads cannot hang the run.
     pub fn admit<E>(
         self: &Arc<Self>,
-        docs: Vec<TantivyDocument>,
+        docs: Vec<(TantivyDocument, usize)>,
         mut alive: impl FnMut() -> Result<(), E>,
     ) -> Result<Vec<Queued>, E> {
+        let weight: usize = docs.iter().map(|(_, w)| w).sum();
         let mut waiting = self.lock();
-        while *waiting > 0 && *waiting + docs.len() > self.limit {
+        while *waiting > 0 && *waiting + weight > self.limit {
             let before = *waiting;
             waiting = self
                 .drained
@@ -78,18 +85,18 @@ impl Backlog {
                 waiting = self.lock();
             }
         }
-        *waiting += docs.len();
+        *waiting += weight;
         drop(waiting);
         Ok(docs
             .into_iter()
-            .map(|doc| Queued {
+            .map(|(doc, weight)| Queued {
                 doc,
-                _slot: Slot(Arc::clone(self)),
+                _slot: Slot(Arc::clone(self), weight),
             })
             .collect())
     }
 
-    /// Paragraphs admitted and not yet dropped by the writer.
+    /// The weight of the paragraphs admitted and not yet dropped by the writer.
     #[cfg(test)]
     fn waiting(&self) -> usize {
         *self.lock()
@@ -123,8 +130,9 @@ mod tests {
     use super::*;
     use std::sync::atomic::{AtomicBool, Ordering};
 
-    fn docs(n: usize) -> Vec<TantivyDocument> {
-        (0..n).map(|_| TantivyDocument::default()).collect()
+    /// `n` paragraphs of weight 1.
+    fn docs(n: usize) -> Vec<(TantivyDocument, usize)> {
+        (0..n).map(|_| (TantivyDocument::default(), 1)).collect()
     }
 
     #[test]
@@ -187,7 +195,7 @@ mod tests {
         let mut doc = TantivyDocument::default();
         doc.add_u64(field, 7);
         let backlog = Backlog::new(10);
-        let queued = backlog.admit(vec![doc], || Ok::<(), ()>(())).unwrap();
+        let queued = backlog.admit(vec![(doc, 1)], || Ok::<(), ()>(())).unwrap();
         assert_eq!(queued[0].first_u64(field), Some(7));
         assert_eq!(queued[0].iter_fields_and_values().count(), 1);
     }

@@ -6,7 +6,7 @@ use tantivy::indexer::UserOperation;
 use tantivy::{IndexWriter, TantivyDocument, Term};
 
 use crate::Error;
-use crate::indexer::backlog::{Backlog, Queued};
+use crate::indexer::backlog::{Backlog, PARAGRAPH_WEIGHT, Queued};
 use crate::ingest::Loaded;
 use crate::ingest::parse::{Document, Issue, Paragraph};
 use crate::store::schema::{self, Citation, Fields};
@@ -29,23 +29,54 @@ pub(super) struct File<'a> {
     pub(super) times: Times,
 }
 
-/// Adds a file's paragraphs to the index as one batch. A changed file's old paragraphs are
-/// deleted by the caller first.
+/// Where the next part of a file goes on (`crate::ingest::parts`): what of the file the parts
+/// before it added. A file read whole is one part, from the start.
+#[derive(Debug, Default, Clone, Copy)]
+pub(super) struct Position {
+    /// Paragraphs of the file added: the ordinal of the next.
+    pub(super) in_file: u64,
+    /// Documents of the file begun.
+    pub(super) documents: usize,
+    /// Paragraphs of the last document begun, when the part goes on with that document: its
+    /// first document is that one's rest. 0 when the part begins with a document of its own.
+    pub(super) in_document: u64,
+}
+
+/// Adds a file's paragraphs, or a part's, to the index as one batch, and moves `position` past
+/// them. A changed file's old paragraphs are deleted by the caller first.
 pub(super) fn add_issue(
     writer: &IndexWriter<Queued>,
     backlog: &Arc<Backlog>,
     fields: &Fields,
     file: &File,
     loaded: &Loaded,
+    position: &mut Position,
 ) -> Result<(), Error> {
     let issue = &loaded.issue;
+    if issue.documents.is_empty() {
+        return Ok(());
+    }
     let path = file.path;
     let source = format!("{} {path}", file.hash);
     // A file is one batch: tantivy puts a batch in one segment, in order, which is how a
-    // paragraph finds its document's head (see `crate::store::schema`).
+    // paragraph finds its document's head (see `crate::store::schema`). A part of a file read in
+    // parts is one batch too; a document it goes on with gets a head of its own in it.
     let mut batch = Vec::new();
-    let mut in_file: u64 = 0;
-    for (number, document) in issue.documents.iter().enumerate() {
+    let mut in_file = position.in_file;
+    let goes_on = position.in_document > 0;
+    let first_number = if goes_on {
+        position.documents - 1
+    } else {
+        position.documents
+    };
+    for (k, document) in issue.documents.iter().enumerate() {
+        let number = first_number + k;
+        // Paragraphs of this document added by the parts before.
+        let before = if goes_on && k == 0 {
+            position.in_document
+        } else {
+            0
+        };
         let record = xxhash_rust::xxh3::xxh3_64(format!("{source}\0{number}").as_bytes());
         let citation = Citation {
             path: path.to_string(),
@@ -67,17 +98,33 @@ pub(super) fn add_issue(
             in_file += 1;
             doc.add_u64(fields.record, record);
             // What a document says once is on its head only: its citation, and its title for
-            // ranking (see `crate::search::context_query`).
+            // ranking (see `crate::search::context_query`); its names on its first head only,
+            // which finds the document once.
             if ordinal == 0 {
+                doc.add_u64(fields.head, 1);
                 doc.add_text(fields.citation, &citation);
                 doc.add_text(fields.title, fold::fold_to_string(&document.title));
-                add_names(&mut doc, fields, issue, document);
+                if before == 0 {
+                    add_names(&mut doc, fields, issue, document);
+                }
             }
             add_filter_terms(&mut doc, fields, file, &source, loaded, document);
-            add_paragraph(&mut doc, fields, ordinal as u64 + 1, paragraph)?;
-            batch.push(doc);
+            add_paragraph(&mut doc, fields, before + ordinal as u64 + 1, paragraph)?;
+            batch.push((doc, paragraph.text.len() + PARAGRAPH_WEIGHT));
         }
     }
+    let last = issue
+        .documents
+        .last()
+        .map_or(0, |d| d.paragraphs.len() as u64);
+    *position = Position {
+        in_file,
+        documents: first_number + issue.documents.len(),
+        in_document: match issue.documents.len() {
+            1 if goes_on => position.in_document + last,
+            _ => last,
+        },
+    };
     let queued = backlog.admit(batch, || {
         // Deleting a source that cannot exist changes nothing; it fails when the writer's
         // threads have died.

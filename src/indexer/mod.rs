@@ -16,16 +16,17 @@ use tantivy::indexer::IndexWriterOptions;
 use tantivy::{Index, IndexWriter, Term};
 
 use crate::Error;
-use crate::indexer::backlog::{BACKLOG_PARAGRAPHS, Backlog, Queued};
+use crate::indexer::backlog::{BACKLOG_BYTES, Backlog, Queued};
 use crate::indexer::documents::add_issue;
 use crate::indexer::progress::{progress_bar, spinner};
 use crate::indexer::sources::{Indexed, indexed_sources, source_hash};
 use crate::ingest::manifest::Manifests;
-use crate::ingest::{display_path, load_bytes, walk};
+use crate::ingest::parts::{PART_BYTES, Parts};
+use crate::ingest::{display_path, is_pdf, load_bytes, parts, walk};
 use crate::store::schema::{self, Fields};
 use crate::store::{clear, open_for_writing, record_run};
 use compaction::compact_if_due;
-use documents::{File, Times};
+use documents::{File, Position, Times};
 use merging::{COMPACT_ABOVE, CappedMergePolicy, MAX_MERGED_DOCS};
 
 mod backlog;
@@ -64,6 +65,9 @@ pub struct IndexConfig {
     pub commit_bytes: u64,
     /// The most paragraphs a merge may write.
     pub max_merged_docs: u32,
+    /// A text file larger than this is read in parts of about this size (see
+    /// [`crate::ingest::parts`]).
+    pub part_bytes: u64,
 }
 
 impl Default for IndexConfig {
@@ -80,6 +84,7 @@ impl Default for IndexConfig {
             compact_above: COMPACT_ABOVE,
             commit_bytes: COMMIT_BYTES,
             max_merged_docs: MAX_MERGED_DOCS,
+            part_bytes: PART_BYTES,
         }
     }
 }
@@ -218,7 +223,7 @@ fn add_files(
         config,
         fields,
         writer,
-        backlog: Backlog::new(BACKLOG_PARAGRAPHS),
+        backlog: Backlog::new(BACKLOG_BYTES),
         known: indexed_sources(index, fields)?,
         now: now_ms(),
         manifests: Manifests::default(),
@@ -267,6 +272,10 @@ impl Batch<'_> {
         let shown = display_path(path);
         if !self.seen.insert(shown.clone()) {
             return Ok(()); // named twice, by two overlapping inputs
+        }
+        let large = std::fs::metadata(path).is_ok_and(|m| m.len() > self.config.part_bytes);
+        if large && !is_pdf(path) {
+            return self.add_in_parts(path, shown);
         }
         // Its hash and its paragraphs come from these bytes, one version of the file.
         let bytes = match walk::read_settled(path) {
@@ -318,7 +327,15 @@ impl Batch<'_> {
                     hash: &hash,
                     times,
                 };
-                add_issue(&self.writer, &self.backlog, self.fields, &file, &loaded)?;
+                let mut position = Position::default();
+                add_issue(
+                    &self.writer,
+                    &self.backlog,
+                    self.fields,
+                    &file,
+                    &loaded,
+                    &mut position,
+                )?;
                 if before.is_some() {
                     summary.updated += 1;
                 } else {
@@ -332,6 +349,98 @@ impl Batch<'_> {
             }
         }
         self.commit_when_due(bytes.len() as u64)
+    }
+
+    /// Indexes a text file too large to hold in memory a part at a time (see
+    /// [`crate::ingest::parts`]), each part one batch: skipped when unchanged, as [`Batch::add`]
+    /// does; reported, with what was added of it deleted, when it cannot be read to its end or
+    /// changed while it was read.
+    fn add_in_parts(&mut self, path: &Path, shown: String) -> Result<(), Error> {
+        let meta = self
+            .manifests
+            .lookup(path, &mut self.summary.manifest_problems)
+            .unwrap_or_default();
+        let scanned = match parts::scan(path, &meta) {
+            Ok(scanned) => scanned,
+            Err(err) => {
+                self.errors.push(err);
+                self.summary.failed += 1;
+                return Ok(());
+            }
+        };
+        let hash = scanned.hash.clone();
+        let before = self.known.remove(&shown);
+        if before.as_ref().is_some_and(|b| b.hash == hash) {
+            self.summary.unchanged += 1;
+            return Ok(());
+        }
+        if before.is_some() {
+            self.writer
+                .delete_term(Term::from_field_text(self.fields.path, &shown));
+        }
+        let times = Times {
+            indexed: self.now,
+            first_indexed: before
+                .as_ref()
+                .map(|b| b.first_indexed)
+                .filter(|&t| t > 0)
+                .unwrap_or(self.now),
+        };
+        let file = File {
+            path: &shown,
+            hash: &hash,
+            times,
+        };
+        let mut position = Position::default();
+        let mut added = IndexSummary::default();
+        let read =
+            Parts::open(path, scanned, meta, self.config.part_bytes).and_then(|mut parts| {
+                while let Some(loaded) = parts.next_part() {
+                    let loaded = loaded?;
+                    let issue = &loaded.issue;
+                    added.paragraphs += issue.paragraph_count();
+                    added.cuts_joined += issue.stats.cuts_joined;
+                    added.debris_dropped += issue.stats.debris_dropped;
+                    add_issue(
+                        &self.writer,
+                        &self.backlog,
+                        self.fields,
+                        &file,
+                        &loaded,
+                        &mut position,
+                    )?;
+                }
+                if position.in_file == 0 {
+                    return Err(Error::file(path, "empty: no text to index"));
+                }
+                parts.finish()
+            });
+        if let Err(err) = read {
+            // Only a failure to write the index stops the run.
+            if !matches!(err, Error::File { .. }) {
+                return Err(err);
+            }
+            // Nothing of a file read in part stays: it is indexed whole or not at all.
+            let source = format!("{hash} {shown}");
+            self.writer
+                .delete_term(Term::from_field_text(self.fields.source, &source));
+            self.errors.push(err);
+            self.summary.failed += 1;
+            return Ok(());
+        }
+        let summary = &mut self.summary;
+        summary.files += 1;
+        summary.documents += position.documents;
+        summary.paragraphs += added.paragraphs;
+        summary.cuts_joined += added.cuts_joined;
+        summary.debris_dropped += added.debris_dropped;
+        if before.is_some() {
+            summary.updated += 1;
+        } else {
+            summary.added += 1;
+        }
+        let size = std::fs::metadata(path).map_or(0, |m| m.len());
+        self.commit_when_due(size)
     }
 
     /// Commits once [`IndexConfig::commit_bytes`] of text have been read since the last commit,

@@ -146,19 +146,37 @@ pub fn page_number(text: &str) -> Option<u32> {
 /// counted on from the last page that printed one; else, before any page prints one (a cover, a
 /// 目录), the page's place in the file, from 1.
 pub fn numbers(margins: &[Margin]) -> Vec<u32> {
+    numbers_from(margins, &mut Numbering::default())
+}
+
+/// Where page numbering stands in a file read in parts (`crate::ingest::parts`): the place in
+/// the file of the part's first page, and the last page before it that printed its number.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Numbering {
+    /// The place of the part's first page in the file, from 0: the form feeds before it.
+    pub first: usize,
+    /// The last page that printed a number: its place in the file and the number.
+    pub last: Option<(usize, u32)>,
+}
+
+/// [`numbers`] of the pages of a part that begins where `numbering` stands, which is moved to
+/// the part's last page: a part ends inside a page that the next one goes on with (or at the
+/// start of an empty one, after a form feed).
+pub fn numbers_from(margins: &[Margin], numbering: &mut Numbering) -> Vec<u32> {
     let mut out = Vec::with_capacity(margins.len());
-    let mut last: Option<(usize, u32)> = None;
     for (i, margin) in margins.iter().enumerate() {
-        let number = match (margin.printed, last) {
+        let page = numbering.first + i;
+        let number = match (margin.printed, numbering.last) {
             (Some(p), _) => {
-                last = Some((i, p));
+                numbering.last = Some((page, p));
                 p
             }
-            (None, Some((at, p))) => p.saturating_add((i - at) as u32),
-            (None, None) => i as u32 + 1,
+            (None, Some((at, p))) => p.saturating_add((page - at) as u32),
+            (None, None) => page as u32 + 1,
         };
         out.push(number);
     }
+    numbering.first += margins.len().saturating_sub(1);
     out
 }
 

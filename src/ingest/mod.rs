@@ -5,6 +5,7 @@
 pub mod manifest;
 pub mod margins;
 pub mod parse;
+pub mod parts;
 pub mod pdf;
 pub mod region;
 pub mod walk;
@@ -44,7 +45,7 @@ pub fn load(
 }
 
 /// True for a file read as PDF, by its name: a PDF named `.txt` is reported as binary, not read.
-fn is_pdf(path: &Path) -> bool {
+pub fn is_pdf(path: &Path) -> bool {
     path.extension()
         .and_then(|e| e.to_str())
         .is_some_and(|e| e.eq_ignore_ascii_case("pdf"))
@@ -54,7 +55,7 @@ fn is_pdf(path: &Path) -> bool {
 /// manifest row.
 pub(crate) fn load_bytes(path: &Path, bytes: &[u8], meta: Metadata) -> Result<Loaded, Error> {
     let stem = title_from_path(path);
-    let (mut issue, pdf_pages, unreadable_pages) = if is_pdf(path) {
+    let (issue, pdf_pages, unreadable_pages) = if is_pdf(path) {
         let read = pdf::read(path, bytes)?;
         let mut issue = parse::parse_rebuilt(&read.paragraphs, &stem);
         // The reader's repairs count as the parser's do on text: joins across column and page
@@ -78,6 +79,17 @@ pub(crate) fn load_bytes(path: &Path, bytes: &[u8], meta: Metadata) -> Result<Lo
         }
         return Err(Error::file(path, "empty: no text to index"));
     }
+    Ok(with_metadata(issue, meta, pdf_pages, unreadable_pages))
+}
+
+/// A parsed issue with its manifest row applied: what a manifest says wins over what the parser
+/// guessed.
+fn with_metadata(
+    mut issue: Issue,
+    meta: Metadata,
+    pdf_pages: Option<Vec<pdf::PageReport>>,
+    unreadable_pages: Vec<u32>,
+) -> Loaded {
     let mut sources = std::mem::take(&mut issue.sources);
     let Metadata {
         title,
@@ -118,13 +130,13 @@ pub(crate) fn load_bytes(path: &Path, bytes: &[u8], meta: Metadata) -> Result<Lo
             sources.push(("region", "derived from the name"));
         }
     }
-    Ok(Loaded {
+    Loaded {
         issue,
         attributes,
         sources,
         pdf_pages,
         unreadable_pages,
-    })
+    }
 }
 
 impl Loaded {
@@ -146,7 +158,7 @@ impl Loaded {
 }
 
 /// A document's title when the file prints none: its name without the extension.
-fn title_from_path(path: &Path) -> String {
+pub(crate) fn title_from_path(path: &Path) -> String {
     path.file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default()

@@ -6,9 +6,11 @@
 //! [`ContextQuery`] scores a paragraph as if both were one field of it: BM25 of the literal's
 //! occurrences in its title and headings together, normalised by their length together.
 //!
-//! A document's paragraphs are consecutive in their segment, from its head, the one numbered 1
-//! ([`crate::store::schema::PARAGRAPH`]). So a paragraph belongs to the last head at or before it, and
-//! the postings of `paragraph = 1` tell where each document starts and ends.
+//! A document's paragraphs are consecutive in their segment from its head
+//! ([`crate::store::schema::HEAD`]; a document of a file read in parts has a head in each batch
+//! its paragraphs were added in, which holds its title too). So a paragraph belongs to the last
+//! head at or before it, and the postings of `head = 1` tell where each run of a document starts
+//! and ends.
 //!
 //! Statistics count documents, not paragraphs: the idf of a bigram is that of titles, and the
 //! average context length is the average title plus the average headings of a paragraph. A title
@@ -73,7 +75,8 @@ impl Bm25 {
     /// Statistics count documents, not paragraphs: the idf of a bigram is that of titles, and
     /// the average context is the average title plus the headings of an average paragraph.
     fn new(searcher: &Searcher, fields: &Fields, titles: &[Term]) -> tantivy::Result<Bm25> {
-        let heads = Term::from_field_u64(fields.paragraph, 1);
+        // Titles are indexed on every head (a document of a file read in parts has several).
+        let heads = Term::from_field_u64(fields.head, 1);
         let documents = searcher.doc_freq(&heads)?.max(1) as Score;
         let paragraphs = searcher.num_docs().max(1) as Score;
         let title_tokens = searcher.total_num_tokens(fields.title)? as Score;
@@ -302,7 +305,7 @@ pub(crate) fn phrase_starts(
     }
 }
 
-/// The heads of a segment's documents, read as far as asked: the postings of `paragraph = 1`.
+/// The heads of a segment's documents, read as far as asked: the postings of `head = 1`.
 struct Heads {
     /// Moves forward only: to the first head after the one asked about.
     next: Option<SegmentPostings>,
@@ -314,8 +317,8 @@ struct Heads {
 
 impl Heads {
     fn open(reader: &SegmentReader, fields: &Fields) -> tantivy::Result<Heads> {
-        let term = Term::from_field_u64(fields.paragraph, 1);
-        let inverted = reader.inverted_index(fields.paragraph)?;
+        let term = Term::from_field_u64(fields.head, 1);
+        let inverted = reader.inverted_index(fields.head)?;
         Ok(Heads {
             next: inverted.read_postings(&term, IndexRecordOption::Basic)?,
             all: None,

@@ -8,7 +8,7 @@ use tantivy::collector::DocSetCollector;
 use tantivy::query::TermQuery;
 use tantivy::schema::document::{DeserializeError, DocumentDeserialize, DocumentDeserializer};
 use tantivy::schema::{Field as SchemaField, IndexRecordOption, OwnedValue};
-use tantivy::{DocAddress, Searcher, Term};
+use tantivy::{DocAddress, DocId, DocSet, Searcher, TERMINATED, Term};
 
 use crate::Error;
 use crate::search::Hit;
@@ -84,9 +84,14 @@ impl Paragraph {
 }
 
 /// The citations of the documents read so far, with their record numbers, by the address of
-/// their head paragraph.
+/// their head paragraph; and the heads of the segments where a paragraph's head was not where its
+/// number puts it.
 #[derive(Default)]
-pub(super) struct Heads(HashMap<DocAddress, Head>);
+pub(super) struct Heads {
+    /// `None` where the paragraph read holds no citation: not a head.
+    read: HashMap<DocAddress, Option<Head>>,
+    segments: HashMap<u32, Vec<DocId>>,
+}
 
 /// What a document's head stores for its paragraphs: the number they also store, and the
 /// citation.
@@ -94,7 +99,9 @@ pub(super) type Head = (Option<u64>, Arc<Citation>);
 
 impl Heads {
     /// Gives `paragraph`, read from `address`, its document's citation: from the document's head,
-    /// `paragraph - 1` documents before it (see `crate::store::schema`).
+    /// `paragraph - 1` documents before it (see `crate::store::schema`); for a document of a file
+    /// read in parts, whose later paragraphs went in under heads of their own, from the last head
+    /// at or before it.
     pub(super) fn cite(
         &mut self,
         searcher: &Searcher,
@@ -105,35 +112,83 @@ impl Heads {
         if paragraph.citation.is_some() {
             return Ok(());
         }
-        let head = paragraph
+        let first = paragraph
             .number
             .checked_sub(1)
             .and_then(|back| u32::try_from(back).ok())
             .and_then(|back| address.doc_id.checked_sub(back))
             .map(|doc_id| DocAddress::new(address.segment_ord, doc_id));
-        let Some(head) = head else {
+        if let Some(head) = first
+            && let Some((record, citation)) = self.head(searcher, fields, head)?
+            && record == paragraph.record
+        {
+            paragraph.citation = Some(citation);
+            return Ok(());
+        }
+        let Some(head) = self.last_head(searcher, fields, address)? else {
             return Err(inconsistent(
                 address,
                 "its document's first paragraph is not in its segment",
             ));
         };
-        let (record, citation) = match self.0.get(&head) {
-            Some(read) => read.clone(),
-            None => {
-                let read = read_head(searcher, fields, head)?
-                    .ok_or_else(|| inconsistent(address, "its document's citation is missing"))?;
-                self.0.insert(head, read.clone());
-                read
+        match self.head(searcher, fields, head)? {
+            Some((record, citation)) if record == paragraph.record => {
+                paragraph.citation = Some(citation);
+                Ok(())
             }
-        };
-        if record != paragraph.record {
-            return Err(inconsistent(
+            Some(_) => Err(inconsistent(
                 address,
                 "its document's first paragraph is not where it should be",
-            ));
+            )),
+            None => Err(inconsistent(address, "its document's citation is missing")),
         }
-        paragraph.citation = Some(citation);
-        Ok(())
+    }
+
+    /// The record and citation stored at `head`, read once; `None` when it holds no citation.
+    fn head(
+        &mut self,
+        searcher: &Searcher,
+        fields: &Fields,
+        head: DocAddress,
+    ) -> Result<Option<Head>, Error> {
+        if let Some(read) = self.read.get(&head) {
+            return Ok(read.clone());
+        }
+        let read = read_head(searcher, fields, head)?;
+        self.read.insert(head, read.clone());
+        Ok(read)
+    }
+
+    /// The last head at or before `address` in its segment, from the postings of `head = 1`,
+    /// read once per segment.
+    fn last_head(
+        &mut self,
+        searcher: &Searcher,
+        fields: &Fields,
+        address: DocAddress,
+    ) -> Result<Option<DocAddress>, Error> {
+        let heads = match self.segments.entry(address.segment_ord) {
+            std::collections::hash_map::Entry::Occupied(heads) => heads.into_mut(),
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                let segment = searcher.segment_reader(address.segment_ord);
+                let term = Term::from_field_u64(fields.head, 1);
+                let mut heads = Vec::new();
+                if let Some(mut postings) = segment
+                    .inverted_index(fields.head)?
+                    .read_postings(&term, IndexRecordOption::Basic)?
+                {
+                    while postings.doc() != TERMINATED {
+                        heads.push(postings.doc());
+                        postings.advance();
+                    }
+                }
+                slot.insert(heads)
+            }
+        };
+        let after = heads.partition_point(|&head| head <= address.doc_id);
+        Ok(after
+            .checked_sub(1)
+            .map(|at| DocAddress::new(address.segment_ord, heads[at])))
     }
 }
 

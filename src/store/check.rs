@@ -5,7 +5,8 @@
 //! the whole index), so a flipped byte can go unseen, give a wrong answer or stop a search with an
 //! internal error. `gazette check` reads every byte. A file's paragraphs are added as one batch,
 //! which lands in one segment, so dropping a damaged segment drops whole files, which the next
-//! `gazette index` of the corpus adds again as new.
+//! `gazette index` of the corpus adds again as new. A file read in parts may lie in several
+//! segments: its paragraphs in the others are deleted too, so that the next run adds it whole.
 
 use std::collections::BTreeSet;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -159,5 +160,36 @@ pub fn repair(dir: &Path, report: &Report) -> Result<Vec<String>, Error> {
             std::fs::remove_file(entry.path()).map_err(|err| Error::write(dir, err))?;
         }
     }
+    drop(_lock);
+    let files: BTreeSet<&String> = report
+        .damaged()
+        .filter_map(|s| s.sources.as_ref())
+        .flatten()
+        .collect();
+    forget_files(dir, &files)?;
     Ok(dropped)
 }
+
+/// Deletes every paragraph of `files` left in the index: a file read in parts may have some in a
+/// segment that was not dropped, and the next run would take it for indexed.
+fn forget_files(dir: &Path, files: &BTreeSet<&String>) -> Result<(), Error> {
+    if files.is_empty() {
+        return Ok(());
+    }
+    let unwritable = |err: tantivy::TantivyError| Error::write(dir, err);
+    let (index, fields) = crate::store::open_for_writing(dir, crate::store::schema::build())?;
+    let mut writer: tantivy::IndexWriter = index
+        .writer_with_num_threads(1, FORGET_MEMORY)
+        .map_err(unwritable)?;
+    // Merging is left to the next `gazette index`, with its own policy.
+    writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
+    for path in files {
+        writer.delete_term(tantivy::Term::from_field_text(fields.path, path));
+    }
+    writer.commit().map_err(unwritable)?;
+    writer.wait_merging_threads().map_err(unwritable)?;
+    Ok(())
+}
+
+/// Memory for the writer that only deletes.
+const FORGET_MEMORY: usize = 32 * 1024 * 1024;

@@ -5,7 +5,10 @@
 //! document: its first paragraph, the document's head, holds the whole citation in [`CITATION`].
 //! A file's paragraphs are added as one batch, which tantivy keeps in one segment in order (and
 //! merges keep in order), so a paragraph's head is `paragraph - 1` documents before it; [`RECORD`]
-//! confirms it.
+//! confirms it. A file too large to hold in memory is added in parts, a batch each
+//! (`crate::ingest::parts`): a document that a part cut goes on in the next batch under a head of
+//! its own, which repeats its citation and title. Every head is marked in [`HEAD`], so that a
+//! paragraph's head is also the last one at or before it in its segment.
 
 use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STORED, Schema, TextFieldIndexing, TextOptions,
@@ -14,7 +17,7 @@ use tantivy::schema::{
 use crate::store::tokenizers::{BIGRAMS, COVERING_GRAMS, JIEBA_WORDS};
 
 /// Bumped whenever the schema or a tokenizer changes what is stored or indexed.
-pub const SCHEMA_VERSION: u32 = 14;
+pub const SCHEMA_VERSION: u32 = 15;
 
 pub const PATH: &str = "path";
 /// `HASH PATH`: the file a paragraph came from with the hash of its content and manifest row, so
@@ -38,8 +41,11 @@ pub const DOC_NUMBER: &str = "doc_number";
 /// Heading path, outermost first, stored as a JSON array string.
 pub const SECTION: &str = "section";
 /// Ordinal of the paragraph within its document, from 1. The postings of 1 are the documents'
-/// heads (see [`crate::search::context_query`]).
+/// first paragraphs, one per document (see [`crate::search::names`]).
 pub const PARAGRAPH: &str = "paragraph";
+/// `1` on every head: a document's first paragraph, and the first of each later batch its
+/// paragraphs were added in (a file read in parts).
+pub const HEAD: &str = "head";
 /// Ordinal of the paragraph within its file, from 0: the order of a file's paragraphs, which the
 /// order of documents in the index does not keep (indexing threads share a file's paragraphs).
 pub const ORDINAL: &str = "ordinal";
@@ -100,6 +106,7 @@ pub struct Fields {
     pub doc_number: Field,
     pub section: Field,
     pub paragraph: Field,
+    pub head: Field,
     pub ordinal: Field,
     pub page: Field,
     pub page_end: Field,
@@ -143,6 +150,7 @@ pub fn build() -> Schema {
     builder.add_u64_field(RECORD, STORED);
     builder.add_text_field(SECTION, STORED);
     builder.add_u64_field(PARAGRAPH, INDEXED | STORED);
+    builder.add_u64_field(HEAD, INDEXED);
     builder.add_u64_field(ORDINAL, STORED);
     builder.add_u64_field(PAGE, STORED);
     builder.add_u64_field(PAGE_END, STORED);
@@ -202,6 +210,7 @@ impl Fields {
             doc_number: get(DOC_NUMBER)?,
             section: get(SECTION)?,
             paragraph: get(PARAGRAPH)?,
+            head: get(HEAD)?,
             ordinal: get(ORDINAL)?,
             page: get(PAGE)?,
             page_end: get(PAGE_END)?,

@@ -11,6 +11,7 @@ mod crash;
 mod disk;
 mod fuzz;
 mod incremental;
+mod large_files;
 mod layouts;
 mod merging;
 mod names;

@@ -5,7 +5,7 @@
 //! line of its own (「…所作的」 / 「政府工作报告」 / 「。会议充分肯定…」). Joining lines that belong
 //! together is `structure`'s work, which knows where a paragraph may end.
 
-use crate::ingest::margins;
+use crate::ingest::margins::{self, Numbering};
 use crate::ingest::parse::{Pages, Rebuilt};
 
 /// Lines that a web page's chrome leaves at the start or the end of a scraped text, whole:
@@ -73,9 +73,31 @@ struct Line<'a> {
     styled: bool,
 }
 
+/// Which ends of a file a text holds: the whole file both; a part of a file read in parts
+/// (`crate::ingest::parts`) the start, the end, or neither. Web-page debris is looked for at the
+/// file's ends only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Edges {
+    pub start: bool,
+    pub end: bool,
+}
+
+impl Edges {
+    pub const WHOLE: Edges = Edges {
+        start: true,
+        end: true,
+    };
+}
+
 /// The blocks of a text, one a line. Text with form feeds between its pages (as `pdftotext`
 /// writes it) loses each page's running header and page number, and each line knows its page.
 pub fn split(text: &str) -> Blocks {
+    split_part(text, Edges::WHOLE, &mut Numbering::default())
+}
+
+/// [`split`] of a part of a file, which holds the file's `edges` and whose pages are numbered on
+/// from where `numbering` stands (moved past them).
+pub fn split_part(text: &str, edges: Edges, numbering: &mut Numbering) -> Blocks {
     let mut lines = Vec::new();
     let mut blank = false;
     let pages: Vec<&str> = text.split('\u{c}').collect();
@@ -94,7 +116,7 @@ pub fn split(text: &str) -> Blocks {
                 blank = false;
             }
         }
-        return from_lines(lines, 0);
+        return from_lines(lines, 0, edges);
     }
     let page_lines: Vec<Vec<(&str, bool)>> = pages
         .iter()
@@ -112,7 +134,7 @@ pub fn split(text: &str) -> Blocks {
         })
         .collect();
     let margins = margins::find(&page_lines, |(text, _)| text);
-    let numbers = margins::numbers(&margins);
+    let numbers = margins::numbers_from(&margins, numbering);
     for ((page, margin), number) in page_lines.iter().zip(&margins).zip(numbers) {
         furniture += margin.top + margin.bottom;
         for &(text, gap) in &page[margin.top..page.len() - margin.bottom] {
@@ -127,7 +149,7 @@ pub fn split(text: &str) -> Blocks {
             });
         }
     }
-    from_lines(lines, furniture)
+    from_lines(lines, furniture, edges)
 }
 
 /// The blocks of paragraphs rebuilt from a PDF's layout, a block each, with their pages.
@@ -142,33 +164,35 @@ pub fn rebuilt(paragraphs: &[Rebuilt]) -> Blocks {
         })
         .filter(|line| !line.text.is_empty())
         .collect();
-    from_lines(lines, 0)
+    from_lines(lines, 0, Edges::WHOLE)
 }
 
 /// The blocks of a text's non-empty lines: web-page debris dropped near the start and the end.
-fn from_lines(lines: Vec<Line>, furniture: usize) -> Blocks {
+fn from_lines(lines: Vec<Line>, furniture: usize, edges: Edges) -> Blocks {
     let n = lines.len();
     let mut out = Blocks {
         debris: furniture,
         ..Blocks::default()
     };
     let mut end = n;
-    if let Some(trailer) = lines
-        .iter()
-        .enumerate()
-        .skip(n.saturating_sub(DEBRIS_REACH))
-        .find(|(_, l)| TRAILER_PREFIXES.iter().any(|p| l.text.starts_with(p)))
-        .map(|(i, _)| i)
+    if edges.end
+        && let Some(trailer) = lines
+            .iter()
+            .enumerate()
+            .skip(n.saturating_sub(DEBRIS_REACH))
+            .find(|(_, l)| TRAILER_PREFIXES.iter().any(|p| l.text.starts_with(p)))
+            .map(|(i, _)| i)
     {
         out.debris += n - trailer;
         end = trailer;
     }
     for (i, line) in lines[..end].iter().enumerate() {
         let text = line.text;
-        let near_edge = i < DEBRIS_REACH || i + DEBRIS_REACH >= end;
+        let near_start = edges.start && i < DEBRIS_REACH;
+        let near_edge = near_start || (edges.end && i + DEBRIS_REACH >= end);
         let debris = near_edge
             && (DEBRIS_LINES.contains(&text)
-                || (i < DEBRIS_REACH && DEBRIS_PREFIXES.iter().any(|p| text.starts_with(p))));
+                || (near_start && DEBRIS_PREFIXES.iter().any(|p| text.starts_with(p))));
         // 「<!-- INFO END -->」 closes the header of a law in Markdown.
         let comment = text.starts_with("<!--") && text.ends_with("-->");
         if debris || comment {
@@ -201,7 +225,7 @@ pub fn join_wrapped(current: &mut String, next: &str) {
 
 /// Trims white space, including the ideographic space U+3000 used to indent Chinese text and a
 /// zero-width space or byte-order mark left at the start of a file.
-fn trim(line: &str) -> &str {
+pub(super) fn trim(line: &str) -> &str {
     line.trim_matches(|c: char| c.is_whitespace() || matches!(c, '\u{FEFF}' | '\u{200B}'))
 }
 

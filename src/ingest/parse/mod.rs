@@ -13,6 +13,8 @@ mod structure;
 
 use std::sync::LazyLock;
 
+use crate::ingest::margins::Numbering;
+
 use regex::Regex;
 use serde::Serialize;
 
@@ -113,7 +115,65 @@ impl Issue {
 /// the stages in order (blocks, masthead, structure) and settles the metadata between them; kept
 /// in one place so that the order of the stages reads top to bottom.
 pub fn parse(text: &str, file_stem: &str) -> Issue {
-    parse_blocks(blocks::split(text), file_stem, false)
+    parse_blocks(blocks::split(text), file_stem, false).0
+}
+
+pub use blocks::Edges;
+
+/// Where a part of a file read in parts (`crate::ingest::parts`) leaves the parse, for the next
+/// part to go on from: the layout the file's head showed, the headings open in its last
+/// document, and the page numbering.
+#[derive(Debug, Clone)]
+pub struct Resume {
+    paged: bool,
+    sections: structure::Sections,
+    numbering: Numbering,
+}
+
+/// Parses the first part of a file read in parts as [`parse`] parses a whole file: its masthead
+/// and 目录 name the issue and split it into documents. Gives where the next part goes on from.
+pub fn parse_first(text: &str, file_stem: &str, edges: Edges) -> (Issue, Resume) {
+    let mut numbering = Numbering::default();
+    let split = blocks::split_part(text, edges, &mut numbering);
+    let (issue, sections, paged) = parse_blocks(split, file_stem, false);
+    (
+        issue,
+        Resume {
+            paged,
+            sections: sections.going_on(),
+            numbering,
+        },
+    )
+}
+
+/// Parses a later part of a file read in parts: its paragraphs, which go on with the last
+/// document of the part before, under the headings open there. A 目录 is read in the first part
+/// only, so a document that a later part holds stays part of the one before it.
+pub fn parse_next(text: &str, resume: &mut Resume, edges: Edges) -> (Vec<Paragraph>, ParseStats) {
+    let split = blocks::split_part(text, edges, &mut resume.numbering);
+    let layout = if resume.paged {
+        structure::Layout::Paged
+    } else {
+        structure::Layout::Lines(&split.gap_before)
+    };
+    let (paragraphs, cuts) =
+        structure::paragraphs_under(&split.blocks, &split.pages, layout, &mut resume.sections);
+    let stats = ParseStats {
+        cuts_joined: cuts,
+        debris_dropped: split.debris,
+    };
+    (split_long(paragraphs), stats)
+}
+
+/// True where a text may be cut between two lines without changing how it parses: the line
+/// before ends a paragraph and the line after cannot go on with it, so no repair of a page cut
+/// would join them (see `structure::join_cuts`).
+pub fn cuts_cleanly(before: &str, after: &str) -> bool {
+    let (before, after) = (blocks::trim(before), blocks::trim(after));
+    !before.is_empty()
+        && !after.is_empty()
+        && before.ends_with(headings::is_paragraph_end)
+        && !structure::continues(after)
 }
 
 /// A paragraph rebuilt from a PDF's layout (`crate::ingest::pdf`).
@@ -129,10 +189,16 @@ pub struct Rebuilt {
 /// Parses the paragraphs of a PDF, rebuilt from its layout: each is a block, and no block is
 /// joined to the next.
 pub fn parse_rebuilt(paragraphs: &[Rebuilt], file_stem: &str) -> Issue {
-    parse_blocks(blocks::rebuilt(paragraphs), file_stem, true)
+    parse_blocks(blocks::rebuilt(paragraphs), file_stem, true).0
 }
 
-fn parse_blocks(split: blocks::Blocks, file_stem: &str, rebuilt: bool) -> Issue {
+/// The issue, the headings open at the end of its last document, and whether its head showed a
+/// paged layout.
+fn parse_blocks(
+    split: blocks::Blocks,
+    file_stem: &str,
+    rebuilt: bool,
+) -> (Issue, structure::Sections, bool) {
     let blocks = split.blocks;
     let gaps = split.gap_before;
     let pages = split.pages;
@@ -169,6 +235,7 @@ fn parse_blocks(split: blocks::Blocks, file_stem: &str, rebuilt: bool) -> Issue 
         },
         ..Issue::default()
     };
+    let mut sections = structure::Sections::default();
     for part in head.documents {
         let body = &blocks[part.blocks.clone()];
         if body.is_empty() {
@@ -179,7 +246,9 @@ fn parse_blocks(split: blocks::Blocks, file_stem: &str, rebuilt: bool) -> Issue 
             (false, true) => structure::Layout::Paged,
             (false, false) => structure::Layout::Lines(&gaps[part.blocks.clone()]),
         };
-        let (paragraphs, cuts) = structure::paragraphs(body, &pages[part.blocks.clone()], layout);
+        sections = structure::Sections::default();
+        let (paragraphs, cuts) =
+            structure::paragraphs_under(body, &pages[part.blocks.clone()], layout, &mut sections);
         let paragraphs = split_long(paragraphs);
         // Without a 目录, a document starts on the page of its first paragraph.
         let page = part
@@ -205,7 +274,7 @@ fn parse_blocks(split: blocks::Blocks, file_stem: &str, rebuilt: bool) -> Issue 
     if issue.region.is_some() {
         issue.sources.push(("region", "derived from the name"));
     }
-    issue
+    (issue, sections, head.paged)
 }
 
 /// The longest paragraph indexed as one, in characters. A real paragraph is far shorter (a page

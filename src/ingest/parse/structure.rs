@@ -42,7 +42,7 @@ pub fn printed_title(blocks: &[String]) -> Option<String> {
 /// speaker). The occasion line 「——2024年3月5日在第十四届全国人民代表大会第二次会议上」 has no
 /// comma or sentence end; a dash-led list item of a report body is prose
 /// (「——经济总体回升向好。国内生产总值超过126万亿元，…」) and is text, which a page end may cut.
-fn forms(blocks: &[String], layout: Layout) -> Vec<Form> {
+fn forms(blocks: &[String], layout: Layout, opens: bool) -> Vec<Form> {
     let mut forms: Vec<Form> = blocks.iter().map(|b| form(b)).collect();
     // A short block set apart by its type, with no marker and no sentence end, is a heading.
     if let Layout::Rebuilt(styled) = layout {
@@ -57,7 +57,8 @@ fn forms(blocks: &[String], layout: Layout) -> Vec<Form> {
             }
         }
     }
-    if printed_title(blocks).is_some() {
+    // Blocks that go on with a document (a later part of a file read in parts) have no title.
+    if opens && printed_title(blocks).is_some() {
         forms[0] = Form::FrontMatter;
     }
     for i in 0..blocks.len() {
@@ -130,7 +131,7 @@ fn is_prose(text: &str) -> bool {
 /// True for a block that cannot open a paragraph, so it goes on with the block before it whatever
 /// that block ended with: it starts with punctuation that closes or continues a sentence. A page
 /// end after a closing quote cuts 「…提出“两个毫不动摇”」 / 「，坚持…」.
-fn continues(block: &str) -> bool {
+pub(super) fn continues(block: &str) -> bool {
     block.starts_with(|c: char| {
         matches!(
             c,
@@ -160,8 +161,13 @@ struct Joined {
 
 /// Joins blocks cut by a page end or split at a link. Returns the joined blocks, and how many
 /// joins were made.
-fn join_cuts(blocks: &[String], pages: &[Option<Pages>], layout: Layout) -> (Vec<Joined>, usize) {
-    let forms = forms(blocks, layout);
+fn join_cuts(
+    blocks: &[String],
+    pages: &[Option<Pages>],
+    layout: Layout,
+    opens: bool,
+) -> (Vec<Joined>, usize) {
+    let forms = forms(blocks, layout, opens);
     let page_of = |i: usize| pages.get(i).copied().flatten();
     let mut out = Vec::new();
     let mut cuts = 0;
@@ -249,18 +255,48 @@ fn mark_topics(paragraphs: &mut [Joined]) {
     }
 }
 
-/// Repairs and structures a document's blocks, with the pages each stands on where they are known
-/// (`pages` may be shorter than `blocks`). Returns the paragraphs and how many page cuts were
-/// joined.
+/// [`paragraphs_under`] no heading: a document's blocks from its start.
+#[cfg(test)]
 pub fn paragraphs(
     blocks: &[String],
     pages: &[Option<Pages>],
     layout: Layout,
 ) -> (Vec<Paragraph>, usize) {
-    let (mut joined, cuts) = join_cuts(blocks, pages, layout);
+    paragraphs_under(blocks, pages, layout, &mut Sections::default())
+}
+
+/// The headings open where a document's text stands, outermost first, with their ranks: where a
+/// part of a file read in parts leaves its last document, for the next part to go on under.
+#[derive(Debug, Clone, Default)]
+pub struct Sections {
+    open: Vec<(Rank, String)>,
+    /// The blocks go on with a document begun before them: they hold no title.
+    goes_on: bool,
+}
+
+impl Sections {
+    /// The headings open after a part, for the next part, which goes on under them.
+    pub fn going_on(self) -> Sections {
+        Sections {
+            goes_on: true,
+            ..self
+        }
+    }
+}
+
+/// Repairs and structures a document's blocks, with the pages each stands on where they are known
+/// (`pages` may be shorter than `blocks`), under the headings of `sections`, which is left holding
+/// the headings open after them. Returns the paragraphs and how many page cuts were joined.
+pub fn paragraphs_under(
+    blocks: &[String],
+    pages: &[Option<Pages>],
+    layout: Layout,
+    sections: &mut Sections,
+) -> (Vec<Paragraph>, usize) {
+    let (mut joined, cuts) = join_cuts(blocks, pages, layout, !sections.goes_on);
     mark_topics(&mut joined);
     let mut out = Vec::with_capacity(joined.len());
-    let mut stack: Vec<(Rank, String)> = Vec::new();
+    let stack = &mut sections.open;
     let path = |stack: &[(Rank, String)]| stack.iter().map(|(_, h)| h.clone()).collect();
     for Joined { text, form, pages } in joined {
         let text = match markdown_heading(&text) {
@@ -271,7 +307,7 @@ pub fn paragraphs(
             Form::Heading(rank) => {
                 stack.retain(|(r, _)| *r < rank);
                 out.push(Paragraph {
-                    section: path(&stack),
+                    section: path(stack),
                     text: text.clone(),
                     heading: true,
                     pages,
@@ -282,14 +318,14 @@ pub fn paragraphs(
                 stack.retain(|(r, _)| *r < rank);
                 stack.push((rank, heading_text(rank, &text)));
                 out.push(Paragraph {
-                    section: path(&stack),
+                    section: path(stack),
                     text,
                     heading: false,
                     pages,
                 });
             }
             Form::FrontMatter | Form::Text => out.push(Paragraph {
-                section: path(&stack),
+                section: path(stack),
                 text,
                 heading: false,
                 pages,
