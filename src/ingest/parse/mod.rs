@@ -167,13 +167,15 @@ pub fn parse_next(text: &str, resume: &mut Resume, edges: Edges) -> (Vec<Paragra
 
 /// True where a text may be cut between two lines without changing how it parses: the line
 /// before ends a paragraph and the line after cannot go on with it, so no repair of a page cut
-/// would join them (see `structure::join_cuts`).
+/// would join them (see `structure::join_cuts`); and the line after does not open with a topic
+/// sentence, which is taken for a heading only beside another (`structure::mark_topics`).
 pub fn cuts_cleanly(before: &str, after: &str) -> bool {
     let (before, after) = (blocks::trim(before), blocks::trim(after));
     !before.is_empty()
         && !after.is_empty()
         && before.ends_with(headings::is_paragraph_end)
         && !structure::continues(after)
+        && !structure::opens_with_topic(after)
 }
 
 /// A paragraph rebuilt from a PDF's layout (`crate::ingest::pdf`).

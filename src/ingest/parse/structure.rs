@@ -227,7 +227,7 @@ fn join_cuts(
 }
 
 /// A paragraph that opens with a short topic sentence: 「提振消费为要。实施提振消费专项行动…」.
-fn opens_with_topic(text: &str) -> bool {
+pub(super) fn opens_with_topic(text: &str) -> bool {
     let Some(end) = text.find('。') else {
         return false;
     };
