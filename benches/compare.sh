@@ -37,8 +37,13 @@ cases=(
   "rare 云台山 top 10|$gazette search 云台山 --index $index|rg -c 云台山 $corpus"
   "common 政府 top 10|$gazette search 政府 --index $index|rg -c 政府 $corpus"
   "7 chars 黄河流域生态保护 top 10|$gazette search 黄河流域生态保护 --index $index|rg -c 黄河流域生态保护 $corpus"
+  "one character 的 top 10|$gazette search 的 --index $index|rg -c 的 $corpus"
+  "common long 中华人民共和国 top 10|$gazette search 中华人民共和国 --index $index|rg -c 中华人民共和国 $corpus"
+  "发展 NEAR/5 经济 top 10|$gazette search 发展 NEAR/5 经济 --index $index|rg -c -e 发展.{0,5}经济 -e 经济.{0,5}发展 $corpus"
+  "发展 OR 改革 top 10|$gazette search 发展 OR 改革 --index $index|rg -c -e 发展 -e 改革 $corpus"
+  "政府 region:河南 top 10 (rg: all)|$gazette search 政府 region:河南 --index $index|rg -c 政府 $corpus"
   "--count 政府|$gazette search 政府 --count --index $index|rg -c 政府 $corpus"
-  "--all --json 政府|$gazette search 政府 --all --json --index $index|rg 政府 $corpus"
+  "--all --json 政府|$gazette search 政府 --all --json --index $index|rg --json 政府 $corpus"
 )
 
 printf '%-32s %12s %12s %8s\n' case "gazette ms" "rg ms" "rg/gaz"
