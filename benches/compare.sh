@@ -5,8 +5,11 @@
 #   benches/compare.sh [CORPUS] [INDEX]
 #
 # CORPUS defaults to ../shared/corpus; INDEX to target/compare-index, built first when missing
-# (its build time, throughput, size and peak RSS are printed). Needs ripgrep and hyperfine
-# (Debian: apt-get install ripgrep hyperfine) and python3; CI does not run this script.
+# (its build time, throughput, size and peak RSS are printed). With RESULTS=FILE each case is
+# also appended to FILE as `case<TAB>gazette ms<TAB>rg ms<TAB>gazette peak RSS KB`, and the
+# index's figures as `index<TAB>seconds<TAB>MB of text<TAB>index MB<TAB>peak RSS KB`. Needs
+# ripgrep and hyperfine (Debian: apt-get install ripgrep hyperfine) and python3; CI does not run
+# this script.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -29,6 +32,9 @@ if [ ! -f "$index/meta.json" ]; then
   index_mb=$(du -sb "$index" | awk '{print $1 / 1e6}')
   python3 -c "import sys; s,r,m,i=map(float,sys.argv[1:]); print(f'index: {m:.0f} MB of text in {s:.1f} s = {m/s:.1f} MB/s, index {i:.0f} MB = {i/m:.2f}x the text, peak RSS {r/1024:.0f} MB')" \
     "$seconds" "$rss_kb" "$mb" "$index_mb"
+  if [ -n "${RESULTS:-}" ]; then
+    printf 'index\t%s\t%s\t%s\t%s\n' "$seconds" "$mb" "$index_mb" "$rss_kb" >>"$RESULTS"
+  fi
 fi
 
 # name | gazette command | rg command
@@ -46,17 +52,24 @@ cases=(
   "--all --json 政府|$gazette search 政府 --all --json --index $index|rg --json 政府 $corpus"
 )
 
-printf '%-32s %12s %12s %8s\n' case "gazette ms" "rg ms" "rg/gaz"
+printf '%-36s %12s %12s %8s %10s\n' case "gazette ms" "rg ms" "rg/gaz" "RSS MB"
 for case in "${cases[@]}"; do
   IFS='|' read -r name ours theirs <<<"$case"
   # -N: no shell between hyperfine and the command; output goes to /dev/null.
   hyperfine --style none --warmup 3 --runs "$runs" -N --ignore-failure \
     --export-json "$out/run.json" "$ours" "$theirs" >/dev/null
-  python3 - "$out/run.json" "$name" <<'PY'
+  # Peak RSS of one more run of gazette's command (word splitting as hyperfine -N does).
+  # shellcheck disable=SC2086
+  /usr/bin/time -f '%M' -o "$out/rss" $ours >/dev/null 2>&1 || true
+  python3 - "$out/run.json" "$name" "$(tail -1 "$out/rss")" "${RESULTS:-}" <<'PY'
 import json, sys
 results = json.load(open(sys.argv[1]))["results"]
 ours, theirs = (r["median"] * 1000 for r in results)
-print(f"{sys.argv[2]:<32} {ours:12.1f} {theirs:12.1f} {theirs / ours:7.1f}x")
+rss = int(sys.argv[3])
+print(f"{sys.argv[2]:<36} {ours:12.1f} {theirs:12.1f} {theirs / ours:7.1f}x {rss / 1024:10.1f}")
+if sys.argv[4]:
+    with open(sys.argv[4], "a") as f:
+        f.write(f"{sys.argv[2]}\t{ours:.2f}\t{theirs:.2f}\t{rss}\n")
 PY
 done
 echo "medians of $runs runs each after 3 warm-ups; $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"

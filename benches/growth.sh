@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Growth curve: generated corpora of growing size (default 100, 1000 and 3000 MB), each indexed
 # and compared with ripgrep by benches/compare.sh (index time, MB/s, size, peak RSS; end-to-end
-# search times and ratios).
+# search times, ratios and peak RSS), then drawn by benches/growth_chart.py: a Markdown table on
+# standard output and the chart in WORK/growth.svg.
 #
 #   benches/growth.sh [SOURCE] [WORK] [MB...]
 #
@@ -25,5 +26,12 @@ for mb in "${sizes[@]}"; do
     target/release/gazette generate --source "$source" --out "$corpus" --megabytes "$mb" --seed 1
   fi
   echo "== $mb MB"
-  benches/compare.sh "$corpus" "$work/index-$mb"
+  rm -f "$work/results-$mb.tsv"
+  RESULTS="$work/results-$mb.tsv" benches/compare.sh "$corpus" "$work/index-$mb"
 done
+results=()
+for mb in "${sizes[@]}"; do
+  results+=("$work/results-$mb.tsv")
+done
+python3 benches/growth_chart.py "$work/growth.svg" "${results[@]}"
+echo "chart: $work/growth.svg"
