@@ -291,15 +291,14 @@ impl Batch<'_> {
             .lookup(path, &mut self.summary.manifest_problems)
             .unwrap_or_default();
         let hash = source_hash(&bytes, &meta);
-        let before = self.known.remove(&shown);
-        if before.as_ref().is_some_and(|b| b.hash == hash) {
-            self.summary.unchanged += 1;
+        let Some(before) = self.replace(&shown, &hash) else {
             return Ok(());
-        }
-        if before.is_some() {
-            self.writer
-                .delete_term(Term::from_field_text(self.fields.path, &shown));
-        }
+        };
+        let file = File {
+            path: &shown,
+            hash: &hash,
+            times: self.times(before.as_ref()),
+        };
         let summary = &mut self.summary;
         match load_bytes(path, &bytes, meta) {
             Ok(loaded) => {
@@ -314,19 +313,7 @@ impl Batch<'_> {
                     summary.pdf_pages += pages.len();
                 }
                 summary.partial.extend(loaded.left_out(path));
-                let times = Times {
-                    indexed: self.now,
-                    first_indexed: before
-                        .as_ref()
-                        .map(|b| b.first_indexed)
-                        .filter(|&t| t > 0)
-                        .unwrap_or(self.now),
-                };
-                let file = File {
-                    path: &shown,
-                    hash: &hash,
-                    times,
-                };
+                summary.count(before.is_some());
                 let mut position = Position::default();
                 add_issue(
                     &self.writer,
@@ -336,11 +323,6 @@ impl Batch<'_> {
                     &loaded,
                     &mut position,
                 )?;
-                if before.is_some() {
-                    summary.updated += 1;
-                } else {
-                    summary.added += 1;
-                }
             }
             Err(err) => {
                 // A file that can no longer be read keeps no stale paragraphs.
@@ -369,27 +351,13 @@ impl Batch<'_> {
             }
         };
         let hash = scanned.hash.clone();
-        let before = self.known.remove(&shown);
-        if before.as_ref().is_some_and(|b| b.hash == hash) {
-            self.summary.unchanged += 1;
+        let Some(before) = self.replace(&shown, &hash) else {
             return Ok(());
-        }
-        if before.is_some() {
-            self.writer
-                .delete_term(Term::from_field_text(self.fields.path, &shown));
-        }
-        let times = Times {
-            indexed: self.now,
-            first_indexed: before
-                .as_ref()
-                .map(|b| b.first_indexed)
-                .filter(|&t| t > 0)
-                .unwrap_or(self.now),
         };
         let file = File {
             path: &shown,
             hash: &hash,
-            times,
+            times: self.times(before.as_ref()),
         };
         let mut position = Position::default();
         let mut added = IndexSummary::default();
@@ -434,13 +402,38 @@ impl Batch<'_> {
         summary.paragraphs += added.paragraphs;
         summary.cuts_joined += added.cuts_joined;
         summary.debris_dropped += added.debris_dropped;
-        if before.is_some() {
-            summary.updated += 1;
-        } else {
-            summary.added += 1;
-        }
+        summary.count(before.is_some());
         let size = std::fs::metadata(path).map_or(0, |m| m.len());
         self.commit_when_due(size)
+    }
+
+    /// What the index held of the file `shown` before this run, taken out of the files it has
+    /// yet to meet, when the file must be indexed: `Some(None)` for a new file, `Some(old)` for a
+    /// changed one, whose old paragraphs are deleted. `None` for the version the index holds,
+    /// counted unchanged and skipped.
+    fn replace(&mut self, shown: &str, hash: &str) -> Option<Option<Indexed>> {
+        let before = self.known.remove(shown);
+        if before.as_ref().is_some_and(|b| b.hash == hash) {
+            self.summary.unchanged += 1;
+            return None;
+        }
+        if before.is_some() {
+            self.writer
+                .delete_term(Term::from_field_text(self.fields.path, shown));
+        }
+        Some(before)
+    }
+
+    /// When this version of a file is indexed, and when the file first was: kept from the
+    /// version `before`.
+    fn times(&self, before: Option<&Indexed>) -> Times {
+        Times {
+            indexed: self.now,
+            first_indexed: before
+                .map(|b| b.first_indexed)
+                .filter(|&t| t > 0)
+                .unwrap_or(self.now),
+        }
     }
 
     /// Commits once [`IndexConfig::commit_bytes`] of text have been read since the last commit,
@@ -461,6 +454,17 @@ impl Batch<'_> {
             self.writer
                 .delete_term(Term::from_field_text(self.fields.path, path));
             self.summary.removed += 1;
+        }
+    }
+}
+
+impl IndexSummary {
+    /// Counts a file indexed: updated when the index held another version, else added.
+    fn count(&mut self, updated: bool) {
+        if updated {
+            self.updated += 1;
+        } else {
+            self.added += 1;
         }
     }
 }
