@@ -6,21 +6,34 @@
 //! user, and the file costs a sync on every search. This directory hands out that lock without
 //! touching the disk; [`crate::search::Engine::open`] instead retries when a writer removed a
 //! file between reading the list of segments and opening them.
+//!
+//! Segment files are mapped, as tantivy's default directory does, except the stores of
+//! paragraphs: read with `pread` into buffers (see [`crate::store::writing`]). A search reads a
+//! few blocks of a store, and `--all` on a common word most of them, once each, in order; mapped,
+//! every page it had touched counted in the process's memory (a gigabyte on an index of 1 GB of
+//! text), while read into buffers it stays in the kernel's page cache, which does not.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use crate::store::writing::ReadAt;
 use tantivy::directory::error::{DeleteError, LockError, OpenReadError, OpenWriteError};
 use tantivy::directory::{
     Directory, DirectoryLock, FileHandle, Lock, MmapDirectory, WatchCallback, WatchHandle, WritePtr,
 };
 
 #[derive(Debug, Clone)]
-pub struct ReadOnly(MmapDirectory);
+pub struct ReadOnly {
+    root: PathBuf,
+    mapped: MmapDirectory,
+}
 
 impl ReadOnly {
     pub fn open(dir: &Path) -> Result<ReadOnly, tantivy::directory::error::OpenDirectoryError> {
-        MmapDirectory::open(dir).map(ReadOnly)
+        Ok(ReadOnly {
+            root: dir.to_path_buf(),
+            mapped: MmapDirectory::open(dir)?,
+        })
     }
 }
 
@@ -33,7 +46,10 @@ fn refused(path: &Path) -> std::io::Error {
 
 impl Directory for ReadOnly {
     fn get_file_handle(&self, path: &Path) -> Result<Arc<dyn FileHandle>, OpenReadError> {
-        self.0.get_file_handle(path)
+        if path.extension().is_some_and(|e| e == "store") {
+            return Ok(Arc::new(ReadAt::open(&self.root.join(path), path)?));
+        }
+        self.mapped.get_file_handle(path)
     }
 
     fn delete(&self, path: &Path) -> Result<(), DeleteError> {
@@ -44,7 +60,7 @@ impl Directory for ReadOnly {
     }
 
     fn exists(&self, path: &Path) -> Result<bool, OpenReadError> {
-        self.0.exists(path)
+        self.mapped.exists(path)
     }
 
     fn open_write(&self, path: &Path) -> Result<WritePtr, OpenWriteError> {
@@ -55,7 +71,7 @@ impl Directory for ReadOnly {
     }
 
     fn atomic_read(&self, path: &Path) -> Result<Vec<u8>, OpenReadError> {
-        self.0.atomic_read(path)
+        self.mapped.atomic_read(path)
     }
 
     fn atomic_write(&self, path: &Path, _data: &[u8]) -> std::io::Result<()> {
@@ -71,6 +87,6 @@ impl Directory for ReadOnly {
     }
 
     fn watch(&self, watch_callback: WatchCallback) -> tantivy::Result<WatchHandle> {
-        self.0.watch(watch_callback)
+        self.mapped.watch(watch_callback)
     }
 }

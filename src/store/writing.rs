@@ -52,9 +52,26 @@ fn new_file_mode(dir: &Path) -> std::io::Result<u32> {
 
 /// An open file read at offsets.
 #[derive(Debug)]
-struct ReadAt {
+pub(crate) struct ReadAt {
     file: File,
     len: usize,
+}
+
+impl ReadAt {
+    /// Opens `path` (shown as `name` in errors) to be read at offsets.
+    pub(crate) fn open(full: &Path, name: &Path) -> Result<ReadAt, OpenReadError> {
+        let opened = File::open(full).and_then(|file| {
+            let len = file.metadata()?.len() as usize;
+            Ok(ReadAt { file, len })
+        });
+        match opened {
+            Ok(file) => Ok(file),
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+                Err(OpenReadError::FileDoesNotExist(name.to_path_buf()))
+            }
+            Err(err) => Err(OpenReadError::wrap_io_error(err, full.to_path_buf())),
+        }
+    }
 }
 
 impl HasLen for ReadAt {
@@ -73,18 +90,7 @@ impl FileHandle for ReadAt {
 
 impl Directory for Unmapped {
     fn get_file_handle(&self, path: &Path) -> Result<Arc<dyn FileHandle>, OpenReadError> {
-        let full = self.root.join(path);
-        let opened = File::open(&full).and_then(|file| {
-            let len = file.metadata()?.len() as usize;
-            Ok(ReadAt { file, len })
-        });
-        match opened {
-            Ok(file) => Ok(Arc::new(file)),
-            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
-                Err(OpenReadError::FileDoesNotExist(path.to_path_buf()))
-            }
-            Err(err) => Err(OpenReadError::wrap_io_error(err, full)),
-        }
+        Ok(Arc::new(ReadAt::open(&self.root.join(path), path)?))
     }
 
     fn delete(&self, path: &Path) -> Result<(), DeleteError> {
