@@ -82,7 +82,7 @@ def chart(runs, path):
                 svg.append(f'<text x="{left - 6}" y="{y(ms) + 4:.1f}" text-anchor="end">{ms:g}</text>')
     for mb in sizes:
         svg.append(f'<line x1="{x(mb):.1f}" x2="{x(mb):.1f}" y1="{top}" y2="{height - bottom}" stroke="#ddd"/>')
-        label = f"{mb / 1000:g} GB" if mb >= 1000 else f"{mb:.0f} MB"
+        label = f"{mb / 1000:.1f} GB" if mb >= 1000 else f"{mb:.0f} MB"
         svg.append(f'<text x="{x(mb):.1f}" y="{height - bottom + 18}" text-anchor="middle">{label}</text>')
     svg.append(f'<text x="{(left + width - right) / 2}" y="{height - 15}" text-anchor="middle">corpus size (text)</text>')
     svg.append(f'<text x="18" y="{(top + height - bottom) / 2}" text-anchor="middle" '
