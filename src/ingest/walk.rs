@@ -134,18 +134,29 @@ fn file_identity(path: &Path) -> Option<PathBuf> {
 /// A file's bytes as one version of it. A file that a program rewrites while gazette reads it can
 /// come back as the start of one version and the end of another, indexed as a mix of both: when
 /// its size or modification time changed during the read it is read again, and reported when it
-/// keeps changing.
+/// keeps changing. A write sets the time as it begins, so a read inside one write of the same
+/// size sees neither change: a file changed in the last moments ([`RECENT`]) is read twice, and
+/// taken only when both reads agree.
 pub fn read_settled(path: &Path) -> Result<Vec<u8>, Error> {
     let stamp = |path: &Path| {
         std::fs::metadata(path)
             .map(|m| (m.len(), m.modified().ok()))
             .map_err(|err| Error::unreadable(path, err))
     };
+    let read = |path: &Path| std::fs::read(path).map_err(|err| Error::unreadable(path, err));
+    let recent = |modified: Option<std::time::SystemTime>| {
+        modified
+            .and_then(|m| std::time::SystemTime::now().duration_since(m).ok())
+            .is_none_or(|age| age < RECENT)
+    };
     for _ in 0..3 {
         let before = stamp(path)?;
-        let bytes = std::fs::read(path).map_err(|err| Error::unreadable(path, err))?;
+        let bytes = read(path)?;
         let after = stamp(path)?;
-        if before == after && bytes.len() as u64 == after.0 {
+        if before != after || bytes.len() as u64 != after.0 {
+            continue;
+        }
+        if !recent(after.1) || (read(path)? == bytes && stamp(path)? == after) {
             return Ok(bytes);
         }
     }
@@ -154,6 +165,9 @@ pub fn read_settled(path: &Path) -> Result<Vec<u8>, Error> {
         "it changed while it was being read, three times; index it again once it is written",
     ))
 }
+
+/// How long after its last change a file may still be inside a write.
+const RECENT: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// Reads a file as text: UTF-8 (with or without a byte-order mark), UTF-16 with a byte-order
 /// mark, or GB18030 (which covers GBK and GB2312, common in older government files).

@@ -483,3 +483,31 @@ fn a_document_number_with_ascii_brackets_finds_its_document() {
         );
     }
 }
+
+#[test]
+fn the_issues_counted_are_the_issues_found() {
+    // A generated corpus: every file an issue of a 人民政府公报, so that 政府 names them all and
+    // `--count` counts them from the index alone.
+    let dir = tempfile::tempdir().unwrap();
+    let docs = crate::common::generated(&dir.path().join("docs"), 1);
+    let index = crate::common::build_index(dir.path(), &docs);
+    for query in [
+        "政府",
+        "人民政府公报",
+        "第1期",
+        "政府 OR 公报",
+        "政府 -第1期",
+    ] {
+        let out = gazette(&["search", query, "--count", "--json", "--index", &index]);
+        let counts: Value = serde_json::from_str(stdout(&out).trim()).unwrap();
+        let (_, hits) = every_hit(&index, query, &[]);
+        let issues = hits
+            .iter()
+            .filter(|h| matches!(h["matched_in"].as_str(), Some("gazette" | "issue")))
+            .count();
+        assert_eq!(counts["issues"], issues, "{query}");
+        if query == "政府" {
+            assert!(issues > 10, "{query}: {issues} issues");
+        }
+    }
+}
