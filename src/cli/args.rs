@@ -138,8 +138,8 @@ pub struct IndexArgs {
     /// interrupted runs).
     #[arg(long, hide = true, value_name = "KB")]
     pub commit_kb: Option<u64>,
-    /// Read a text file larger than N kilobytes in parts of about that size (default: 8 MB; for
-    /// tests of files read in parts).
+    /// Read a text file larger than N kilobytes in parts of about that size (default: the
+    /// indexer's part size; for tests of files read in parts).
     #[arg(long, hide = true, value_name = "KB")]
     pub part_kb: Option<u64>,
     /// Merge segments into at most N paragraphs each (for tests of the merge policy).

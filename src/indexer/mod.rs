@@ -20,7 +20,9 @@ use crate::indexer::backlog::{BACKLOG_BYTES, Backlog, Queued};
 use crate::indexer::documents::add_issue;
 use crate::indexer::progress::{progress_bar, spinner};
 use crate::indexer::sources::{Indexed, indexed_sources, source_hash};
+use crate::ingest::Loaded;
 use crate::ingest::manifest::Manifests;
+use crate::ingest::parse::Issue;
 use crate::ingest::parts::{PART_BYTES, Parts};
 use crate::ingest::{display_path, is_pdf, load_bytes, parts, walk};
 use crate::store::schema::{self, Fields};
@@ -302,27 +304,16 @@ impl Batch<'_> {
         let summary = &mut self.summary;
         match load_bytes(path, &bytes, meta) {
             Ok(loaded) => {
-                let issue = &loaded.issue;
                 summary.files += 1;
-                summary.documents += issue.documents.len();
-                summary.paragraphs += issue.paragraph_count();
-                summary.cuts_joined += issue.stats.cuts_joined;
-                summary.debris_dropped += issue.stats.debris_dropped;
+                summary.documents += loaded.issue.documents.len();
+                summary.parsed(&loaded.issue);
                 if let Some(pages) = &loaded.pdf_pages {
                     summary.pdf_files += 1;
                     summary.pdf_pages += pages.len();
                 }
                 summary.partial.extend(loaded.left_out(path));
                 summary.count(before.is_some());
-                let mut position = Position::default();
-                add_issue(
-                    &self.writer,
-                    &self.backlog,
-                    self.fields,
-                    &file,
-                    &loaded,
-                    &mut position,
-                )?;
+                self.add_part(&file, &loaded, &mut Position::default())?;
             }
             Err(err) => {
                 // A file that can no longer be read keeps no stale paragraphs.
@@ -365,18 +356,8 @@ impl Batch<'_> {
             Parts::open(path, scanned, meta, self.config.part_bytes).and_then(|mut parts| {
                 while let Some(loaded) = parts.next_part() {
                     let loaded = loaded?;
-                    let issue = &loaded.issue;
-                    added.paragraphs += issue.paragraph_count();
-                    added.cuts_joined += issue.stats.cuts_joined;
-                    added.debris_dropped += issue.stats.debris_dropped;
-                    add_issue(
-                        &self.writer,
-                        &self.backlog,
-                        self.fields,
-                        &file,
-                        &loaded,
-                        &mut position,
-                    )?;
+                    added.parsed(&loaded.issue);
+                    self.add_part(&file, &loaded, &mut position)?;
                 }
                 if position.in_file == 0 {
                     return Err(Error::file(path, "empty: no text to index"));
@@ -405,6 +386,18 @@ impl Batch<'_> {
         summary.count(before.is_some());
         let size = std::fs::metadata(path).map_or(0, |m| m.len());
         self.commit_when_due(size)
+    }
+
+    /// Adds a file's paragraphs, or a part's, as one batch, from `position` on.
+    fn add_part(&self, file: &File, loaded: &Loaded, position: &mut Position) -> Result<(), Error> {
+        add_issue(
+            &self.writer,
+            &self.backlog,
+            self.fields,
+            file,
+            loaded,
+            position,
+        )
     }
 
     /// What the index held of the file `shown` before this run, taken out of the files it has
@@ -459,6 +452,13 @@ impl Batch<'_> {
 }
 
 impl IndexSummary {
+    /// Counts what the parser found in a file, or in a part of one.
+    fn parsed(&mut self, issue: &Issue) {
+        self.paragraphs += issue.paragraph_count();
+        self.cuts_joined += issue.stats.cuts_joined;
+        self.debris_dropped += issue.stats.debris_dropped;
+    }
+
     /// Counts a file indexed: updated when the index held another version, else added.
     fn count(&mut self, updated: bool) {
         if updated {

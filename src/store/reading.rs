@@ -10,8 +10,8 @@
 //! Segment files are mapped, as tantivy's default directory does, except the stores of
 //! paragraphs: read with `pread` into buffers (see [`crate::store::writing`]). A search reads a
 //! few blocks of a store, and `--all` on a common word most of them, once each, in order; mapped,
-//! every page it had touched counted in the process's memory (a gigabyte on an index of 1 GB of
-//! text), while read into buffers it stays in the kernel's page cache, which does not.
+//! every page it had touched counted in the process's memory, growing with the index, while read
+//! into buffers it stays in the kernel's page cache, which does not.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

@@ -5,15 +5,18 @@
 //! blank-line separated paragraphs); [`masthead`] reads the issue's header and its 目录 (table of
 //! contents) and splits the body into documents; [`structure`] joins paragraphs cut by page ends
 //! and gives each paragraph the path of the headings above it, which [`headings`] recognises.
+//! [`resume`] runs the same stages on a file read in parts, carrying the parse from part to part.
 
 mod blocks;
 mod headings;
 mod masthead;
+mod resume;
 mod structure;
 
-use std::sync::LazyLock;
+pub use blocks::Edges;
+pub use resume::{Resume, cuts_cleanly, parse_first, parse_next};
 
-use crate::ingest::margins::Numbering;
+use std::sync::LazyLock;
 
 use regex::Regex;
 use serde::Serialize;
@@ -116,66 +119,6 @@ impl Issue {
 /// in one place so that the order of the stages reads top to bottom.
 pub fn parse(text: &str, file_stem: &str) -> Issue {
     parse_blocks(blocks::split(text), file_stem, false).0
-}
-
-pub use blocks::Edges;
-
-/// Where a part of a file read in parts (`crate::ingest::parts`) leaves the parse, for the next
-/// part to go on from: the layout the file's head showed, the headings open in its last
-/// document, and the page numbering.
-#[derive(Debug, Clone)]
-pub struct Resume {
-    paged: bool,
-    sections: structure::Sections,
-    numbering: Numbering,
-}
-
-/// Parses the first part of a file read in parts as [`parse`] parses a whole file: its masthead
-/// and 目录 name the issue and split it into documents. Gives where the next part goes on from.
-pub fn parse_first(text: &str, file_stem: &str, edges: Edges) -> (Issue, Resume) {
-    let mut numbering = Numbering::default();
-    let split = blocks::split_part(text, edges, &mut numbering);
-    let (issue, sections, paged) = parse_blocks(split, file_stem, false);
-    (
-        issue,
-        Resume {
-            paged,
-            sections: sections.going_on(),
-            numbering,
-        },
-    )
-}
-
-/// Parses a later part of a file read in parts: its paragraphs, which go on with the last
-/// document of the part before, under the headings open there. A 目录 is read in the first part
-/// only, so a document that a later part holds stays part of the one before it.
-pub fn parse_next(text: &str, resume: &mut Resume, edges: Edges) -> (Vec<Paragraph>, ParseStats) {
-    let split = blocks::split_part(text, edges, &mut resume.numbering);
-    let layout = if resume.paged {
-        structure::Layout::Paged
-    } else {
-        structure::Layout::Lines(&split.gap_before)
-    };
-    let (paragraphs, cuts) =
-        structure::paragraphs_under(&split.blocks, &split.pages, layout, &mut resume.sections);
-    let stats = ParseStats {
-        cuts_joined: cuts,
-        debris_dropped: split.debris,
-    };
-    (split_long(paragraphs), stats)
-}
-
-/// True where a text may be cut between two lines without changing how it parses: the line
-/// before ends a paragraph and the line after cannot go on with it, so no repair of a page cut
-/// would join them (see `structure::join_cuts`); and the line after does not open with a topic
-/// sentence, which is taken for a heading only beside another (`structure::mark_topics`).
-pub fn cuts_cleanly(before: &str, after: &str) -> bool {
-    let (before, after) = (blocks::trim(before), blocks::trim(after));
-    !before.is_empty()
-        && !after.is_empty()
-        && before.ends_with(headings::is_paragraph_end)
-        && !structure::continues(after)
-        && !structure::opens_with_topic(after)
 }
 
 /// A paragraph rebuilt from a PDF's layout (`crate::ingest::pdf`).
