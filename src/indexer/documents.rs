@@ -214,9 +214,14 @@ fn add_paragraph(
         .count()
         .saturating_sub(folded.chars().count());
     if dropped > 0 {
-        doc.add_u64(fields.dropped, dropped as u64);
+        // Where, for NEAR: rare, so the spans are only worked out here.
+        let spans = fold::fold(&paragraph.text);
+        for (at, count) in spans.drops(&paragraph.text) {
+            doc.add_u64(fields.drops, schema::drop_value(at, count));
+        }
     }
     doc.add_text(fields.grams, &folded);
+    doc.add_text(fields.chars, &folded);
     doc.add_text(fields.words, folded);
     let context = paragraph
         .context()

@@ -7,8 +7,12 @@
 //! frequencies, and no view of single characters is needed, with its cost in index size and
 //! indexing time.
 //!
-//! A common character starts thousands of grams (的 some thousands in a corpus of laws and reports); their
-//! postings are read once per segment into a count per paragraph, not merged as a union.
+//! A common character starts thousands of grams (的 some thousands in a corpus of laws and reports).
+//! The most frequent characters ([`crate::store::frequent`]) therefore also have one posting list
+//! each in the `chars` field, with the same paragraphs and counts, which is read instead. For the
+//! others the grams' postings are read once per segment into a count per paragraph, not merged as
+//! a union. Either way the score is the grams' (their postings give the idf), so that both
+//! roads rank alike.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -26,6 +30,7 @@ use tantivy::query::{
 use tantivy::schema::{Field, IndexRecordOption};
 
 use crate::parallel;
+use crate::store::frequent::is_frequent;
 use tantivy::{
     BitSet, DocId, DocSet, Score, Searcher, SegmentReader, TERMINATED, TantivyError, Term,
 };
@@ -49,10 +54,45 @@ thread_local! {
 }
 
 impl CharCounts {
-    /// Reads the postings of every gram that `c` starts in `field` of `segment`. One loop over
-    /// the grams' postings into a per-paragraph tally, written out flat because it is the hot
-    /// path of a common character.
-    pub fn read(segment: &SegmentReader, field: Field, c: char) -> tantivy::Result<CharCounts> {
+    /// Reads the occurrences of `c` in each paragraph of `segment`: from its posting list in
+    /// `chars` where it has one, else from the postings of every gram that `c` starts in `field`.
+    pub fn read(
+        segment: &SegmentReader,
+        field: Field,
+        chars: Option<Field>,
+        c: char,
+    ) -> tantivy::Result<CharCounts> {
+        match chars {
+            Some(chars) if is_frequent(c) => CharCounts::read_counted(segment, chars, c),
+            _ => CharCounts::read_grams(segment, field, c),
+        }
+    }
+
+    /// The posting list of a frequent character, paragraphs and counts as they are stored.
+    fn read_counted(segment: &SegmentReader, chars: Field, c: char) -> tantivy::Result<CharCounts> {
+        let inverted = segment.inverted_index(chars)?;
+        let term = Term::from_field_text(chars, c.encode_utf8(&mut [0; 4]));
+        let Some(info) = inverted.get_term_info(&term)? else {
+            return Ok(CharCounts {
+                docs: Vec::new(),
+                counts: Vec::new(),
+            });
+        };
+        let mut block =
+            inverted.read_block_postings_from_terminfo(&info, IndexRecordOption::WithFreqs)?;
+        let mut docs = Vec::with_capacity(info.doc_freq as usize);
+        let mut counts = Vec::with_capacity(info.doc_freq as usize);
+        while !block.docs().is_empty() {
+            docs.extend_from_slice(block.docs());
+            counts.extend_from_slice(block.freqs());
+            block.advance();
+        }
+        Ok(CharCounts { docs, counts })
+    }
+
+    /// One loop over the postings of the grams `c` starts into a per-paragraph tally, written out
+    /// flat because it is the hot path of a common character without postings of its own.
+    fn read_grams(segment: &SegmentReader, field: Field, c: char) -> tantivy::Result<CharCounts> {
         let inverted = segment.inverted_index(field)?;
         let max_doc = segment.max_doc();
         let infos = grams_of(&inverted, c)?;
@@ -178,6 +218,9 @@ const PARALLEL_FROM: usize = 200_000;
 #[derive(Clone)]
 pub struct CharQuery {
     field: Field,
+    /// Where the frequent characters have postings of their own: the text's `chars`, for a
+    /// query on the text's grams; `None` for a name's grams.
+    chars: Option<Field>,
     c: char,
     /// Each segment's counts once read, shared by the query's clones and weights: a search may
     /// run its query twice (a top 10 among equal scores is ordered again by date).
@@ -185,9 +228,10 @@ pub struct CharQuery {
 }
 
 impl CharQuery {
-    pub fn new(field: Field, c: char) -> CharQuery {
+    pub fn new(field: Field, chars: Option<Field>, c: char) -> CharQuery {
         CharQuery {
             field,
+            chars,
             c,
             read: Arc::default(),
         }
@@ -225,7 +269,7 @@ impl CharQuery {
         if let Some(counts) = self.lock().get(&id) {
             return Ok(Arc::clone(counts));
         }
-        let counts = Arc::new(CharCounts::read(segment, self.field, self.c)?);
+        let counts = Arc::new(CharCounts::read(segment, self.field, self.chars, self.c)?);
         self.lock().insert(id, Arc::clone(&counts));
         Ok(counts)
     }

@@ -93,7 +93,7 @@ pub(super) fn count_from_index(
     }
     if let [c] = folded.chars[..] {
         // The literal's paragraphs are those that hold its character.
-        let query = CharQuery::new(run.fields.grams, c);
+        let query = CharQuery::new(run.fields.grams, Some(run.fields.chars), c);
         query.read_every_segment(&run.searcher)?;
         for (ord, segment) in run.searcher.segment_readers().iter().enumerate() {
             let counts = query.counts(segment)?;

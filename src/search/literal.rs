@@ -26,16 +26,17 @@ pub(super) fn phrase(mut terms: Vec<(usize, Term)>) -> Box<dyn Query> {
     }
 }
 
-/// The query of a character view (`field`: the text's grams, or a name's) that finds a folded literal: a phrase of its bigrams, or for a run of
-/// one character the grams that character starts ([`CharQuery`]). A one-character run beside
+/// The query of a character view (`field`: the text's grams, or a name's) that finds a folded
+/// literal: a phrase of its bigrams, or for a run of one character the grams that character
+/// starts ([`CharQuery`]), read from `chars` where it has postings there. A one-character run beside
 /// others (`a bc`) is only required to be there, since that query places no character;
 /// [`exact_in_index`] tells such literals apart.
-pub(super) fn grams_query(field: Field, folded: &Folded) -> Box<dyn Query> {
+pub(super) fn grams_query(field: Field, chars: Option<Field>, folded: &Folded) -> Box<dyn Query> {
     let mut bigrams = Vec::new();
     let mut parts: Vec<Box<dyn Query>> = Vec::new();
     for (offset, gram) in literal_grams(&folded.chars) {
         if let Some(c) = lone_char(&gram) {
-            parts.push(Box::new(CharQuery::new(field, c)));
+            parts.push(Box::new(CharQuery::new(field, chars, c)));
         } else {
             bigrams.push((offset, Term::from_field_text(field, &gram)));
         }
@@ -69,7 +70,7 @@ pub(super) fn literal_exact_in_index(literal: &str) -> bool {
 
 pub(super) fn literal_query(ctx: &Context, literal: &str) -> Box<dyn Query> {
     let folded = fold(literal);
-    let grams = grams_query(ctx.grams, &folded);
+    let grams = grams_query(ctx.grams, ctx.chars(), &folded);
     let word = TermQuery::new(
         Term::from_field_text(ctx.fields.words, &folded.as_string()),
         IndexRecordOption::Basic,

@@ -45,21 +45,19 @@ pub(super) fn near(
 
 /// A NEAR alone or with filters, decided on positions before any text is read. Folding only
 /// removes characters (white space between CJK characters, zero-width ones) or converts one for
-/// one, so two occurrences are never farther apart in the folded text than in the text: a
-/// candidate whose occurrences all stand farther apart there cannot match and is not read.
-///
-/// Two occurrences stand at most as many characters farther apart in the text as folding dropped
-/// from the paragraph ([`crate::store::schema::DROPPED`]; none in most paragraphs). So positions decide
-/// alone, occurrences included, when every pair of occurrences is close enough even with those
-/// characters or too far without them, and each literal is one run of characters that cannot
-/// overlap itself (the text is read for leftmost occurrences that do not overlap; the postings
-/// give them all).
+/// one, and the index keeps where it removed them ([`crate::store::schema::DROPS`]; nowhere in
+/// most paragraphs): two occurrences stand as many characters farther apart in the text than in
+/// the folded text as were dropped between them. So positions decide alone, occurrences
+/// included, when each literal is one run of characters that cannot overlap itself (the text is
+/// read for leftmost occurrences that do not overlap; the postings give them all). Otherwise a
+/// candidate whose occurrences all stand too far apart in the folded text cannot match and is
+/// not read; the text decides the rest.
 pub(super) struct NearPositions {
     pub(super) left: LiteralPostings,
     pub(super) right: LiteralPostings,
     pub(super) lengths: (u32, u32),
     pub(super) distance: u32,
-    /// Whether positions can decide, given the characters dropped.
+    /// Whether positions decide alone.
     pub(super) decides: bool,
 }
 
@@ -121,45 +119,66 @@ impl NearPositions {
         addresses.sort_unstable();
         let mut close = HashMap::new();
         let mut segment = None;
-        let (mut left, mut right, mut dropped) = (Vec::new(), Vec::new(), None);
+        let (mut left, mut right, mut drops) = (Vec::new(), Vec::new(), None);
         let (left_len, right_len) = self.lengths;
         let distance = self.distance;
         let mut spans = Vec::new();
+        let mut dropped: Vec<(u32, u32)> = Vec::new();
         for address in addresses {
             if segment != Some(address.segment_ord) {
                 let reader = searcher.segment_reader(address.segment_ord);
                 left = self.left.open(reader)?;
                 right = self.right.open(reader)?;
                 // No column: no paragraph of the segment dropped a character.
-                dropped = reader.fast_fields().column_opt::<u64>(schema::DROPPED)?;
+                drops = reader.fast_fields().column_opt::<u64>(schema::DROPS)?;
                 segment = Some(address.segment_ord);
             }
-            let slack = dropped
-                .as_ref()
-                .and_then(|column| column.first(address.doc_id))
-                .unwrap_or(0);
+            dropped.clear();
+            if let Some(column) = &drops {
+                dropped.extend(column.values_for_doc(address.doc_id).map(schema::drop_of));
+            }
+            // Characters dropped from the text between two places of the folded text: before
+            // any index in `from..=to`.
+            let dropped_between = |from: u32, to: u32| -> u64 {
+                dropped
+                    .iter()
+                    .filter(|&&(at, _)| from <= at && at <= to)
+                    .map(|&(_, count)| u64::from(count))
+                    .sum()
+            };
             let ls = self.left.starts(&mut left, address.doc_id).to_vec();
             let rs = self.right.starts(&mut right, address.doc_id);
             spans.clear();
-            let mut unsure = false;
             for &l in &ls {
                 for &r in rs {
-                    let gap = if l <= r {
-                        r.saturating_sub(l + left_len)
+                    let (first_end, second) = if l <= r {
+                        (l + left_len, r)
                     } else {
-                        l.saturating_sub(r + right_len)
+                        (r + right_len, l)
                     };
-                    if gap <= distance {
+                    let gap = second.saturating_sub(first_end);
+                    if gap > distance {
+                        continue;
+                    }
+                    // In the text: the folded gap and what was dropped inside it. Where
+                    // positions do not decide, the folded gap is enough to rule out.
+                    // Overlapping occurrences have nothing between them; adjacent ones may
+                    // have had white space.
+                    let in_text = if second >= first_end && self.decides && !dropped.is_empty() {
+                        u64::from(gap) + dropped_between(first_end, second)
+                    } else {
+                        u64::from(gap)
+                    };
+                    if in_text <= u64::from(distance) {
                         spans.push((l, l + left_len));
                         spans.push((r, r + right_len));
-                        unsure |= u64::from(gap) + slack > u64::from(distance);
                     }
                 }
             }
             if spans.is_empty() {
                 continue;
             }
-            let decided = (self.decides && !unsure).then(|| {
+            let decided = self.decides.then(|| {
                 spans.sort_unstable();
                 spans.dedup();
                 spans.len()

@@ -63,6 +63,14 @@ pub(super) struct Context<'a> {
     pub(super) script: Script,
 }
 
+impl Context<'_> {
+    /// Where a character of [`Context::grams`] may have postings of its own: the text's `chars`
+    /// when the view is the text's.
+    pub(super) fn chars(&self) -> Option<tantivy::schema::Field> {
+        (self.grams == self.fields.grams).then_some(self.fields.chars)
+    }
+}
+
 /// True when the index query of `expr` finds exactly its paragraphs. Where it may find more, the
 /// text decides; under a NOT such a query must not exclude anything.
 pub(super) fn exact_in_index(expr: &Expr, script: Script) -> bool {
@@ -107,7 +115,7 @@ pub(super) fn few_whole_words(
     let mut matches = u64::MAX;
     for (_, gram) in literal_grams(&folded.chars) {
         let paragraphs = match lone_char(&gram) {
-            Some(c) => CharQuery::new(fields.grams, c).doc_freq_bound(searcher)?,
+            Some(c) => CharQuery::new(fields.grams, None, c).doc_freq_bound(searcher)?,
             None => searcher.doc_freq(&Term::from_field_text(fields.grams, &gram))?,
         };
         matches = matches.min(paragraphs);
@@ -241,7 +249,7 @@ impl Run {
                 };
                 Some(WordFirst {
                     ranked: literal_query(&ctx, literal),
-                    matches: grams_query(fields.grams, &fold(literal)),
+                    matches: grams_query(fields.grams, Some(fields.chars), &fold(literal)),
                 })
             }
             _ => None,

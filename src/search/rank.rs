@@ -131,9 +131,32 @@ pub(super) fn top_by_score(run: &Run, k: usize) -> Result<(Vec<(f32, DocAddress)
 /// The `k` best of `(score, date key, address)`: higher scores first, equal scores the newest
 /// first (a date key of 0, no date, last), then in the order of the index, as [`best`] ranks.
 fn best_of(mut keyed: Vec<(f32, u64, DocAddress)>, k: usize) -> Vec<(f32, DocAddress)> {
-    keyed.sort_by(|a, b| b.0.total_cmp(&a.0).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2)));
+    keyed.sort_by(|&a, &b| rank_order(a, b));
     keyed.truncate(k);
     keyed.into_iter().map(|(s, _, a)| (s, a)).collect()
+}
+
+/// `items` in the order [`best`] ranks them: higher scores first, equal scores the newest first,
+/// then in the order of the index. For a few items out of many candidates, where ranking every
+/// candidate with [`best`] would cost more than finding the few.
+pub(super) fn by_score<T>(
+    run: &Run,
+    items: Vec<T>,
+    key: impl Fn(&T) -> (f32, DocAddress),
+) -> Result<Vec<T>, Error> {
+    let keys: Vec<(f32, DocAddress)> = items.iter().map(&key).collect();
+    let addresses: Vec<DocAddress> = keys.iter().map(|&(_, address)| address).collect();
+    let dates = run.date_keys(&addresses)?;
+    let mut order: Vec<usize> = (0..items.len()).collect();
+    let keyed = |i: usize| (keys[i].0, dates[i], keys[i].1);
+    order.sort_by(|&a, &b| rank_order(keyed(a), keyed(b)));
+    let mut slots: Vec<Option<T>> = items.into_iter().map(Some).collect();
+    Ok(order.into_iter().filter_map(|i| slots[i].take()).collect())
+}
+
+/// The order of `(score, date key, address)` that [`best`] ranks by.
+fn rank_order(a: (f32, u64, DocAddress), b: (f32, u64, DocAddress)) -> std::cmp::Ordering {
+    b.0.total_cmp(&a.0).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2))
 }
 
 /// Drops the date from [`best`]'s sort keys.

@@ -63,9 +63,9 @@ pub(super) fn stream(
 
 /// Every match with its score, in the order of the index: segment by segment, each in the order
 /// of its documents.
-struct InIndexOrder;
+pub(super) struct InIndexOrder;
 
-struct SegmentMatches {
+pub(super) struct SegmentMatches {
     segment: SegmentOrdinal,
     matches: Vec<(Score, DocAddress)>,
 }

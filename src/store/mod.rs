@@ -3,6 +3,7 @@
 //! that this version of gazette built.
 
 pub mod check;
+pub mod frequent;
 pub mod reading;
 pub mod schema;
 pub mod terms;
@@ -18,7 +19,7 @@ use tantivy::{Index, IndexSettings};
 use crate::Error;
 use reading::ReadOnly;
 use schema::{Fields, SCHEMA_VERSION};
-use tokenizers::{BIGRAMS, COVERING_GRAMS, Gram, JIEBA_WORDS};
+use tokenizers::{BIGRAMS, COVERING_GRAMS, FREQUENT_CHARS, Gram, JIEBA_WORDS};
 use writing::Unmapped;
 
 /// The file beside tantivy's that says which gazette built the index.
@@ -186,6 +187,7 @@ pub(crate) fn open_for_writing(dir: &Path, schema: Schema) -> Result<(Index, Fie
     let tokenizers = index.tokenizers();
     tokenizers.register(COVERING_GRAMS, tokenizers::grams_tokenizer(Gram::Covering));
     tokenizers.register(BIGRAMS, tokenizers::grams_tokenizer(Gram::Bigram));
+    tokenizers.register(FREQUENT_CHARS, tokenizers::frequent_chars_tokenizer());
     tokenizers.register(JIEBA_WORDS, tokenizers::words_tokenizer());
     Ok((index, fields))
 }

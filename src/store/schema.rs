@@ -14,10 +14,10 @@ use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STORED, Schema, TextFieldIndexing, TextOptions,
 };
 
-use crate::store::tokenizers::{BIGRAMS, COVERING_GRAMS, JIEBA_WORDS};
+use crate::store::tokenizers::{BIGRAMS, COVERING_GRAMS, FREQUENT_CHARS, JIEBA_WORDS};
 
 /// Bumped whenever the schema or a tokenizer changes what is stored or indexed.
-pub const SCHEMA_VERSION: u32 = 15;
+pub const SCHEMA_VERSION: u32 = 16;
 
 pub const PATH: &str = "path";
 /// `HASH PATH`: the file a paragraph came from with the hash of its content and manifest row, so
@@ -55,15 +55,18 @@ pub const PAGE: &str = "page";
 pub const PAGE_END: &str = "page_end";
 /// The repaired paragraph as displayed.
 pub const TEXT: &str = "text";
-/// How many characters the paragraph's matching form dropped (white space between CJK
-/// characters, zero-width characters, see [`crate::text::fold::fold`]), where it dropped any: two
-/// places in the text stand at most that many characters farther apart than their positions in
-/// the index. Elsewhere a character's position is its place in the text, so positions alone can
-/// measure a NEAR.
-pub const DROPPED: &str = "dropped";
+/// Where the paragraph's matching form dropped characters (white space between CJK characters,
+/// zero-width characters, see [`crate::text::fold::fold`]), on the paragraphs that dropped any:
+/// one value per place, [`drop_value`]. Two occurrences stand as many characters farther apart in
+/// the text than their positions in the index as the drops between them count; elsewhere a
+/// character's position is its place in the text. So positions alone measure a NEAR.
+pub const DROPS: &str = "drops";
 /// Character view of `text`: its bigrams and the last character of each run, with positions
 /// ([`crate::text::fold::Gram::Covering`]).
 pub const GRAMS: &str = "grams";
+/// The occurrences of the frequent characters of `text` ([`crate::store::frequent`]), counted
+/// per paragraph without positions: a one-character literal of one of them reads one posting list.
+pub const CHARS: &str = "chars";
 /// Word view of `text`.
 pub const WORDS: &str = "words";
 /// Bigrams of the paragraph's context, its section headings, with positions: for ranking a
@@ -111,8 +114,9 @@ pub struct Fields {
     pub page: Field,
     pub page_end: Field,
     pub text: Field,
-    pub dropped: Field,
+    pub drops: Field,
     pub grams: Field,
+    pub chars: Field,
     pub words: Field,
     pub context: Field,
     pub title: Field,
@@ -155,7 +159,7 @@ pub fn build() -> Schema {
     builder.add_u64_field(PAGE, STORED);
     builder.add_u64_field(PAGE_END, STORED);
     builder.add_text_field(TEXT, STORED);
-    builder.add_u64_field(DROPPED, FAST);
+    builder.add_u64_field(DROPS, FAST);
     builder.add_u64_field(INDEXED_AT, FAST);
     builder.add_u64_field(FIRST_INDEXED, FAST);
     let indexed = |tokenizer, option| {
@@ -168,6 +172,17 @@ pub fn build() -> Schema {
     builder.add_text_field(
         GRAMS,
         indexed(COVERING_GRAMS, IndexRecordOption::WithFreqsAndPositions),
+    );
+    // Counted, not placed, and never scored on its own field (a character is scored as the grams
+    // it starts are): no positions, no field norms.
+    builder.add_text_field(
+        CHARS,
+        TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(FREQUENT_CHARS)
+                .set_fieldnorms(false)
+                .set_index_option(IndexRecordOption::WithFreqs),
+        ),
     );
     builder.add_text_field(
         CONTEXT,
@@ -215,8 +230,9 @@ impl Fields {
             page: get(PAGE)?,
             page_end: get(PAGE_END)?,
             text: get(TEXT)?,
-            dropped: get(DROPPED)?,
+            drops: get(DROPS)?,
             grams: get(GRAMS)?,
+            chars: get(CHARS)?,
             words: get(WORDS)?,
             context: get(CONTEXT)?,
             title: get(TITLE)?,
@@ -227,6 +243,18 @@ impl Fields {
             first_indexed: get(FIRST_INDEXED)?,
         })
     }
+}
+
+/// A value of [`DROPS`]: the index of a character of the matching form, and how many characters
+/// were dropped right before it.
+pub fn drop_value(at: usize, dropped: usize) -> u64 {
+    let clamp = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+    (u64::from(clamp(at)) << 32) | u64::from(clamp(dropped))
+}
+
+/// The index and the count of a [`drop_value`].
+pub fn drop_of(value: u64) -> (u32, u32) {
+    ((value >> 32) as u32, value as u32)
 }
 
 /// Separates the parts of an [`issue_key`]; no name holds it.

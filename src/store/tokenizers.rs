@@ -6,11 +6,16 @@
 //!   literal of two characters or more is then a phrase of bigrams at known offsets
 //!   ([`literal_grams`]), which is exact substring matching; a one-character literal is the union
 //!   of the grams it starts ([`crate::search::char_query`]).
+//! - The *frequent characters* ([`FrequentCharsTokenizer`]): each occurrence of a character of
+//!   [`crate::store::frequent`], without positions, so that such a character is one posting list
+//!   rather than the union of thousands of grams.
 //! - The *word view* ([`words_tokenizer`]): jieba segmentation of the folded text, for ranking and
 //!   for telling whole-word matches apart. It is only built when indexing: the search path never
 //!   loads jieba's dictionary, whose loading costs more than a whole search.
 
 use tantivy::tokenizer::{TextAnalyzer, Token, TokenStream, Tokenizer};
+
+use crate::store::frequent::is_frequent;
 
 /// Names under which the character-gram tokenizers are registered in the index: the text's grams
 /// ([`Gram::Covering`]) and the bigrams of titles and headings ([`Gram::Bigram`]).
@@ -19,6 +24,8 @@ pub const BIGRAMS: &str = "gazette_bigrams";
 /// What follows the last character of a run in its gram: folded text has no gram with a space
 /// in it otherwise, and no literal asks for one.
 pub const RUN_END: char = ' ';
+/// Name under which the tokenizer of the frequent characters is registered in the index.
+pub const FREQUENT_CHARS: &str = "gazette_frequent_chars";
 /// Name under which the jieba word tokenizer is registered in the index.
 pub const JIEBA_WORDS: &str = "gazette_jieba_words";
 
@@ -147,6 +154,57 @@ impl TokenStream for GramStream<'_> {
     }
 }
 
+/// The frequent characters of a text already in its matching form, one token per occurrence
+/// (the index counts them per paragraph), positions in order but unused.
+#[derive(Clone, Default)]
+pub struct FrequentCharsTokenizer {
+    token: Token,
+}
+
+pub struct FrequentCharsStream<'a> {
+    chars: std::str::Chars<'a>,
+    token: &'a mut Token,
+}
+
+impl Tokenizer for FrequentCharsTokenizer {
+    type TokenStream<'a> = FrequentCharsStream<'a>;
+
+    fn token_stream<'a>(&'a mut self, folded: &'a str) -> FrequentCharsStream<'a> {
+        self.token.reset();
+        FrequentCharsStream {
+            chars: folded.chars(),
+            token: &mut self.token,
+        }
+    }
+}
+
+impl TokenStream for FrequentCharsStream<'_> {
+    fn advance(&mut self) -> bool {
+        for c in self.chars.by_ref() {
+            if is_frequent(c) {
+                self.token.position = self.token.position.wrapping_add(1);
+                self.token.text.clear();
+                self.token.text.push(c);
+                return true;
+            }
+        }
+        false
+    }
+
+    fn token(&self) -> &Token {
+        self.token
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        self.token
+    }
+}
+
+/// The analyzer of the frequent characters.
+pub fn frequent_chars_tokenizer() -> TextAnalyzer {
+    TextAnalyzer::builder(FrequentCharsTokenizer::default()).build()
+}
+
 /// The word view's analyzer: jieba in its default (not search) mode, so that 云台山 yields the
 /// one word 云台山 and not also 台山. The text given to it is already folded, lowercase included,
 /// as the query's literals are. Jieba's dictionary loads on the first text tokenized, never on the
@@ -198,6 +256,22 @@ mod tests {
             vec![(0, "a ".into()), (2, "cd".into()), (3, "d ".into())]
         );
         assert_eq!(tokens(Gram::Covering, " "), vec![]);
+    }
+
+    #[test]
+    fn gives_each_occurrence_of_a_frequent_character_and_nothing_else() {
+        let mut tokenizer = FrequentCharsTokenizer::default();
+        let mut stream = tokenizer.token_stream("发展的蜜雪 a的");
+        let mut out = String::new();
+        while stream.advance() {
+            out.push_str(&stream.token().text);
+        }
+        let expected: String = "发展的蜜雪 a的"
+            .chars()
+            .filter(|&c| is_frequent(c))
+            .collect();
+        assert_eq!(out, expected);
+        assert_eq!(out.matches('的').count(), 2);
     }
 
     #[test]

@@ -28,6 +28,29 @@ impl Folded {
         self.chars.iter().collect()
     }
 
+    /// Where folding `text` (this matching form's original) dropped characters: for each
+    /// character of the matching form that dropped ones stand before, its index and how many
+    /// stood there; and those after the last one, at the length of the matching form. Two
+    /// places of the matching form stand as many characters farther apart in the text as the
+    /// drops between them count.
+    pub fn drops(&self, text: &str) -> Vec<(usize, usize)> {
+        let mut drops = Vec::new();
+        let mut end = 0;
+        let starts = self.spans.iter().map(|span| span.0).chain([text.len()]);
+        for (at, start) in starts.enumerate() {
+            let dropped = text
+                .get(end..start)
+                .map_or(0, |between| between.chars().count());
+            if dropped > 0 {
+                drops.push((at, dropped));
+            }
+            if let Some(span) = self.spans.get(at) {
+                end = span.1;
+            }
+        }
+        drops
+    }
+
     /// Byte spans in the original text of every occurrence of `needle`, leftmost first and not
     /// overlapping (as `str::match_indices` counts them).
     pub fn find_all(&self, needle: &[char]) -> Vec<(usize, usize)> {
@@ -311,6 +334,19 @@ mod tests {
         // The spans still point at the traditional characters as written.
         let folded = fold("行政院公報");
         assert_eq!(folded.spans.last(), Some(&(12, 15)));
+    }
+
+    #[test]
+    fn drops_say_where_folding_dropped_characters_and_how_many() {
+        let text = " 第 十四\u{200B}\u{200B}条  ";
+        let folded = fold(text);
+        assert_eq!(folded.as_string(), "第十四条");
+        // Before 第 (one space), before 十 (one), before 条 (two zero-width), after 条 (two).
+        assert_eq!(folded.drops(text), vec![(0, 1), (1, 1), (3, 2), (4, 2)]);
+        // Each drop counted is a character of the text that no folded character came from.
+        let dropped: usize = folded.drops(text).iter().map(|d| d.1).sum();
+        assert_eq!(dropped, text.chars().count() - folded.len());
+        assert!(fold("云台山").drops("云台山").is_empty());
     }
 
     #[test]

@@ -237,9 +237,10 @@ fn many_hits_read_on_several_threads_miss_nothing() {
     assert_eq!(counts["occurrences"], occurrences);
 }
 
-/// Where folding removed nothing from a paragraph, positions decide a NEAR without reading its
-/// text: the count, the number of matches and the best hits still agree with a scan of the text,
-/// also where white space between the literals brings them closer in the index than in the text.
+/// Positions decide a NEAR without reading its text, the index knowing where folding removed
+/// characters: the count, the number of matches and the best hits agree with a scan of the text,
+/// where white space between the literals brings them closer in the index than in the text and
+/// where white space elsewhere in the paragraph does not count.
 #[test]
 fn near_decided_on_positions_agrees_with_a_scan() {
     let dir = tempfile::tempdir().unwrap();
@@ -249,7 +250,9 @@ fn near_decided_on_positions_agrees_with_a_scan() {
         "创新 平台建设取得进展，创新平台数量增加。\n\n\
          推动创新，打造平台。创新与平台，平台与创新。\n\n\
          创新            平台相隔十二个空格。\n\n\
-         创 新平台，发展 经济，经济发展。\n",
+         创 新平台，发展 经济，经济发展。\n\n\
+         前 面 有 空 格：创新平台；发展经济，后 面 也 有 空 格。\n\n\
+         创新，\u{200B}平台 与 创 新 ， 经济 发展，经济\u{200B}\u{200B}\u{200B}发展。\n",
     )
     .unwrap();
     let index = crate::common::build_index(dir.path(), &docs);
@@ -353,5 +356,48 @@ fn an_operator_word_quoted_is_a_literal() {
     // CI drew "OR" at random: unquoted it is the operator and a bad query (exit 2).
     for word in ["OR", "AND", "NOT", "or", "NEAR/3"] {
         check(word).unwrap();
+    }
+}
+
+/// Every character of the seed, counted: the frequent ones are read from their own posting lists
+/// (`chars`), the others from the grams they start. Both roads give the paragraphs and the
+/// occurrences a scan gives, and both are taken.
+#[test]
+fn every_character_counts_what_a_scan_counts() {
+    let engine = gazette::search::Engine::open(crate::common::seed_index()).unwrap();
+    let mut characters: Vec<char> = paragraphs()
+        .values()
+        .flat_map(|text| text.chars())
+        .filter(|c| ('\u{4E00}'..='\u{9FFF}').contains(c))
+        .collect();
+    characters.sort_unstable();
+    characters.dedup();
+    let frequent = characters
+        .iter()
+        .filter(|&&c| gazette::store::frequent::is_frequent(c))
+        .count();
+    assert!(
+        frequent >= 100 && characters.len() - frequent >= 100,
+        "{frequent} of {}",
+        characters.len()
+    );
+    for c in characters {
+        let literal = c.to_string();
+        let (mut paragraphs_found, mut occurrences) = (0, 0);
+        for text in paragraphs().values() {
+            let found = scan(text, &literal).len();
+            paragraphs_found += usize::from(found > 0);
+            occurrences += found;
+        }
+        let config = gazette::search::SearchConfig {
+            query: literal.clone(),
+            ..Default::default()
+        };
+        let counts = engine.count(&config).unwrap();
+        assert_eq!(
+            (counts.paragraphs, counts.occurrences),
+            (paragraphs_found, occurrences),
+            "{c}"
+        );
     }
 }
