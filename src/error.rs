@@ -116,10 +116,23 @@ impl Error {
         err: impl Into<Box<dyn std::error::Error + Send + Sync>>,
     ) -> Error {
         let err = err.into();
-        Error::Write {
-            path: path.into(),
-            reason: err.to_string(),
-            source: Some(err),
+        // A write that failed in an indexing thread stopped it; tantivy says only that.
+        let stopped = matches!(
+            err.downcast_ref::<tantivy::TantivyError>(),
+            Some(tantivy::TantivyError::ErrorInThread(_))
+        );
+        match crate::store::writing::first_failed_write() {
+            // tantivy's words would follow as the cause, and blame a panic that was not.
+            Some(why) if stopped => Error::Write {
+                path: path.into(),
+                reason: why,
+                source: None,
+            },
+            _ => Error::Write {
+                path: path.into(),
+                reason: err.to_string(),
+                source: Some(err),
+            },
         }
     }
 }

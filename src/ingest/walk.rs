@@ -135,8 +135,8 @@ fn file_identity(path: &Path) -> Option<PathBuf> {
 /// come back as the start of one version and the end of another, indexed as a mix of both: when
 /// its size or modification time changed during the read it is read again, and reported when it
 /// keeps changing. A write sets the time as it begins, so a read inside one write of the same
-/// size sees neither change: a file changed in the last moments ([`RECENT`]) is read twice, and
-/// taken only when both reads agree.
+/// size sees neither change: a file changed in the last moments ([`RECENT`]) is read twice, a
+/// moment apart ([`SETTLE`]), and taken only when both reads agree.
 pub fn read_settled(path: &Path) -> Result<Vec<u8>, Error> {
     let stamp = |path: &Path| {
         std::fs::metadata(path)
@@ -156,7 +156,14 @@ pub fn read_settled(path: &Path) -> Result<Vec<u8>, Error> {
         if before != after || bytes.len() as u64 != after.0 {
             continue;
         }
-        if !recent(after.1) || (read(path)? == bytes && stamp(path)? == after) {
+        if !recent(after.1) {
+            return Ok(bytes);
+        }
+        // A writer paused inside one write (a loaded machine) leaves the same mix for two reads
+        // in a row: the second waits for it to go on. Each wait ages the files too, so a run
+        // waits at most about `RECENT` however many files were just written.
+        std::thread::sleep(SETTLE);
+        if read(path)? == bytes && stamp(path)? == after {
             return Ok(bytes);
         }
     }
@@ -168,6 +175,8 @@ pub fn read_settled(path: &Path) -> Result<Vec<u8>, Error> {
 
 /// How long after its last change a file may still be inside a write.
 const RECENT: std::time::Duration = std::time::Duration::from_secs(2);
+/// How long a file changed in the last moments is left before it is read again.
+const SETTLE: std::time::Duration = std::time::Duration::from_millis(50);
 
 /// Reads a file as text: UTF-8 (with or without a byte-order mark), UTF-16 with a byte-order
 /// mark, or GB18030 (which covers GBK and GB2312, common in older government files).

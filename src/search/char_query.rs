@@ -222,6 +222,8 @@ pub struct CharQuery {
     /// query on the text's grams; `None` for a name's grams.
     chars: Option<Field>,
     c: char,
+    /// The character as a whole word: see [`CharQuery::with_word`].
+    word: Option<Word>,
     /// Each segment's counts once read, shared by the query's clones and weights: a search may
     /// run its query twice (a top 10 among equal scores is ordered again by date).
     read: Arc<Mutex<HashMap<SegmentId, Arc<CharCounts>>>>,
@@ -233,8 +235,22 @@ impl CharQuery {
             field,
             chars,
             c,
+            word: None,
             read: Arc::default(),
         }
+    }
+
+    /// The same character, each paragraph that also holds `term` (the character as a whole
+    /// word) scored `bonus` more, and with `required` only those: the query `c AND term` or
+    /// `c` with an optional `term`, `term` a constant score. It ranks the best paragraphs
+    /// without scoring every one (see [`CharWeight::for_each_pruning`]).
+    pub fn with_word(mut self, term: Term, bonus: Score, required: bool) -> CharQuery {
+        self.word = Some(Word {
+            term,
+            bonus,
+            required,
+        });
+        self
     }
 
     /// The paragraphs that may hold `c`, at most: for choosing how to rank, never for recall.
@@ -323,6 +339,23 @@ struct CharWeight {
     bm25: Option<Bm25Weight>,
 }
 
+impl CharWeight {
+    /// The postings of the word's term in `reader`: `None` without a word, empty when the
+    /// segment lacks the term.
+    fn word(&self, reader: &SegmentReader) -> tantivy::Result<Option<Box<dyn DocSet>>> {
+        let Some(Word { term, .. }) = &self.query.word else {
+            return Ok(None);
+        };
+        let inverted = reader.inverted_index(term.field())?;
+        Ok(Some(
+            match inverted.read_postings(term, IndexRecordOption::Basic)? {
+                Some(postings) => Box::new(postings),
+                None => Box::new(tantivy::query::EmptyScorer),
+            },
+        ))
+    }
+}
+
 impl Weight for CharWeight {
     fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
         let counts = self.query.counts(reader)?;
@@ -330,12 +363,60 @@ impl Weight for CharWeight {
             Some(_) => Some(reader.get_fieldnorms_reader(self.query.field)?),
             None => None,
         };
-        Ok(Box::new(CharScorer {
+        let mut scorer = CharScorer {
             at: 0,
             counts,
             fieldnorms,
             bm25: self.bm25.as_ref().map(|bm25| bm25.boost_by(boost)),
-        }))
+            word: self.word(reader)?,
+            bonus: self.query.word.as_ref().map_or(0.0, |w| w.bonus * boost),
+            required: self.query.word.as_ref().is_some_and(|w| w.required),
+        };
+        scorer.settle();
+        Ok(Box::new(scorer))
+    }
+
+    /// Scores only the paragraphs that may enter the best: a paragraph's score is at most its
+    /// BM25 plus the word's bonus, worked out from two arrays, and only one that could score
+    /// above `threshold` is looked up in the word's postings. A common character holds hundreds
+    /// of thousands of paragraphs, of which only a few score near the best.
+    fn for_each_pruning(
+        &self,
+        mut threshold: Score,
+        reader: &SegmentReader,
+        callback: &mut dyn FnMut(DocId, Score) -> Score,
+    ) -> tantivy::Result<()> {
+        let (Some(bm25), Some(word)) = (&self.bm25, &self.query.word) else {
+            let mut scorer = self.scorer(reader, 1.0)?;
+            while scorer.doc() != TERMINATED {
+                let score = scorer.score();
+                if score > threshold {
+                    threshold = callback(scorer.doc(), score);
+                }
+                scorer.advance();
+            }
+            return Ok(());
+        };
+        let counts = self.query.counts(reader)?;
+        let fieldnorms = reader.get_fieldnorms_reader(self.query.field)?;
+        let Some(mut postings) = self.word(reader)? else {
+            return Ok(());
+        };
+        for (&doc, &count) in counts.docs.iter().zip(&counts.counts) {
+            let bm25 = bm25.score(fieldnorms.fieldnorm_id(doc), count);
+            if bm25 + word.bonus <= threshold {
+                continue;
+            }
+            let score = match holds(postings.as_mut(), doc) {
+                true => bm25 + word.bonus,
+                false if word.required => continue,
+                false => bm25,
+            };
+            if score > threshold {
+                threshold = callback(doc, score);
+            }
+        }
+        Ok(())
     }
 
     fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
@@ -350,23 +431,73 @@ impl Weight for CharWeight {
     }
 }
 
+/// A character's whole word in the word view: its term, the score it adds, and whether a
+/// paragraph must hold it.
+#[derive(Clone)]
+struct Word {
+    term: Term,
+    bonus: Score,
+    required: bool,
+}
+
+/// Whether `docs`, moved forward only, holds `doc`: paragraphs are asked in order.
+fn holds(docs: &mut dyn DocSet, doc: DocId) -> bool {
+    match docs.doc().cmp(&doc) {
+        std::cmp::Ordering::Less => docs.seek(doc) == doc,
+        std::cmp::Ordering::Equal => true,
+        std::cmp::Ordering::Greater => false,
+    }
+}
+
 struct CharScorer {
     counts: Arc<CharCounts>,
     /// Index in `counts.docs` of the current paragraph.
     at: usize,
     fieldnorms: Option<FieldNormReader>,
     bm25: Option<Bm25Weight>,
+    /// The postings of [`CharQuery::with_word`]'s term, its bonus (0 without one), and whether
+    /// it is required.
+    word: Option<Box<dyn DocSet>>,
+    bonus: Score,
+    required: bool,
+}
+
+impl CharScorer {
+    /// Moves on to the first paragraph from the current one that holds the required term.
+    fn settle(&mut self) {
+        let (Some(required), true) = (&mut self.word, self.required) else {
+            return;
+        };
+        while let Some(&doc) = self.counts.docs.get(self.at) {
+            let next = if required.doc() < doc {
+                required.seek(doc)
+            } else {
+                required.doc()
+            };
+            if next == doc {
+                return;
+            }
+            if next == TERMINATED {
+                self.at = self.counts.docs.len();
+                return;
+            }
+            let rest = &self.counts.docs[self.at..];
+            self.at += rest.partition_point(|&d| d < next);
+        }
+    }
 }
 
 impl DocSet for CharScorer {
     fn advance(&mut self) -> DocId {
         self.at += 1;
+        self.settle();
         self.doc()
     }
 
     fn seek(&mut self, target: DocId) -> DocId {
         let rest = &self.counts.docs[self.at.min(self.counts.docs.len())..];
         self.at += rest.partition_point(|&doc| doc < target);
+        self.settle();
         self.doc()
     }
 
@@ -377,6 +508,20 @@ impl DocSet for CharScorer {
     fn size_hint(&self) -> u32 {
         self.counts.docs.len() as u32
     }
+
+    fn count_including_deleted(&mut self) -> u32 {
+        if self.required {
+            let mut count = 0;
+            while self.doc() != TERMINATED {
+                count += 1;
+                self.advance();
+            }
+            return count;
+        }
+        let rest = self.counts.docs.len().saturating_sub(self.at);
+        self.at = self.counts.docs.len();
+        rest as u32
+    }
 }
 
 impl Scorer for CharScorer {
@@ -385,6 +530,11 @@ impl Scorer for CharScorer {
             return 1.0;
         };
         let doc = self.doc();
-        bm25.score(fieldnorms.fieldnorm_id(doc), self.counts.count_at(self.at))
+        let bm25 = bm25.score(fieldnorms.fieldnorm_id(doc), self.counts.count_at(self.at));
+        let whole_word = self
+            .word
+            .as_mut()
+            .is_some_and(|word| holds(word.as_mut(), doc));
+        if whole_word { bm25 + self.bonus } else { bm25 }
     }
 }

@@ -79,6 +79,17 @@ pub(super) fn literal_query(ctx: &Context, literal: &str) -> Box<dyn Query> {
     // union of both: a union walks every posting of a common context term (政府 heads
     // hundreds of thousands of paragraphs), a single optional term only seeks the matches.
     let mut query = grams;
+    if let ([c], false) = (&folded.chars[..], ctx.plain_bm25) {
+        // One character: its word's bonus is all there is to add (a character has no bigram, so
+        // no context), which the character query adds itself, so that it ranks the best without
+        // scoring every paragraph that holds the character.
+        let word = Term::from_field_text(ctx.fields.words, &folded.as_string());
+        let required = ctx.words || ctx.word_first;
+        let bonus = if ctx.words { 0.0 } else { WORD_BONUS };
+        return Box::new(
+            CharQuery::new(ctx.grams, ctx.chars(), *c).with_word(word, bonus, required),
+        );
+    }
     if ctx.words || ctx.word_first {
         let bonus = if ctx.words { 0.0 } else { WORD_BONUS };
         let word: Box<dyn Query> = Box::new(ConstScoreQuery::new(Box::new(word), bonus));

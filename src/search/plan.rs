@@ -206,6 +206,9 @@ pub(super) struct Run {
     /// the best hits when there are enough of them (see [`below_word_bonus`]).
     pub(super) word_first: Option<WordFirst>,
     pub(super) whole_words: WholeWords,
+    /// Whether `query` ranks its best without scoring every match (one character, see
+    /// `CharWeight::for_each_pruning`), so that its matches are better counted apart.
+    pub(super) prunes: bool,
     /// Whether the expression has a filter, which the text check reads from the citation.
     pub(super) filters: bool,
 }
@@ -262,7 +265,9 @@ impl Run {
             .collect();
         let literal_refs: Vec<&str> = literals.iter().map(String::as_str).collect();
         let whole_words = WholeWords::new(&searcher, &fields, &literal_refs);
+        let prunes = matches!(&prepared.expr, Expr::Literal(literal) if fold(literal).len() == 1);
         Ok(Run {
+            prunes,
             filters: has_filter(&prepared.expr),
             prepared,
             searcher,

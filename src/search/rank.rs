@@ -86,56 +86,171 @@ pub(super) fn merge(text: Vec<Hit>, names: Vec<Hit>, sort: Sort, limit: Option<u
     out
 }
 
-/// Paragraphs beyond the `k` best that [`top_by_score`] takes, to hold a run of equal scores.
-pub(super) const TIE_ROOM: usize = 32;
-
-/// The `k` best paragraphs as [`best`] ranks them, and the number of matches. Reading a date for
-/// every match is a large share of a search for a common literal, so the best `k + TIE_ROOM` are
-/// taken by score alone and only they are ordered by date, which decides among equal scores at
-/// the `k`-th place too; only when the equal scores run past them does [`best`] run.
+/// The `k` best paragraphs as [`best`] ranks them, and the number of matches, in one pass that
+/// reads a paragraph's date only when its score reaches the `k`-th best so far: reading a date for
+/// every match is a large share of a search for a common literal.
 ///
 /// For one literal, the whole-word matches are ranked first, on their own: when there are `k` of
 /// them they hold the `k` best, and the other matches are only counted, not scored.
 pub(super) fn top_by_score(run: &Run, k: usize) -> Result<(Vec<(f32, DocAddress)>, usize), Error> {
     let searcher = &run.searcher;
-    let by_score = TopDocs::with_limit(k.saturating_add(TIE_ROOM)).order_by_score();
-    let mut ranked = None;
+    let best = Best { k: k.max(1) };
     if let Some(word_first) = &run.word_first {
-        let top = searcher.search(word_first.ranked.as_ref(), &by_score)?;
+        let top = searcher.search(word_first.ranked.as_ref(), &best)?;
         if top.len() >= k {
             let total = searcher.search(word_first.matches.as_ref(), &Count)?;
-            ranked = Some((word_first.ranked.as_ref(), top, total));
+            return Ok((top, total));
         }
     }
-    let (query, top, total) = match ranked {
-        Some(ranked) => ranked,
-        None => {
-            let (top, total) = searcher.search(&run.query, &(by_score, Count))?;
-            (run.query.as_ref(), top, total)
-        }
-    };
-    if top.len() == k.saturating_add(TIE_ROOM) && top[k - 1].0 == top[top.len() - 1].0 {
-        let top = searcher.search(query, &best(k))?;
-        return Ok((untie(top), total));
+    if run.prunes {
+        let top = searcher.search(&run.query, &best)?;
+        return Ok((top, searcher.search(&run.query, &Count)?));
     }
-    let addresses: Vec<DocAddress> = top.iter().map(|&(_, address)| address).collect();
-    let dates = run.date_keys(&addresses)?;
-    let keyed: Vec<(f32, u64, DocAddress)> = top
-        .iter()
-        .zip(dates)
-        .map(|(&(score, address), date)| (score, date, address))
-        .collect();
-    Ok((best_of(keyed, k), total))
+    Ok(searcher.search(&run.query, &(best, Count))?)
 }
 
-/// The `k` best of `(score, date key, address)`: higher scores first, equal scores the newest
-/// first (a date key of 0, no date, last), then in the order of the index, as [`best`] ranks.
-fn best_of(mut keyed: Vec<(f32, u64, DocAddress)>, k: usize) -> Vec<(f32, DocAddress)> {
-    keyed.sort_by(|&a, &b| rank_order(a, b));
-    keyed.truncate(k);
-    keyed.into_iter().map(|(s, _, a)| (s, a)).collect()
+/// The collector of [`top_by_score`]: the `k` best by score, equal scores the newest first, then
+/// in the order of the index.
+struct Best {
+    k: usize,
 }
 
+/// A paragraph in [`Best`]'s heap, the worst on top.
+#[derive(Clone, Copy)]
+struct Ranked {
+    score: f32,
+    date: u64,
+    address: DocAddress,
+}
+
+impl Ranked {
+    fn key(&self) -> (f32, u64, DocAddress) {
+        (self.score, self.date, self.address)
+    }
+}
+
+impl PartialEq for Ranked {
+    fn eq(&self, other: &Ranked) -> bool {
+        self.cmp(other) == std::cmp::Ordering::Equal
+    }
+}
+
+impl Eq for Ranked {}
+
+impl PartialOrd for Ranked {
+    fn partial_cmp(&self, other: &Ranked) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Ranked {
+    /// Better is smaller, as [`rank_order`] sorts: a max-heap keeps the worst on top.
+    fn cmp(&self, other: &Ranked) -> std::cmp::Ordering {
+        rank_order(self.key(), other.key())
+    }
+}
+
+struct SegmentBest {
+    k: usize,
+    segment: tantivy::SegmentOrdinal,
+    dates: Option<std::sync::Arc<dyn tantivy::columnar::ColumnValues<u64>>>,
+    heap: std::collections::BinaryHeap<Ranked>,
+}
+
+impl SegmentBest {
+    /// The lowest score that can still enter: the worst kept once `k` are kept. A paragraph
+    /// scoring as much enters if it is newer, so the bound given to a pruning scorer (which
+    /// passes on only what scores above it) is the next float below.
+    fn threshold(&self) -> f32 {
+        match self.heap.peek() {
+            Some(worst) if self.heap.len() >= self.k => worst.score.next_down(),
+            _ => f32::MIN,
+        }
+    }
+}
+
+impl tantivy::collector::Collector for Best {
+    type Fruit = Vec<(f32, DocAddress)>;
+    type Child = SegmentBest;
+
+    fn for_segment(
+        &self,
+        segment: tantivy::SegmentOrdinal,
+        reader: &tantivy::SegmentReader,
+    ) -> tantivy::Result<SegmentBest> {
+        Ok(SegmentBest {
+            k: self.k,
+            segment,
+            dates: date_column(reader),
+            heap: std::collections::BinaryHeap::new(),
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        true
+    }
+
+    fn merge_fruits(&self, fruits: Vec<Vec<Ranked>>) -> tantivy::Result<Self::Fruit> {
+        let mut all: Vec<Ranked> = fruits.into_iter().flatten().collect();
+        all.sort_unstable();
+        all.truncate(self.k);
+        Ok(all.into_iter().map(|r| (r.score, r.address)).collect())
+    }
+
+    fn collect_segment(
+        &self,
+        weight: &dyn tantivy::query::Weight,
+        segment: tantivy::SegmentOrdinal,
+        reader: &tantivy::SegmentReader,
+    ) -> tantivy::Result<Vec<Ranked>> {
+        let mut best = self.for_segment(segment, reader)?;
+        match reader.alive_bitset() {
+            Some(alive) => weight.for_each(reader, &mut |doc, score| {
+                if alive.is_alive(doc) {
+                    best.offer(doc, score);
+                }
+            })?,
+            None => weight.for_each_pruning(f32::MIN, reader, &mut |doc, score| {
+                best.offer(doc, score);
+                best.threshold()
+            })?,
+        }
+        Ok(tantivy::collector::SegmentCollector::harvest(best))
+    }
+}
+
+impl SegmentBest {
+    fn offer(&mut self, doc: tantivy::DocId, score: f32) {
+        if self.heap.len() >= self.k && self.heap.peek().is_some_and(|worst| score < worst.score) {
+            return;
+        }
+        let date = self.dates.as_ref().map_or(0, |column| column.get_val(doc));
+        let ranked = Ranked {
+            score,
+            date,
+            address: DocAddress::new(self.segment, doc),
+        };
+        if self.heap.len() < self.k {
+            self.heap.push(ranked);
+        } else if let Some(mut worst) = self.heap.peek_mut()
+            && ranked < *worst
+        {
+            *worst = ranked;
+        }
+    }
+}
+
+impl tantivy::collector::SegmentCollector for SegmentBest {
+    type Fruit = Vec<Ranked>;
+
+    fn collect(&mut self, doc: tantivy::DocId, score: f32) {
+        self.offer(doc, score);
+    }
+
+    fn harvest(self) -> Vec<Ranked> {
+        self.heap.into_vec()
+    }
+}
 /// `items` in the order [`best`] ranks them: higher scores first, equal scores the newest first,
 /// then in the order of the index. For a few items out of many candidates, where ranking every
 /// candidate with [`best`] would cost more than finding the few.
@@ -195,6 +310,13 @@ mod tests {
     use super::*;
     use crate::search::{MatchedIn, NAME_SCORE};
     use std::sync::Arc;
+
+    /// The `k` best of `(score, date key, address)` in [`rank_order`].
+    fn best_of(mut keyed: Vec<(f32, u64, DocAddress)>, k: usize) -> Vec<(f32, DocAddress)> {
+        keyed.sort_by(|&a, &b| rank_order(a, b));
+        keyed.truncate(k);
+        keyed.into_iter().map(|(s, _, a)| (s, a)).collect()
+    }
 
     #[test]
     fn equal_scores_rank_the_newest_first_and_the_undated_last() {

@@ -17,8 +17,8 @@ use std::sync::Arc;
 use tantivy::HasLen;
 use tantivy::directory::error::{DeleteError, LockError, OpenReadError, OpenWriteError};
 use tantivy::directory::{
-    Directory, DirectoryLock, FileHandle, Lock, MmapDirectory, OwnedBytes, WatchCallback,
-    WatchHandle, WritePtr,
+    AntiCallToken, Directory, DirectoryLock, FileHandle, Lock, MmapDirectory, OwnedBytes,
+    TerminatingWrite, WatchCallback, WatchHandle, WritePtr,
 };
 
 #[derive(Debug, Clone)]
@@ -88,6 +88,48 @@ impl FileHandle for ReadAt {
     }
 }
 
+/// The first write to the index that failed in this process, as the system said it (`No space
+/// left on device`). A write that fails in one of tantivy's indexing threads stops the writer,
+/// and what tantivy reports then is only that the thread stopped; the error says why from here.
+static FIRST_FAILED_WRITE: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
+
+/// See [`FIRST_FAILED_WRITE`].
+pub fn first_failed_write() -> Option<String> {
+    FIRST_FAILED_WRITE
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .clone()
+}
+
+fn failed_write(err: std::io::Error) -> std::io::Error {
+    let mut first = FIRST_FAILED_WRITE
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    first.get_or_insert_with(|| err.to_string());
+    err
+}
+
+/// A file of the index being written, whose failures are kept in [`FIRST_FAILED_WRITE`].
+struct Watched {
+    inner: Box<dyn TerminatingWrite + Send + Sync>,
+}
+
+impl std::io::Write for Watched {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.inner.write(buf).map_err(failed_write)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush().map_err(failed_write)
+    }
+}
+
+impl TerminatingWrite for Watched {
+    fn terminate_ref(&mut self, token: AntiCallToken) -> std::io::Result<()> {
+        self.inner.terminate_ref(token).map_err(failed_write)
+    }
+}
+
 impl Directory for Unmapped {
     fn get_file_handle(&self, path: &Path) -> Result<Arc<dyn FileHandle>, OpenReadError> {
         Ok(Arc::new(ReadAt::open(&self.root.join(path), path)?))
@@ -102,7 +144,12 @@ impl Directory for Unmapped {
     }
 
     fn open_write(&self, path: &Path) -> Result<WritePtr, OpenWriteError> {
-        self.inner.open_write(path)
+        let inner = self.inner.open_write(path)?;
+        // Empty when just opened: nothing to flush.
+        let inner = inner
+            .into_inner()
+            .map_err(|err| OpenWriteError::wrap_io_error(err.into_error(), path.to_path_buf()))?;
+        Ok(std::io::BufWriter::new(Box::new(Watched { inner })))
     }
 
     fn atomic_read(&self, path: &Path) -> Result<Vec<u8>, OpenReadError> {

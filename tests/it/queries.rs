@@ -322,14 +322,46 @@ fn simplified_and_traditional_find_each_other() {
 
 #[test]
 fn words_mode_keeps_only_whole_words() {
-    let all = hits("文旅", &[]);
-    let words = hits("文旅", &["--words"]);
-    assert_eq!(
-        words.len(),
-        all.iter().filter(|h| h["word_match"] == true).count()
-    );
-    assert!(words.len() < all.len());
-    assert!(words.iter().all(|h| h["word_match"] == true));
+    // 的 and 县 are one character each, ranked by the character's own query with its word.
+    for literal in ["文旅", "的", "县"] {
+        let all = hits(literal, &[]);
+        let words = hits(literal, &["--words"]);
+        assert_eq!(
+            words.len(),
+            all.iter().filter(|h| h["word_match"] == true).count(),
+            "{literal}"
+        );
+        assert!(words.len() < all.len(), "{literal}");
+        assert!(words.iter().all(|h| h["word_match"] == true), "{literal}");
+    }
+}
+
+/// The best 10 of a common character are found without scoring every paragraph that holds it
+/// (only those that could rank are looked up as whole words): they are the first 10 of every hit
+/// ranked, scores and order included (all of them where there are fewer).
+#[test]
+fn the_best_of_a_character_are_the_first_of_all_its_hits_ranked() {
+    let ranked = |query: &str, flags: &[&str]| -> Vec<(u64, String)> {
+        let mut args = vec!["search", query, "--json", "--text-only"];
+        args.extend(flags);
+        let (code, out) = run(&args);
+        assert_eq!(code, 0, "{query}");
+        out.lines()
+            .map(|l| serde_json::from_str::<Value>(l).unwrap())
+            .map(|h| (h["paragraph"].as_u64().unwrap(), h["score"].to_string()))
+            .collect()
+    };
+    for literal in ["的", "县", "年"] {
+        for words in [&[][..], &["--words"][..]] {
+            let best = ranked(literal, &[&["--limit", "10"], words].concat());
+            let all = ranked(
+                literal,
+                &[&["--all", "--sort", "relevance"], words].concat(),
+            );
+            assert!(!best.is_empty(), "{literal} {words:?}");
+            assert_eq!(best[..], all[..all.len().min(10)], "{literal} {words:?}");
+        }
+    }
 }
 
 #[test]
