@@ -211,6 +211,9 @@ pub(super) struct Run {
     pub(super) prunes: bool,
     /// Whether the expression has a filter, which the text check reads from the citation.
     pub(super) filters: bool,
+    /// Each segment's `drops` column (`None`: nothing dropped from any of its paragraphs): a
+    /// paragraph without drops is searched without folding it.
+    pub(super) drops: Vec<Option<tantivy::columnar::Column<u64>>>,
 }
 
 /// A literal's whole-word matches, ranked as [`Run::query`] ranks them, and its matches, to count.
@@ -266,7 +269,13 @@ impl Run {
         let literal_refs: Vec<&str> = literals.iter().map(String::as_str).collect();
         let whole_words = WholeWords::new(&searcher, &fields, &literal_refs);
         let prunes = matches!(&prepared.expr, Expr::Literal(literal) if fold(literal).len() == 1);
+        let drops = searcher
+            .segment_readers()
+            .iter()
+            .map(|segment| segment.fast_fields().column_opt::<u64>(schema::DROPS))
+            .collect::<Result<_, _>>()?;
         Ok(Run {
+            drops,
             prunes,
             filters: has_filter(&prepared.expr),
             prepared,
@@ -281,7 +290,10 @@ impl Run {
     /// The paragraph at `address`, ready for [`Run::check`]: with its citation when the
     /// expression has a filter.
     pub(super) fn read(&self, address: DocAddress, heads: &mut Heads) -> Result<Paragraph, Error> {
-        let mut paragraph = read_paragraph(&self.searcher, &self.fields, address)?;
+        let undropped = self.drops[address.segment_ord as usize]
+            .as_ref()
+            .is_none_or(|drops| drops.values_for_doc(address.doc_id).next().is_none());
+        let mut paragraph = read_paragraph(&self.searcher, &self.fields, address, undropped)?;
         if self.filters {
             heads.cite(&self.searcher, &self.fields, address, &mut paragraph)?;
         }

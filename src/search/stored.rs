@@ -40,8 +40,13 @@ pub(super) struct Paragraph {
 }
 
 impl Paragraph {
-    pub(super) fn new(mut stored: Stored, fields: &Fields) -> Paragraph {
+    /// A stored paragraph; `undropped` when the index says folding dropped nothing from it.
+    pub(super) fn new(mut stored: Stored, fields: &Fields, undropped: bool) -> Paragraph {
         let text = stored.take_str(fields.text).unwrap_or_default();
+        let haystack = match undropped {
+            true => Haystack::of_undropped(&text),
+            false => Haystack::of(&text),
+        };
         Paragraph {
             citation: None,
             record: stored.u64(fields.record),
@@ -50,7 +55,7 @@ impl Paragraph {
             ordinal: stored.u64(fields.ordinal).unwrap_or(0),
             page: stored.u64(fields.page),
             page_end: stored.u64(fields.page_end),
-            haystack: Haystack::of(&text),
+            haystack,
             text,
             folded: OnceCell::new(),
         }
@@ -213,13 +218,14 @@ pub(super) fn inconsistent(address: DocAddress, reason: &str) -> Error {
     ))
 }
 
-/// The paragraph at `address`, without its citation.
+/// The paragraph at `address`, without its citation; `undropped` as [`Paragraph::new`] takes it.
 pub(super) fn read_paragraph(
     searcher: &Searcher,
     fields: &Fields,
     address: DocAddress,
+    undropped: bool,
 ) -> Result<Paragraph, Error> {
-    Ok(Paragraph::new(searcher.doc(address)?, fields))
+    Ok(Paragraph::new(searcher.doc(address)?, fields, undropped))
 }
 
 /// A paragraph's stored fields as the store holds them. tantivy's own document type copies each
@@ -294,7 +300,7 @@ pub fn file_paragraphs(engine: &Engine, path: &str) -> Result<Vec<Hit>, Error> {
     let mut paragraphs = addresses
         .into_iter()
         .map(|address| {
-            let mut paragraph = read_paragraph(&engine.searcher, &engine.fields, address)?;
+            let mut paragraph = read_paragraph(&engine.searcher, &engine.fields, address, false)?;
             heads.cite(&engine.searcher, &engine.fields, address, &mut paragraph)?;
             Ok((paragraph.ordinal, hit(paragraph, 0.0, false, Vec::new())))
         })

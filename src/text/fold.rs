@@ -168,9 +168,11 @@ fn may_be_traditional(text: &str) -> bool {
 pub enum Haystack {
     /// The text itself: it holds nothing that folding changes into or out of a CJK character.
     Text,
-    /// The text with traditional characters converted, every character as wide as in the text,
-    /// so byte offsets in it are byte offsets in the text.
-    Converted(String),
+    /// The text, which holds traditional characters: a literal that no conversion makes or
+    /// unmakes (政府) is searched in it as it is; any other in the text converted, once, when
+    /// first asked. The conversion is `None` where it changes a character's width, so that byte
+    /// offsets in it would not be byte offsets in the text: such a text is folded.
+    Traditional(std::cell::OnceCell<Option<String>>),
     /// The text must be folded (white space, zero-width characters, widths that change).
     Fold,
 }
@@ -189,16 +191,16 @@ impl Haystack {
         if !may_be_traditional(text) {
             return Haystack::Text;
         }
-        let converted = crate::text::traditional::convert(text);
-        let same_widths = converted.len() == text.len()
-            && text
-                .chars()
-                .zip(converted.chars())
-                .all(|(a, b)| a.len_utf8() == b.len_utf8());
-        if same_widths {
-            Haystack::Converted(converted)
+        Haystack::Traditional(std::cell::OnceCell::new())
+    }
+
+    /// [`Haystack::of`] a text that folding drops no character from, as the index knows
+    /// (`crate::store::schema::DROPS`): its white space is kept, so it need not be folded.
+    pub fn of_undropped(text: &str) -> Haystack {
+        if may_be_traditional(text) {
+            Haystack::Traditional(std::cell::OnceCell::new())
         } else {
-            Haystack::Fold
+            Haystack::Text
         }
     }
 
@@ -206,15 +208,36 @@ impl Haystack {
     /// overlapping, as `fold(text).find_all(literal)` gives them; `None` when the text must be
     /// folded or the literal is not all CJK.
     pub fn find(&self, text: &str, literal: &Folded) -> Option<Vec<(usize, usize)>> {
-        let haystack = match self {
-            Haystack::Text => text,
-            Haystack::Converted(converted) => converted.as_str(),
-            Haystack::Fold => return None,
-        };
         let cjk = |c: &char| is_cjk(*c) && !matches!(*c as u32, 0x3000 | 0xFF01..=0xFF5E);
         if literal.is_empty() || !literal.chars.iter().all(cjk) {
             return None;
         }
+        let haystack = match self {
+            Haystack::Text => text,
+            // Converting changes only the characters of the table and makes only their
+            // simplified forms: where the literal has none of either, it stands in the text
+            // where it stands in the converted text.
+            Haystack::Traditional(_)
+                if !literal
+                    .chars
+                    .iter()
+                    .any(|&c| crate::text::traditional::affected(c)) =>
+            {
+                text
+            }
+            Haystack::Traditional(converted) => converted
+                .get_or_init(|| {
+                    let converted = crate::text::traditional::convert(text);
+                    let same_widths = converted.len() == text.len()
+                        && text
+                            .chars()
+                            .zip(converted.chars())
+                            .all(|(a, b)| a.len_utf8() == b.len_utf8());
+                    same_widths.then_some(converted)
+                })
+                .as_deref()?,
+            Haystack::Fold => return None,
+        };
         let needle = literal.as_string();
         Some(
             haystack
@@ -350,6 +373,35 @@ mod tests {
     }
 
     #[test]
+    fn every_character_fast2s_makes_is_affected_by_conversion() {
+        // fast2s decides a character by itself and its two neighbours: each character of the
+        // table, alone and beside every ideograph on either side.
+        let made = |text: String, at: usize| {
+            crate::text::traditional::convert(&text)
+                .chars()
+                .nth(at)
+                .unwrap()
+        };
+        for &code in crate::text::traditional::TRADITIONAL.iter() {
+            let c = char::from_u32(code).unwrap();
+            assert!(crate::text::traditional::affected(c), "{c}");
+            let alone = made(c.to_string(), 0);
+            assert!(crate::text::traditional::affected(alone), "{c} -> {alone}");
+        }
+        let in_context = "兒覆夥藉瞭麽幺於乾著苧闔鍾讎畫";
+        for c in in_context.chars() {
+            for n in (0x4E00u32..=0x9FFF).filter_map(char::from_u32) {
+                for (text, at) in [(format!("{n}{c}"), 1), (format!("{c}{n}"), 0)] {
+                    let m = made(text.clone(), at);
+                    assert!(crate::text::traditional::affected(m), "{text} -> {m}");
+                }
+            }
+        }
+        assert!(!crate::text::traditional::affected('政'));
+        assert!(!crate::text::traditional::affected('府'));
+    }
+
+    #[test]
     fn the_table_of_traditional_characters_is_what_fast2s_converts() {
         // fast2s converts three-byte characters only; some only beside certain neighbours.
         let in_context = "兒覆夥藉瞭麽幺於乾著苧闔鍾讎畫";
@@ -398,37 +450,57 @@ mod tests {
             "ABC-1《条例》第十四条，ＡＢ",
             "亿元亿元亿元，亿",
             "行政院公報：運動發展基金，雲臺山計畫",
+            "行政院公報：政府計畫，政府企畫，看著",
+            "Li Bing 刘冰 and 亿元 ABC",
+            "政府 Executive Yuan 計畫 亿元",
             "市长 刘冰 Li Bing",
             "a\u{200B}b亿元",
         ];
         for text in texts {
-            let haystack = Haystack::of(text);
-            for literal in [
-                "亿元",
-                "亿元亿",
-                "条例",
-                "》第",
-                "元，",
-                "3.77亿",
-                "ab",
-                "公报",
-                "计划",
-            ] {
-                let literal = fold(literal);
-                let want = fold(text).find_all(&literal.chars);
-                match haystack.find(text, &literal) {
-                    Some(found) => assert_eq!(found, want, "{text} / {literal:?}"),
-                    // Punctuation and Latin letters have other forms that fold to them.
-                    None => assert!(
-                        haystack == Haystack::Fold || literal.chars.iter().any(|c| !is_cjk(*c))
-                    ),
+            // A text that folding drops nothing from (white space beside Latin letters only) is
+            // searched as it is, when the index says so.
+            let undropped = fold(text).drops(text).is_empty();
+            let haystacks = [
+                Some(Haystack::of(text)),
+                undropped.then(|| Haystack::of_undropped(text)),
+            ];
+            for haystack in haystacks.into_iter().flatten() {
+                for literal in [
+                    "亿元",
+                    "亿元亿",
+                    "条例",
+                    "》第",
+                    "元，",
+                    "3.77亿",
+                    "ab",
+                    "公报",
+                    "计划",
+                    "政府",
+                    "政府计",
+                    "着",
+                    "画",
+                ] {
+                    let literal = fold(literal);
+                    let want = fold(text).find_all(&literal.chars);
+                    match haystack.find(text, &literal) {
+                        Some(found) => assert_eq!(found, want, "{text} / {literal:?}"),
+                        // Punctuation and Latin letters have other forms that fold to them.
+                        None => assert!(
+                            haystack == Haystack::Fold || literal.chars.iter().any(|c| !is_cjk(*c))
+                        ),
+                    }
                 }
             }
         }
+        assert!(fold("Li Bing 刘冰").drops("Li Bing 刘冰").is_empty());
+        assert_eq!(Haystack::of_undropped("Li Bing 刘冰"), Haystack::Text);
         assert_eq!(Haystack::of("亿元，亿"), Haystack::Text);
         assert_eq!(Haystack::of("市长 刘冰"), Haystack::Fold);
         assert_eq!(Haystack::of("a\u{200B}b"), Haystack::Fold);
-        assert!(matches!(Haystack::of("行政院公報"), Haystack::Converted(_)));
+        assert!(matches!(
+            Haystack::of("行政院公報"),
+            Haystack::Traditional(_)
+        ));
     }
 
     #[test]

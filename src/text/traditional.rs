@@ -257,6 +257,30 @@ pub fn contains(c: char) -> bool {
     c <= 0xFFFF && BITS[(c / 64) as usize] & (1 << (c % 64)) != 0
 }
 
+/// True when converting a text may make or unmake `c`: a character of the table, or one that
+/// fast2s turns a character of the table into. A literal without any of them stands in a text
+/// exactly where it stands in the text converted.
+pub fn affected(c: char) -> bool {
+    static MADE: std::sync::OnceLock<std::collections::HashSet<char>> = std::sync::OnceLock::new();
+    contains(c)
+        || MADE
+            .get_or_init(|| {
+                let alone = TRADITIONAL.iter().filter_map(|&code| {
+                    let c = char::from_u32(code)?;
+                    convert(&c.to_string())
+                        .chars()
+                        .next()
+                        .filter(|&made| made != c)
+                });
+                alone.chain(MADE_BESIDE.iter().copied()).collect()
+            })
+            .contains(&c)
+}
+
+/// What fast2s makes of a character only beside certain neighbours (計畫 -> 计划, 看著 -> 看着),
+/// which the character alone does not show.
+const MADE_BESIDE: [char; 7] = ['借', '着', '苎', '合', '锺', '雠', '划'];
+
 /// Characters that fast2s would replace by another character in use in both scripts: 磐 → 盘,
 /// 捍 → 扞, 呵 → 嗬, 呱 → 哌, 煅 → 锻, 祗 → 只, 吒 → 咤. Folding keeps them.
 pub const KEPT: [char; 7] = ['磐', '捍', '呵', '呱', '煅', '祗', '吒'];
