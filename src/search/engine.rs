@@ -64,8 +64,20 @@ impl Engine {
             _ => config,
         };
         let run = Run::new(self, config)?;
-        let text = search_with(&run, config)?;
-        Ok(text.with_names(names::search(self, &run.prepared, config)?, config))
+        let names = names::search(self, &run.prepared, config)?;
+        // Where the names fill the page and rank above every paragraph (中华人民共和国 names
+        // most national laws), the paragraphs are only counted: none would be shown.
+        let text = match config.limit {
+            Some(limit) if names.fill(limit, config.sort, &run.prepared) => {
+                let counted = SearchConfig {
+                    limit: Some(0),
+                    ..config.clone()
+                };
+                search_with(&run, &counted)?
+            }
+            _ => search_with(&run, config)?,
+        };
+        Ok(text.with_names(names, config))
     }
 
     /// Hands every hit of a search to `each`, a batch at a time as it is read: the names first,

@@ -82,6 +82,24 @@ pub(super) fn search(
     })
 }
 
+impl Names {
+    /// True when the best `limit` hits of the search are all names, whatever its paragraphs: by
+    /// relevance, `limit` names rank above every paragraph. Each literal adds to a paragraph's
+    /// score at most [`crate::search::WORD_BONUS`] and a few BM25 scores, so a query of up to a
+    /// hundred literals scores a paragraph far below [`NAME_SCORE`].
+    pub(super) fn fill(&self, limit: usize, sort: Sort, prepared: &Prepared) -> bool {
+        let above = self
+            .hits
+            .iter()
+            .filter(|hit| hit.score >= NAME_SCORE)
+            .count();
+        sort == Sort::Relevance
+            && limit > 0
+            && above >= limit
+            && prepared.expr.positive_literals().len() <= 100
+    }
+}
+
 /// What a search of names shares.
 struct NameRun<'a> {
     engine: &'a Engine,

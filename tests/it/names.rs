@@ -511,3 +511,50 @@ fn the_issues_counted_are_the_issues_found() {
         }
     }
 }
+
+/// Where the best hits are all names (a word of many titles), the paragraphs are only counted:
+/// the hits shown are hits of the whole search, none of them a paragraph, and the totals are those
+/// of `--count`.
+#[test]
+fn names_that_fill_the_page_leave_the_paragraphs_counted() {
+    let index = &written().index;
+    let key = |hit: &Value| {
+        (
+            file_name(hit),
+            hit["paragraph"].as_u64(),
+            hit["matched_in"].to_string(),
+            hit["score"].to_string(),
+        )
+    };
+    let mut filled = 0;
+    for word in WORDS {
+        let best: Vec<_> = top(index, word, "5").iter().map(key).collect();
+        let (_, all) = every_hit(index, word, &["--sort", "relevance"]);
+        let all: Vec<_> = all.iter().map(key).collect();
+        assert!(best.iter().all(|hit| all.contains(hit)), "{word}");
+        // Names rank above every paragraph (those of issues a word only passes through rank
+        // below): when five do, no paragraph is shown.
+        let above = |k: &&(String, Option<u64>, String, String)| {
+            k.2 != "\"text\""
+                && k.3.parse::<f64>().unwrap() >= f64::from(gazette::search::NAME_SCORE)
+        };
+        let names = all.iter().filter(above).count();
+        if names >= 5 {
+            filled += 1;
+            assert!(best.iter().all(|k| k.2 != "\"text\""), "{word}: {best:?}");
+        }
+        // The footer's counts, paragraphs included, are --count's.
+        let out = gazette(&["search", word, "-n", "5", "--index", index]);
+        let footer = stdout(&out).lines().last().unwrap_or_default().to_string();
+        let out = gazette(&["search", word, "--count", "--json", "--index", index]);
+        let counts: Value = serde_json::from_str(stdout(&out).trim()).unwrap();
+        let paragraphs = counts["paragraphs"].as_u64().unwrap();
+        if paragraphs > 0 {
+            assert!(
+                footer.contains(&format!("{paragraphs} paragraph")),
+                "{word}: {footer} / {counts}"
+            );
+        }
+    }
+    assert!(filled >= 3, "only {filled} words fill the page with names");
+}
