@@ -339,23 +339,6 @@ struct CharWeight {
     bm25: Option<Bm25Weight>,
 }
 
-impl CharWeight {
-    /// The postings of the word's term in `reader`: `None` without a word, empty when the
-    /// segment lacks the term.
-    fn word(&self, reader: &SegmentReader) -> tantivy::Result<Option<Box<dyn DocSet>>> {
-        let Some(Word { term, .. }) = &self.query.word else {
-            return Ok(None);
-        };
-        let inverted = reader.inverted_index(term.field())?;
-        Ok(Some(
-            match inverted.read_postings(term, IndexRecordOption::Basic)? {
-                Some(postings) => Box::new(postings),
-                None => Box::new(tantivy::query::EmptyScorer),
-            },
-        ))
-    }
-}
-
 impl Weight for CharWeight {
     fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
         let counts = self.query.counts(reader)?;
@@ -368,7 +351,10 @@ impl Weight for CharWeight {
             counts,
             fieldnorms,
             bm25: self.bm25.as_ref().map(|bm25| bm25.boost_by(boost)),
-            word: self.word(reader)?,
+            word: match &self.query.word {
+                Some(word) => Some(word.postings(reader)?),
+                None => None,
+            },
             bonus: self.query.word.as_ref().map_or(0.0, |w| w.bonus * boost),
             required: self.query.word.as_ref().is_some_and(|w| w.required),
         };
@@ -399,9 +385,7 @@ impl Weight for CharWeight {
         };
         let counts = self.query.counts(reader)?;
         let fieldnorms = reader.get_fieldnorms_reader(self.query.field)?;
-        let Some(mut postings) = self.word(reader)? else {
-            return Ok(());
-        };
+        let mut postings = word.postings(reader)?;
         for (&doc, &count) in counts.docs.iter().zip(&counts.counts) {
             let bm25 = bm25.score(fieldnorms.fieldnorm_id(doc), count);
             if bm25 + word.bonus <= threshold {
@@ -438,6 +422,19 @@ struct Word {
     term: Term,
     bonus: Score,
     required: bool,
+}
+
+impl Word {
+    /// The word's postings in `reader`, empty when the segment lacks it.
+    fn postings(&self, reader: &SegmentReader) -> tantivy::Result<Box<dyn DocSet>> {
+        let inverted = reader.inverted_index(self.term.field())?;
+        Ok(
+            match inverted.read_postings(&self.term, IndexRecordOption::Basic)? {
+                Some(postings) => Box::new(postings),
+                None => Box::new(tantivy::query::EmptyScorer),
+            },
+        )
+    }
 }
 
 /// Whether `docs`, moved forward only, holds `doc`: paragraphs are asked in order.

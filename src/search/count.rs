@@ -28,7 +28,7 @@ pub(super) fn each_match(run: &Run, f: &mut dyn FnMut(DocAddress, usize)) -> Res
         .collect();
     if let Some(mut near) = NearPositions::of(run) {
         let mut undecided = Vec::new();
-        for close in near.keep(&run.searcher, candidates)? {
+        for close in near.keep(run, candidates)? {
             match close.decided {
                 Some(occurrences) => f(close.address, occurrences),
                 None => undecided.push((close.score, close.address)),

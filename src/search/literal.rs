@@ -70,28 +70,24 @@ pub(super) fn literal_exact_in_index(literal: &str) -> bool {
 
 pub(super) fn literal_query(ctx: &Context, literal: &str) -> Box<dyn Query> {
     let folded = fold(literal);
-    let grams = grams_query(ctx.grams, ctx.chars(), &folded);
-    let word = TermQuery::new(
-        Term::from_field_text(ctx.fields.words, &folded.as_string()),
-        IndexRecordOption::Basic,
-    );
-    // Each optional signal is joined on its own, (grams + word) + context, rather than as one
-    // union of both: a union walks every posting of a common context term (政府 heads
-    // hundreds of thousands of paragraphs), a single optional term only seeks the matches.
-    let mut query = grams;
+    let word_term = Term::from_field_text(ctx.fields.words, &folded.as_string());
+    // With `--words` the word decides and adds nothing; otherwise it ranks whole words first.
+    let bonus = if ctx.words { 0.0 } else { WORD_BONUS };
+    let required = ctx.words || ctx.word_first;
     if let ([c], false) = (&folded.chars[..], ctx.plain_bm25) {
         // One character: its word's bonus is all there is to add (a character has no bigram, so
         // no context), which the character query adds itself, so that it ranks the best without
         // scoring every paragraph that holds the character.
-        let word = Term::from_field_text(ctx.fields.words, &folded.as_string());
-        let required = ctx.words || ctx.word_first;
-        let bonus = if ctx.words { 0.0 } else { WORD_BONUS };
         return Box::new(
-            CharQuery::new(ctx.grams, ctx.chars(), *c).with_word(word, bonus, required),
+            CharQuery::new(ctx.grams, ctx.chars(), *c).with_word(word_term, bonus, required),
         );
     }
-    if ctx.words || ctx.word_first {
-        let bonus = if ctx.words { 0.0 } else { WORD_BONUS };
+    let word = TermQuery::new(word_term, IndexRecordOption::Basic);
+    // Each optional signal is joined on its own, (grams + word) + context, rather than as one
+    // union of both: a union walks every posting of a common context term (政府 heads
+    // hundreds of thousands of paragraphs), a single optional term only seeks the matches.
+    let mut query = grams_query(ctx.grams, ctx.chars(), &folded);
+    if required {
         let word: Box<dyn Query> = Box::new(ConstScoreQuery::new(Box::new(word), bonus));
         query = Box::new(BooleanQuery::new(vec![
             (Occur::Must, query),

@@ -58,7 +58,7 @@ use crate::text::fold::Script;
 use near::{NearPositions, search_near};
 use plan::{Prepared, Run};
 use query::Filter;
-use rank::{best, by_date, by_score, top_by_score, untie};
+use rank::{best, by_date, by_score, top_by_score};
 use stored::Heads;
 use stream::InIndexOrder;
 use verify::{Checked, hits_of, read_checked, read_in_store_order};
@@ -211,14 +211,14 @@ fn search_with(run: &Run, config: &SearchConfig) -> Result<SearchResult, Error> 
             // Positions rule out most candidates before any is ranked: only those close enough
             // are ordered.
             let all = searcher.search(&run.query, &InIndexOrder)?;
-            let mut close = near.keep(searcher, all)?;
+            let mut close = near.keep(run, all)?;
             if config.sort == Sort::Relevance {
                 close = by_score(run, close, |c| (c.score, c.address))?;
             }
             return search_near(run, config, close);
         }
         let total = searcher.search(&run.query, &Count)?;
-        let all = untie(searcher.search(&run.query, &best(total))?);
+        let all = searcher.search(&run.query, &best(total))?;
         (all, None)
     } else {
         let k = limit.unwrap_or(usize::MAX).max(1);

@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use tantivy::{DocAddress, Searcher};
+use tantivy::DocAddress;
 
 use crate::Error;
 use crate::search::count::self_overlapping;
@@ -12,7 +12,6 @@ use crate::search::query::Expr;
 use crate::search::rank::by_date;
 use crate::search::verify::{Checked, hits_of, read_in_store_order};
 use crate::search::{SearchConfig, SearchResult, Sort};
-use crate::store::schema;
 use crate::text::fold::{Folded, Script, fold};
 
 /// The occurrences of two literals that stand at most `distance` characters apart (counting the
@@ -112,31 +111,27 @@ impl NearPositions {
     /// loop of a NEAR.
     pub(super) fn keep(
         &mut self,
-        searcher: &Searcher,
+        run: &Run,
         candidates: Vec<(f32, DocAddress)>,
     ) -> Result<Vec<Close>, Error> {
         let mut addresses: Vec<DocAddress> = candidates.iter().map(|c| c.1).collect();
         addresses.sort_unstable();
         let mut close = HashMap::new();
         let mut segment = None;
-        let (mut left, mut right, mut drops) = (Vec::new(), Vec::new(), None);
+        let (mut left, mut right) = (Vec::new(), Vec::new());
         let (left_len, right_len) = self.lengths;
         let distance = self.distance;
         let mut spans = Vec::new();
         let mut dropped: Vec<(u32, u32)> = Vec::new();
         for address in addresses {
             if segment != Some(address.segment_ord) {
-                let reader = searcher.segment_reader(address.segment_ord);
+                let reader = run.searcher.segment_reader(address.segment_ord);
                 left = self.left.open(reader)?;
                 right = self.right.open(reader)?;
-                // No column: no paragraph of the segment dropped a character.
-                drops = reader.fast_fields().column_opt::<u64>(schema::DROPS)?;
                 segment = Some(address.segment_ord);
             }
             dropped.clear();
-            if let Some(column) = &drops {
-                dropped.extend(column.values_for_doc(address.doc_id).map(schema::drop_of));
-            }
+            dropped.extend(run.dropped(address));
             // Characters dropped from the text between two places of the folded text: before
             // any index in `from..=to`.
             let dropped_between = |from: u32, to: u32| -> u64 {

@@ -290,14 +290,21 @@ impl Run {
     /// The paragraph at `address`, ready for [`Run::check`]: with its citation when the
     /// expression has a filter.
     pub(super) fn read(&self, address: DocAddress, heads: &mut Heads) -> Result<Paragraph, Error> {
-        let undropped = self.drops[address.segment_ord as usize]
-            .as_ref()
-            .is_none_or(|drops| drops.values_for_doc(address.doc_id).next().is_none());
+        let undropped = self.dropped(address).next().is_none();
         let mut paragraph = read_paragraph(&self.searcher, &self.fields, address, undropped)?;
         if self.filters {
             heads.cite(&self.searcher, &self.fields, address, &mut paragraph)?;
         }
         Ok(paragraph)
+    }
+
+    /// Where folding dropped characters from the paragraph at `address`, as
+    /// [`schema::drop_of`] reads each place: none in most paragraphs.
+    pub(super) fn dropped(&self, address: DocAddress) -> impl Iterator<Item = (u32, u32)> + '_ {
+        self.drops[address.segment_ord as usize]
+            .iter()
+            .flat_map(move |drops| drops.values_for_doc(address.doc_id))
+            .map(schema::drop_of)
     }
 
     /// The matching spans of a candidate, or `None` when its text says it does not match.

@@ -2,7 +2,7 @@
 //! order by date, and hits of two kinds (paragraphs, names) ordered and merged as one list.
 
 use tantivy::DocAddress;
-use tantivy::collector::{Count, TopDocs};
+use tantivy::collector::Count;
 
 use crate::Error;
 use crate::search::plan::Run;
@@ -17,19 +17,12 @@ pub const WORD_BONUS: f32 = 1000.0;
 /// its BM25 score in the paragraph: a paragraph under 「（一）…云台山…」 ranks above a passing mention.
 pub const CONTEXT_BOOST: f32 = 2.0;
 
-/// The `limit` best paragraphs by score, equal scores newest first.
-pub(super) fn best(
-    limit: usize,
-) -> impl tantivy::collector::Collector<Fruit = Vec<((f32, u64), DocAddress)>> {
-    TopDocs::with_limit(limit.max(1)).tweak_score(|segment: &tantivy::SegmentReader| {
-        let dates = date_column(segment);
-        move |doc: tantivy::DocId, score: f32| {
-            (
-                score,
-                dates.as_ref().map_or(0, |column| column.get_val(doc)),
-            )
-        }
-    })
+/// The `limit` best paragraphs: higher scores first, equal scores the newest first (a paragraph
+/// without a date last), then in the order of the index. One pass, which reads a paragraph's date
+/// only when its score reaches the `limit`-th best so far: reading a date for every match is a
+/// large share of a search for a common literal.
+pub(super) fn best(limit: usize) -> Best {
+    Best { k: limit.max(1) }
 }
 
 /// A segment's dates (`schema::DATE_KEY`), 0 for a paragraph without one, for ranking inside a
@@ -86,15 +79,13 @@ pub(super) fn merge(text: Vec<Hit>, names: Vec<Hit>, sort: Sort, limit: Option<u
     out
 }
 
-/// The `k` best paragraphs as [`best`] ranks them, and the number of matches, in one pass that
-/// reads a paragraph's date only when its score reaches the `k`-th best so far: reading a date for
-/// every match is a large share of a search for a common literal.
+/// The `k` best paragraphs as [`best`] ranks them, and the number of matches.
 ///
 /// For one literal, the whole-word matches are ranked first, on their own: when there are `k` of
 /// them they hold the `k` best, and the other matches are only counted, not scored.
 pub(super) fn top_by_score(run: &Run, k: usize) -> Result<(Vec<(f32, DocAddress)>, usize), Error> {
     let searcher = &run.searcher;
-    let best = Best { k: k.max(1) };
+    let best = best(k);
     if let Some(word_first) = &run.word_first {
         let top = searcher.search(word_first.ranked.as_ref(), &best)?;
         if top.len() >= k {
@@ -109,15 +100,14 @@ pub(super) fn top_by_score(run: &Run, k: usize) -> Result<(Vec<(f32, DocAddress)
     Ok(searcher.search(&run.query, &(best, Count))?)
 }
 
-/// The collector of [`top_by_score`]: the `k` best by score, equal scores the newest first, then
-/// in the order of the index.
-struct Best {
+/// The collector of [`best`].
+pub(super) struct Best {
     k: usize,
 }
 
 /// A paragraph in [`Best`]'s heap, the worst on top.
 #[derive(Clone, Copy)]
-struct Ranked {
+pub(super) struct Ranked {
     score: f32,
     date: u64,
     address: DocAddress,
@@ -150,7 +140,7 @@ impl Ord for Ranked {
     }
 }
 
-struct SegmentBest {
+pub(super) struct SegmentBest {
     k: usize,
     segment: tantivy::SegmentOrdinal,
     dates: Option<std::sync::Arc<dyn tantivy::columnar::ColumnValues<u64>>>,
@@ -165,6 +155,25 @@ impl SegmentBest {
         match self.heap.peek() {
             Some(worst) if self.heap.len() >= self.k => worst.score.next_down(),
             _ => f32::MIN,
+        }
+    }
+
+    fn offer(&mut self, doc: tantivy::DocId, score: f32) {
+        if self.heap.len() >= self.k && self.heap.peek().is_some_and(|worst| score < worst.score) {
+            return;
+        }
+        let date = self.dates.as_ref().map_or(0, |column| column.get_val(doc));
+        let ranked = Ranked {
+            score,
+            date,
+            address: DocAddress::new(self.segment, doc),
+        };
+        if self.heap.len() < self.k {
+            self.heap.push(ranked);
+        } else if let Some(mut worst) = self.heap.peek_mut()
+            && ranked < *worst
+        {
+            *worst = ranked;
         }
     }
 }
@@ -219,27 +228,6 @@ impl tantivy::collector::Collector for Best {
     }
 }
 
-impl SegmentBest {
-    fn offer(&mut self, doc: tantivy::DocId, score: f32) {
-        if self.heap.len() >= self.k && self.heap.peek().is_some_and(|worst| score < worst.score) {
-            return;
-        }
-        let date = self.dates.as_ref().map_or(0, |column| column.get_val(doc));
-        let ranked = Ranked {
-            score,
-            date,
-            address: DocAddress::new(self.segment, doc),
-        };
-        if self.heap.len() < self.k {
-            self.heap.push(ranked);
-        } else if let Some(mut worst) = self.heap.peek_mut()
-            && ranked < *worst
-        {
-            *worst = ranked;
-        }
-    }
-}
-
 impl tantivy::collector::SegmentCollector for SegmentBest {
     type Fruit = Vec<Ranked>;
 
@@ -251,6 +239,7 @@ impl tantivy::collector::SegmentCollector for SegmentBest {
         self.heap.into_vec()
     }
 }
+
 /// `items` in the order [`best`] ranks them: higher scores first, equal scores the newest first,
 /// then in the order of the index. For a few items out of many candidates, where ranking every
 /// candidate with [`best`] would cost more than finding the few.
@@ -265,21 +254,12 @@ pub(super) fn by_score<T>(
     let mut order: Vec<usize> = (0..items.len()).collect();
     let keyed = |i: usize| (keys[i].0, dates[i], keys[i].1);
     order.sort_by(|&a, &b| rank_order(keyed(a), keyed(b)));
-    let mut slots: Vec<Option<T>> = items.into_iter().map(Some).collect();
-    Ok(order.into_iter().filter_map(|i| slots[i].take()).collect())
+    Ok(in_order(items, order))
 }
 
 /// The order of `(score, date key, address)` that [`best`] ranks by.
 fn rank_order(a: (f32, u64, DocAddress), b: (f32, u64, DocAddress)) -> std::cmp::Ordering {
     b.0.total_cmp(&a.0).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2))
-}
-
-/// Drops the date from [`best`]'s sort keys.
-pub(super) fn untie(ranked: Vec<((f32, u64), DocAddress)>) -> Vec<(f32, DocAddress)> {
-    ranked
-        .into_iter()
-        .map(|((score, _), address)| (score, address))
-        .collect()
 }
 
 /// `items` in the order of `sort` by their paragraphs' dates, undated paragraphs last.
@@ -301,8 +281,13 @@ pub(super) fn by_date<T>(
         };
         (dated, by_date, addresses[i])
     });
+    Ok(in_order(items, order))
+}
+
+/// `items` taken in `order`, a permutation of their indices.
+fn in_order<T>(items: Vec<T>, order: Vec<usize>) -> Vec<T> {
     let mut slots: Vec<Option<T>> = items.into_iter().map(Some).collect();
-    Ok(order.into_iter().filter_map(|i| slots[i].take()).collect())
+    order.into_iter().filter_map(|i| slots[i].take()).collect()
 }
 
 #[cfg(test)]

@@ -40,7 +40,7 @@ pub(super) fn stream(
         // Positions rule out most candidates of a NEAR without reading them; the text decides
         // the rest, as it decides every candidate here.
         candidates = near
-            .keep(&run.searcher, candidates)?
+            .keep(run, candidates)?
             .into_iter()
             .map(|close| (close.score, close.address))
             .collect();

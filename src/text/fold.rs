@@ -188,10 +188,7 @@ impl Haystack {
         if text.chars().any(|c| c.is_whitespace() || is_zero_width(c)) {
             return Haystack::Fold;
         }
-        if !may_be_traditional(text) {
-            return Haystack::Text;
-        }
-        Haystack::Traditional(std::cell::OnceCell::new())
+        Haystack::of_undropped(text)
     }
 
     /// [`Haystack::of`] a text that folding drops no character from, as the index knows
@@ -372,10 +369,13 @@ mod tests {
         assert!(fold("云台山").drops("云台山").is_empty());
     }
 
+    /// The characters fast2s converts only beside certain neighbours.
+    const IN_CONTEXT: &str = "兒覆夥藉瞭麽幺於乾著苧闔鍾讎畫";
+
     #[test]
     fn every_character_fast2s_makes_is_affected_by_conversion() {
-        // fast2s decides a character by itself and its two neighbours: each character of the
-        // table, alone and beside every ideograph on either side.
+        // A character's conversion depends on it and its two neighbours: each character of the
+        // table is tried alone, and those of `IN_CONTEXT` beside every ideograph on either side.
         let made = |text: String, at: usize| {
             crate::text::traditional::convert(&text)
                 .chars()
@@ -388,8 +388,7 @@ mod tests {
             let alone = made(c.to_string(), 0);
             assert!(crate::text::traditional::affected(alone), "{c} -> {alone}");
         }
-        let in_context = "兒覆夥藉瞭麽幺於乾著苧闔鍾讎畫";
-        for c in in_context.chars() {
+        for c in IN_CONTEXT.chars() {
             for n in (0x4E00u32..=0x9FFF).filter_map(char::from_u32) {
                 for (text, at) in [(format!("{n}{c}"), 1), (format!("{c}{n}"), 0)] {
                     let m = made(text.clone(), at);
@@ -404,12 +403,11 @@ mod tests {
     #[test]
     fn the_table_of_traditional_characters_is_what_fast2s_converts() {
         // fast2s converts three-byte characters only; some only beside certain neighbours.
-        let in_context = "兒覆夥藉瞭麽幺於乾著苧闔鍾讎畫";
         let mut want: Vec<u32> = (0x800u32..=0xFFFF)
             .filter_map(char::from_u32)
             .filter(|c| {
                 let s = c.to_string();
-                fast2s::convert(&s) != s || in_context.contains(*c)
+                fast2s::convert(&s) != s || IN_CONTEXT.contains(*c)
             })
             .map(|c| c as u32)
             .collect();

@@ -257,8 +257,8 @@ pub fn contains(c: char) -> bool {
     c <= 0xFFFF && BITS[(c / 64) as usize] & (1 << (c % 64)) != 0
 }
 
-/// True when converting a text may make or unmake `c`: a character of the table, or one that
-/// fast2s turns a character of the table into. A literal without any of them stands in a text
+/// True when converting a text may make or unmake `c`: a character of the table, or one that a
+/// character of the table is converted into. A literal without any of them stands in a text
 /// exactly where it stands in the text converted.
 pub fn affected(c: char) -> bool {
     static MADE: std::sync::OnceLock<std::collections::HashSet<char>> = std::sync::OnceLock::new();
@@ -277,8 +277,8 @@ pub fn affected(c: char) -> bool {
             .contains(&c)
 }
 
-/// What fast2s makes of a character only beside certain neighbours (計畫 -> 计划, 看著 -> 看着),
-/// which the character alone does not show.
+/// What a character becomes only beside certain neighbours (畫 in 計畫 becomes 划, 著 in 看著 becomes
+/// 着), which the character alone does not show.
 const MADE_BESIDE: [char; 7] = ['借', '着', '苎', '合', '锺', '雠', '划'];
 
 /// Characters that fast2s would replace by another character in use in both scripts: 磐 → 盘,
