@@ -23,7 +23,8 @@
 //! - `count`: every match and its occurrences, for `--count` and `stats`.
 //! - `stream`: every hit, a batch at a time in the order of the index, for `--all`.
 //! - `names`: the documents whose title or 文号 the query matches and the issues whose name it
-//!   matches, one hit each, merged into the paragraphs.
+//!   matches, one hit each, merged into the paragraphs; `issues` finds the issues, each once,
+//!   and the best of them without checking every one.
 //! - `engine`: the open index that runs them all.
 
 pub mod char_query;
@@ -31,6 +32,7 @@ pub mod context_query;
 mod count;
 mod engine;
 mod filter;
+mod issues;
 mod literal;
 mod names;
 mod near;

@@ -20,17 +20,17 @@
 //! 2025年第1号); a passing part of a gazette's name (焦作, 政府) ranks its issues after every
 //! paragraph.
 
-use std::collections::BTreeMap;
+use std::cmp::Reverse;
 use std::sync::Arc;
 
 use tantivy::collector::{Count, DocSetCollector, TopDocs};
-use tantivy::query::{BooleanQuery, ConstScoreQuery, EnableScoring, Occur, Query, TermQuery};
+use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::{DocAddress, DocId, Searcher, Term};
+use tantivy::{DocAddress, Searcher, Term};
 
 use crate::Error;
-use crate::search::count::each_alive;
 use crate::search::engine::Engine;
+use crate::search::issues::{self, Bounds, Score};
 use crate::search::plan::{Context, Prepared, exact_in_index, has_filter, to_query};
 use crate::search::query::Expr;
 use crate::search::rank::{date_column, order};
@@ -244,42 +244,112 @@ impl<'a> NameRun<'a> {
     /// Issues whose name the query matches, one hit each: the best `limit`, and how many.
     ///
     /// The heads whose issue name may match are found as a title is, the filters of the query's
-    /// top level with them, then taken by issue through their key, each issue checked once: on
-    /// its name, and on the citation of its first document where a filter stands under an OR or
-    /// a NOT.
+    /// top level with them, then taken by issue through their key (`issues::find`). Where the
+    /// index decides and no filter needs a document's citation, every issue found matches: they
+    /// are counted as found, and only those that could rank among the best `limit` are checked
+    /// on their name. Otherwise each is checked: on its name, and on the citation of its first
+    /// document where a filter stands under an OR or a NOT.
     fn issues(&self, config: &SearchConfig) -> Result<(Vec<Hit>, usize), Error> {
         let query = self.candidates(self.fields().issue_name)?;
         let expr = without_scope_filters(&self.prepared.expr);
         let per_document = has_filter(&expr);
-        let issues = first_head_of_each_issue(self.searcher(), query.as_ref())?;
-        // Only counted, where the index decides: every issue it finds matches. A common word in
-        // the gazettes' names (政府 in a collection of 人民政府公报) finds every issue, and
-        // checking each on its name was half the time of `--count`.
-        if config.limit == Some(0) && self.decides && !per_document {
-            return Ok((Vec::new(), issues.len()));
-        }
-        let mut found = Vec::new();
-        for (key, (address, date)) in issues {
-            let citation = if per_document {
-                let citation = read_citation(self.searcher(), self.fields(), address)?;
-                Some(issue_citation(citation))
-            } else {
-                None
-            };
-            if let Some(verdict) = self.issue(&expr, &key, date, citation) {
-                found.push((verdict, address));
+        let found = issues::find(self.searcher(), query.as_ref())?;
+        let list = &found.list;
+        let found_match = self.decides && !per_document;
+        let best: Vec<(usize, IssueMatch)> = match config.limit {
+            // Only counted: checking each on its name was half the time of `--count`.
+            Some(0) if found_match => return Ok((Vec::new(), found.len())),
+            Some(limit) if found_match => {
+                let check = |i: usize| self.issue(&expr, found.key(&list[i]), list[i].date, None);
+                match config.sort {
+                    Sort::Relevance => {
+                        let literals = self.prepared.expr.positive_literals();
+                        let any = Expr::Or(
+                            literals
+                                .iter()
+                                .map(|literal| Expr::Literal(literal.to_string()))
+                                .collect(),
+                        );
+                        let covers = |text: &str| {
+                            let spans =
+                                self.check(&any, text, Arc::default(), DocAddress::new(0, 0));
+                            coverage(text, &spans.unwrap_or_default())
+                        };
+                        let mut bounds = Bounds::new(&literals, self.prepared.script, covers);
+                        let bound: Vec<Score> = list
+                            .iter()
+                            .map(|issue| Score(issue_score(bounds.coverage(found.key(issue)))))
+                            .collect();
+                        let key = |score: Score, i: usize| (score, list[i].date, Reverse(i));
+                        issues::best_checked(
+                            list.len(),
+                            limit,
+                            |i| key(bound[i], i),
+                            |i| {
+                                let verdict = check(i)?;
+                                Some((key(Score(verdict.score), i), (i, verdict)))
+                            },
+                        )
+                        .into_iter()
+                        .map(|(_, found)| found)
+                        .collect()
+                    }
+                    // The order is the dates': the first `limit` that hold are the best.
+                    sort => {
+                        let key = |i: usize| by_date(sort, list[i].date, i);
+                        issues::best_checked(list.len(), limit, key, |i| {
+                            Some((key(i), (i, check(i)?)))
+                        })
+                        .into_iter()
+                        .map(|(_, found)| found)
+                        .collect()
+                    }
+                }
             }
-        }
-        let total = found.len();
-        // The best first, then read only those shown.
-        found.sort_by(|(a, _), (b, _)| match config.sort {
-            Sort::Relevance => b.score.total_cmp(&a.score).then(b.date.cmp(&a.date)),
-            Sort::Newest => b.date.cmp(&a.date),
-            Sort::Oldest => (a.date == 0, a.date).cmp(&(b.date == 0, b.date)),
-        });
-        found.truncate(config.limit.unwrap_or(usize::MAX));
-        let mut hits = Vec::with_capacity(found.len());
-        for (verdict, address) in found {
+            _ => {
+                let mut matched = Vec::new();
+                for (i, issue) in list.iter().enumerate() {
+                    let citation = if per_document {
+                        let citation =
+                            read_citation(self.searcher(), self.fields(), issue.address)?;
+                        Some(issue_citation(citation))
+                    } else {
+                        None
+                    };
+                    if let Some(verdict) = self.issue(&expr, found.key(issue), issue.date, citation)
+                    {
+                        matched.push((i, verdict));
+                    }
+                }
+                // The best first (equal ones in the order of their keys), then read only those
+                // shown.
+                matched.sort_by(|(i, a), (j, b)| match config.sort {
+                    Sort::Relevance => b
+                        .score
+                        .total_cmp(&a.score)
+                        .then(b.date.cmp(&a.date))
+                        .then(i.cmp(j)),
+                    sort => by_date(sort, a.date, *i)
+                        .cmp(&by_date(sort, b.date, *j))
+                        .reverse(),
+                });
+                let total = matched.len();
+                matched.truncate(config.limit.unwrap_or(usize::MAX));
+                return Ok((self.issue_hits(&found, matched)?, total));
+            }
+        };
+        Ok((self.issue_hits(&found, best)?, found.len()))
+    }
+
+    /// The hits of `matched` issues, each with the citation of its first head.
+    fn issue_hits(
+        &self,
+        found: &issues::Found,
+        matched: Vec<(usize, IssueMatch)>,
+    ) -> Result<Vec<Hit>, Error> {
+        let mut hits = Vec::with_capacity(matched.len());
+        for (i, verdict) in matched {
+            let address = found.list[i].address;
             let citation = issue_citation(read_citation(self.searcher(), self.fields(), address)?);
             hits.push(name_hit(
                 citation,
@@ -289,7 +359,7 @@ impl<'a> NameRun<'a> {
                 verdict.score,
             ));
         }
-        Ok((hits, total))
+        Ok(hits)
     }
 
     /// Whether `expr` matches the issue of `key`, dated `date` (a `dates::key`), checked on its
@@ -307,11 +377,7 @@ impl<'a> NameRun<'a> {
         let spans = self.check(expr, &name, citation, DocAddress::new(0, 0))?;
         let (head, tail) = name.split_at(gazette_len);
         let covered = coverage_in(head, &spans, 0).max(coverage_in(tail, &spans, gazette_len));
-        let score = if covered >= ISSUE_COVERAGE {
-            NAME_SCORE + covered
-        } else {
-            covered / NAME_SCORE
-        };
+        let score = issue_score(covered);
         let matched_in = if spans.iter().all(|&(_, end)| end <= gazette_len) {
             MatchedIn::Gazette
         } else {
@@ -325,6 +391,28 @@ impl<'a> NameRun<'a> {
             spans,
         })
     }
+}
+
+/// The score of an issue whose name the query covers by `covered` (the larger share of its
+/// gazette's name or of its issue's): above every paragraph from [`ISSUE_COVERAGE`], else below
+/// every one. It grows with `covered`, so a bound of the coverage bounds the score.
+fn issue_score(covered: f32) -> f32 {
+    if covered >= ISSUE_COVERAGE {
+        NAME_SCORE + covered
+    } else {
+        covered / NAME_SCORE
+    }
+}
+
+/// The key that orders issues by date as `sort` asks, greatest first: newest first, or oldest
+/// first with the undated last; equal dates in the order of their keys (`i`, their rank in it).
+fn by_date(sort: Sort, date: u64, i: usize) -> (u64, Reverse<usize>) {
+    let date = match sort {
+        Sort::Newest | Sort::Relevance => date,
+        Sort::Oldest if date == 0 => 0,
+        Sort::Oldest => u64::MAX - date,
+    };
+    (date, Reverse(i))
 }
 
 /// An issue whose name the query matches.
@@ -388,44 +476,6 @@ fn shortest_first(
             }
         }
     })
-}
-
-/// The first head (in store order) of each issue that `query` finds, with its date (a
-/// `dates::key`), by issue key. The keys are read from each segment's column of them: a term
-/// number per head, then one pass over the column's dictionary for the numbers seen.
-fn first_head_of_each_issue(
-    searcher: &Searcher,
-    query: &dyn Query,
-) -> Result<BTreeMap<String, (DocAddress, u64)>, Error> {
-    let weight = query.weight(EnableScoring::disabled_from_searcher(searcher))?;
-    let mut first: BTreeMap<String, (DocAddress, u64)> = BTreeMap::new();
-    for (segment_ord, segment) in searcher.segment_readers().iter().enumerate() {
-        let Some(keys) = segment.fast_fields().str(schema::ISSUE_KEY)? else {
-            continue;
-        };
-        let dates = segment.fast_fields().u64(schema::DATE_KEY)?;
-        // Heads come in store order, so the first seen of an issue is its first.
-        let mut by_ord: BTreeMap<u64, DocId> = BTreeMap::new();
-        each_alive(weight.scorer(segment, 1.0)?, segment, |doc| {
-            if let Some(ord) = keys.ords().first(doc) {
-                by_ord.entry(ord).or_insert(doc);
-            }
-        });
-        let ords: Vec<u64> = by_ord.keys().copied().collect();
-        let mut docs = by_ord.into_values();
-        keys.dictionary().sorted_ords_to_term_cb(&ords, |key| {
-            let Some(doc) = docs.next() else { return };
-            let head = (
-                DocAddress::new(segment_ord as u32, doc),
-                dates.first(doc).unwrap_or(0),
-            );
-            first
-                .entry(String::from_utf8_lossy(key).into_owned())
-                .and_modify(|seen| *seen = (*seen).min(head))
-                .or_insert(head);
-        })?;
-    }
-    Ok(first)
 }
 
 /// The citation stored on the head at `address`.

@@ -17,7 +17,7 @@ use tantivy::schema::{
 use crate::store::tokenizers::{BIGRAMS, COVERING_GRAMS, FREQUENT_CHARS, JIEBA_WORDS};
 
 /// Bumped whenever the schema or a tokenizer changes what is stored or indexed.
-pub const SCHEMA_VERSION: u32 = 16;
+pub const SCHEMA_VERSION: u32 = 17;
 
 pub const PATH: &str = "path";
 /// `HASH PATH`: the file a paragraph came from with the hash of its content and manifest row, so
@@ -268,15 +268,19 @@ pub fn issue_name(gazette: Option<&str>, issue: Option<&str>) -> Option<(String,
         (None, None) => None,
         (Some(g), None) => Some((g.to_string(), g.len())),
         (None, Some(i)) => Some((i.to_string(), 0)),
-        (Some(g), Some(i)) => {
-            let joint = g.chars().next_back().is_some_and(char::is_alphanumeric)
-                && !g.chars().next_back().is_some_and(crate::text::fold::is_cjk)
-                && i.chars()
-                    .next()
-                    .is_some_and(|c| c.is_alphanumeric() && !crate::text::fold::is_cjk(c));
-            let glue = if joint { " " } else { "" };
-            Some((format!("{g}{glue}{i}"), g.len()))
-        }
+        (Some(g), Some(i)) => Some((format!("{g}{}{i}", issue_name_glue(g, i)), g.len())),
+    }
+}
+
+/// What [`issue_name`] puts between a gazette's name and an issue's: a space between two
+/// letters or digits, else nothing.
+pub fn issue_name_glue(gazette: &str, issue: &str) -> &'static str {
+    let word =
+        |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() && !crate::text::fold::is_cjk(c));
+    if word(gazette.chars().next_back()) && word(issue.chars().next()) {
+        " "
+    } else {
+        ""
     }
 }
 

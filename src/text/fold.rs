@@ -245,6 +245,42 @@ impl Haystack {
     }
 }
 
+/// True when the matching form of `left + right` is that of `left` followed by that of `right`
+/// (spans moved by `left.len()`): folding is one character at a time except for white space and
+/// zero-width characters, which their neighbours decide, and traditional characters, which some
+/// neighbours convert; so with none of those at the edge between them and no traditional
+/// character on either side, the two fold apart. Conservative: `false` says nothing.
+pub fn folds_apart(left: &str, right: &str, script: Script) -> bool {
+    ends_apart(left, script) && starts_apart(right, script)
+}
+
+/// `left`'s half of [`folds_apart`].
+pub fn ends_apart(left: &str, script: Script) -> bool {
+    kept_alone(left.chars().next_back()) && !(script == Script::Fold && may_be_traditional(left))
+}
+
+/// `right`'s half of [`folds_apart`].
+pub fn starts_apart(right: &str, script: Script) -> bool {
+    kept_alone(right.chars().next()) && !(script == Script::Fold && may_be_traditional(right))
+}
+
+/// False when no character of the matching form of `text` is one of `chars` (sorted). Folding
+/// makes each character from one of the text's, by itself except for traditional characters,
+/// which some neighbours convert: a text without them is decided one character at a time.
+pub fn may_hold_any(text: &str, chars: &[char], script: Script) -> bool {
+    if script == Script::Fold && may_be_traditional(text) {
+        return true;
+    }
+    text.chars()
+        .filter_map(fold_char)
+        .any(|c| chars.binary_search(&c).is_ok())
+}
+
+/// A character that folding keeps, as itself or another, whatever stands beside it.
+fn kept_alone(c: Option<char>) -> bool {
+    c.and_then(fold_char).is_some_and(|f| f != ' ')
+}
+
 /// The matching form of `text`, with or without script folding.
 pub fn fold_with(text: &str, script: Script) -> Folded {
     let mut out = Folded {
@@ -511,6 +547,58 @@ mod tests {
         ] {
             assert_eq!(fold_to_string(text), fold(text).as_string(), "{text:?}");
         }
+    }
+
+    #[test]
+    fn texts_said_to_fold_apart_fold_as_their_join_does() {
+        // Pieces with every kind of edge: CJK, Latin, digits, full-width, brackets, white space
+        // between and beside CJK, zero-width characters, traditional characters that fast2s
+        // converts alone (國) or by a neighbour (著 in 看著).
+        let pieces = [
+            "焦作市人民政府公报",
+            "2025年第1号",
+            " ",
+            "　",
+            "\u{200B}",
+            "AB",
+            "ｃ",
+            "〔",
+            "〕",
+            "國",
+            "看",
+            "著",
+            "第 十四 條",
+            "No.",
+            "5",
+            "政府",
+            "\u{00AD}",
+            "计畫",
+        ];
+        let mut apart = 0;
+        for a in pieces {
+            for b in pieces {
+                for c in pieces {
+                    let text = format!("{a}{b}{c}");
+                    for (cut, _) in text.char_indices().skip(1) {
+                        let (left, right) = text.split_at(cut);
+                        for script in [Script::Fold, Script::Exact] {
+                            if !folds_apart(left, right, script) {
+                                continue;
+                            }
+                            apart += 1;
+                            let mut joined = fold_with(left, script);
+                            let tail = fold_with(right, script);
+                            joined.chars.extend(tail.chars);
+                            let moved = tail.spans.iter().map(|&(s, e)| (s + cut, e + cut));
+                            joined.spans.extend(moved);
+                            assert_eq!(joined, fold_with(&text, script), "{left:?} + {right:?}");
+                        }
+                    }
+                }
+            }
+        }
+        // Most cuts of plain text fold apart; the rule is not `false` everywhere.
+        assert!(apart > 10_000, "{apart}");
     }
 
     #[test]

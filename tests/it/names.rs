@@ -558,3 +558,126 @@ fn names_that_fill_the_page_leave_the_paragraphs_counted() {
     }
     assert!(filled >= 3, "only {filled} words fill the page with names");
 }
+
+/// The best issues of a search are found by checking only those that could rank among them
+/// (`search::issues`): they must be the first issues of all its hits, ranked, in the same order.
+/// Issues of four gazettes (one with a Latin name, whose issues' names are glued by a space),
+/// many with names of their own (总第N期), each spread over two files indexed in two runs, so
+/// that its heads lie in two segments.
+#[test]
+fn the_best_issues_are_the_first_issues_of_all_hits_ranked() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    std::fs::create_dir(&corpus).unwrap();
+    let gazettes = [
+        "焦作市人民政府公报",
+        "修武县人民政府公报",
+        "河南省政府公报",
+        "Gazette No",
+    ];
+    let mut rows = Vec::new();
+    for n in 0..48 {
+        let gazette = gazettes[n % gazettes.len()];
+        let year = 2020 + n % 5;
+        let issue = if gazette.starts_with("Gazette") {
+            format!("{}", n / 4 + 1)
+        } else if n % 3 == 0 {
+            format!("{year}年第{}期（总第{}期）", n / 4 + 1, n + 100)
+        } else {
+            format!("{year}年第{}期", n / 4 + 1)
+        };
+        let date = format!("{year}-{:02}-{:02}", n % 12 + 1, n % 27 + 1);
+        for half in 0..2 {
+            let name = format!("f{n:02}_{half}.txt");
+            let body = format!(
+                "# 关于第{n}项工作的通知\n\n市政府决定开展第{n}项工作，公报{year}年刊登。\n"
+            );
+            std::fs::write(corpus.join(&name), body).unwrap();
+            rows.push(format!("{name}\t{gazette}\t{issue}\t{date}\n"));
+        }
+    }
+    // The first files of each issue, then all of them: a second run adds a segment.
+    let manifest = |rows: &[String]| {
+        let mut text = String::from("file\tgazette\tissue\tdate\n");
+        rows.iter().for_each(|row| text.push_str(row));
+        std::fs::write(corpus.join("manifest.tsv"), text).unwrap();
+    };
+    let firsts: Vec<String> = rows.iter().step_by(2).cloned().collect();
+    let seconds: Vec<&str> = rows
+        .iter()
+        .skip(1)
+        .step_by(2)
+        .map(|r| r.split('\t').next().unwrap())
+        .collect();
+    let hidden = dir.path().join("later");
+    std::fs::create_dir(&hidden).unwrap();
+    for name in &seconds {
+        std::fs::rename(corpus.join(name), hidden.join(name)).unwrap();
+    }
+    manifest(&firsts);
+    let index = build_index(dir.path(), &corpus);
+    for name in &seconds {
+        std::fs::rename(hidden.join(name), corpus.join(name)).unwrap();
+    }
+    manifest(&rows);
+    build_index(dir.path(), &corpus);
+
+    let issue_of = |hit: &Value| {
+        matches!(hit["matched_in"].as_str(), Some("gazette" | "issue")).then(|| {
+            (
+                hit["gazette"].to_string(),
+                hit["issue"].to_string(),
+                hit["date"].to_string(),
+                hit["score"].to_string(),
+            )
+        })
+    };
+    let mut compared = 0;
+    for query in [
+        "政府",
+        "人民政府公报",
+        "公报",
+        "第1期",
+        "2021年",
+        "公报2021",
+        "焦作市人民政府公报",
+        "政府 OR 第2期",
+        "政府 -第1期",
+        "No 3",
+        "总第",
+        "Gazette",
+    ] {
+        for sort in ["relevance", "newest", "oldest"] {
+            let (_, all) = every_hit(&index, query, &["--sort", sort]);
+            let count = all.iter().filter_map(issue_of).count();
+            if query == "政府" {
+                assert_eq!(
+                    count, 36,
+                    "{query}: one hit for each issue of the three gazettes"
+                );
+            }
+            for limit in [1, 3, 10] {
+                let out = gazette(&[
+                    "search",
+                    query,
+                    "--json",
+                    "-n",
+                    &limit.to_string(),
+                    "--sort",
+                    sort,
+                    "--index",
+                    &index,
+                ]);
+                let best: Vec<_> = stdout(&out)
+                    .lines()
+                    .map(|line| serde_json::from_str::<Value>(line).unwrap())
+                    .filter_map(|hit| issue_of(&hit))
+                    .collect();
+                let first: Vec<_> = all.iter().take(limit).filter_map(issue_of).collect();
+                assert_eq!(best, first, "{query} --sort {sort} -n {limit}");
+                compared += best.len();
+            }
+        }
+    }
+    assert!(compared > 100, "only {compared} issue hits compared");
+}

@@ -1,0 +1,429 @@
+//! ISSUES: the issues a query finds by their name, each once, and the best of them found without
+//! checking every one (`names` checks and ranks them).
+//!
+//! A common word of the gazettes' names finds every issue: 政府 names all 120,992 issues of a
+//! collection of 1 GB of 人民政府公报. Where the index decides alone, each issue it finds matches,
+//! so they are counted as found; and an issue's score, which is what the query covers of its
+//! gazette's name or of its issue's name, is bounded above by what the query's literals cover of
+//! each of the two apart. Those bounds are computed once per distinct name (a few hundred
+//! gazettes, a few thousand issue names), and issues are checked in the order of their bound
+//! until none left unchecked could rank above the last one kept.
+
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap};
+use std::ops::Range;
+
+use tantivy::query::{EnableScoring, Query};
+use tantivy::{DocAddress, DocId, Searcher};
+
+use crate::Error;
+use crate::search::count::each_alive;
+use crate::store::schema;
+use crate::text::fold::{Script, ends_apart, fold_with, may_hold_any, starts_apart};
+
+/// The issues a query finds, each once, in the order of their keys.
+#[derive(Default)]
+pub(super) struct Found {
+    keys: Vec<u8>,
+    pub(super) list: Vec<Issue>,
+}
+
+/// One issue found: where its key is in [`Found`], its first head, and its date (a `dates::key`).
+pub(super) struct Issue {
+    key: Range<usize>,
+    pub(super) address: DocAddress,
+    pub(super) date: u64,
+}
+
+impl Found {
+    /// The key of `issue` (`schema::issue_key`).
+    pub(super) fn key(&self, issue: &Issue) -> &str {
+        // Keys are copied from the index's dictionary, which holds the strings it was given.
+        std::str::from_utf8(&self.keys[issue.key.clone()]).unwrap_or_default()
+    }
+
+    pub(super) fn len(&self) -> usize {
+        self.list.len()
+    }
+}
+
+/// The first head (in store order) of each issue that `query` finds, with its date. The keys
+/// are read from each segment's column of them: a term number per head, then one pass over the
+/// column's dictionary for the numbers seen; the segments' sorted lists are then merged, an
+/// issue whose heads lie in several segments taken once, at its first head.
+pub(super) fn find(searcher: &Searcher, query: &dyn Query) -> Result<Found, Error> {
+    const NONE: DocId = DocId::MAX;
+    let weight = query.weight(EnableScoring::disabled_from_searcher(searcher))?;
+    let mut keys = Vec::new();
+    // Each segment's issues, sorted by key.
+    let mut runs: Vec<Vec<Issue>> = Vec::new();
+    for (segment_ord, segment) in searcher.segment_readers().iter().enumerate() {
+        let Some(column) = segment.fast_fields().str(schema::ISSUE_KEY)? else {
+            continue;
+        };
+        let dates = segment.fast_fields().u64(schema::DATE_KEY)?;
+        let terms = column.num_terms();
+        // Heads come in store order, so the first seen of an issue is its first.
+        let mut first = vec![NONE; terms];
+        each_alive(weight.scorer(segment, 1.0)?, segment, |doc| {
+            if let Some(ord) = column.ords().first(doc)
+                && let Some(slot) = first.get_mut(ord as usize)
+                && *slot == NONE
+            {
+                *slot = doc;
+            }
+        });
+        let ords: Vec<u64> = (0..terms as u64)
+            .filter(|&ord| first[ord as usize] != NONE)
+            .collect();
+        let mut docs = ords.iter().map(|&ord| first[ord as usize]);
+        let mut run = Vec::with_capacity(ords.len());
+        column.dictionary().sorted_ords_to_term_cb(&ords, |key| {
+            let Some(doc) = docs.next() else { return };
+            let start = keys.len();
+            keys.extend_from_slice(key);
+            run.push(Issue {
+                key: start..keys.len(),
+                address: DocAddress::new(segment_ord as u32, doc),
+                date: dates.first(doc).unwrap_or(0),
+            });
+        })?;
+        runs.push(run);
+    }
+    let list = merge(&keys, runs);
+    Ok(Found { keys, list })
+}
+
+/// The runs, each sorted by key, merged into one sorted list with each key once: at the first
+/// of its heads.
+fn merge(keys: &[u8], runs: Vec<Vec<Issue>>) -> Vec<Issue> {
+    if runs.len() <= 1 {
+        return runs.into_iter().next().unwrap_or_default();
+    }
+    let key = |issue: &Issue| &keys[issue.key.clone()];
+    let total = runs.iter().map(Vec::len).sum();
+    let mut runs: Vec<std::iter::Peekable<std::vec::IntoIter<Issue>>> = runs
+        .into_iter()
+        .map(|run| run.into_iter().peekable())
+        .collect();
+    let mut heap: BinaryHeap<Reverse<(&[u8], usize)>> = runs
+        .iter_mut()
+        .enumerate()
+        .filter_map(|(i, run)| Some(Reverse((key(run.peek()?), i))))
+        .collect();
+    let mut merged: Vec<Issue> = Vec::with_capacity(total);
+    while let Some(Reverse((_, i))) = heap.pop() {
+        let Some(issue) = runs[i].next() else {
+            continue;
+        };
+        if let Some(next) = runs[i].peek() {
+            heap.push(Reverse((key(next), i)));
+        }
+        match merged.last_mut() {
+            Some(last) if key(last) == key(&issue) => {
+                if issue.address < last.address {
+                    *last = issue;
+                }
+            }
+            _ => merged.push(issue),
+        }
+    }
+    merged
+}
+
+/// A score, ordered as f32's total order.
+#[derive(Clone, Copy, PartialEq)]
+pub(super) struct Score(pub(super) f32);
+
+impl Eq for Score {}
+
+impl PartialOrd for Score {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Score {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.0.total_cmp(&other.0)
+    }
+}
+
+/// The best `limit` of `n` items by an order whose greatest is best, found by checking them in
+/// the order of `bound`, which is never below what `check` gives (`None` for an item that does
+/// not hold): checking stops when no item left could rank above the last kept. Best first, with
+/// what `check` gave.
+pub(super) fn best_checked<K: Ord + Copy, T>(
+    n: usize,
+    limit: usize,
+    bound: impl Fn(usize) -> K,
+    mut check: impl FnMut(usize) -> Option<(K, T)>,
+) -> Vec<(K, T)> {
+    if limit == 0 {
+        return Vec::new();
+    }
+    // Built whole in linear time; only the items checked are taken out.
+    let mut unchecked: BinaryHeap<(K, usize)> = (0..n).map(|i| (bound(i), i)).collect();
+    // The worst kept on top.
+    let mut kept: BinaryHeap<Reverse<(K, usize)>> = BinaryHeap::new();
+    let mut found: Vec<Option<T>> = Vec::new();
+    while let Some((most, i)) = unchecked.pop() {
+        if kept.len() == limit && kept.peek().is_some_and(|Reverse(worst)| most <= worst.0) {
+            break;
+        }
+        let Some((key, value)) = check(i) else {
+            continue;
+        };
+        kept.push(Reverse((key, found.len())));
+        found.push(Some(value));
+        if kept.len() > limit {
+            kept.pop();
+        }
+    }
+    let mut best: Vec<(K, usize)> = kept.into_iter().map(|Reverse(k)| k).collect();
+    best.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    best.into_iter()
+        .filter_map(|(key, slot)| Some((key, found[slot].take()?)))
+        .collect()
+}
+
+/// What the query's literals cover of one part of issue names (a gazette's name, or what
+/// follows it), found in that part alone.
+#[derive(Clone, Copy)]
+pub(super) struct Part {
+    /// The share of the part's characters that occurrences of the literals inside it cover.
+    pub(super) covered: f32,
+    /// A literal could run across the edge: part of one ends the gazette's name, or the rest of
+    /// one starts what follows it.
+    pub(super) straddles: bool,
+    /// The part folds apart from its neighbour (`fold::folds_apart`) on that edge.
+    pub(super) apart: bool,
+}
+
+/// Upper bounds of what a query covers of issue names, from the two parts of each name apart,
+/// each part computed once.
+pub(super) struct Bounds<'a, F: Fn(&str) -> f32> {
+    /// The literals folded, as they are sought.
+    literals: Vec<Vec<char>>,
+    /// Their characters, sorted.
+    chars: Vec<char>,
+    script: Script,
+    /// What occurrences of the literals cover of a text: the share of its characters.
+    covers: F,
+    gazettes: HashMap<&'a str, Part>,
+    tails: HashMap<(&'static str, &'a str), Part>,
+}
+
+impl<'a, F: Fn(&str) -> f32> Bounds<'a, F> {
+    pub(super) fn new(literals: &[&str], script: Script, covers: F) -> Self {
+        let literals: Vec<Vec<char>> = literals
+            .iter()
+            .map(|literal| fold_with(literal, script).chars)
+            .collect();
+        let mut chars: Vec<char> = literals.iter().flatten().copied().collect();
+        chars.sort_unstable();
+        chars.dedup();
+        Bounds {
+            literals,
+            chars,
+            script,
+            covers,
+            gazettes: HashMap::new(),
+            tails: HashMap::new(),
+        }
+    }
+
+    /// At least the larger share that the query covers of the gazette's name or of the rest of
+    /// the issue's name (`names` ranks an issue by it), for an issue of that key.
+    pub(super) fn coverage(&mut self, key: &'a str) -> f32 {
+        let [gazette, issue, _] = schema::issue_key_parts(key);
+        let (gazette, issue) = (gazette.unwrap_or(""), issue.unwrap_or(""));
+        let glue = schema::issue_name_glue(gazette, issue);
+        let head = self.gazette(gazette);
+        let tail = self.tail(glue, issue);
+        let edge = !gazette.is_empty() && !issue.is_empty();
+        if edge && (!head.apart || !tail.apart || (head.straddles && tail.straddles)) {
+            return 1.0;
+        }
+        head.covered.max(tail.covered)
+    }
+
+    fn gazette(&mut self, gazette: &'a str) -> Part {
+        if let Some(part) = self.gazettes.get(gazette) {
+            return *part;
+        }
+        let folded = fold_with(gazette, self.script).chars;
+        // A literal's beginning (not all of it) ends the name: 公报 of 公报2025年.
+        let straddles = self
+            .literals
+            .iter()
+            .any(|literal| (1..literal.len()).any(|n| folded.ends_with(&literal[..n])));
+        let part = Part {
+            covered: (self.covers)(gazette),
+            straddles,
+            apart: ends_apart(gazette, self.script),
+        };
+        self.gazettes.insert(gazette, part);
+        part
+    }
+
+    fn tail(&mut self, glue: &'static str, issue: &'a str) -> Part {
+        // Most issues' names are theirs alone (2014年第17号（总第77号）) and hold none of the
+        // literals' characters: nothing of them is covered, and no literal runs into them.
+        if glue.is_empty() && !may_hold_any(issue, &self.chars, self.script) {
+            return Part {
+                covered: 0.0,
+                straddles: false,
+                apart: starts_apart(issue, self.script),
+            };
+        }
+        if let Some(part) = self.tails.get(&(glue, issue)) {
+            return *part;
+        }
+        let text = format!("{glue}{issue}");
+        let folded = fold_with(&text, self.script).chars;
+        // A literal's end (not all of it) starts the rest: 2025年 of 公报2025年.
+        let straddles = self
+            .literals
+            .iter()
+            .any(|literal| (1..literal.len()).any(|n| folded.starts_with(&literal[n..])));
+        let part = Part {
+            covered: (self.covers)(&text),
+            straddles,
+            apart: starts_apart(&text, self.script),
+        };
+        self.tails.insert((glue, issue), part);
+        part
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_best_checked_in_the_order_of_a_bound_are_the_best_of_all() {
+        // Items whose true value is at most their bound, some failing their check: the best
+        // `limit` by checking in the order of the bound equal the best of all, checked.
+        let values: Vec<u32> = (0..500u32).map(|i| (i * 7919) % 101).collect();
+        let bound = |i: usize| values[i] + (i as u32 % 5);
+        let holds = |i: usize| !i.is_multiple_of(3);
+        for limit in [0, 1, 5, 42, 400, 1000] {
+            let mut checks = 0;
+            let got = best_checked(
+                values.len(),
+                limit,
+                |i| (bound(i), Reverse(i)),
+                |i| {
+                    checks += 1;
+                    holds(i).then_some(((values[i], Reverse(i)), i))
+                },
+            );
+            let mut all: Vec<((u32, Reverse<usize>), usize)> = (0..values.len())
+                .filter(|&i| holds(i))
+                .map(|i| ((values[i], Reverse(i)), i))
+                .collect();
+            all.sort_by_key(|a| Reverse(a.0));
+            all.truncate(limit);
+            assert_eq!(got, all, "limit {limit}");
+            if limit == 5 {
+                assert!(checks < 100, "{checks} checks for 5");
+            }
+        }
+    }
+
+    #[test]
+    fn a_bound_covers_what_the_whole_name_does() {
+        let covers = |literals: &'static [&'static str]| {
+            move |text: &str| {
+                let folded = fold_with(text, Script::Fold);
+                let mut covered = vec![false; folded.len()];
+                for literal in literals {
+                    let needle = fold_with(literal, Script::Fold).chars;
+                    for i in 0..folded.len() {
+                        if folded.chars[i..].starts_with(&needle) && !needle.is_empty() {
+                            covered[i..i + needle.len()]
+                                .iter_mut()
+                                .for_each(|c| *c = true);
+                        }
+                    }
+                }
+                let chars = text.chars().count().max(1);
+                covered.iter().filter(|&&c| c).count() as f32 / chars as f32
+            }
+        };
+        let keys: Vec<String> = [
+            ("焦作市人民政府公报", "2025年第1号"),
+            ("焦作市人民政府公报", "2024年第12号"),
+            ("Gazette No", "5"),
+            ("行政院公報", "第31卷第1期"),
+            ("", "2025年第1号"),
+            ("政府公报", ""),
+        ]
+        .iter()
+        .map(|(g, i)| {
+            schema::issue_key(
+                (!g.is_empty()).then_some(g),
+                (!i.is_empty()).then_some(i),
+                Some("2025"),
+            )
+        })
+        .collect();
+        let queries: [&'static [&'static str]; 6] = [
+            &["政府"],
+            &["人民政府公报"],
+            &["公报2025"],
+            &["焦作", "第1号"],
+            &["No 5"],
+            &["公報第31"],
+        ];
+        for literals in queries {
+            let mut bounds = Bounds::new(literals, Script::Fold, covers(literals));
+            for key in &keys {
+                let [g, i, _] = schema::issue_key_parts(key);
+                let (name, gazette_len) = schema::issue_name(g, i).unwrap();
+                // The whole name's coverage of each part, as `names` computes it.
+                let (head, tail) = name.split_at(gazette_len);
+                let whole = {
+                    // Coverage of a part by occurrences found in the whole name.
+                    let folded = fold_with(&name, Script::Fold);
+                    let mut covered = vec![false; name.len()];
+                    for literal in literals {
+                        let needle = fold_with(literal, Script::Fold).chars;
+                        for s in 0..folded.len() {
+                            if folded.chars[s..].starts_with(&needle) {
+                                let (a, b) =
+                                    (folded.spans[s].0, folded.spans[s + needle.len() - 1].1);
+                                covered[a..b].iter_mut().for_each(|c| *c = true);
+                            }
+                        }
+                    }
+                    let share = |from: usize, part: &str| {
+                        let n = part.chars().count();
+                        if n == 0 {
+                            return 0.0;
+                        }
+                        part.char_indices()
+                            .filter(|(at, _)| covered[from + at])
+                            .count() as f32
+                            / n as f32
+                    };
+                    share(0, head).max(share(gazette_len, tail))
+                };
+                let bound = bounds.coverage(key);
+                assert!(
+                    bound >= whole - 1e-6,
+                    "{literals:?} on {name}: bound {bound} < {whole}"
+                );
+                // Where no literal runs across the edge, the bound is the coverage itself.
+                if name.starts_with("焦作") && literals.len() == 1 && literals[0].contains('政')
+                {
+                    assert!(
+                        (bound - whole).abs() < 1e-6,
+                        "{literals:?} on {name}: {bound}"
+                    );
+                }
+            }
+        }
+    }
+}
