@@ -211,6 +211,7 @@ pub(super) struct Bounds<'a, F: Fn(&str) -> f32> {
     /// What occurrences of the literals cover of a text: the share of its characters.
     covers: F,
     gazettes: HashMap<&'a str, Part>,
+    last_gazette: Option<(&'a str, Part)>,
     tails: HashMap<(&'static str, &'a str), Part>,
 }
 
@@ -229,6 +230,7 @@ impl<'a, F: Fn(&str) -> f32> Bounds<'a, F> {
             script,
             covers,
             gazettes: HashMap::new(),
+            last_gazette: None,
             tails: HashMap::new(),
         }
     }
@@ -249,6 +251,18 @@ impl<'a, F: Fn(&str) -> f32> Bounds<'a, F> {
     }
 
     fn gazette(&mut self, gazette: &'a str) -> Part {
+        // Keys come sorted: the issues of one gazette one after another.
+        if let Some((last, part)) = self.last_gazette
+            && last == gazette
+        {
+            return part;
+        }
+        let part = self.gazette_part(gazette);
+        self.last_gazette = Some((gazette, part));
+        part
+    }
+
+    fn gazette_part(&mut self, gazette: &'a str) -> Part {
         if let Some(part) = self.gazettes.get(gazette) {
             return *part;
         }
@@ -274,7 +288,8 @@ impl<'a, F: Fn(&str) -> f32> Bounds<'a, F> {
             return Part {
                 covered: 0.0,
                 straddles: false,
-                apart: starts_apart(issue, self.script),
+                // Without traditional characters, as `may_hold_any` found: only the edge counts.
+                apart: starts_apart(issue, Script::Exact),
             };
         }
         if let Some(part) = self.tails.get(&(glue, issue)) {

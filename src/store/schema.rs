@@ -276,7 +276,7 @@ pub fn issue_name(gazette: Option<&str>, issue: Option<&str>) -> Option<(String,
 /// letters or digits, else nothing.
 pub fn issue_name_glue(gazette: &str, issue: &str) -> &'static str {
     let word =
-        |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() && !crate::text::fold::is_cjk(c));
+        |c: Option<char>| c.is_some_and(|c| !crate::text::fold::is_cjk(c) && c.is_alphanumeric());
     if word(gazette.chars().next_back()) && word(issue.chars().next()) {
         " "
     } else {
