@@ -254,91 +254,111 @@ impl<'a> NameRun<'a> {
         let expr = without_scope_filters(&self.prepared.expr);
         let per_document = has_filter(&expr);
         let found = issues::find(self.searcher(), query.as_ref())?;
-        let list = &found.list;
-        let found_match = self.decides && !per_document;
-        let best: Vec<(usize, IssueMatch)> = match config.limit {
+        if !self.decides || per_document {
+            let (matched, total) = self.each_checked(&found, &expr, per_document, config)?;
+            return Ok((self.issue_hits(&found, matched)?, total));
+        }
+        let best = match (config.limit, config.sort) {
             // Only counted: checking each on its name was half the time of `--count`.
-            Some(0) if found_match => return Ok((Vec::new(), found.len())),
-            Some(limit) if found_match => {
-                let check = |i: usize| self.issue(&expr, found.key(&list[i]), list[i].date, None);
-                match config.sort {
-                    Sort::Relevance => {
-                        let literals = self.prepared.expr.positive_literals();
-                        let any = Expr::Or(
-                            literals
-                                .iter()
-                                .map(|literal| Expr::Literal(literal.to_string()))
-                                .collect(),
-                        );
-                        let covers = |text: &str| {
-                            let spans =
-                                self.check(&any, text, Arc::default(), DocAddress::new(0, 0));
-                            coverage(text, &spans.unwrap_or_default())
-                        };
-                        let mut bounds = Bounds::new(&literals, self.prepared.script, covers);
-                        let bound: Vec<Score> = list
-                            .iter()
-                            .map(|issue| Score(issue_score(bounds.coverage(found.key(issue)))))
-                            .collect();
-                        let key = |score: Score, i: usize| (score, list[i].date, Reverse(i));
-                        issues::best_checked(
-                            list.len(),
-                            limit,
-                            |i| key(bound[i], i),
-                            |i| {
-                                let verdict = check(i)?;
-                                Some((key(Score(verdict.score), i), (i, verdict)))
-                            },
-                        )
-                        .into_iter()
-                        .map(|(_, found)| found)
-                        .collect()
-                    }
-                    // The order is the dates': the first `limit` that hold are the best.
-                    sort => {
-                        let key = |i: usize| by_date(sort, list[i].date, i);
-                        issues::best_checked(list.len(), limit, key, |i| {
-                            Some((key(i), (i, check(i)?)))
-                        })
-                        .into_iter()
-                        .map(|(_, found)| found)
-                        .collect()
-                    }
-                }
+            (Some(0), _) => Vec::new(),
+            (Some(limit), Sort::Relevance) => self.best_by_bound(&found, &expr, limit),
+            // The order is the dates': the first `limit` that hold are the best.
+            (Some(limit), sort) => {
+                let list = &found.list;
+                let key = |i: usize| by_date(sort, list[i].date, i);
+                issues::best_checked(list.len(), limit, key, |i| {
+                    let verdict = self.issue(&expr, found.key(&list[i]), list[i].date, None)?;
+                    Some((key(i), (i, verdict)))
+                })
+                .into_iter()
+                .map(|(_, best)| best)
+                .collect()
             }
-            _ => {
-                let mut matched = Vec::new();
-                for (i, issue) in list.iter().enumerate() {
-                    let citation = if per_document {
-                        let citation =
-                            read_citation(self.searcher(), self.fields(), issue.address)?;
-                        Some(issue_citation(citation))
-                    } else {
-                        None
-                    };
-                    if let Some(verdict) = self.issue(&expr, found.key(issue), issue.date, citation)
-                    {
-                        matched.push((i, verdict));
-                    }
-                }
-                // The best first (equal ones in the order of their keys), then read only those
-                // shown.
-                matched.sort_by(|(i, a), (j, b)| match config.sort {
-                    Sort::Relevance => b
-                        .score
-                        .total_cmp(&a.score)
-                        .then(b.date.cmp(&a.date))
-                        .then(i.cmp(j)),
-                    sort => by_date(sort, a.date, *i)
-                        .cmp(&by_date(sort, b.date, *j))
-                        .reverse(),
-                });
-                let total = matched.len();
-                matched.truncate(config.limit.unwrap_or(usize::MAX));
-                return Ok((self.issue_hits(&found, matched)?, total));
-            }
+            (None, _) => self.each_checked(&found, &expr, false, config)?.0,
         };
         Ok((self.issue_hits(&found, best)?, found.len()))
+    }
+
+    /// The best `limit` issues of `found` by relevance, every one of which matches: checked in
+    /// the order of a bound of their score (`issues::Bounds`) until none left could rank above
+    /// the last kept.
+    fn best_by_bound(
+        &self,
+        found: &issues::Found,
+        expr: &Expr,
+        limit: usize,
+    ) -> Vec<(usize, IssueMatch)> {
+        let list = &found.list;
+        let literals = self.prepared.expr.positive_literals();
+        // Every occurrence of every literal, which covers at least what the spans of any
+        // expression of them cover.
+        let any = Expr::Or(
+            literals
+                .iter()
+                .map(|literal| Expr::Literal(literal.to_string()))
+                .collect(),
+        );
+        let covers = |text: &str| {
+            let spans = self.check(&any, text, Arc::default(), DocAddress::new(0, 0));
+            coverage(text, &spans.unwrap_or_default())
+        };
+        let mut bounds = Bounds::new(&literals, self.prepared.script, covers);
+        let bound: Vec<Score> = list
+            .iter()
+            .map(|issue| Score(issue_score(bounds.coverage(found.key(issue)))))
+            .collect();
+        // By score, then newest, then in the order of the keys.
+        let key = |score: Score, i: usize| (score, list[i].date, Reverse(i));
+        issues::best_checked(
+            list.len(),
+            limit,
+            |i| key(bound[i], i),
+            |i| {
+                let verdict = self.issue(expr, found.key(&list[i]), list[i].date, None)?;
+                Some((key(Score(verdict.score), i), (i, verdict)))
+            },
+        )
+        .into_iter()
+        .map(|(_, best)| best)
+        .collect()
+    }
+
+    /// Every issue of `found` checked on its name (and on the citation of its first document
+    /// when `per_document`), the best `config.limit` of those that match in `config.sort`'s
+    /// order, and how many match.
+    fn each_checked(
+        &self,
+        found: &issues::Found,
+        expr: &Expr,
+        per_document: bool,
+        config: &SearchConfig,
+    ) -> Result<(Vec<(usize, IssueMatch)>, usize), Error> {
+        let mut matched = Vec::new();
+        for (i, issue) in found.list.iter().enumerate() {
+            let citation = if per_document {
+                let citation = read_citation(self.searcher(), self.fields(), issue.address)?;
+                Some(issue_citation(citation))
+            } else {
+                None
+            };
+            if let Some(verdict) = self.issue(expr, found.key(issue), issue.date, citation) {
+                matched.push((i, verdict));
+            }
+        }
+        // The best first (equal ones in the order of their keys), then read only those shown.
+        matched.sort_by(|(i, a), (j, b)| match config.sort {
+            Sort::Relevance => b
+                .score
+                .total_cmp(&a.score)
+                .then(b.date.cmp(&a.date))
+                .then(i.cmp(j)),
+            sort => by_date(sort, a.date, *i)
+                .cmp(&by_date(sort, b.date, *j))
+                .reverse(),
+        });
+        let total = matched.len();
+        matched.truncate(config.limit.unwrap_or(usize::MAX));
+        Ok((matched, total))
     }
 
     /// The hits of `matched` issues, each with the citation of its first head.
