@@ -1,13 +1,12 @@
 //! ISSUES: the issues a query finds by their name, each once, and the best of them found without
 //! checking every one (`names` checks and ranks them).
 //!
-//! A common word of the gazettes' names finds every issue: 政府 names all 120,992 issues of a
-//! collection of 1 GB of 人民政府公报. Where the index decides alone, each issue it finds matches,
-//! so they are counted as found; and an issue's score, which is what the query covers of its
-//! gazette's name or of its issue's name, is bounded above by what the query's literals cover of
-//! each of the two apart. Those bounds are computed once per distinct name (a few hundred
-//! gazettes, a few thousand issue names), and issues are checked in the order of their bound
-//! until none left unchecked could rank above the last one kept.
+//! A common word of the gazettes' names (政府 in a collection of 人民政府公报) finds every issue.
+//! Where the index decides alone, each issue it finds matches, so they are counted as found; and
+//! an issue's score, which is what the query covers of its gazette's name or of its issue's
+//! name, is bounded above by what the query's literals cover of each of the two apart. Those
+//! bounds are computed once per distinct name, and issues are checked in the order of their
+//! bound until none left unchecked could rank above the last one kept.
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
@@ -19,7 +18,7 @@ use tantivy::{DocAddress, DocId, Searcher};
 use crate::Error;
 use crate::search::count::each_alive;
 use crate::store::schema;
-use crate::text::fold::{Script, ends_apart, fold_with, may_hold_any, starts_apart};
+use crate::text::fold::{Edge, Script, fold_with, folds_apart, may_hold_any};
 
 /// The issues a query finds, each once, in the order of their keys.
 #[derive(Default)]
@@ -95,40 +94,13 @@ pub(super) fn find(searcher: &Searcher, query: &dyn Query) -> Result<Found, Erro
 }
 
 /// The runs, each sorted by key, merged into one sorted list with each key once: at the first
-/// of its heads.
+/// of its heads. The sort finds the runs already in order and merges them.
 fn merge(keys: &[u8], runs: Vec<Vec<Issue>>) -> Vec<Issue> {
-    if runs.len() <= 1 {
-        return runs.into_iter().next().unwrap_or_default();
-    }
     let key = |issue: &Issue| &keys[issue.key.clone()];
-    let total = runs.iter().map(Vec::len).sum();
-    let mut runs: Vec<std::iter::Peekable<std::vec::IntoIter<Issue>>> = runs
-        .into_iter()
-        .map(|run| run.into_iter().peekable())
-        .collect();
-    let mut heap: BinaryHeap<Reverse<(&[u8], usize)>> = runs
-        .iter_mut()
-        .enumerate()
-        .filter_map(|(i, run)| Some(Reverse((key(run.peek()?), i))))
-        .collect();
-    let mut merged: Vec<Issue> = Vec::with_capacity(total);
-    while let Some(Reverse((_, i))) = heap.pop() {
-        let Some(issue) = runs[i].next() else {
-            continue;
-        };
-        if let Some(next) = runs[i].peek() {
-            heap.push(Reverse((key(next), i)));
-        }
-        match merged.last_mut() {
-            Some(last) if key(last) == key(&issue) => {
-                if issue.address < last.address {
-                    *last = issue;
-                }
-            }
-            _ => merged.push(issue),
-        }
-    }
-    merged
+    let mut list: Vec<Issue> = runs.into_iter().flatten().collect();
+    list.sort_by(|a, b| key(a).cmp(key(b)).then(a.address.cmp(&b.address)));
+    list.dedup_by(|later, first| key(later) == key(first));
+    list
 }
 
 /// A score, ordered as f32's total order.
@@ -196,7 +168,7 @@ pub(super) struct Part {
     /// A literal could run across the edge: part of one ends the gazette's name, or the rest of
     /// one starts what follows it.
     pub(super) straddles: bool,
-    /// The part folds apart from its neighbour (`fold::folds_apart`) on that edge.
+    /// The part folds apart from its neighbour on that edge (`fold::folds_apart`).
     pub(super) apart: bool,
 }
 
@@ -210,8 +182,8 @@ pub(super) struct Bounds<'a, F: Fn(&str) -> f32> {
     script: Script,
     /// What occurrences of the literals cover of a text: the share of its characters.
     covers: F,
-    gazettes: HashMap<&'a str, Part>,
-    last_gazette: Option<(&'a str, Part)>,
+    /// The gazette of the last key: keys come sorted, the issues of a gazette one after another.
+    gazette: Option<(&'a str, Part)>,
     tails: HashMap<(&'static str, &'a str), Part>,
 }
 
@@ -229,8 +201,7 @@ impl<'a, F: Fn(&str) -> f32> Bounds<'a, F> {
             chars,
             script,
             covers,
-            gazettes: HashMap::new(),
-            last_gazette: None,
+            gazette: None,
             tails: HashMap::new(),
         }
     }
@@ -251,33 +222,13 @@ impl<'a, F: Fn(&str) -> f32> Bounds<'a, F> {
     }
 
     fn gazette(&mut self, gazette: &'a str) -> Part {
-        // Keys come sorted: the issues of one gazette one after another.
-        if let Some((last, part)) = self.last_gazette
+        if let Some((last, part)) = self.gazette
             && last == gazette
         {
             return part;
         }
-        let part = self.gazette_part(gazette);
-        self.last_gazette = Some((gazette, part));
-        part
-    }
-
-    fn gazette_part(&mut self, gazette: &'a str) -> Part {
-        if let Some(part) = self.gazettes.get(gazette) {
-            return *part;
-        }
-        let folded = fold_with(gazette, self.script).chars;
-        // A literal's beginning (not all of it) ends the name: 公报 of 公报2025年.
-        let straddles = self
-            .literals
-            .iter()
-            .any(|literal| (1..literal.len()).any(|n| folded.ends_with(&literal[..n])));
-        let part = Part {
-            covered: (self.covers)(gazette),
-            straddles,
-            apart: ends_apart(gazette, self.script),
-        };
-        self.gazettes.insert(gazette, part);
+        let part = self.part(gazette, Edge::End);
+        self.gazette = Some((gazette, part));
         part
     }
 
@@ -288,27 +239,34 @@ impl<'a, F: Fn(&str) -> f32> Bounds<'a, F> {
             return Part {
                 covered: 0.0,
                 straddles: false,
-                // Without traditional characters, as `may_hold_any` found: only the edge counts.
-                apart: starts_apart(issue, Script::Exact),
+                apart: folds_apart(issue, Edge::Start, self.script),
             };
         }
         if let Some(part) = self.tails.get(&(glue, issue)) {
             return *part;
         }
-        let text = format!("{glue}{issue}");
-        let folded = fold_with(&text, self.script).chars;
-        // A literal's end (not all of it) starts the rest: 2025年 of 公报2025年.
-        let straddles = self
-            .literals
-            .iter()
-            .any(|literal| (1..literal.len()).any(|n| folded.starts_with(&literal[n..])));
-        let part = Part {
-            covered: (self.covers)(&text),
-            straddles,
-            apart: starts_apart(&text, self.script),
-        };
+        let part = self.part(&format!("{glue}{issue}"), Edge::Start);
         self.tails.insert((glue, issue), part);
         part
+    }
+
+    /// What the literals cover of `text`, the part of issue names that meets the other part at
+    /// `edge`.
+    fn part(&self, text: &str, edge: Edge) -> Part {
+        let folded = fold_with(text, self.script).chars;
+        // Part of a literal, not all of it, at the edge: for 公报2025年, 公报 ends a gazette's
+        // name and 2025年 starts an issue's.
+        let straddles = self.literals.iter().any(|literal| {
+            (1..literal.len()).any(|n| match edge {
+                Edge::End => folded.ends_with(&literal[..n]),
+                Edge::Start => folded.starts_with(&literal[n..]),
+            })
+        });
+        Part {
+            covered: (self.covers)(text),
+            straddles,
+            apart: folds_apart(text, edge, self.script),
+        }
     }
 }
 
