@@ -1,6 +1,11 @@
 //! The one way work is spread over the cores: a thread count from one policy ([`threads`]), and
-//! scoped threads over contiguous chunks ([`chunks`]) or over items taken in turn ([`each`]).
+//! scoped threads over contiguous chunks ([`chunks`]), over items taken in turn ([`each`]), or
+//! over items taken in turn whose results are handed on in order as they come ([`ordered`]).
 //! Results come back in the order of the items, so parallel output equals the serial one.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Condvar, Mutex, mpsc};
 
 /// Threads at most: beyond this the threads of a search or an output wait on memory, not work.
 const MAX_THREADS: usize = 8;
@@ -57,14 +62,12 @@ pub(crate) fn each<T: Sync, E: Send>(
     if threads <= 1 {
         return items.iter().try_for_each(work);
     }
-    let next = std::sync::atomic::AtomicUsize::new(0);
+    let next = AtomicUsize::new(0);
     std::thread::scope(|scope| {
         let handles: Vec<_> = (0..threads)
             .map(|_| {
                 scope.spawn(|| -> Result<(), E> {
-                    while let Some(item) =
-                        items.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
-                    {
+                    while let Some(item) = items.get(next.fetch_add(1, Ordering::Relaxed)) {
                         work(item)?;
                     }
                     Ok(())
@@ -74,6 +77,79 @@ pub(crate) fn each<T: Sync, E: Send>(
         handles
             .into_iter()
             .try_for_each(|handle| handle.join().expect("a worker thread panicked"))
+    })
+}
+
+/// `work(i)` for each `i` in `0..count`, on `threads` threads taking them in turn, and `each` on
+/// the calling thread with every result in the order of `i`, as soon as it and those before it
+/// are done. The threads work at most `ahead` items past the last one handed on, so memory stays
+/// that of a few results however slow `each` is (a pipe to a pager). The first error of `each`
+/// stops the work and is returned; an error of the work comes to `each` inside its result.
+pub(crate) fn ordered<R: Send, E>(
+    count: usize,
+    threads: usize,
+    ahead: usize,
+    work: impl Fn(usize) -> R + Sync,
+    mut each: impl FnMut(R) -> Result<(), E>,
+) -> Result<(), E> {
+    if threads <= 1 || count <= 1 {
+        return (0..count).try_for_each(|i| each(work(i)));
+    }
+    let ahead = ahead.max(1);
+    let next = AtomicUsize::new(0);
+    let stop = AtomicBool::new(false);
+    // How many results have been handed on, which the threads wait on to stay within `ahead`.
+    let handed = (Mutex::new(0usize), Condvar::new());
+    let (done, results) = mpsc::channel::<(usize, R)>();
+    std::thread::scope(|scope| {
+        for _ in 0..threads.min(count) {
+            let done = done.clone();
+            let (work, next, stop, handed) = (&work, &next, &stop, &handed);
+            scope.spawn(move || {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    if i >= count || stop.load(Ordering::Relaxed) {
+                        return;
+                    }
+                    let (lock, turn) = handed;
+                    let mut passed = lock.lock().unwrap_or_else(|e| e.into_inner());
+                    while i >= *passed + ahead && !stop.load(Ordering::Relaxed) {
+                        passed = turn.wait(passed).unwrap_or_else(|e| e.into_inner());
+                    }
+                    drop(passed);
+                    if stop.load(Ordering::Relaxed) || done.send((i, work(i))).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+        drop(done);
+        // Results that came before those ahead of them, by their item.
+        let mut waiting = BTreeMap::new();
+        let mut wanted = 0;
+        let mut outcome = Ok(());
+        for (i, result) in results.iter() {
+            waiting.insert(i, result);
+            while let Some(result) = waiting.remove(&wanted) {
+                wanted += 1;
+                outcome = each(result);
+                let (lock, turn) = &handed;
+                *lock.lock().unwrap_or_else(|e| e.into_inner()) = wanted;
+                if outcome.is_err() {
+                    stop.store(true, Ordering::Relaxed);
+                }
+                turn.notify_all();
+                if outcome.is_err() {
+                    break;
+                }
+            }
+            if outcome.is_err() {
+                break;
+            }
+        }
+        // Dropped so that a thread handing on a result stops at once.
+        drop(results);
+        outcome
     })
 }
 
@@ -104,6 +180,61 @@ mod tests {
             each(&[1, 2, 3], 2, |&i| if i == 2 { Err(i) } else { Ok(()) }),
             Err(2)
         );
+    }
+
+    #[test]
+    fn ordered_hands_on_every_result_in_order_within_its_window() {
+        // Early items are slow, so that later ones finish first and must wait their turn.
+        let running = AtomicUsize::new(0);
+        let most_ahead = AtomicUsize::new(0);
+        let handed = AtomicUsize::new(0);
+        let mut seen = Vec::new();
+        ordered(
+            200,
+            3,
+            4,
+            |i| {
+                let ahead = i - handed.load(Ordering::SeqCst);
+                most_ahead.fetch_max(ahead, Ordering::SeqCst);
+                running.fetch_add(1, Ordering::SeqCst);
+                if i % 7 == 0 {
+                    std::thread::sleep(std::time::Duration::from_millis(2));
+                }
+                i * 10
+            },
+            |r| -> Result<(), ()> {
+                seen.push(r);
+                handed.fetch_add(1, Ordering::SeqCst);
+                Ok(())
+            },
+        )
+        .unwrap();
+        assert_eq!(seen, (0..200).map(|i| i * 10).collect::<Vec<_>>());
+        assert_eq!(running.load(Ordering::SeqCst), 200);
+        assert!(most_ahead.load(Ordering::SeqCst) < 4);
+    }
+
+    #[test]
+    fn ordered_stops_at_the_first_error_of_what_it_hands_on() {
+        let worked = AtomicUsize::new(0);
+        let mut seen = Vec::new();
+        let outcome = ordered(
+            10_000,
+            2,
+            8,
+            |i| {
+                worked.fetch_add(1, Ordering::SeqCst);
+                i
+            },
+            |i| {
+                seen.push(i);
+                if i == 5 { Err(i) } else { Ok(()) }
+            },
+        );
+        assert_eq!(outcome, Err(5));
+        assert_eq!(seen, [0, 1, 2, 3, 4, 5]);
+        // Within the window past the failing item, not the whole of it.
+        assert!(worked.load(Ordering::SeqCst) <= 5 + 1 + 8 + 2);
     }
 
     #[test]

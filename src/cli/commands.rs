@@ -243,21 +243,22 @@ fn search_command(args: &SearchArgs) -> anyhow::Result<ExitCode> {
     };
     let color = stdout_color();
     let mut out = stdout();
-    // With `--all` in the order of the index, hits come a batch at a time as they are read, and
-    // each batch is written before the next is read: memory is that of one batch. Otherwise they
-    // come in one batch, ranked or sorted.
+    // With `--all` in the order of the index, hits come a batch at a time as they are read, each
+    // rendered on the thread that read it and written in turn: memory is that of a few batches.
+    // Otherwise they come in one batch, ranked or sorted.
     let in_index_order = resolved.in_index_order;
-    let search = |each: &mut dyn FnMut(Vec<search::Hit>) -> Result<(), gazette::Error>| {
-        if in_index_order {
-            engine.stream(config, each)
-        } else {
-            let mut result = engine.search(config)?;
-            each(std::mem::take(&mut result.hits))?;
-            Ok(result)
-        }
-    };
     let result = match resolved.format {
-        Format::Json => search(&mut |hits| Ok(json::json(&mut out, &referenced(hits))?))?,
+        Format::Json => batches(
+            &engine,
+            config,
+            in_index_order,
+            &|hits| {
+                let mut bytes = Vec::new();
+                json::hits(&mut bytes, &referenced(hits))?;
+                Ok(bytes)
+            },
+            &mut |bytes| Ok(out.write_all(&bytes)?),
+        )?,
         Format::Csv if !in_index_order => {
             // One column per attribute of the hits.
             let mut result = engine.search(config)?;
@@ -266,19 +267,29 @@ fn search_command(args: &SearchArgs) -> anyhow::Result<ExitCode> {
         }
         Format::Csv => {
             // The columns are fixed before the first hit is read: one per attribute in the index.
-            let columns = search::attribute_names(&engine)?;
-            let mut writer = csv::HitWriter::new(&mut out, columns, cite)?;
-            let result = search(&mut |hits| Ok(writer.write(&referenced(hits))?))?;
-            writer.finish()?;
-            result
+            let layout = csv::Layout::new(search::attribute_names(&engine)?, cite);
+            layout.header(&mut out)?;
+            batches(
+                &engine,
+                config,
+                in_index_order,
+                &|hits| Ok(layout.rows(&referenced(hits))?),
+                &mut |bytes| Ok(out.write_all(&bytes)?),
+            )?
         }
         Format::Kwic(order) => {
             // Its columns are aligned over every line: it needs every hit before the first.
             let mut hits = Vec::new();
-            let result = search(&mut |batch| {
-                hits.extend(referenced(batch));
-                Ok(())
-            })?;
+            let result = batches(
+                &engine,
+                config,
+                in_index_order,
+                &|batch| Ok(referenced(batch)),
+                &mut |batch| {
+                    hits.extend(batch);
+                    Ok(())
+                },
+            )?;
             kwic::kwic(&mut out, &hits, resolved.width, order, color)?;
             if hits.len() < result.total {
                 eprintln!(
@@ -294,10 +305,20 @@ fn search_command(args: &SearchArgs) -> anyhow::Result<ExitCode> {
         }
         Format::Human => {
             let mut shown = 0;
-            let result = search(&mut |hits| {
-                shown += hits.len();
-                Ok(human::hits(&mut out, &referenced(hits), color)?)
-            })?;
+            let result = batches(
+                &engine,
+                config,
+                in_index_order,
+                &|hits| {
+                    let (count, mut bytes) = (hits.len(), Vec::new());
+                    human::hits(&mut bytes, &referenced(hits), color)?;
+                    Ok((count, bytes))
+                },
+                &mut |(hits, bytes)| {
+                    shown += hits;
+                    Ok(out.write_all(&bytes)?)
+                },
+            )?;
             if result.total > 0 {
                 human::footer(&mut out, &result, shown)?;
             }
@@ -318,6 +339,24 @@ fn search_command(args: &SearchArgs) -> anyhow::Result<ExitCode> {
         eprintln!("{what} {}", printable(&config.query));
     }
     Ok(found(any))
+}
+
+/// Every hit of a search, each batch made by `render` what is written and handed to `each`: with
+/// `--all` in the order of the index, a batch at a time as they are read (`Engine::stream`);
+/// otherwise ranked or sorted, in one batch.
+fn batches<R: Send>(
+    engine: &Engine,
+    config: &search::SearchConfig,
+    in_index_order: bool,
+    render: &(dyn Fn(Vec<search::Hit>) -> Result<R, gazette::Error> + Sync),
+    each: &mut dyn FnMut(R) -> Result<(), gazette::Error>,
+) -> Result<search::SearchResult, gazette::Error> {
+    if in_index_order {
+        return engine.stream(config, render, each);
+    }
+    let mut result = engine.search(config)?;
+    each(render(std::mem::take(&mut result.hits))?)?;
+    Ok(result)
 }
 
 fn stats(args: &StatsArgs) -> anyhow::Result<ExitCode> {

@@ -10,11 +10,11 @@ use crate::search::Hit;
 /// Writes hits as CSV: a header row, then one row per hit with every field (the section path
 /// joined by ` › `, `matches` as a JSON array of byte ranges), the reference when there is one,
 /// and one column per manifest attribute of any hit (named `attribute.NAME`).
-pub fn csv<W: Write>(out: W, hits: &[Hit]) -> io::Result<()> {
+pub fn csv<W: Write>(mut out: W, hits: &[Hit]) -> io::Result<()> {
     let cite = hits.iter().any(|h| h.reference.is_some());
-    let mut writer = HitWriter::new(out, attributes_of(hits), cite)?;
-    writer.write(hits)?;
-    writer.finish()
+    let layout = Layout::new(attributes_of(hits), cite);
+    layout.header(&mut out)?;
+    out.write_all(&layout.rows(hits)?)
 }
 
 /// The names of the manifest attributes of any of `hits`, in order.
@@ -26,33 +26,33 @@ pub fn attributes_of(hits: &[Hit]) -> Vec<String> {
     names.into_iter().map(str::to_string).collect()
 }
 
-/// CSV of hits written as they come: the columns are fixed by the header, so that hits can be
-/// written a batch at a time (`--all`).
-pub struct HitWriter<W: Write> {
-    writer: csv::Writer<W>,
+/// The columns of CSV hits, fixed by the header so that hits can be written a batch at a time
+/// (`--all`), each batch's rows made on any thread.
+pub struct Layout {
     attributes: Vec<String>,
     cite: bool,
 }
 
-impl<W: Write> HitWriter<W> {
-    /// Writes the header: every field, `reference` when `cite`, then `attribute.NAME` for each of
-    /// `attributes`.
-    pub fn new(out: W, attributes: Vec<String>, cite: bool) -> io::Result<HitWriter<W>> {
-        let mut writer = csv::Writer::from_writer(out);
-        let mut header: Vec<String> = COLUMNS.iter().map(|c| c.to_string()).collect();
-        if cite {
-            header.push("reference".into());
-        }
-        header.extend(attributes.iter().map(|a| format!("attribute.{a}")));
-        writer.write_record(&header).map_err(io_error)?;
-        Ok(HitWriter {
-            writer,
-            attributes,
-            cite,
-        })
+impl Layout {
+    /// Every field, `reference` when `cite`, then `attribute.NAME` for each of `attributes`.
+    pub fn new(attributes: Vec<String>, cite: bool) -> Layout {
+        Layout { attributes, cite }
     }
 
-    pub fn write(&mut self, hits: &[Hit]) -> io::Result<()> {
+    pub fn header<W: Write>(&self, out: W) -> io::Result<()> {
+        let mut header: Vec<String> = COLUMNS.iter().map(|c| c.to_string()).collect();
+        if self.cite {
+            header.push("reference".into());
+        }
+        header.extend(self.attributes.iter().map(|a| format!("attribute.{a}")));
+        let mut writer = csv::Writer::from_writer(out);
+        writer.write_record(&header).map_err(io_error)?;
+        writer.flush()
+    }
+
+    /// The rows of `hits`.
+    pub fn rows(&self, hits: &[Hit]) -> io::Result<Vec<u8>> {
+        let mut writer = csv::Writer::from_writer(Vec::new());
         for hit in hits {
             let mut row = HitFields::of(hit).cells();
             if self.cite {
@@ -63,13 +63,11 @@ impl<W: Write> HitWriter<W> {
                     .iter()
                     .map(|a| hit.citation.attributes.get(a).cloned().unwrap_or_default()),
             );
-            self.writer.write_record(&row).map_err(io_error)?;
+            writer.write_record(&row).map_err(io_error)?;
         }
-        Ok(())
-    }
-
-    pub fn finish(mut self) -> io::Result<()> {
-        self.writer.flush()
+        writer
+            .into_inner()
+            .map_err(|err| io::Error::other(err.to_string()))
     }
 }
 

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::search::Hit;
+use crate::store::schema::Citation;
 use crate::text::dates;
 
 /// The fields of a hit that JSON and CSV share, in their order. JSON adds `attributes` (one
@@ -33,9 +34,24 @@ pub const COLUMNS: &[&str] = &[
     "first_indexed",
 ];
 
-/// A hit's fields: its citation's first, each present (`null` when unknown).
+/// A hit's fields: its citation's first, each present (`null` when unknown), then the
+/// paragraph's, then the version of its file. JSON serialises the parts one after another as one
+/// object; [`json_lines`] writes the citation's parts once for the hits that share them.
 #[derive(Serialize)]
 pub struct HitFields<'a> {
+    #[serde(flatten)]
+    source: Source<'a>,
+    #[serde(flatten)]
+    passage: Passage<'a>,
+    #[serde(flatten)]
+    version: Version<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reference: &'a Option<String>,
+}
+
+/// Where a hit comes from: its citation's first fields.
+#[derive(Serialize)]
+struct Source<'a> {
     path: &'a str,
     gazette: &'a Option<String>,
     issue: &'a Option<String>,
@@ -44,6 +60,11 @@ pub struct HitFields<'a> {
     document: &'a str,
     /// The document number (文号), where known.
     doc_number: &'a Option<String>,
+}
+
+/// What the paragraph says and where in its document it stands.
+#[derive(Serialize)]
+struct Passage<'a> {
     section: &'a [String],
     /// The page where the paragraph starts (where the file has no pages, where its document
     /// starts).
@@ -58,20 +79,22 @@ pub struct HitFields<'a> {
     matched_in: &'static str,
     text: &'a str,
     matches: &'a [(usize, usize)],
+}
+
+/// The version of the file the hit was read from: the citation's last fields.
+#[derive(Serialize)]
+struct Version<'a> {
     /// When this version of the file was indexed, ISO 8601 in UTC.
     indexed: String,
     /// When the file was first indexed, ISO 8601 in UTC.
     first_indexed: String,
     /// Manifest columns other than the known ones.
     attributes: &'a BTreeMap<String, String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    reference: &'a Option<String>,
 }
 
-impl<'a> HitFields<'a> {
-    pub fn of(hit: &'a Hit) -> HitFields<'a> {
-        let citation = &*hit.citation;
-        HitFields {
+impl<'a> Source<'a> {
+    fn of(citation: &'a Citation) -> Source<'a> {
+        Source {
             path: &citation.path,
             gazette: &citation.gazette,
             issue: &citation.issue,
@@ -79,6 +102,13 @@ impl<'a> HitFields<'a> {
             region: &citation.region,
             document: &citation.document,
             doc_number: &citation.doc_number,
+        }
+    }
+}
+
+impl<'a> Passage<'a> {
+    fn of(hit: &'a Hit) -> Passage<'a> {
+        Passage {
             section: &hit.section,
             page: hit.page,
             page_end: hit.page_end,
@@ -88,9 +118,26 @@ impl<'a> HitFields<'a> {
             matched_in: hit.matched_in.as_str(),
             text: &hit.text,
             matches: &hit.matches,
+        }
+    }
+}
+
+impl<'a> Version<'a> {
+    fn of(citation: &'a Citation) -> Version<'a> {
+        Version {
             indexed: dates::format_ms(citation.indexed),
             first_indexed: dates::format_ms(citation.first_indexed),
             attributes: &citation.attributes,
+        }
+    }
+}
+
+impl<'a> HitFields<'a> {
+    pub fn of(hit: &'a Hit) -> HitFields<'a> {
+        HitFields {
+            source: Source::of(&hit.citation),
+            passage: Passage::of(hit),
+            version: Version::of(&hit.citation),
             reference: &hit.reference,
         }
     }
@@ -99,27 +146,63 @@ impl<'a> HitFields<'a> {
     /// `matches` as a JSON array of byte ranges.
     pub fn cells(&self) -> Vec<String> {
         let optional = |v: &Option<String>| v.clone().unwrap_or_default();
+        let (source, passage, version) = (&self.source, &self.passage, &self.version);
         vec![
-            self.path.to_string(),
-            optional(self.gazette),
-            optional(self.issue),
-            optional(self.date),
-            optional(self.region),
-            self.document.to_string(),
-            optional(self.doc_number),
-            self.section.join(" › "),
-            self.page.map_or(String::new(), |p| p.to_string()),
-            self.page_end.map_or(String::new(), |p| p.to_string()),
-            self.paragraph.to_string(),
-            self.score.to_string(),
-            self.word_match.to_string(),
-            self.matched_in.to_string(),
-            self.text.to_string(),
-            serde_json::to_string(self.matches).unwrap_or_default(),
-            self.indexed.clone(),
-            self.first_indexed.clone(),
+            source.path.to_string(),
+            optional(source.gazette),
+            optional(source.issue),
+            optional(source.date),
+            optional(source.region),
+            source.document.to_string(),
+            optional(source.doc_number),
+            passage.section.join(" › "),
+            passage.page.map_or(String::new(), |p| p.to_string()),
+            passage.page_end.map_or(String::new(), |p| p.to_string()),
+            passage.paragraph.to_string(),
+            passage.score.to_string(),
+            passage.word_match.to_string(),
+            passage.matched_in.to_string(),
+            passage.text.to_string(),
+            serde_json::to_string(passage.matches).unwrap_or_default(),
+            version.indexed.clone(),
+            version.first_indexed.clone(),
         ]
     }
+}
+
+/// Writes each hit as one line of JSON, byte for byte as serialising its [`HitFields`] does,
+/// with its citation's parts serialised once for the hits next to it that share the citation:
+/// `--all` writes a document's paragraphs one after another, and their citation is over half of
+/// each line.
+pub fn json_lines(out: &mut Vec<u8>, hits: &[Hit]) -> serde_json::Result<()> {
+    // The citation of the last hit, with its parts as JSON objects.
+    let mut cited: Option<(&Citation, Vec<u8>, Vec<u8>)> = None;
+    for hit in hits {
+        let citation = &*hit.citation;
+        let (_, source, version) = match &cited {
+            Some((last, ..)) if std::ptr::eq(*last, citation) => cited.as_ref().unwrap(),
+            _ => cited.insert((
+                citation,
+                serde_json::to_vec(&Source::of(citation))?,
+                serde_json::to_vec(&Version::of(citation))?,
+            )),
+        };
+        // Each part is an object of at least one key: `{…}`. Joined, the braces between them
+        // become commas.
+        out.extend_from_slice(&source[..source.len() - 1]);
+        let passage = out.len();
+        serde_json::to_writer(&mut *out, &Passage::of(hit))?;
+        out[passage] = b',';
+        out.pop();
+        out.push(b',');
+        out.extend_from_slice(&version[1..version.len() - 1]);
+        if let Some(reference) = &hit.reference {
+            out.extend_from_slice(b",\"reference\":");
+            serde_json::to_writer(&mut *out, reference)?;
+        }
+        out.extend_from_slice(b"}\n");
+    }
+    Ok(())
 }
 
 impl Serialize for Hit {
@@ -155,5 +238,47 @@ mod tests {
         assert_eq!(cell("page"), "3");
         assert_eq!(cell("page_end"), "");
         assert_eq!(cell("matches"), "[[0,9]]");
+    }
+
+    #[test]
+    fn json_lines_are_the_hits_serialised_one_by_one() {
+        // Hits that share a citation and hits that do not, next to each other and apart; every
+        // optional field empty and present; text that JSON must escape.
+        let mut hits = Vec::new();
+        let mut other = hit("乙\"\\\n\u{1}</script>", vec![(0, 3)]);
+        let mut citation = (*other.citation).clone();
+        citation.gazette = None;
+        citation.doc_number = Some("豫政〔2025〕3号".into());
+        citation
+            .attributes
+            .insert("来源".into(), "网站 \"甲\"".into());
+        citation.indexed = 1_767_225_600_123;
+        other.citation = std::sync::Arc::new(citation);
+        other.page = None;
+        other.page_end = Some(4);
+        other.section = Vec::new();
+        for i in 0..6 {
+            let mut h = match i % 3 {
+                0 => hit("甲", vec![]),
+                _ => other.clone(),
+            };
+            h.paragraph = i;
+            h.score = i as f32 / 3.0;
+            if i == 4 {
+                h.reference = Some("[1] 焦作市人民政府. 报告[J]. 2025(1): 3.".into());
+            }
+            hits.push(h);
+        }
+        let mut fast = Vec::new();
+        json_lines(&mut fast, &hits).unwrap();
+        let mut each = Vec::new();
+        for hit in &hits {
+            serde_json::to_writer(&mut each, &HitFields::of(hit)).unwrap();
+            each.push(b'\n');
+        }
+        assert_eq!(
+            String::from_utf8(fast).unwrap(),
+            String::from_utf8(each).unwrap()
+        );
     }
 }

@@ -2,7 +2,9 @@
 
 use std::io::{self, Write};
 
+use super::fields::json_lines;
 use crate::parallel;
+use crate::search::Hit;
 
 /// Writes one JSON object per item (hit, paragraph, bucket), one per line. Many items are
 /// serialised on every core, a batch at a time, and written in their order: `--all --json` on a
@@ -11,13 +13,33 @@ use crate::parallel;
 pub fn json<W: Write, T: serde::Serialize + Sync>(out: &mut W, items: &[T]) -> io::Result<()> {
     let threads = parallel::threads(items.len(), PARALLEL_JSON_FROM);
     if threads == 1 {
-        return json_lines(out, items);
+        return lines(out, items);
     }
     for batch in items.chunks(JSON_BATCH) {
         let batch: Vec<&T> = batch.iter().collect();
         let written = parallel::chunks(batch, threads, |chunk| {
             let mut bytes = Vec::new();
-            json_lines(&mut bytes, &chunk).map(|()| bytes)
+            lines(&mut bytes, &chunk).map(|()| bytes)
+        });
+        for bytes in written {
+            out.write_all(&bytes?)?;
+        }
+    }
+    Ok(())
+}
+
+/// Writes hits as JSON lines ([`super::fields::json_lines`]): as [`json`] writes items, on
+/// every core when there are many.
+pub fn hits<W: Write>(out: &mut W, hits: &[Hit]) -> io::Result<()> {
+    let threads = parallel::threads(hits.len(), PARALLEL_JSON_FROM);
+    for batch in hits.chunks(JSON_BATCH) {
+        let size = batch.len().div_ceil(threads);
+        let written = parallel::chunks(batch.chunks(size).collect(), threads, |parts| {
+            let mut bytes = Vec::new();
+            for part in parts {
+                json_lines(&mut bytes, part)?;
+            }
+            Ok::<_, io::Error>(bytes)
         });
         for bytes in written {
             out.write_all(&bytes?)?;
@@ -31,7 +53,7 @@ const PARALLEL_JSON_FROM: usize = 2_000;
 /// Items serialised together before they are written.
 const JSON_BATCH: usize = 8_192;
 
-fn json_lines<W: Write, T: serde::Serialize>(out: &mut W, items: &[T]) -> io::Result<()> {
+fn lines<W: Write, T: serde::Serialize>(out: &mut W, items: &[T]) -> io::Result<()> {
     for item in items {
         serde_json::to_writer(&mut *out, item)?;
         out.write_all(b"\n")?;

@@ -80,14 +80,16 @@ impl Engine {
         Ok(text.with_names(names, config))
     }
 
-    /// Hands every hit of a search to `each`, a batch at a time as it is read: the names first,
-    /// then the paragraphs in the order of the index, in the memory of one batch whatever their
-    /// number (`crate::search::stream`). `config.limit` and `config.sort` do not apply. Gives
-    /// the counts; its `hits` are empty.
-    pub fn stream(
+    /// Hands every hit of a search to `each`, a batch at a time as it is read, after `render`
+    /// made of it what is written (JSON lines, CSV rows) on the thread that read it: the names
+    /// first, then the paragraphs in the order of the index, in the memory of a few batches
+    /// whatever their number (`crate::search::stream`). `config.limit` and `config.sort` do not
+    /// apply. Gives the counts; its `hits` are empty.
+    pub fn stream<R: Send>(
         &self,
         config: &SearchConfig,
-        each: &mut dyn FnMut(Vec<Hit>) -> Result<(), Error>,
+        render: &(dyn Fn(Vec<Hit>) -> Result<R, Error> + Sync),
+        each: &mut dyn FnMut(R) -> Result<(), Error>,
     ) -> Result<SearchResult, Error> {
         let config = SearchConfig {
             limit: None,
@@ -96,7 +98,7 @@ impl Engine {
         };
         let run = Run::new(self, &config)?;
         let names = names::search(self, &run.prepared, &config)?;
-        stream(&run, names, each)
+        stream(&run, names, render, each)
     }
 
     /// Counts matching paragraphs and occurrences.

@@ -1,5 +1,5 @@
 //! STREAM: every hit of a search (`--all`), handed on a batch at a time as it is read, so that
-//! memory stays that of one batch whatever the number of hits.
+//! memory stays that of a few batches whatever the number of hits.
 //!
 //! The names come first, in their order; then the paragraphs in the order of the index (the
 //! order the store holds them, file by file), each with its score. Reading in that order reads
@@ -7,25 +7,36 @@
 //! scores up front (12 bytes each). An order by relevance or by date over every hit needs them
 //! all before the first can be written: that is [`crate::search::Engine::search`]'s.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
 
-use crate::Error;
 use crate::search::near::NearPositions;
 use crate::search::plan::Run;
-use crate::search::verify::{hits_of, read_in_store_order};
+use crate::search::stored::Heads;
+use crate::search::verify::{PARALLEL_FROM, hit_of, read_checked};
 use crate::search::{Hit, SearchResult, names};
+use crate::{Error, parallel};
 
-/// Paragraphs read, checked and handed on together: enough for the reading and the writing to
-/// share the cores, few enough to keep memory small.
-pub(super) const STREAM_BATCH: usize = 2_048;
+/// Paragraphs read, checked and rendered together by one thread: few enough that the threads
+/// take turns often and memory stays small, enough that a thread's start on a batch (a document
+/// head read again) is a small share of it.
+pub(super) const STREAM_BATCH: usize = 512;
 
-/// Hands every hit of `run` to `each`, a batch at a time: the names, then the paragraphs in the
-/// order of the index. Gives the counts; its `hits` are empty.
-pub(super) fn stream(
+/// Batches each thread may be ahead of the one being written.
+const BATCHES_AHEAD: usize = 4;
+
+/// Hands every hit of `run` to `each`, a batch at a time, as `render` made it on one of the
+/// threads: the names, then the paragraphs in the order of the index. Each thread reads, checks,
+/// cites and renders a batch of its own (a run of the store, so that no compressed block is
+/// read by two); `each` gets the batches in order on the calling thread. Gives the counts; its
+/// `hits` are empty.
+pub(super) fn stream<R: Send>(
     run: &Run,
     names: names::Names,
-    each: &mut dyn FnMut(Vec<Hit>) -> Result<(), Error>,
+    render: &(dyn Fn(Vec<Hit>) -> Result<R, Error> + Sync),
+    each: &mut dyn FnMut(R) -> Result<(), Error>,
 ) -> Result<SearchResult, Error> {
     let mut result = SearchResult {
         documents: names.documents,
@@ -33,7 +44,7 @@ pub(super) fn stream(
         ..SearchResult::default()
     };
     if !names.hits.is_empty() {
-        each(names.hits)?;
+        each(render(names.hits)?)?;
     }
     let mut candidates = run.searcher.search(&run.query, &InIndexOrder)?;
     if let Some(mut near) = NearPositions::of(run) {
@@ -46,17 +57,34 @@ pub(super) fn stream(
             .collect();
         candidates.sort_unstable_by_key(|&(_, address)| address);
     }
-    for batch in candidates.chunks(STREAM_BATCH) {
-        let checked: Vec<_> = read_in_store_order(run, batch, true)?
-            .into_iter()
-            .flatten()
-            .collect();
-        result.paragraphs += checked.len();
-        let hits = hits_of(run, checked)?;
-        if !hits.is_empty() {
-            each(hits)?;
+    let batches: Vec<&[(f32, DocAddress)]> = candidates.chunks(STREAM_BATCH).collect();
+    let threads = parallel::threads(candidates.len(), PARALLEL_FROM);
+    let paragraphs = AtomicUsize::new(0);
+    let rendered = |i: usize| -> Result<Option<R>, Error> {
+        let mut heads = Heads::default();
+        let mut hits = Vec::new();
+        for &candidate in batches[i] {
+            if let Some(checked) = read_checked(run, candidate, true, &mut heads)? {
+                hits.push(hit_of(run, checked, &mut heads)?);
+            }
         }
-    }
+        paragraphs.fetch_add(hits.len(), Ordering::Relaxed);
+        match hits.is_empty() {
+            true => Ok(None),
+            false => render(hits).map(Some),
+        }
+    };
+    parallel::ordered(
+        batches.len(),
+        threads,
+        threads * BATCHES_AHEAD,
+        rendered,
+        |r| match r? {
+            Some(r) => each(r),
+            None => Ok(()),
+        },
+    )?;
+    result.paragraphs = paragraphs.into_inner();
     result.total = result.paragraphs + result.documents + result.issues;
     Ok(result)
 }

@@ -15,7 +15,7 @@ use crate::search::plan::{Prepared, Run};
 use crate::search::query::{Expr, Field, Filter};
 use crate::search::stored::{Heads, Paragraph, hit};
 use crate::store::schema::Fields;
-use crate::text::fold::{Script, fold, fold_with};
+use crate::text::fold::{Script, find_folding, fold, fold_with};
 use crate::{Error, parallel};
 
 /// A candidate that its text confirmed.
@@ -131,8 +131,11 @@ pub(super) fn evaluate(
         }
         match prepared.script {
             Script::Fold => paragraph.find(&fold(literal)),
-            Script::Exact => fold_with(&paragraph.text, Script::Exact)
-                .find_all(&fold_with(literal, Script::Exact).chars),
+            Script::Exact => find_folding(
+                &paragraph.text,
+                &fold_with(literal, Script::Exact).chars,
+                Script::Exact,
+            ),
         }
     };
     let recurse = |e: &Expr| evaluate(e, paragraph, prepared, whole_words, address);
@@ -272,17 +275,26 @@ pub(super) fn hits_of(run: &Run, checked: Vec<Checked>) -> Result<Vec<Hit>, Erro
         let mut heads = Heads::default();
         chunk
             .into_iter()
-            .map(|mut c| {
-                heads.cite(&run.searcher, &run.fields, c.address, &mut c.paragraph)?;
-                let word_match = run.whole_words.any(c.address);
-                Ok(hit(c.paragraph, c.score, word_match, c.spans))
-            })
+            .map(|c| hit_of(run, c, &mut heads))
             .collect()
     })
 }
 
+/// The hit of a confirmed paragraph, with its citation.
+pub(super) fn hit_of(run: &Run, mut checked: Checked, heads: &mut Heads) -> Result<Hit, Error> {
+    let address = checked.address;
+    heads.cite(&run.searcher, &run.fields, address, &mut checked.paragraph)?;
+    let word_match = run.whole_words.any(address);
+    Ok(hit(
+        checked.paragraph,
+        checked.score,
+        word_match,
+        checked.spans,
+    ))
+}
+
 /// Below this many paragraphs a search reads them on one thread.
-const PARALLEL_FROM: usize = 2_000;
+pub(super) const PARALLEL_FROM: usize = 2_000;
 
 /// `work` over contiguous chunks of `items`, on every core when there are many, the results
 /// joined in order.

@@ -173,7 +173,12 @@ pub enum Haystack {
     /// first asked. The conversion is `None` where it changes a character's width, so that byte
     /// offsets in it would not be byte offsets in the text: such a text is folded.
     Traditional(std::cell::OnceCell<Option<String>>),
-    /// The text must be folded (white space, zero-width characters, widths that change).
+    /// The text, which holds white space or zero-width characters and no traditional ones: the
+    /// literal's characters are searched in it with any of those between them, which folding
+    /// drops between two CJK characters.
+    Spaced,
+    /// The text must be folded (white space or zero-width characters with traditional ones,
+    /// widths that change).
     Fold,
 }
 
@@ -186,7 +191,10 @@ impl Haystack {
     /// exactly where its characters stand in the converted text.
     pub fn of(text: &str) -> Haystack {
         if text.chars().any(|c| c.is_whitespace() || is_zero_width(c)) {
-            return Haystack::Fold;
+            return match may_be_traditional(text) {
+                true => Haystack::Fold,
+                false => Haystack::Spaced,
+            };
         }
         Haystack::of_undropped(text)
     }
@@ -211,6 +219,7 @@ impl Haystack {
         }
         let haystack = match self {
             Haystack::Text => text,
+            Haystack::Spaced => return Some(find_spaced(text, &literal.chars)),
             // Converting changes only the characters of the table and makes only their
             // simplified forms: where the literal has none of either, it stands in the text
             // where it stands in the converted text.
@@ -243,6 +252,42 @@ impl Haystack {
                 .collect(),
         )
     }
+}
+
+/// The byte spans of the occurrences of `needle` (CJK characters that fold to themselves) in
+/// `text`, with any white space and zero-width characters between its characters: where the
+/// matching form of a text without traditional characters holds it, as
+/// `fold(text).find_all(needle)` gives them, leftmost first and not overlapping.
+fn find_spaced(text: &str, needle: &[char]) -> Vec<(usize, usize)> {
+    let mut found = Vec::new();
+    let Some((&first, rest)) = needle.split_first() else {
+        return found;
+    };
+    let mut from = 0;
+    while let Some(at) = text[from..].find(first) {
+        let start = from + at;
+        let mut end = start + first.len_utf8();
+        let mut after = text[end..].chars();
+        let matched = rest.iter().all(|&wanted| {
+            loop {
+                match after.next() {
+                    Some(c) if c == wanted => {
+                        end = text.len() - after.as_str().len();
+                        break true;
+                    }
+                    Some(c) if c.is_whitespace() || is_zero_width(c) => continue,
+                    _ => break false,
+                }
+            }
+        });
+        if matched {
+            found.push((start, end));
+            from = end;
+        } else {
+            from = start + first.len_utf8();
+        }
+    }
+    found
 }
 
 /// The end of a text where it meets another.
@@ -290,6 +335,35 @@ pub fn fold_with(text: &str, script: Script) -> Folded {
         out.spans.push(span);
     });
     out
+}
+
+/// The byte spans in `text` of the occurrences of `needle` (a matching form) in the matching
+/// form of `text`, as `fold_with(text, script).find_all(needle)` gives them, folding the text a
+/// character at a time without keeping its form. For fixed-length needles the leftmost match is
+/// the one that ends first, so a match is taken as soon as it ends, and the next may start only
+/// after it.
+pub fn find_folding(text: &str, needle: &[char], script: Script) -> Vec<(usize, usize)> {
+    let mut found = Vec::new();
+    let Some(&last) = needle.last() else {
+        return found;
+    };
+    // The last characters of the matching form since the last match, with their spans.
+    let mut window: std::collections::VecDeque<(char, (usize, usize))> =
+        std::collections::VecDeque::with_capacity(needle.len());
+    fold_each(text, script, |c, span| {
+        if window.len() == needle.len() {
+            window.pop_front();
+        }
+        window.push_back((c, span));
+        if c == last
+            && window.len() == needle.len()
+            && window.iter().map(|&(c, _)| c).eq(needle.iter().copied())
+        {
+            found.push((window[0].1.0, span.1));
+            window.clear();
+        }
+    });
+    found
 }
 
 /// The matching form of `text` as a string, traditional characters folded: what the index's
@@ -346,6 +420,46 @@ fn fold_each(text: &str, script: Script, mut emit: impl FnMut(char, (usize, usiz
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn finding_while_folding_finds_what_the_matching_form_holds() {
+        // Needles that overlap themselves, white space and zero-width characters inside
+        // matches, traditional characters, widths that change, and matches at both ends.
+        let texts = [
+            "政府 政府政\u{200B}府，政 府",
+            "啊啊啊啊啊",
+            "人民政府 與 人民政府公報 第 十四 條",
+            "ＡＢ ab Ab\tAB，ａｂ",
+            "計畫 计划 計 畫",
+            "",
+            "　政　府　",
+        ];
+        let needles = [
+            "政府",
+            "啊啊",
+            "政府公报",
+            "ab",
+            "a b",
+            "计划",
+            "府",
+            "第十四条",
+            "政府政",
+        ];
+        for script in [Script::Fold, Script::Exact] {
+            for text in texts {
+                let folded = fold_with(text, script);
+                for needle in needles {
+                    let needle = fold_with(needle, script).chars;
+                    assert_eq!(
+                        find_folding(text, &needle, script),
+                        folded.find_all(&needle),
+                        "{text:?} {needle:?} {script:?}"
+                    );
+                }
+                assert!(find_folding(text, &[], script).is_empty());
+            }
+        }
+    }
 
     #[test]
     fn folds_full_width_digits_zero_width_and_spaces_between_cjk() {
@@ -487,6 +601,9 @@ mod tests {
             "政府 Executive Yuan 計畫 亿元",
             "市长 刘冰 Li Bing",
             "a\u{200B}b亿元",
+            "亿 元亿\u{200B}元 亿\t\u{3000}元，亿　 元亿",
+            " 政 府 计 划 ab 政府 \u{200D}",
+            "条 例》第 十四 条",
         ];
         for text in texts {
             // A text that folding drops nothing from (white space beside Latin letters only) is
@@ -501,6 +618,9 @@ mod tests {
                     "亿元",
                     "亿元亿",
                     "条例",
+                    "第十四条",
+                    "政府计划",
+                    "元亿元",
                     "》第",
                     "元，",
                     "3.77亿",
@@ -527,8 +647,9 @@ mod tests {
         assert!(fold("Li Bing 刘冰").drops("Li Bing 刘冰").is_empty());
         assert_eq!(Haystack::of_undropped("Li Bing 刘冰"), Haystack::Text);
         assert_eq!(Haystack::of("亿元，亿"), Haystack::Text);
-        assert_eq!(Haystack::of("市长 刘冰"), Haystack::Fold);
-        assert_eq!(Haystack::of("a\u{200B}b"), Haystack::Fold);
+        assert_eq!(Haystack::of("市长 刘冰"), Haystack::Spaced);
+        assert_eq!(Haystack::of("a\u{200B}b"), Haystack::Spaced);
+        assert_eq!(Haystack::of("市长 劉冰"), Haystack::Fold);
         assert!(matches!(
             Haystack::of("行政院公報"),
             Haystack::Traditional(_)

@@ -568,7 +568,7 @@ fn every_hit_in_the_order_of_the_index_is_every_ranked_hit_file_by_file() {
         let (code, streamed) = crate::common::every_hit(index, query, &[]);
         assert_eq!(code, 0, "{query}");
         let (_, ranked) = crate::common::every_hit(index, query, &["--sort", "relevance"]);
-        // More than one batch of the stream (2,048 paragraphs), for the common word.
+        // Many batches of the stream (512 paragraphs each), for the common word.
         if query == "的" {
             assert!(streamed.len() > 4_096, "{query}: {} hits", streamed.len());
         }
