@@ -1,6 +1,7 @@
 //! PLAN: a query and its flags -> a [`Run`]: the parsed expression, the tantivy query that finds
 //! its candidates, and whether the index decides alone or the text must confirm them.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use tantivy::query::{AllQuery, BooleanQuery, ConstScoreQuery, Occur, Query};
@@ -19,13 +20,16 @@ use crate::search::verify::{WholeWords, spans_of};
 use crate::search::{SearchConfig, Sort};
 use crate::store::schema::{self, Fields};
 use crate::store::tokenizers::literal_grams;
-use crate::text::fold::{Script, fold};
+use crate::text::fold::{Folded, Script, fold, fold_with};
 
 /// A query made ready to run: the expression with the flags' filters joined to it.
 pub(super) struct Prepared {
     pub(super) expr: Expr,
     pub(super) words: bool,
     pub(super) script: Script,
+    /// Each literal of the expression (under a NOT too) and its matching form in `script`,
+    /// folded once rather than for every paragraph checked.
+    folded: Vec<(String, Folded)>,
 }
 
 impl Prepared {
@@ -36,16 +40,42 @@ impl Prepared {
             all.extend(config.filters.iter().cloned().map(Expr::Filter));
             expr = Expr::And(all);
         }
+        let mut literals = Vec::new();
+        every_literal(&expr, &mut literals);
+        let folded = literals
+            .into_iter()
+            .map(|literal| (literal.to_string(), fold_with(literal, config.script)))
+            .collect();
         Ok(Prepared {
             expr,
             words: config.words,
             script: config.script,
+            folded,
         })
+    }
+
+    /// The matching form of a literal of the expression, in its script.
+    pub(super) fn folded(&self, literal: &str) -> Cow<'_, Folded> {
+        match self.folded.iter().find(|(l, _)| l == literal) {
+            Some((_, folded)) => Cow::Borrowed(folded),
+            None => Cow::Owned(fold_with(literal, self.script)),
+        }
     }
 
     /// The index alone decides which paragraphs match, without reading their text.
     pub(super) fn index_decides(&self) -> bool {
         exact_in_index(&self.expr, self.script)
+    }
+}
+
+/// Every literal of `expr`, those under a NOT too.
+fn every_literal<'a>(expr: &'a Expr, out: &mut Vec<&'a str>) {
+    match expr {
+        Expr::Literal(literal) => out.push(literal),
+        Expr::Near { left, right, .. } => out.extend([left.as_str(), right.as_str()]),
+        Expr::And(items) | Expr::Or(items) => items.iter().for_each(|e| every_literal(e, out)),
+        Expr::Not(inner) => every_literal(inner, out),
+        Expr::Filter(_) => {}
     }
 }
 

@@ -15,7 +15,7 @@ use crate::search::plan::{Prepared, Run};
 use crate::search::query::{Expr, Field, Filter};
 use crate::search::stored::{Heads, Paragraph, hit};
 use crate::store::schema::Fields;
-use crate::text::fold::{Script, find_folding, fold, fold_with};
+use crate::text::fold::{Script, find_folding, fold};
 use crate::{Error, parallel};
 
 /// A candidate that its text confirmed.
@@ -129,13 +129,10 @@ pub(super) fn evaluate(
         if prepared.words && !whole_words.contains(literal, address) {
             return Vec::new();
         }
+        let folded = prepared.folded(literal);
         match prepared.script {
-            Script::Fold => paragraph.find(&fold(literal)),
-            Script::Exact => find_folding(
-                &paragraph.text,
-                &fold_with(literal, Script::Exact).chars,
-                Script::Exact,
-            ),
+            Script::Fold => paragraph.find(&folded),
+            Script::Exact => find_folding(&paragraph.text, &folded.chars, Script::Exact),
         }
     };
     let recurse = |e: &Expr| evaluate(e, paragraph, prepared, whole_words, address);
