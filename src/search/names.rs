@@ -28,16 +28,17 @@ use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocAddress, Searcher, Term};
 
-use crate::Error;
 use crate::search::engine::Engine;
 use crate::search::issues::{self, Bounds, Score};
 use crate::search::plan::{Context, Prepared, exact_in_index, has_filter, to_query};
 use crate::search::query::Expr;
 use crate::search::rank::{date_column, order};
 use crate::search::stored::{Paragraph, inconsistent, read_head};
+use crate::search::verify::PARALLEL_FROM;
 use crate::search::verify::{WholeWords, spans_of};
 use crate::search::{Hit, MatchedIn, SearchConfig, Sort};
 use crate::store::schema::{self, Citation, Fields};
+use crate::{Error, parallel};
 
 /// The score of a name that ranks above every paragraph, to which its coverage (0 to 1) is added:
 /// larger than any paragraph's score, which is a BM25 score plus [`crate::search::WORD_BONUS`]
@@ -361,25 +362,43 @@ impl<'a> NameRun<'a> {
         Ok((matched, total))
     }
 
-    /// The hits of `matched` issues, each with the citation of its first head.
+    /// The hits of `matched` issues, each with the citation of its first head, in their order.
+    /// The heads are read in the order of the store, on every core when there are many: `--all`
+    /// on a word of gazette names cites every issue, each from a block of the store of its own.
     fn issue_hits(
         &self,
         found: &issues::Found,
         matched: Vec<(usize, IssueMatch)>,
     ) -> Result<Vec<Hit>, Error> {
-        let mut hits = Vec::with_capacity(matched.len());
-        for (i, verdict) in matched {
-            let address = found.list[i].address;
-            let citation = issue_citation(read_citation(self.searcher(), self.fields(), address)?);
-            hits.push(name_hit(
-                citation,
-                verdict.matched_in,
-                verdict.name,
-                verdict.spans,
-                verdict.score,
-            ));
+        let count = matched.len();
+        let mut matched: Vec<(usize, (usize, IssueMatch))> =
+            matched.into_iter().enumerate().collect();
+        matched.sort_unstable_by_key(|(_, (i, _))| found.list[*i].address);
+        let threads = parallel::threads(count, PARALLEL_FROM);
+        let parts = parallel::chunks(matched, threads, |part| {
+            part.into_iter()
+                .map(|(at, (i, verdict))| {
+                    let address = found.list[i].address;
+                    let document = read_citation(self.searcher(), self.fields(), address)?;
+                    let hit = name_hit(
+                        issue_citation(document),
+                        verdict.matched_in,
+                        verdict.name,
+                        verdict.spans,
+                        verdict.score,
+                    );
+                    Ok((at, hit))
+                })
+                .collect::<Result<Vec<_>, Error>>()
+        });
+        let mut hits: Vec<Option<Hit>> = Vec::new();
+        hits.resize_with(count, || None);
+        for part in parts {
+            for (at, hit) in part? {
+                hits[at] = Some(hit);
+            }
         }
-        Ok(hits)
+        Ok(hits.into_iter().flatten().collect())
     }
 
     /// Whether `expr` matches the issue of `key`, dated `date` (a `dates::key`), checked on its
