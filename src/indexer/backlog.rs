@@ -24,9 +24,18 @@ const PATIENCE: Duration = Duration::from_secs(1);
 
 #[derive(Debug)]
 pub struct Backlog {
-    waiting: Mutex<usize>,
+    waiting: Mutex<Waiting>,
     drained: Condvar,
     limit: usize,
+}
+
+/// The weight admitted and not yet dropped, and the weight at or below which the thread waiting
+/// to admit a batch can go on. A paragraph dropped wakes that thread only once it can: a wake-up
+/// (a system call) for each of a million paragraphs dropped was a twelfth of an indexing run.
+#[derive(Debug, Default)]
+struct Waiting {
+    weight: usize,
+    wake_at: Option<usize>,
 }
 
 /// A paragraph on its way to the writer, holding its slot of the backlog.
@@ -43,21 +52,24 @@ struct Slot(Arc<Backlog>, usize);
 impl Drop for Slot {
     fn drop(&mut self) {
         let mut waiting = self.0.lock();
-        *waiting -= self.1;
-        self.0.drained.notify_all();
+        waiting.weight -= self.1;
+        if waiting.wake_at.is_some_and(|at| waiting.weight <= at) {
+            waiting.wake_at = None;
+            self.0.drained.notify_all();
+        }
     }
 }
 
 impl Backlog {
     pub fn new(limit: usize) -> Arc<Backlog> {
         Arc::new(Backlog {
-            waiting: Mutex::new(0),
+            waiting: Mutex::new(Waiting::default()),
             drained: Condvar::new(),
             limit,
         })
     }
 
-    fn lock(&self) -> MutexGuard<'_, usize> {
+    fn lock(&self) -> MutexGuard<'_, Waiting> {
         // The count stays right even if a thread panicked while holding the lock.
         self.waiting.lock().unwrap_or_else(|e| e.into_inner())
     }
@@ -72,20 +84,23 @@ impl Backlog {
     ) -> Result<Vec<Queued>, E> {
         let weight: usize = docs.iter().map(|(_, w)| w).sum();
         let mut waiting = self.lock();
-        while *waiting > 0 && *waiting + weight > self.limit {
-            let before = *waiting;
+        while waiting.weight > 0 && waiting.weight + weight > self.limit {
+            // Room for the batch, or an empty backlog for a batch heavier than the bound.
+            waiting.wake_at = Some(self.limit.saturating_sub(weight));
+            let before = waiting.weight;
             waiting = self
                 .drained
                 .wait_timeout(waiting, PATIENCE)
                 .unwrap_or_else(|e| e.into_inner())
                 .0;
-            if *waiting == before {
+            if waiting.weight == before {
                 drop(waiting);
                 alive()?;
                 waiting = self.lock();
             }
         }
-        *waiting += weight;
+        waiting.wake_at = None;
+        waiting.weight += weight;
         drop(waiting);
         Ok(docs
             .into_iter()
@@ -99,7 +114,7 @@ impl Backlog {
     /// The weight of the paragraphs admitted and not yet dropped by the writer.
     #[cfg(test)]
     fn waiting(&self) -> usize {
-        *self.lock()
+        self.lock().weight
     }
 }
 
@@ -172,6 +187,29 @@ mod tests {
         writer.join().unwrap();
         assert_eq!(backlog.waiting(), 5);
         drop(second);
+    }
+
+    #[test]
+    fn a_batch_heavier_than_the_bound_waits_for_an_empty_backlog() {
+        let backlog = Backlog::new(10);
+        let mut first = backlog.admit(docs(6), || Ok::<(), ()>(())).unwrap();
+        let left = Arc::new(std::sync::atomic::AtomicUsize::new(6));
+        let writer = {
+            let left = Arc::clone(&left);
+            std::thread::spawn(move || {
+                while let Some(queued) = first.pop() {
+                    std::thread::sleep(Duration::from_millis(20));
+                    left.fetch_sub(1, Ordering::SeqCst);
+                    drop(queued);
+                }
+            })
+        };
+        let heavy = backlog.admit(docs(12), || Ok::<(), ()>(())).unwrap();
+        assert_eq!(left.load(Ordering::SeqCst), 0);
+        writer.join().unwrap();
+        assert_eq!(backlog.waiting(), 12);
+        drop(heavy);
+        assert_eq!(backlog.waiting(), 0);
     }
 
     #[test]
