@@ -24,6 +24,7 @@ pub mod output;
 mod parallel;
 pub mod report;
 pub mod search;
+pub mod serve;
 pub mod store;
 pub mod text;
 pub mod tools;

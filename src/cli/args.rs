@@ -31,6 +31,9 @@ pub enum Command {
     Check(CheckArgs),
     /// Measure query latency in-process: p50/p95/p99/max per query class.
     Bench(BenchArgs),
+    /// Serve a search page and a JSON API over the index, for a browser or a script: the page at
+    /// http://127.0.0.1:8080/, the API under /api/ (docs/API.md). Ctrl-C stops it.
+    Serve(ServeArgs),
     /// Write a gazette-like corpus of a given size from a source corpus, for growth curves.
     #[command(hide = true)]
     Generate(GenerateArgs),
@@ -84,6 +87,16 @@ pub struct BenchArgs {
     /// One JSON object instead of a table.
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub location: IndexLocation,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The address to listen on. Only this machine can reach the default; another address
+    /// (0.0.0.0:8080) lets anyone who can reach the machine search the index.
+    #[arg(long, default_value = "127.0.0.1:8080", value_name = "IP:PORT")]
+    pub addr: std::net::SocketAddr,
     #[command(flatten)]
     pub location: IndexLocation,
 }

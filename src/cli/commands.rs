@@ -12,7 +12,7 @@ use gazette::search::{self, Engine};
 
 use super::args::{
     BenchArgs, CheckArgs, Cli, Command, CompletionsArgs, GenerateArgs, IndexArgs, InspectArgs,
-    SearchArgs, ShowArgs, StatsArgs,
+    SearchArgs, ServeArgs, ShowArgs, StatsArgs,
 };
 use super::resolve::{Format, stdout_color};
 
@@ -26,6 +26,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Inspect(args) => inspect_command(&args),
         Command::Check(args) => check_command(&args),
         Command::Bench(args) => bench(&args),
+        Command::Serve(args) => serve(&args),
         Command::Generate(args) => generate(&args),
         Command::Completions(args) => completions(&args),
         Command::Man => man(),
@@ -357,6 +358,28 @@ fn batches<R: Send>(
     let mut result = engine.search(config)?;
     each(render(std::mem::take(&mut result.hits))?)?;
     Ok(result)
+}
+
+fn serve(args: &ServeArgs) -> anyhow::Result<ExitCode> {
+    let config = gazette::serve::ServeConfig {
+        index: args.location.index.clone(),
+        addr: args.addr,
+    };
+    // Opened once before listening, so that a missing or old index is said at once.
+    Engine::open(&config.index)?;
+    gazette::serve::run(&config, |addr| {
+        if !addr.ip().is_loopback() {
+            eprintln!(
+                "gazette: warning: listening on {addr}, which other machines may reach: anyone \
+                 who can reach it can search the index"
+            );
+        }
+        eprintln!(
+            "gazette: serving {} at http://{addr}/ (Ctrl-C stops)",
+            config.index.display()
+        );
+    })?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn stats(args: &StatsArgs) -> anyhow::Result<ExitCode> {

@@ -9,7 +9,7 @@ use gazette::indexer::IndexConfig;
 use gazette::output::kwic::KwicOrder;
 use gazette::report::show::ShowConfig;
 use gazette::report::stats::By;
-use gazette::search::query::{Field, Filter};
+use gazette::search::query::{Filter, Narrowing};
 use gazette::search::{SearchConfig, Sort};
 use gazette::text::dates;
 use gazette::text::fold::Script;
@@ -74,29 +74,15 @@ impl IndexArgs {
 
 impl QueryArgs {
     pub fn config(&self) -> SearchConfig {
-        let mut filters = Vec::new();
-        for (field, value) in [
-            (Field::Gazette, &self.gazette),
-            (Field::Region, &self.region),
-            (Field::Document, &self.document),
-        ] {
-            if let Some(value) = value {
-                filters.push(Filter::Contains {
-                    field,
-                    value: value.clone(),
-                });
-            }
+        let filters = Narrowing {
+            gazette: self.gazette.clone(),
+            region: self.region.clone(),
+            document: self.document.clone(),
+            from: self.from.clone(),
+            to: self.to.clone(),
+            indexed_since: self.indexed_since.clone(),
         }
-        if let Some(date) = &self.indexed_since {
-            // Dates before 1970 hold no indexing run: every file counts.
-            filters.push(Filter::IndexedSince(dates::start_ms(date).unwrap_or(0)));
-        }
-        if self.from.is_some() || self.to.is_some() {
-            filters.push(Filter::Date {
-                from: self.from.clone(),
-                to: self.to.clone(),
-            });
-        }
+        .filters();
         SearchConfig {
             query: self.query.join(" "),
             filters,

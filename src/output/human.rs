@@ -116,7 +116,7 @@ pub fn citation(hit: &Hit) -> String {
 }
 
 /// 「焦作市人民政府公报 2025年第1号（总第139号） 2025-02-28 · 焦作市人民政府工作报告 (p. 3)」
-pub(super) fn issue_and_document(hit: &Hit) -> String {
+pub fn issue_and_document(hit: &Hit) -> String {
     let issue: Vec<&str> = [
         &hit.citation.gazette,
         &hit.citation.issue,
@@ -147,7 +147,7 @@ pub(super) fn pages(hit: &Hit) -> Option<String> {
 }
 
 #[derive(Debug, PartialEq, Eq)]
-enum Piece<'a> {
+pub enum Piece<'a> {
     Plain(&'a str),
     Match(&'a str),
     Gap,
@@ -155,7 +155,7 @@ enum Piece<'a> {
 
 /// The part of a paragraph to show, cut into plain text and matches: the whole paragraph when it
 /// is short, otherwise up to [`MAX_WINDOWS`] windows around its matches.
-fn passage(hit: &Hit) -> Vec<Piece<'_>> {
+pub fn passage(hit: &Hit) -> Vec<Piece<'_>> {
     let text = hit.text.as_str();
     let ranges = merged(&hit.matches);
     let char_starts: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
