@@ -22,4 +22,5 @@ mod ranking;
 mod recall;
 mod reliability;
 mod research;
+mod serve;
 mod shared_corpus;
