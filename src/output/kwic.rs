@@ -20,11 +20,11 @@ pub enum KwicOrder {
 
 /// One concordance line: a match with `width` characters of context on each side.
 #[derive(Debug, PartialEq)]
-struct Line<'a> {
-    left: String,
-    matched: &'a str,
-    right: String,
-    hit: &'a Hit,
+pub struct Line<'a> {
+    pub left: String,
+    pub matched: &'a str,
+    pub right: String,
+    pub hit: &'a Hit,
 }
 
 /// Context shown on one line: line breaks and tabs become spaces.
@@ -34,7 +34,8 @@ fn one_line(text: &str) -> String {
         .collect()
 }
 
-fn kwic_lines(hits: &[Hit], width: usize, order: KwicOrder) -> Vec<Line<'_>> {
+/// The concordance lines of `hits`, in `order`.
+pub fn kwic_lines(hits: &[Hit], width: usize, order: KwicOrder) -> Vec<Line<'_>> {
     let mut lines = Vec::new();
     for hit in hits {
         let text = hit.text.as_str();

@@ -124,7 +124,7 @@ pub(super) async fn buckets(
     let config = params.search()?;
     let (by, name) = by(params)?;
     let permits = match by {
-        By::Document => &app.expensive,
+        By::Document => &*app.expensive,
         _ => &app.searches,
     };
     let app_for_count = Arc::clone(app);

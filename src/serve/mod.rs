@@ -6,6 +6,7 @@
 //! - `params`: the query string -> a search, read strictly (bounds, percent-encoding, UTF-8).
 //! - `api`: `/api/search`, `/api/stats`, `/api/show`: JSON, errors as JSON with their status.
 //! - `page`: the page in Chinese, rendered on the server and usable without JavaScript.
+//! - `files`: every hit of a query as CSV or JSON Lines, streamed; an indexed source file.
 //!
 //! Safe by default: it binds to 127.0.0.1 unless told otherwise; it never writes to the index and
 //! serves no file but the pages; every text is escaped (maud escapes what it interpolates);
@@ -15,6 +16,7 @@
 //! `gazette index` committed, and opens the new commit; each request sees one commit throughout.
 
 mod api;
+mod files;
 mod page;
 pub mod params;
 
@@ -58,7 +60,7 @@ pub(crate) struct App {
     /// The open index and the stamp of the `meta.json` it was opened at.
     open: Mutex<Option<(Stamp, Engine)>>,
     pub(crate) searches: Semaphore,
-    pub(crate) expensive: Semaphore,
+    pub(crate) expensive: Arc<Semaphore>,
 }
 
 /// What tells one commit from the next: `meta.json` is written anew at each commit.
@@ -87,7 +89,7 @@ impl App {
             index,
             open: Mutex::new(None),
             searches: Semaphore::new(SEARCHES),
-            expensive: Semaphore::new(EXPENSIVE),
+            expensive: Arc::new(Semaphore::new(EXPENSIVE)),
         }
     }
 
@@ -120,6 +122,20 @@ impl Failure {
             message: message.into(),
         }
     }
+
+    pub(crate) fn unavailable() -> Failure {
+        Failure {
+            status: StatusCode::SERVICE_UNAVAILABLE,
+            message: "the server is shutting down".into(),
+        }
+    }
+
+    pub(crate) fn internal(message: impl Into<String>) -> Failure {
+        Failure {
+            status: StatusCode::INTERNAL_SERVER_ERROR,
+            message: message.into(),
+        }
+    }
 }
 
 impl From<params::BadRequest> for Failure {
@@ -145,12 +161,16 @@ impl From<Error> for Failure {
     }
 }
 
-/// The routes: the page, a paragraph in its context, the timeline, and the API.
+/// The routes: the page, a paragraph in its context, the timeline, the concordance, the
+/// downloads and sources, and the API.
 fn router(app: Arc<App>) -> Router {
     Router::new()
         .route("/", get(page::search))
         .route("/show", get(page::show))
         .route("/timeline", get(page::timeline))
+        .route("/kwic", get(page::kwic))
+        .route("/download", get(files::download))
+        .route("/source", get(files::source))
         .route("/api/search", get(api::search))
         .route("/api/stats", get(api::stats))
         .route("/api/show", get(api::show))

@@ -12,7 +12,9 @@ use maud::{DOCTYPE, Markup, PreEscaped, html};
 use super::api::{buckets, page_of, shown};
 use super::params::{PAGE, Params};
 use super::{App, Failure, blocking};
+use crate::output::cite::reference;
 use crate::output::human::{Piece, citation, issue_and_document, passage};
+use crate::output::kwic::{KwicOrder, kwic_lines};
 use crate::report::stats::Bucket;
 use crate::search::{Hit, MatchedIn, SearchResult};
 
@@ -48,6 +50,16 @@ mark{background:#ffe066;padding:0 .1em}.meta{font-size:.85em}
 table{border-collapse:collapse}td,th{border-bottom:1px solid #ddd;padding:.2em .6em;text-align:right}
 td:first-child,th:first-child{text-align:left}
 ";
+
+/// What JavaScript adds, where it runs: a citation copied with one click. The page needs none of
+/// it.
+const SCRIPT: &str = "document.addEventListener('click',function(e){var b=e.target.closest('[data-copy]');\
+if(b&&navigator.clipboard){navigator.clipboard.writeText(b.dataset.copy);b.textContent='已复制';}});";
+
+/// Hits whose lines a concordance shows: its lines are every occurrence in them.
+const KWIC_HITS: usize = 100;
+/// Characters of context on each side of a match in a concordance.
+const KWIC_WIDTH: usize = 20;
 
 /// A URL of this server: `path` with the `pairs` that have a value, percent-encoded.
 pub(super) fn url(path: &str, pairs: &[(&str, &str)]) -> String {
@@ -117,6 +129,7 @@ fn layout(title: &str, params: &Params, body: Markup) -> Markup {
                     }
                     aside { (guide()) }
                 }
+                script { (PreEscaped(SCRIPT)) }
             }
         }
     }
@@ -191,6 +204,23 @@ fn marked(hit: &Hit) -> Markup {
 
 fn hit(hit: &Hit) -> Markup {
     let paragraph = hit.paragraph.to_string();
+    let reference = reference(hit);
+    // A PDF opens at the page the paragraph starts on.
+    let pdf = hit
+        .citation
+        .path
+        .to_ascii_lowercase()
+        .ends_with(".pdf")
+        .then(|| {
+            let source = url("/source", &[("path", &hit.citation.path)]);
+            match hit.page {
+                Some(page) => (
+                    format!("{source}#page={page}"),
+                    format!("原文 PDF 第 {page} 页"),
+                ),
+                None => (source, "原文 PDF".to_string()),
+            }
+        });
     let kind = match hit.matched_in {
         MatchedIn::Text => None,
         MatchedIn::Title => Some("标题命中"),
@@ -206,8 +236,14 @@ fn hit(hit: &Hit) -> Markup {
                 (hit.citation.path)
                 @if hit.matched_in == MatchedIn::Text {
                     " ¶" (paragraph) " · "
-                    a href=(url("/show", &[("path", &hit.citation.path), ("paragraph", &paragraph)])) { "查看上下文" }
+                    a.context href=(url("/show", &[("path", &hit.citation.path), ("paragraph", &paragraph)])) { "查看上下文" }
                 }
+                @if let Some((href, label)) = &pdf { " · " a href=(href) { (label) } }
+            }
+            details.reference {
+                summary { "引用（GB/T 7714）" }
+                code { (reference) } " "
+                button type="button" data-copy=(reference) { "复制引用" }
             }
         }
     }
@@ -217,7 +253,6 @@ fn results(params: &Params, result: &SearchResult, offset: usize, limit: usize) 
     let shown_to = offset + result.hits.len();
     let previous = offset.saturating_sub(limit).to_string();
     let next = (offset + limit).to_string();
-    let q = params.get("q").unwrap_or_default();
     html! {
         p.count {
             "共 " strong { (result.total) } " 条结果"
@@ -225,7 +260,12 @@ fn results(params: &Params, result: &SearchResult, offset: usize, limit: usize) 
                 "（段落 " (result.paragraphs) "，标题或文号 " (result.documents) "，期刊名 " (result.issues) "）"
             }
             @if !result.hits.is_empty() { "，第 " (offset + 1) "–" (shown_to) " 条" }
-            " · " a href=(url("/timeline", &[("q", q)])) { "时间分布" }
+        }
+        p.views {
+            a href=(link("/timeline", &with(params, &[("offset", "")]))) { "时间分布" } " · "
+            a href=(link("/kwic", &with(params, &[("offset", "")]))) { "索引行（KWIC）" } " · "
+            a href=(link("/download", &with(params, &[("offset", ""), ("format", "csv")]))) { "下载 CSV" } " · "
+            a href=(link("/download", &with(params, &[("offset", ""), ("format", "jsonl")]))) { "下载 JSON Lines" }
         }
         @for h in &result.hits { (hit(h)) }
         p.pages {
@@ -378,4 +418,50 @@ fn with_by(params: &Params, by: &str) -> Params {
     let mut pairs = with(params, &[]);
     pairs.push(("by".into(), by.into()));
     Params::from_pairs(pairs)
+}
+
+pub(super) async fn kwic(State(app): State<Arc<App>>, RawQuery(raw): RawQuery) -> Response {
+    let params = match Params::parse(raw.as_deref()) {
+        Ok(params) => params,
+        Err(bad) => return failed(&Params::default(), bad.into()),
+    };
+    let found = async {
+        let config = params.search()?;
+        let app_for_search = Arc::clone(&app);
+        blocking(&app.searches, move || {
+            page_of(&app_for_search, config, 0, KWIC_HITS)
+        })
+        .await
+    }
+    .await;
+    let order = match params.get("order") {
+        Some("left") => KwicOrder::Left,
+        Some("right") => KwicOrder::Right,
+        _ => KwicOrder::Hits,
+    };
+    match found {
+        Ok(result) => {
+            let lines = kwic_lines(&result.hits, KWIC_WIDTH, order);
+            let body = html! {
+                p {
+                    "前 " (result.hits.len()) " 条结果中的 " (lines.len()) " 处命中（共 " (result.total) " 条结果）。排序："
+                    a href=(link("/kwic", &with(&params, &[("order", "")]))) { "按结果" } " · "
+                    a href=(link("/kwic", &with(&params, &[("order", "left")]))) { "按左文" } " · "
+                    a href=(link("/kwic", &with(&params, &[("order", "right")]))) { "按右文" }
+                }
+                table.kwic {
+                    @for line in &lines {
+                        tr {
+                            td { (line.left) }
+                            td style="text-align:center" { mark { (line.matched) } }
+                            td style="text-align:left" { (line.right) }
+                            td.cite style="text-align:left" { (issue_and_document(line.hit)) }
+                        }
+                    }
+                }
+            };
+            Html(layout("索引行", &params, body).into_string()).into_response()
+        }
+        Err(failure) => failed(&params, failure),
+    }
 }
