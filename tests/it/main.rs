@@ -6,6 +6,7 @@
 mod common;
 
 mod bad_input;
+mod browser;
 mod cli;
 mod crash;
 mod disk;
