@@ -357,3 +357,58 @@ fn a_new_commit_is_searched_without_a_restart() {
     let found = json(&get(server.addr(), &query));
     assert!(found["total"].as_u64().unwrap() >= 1, "{found}");
 }
+
+#[test]
+fn downloads_are_every_hit_as_the_cli_writes_them() {
+    let index = seed_index().to_str().unwrap();
+    let server = start(index);
+    for (format, flag) in [("csv", "--csv"), ("jsonl", "--json")] {
+        let answer = get(
+            server.addr(),
+            &format!("/download?q={}&format={format}", encode("政府")),
+        );
+        assert_eq!(answer.status, 200, "{format}: {}", answer.body);
+        assert!(answer.headers.contains("attachment"), "{}", answer.headers);
+        let cli = stdout(&gazette(&[
+            "search", "政府", "--all", flag, "--index", index,
+        ]));
+        assert!(cli.lines().count() > 10, "{format}");
+        assert_eq!(answer.body, cli, "{format}");
+    }
+    let answer = get(server.addr(), "/download?q=a&format=xml");
+    assert_eq!(answer.status, 400);
+}
+
+#[test]
+fn the_concordance_has_a_line_for_each_match_of_the_hits() {
+    let index = seed_index().to_str().unwrap();
+    let server = start(index);
+    let page = get(server.addr(), &format!("/kwic?q={}", encode("人民")));
+    assert_eq!(page.status, 200);
+    let matches: usize = cli_hits(index, &["人民", "-n", "100"])
+        .iter()
+        .map(|h| h["matches"].as_array().unwrap().len())
+        .sum();
+    assert!(matches > 10);
+    assert_eq!(page.body.matches("<tr>").count(), matches);
+    assert_eq!(page.body.matches("<mark>人民</mark>").count(), matches);
+}
+
+#[test]
+fn a_source_is_served_only_when_it_is_indexed() {
+    let server = start(seed_index().to_str().unwrap());
+    let answer = get(server.addr(), &format!("/source?path={}", encode(SEED)));
+    assert_eq!(answer.status, 200);
+    let file = std::fs::read_to_string(crate::common::repo().join(SEED)).unwrap();
+    assert_eq!(answer.body, file);
+    for path in [
+        "Cargo.toml",
+        "corpus/../Cargo.toml",
+        "/etc/passwd",
+        "../shared",
+    ] {
+        let answer = get(server.addr(), &format!("/source?path={}", encode(path)));
+        assert_eq!(answer.status, 404, "{path}");
+        assert!(!answer.body.contains("[package]") && !answer.body.contains("root:"));
+    }
+}
