@@ -51,10 +51,35 @@ table{border-collapse:collapse}td,th{border-bottom:1px solid #ddd;padding:.2em .
 td:first-child,th:first-child{text-align:left}
 ";
 
-/// What JavaScript adds, where it runs: a citation copied with one click. The page needs none of
-/// it.
-const SCRIPT: &str = "document.addEventListener('click',function(e){var b=e.target.closest('[data-copy]');\
-if(b&&navigator.clipboard){navigator.clipboard.writeText(b.dataset.copy);b.textContent='已复制';}});";
+/// What JavaScript adds, where it runs; the page needs none of it. A citation is copied with one
+/// click; on the search page the hits follow the box as one types, 300 ms after the last key, the
+/// URL kept in step so that it can still be shared.
+const SCRIPT: &str = r#"
+document.addEventListener('click', function (e) {
+  var b = e.target.closest('[data-copy]');
+  if (b && navigator.clipboard) { navigator.clipboard.writeText(b.dataset.copy); b.textContent = '已复制'; }
+});
+(function () {
+  var form = document.querySelector('form.search');
+  var box = form && form.querySelector('input[name=q]');
+  if (!box || location.pathname !== '/') return;
+  var timer = null, asked = 0;
+  box.addEventListener('input', function () {
+    clearTimeout(timer);
+    timer = setTimeout(function () {
+      if (!box.value.trim()) return;
+      var url = '/?' + new URLSearchParams(new FormData(form)).toString();
+      var mine = ++asked;
+      fetch(url).then(function (r) { return r.text(); }).then(function (html) {
+        if (mine !== asked) return;
+        var page = new DOMParser().parseFromString(html, 'text/html');
+        var hits = page.getElementById('hits');
+        if (hits) { document.getElementById('hits').innerHTML = hits.innerHTML; history.replaceState(null, '', url); }
+      });
+    }, 300);
+  });
+})();
+"#;
 
 /// Hits whose lines a concordance shows: its lines are every occurrence in them.
 const KWIC_HITS: usize = 100;
@@ -125,7 +150,7 @@ fn layout(title: &str, params: &Params, body: Markup) -> Markup {
                 main {
                     div #results {
                         (form(params))
-                        (body)
+                        div #hits { (body) }
                     }
                     aside { (guide()) }
                 }

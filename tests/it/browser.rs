@@ -227,6 +227,28 @@ fn a_user_searches_reads_a_context_opens_the_timeline_filters_and_downloads() {
             assert!(url.as_str().contains(&format!("from={year}")), "{url}");
         }
 
+        // As one types, the hits follow the box (JavaScript, after a pause), and so does the URL.
+        client.goto(&base).await.unwrap();
+        client
+            .find(Locator::Css("input[name=q]"))
+            .await
+            .unwrap()
+            .send_keys("多氟多")
+            .await
+            .unwrap();
+        let typed = client
+            .wait()
+            .at_most(Duration::from_secs(20))
+            .for_element(Locator::Css("#hits .hit mark"))
+            .await
+            .unwrap();
+        assert_eq!(typed.text().await.unwrap(), "多氟多");
+        let url = client.current_url().await.unwrap();
+        assert!(
+            url.as_str().contains("q=%E5%A4%9A%E6%B0%9F%E5%A4%9A"),
+            "{url}"
+        );
+
         // 6. Download the CSV the page links to, and parse it: one row per hit.
         client
             .goto(&format!("{base}/?q=%E4%BA%91%E5%8F%B0%E5%B1%B1"))
