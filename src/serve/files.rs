@@ -17,6 +17,9 @@ use crate::search::{self, Engine, SearchConfig};
 
 /// Batches of rows waiting for a slow client: the search waits for it beyond them.
 const WAITING: usize = 4;
+/// How long a download waits for its client to take a batch before it gives up, so that a client
+/// that stops reading does not hold the downloads' turn.
+const SLOW_CLIENT: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// The formats a download comes in.
 #[derive(Clone, Copy)]
@@ -56,9 +59,10 @@ pub(super) async fn download(State(app): State<Arc<App>>, RawQuery(raw): RawQuer
         Err(err) => return Failure::from(err).into_response(),
     };
     let (send, receive) = tokio::sync::mpsc::channel::<Result<Vec<u8>, std::io::Error>>(WAITING);
+    let runtime = tokio::runtime::Handle::current();
     tokio::task::spawn_blocking(move || {
         let _permit = permit;
-        if let Err(err) = write_all(&engine, &config, format, &send) {
+        if let Err(err) = write_all(&engine, &config, format, &send, &runtime) {
             // The client left (nothing to tell), or the index failed midway: the body ends with
             // an error, which the client sees as a broken download rather than a short one.
             let _ = send.blocking_send(Err(std::io::Error::other(err.to_string())));
@@ -84,9 +88,13 @@ fn write_all(
     config: &SearchConfig,
     format: Format,
     send: &tokio::sync::mpsc::Sender<Result<Vec<u8>, std::io::Error>>,
+    runtime: &tokio::runtime::Handle,
 ) -> Result<(), Error> {
-    let gone = || Error::Io(std::io::Error::from(std::io::ErrorKind::BrokenPipe));
-    let mut each = |bytes: Vec<u8>| send.blocking_send(Ok(bytes)).map_err(|_| gone());
+    let mut each = |bytes: Vec<u8>| {
+        runtime
+            .block_on(send.send_timeout(Ok(bytes), SLOW_CLIENT))
+            .map_err(|_| Error::Io(std::io::Error::from(std::io::ErrorKind::BrokenPipe)))
+    };
     match format {
         Format::Csv => {
             let layout = csv::Layout::new(search::attribute_names(engine)?, false);

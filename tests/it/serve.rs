@@ -412,3 +412,68 @@ fn a_source_is_served_only_when_it_is_indexed() {
         assert!(!answer.body.contains("[package]") && !answer.body.contains("root:"));
     }
 }
+
+#[test]
+fn a_pdf_hit_links_to_its_page_of_the_source() {
+    let dir = tempfile::tempdir().unwrap();
+    let index =
+        crate::common::build_index(dir.path(), std::path::Path::new("tests/pdf/issue01.pdf"));
+    let server = start(&index);
+    // On page 2 of the issue, as its truth file says.
+    let page = get(
+        server.addr(),
+        &format!("/?q={}", encode("崖州湾国家实验室南昌物种创新平")),
+    );
+    assert_eq!(page.status, 200, "{}", page.body);
+    let link = format!("/source?path={}#page=2", encode("tests/pdf/issue01.pdf"));
+    assert!(page.body.contains(&link), "{}", page.body);
+    assert!(page.body.contains("原文 PDF 第 2 页"));
+    let pdf = get(server.addr(), link.split('#').next().unwrap());
+    assert_eq!(pdf.status, 200);
+    assert!(pdf.headers.contains("application/pdf"), "{}", pdf.headers);
+    assert!(pdf.body.starts_with("%PDF"));
+}
+
+#[test]
+fn ctrl_c_stops_the_server_cleanly() {
+    use std::io::BufRead;
+    let index = seed_index().to_str().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_gazette"))
+        .args([
+            "serve",
+            "--addr",
+            &format!("127.0.0.1:{port}"),
+            "--index",
+            index,
+        ])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut said = String::new();
+    std::io::BufReader::new(child.stderr.take().unwrap())
+        .read_line(&mut said)
+        .unwrap();
+    assert!(
+        said.contains(&format!("http://127.0.0.1:{port}/")),
+        "{said}"
+    );
+    let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+    assert_eq!(get(addr, "/api/search?q=a").status, 200);
+    // SAFETY: kill only sends a signal to the child this test started.
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(started.elapsed() < Duration::from_secs(20), "still running");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(status.code(), Some(0));
+    assert!(TcpStream::connect(addr).is_err());
+}
