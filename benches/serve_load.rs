@@ -8,7 +8,7 @@
 //!
 //! INDEX is an index to copy (the server reads the copy, which the second phase writes to); ADD
 //! a folder to index into the copy during the second phase (none: no second phase). CLIENTS
-//! (default 32) and SECONDS (default 30) bound the run. Without INDEX it says so and does nothing.
+//! (default 32) and SECONDS (default 30) bound the run; CLASS keeps the queries of one class. Without INDEX it says so and does nothing.
 //! Loopback only; `gazette bench` on the same index gives the in-process figures beside it.
 
 use std::collections::BTreeMap;
@@ -117,9 +117,11 @@ fn queries() -> Vec<(String, String)> {
     let text =
         std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/queries.tsv"))
             .unwrap();
+    let only = std::env::var("CLASS").ok();
     text.lines()
         .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
         .filter_map(|l| l.split_once('\t'))
+        .filter(|(class, _)| only.as_deref().is_none_or(|only| only == *class))
         .map(|(class, query)| (class.to_string(), query.to_string()))
         .collect()
 }

@@ -49,8 +49,9 @@ pub struct ServeConfig {
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// How long a client may take to send its request's headers.
 const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
-/// Searches at once: more only queue for the cores.
-const SEARCHES: usize = 16;
+/// Searches at once, per core: a search takes a core while it runs, so more at once only make
+/// each slower and hold more memory (a heap per thread).
+const SEARCHES_PER_CORE: usize = 2;
 /// Requests at once that read every hit or every paragraph in scope (stats by document).
 const EXPENSIVE: usize = 1;
 
@@ -88,7 +89,9 @@ impl App {
         App {
             index,
             open: Mutex::new(None),
-            searches: Semaphore::new(SEARCHES),
+            searches: Semaphore::new(
+                std::thread::available_parallelism().map_or(1, |n| n.get()) * SEARCHES_PER_CORE,
+            ),
             expensive: Arc::new(Semaphore::new(EXPENSIVE)),
         }
     }
