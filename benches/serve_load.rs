@@ -19,6 +19,8 @@ use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+use gazette::serve::params::encode;
+
 const GAZETTE: &str = env!("CARGO_BIN_EXE_gazette");
 
 fn main() {
@@ -123,15 +125,6 @@ fn queries() -> Vec<(String, String)> {
         .filter_map(|l| l.split_once('\t'))
         .filter(|(class, _)| only.as_deref().is_none_or(|only| only == *class))
         .map(|(class, query)| (class.to_string(), query.to_string()))
-        .collect()
-}
-
-fn encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
         .collect()
 }
 

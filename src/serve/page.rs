@@ -10,7 +10,7 @@ use axum::response::{Html, IntoResponse, Response};
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
 use super::api::{buckets, page_of, shown};
-use super::params::{PAGE, Params};
+use super::params::{PAGE, Params, encode};
 use super::{App, Failure, blocking};
 use crate::output::cite::reference;
 use crate::output::human::{Piece, citation, issue_and_document, passage};
@@ -97,19 +97,6 @@ pub(super) fn url(path: &str, pairs: &[(&str, &str)]) -> String {
         true => path.to_string(),
         false => format!("{path}?{}", query.join("&")),
     }
-}
-
-fn encode(value: &str) -> String {
-    let mut out = String::with_capacity(value.len() * 3);
-    for byte in value.bytes() {
-        match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                out.push(byte as char)
-            }
-            _ => out.push_str(&format!("%{byte:02X}")),
-        }
-    }
-    out
 }
 
 /// The kept fields of `params` with `changes` made: a change to an empty value removes it.

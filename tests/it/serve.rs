@@ -7,6 +7,7 @@ use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::time::{Duration, Instant};
 
+use gazette::serve::params::encode;
 use gazette::serve::{ServeConfig, Server};
 use serde_json::Value;
 
@@ -81,15 +82,6 @@ fn json(answer: &Answer) -> Value {
         answer.headers
     );
     serde_json::from_str(&answer.body).unwrap_or_else(|e| panic!("{e}: {}", answer.body))
-}
-
-fn encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 /// The hits `gazette search ARGS --json` prints, parsed.
