@@ -11,33 +11,29 @@ use crate::search::Hit;
 /// common word writes tens of thousands of hits, and serialising them one by one is a share of
 /// its time worth spreading.
 pub fn json<W: Write, T: serde::Serialize + Sync>(out: &mut W, items: &[T]) -> io::Result<()> {
-    let threads = parallel::threads(items.len(), PARALLEL_JSON_FROM);
-    if threads == 1 {
-        return lines(out, items);
-    }
-    for batch in items.chunks(JSON_BATCH) {
-        let batch: Vec<&T> = batch.iter().collect();
-        let written = parallel::chunks(batch, threads, |chunk| {
-            let mut bytes = Vec::new();
-            lines(&mut bytes, &chunk).map(|()| bytes)
-        });
-        for bytes in written {
-            out.write_all(&bytes?)?;
-        }
-    }
-    Ok(())
+    spread(out, items, lines)
 }
 
 /// Writes hits as JSON lines ([`super::fields::json_lines`]): as [`json`] writes items, on
 /// every core when there are many.
 pub fn hits<W: Write>(out: &mut W, hits: &[Hit]) -> io::Result<()> {
-    let threads = parallel::threads(hits.len(), PARALLEL_JSON_FROM);
-    for batch in hits.chunks(JSON_BATCH) {
+    spread(out, hits, |bytes, part| Ok(json_lines(bytes, part)?))
+}
+
+/// `write` over `items`, a batch at a time, each batch cut in one part per thread when there are
+/// many, the parts written to `out` in their order.
+fn spread<W: Write, T: Sync>(
+    out: &mut W,
+    items: &[T],
+    write: impl Fn(&mut Vec<u8>, &[T]) -> io::Result<()> + Sync,
+) -> io::Result<()> {
+    let threads = parallel::threads(items.len(), PARALLEL_JSON_FROM);
+    for batch in items.chunks(JSON_BATCH) {
         let size = batch.len().div_ceil(threads);
         let written = parallel::chunks(batch.chunks(size).collect(), threads, |parts| {
             let mut bytes = Vec::new();
             for part in parts {
-                json_lines(&mut bytes, part)?;
+                write(&mut bytes, part)?;
             }
             Ok::<_, io::Error>(bytes)
         });
@@ -53,7 +49,7 @@ const PARALLEL_JSON_FROM: usize = 2_000;
 /// Items serialised together before they are written.
 const JSON_BATCH: usize = 8_192;
 
-fn lines<W: Write, T: serde::Serialize>(out: &mut W, items: &[T]) -> io::Result<()> {
+fn lines<T: serde::Serialize>(out: &mut Vec<u8>, items: &[T]) -> io::Result<()> {
     for item in items {
         serde_json::to_writer(&mut *out, item)?;
         out.write_all(b"\n")?;

@@ -22,6 +22,7 @@
 //!   citations.
 //! - `count`: every match and its occurrences, for `--count` and `stats`.
 //! - `stream`: every hit, a batch at a time in the order of the index, for `--all`.
+//! - [`narrowing`]: filters from flags and form fields, beside the query's own.
 //! - `names`: the documents whose title or 文号 the query matches and the issues whose name it
 //!   matches, one hit each, merged into the paragraphs; `issues` finds the issues, each once,
 //!   and the best of them without checking every one.
@@ -35,6 +36,7 @@ mod filter;
 mod issues;
 mod literal;
 mod names;
+pub mod narrowing;
 mod near;
 mod plan;
 mod postings;

@@ -40,9 +40,8 @@ impl Prepared {
             all.extend(config.filters.iter().cloned().map(Expr::Filter));
             expr = Expr::And(all);
         }
-        let mut literals = Vec::new();
-        every_literal(&expr, &mut literals);
-        let folded = literals
+        let folded = expr
+            .every_literal()
             .into_iter()
             .map(|literal| (literal.to_string(), fold_with(literal, config.script)))
             .collect();
@@ -65,17 +64,6 @@ impl Prepared {
     /// The index alone decides which paragraphs match, without reading their text.
     pub(super) fn index_decides(&self) -> bool {
         exact_in_index(&self.expr, self.script)
-    }
-}
-
-/// Every literal of `expr`, those under a NOT too.
-fn every_literal<'a>(expr: &'a Expr, out: &mut Vec<&'a str>) {
-    match expr {
-        Expr::Literal(literal) => out.push(literal),
-        Expr::Near { left, right, .. } => out.extend([left.as_str(), right.as_str()]),
-        Expr::And(items) | Expr::Or(items) => items.iter().for_each(|e| every_literal(e, out)),
-        Expr::Not(inner) => every_literal(inner, out),
-        Expr::Filter(_) => {}
     }
 }
 

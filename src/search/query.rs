@@ -53,50 +53,6 @@ pub enum Filter {
     IndexedSince(u64),
 }
 
-/// The filters that flags and form fields put beside a query (`--gazette`, `--from`, …), each
-/// joined to it by AND. Dates are YYYY, YYYY-MM or YYYY-MM-DD (`crate::text::dates::normalise`).
-#[derive(Debug, Clone, Default)]
-pub struct Narrowing {
-    pub gazette: Option<String>,
-    pub region: Option<String>,
-    pub document: Option<String>,
-    pub from: Option<String>,
-    pub to: Option<String>,
-    /// Files indexed on or after this date (UTC).
-    pub indexed_since: Option<String>,
-}
-
-impl Narrowing {
-    pub fn filters(&self) -> Vec<Filter> {
-        let mut filters = Vec::new();
-        for (field, value) in [
-            (Field::Gazette, &self.gazette),
-            (Field::Region, &self.region),
-            (Field::Document, &self.document),
-        ] {
-            if let Some(value) = value {
-                filters.push(Filter::Contains {
-                    field,
-                    value: value.clone(),
-                });
-            }
-        }
-        if let Some(date) = &self.indexed_since {
-            // Dates before 1970 hold no indexing run: every file counts.
-            filters.push(Filter::IndexedSince(
-                crate::text::dates::start_ms(date).unwrap_or(0),
-            ));
-        }
-        if self.from.is_some() || self.to.is_some() {
-            filters.push(Filter::Date {
-                from: self.from.clone(),
-                to: self.to.clone(),
-            });
-        }
-        filters
-    }
-}
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Field {
     Gazette,
@@ -109,18 +65,28 @@ impl Expr {
     /// The literals that count toward matches and ranking: those not under a NOT.
     pub fn positive_literals(&self) -> Vec<&str> {
         let mut out = Vec::new();
-        self.collect_literals(&mut out);
+        self.collect_literals(false, &mut out);
         out
     }
 
-    fn collect_literals<'a>(&'a self, out: &mut Vec<&'a str>) {
+    /// Every literal, those under a NOT too: each is looked for in a paragraph checked.
+    pub fn every_literal(&self) -> Vec<&str> {
+        let mut out = Vec::new();
+        self.collect_literals(true, &mut out);
+        out
+    }
+
+    fn collect_literals<'a>(&'a self, negated: bool, out: &mut Vec<&'a str>) {
         match self {
             Expr::Literal(l) => out.push(l),
             Expr::Near { left, right, .. } => {
                 out.push(left);
                 out.push(right);
             }
-            Expr::And(xs) | Expr::Or(xs) => xs.iter().for_each(|x| x.collect_literals(out)),
+            Expr::And(xs) | Expr::Or(xs) => {
+                xs.iter().for_each(|x| x.collect_literals(negated, out))
+            }
+            Expr::Not(inner) if negated => inner.collect_literals(negated, out),
             Expr::Not(_) | Expr::Filter(_) => {}
         }
     }

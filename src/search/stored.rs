@@ -1,6 +1,6 @@
 //! READ: stored paragraphs and their documents' citations, from the index's document store.
 
-use std::cell::{Cell, OnceCell};
+use std::cell::OnceCell;
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
@@ -14,7 +14,8 @@ use crate::Error;
 use crate::search::Hit;
 use crate::search::engine::Engine;
 use crate::store::schema::{Citation, Fields};
-use crate::text::fold::{Folded, Haystack, Script, find_folding, fold};
+use crate::text::fold::{Folded, fold};
+use crate::text::haystack::Haystack;
 
 /// A stored paragraph, read for checking and showing.
 pub(super) struct Paragraph {
@@ -37,8 +38,6 @@ pub(super) struct Paragraph {
     /// first searched.
     pub(super) haystack: Haystack,
     pub(super) folded: OnceCell<Folded>,
-    /// Whether a literal that needed the text folded was searched in it.
-    pub(super) searched: Cell<bool>,
 }
 
 impl Paragraph {
@@ -60,7 +59,6 @@ impl Paragraph {
             haystack,
             text,
             folded: OnceCell::new(),
-            searched: Cell::new(false),
         }
     }
 
@@ -78,20 +76,12 @@ impl Paragraph {
             haystack: Haystack::of(&text),
             text,
             folded: OnceCell::new(),
-            searched: Cell::new(false),
         }
     }
 
-    /// Byte spans of the occurrences of a folded literal. A text that must be folded is folded
-    /// as it is searched; its matching form is kept from the second literal searched in it on.
+    /// Byte spans of the occurrences of a folded literal.
     pub(super) fn find(&self, literal: &Folded) -> Vec<(usize, usize)> {
         self.haystack.find(&self.text, literal).unwrap_or_else(|| {
-            if let Some(folded) = self.folded.get() {
-                return folded.find_all(&literal.chars);
-            }
-            if !self.searched.replace(true) {
-                return find_folding(&self.text, &literal.chars, Script::Fold);
-            }
             self.folded
                 .get_or_init(|| fold(&self.text))
                 .find_all(&literal.chars)

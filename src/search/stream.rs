@@ -43,9 +43,8 @@ pub(super) fn stream<R: Send>(
         issues: names.issues,
         ..SearchResult::default()
     };
-    // A batch at a time too: a word of gazette names names every issue of their collection
-    // (120,992 for 政府 in a generated corpus of 1 GB), and their lines rendered at once were
-    // tens of megabytes.
+    // A batch at a time too: a word of gazette names (政府) names every issue of their
+    // collection, as many as the paragraphs of a rarer word.
     let mut named = names.hits.into_iter().peekable();
     while named.peek().is_some() {
         let batch: Vec<Hit> = named.by_ref().take(STREAM_BATCH).collect();

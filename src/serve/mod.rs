@@ -278,8 +278,8 @@ async fn serve(
             },
             () = &mut stop => break,
         };
-        // An answer goes out at once, not held back by Nagle's algorithm for the acknowledgement
-        // of its first part, which the client delays: 40 ms on every request kept alive.
+        // An answer goes out at once, not held back by Nagle's algorithm until the client
+        // acknowledges its first part, which a client delays on a connection kept alive.
         let _ = stream.set_nodelay(true);
         let service = TowerToHyperService::new(routes.clone());
         let connection = builder.serve_connection(TokioIo::new(stream), service);

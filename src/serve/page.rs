@@ -52,8 +52,8 @@ td:first-child,th:first-child{text-align:left}
 ";
 
 /// What JavaScript adds, where it runs; the page needs none of it. A citation is copied with one
-/// click; on the search page the hits follow the box as one types, 300 ms after the last key, the
-/// URL kept in step so that it can still be shared.
+/// click; on the search page the hits follow the box as one types, once typing pauses, the URL
+/// kept in step so that it can still be shared.
 const SCRIPT: &str = r#"
 document.addEventListener('click', function (e) {
   var b = e.target.closest('[data-copy]');

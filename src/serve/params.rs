@@ -2,7 +2,7 @@
 //! percent-encoding, text that is not UTF-8, a query too long or a number out of range is an
 //! error that says where, never a guess.
 
-use crate::search::query::Narrowing;
+use crate::search::narrowing::Narrowing;
 use crate::search::{SearchConfig, Sort};
 use crate::text::dates;
 use crate::text::fold::Script;
