@@ -9,6 +9,7 @@ use crate::Error;
 use crate::indexer::backlog::{Backlog, PARAGRAPH_WEIGHT, Queued};
 use crate::ingest::Loaded;
 use crate::ingest::parse::{Document, Issue, Paragraph};
+use crate::store::place::Place;
 use crate::store::schema::{self, Citation, Fields};
 use crate::text::{dates, fold};
 
@@ -94,9 +95,19 @@ pub(super) fn add_issue(
         let citation = serde_json::to_string(&citation).map_err(std::io::Error::other)?;
         for (ordinal, paragraph) in document.paragraphs.iter().enumerate() {
             let mut doc = TantivyDocument::default();
-            doc.add_u64(fields.ordinal, in_file);
+            let number = before + ordinal as u64 + 1;
+            let place = Place {
+                record,
+                number,
+                ordinal: in_file,
+                page: paragraph.pages.map(|pages| u64::from(pages.first)),
+                page_end: paragraph
+                    .pages
+                    .filter(|pages| pages.last > pages.first)
+                    .map(|pages| u64::from(pages.last)),
+            };
             in_file += 1;
-            doc.add_u64(fields.record, record);
+            doc.add_bytes(fields.place, &place.encode(&paragraph.section));
             // What a document says once is on its head only: its citation, and its title for
             // ranking (see `crate::search::context_query`); its names on its first head only,
             // which finds the document once.
@@ -109,7 +120,7 @@ pub(super) fn add_issue(
                 }
             }
             add_filter_terms(&mut doc, fields, file, &source, loaded, document);
-            add_paragraph(&mut doc, fields, before + ordinal as u64 + 1, paragraph)?;
+            add_paragraph(&mut doc, fields, number, paragraph);
             batch.push((doc, paragraph.text.len() + PARAGRAPH_WEIGHT));
         }
     }
@@ -187,23 +198,10 @@ fn add_filter_terms(
     }
 }
 
-/// A paragraph's own fields: its section path and number, its text stored, and its views
-/// indexed from its matching form: the grams, the words, and the headings that head it.
-fn add_paragraph(
-    doc: &mut TantivyDocument,
-    fields: &Fields,
-    number: u64,
-    paragraph: &Paragraph,
-) -> Result<(), Error> {
-    let section = serde_json::to_string(&paragraph.section).map_err(std::io::Error::other)?;
-    doc.add_text(fields.section, &section);
+/// A paragraph's own fields: its number indexed, its text stored, and its views indexed from its
+/// matching form: the grams, the words, and the headings that head it.
+fn add_paragraph(doc: &mut TantivyDocument, fields: &Fields, number: u64, paragraph: &Paragraph) {
     doc.add_u64(fields.paragraph, number);
-    if let Some(pages) = paragraph.pages {
-        doc.add_u64(fields.page, u64::from(pages.first));
-        if pages.last > pages.first {
-            doc.add_u64(fields.page_end, u64::from(pages.last));
-        }
-    }
     doc.add_text(fields.text, &paragraph.text);
     // Every view reads the matching form, folded once here.
     let folded = fold::fold_to_string(&paragraph.text);
@@ -231,5 +229,4 @@ fn add_paragraph(
     if !context.is_empty() {
         doc.add_text(fields.context, context);
     }
-    Ok(())
 }

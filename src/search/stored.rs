@@ -13,6 +13,7 @@ use tantivy::{DocAddress, DocId, DocSet, Searcher, TERMINATED, Term};
 use crate::Error;
 use crate::search::Hit;
 use crate::search::engine::Engine;
+use crate::store::place::{self, Place};
 use crate::store::schema::{Citation, Fields};
 use crate::text::fold::{Folded, fold};
 use crate::text::haystack::Haystack;
@@ -24,8 +25,11 @@ pub(super) struct Paragraph {
     pub(super) citation: Option<Arc<Citation>>,
     /// The number its document's head also stores.
     pub(super) record: Option<u64>,
-    /// The heading path as stored, a JSON array.
-    pub(super) section: String,
+    /// Its place as stored ([`crate::store::place`]), for the section path it ends with, read
+    /// only for a paragraph that is shown.
+    place: Vec<u8>,
+    /// Where the section path starts in `place`; `None` when the place is damaged.
+    section_at: Option<usize>,
     /// Ordinal within the document, from 1.
     pub(super) number: u64,
     /// Ordinal within the file, from 0.
@@ -48,14 +52,20 @@ impl Paragraph {
             true => Haystack::of_undropped(&text),
             false => Haystack::of(&text),
         };
+        let place = stored.take_bytes(fields.place).unwrap_or_default();
+        // A damaged place reads as none: no record then matches its head's, which says so.
+        let (read, section_at) = Place::decode(&place).unzip();
+        let record = read.as_ref().map(|read| read.record);
+        let read = read.unwrap_or_default();
         Paragraph {
             citation: None,
-            record: stored.u64(fields.record),
-            section: stored.take_str(fields.section).unwrap_or_default(),
-            number: stored.u64(fields.paragraph).unwrap_or(0),
-            ordinal: stored.u64(fields.ordinal).unwrap_or(0),
-            page: stored.u64(fields.page),
-            page_end: stored.u64(fields.page_end),
+            record,
+            place,
+            section_at,
+            number: read.number,
+            ordinal: read.ordinal,
+            page: read.page,
+            page_end: read.page_end,
             haystack,
             text,
             folded: OnceCell::new(),
@@ -68,7 +78,8 @@ impl Paragraph {
         Paragraph {
             citation: Some(citation),
             record: None,
-            section: String::new(),
+            place: Vec::new(),
+            section_at: None,
             number: 0,
             ordinal: 0,
             page: None,
@@ -77,6 +88,13 @@ impl Paragraph {
             text,
             folded: OnceCell::new(),
         }
+    }
+
+    /// The section path, outermost heading first.
+    fn section(&self) -> Vec<String> {
+        self.section_at
+            .and_then(|at| place::section(&self.place, at))
+            .unwrap_or_default()
     }
 
     /// Byte spans of the occurrences of a folded literal.
@@ -209,7 +227,11 @@ pub(super) fn read_head(
     let citation = stored
         .take_str(fields.citation)
         .and_then(|json| serde_json::from_str::<Citation>(&json).ok());
-    Ok(citation.map(|citation| (stored.u64(fields.record), Arc::new(citation))))
+    let record = stored
+        .take_bytes(fields.place)
+        .and_then(|place| Place::decode(&place))
+        .map(|(place, _)| place.record);
+    Ok(citation.map(|citation| (record, Arc::new(citation))))
 }
 
 pub(super) fn inconsistent(address: DocAddress, reason: &str) -> Error {
@@ -255,9 +277,10 @@ impl Stored {
         })
     }
 
-    pub(super) fn u64(&self, field: SchemaField) -> Option<u64> {
-        self.0.iter().find_map(|(f, value)| match value {
-            OwnedValue::U64(n) if *f == field => Some(*n),
+    /// Takes the first bytes of `field` out.
+    pub(super) fn take_bytes(&mut self, field: SchemaField) -> Option<Vec<u8>> {
+        self.0.iter_mut().find_map(|(f, value)| match value {
+            OwnedValue::Bytes(bytes) if *f == field => Some(std::mem::take(bytes)),
             _ => None,
         })
     }
@@ -270,12 +293,13 @@ pub(super) fn hit(
     matches: Vec<(usize, usize)>,
 ) -> Hit {
     // Every paragraph shown was cited when it was read (`read_checked`, `file_paragraphs`).
+    let section = paragraph.section();
     let citation: Arc<Citation> = paragraph.citation.unwrap_or_default();
     Hit {
         page: paragraph.page.or(citation.page),
         page_end: paragraph.page_end,
         citation,
-        section: serde_json::from_str(&paragraph.section).unwrap_or_default(),
+        section,
         paragraph: paragraph.number,
         score,
         word_match,

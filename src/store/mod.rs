@@ -4,6 +4,7 @@
 
 pub mod check;
 pub mod frequent;
+pub mod place;
 pub mod reading;
 pub mod schema;
 pub mod terms;

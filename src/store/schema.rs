@@ -17,7 +17,7 @@ use tantivy::schema::{
 use crate::store::tokenizers::{BIGRAMS, COVERING_GRAMS, FREQUENT_CHARS, JIEBA_WORDS};
 
 /// Bumped whenever the schema or a tokenizer changes what is stored or indexed.
-pub const SCHEMA_VERSION: u32 = 17;
+pub const SCHEMA_VERSION: u32 = 18;
 
 pub const PATH: &str = "path";
 /// `HASH PATH`: the file a paragraph came from with the hash of its content and manifest row, so
@@ -29,30 +29,22 @@ pub const DATE: &str = "date";
 pub const REGION: &str = "region";
 /// The citation of a document, stored on its head paragraph only: a [`Citation`] as JSON.
 pub const CITATION: &str = "citation";
-/// A number shared by the paragraphs of one document and its head, to confirm the head.
-pub const RECORD: &str = "record";
-/// Each attribute as an indexed `name=value` term, for filters.
 pub const ATTRIBUTE_TERMS: &str = "attribute_terms";
 /// The date as a number YYYYMMDD (00 for an unknown month or day; 0 for no date), for sorting.
 pub const DATE_KEY: &str = "date_key";
 pub const DOCUMENT: &str = "document";
 /// The document number (文号), where the text or the manifest gives one.
 pub const DOC_NUMBER: &str = "doc_number";
-/// Heading path, outermost first, stored as a JSON array string.
-pub const SECTION: &str = "section";
-/// Ordinal of the paragraph within its document, from 1. The postings of 1 are the documents'
-/// first paragraphs, one per document (see [`crate::search::names`]).
+/// Where the paragraph stands, packed ([`crate::store::place`]): its document's record number
+/// (shared by the paragraphs of one document and its head, to confirm the head), its number in
+/// the document and in the file, its pages, its section path.
+pub const PLACE: &str = "place";
+/// Ordinal of the paragraph within its document, from 1, indexed: the postings of 1 are the
+/// documents' first paragraphs, one per document (see [`crate::search::names`]).
 pub const PARAGRAPH: &str = "paragraph";
 /// `1` on every head: a document's first paragraph, and the first of each later batch its
 /// paragraphs were added in (a file read in parts).
 pub const HEAD: &str = "head";
-/// Ordinal of the paragraph within its file, from 0: the order of a file's paragraphs, which the
-/// order of documents in the index does not keep (indexing threads share a file's paragraphs).
-pub const ORDINAL: &str = "ordinal";
-/// The page where the paragraph starts, where its file has pages (a PDF, text with form feeds).
-pub const PAGE: &str = "page";
-/// The page where it ends, where a page end cut it.
-pub const PAGE_END: &str = "page_end";
 /// The repaired paragraph as displayed.
 pub const TEXT: &str = "text";
 /// Where the paragraph's matching form dropped characters (white space between CJK characters,
@@ -102,17 +94,13 @@ pub struct Fields {
     pub date: Field,
     pub region: Field,
     pub citation: Field,
-    pub record: Field,
     pub attribute_terms: Field,
     pub date_key: Field,
     pub document: Field,
     pub doc_number: Field,
-    pub section: Field,
+    pub place: Field,
     pub paragraph: Field,
     pub head: Field,
-    pub ordinal: Field,
-    pub page: Field,
-    pub page_end: Field,
     pub text: Field,
     pub drops: Field,
     pub grams: Field,
@@ -151,13 +139,9 @@ pub fn build() -> Schema {
     builder.add_text_field(DOC_NUMBER, citation.clone());
     builder.add_text_field(DOCUMENT, citation);
     builder.add_text_field(CITATION, STORED);
-    builder.add_u64_field(RECORD, STORED);
-    builder.add_text_field(SECTION, STORED);
-    builder.add_u64_field(PARAGRAPH, INDEXED | STORED);
+    builder.add_bytes_field(PLACE, STORED);
+    builder.add_u64_field(PARAGRAPH, INDEXED);
     builder.add_u64_field(HEAD, INDEXED);
-    builder.add_u64_field(ORDINAL, STORED);
-    builder.add_u64_field(PAGE, STORED);
-    builder.add_u64_field(PAGE_END, STORED);
     builder.add_text_field(TEXT, STORED);
     builder.add_u64_field(DROPS, FAST);
     builder.add_u64_field(INDEXED_AT, FAST);
@@ -218,17 +202,13 @@ impl Fields {
             date: get(DATE)?,
             region: get(REGION)?,
             citation: get(CITATION)?,
-            record: get(RECORD)?,
             attribute_terms: get(ATTRIBUTE_TERMS)?,
             date_key: get(DATE_KEY)?,
             document: get(DOCUMENT)?,
             doc_number: get(DOC_NUMBER)?,
-            section: get(SECTION)?,
+            place: get(PLACE)?,
             paragraph: get(PARAGRAPH)?,
             head: get(HEAD)?,
-            ordinal: get(ORDINAL)?,
-            page: get(PAGE)?,
-            page_end: get(PAGE_END)?,
             text: get(TEXT)?,
             drops: get(DROPS)?,
             grams: get(GRAMS)?,
