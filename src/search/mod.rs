@@ -224,6 +224,9 @@ fn search_with(run: &Run, config: &SearchConfig) -> Result<SearchResult, Error> 
         let total = searcher.search(&run.query, &Count)?;
         let all = searcher.search(&run.query, &best(total))?;
         (all, None)
+    } else if limit == Some(0) {
+        // None is shown (names fill the page): the matches are only counted, without scores.
+        (Vec::new(), Some(searcher.search(&run.query, &Count)?))
     } else {
         let k = limit.unwrap_or(usize::MAX).max(1);
         let k = if limit.is_none() {
