@@ -59,10 +59,10 @@ use tantivy::collector::Count;
 use crate::Error;
 use crate::store::schema::Citation;
 use crate::text::fold::Script;
-use near::{NearPositions, search_near};
+use near::{Close, NearPositions, search_near};
 use plan::{Prepared, Run};
 use query::Filter;
-use rank::{best, by_date, by_score, top_by_score};
+use rank::{best, best_first, by_date, by_score, top_by_score};
 use stored::Heads;
 use stream::InIndexOrder;
 use verify::{Checked, hits_of, read_checked, read_in_store_order};
@@ -217,7 +217,16 @@ fn search_with(run: &Run, config: &SearchConfig) -> Result<SearchResult, Error> 
             let all = searcher.search(&run.query, &InIndexOrder)?;
             let mut close = near.keep(run, all)?;
             if config.sort == Sort::Relevance {
-                close = by_score(run, close, |c| (c.score, c.address))?;
+                let key = |c: &Close| (c.score, c.address);
+                close = match config.limit {
+                    // Only a page is shown: its hits are among the best `limit` and as many
+                    // more as their text may yet reject.
+                    Some(limit) => {
+                        let undecided = close.iter().filter(|c| c.decided.is_none()).count();
+                        best_first(run, close, key, limit.saturating_add(undecided))?
+                    }
+                    None => by_score(run, close, key)?,
+                };
             }
             return search_near(run, config, close);
         }

@@ -1,6 +1,6 @@
 //! NEAR: `A NEAR/N B` decided on positions where they can decide, and on the text otherwise.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
 use tantivy::DocAddress;
 
@@ -106,24 +106,26 @@ impl NearPositions {
         })
     }
 
-    /// The candidates that may match, in their order. One pass over the candidates in index
-    /// order, segment by segment, comparing every pair of occurrences: kept whole as the inner
-    /// loop of a NEAR.
+    /// The candidates that may match, in the order of the index. One pass over the candidates in
+    /// that order, segment by segment, comparing every pair of occurrences: kept whole as the
+    /// inner loop of a NEAR.
     pub(super) fn keep(
         &mut self,
         run: &Run,
-        candidates: Vec<(f32, DocAddress)>,
+        mut candidates: Vec<(f32, DocAddress)>,
     ) -> Result<Vec<Close>, Error> {
-        let mut addresses: Vec<DocAddress> = candidates.iter().map(|c| c.1).collect();
-        addresses.sort_unstable();
-        let mut close = HashMap::new();
+        // Postings only move forward. Candidates collected in the order of the index come so.
+        if !candidates.is_sorted_by_key(|c| c.1) {
+            candidates.sort_unstable_by_key(|c| c.1);
+        }
+        let mut close = Vec::new();
         let mut segment = None;
         let (mut left, mut right) = (Vec::new(), Vec::new());
         let (left_len, right_len) = self.lengths;
         let distance = self.distance;
         let mut spans = Vec::new();
         let mut dropped: Vec<(u32, u32)> = Vec::new();
-        for address in addresses {
+        for (score, address) in candidates {
             if segment != Some(address.segment_ord) {
                 let reader = run.searcher.segment_reader(address.segment_ord);
                 left = self.left.open(reader)?;
@@ -178,19 +180,13 @@ impl NearPositions {
                 spans.dedup();
                 spans.len()
             });
-            close.insert(address, decided);
+            close.push(Close {
+                score,
+                address,
+                decided,
+            });
         }
-        Ok(candidates
-            .into_iter()
-            .filter_map(|(score, address)| {
-                let decided = *close.get(&address)?;
-                Some(Close {
-                    score,
-                    address,
-                    decided,
-                })
-            })
-            .collect())
+        Ok(close)
     }
 }
 

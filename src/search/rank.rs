@@ -257,6 +257,49 @@ pub(super) fn by_score<T>(
     Ok(in_order(items, order))
 }
 
+/// `items` with the best `first` of them at the front in the order of [`by_score`], and the rest
+/// after them in no order: where a page is shown, only its hits need an order, and only the
+/// paragraphs that score as well as its last need their date, which breaks ties.
+pub(super) fn best_first<T>(
+    run: &Run,
+    items: Vec<T>,
+    key: impl Fn(&T) -> (f32, DocAddress),
+    first: usize,
+) -> Result<Vec<T>, Error> {
+    if first >= items.len() {
+        return by_score(run, items, key);
+    }
+    let keys: Vec<(f32, DocAddress)> = items.iter().map(&key).collect();
+    let order = first_in_rank_order(&keys, first, |addresses| run.date_keys(addresses))?;
+    Ok(in_order(items, order))
+}
+
+/// The indexes of `keys` (score, address), the best `first` first in [`rank_order`], the rest
+/// after them; `dates` gives the date keys of the addresses it is asked about.
+fn first_in_rank_order(
+    keys: &[(f32, DocAddress)],
+    first: usize,
+    dates: impl FnOnce(&[DocAddress]) -> Result<Vec<u64>, Error>,
+) -> Result<Vec<usize>, Error> {
+    if first == 0 {
+        return Ok((0..keys.len()).collect());
+    }
+    let mut scores: Vec<f32> = keys.iter().map(|&(score, _)| score).collect();
+    let first = first.min(scores.len());
+    let (_, &mut last, _) = scores.select_nth_unstable_by(first - 1, |a, b| b.total_cmp(a));
+    // Every item that scores at least the `first`-th best score may be among the best `first`.
+    let (head, rest): (Vec<usize>, Vec<usize>) =
+        (0..keys.len()).partition(|&i| keys[i].0.total_cmp(&last).is_ge());
+    let addresses: Vec<DocAddress> = head.iter().map(|&i| keys[i].1).collect();
+    let dates = dates(&addresses)?;
+    let mut by_rank: Vec<usize> = (0..head.len()).collect();
+    by_rank.sort_by(|&a, &b| {
+        let keyed = |k: usize| (keys[head[k]].0, dates[k], keys[head[k]].1);
+        rank_order(keyed(a), keyed(b))
+    });
+    Ok(by_rank.into_iter().map(|k| head[k]).chain(rest).collect())
+}
+
 /// The order of `(score, date key, address)` that [`best`] ranks by.
 fn rank_order(a: (f32, u64, DocAddress), b: (f32, u64, DocAddress)) -> std::cmp::Ordering {
     b.0.total_cmp(&a.0).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2))
@@ -295,6 +338,43 @@ mod tests {
     use super::*;
     use crate::search::{MatchedIn, NAME_SCORE};
     use std::sync::Arc;
+
+    #[test]
+    fn the_best_first_are_the_first_of_all_in_rank_order() {
+        // Scores with many ties, broken by date and then by address.
+        let keys: Vec<(f32, DocAddress)> = (0..300u32)
+            .map(|i| {
+                (
+                    (i * 37 % 11) as f32 / 4.0,
+                    DocAddress::new(i % 3, i * 13 % 101),
+                )
+            })
+            .collect();
+        let date = |address: &DocAddress| u64::from(address.doc_id * 7 % 5);
+        let mut all: Vec<usize> = (0..keys.len()).collect();
+        all.sort_by(|&a, &b| {
+            rank_order(
+                (keys[a].0, date(&keys[a].1), keys[a].1),
+                (keys[b].0, date(&keys[b].1), keys[b].1),
+            )
+        });
+        for first in [0, 1, 2, 10, 27, 299, 300, 1000] {
+            let mut asked = 0;
+            let order = first_in_rank_order(&keys, first, |addresses| {
+                asked = addresses.len();
+                Ok(addresses.iter().map(date).collect())
+            })
+            .unwrap();
+            let shown = first.min(keys.len());
+            assert_eq!(order[..shown], all[..shown], "first {first}");
+            let mut sorted = order.clone();
+            sorted.sort_unstable();
+            assert_eq!(sorted, (0..keys.len()).collect::<Vec<_>>(), "a permutation");
+            if first == 10 {
+                assert!(asked < keys.len() / 2, "{asked} dates read for 10");
+            }
+        }
+    }
 
     /// The `k` best of `(score, date key, address)` in [`rank_order`].
     fn best_of(mut keyed: Vec<(f32, u64, DocAddress)>, k: usize) -> Vec<(f32, DocAddress)> {
