@@ -9,9 +9,10 @@
 //!
 //! A common character starts thousands of grams (的 some thousands in a corpus of laws and reports).
 //! The most frequent characters ([`crate::store::frequent`]) therefore also have one posting list
-//! each in the `chars` field, with the same paragraphs and counts, which is read instead. For the
-//! others the grams' postings are read once per segment into a count per paragraph, not merged as
-//! a union. Either way the score is the grams' (their postings give the idf), so that both
+//! each in the `chars` field, with the same paragraphs and counts, which is walked instead as any
+//! term's postings are, never copied out whole (those of 的 are most of the index's paragraphs),
+//! and counted by its length where no paragraph is deleted. For the others the grams' postings
+//! are read once per segment into a count per paragraph, not merged as a union. Either way the score is the grams' (their postings give the idf), so that both
 //! roads rank alike.
 
 use std::cell::RefCell;
@@ -22,7 +23,7 @@ use std::sync::{Arc, Mutex};
 
 use tantivy::fieldnorm::FieldNormReader;
 use tantivy::index::{InvertedIndexReader, SegmentId};
-use tantivy::postings::TermInfo;
+use tantivy::postings::{Postings, SegmentPostings, TermInfo};
 use tantivy::query::{
     BitSetDocSet, Bm25StatisticsProvider, Bm25Weight, EnableScoring, Explanation, Query, Scorer,
     Weight,
@@ -54,42 +55,6 @@ thread_local! {
 }
 
 impl CharCounts {
-    /// Reads the occurrences of `c` in each paragraph of `segment`: from its posting list in
-    /// `chars` where it has one, else from the postings of every gram that `c` starts in `field`.
-    pub fn read(
-        segment: &SegmentReader,
-        field: Field,
-        chars: Option<Field>,
-        c: char,
-    ) -> tantivy::Result<CharCounts> {
-        match chars {
-            Some(chars) if is_frequent(c) => CharCounts::read_counted(segment, chars, c),
-            _ => CharCounts::read_grams(segment, field, c),
-        }
-    }
-
-    /// The posting list of a frequent character, paragraphs and counts as they are stored.
-    fn read_counted(segment: &SegmentReader, chars: Field, c: char) -> tantivy::Result<CharCounts> {
-        let inverted = segment.inverted_index(chars)?;
-        let term = Term::from_field_text(chars, c.encode_utf8(&mut [0; 4]));
-        let Some(info) = inverted.get_term_info(&term)? else {
-            return Ok(CharCounts {
-                docs: Vec::new(),
-                counts: Vec::new(),
-            });
-        };
-        let mut block =
-            inverted.read_block_postings_from_terminfo(&info, IndexRecordOption::WithFreqs)?;
-        let mut docs = Vec::with_capacity(info.doc_freq as usize);
-        let mut counts = Vec::with_capacity(info.doc_freq as usize);
-        while !block.docs().is_empty() {
-            docs.extend_from_slice(block.docs());
-            counts.extend_from_slice(block.freqs());
-            block.advance();
-        }
-        Ok(CharCounts { docs, counts })
-    }
-
     /// One loop over the postings of the grams `c` starts into a per-paragraph tally, written out
     /// flat because it is the hot path of a common character without postings of its own.
     fn read_grams(segment: &SegmentReader, field: Field, c: char) -> tantivy::Result<CharCounts> {
@@ -173,6 +138,13 @@ impl CharCounts {
     pub fn count_at(&self, at: usize) -> u32 {
         self.counts.get(at).copied().unwrap_or(0)
     }
+}
+
+/// Where the posting list of `c` is in a segment's `chars` field; `None` when no paragraph of
+/// the segment holds it.
+fn term_info(segment: &SegmentReader, chars: Field, c: char) -> tantivy::Result<Option<TermInfo>> {
+    let term = Term::from_field_text(chars, c.encode_utf8(&mut [0; 4]));
+    Ok(segment.inverted_index(chars)?.get_term_info(&term)?)
 }
 
 /// Where the postings of the grams that start with `c` are in a segment's field: the terms from
@@ -266,6 +238,10 @@ impl CharQuery {
     /// Reads the counts of every segment not read yet, on every core when the character has
     /// many postings: a common character's segments take milliseconds each.
     fn read_all(&self, searcher: &Searcher, postings: u64) -> tantivy::Result<()> {
+        if self.listed().is_some() {
+            // Its posting list is walked as it is read.
+            return Ok(());
+        }
         let segments: Vec<&SegmentReader> = {
             let read = self.lock();
             searcher
@@ -279,13 +255,68 @@ impl CharQuery {
         parallel::each(&segments, threads, |segment| self.counts(segment).map(drop))
     }
 
-    /// The counts of `segment`, read once.
-    pub fn counts(&self, segment: &SegmentReader) -> tantivy::Result<Arc<CharCounts>> {
+    /// The field where the character has a posting list of its own: `chars`, for a frequent
+    /// character of the text.
+    fn listed(&self) -> Option<Field> {
+        self.chars.filter(|_| is_frequent(self.c))
+    }
+
+    /// The paragraphs of `segment` that hold the character, in order, each with its number of
+    /// occurrences.
+    pub fn each_count(
+        &self,
+        segment: &SegmentReader,
+        f: &mut dyn FnMut(DocId, u32),
+    ) -> tantivy::Result<()> {
+        if let Some(chars) = self.listed() {
+            let Some(info) = term_info(segment, chars, self.c)? else {
+                return Ok(());
+            };
+            let inverted = segment.inverted_index(chars)?;
+            let mut block =
+                inverted.read_block_postings_from_terminfo(&info, IndexRecordOption::WithFreqs)?;
+            while !block.docs().is_empty() {
+                for (&doc, &count) in block.docs().iter().zip(block.freqs()) {
+                    f(doc, count);
+                }
+                block.advance();
+            }
+            return Ok(());
+        }
+        let counts = self.counts(segment)?;
+        for (&doc, &count) in counts.docs.iter().zip(&counts.counts) {
+            f(doc, count);
+        }
+        Ok(())
+    }
+
+    /// What `segment` holds of the character, to walk: its posting list where it has one, else
+    /// the counts of its grams.
+    fn held(&self, segment: &SegmentReader) -> tantivy::Result<Held> {
+        let Some(chars) = self.listed() else {
+            return Ok(Held::Tallied {
+                counts: self.counts(segment)?,
+                at: 0,
+            });
+        };
+        let postings = match term_info(segment, chars, self.c)? {
+            Some(info) => Some(Box::new(
+                segment
+                    .inverted_index(chars)?
+                    .read_postings_from_terminfo(&info, IndexRecordOption::WithFreqs)?,
+            )),
+            None => None,
+        };
+        Ok(Held::Listed(postings))
+    }
+
+    /// The counts of `segment`'s grams, read once.
+    fn counts(&self, segment: &SegmentReader) -> tantivy::Result<Arc<CharCounts>> {
         let id = segment.segment_id();
         if let Some(counts) = self.lock().get(&id) {
             return Ok(Arc::clone(counts));
         }
-        let counts = Arc::new(CharCounts::read(segment, self.field, self.chars, self.c)?);
+        let counts = Arc::new(CharCounts::read_grams(segment, self.field, self.c)?);
         self.lock().insert(id, Arc::clone(&counts));
         Ok(counts)
     }
@@ -341,14 +372,13 @@ struct CharWeight {
 
 impl Weight for CharWeight {
     fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
-        let counts = self.query.counts(reader)?;
+        let held = self.query.held(reader)?;
         let fieldnorms = match &self.bm25 {
             Some(_) => Some(reader.get_fieldnorms_reader(self.query.field)?),
             None => None,
         };
         let mut scorer = CharScorer {
-            at: 0,
-            counts,
+            held,
             fieldnorms,
             bm25: self.bm25.as_ref().map(|bm25| bm25.boost_by(boost)),
             word: match &self.query.word {
@@ -360,6 +390,23 @@ impl Weight for CharWeight {
         };
         scorer.settle();
         Ok(Box::new(scorer))
+    }
+
+    /// Where no paragraph is deleted and none needs the word, every paragraph that holds the
+    /// character: its posting list's length, or its counts'.
+    fn count(&self, reader: &SegmentReader) -> tantivy::Result<u32> {
+        let required = self.query.word.as_ref().is_some_and(|word| word.required);
+        if let (None, false) = (reader.alive_bitset(), required) {
+            return Ok(match self.query.listed() {
+                Some(chars) => term_info(reader, chars, self.query.c)?.map_or(0, |i| i.doc_freq),
+                None => self.query.counts(reader)?.docs.len() as u32,
+            });
+        }
+        let mut scorer = self.scorer(reader, 1.0)?;
+        Ok(match reader.alive_bitset() {
+            Some(alive) => scorer.count(alive),
+            None => scorer.count_including_deleted(),
+        })
     }
 
     /// Scores only the paragraphs that may enter the best: a paragraph's score is at most its
@@ -383,24 +430,22 @@ impl Weight for CharWeight {
             }
             return Ok(());
         };
-        let counts = self.query.counts(reader)?;
         let fieldnorms = reader.get_fieldnorms_reader(self.query.field)?;
         let mut postings = word.postings(reader)?;
-        for (&doc, &count) in counts.docs.iter().zip(&counts.counts) {
+        self.query.each_count(reader, &mut |doc, count| {
             let bm25 = bm25.score(fieldnorms.fieldnorm_id(doc), count);
             if bm25 + word.bonus <= threshold {
-                continue;
+                return;
             }
             let score = match holds(postings.as_mut(), doc) {
                 true => bm25 + word.bonus,
-                false if word.required => continue,
+                false if word.required => return,
                 false => bm25,
             };
             if score > threshold {
                 threshold = callback(doc, score);
             }
-        }
-        Ok(())
+        })
     }
 
     fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
@@ -446,10 +491,73 @@ fn holds(docs: &mut dyn DocSet, doc: DocId) -> bool {
     }
 }
 
+/// A segment's paragraphs that hold a character, walked in order with the occurrences in each.
+enum Held {
+    /// A frequent character's posting list (`None`: no paragraph of the segment holds it).
+    Listed(Option<Box<SegmentPostings>>),
+    /// The counts of its grams, and the index of the current paragraph in them.
+    Tallied { counts: Arc<CharCounts>, at: usize },
+}
+
+impl Held {
+    fn doc(&self) -> DocId {
+        match self {
+            Held::Listed(postings) => postings.as_ref().map_or(TERMINATED, |p| p.doc()),
+            Held::Tallied { counts, at } => counts.docs.get(*at).copied().unwrap_or(TERMINATED),
+        }
+    }
+
+    fn count(&self) -> u32 {
+        match self {
+            Held::Listed(postings) => postings.as_ref().map_or(0, |p| p.term_freq()),
+            Held::Tallied { counts, at } => counts.count_at(*at),
+        }
+    }
+
+    fn advance(&mut self) -> DocId {
+        match self {
+            Held::Listed(postings) => postings.as_mut().map_or(TERMINATED, |p| p.advance()),
+            Held::Tallied { at, .. } => {
+                *at += 1;
+                self.doc()
+            }
+        }
+    }
+
+    /// The first paragraph at or after `target`, from the current one on.
+    fn seek(&mut self, target: DocId) -> DocId {
+        if self.doc() >= target {
+            return self.doc();
+        }
+        match self {
+            Held::Listed(postings) => postings.as_mut().map_or(TERMINATED, |p| p.seek(target)),
+            Held::Tallied { counts, at } => {
+                let rest = &counts.docs[(*at).min(counts.docs.len())..];
+                *at += rest.partition_point(|&doc| doc < target);
+                self.doc()
+            }
+        }
+    }
+
+    /// Moves past the last paragraph.
+    fn finish(&mut self) {
+        match self {
+            Held::Listed(postings) => *postings = None,
+            Held::Tallied { counts, at } => *at = counts.docs.len(),
+        }
+    }
+
+    /// The paragraphs from the current one on.
+    fn remaining(&self) -> u32 {
+        match self {
+            Held::Listed(postings) => postings.as_ref().map_or(0, |p| p.size_hint()),
+            Held::Tallied { counts, at } => counts.docs.len().saturating_sub(*at) as u32,
+        }
+    }
+}
+
 struct CharScorer {
-    counts: Arc<CharCounts>,
-    /// Index in `counts.docs` of the current paragraph.
-    at: usize,
+    held: Held,
     fieldnorms: Option<FieldNormReader>,
     bm25: Option<Bm25Weight>,
     /// The postings of [`CharQuery::with_word`]'s term, its bonus (0 without one), and whether
@@ -465,7 +573,11 @@ impl CharScorer {
         let (Some(required), true) = (&mut self.word, self.required) else {
             return;
         };
-        while let Some(&doc) = self.counts.docs.get(self.at) {
+        loop {
+            let doc = self.held.doc();
+            if doc == TERMINATED {
+                return;
+            }
             let next = if required.doc() < doc {
                 required.seek(doc)
             } else {
@@ -475,49 +587,33 @@ impl CharScorer {
                 return;
             }
             if next == TERMINATED {
-                self.at = self.counts.docs.len();
+                self.held.finish();
                 return;
             }
-            let rest = &self.counts.docs[self.at..];
-            self.at += rest.partition_point(|&d| d < next);
+            self.held.seek(next);
         }
     }
 }
 
 impl DocSet for CharScorer {
     fn advance(&mut self) -> DocId {
-        self.at += 1;
+        self.held.advance();
         self.settle();
         self.doc()
     }
 
     fn seek(&mut self, target: DocId) -> DocId {
-        let rest = &self.counts.docs[self.at.min(self.counts.docs.len())..];
-        self.at += rest.partition_point(|&doc| doc < target);
+        self.held.seek(target);
         self.settle();
         self.doc()
     }
 
     fn doc(&self) -> DocId {
-        self.counts.docs.get(self.at).copied().unwrap_or(TERMINATED)
+        self.held.doc()
     }
 
     fn size_hint(&self) -> u32 {
-        self.counts.docs.len() as u32
-    }
-
-    fn count_including_deleted(&mut self) -> u32 {
-        if self.required {
-            let mut count = 0;
-            while self.doc() != TERMINATED {
-                count += 1;
-                self.advance();
-            }
-            return count;
-        }
-        let rest = self.counts.docs.len().saturating_sub(self.at);
-        self.at = self.counts.docs.len();
-        rest as u32
+        self.held.remaining()
     }
 }
 
@@ -527,7 +623,7 @@ impl Scorer for CharScorer {
             return 1.0;
         };
         let doc = self.doc();
-        let bm25 = bm25.score(fieldnorms.fieldnorm_id(doc), self.counts.count_at(self.at));
+        let bm25 = bm25.score(fieldnorms.fieldnorm_id(doc), self.held.count());
         let whole_word = self
             .word
             .as_mut()

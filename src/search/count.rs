@@ -96,16 +96,12 @@ pub(super) fn count_from_index(
         let query = CharQuery::new(run.fields.grams, Some(run.fields.chars), c);
         query.read_every_segment(&run.searcher)?;
         for (ord, segment) in run.searcher.segment_readers().iter().enumerate() {
-            let counts = query.counts(segment)?;
             let alive = segment.alive_bitset();
-            for (at, &doc) in counts.docs().iter().enumerate() {
+            query.each_count(segment, &mut |doc, count| {
                 if alive.is_none_or(|bits| bits.is_alive(doc)) {
-                    f(
-                        DocAddress::new(ord as u32, doc),
-                        counts.count_at(at) as usize,
-                    );
+                    f(DocAddress::new(ord as u32, doc), count as usize);
                 }
-            }
+            })?;
         }
         return Ok(true);
     }

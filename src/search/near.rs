@@ -132,17 +132,8 @@ impl NearPositions {
                 right = self.right.open(reader)?;
                 segment = Some(address.segment_ord);
             }
-            dropped.clear();
-            dropped.extend(run.dropped(address));
-            // Characters dropped from the text between two places of the folded text: before
-            // any index in `from..=to`.
-            let dropped_between = |from: u32, to: u32| -> u64 {
-                dropped
-                    .iter()
-                    .filter(|&&(at, _)| from <= at && at <= to)
-                    .map(|&(_, count)| u64::from(count))
-                    .sum()
-            };
+            // Read when a pair first stands close enough in the folded text: most are not.
+            let mut dropped_read = false;
             let ls = self.left.starts(&mut left, address.doc_id).to_vec();
             let rs = self.right.starts(&mut right, address.doc_id);
             spans.clear();
@@ -161,8 +152,13 @@ impl NearPositions {
                     // positions do not decide, the folded gap is enough to rule out.
                     // Overlapping occurrences have nothing between them; adjacent ones may
                     // have had white space.
-                    let in_text = if second >= first_end && self.decides && !dropped.is_empty() {
-                        u64::from(gap) + dropped_between(first_end, second)
+                    let in_text = if second >= first_end && self.decides {
+                        if !dropped_read {
+                            dropped.clear();
+                            dropped.extend(run.dropped(address));
+                            dropped_read = true;
+                        }
+                        u64::from(gap) + dropped_between(&dropped, first_end, second)
                     } else {
                         u64::from(gap)
                     };
@@ -188,6 +184,16 @@ impl NearPositions {
         }
         Ok(close)
     }
+}
+
+/// Characters dropped from the text between two places of the folded text: before any index in
+/// `from..=to`.
+fn dropped_between(dropped: &[(u32, u32)], from: u32, to: u32) -> u64 {
+    dropped
+        .iter()
+        .filter(|&&(at, _)| from <= at && at <= to)
+        .map(|&(_, count)| u64::from(count))
+        .sum()
 }
 
 /// A NEAR's hits from its close candidates, in their order: those that positions decide are
