@@ -2,29 +2,16 @@
 //! word and context signals that rank them.
 
 use tantivy::Term;
-use tantivy::query::{
-    BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhraseQuery, Query, TermQuery,
-};
+use tantivy::query::{BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
 
 use crate::search::char_query::CharQuery;
 use crate::search::context_query::ContextQuery;
+use crate::search::phrase::CoverPhrase;
 use crate::search::plan::Context;
 use crate::search::rank::{CONTEXT_BOOST, WORD_BONUS};
 use crate::store::tokenizers::literal_grams;
 use crate::text::fold::{Folded, fold};
-
-/// A phrase of terms at their offsets, or the one term.
-pub(super) fn phrase(mut terms: Vec<(usize, Term)>) -> Box<dyn Query> {
-    if terms.len() == 1 {
-        Box::new(TermQuery::new(
-            terms.remove(0).1,
-            IndexRecordOption::WithFreqs,
-        ))
-    } else {
-        Box::new(PhraseQuery::new_with_offset(terms))
-    }
-}
 
 /// The query of a character view (`field`: the text's grams, or a name's) that finds a folded
 /// literal: a phrase of its bigrams, or for a run of one character the grams that character
@@ -41,8 +28,17 @@ pub(super) fn grams_query(field: Field, chars: Option<Field>, folded: &Folded) -
             bigrams.push((offset, Term::from_field_text(field, &gram)));
         }
     }
-    if !bigrams.is_empty() {
-        parts.push(phrase(bigrams));
+    match bigrams.len() {
+        0 => {}
+        1 => parts.push(Box::new(TermQuery::new(
+            bigrams.remove(0).1,
+            IndexRecordOption::WithFreqs,
+        ))),
+        // Scored as the phrase of these, placed by the cheapest of every bigram of each run.
+        _ => parts.push(Box::new(CoverPhrase::new(
+            bigrams,
+            every_bigram(field, &folded.chars),
+        ))),
     }
     if parts.len() == 1 {
         return parts.remove(0);
@@ -50,6 +46,27 @@ pub(super) fn grams_query(field: Field, chars: Option<Field>, folded: &Folded) -
     Box::new(BooleanQuery::new(
         parts.into_iter().map(|q| (Occur::Must, q)).collect(),
     ))
+}
+
+/// Every bigram of each run of two characters or more of a folded literal, at its offset.
+pub(super) fn every_bigram(field: Field, folded: &[char]) -> Vec<Vec<(usize, Term)>> {
+    let mut runs = Vec::new();
+    let mut start = 0;
+    for run in folded.split(|&c| c == ' ') {
+        if run.len() >= 2 {
+            runs.push(
+                run.windows(2)
+                    .enumerate()
+                    .map(|(k, pair)| {
+                        let gram: String = pair.iter().collect();
+                        (start + k, Term::from_field_text(field, &gram))
+                    })
+                    .collect(),
+            );
+        }
+        start += run.len() + 1;
+    }
+    runs
 }
 
 /// The character of a gram of one character: a literal's run of one character.

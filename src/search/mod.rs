@@ -38,6 +38,7 @@ mod literal;
 mod names;
 pub mod narrowing;
 mod near;
+mod phrase;
 mod plan;
 mod postings;
 pub mod query;

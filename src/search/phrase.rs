@@ -1,0 +1,425 @@
+//! MATCH: a literal of several bigrams as a phrase, scored as tantivy's phrase query scores it and
+//! placed by its cheapest bigrams.
+//!
+//! A literal's bigrams every second character and its last ([`literal_grams`]) place it, and
+//! tantivy's phrase of them scores it: BM25 of the sum of their idfs, over the paragraph's field
+//! norm and the occurrences of the phrase. But any set of a run's bigrams that holds its first and
+//! its last and skips no character places the run as exactly: where each of them stands at its
+//! offset, every character of the run does. A common long literal is therefore placed by the
+//! bigrams whose positions take the least room in the index (中华人民共和国 by 中华, 华人, 民共
+//! and 和国, not by 人民 and 共和, which stand in nearly every law), and scored as before: the same
+//! idf from the bigrams of [`literal_grams`], the same field norm, the same occurrences.
+//!
+//! [`literal_grams`]: crate::store::tokenizers::literal_grams
+
+use std::fmt;
+
+use tantivy::fieldnorm::FieldNormReader;
+use tantivy::postings::{Postings, SegmentPostings};
+use tantivy::query::{Bm25Weight, EmptyScorer, EnableScoring, Explanation, Query, Scorer, Weight};
+use tantivy::schema::IndexRecordOption;
+use tantivy::{DocId, DocSet, Score, Searcher, SegmentReader, TERMINATED, TantivyError, Term};
+
+/// A phrase of a literal's bigrams: `scored` gives its score, and each run of `runs` (every
+/// bigram of a run of characters, at its offset in the literal) is placed by its cheapest cover.
+#[derive(Clone)]
+pub struct CoverPhrase {
+    scored: Vec<(usize, Term)>,
+    runs: Vec<Vec<(usize, Term)>>,
+}
+
+impl CoverPhrase {
+    /// `scored`: the bigrams tantivy's phrase would take, two at least; `runs`: every bigram of
+    /// each run of two characters or more of the literal, in order.
+    pub fn new(mut scored: Vec<(usize, Term)>, runs: Vec<Vec<(usize, Term)>>) -> CoverPhrase {
+        scored.sort_by_key(|&(offset, _)| offset);
+        CoverPhrase { scored, runs }
+    }
+
+    /// The bigrams that place the phrase in `searcher`: per run, the cover whose positions take
+    /// the least room in its segments.
+    fn cover(&self, searcher: &Searcher) -> tantivy::Result<Vec<(usize, Term)>> {
+        let mut cover = Vec::new();
+        for run in &self.runs {
+            let mut costs = Vec::with_capacity(run.len());
+            for (_, term) in run {
+                let mut room = 0u64;
+                for segment in searcher.segment_readers() {
+                    if let Some(info) = segment.inverted_index(term.field())?.get_term_info(term)? {
+                        room += info.positions_range.len() as u64;
+                    }
+                }
+                costs.push(room);
+            }
+            cover.extend(cheapest_cover(&costs).into_iter().map(|at| run[at].clone()));
+        }
+        Ok(cover)
+    }
+}
+
+impl fmt::Debug for CoverPhrase {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "CoverPhrase({:?})", self.scored)
+    }
+}
+
+impl Query for CoverPhrase {
+    fn weight(&self, enable_scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        let bm25 = match enable_scoring {
+            // As tantivy's phrase query computes it, from the same terms in the same order.
+            EnableScoring::Enabled {
+                statistics_provider,
+                ..
+            } => {
+                let terms: Vec<Term> = self.scored.iter().map(|(_, t)| t.clone()).collect();
+                Some(Bm25Weight::for_terms(statistics_provider, &terms)?)
+            }
+            EnableScoring::Disabled { .. } => None,
+        };
+        let placing = match enable_scoring.searcher() {
+            Some(searcher) => self.cover(searcher)?,
+            None => self.scored.clone(),
+        };
+        Ok(Box::new(CoverWeight {
+            field_terms: self.scored.clone(),
+            placing,
+            bm25,
+        }))
+    }
+
+    fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
+        for (_, term) in &self.scored {
+            visitor(term, true);
+        }
+    }
+}
+
+struct CoverWeight {
+    /// The scored bigrams, for their field.
+    field_terms: Vec<(usize, Term)>,
+    /// The bigrams read to place the phrase, at their offsets.
+    placing: Vec<(usize, Term)>,
+    bm25: Option<Bm25Weight>,
+}
+
+impl Weight for CoverWeight {
+    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        let mut postings = Vec::with_capacity(self.placing.len());
+        for (_, term) in &self.placing {
+            match reader
+                .inverted_index(term.field())?
+                .read_postings(term, IndexRecordOption::WithFreqsAndPositions)?
+            {
+                Some(p) => postings.push(p),
+                None => return Ok(Box::new(EmptyScorer)),
+            }
+        }
+        let field = self.field_terms[0].1.field();
+        let fieldnorms = match (&self.bm25, reader.fieldnorms_readers().get_field(field)?) {
+            (Some(_), Some(norms)) => norms,
+            _ => FieldNormReader::constant(reader.max_doc(), 1),
+        };
+        // Aligned on the last offset, as tantivy aligns a phrase's positions: every occurrence
+        // counts, whatever its first bigram's offset.
+        let last = self
+            .placing
+            .iter()
+            .map(|&(offset, _)| offset)
+            .max()
+            .unwrap_or(0);
+        let shifts = self
+            .placing
+            .iter()
+            .map(|&(o, _)| (last - o) as u32)
+            .collect();
+        let mut by_rarity: Vec<usize> = (0..postings.len()).collect();
+        by_rarity.sort_by_key(|&i| postings[i].doc_freq());
+        let mut scorer = CoverScorer {
+            postings,
+            shifts,
+            by_rarity,
+            doc: TERMINATED,
+            count: 0,
+            aligned: Vec::new(),
+            other: Vec::new(),
+            fieldnorms,
+            bm25: self.bm25.as_ref().map(|bm25| bm25.boost_by(boost)),
+        };
+        scorer.settle(0);
+        Ok(Box::new(scorer))
+    }
+
+    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
+        let mut scorer = self.scorer(reader, 1.0)?;
+        if scorer.seek(doc) != doc {
+            return Err(TantivyError::InvalidArgument(format!(
+                "document #({doc}) does not match"
+            )));
+        }
+        Ok(Explanation::new("phrase, BM25", scorer.score()))
+    }
+}
+
+struct CoverScorer {
+    /// The placing bigrams' postings, in the order of their offsets.
+    postings: Vec<SegmentPostings>,
+    /// What each bigram's positions are moved by to stand at the phrase's last offset.
+    shifts: Vec<u32>,
+    /// The postings, fewest paragraphs first: the rarest leads the search for a paragraph that
+    /// holds them all.
+    by_rarity: Vec<usize>,
+    doc: DocId,
+    /// Occurrences of the phrase in `doc`.
+    count: u32,
+    aligned: Vec<u32>,
+    other: Vec<u32>,
+    fieldnorms: FieldNormReader,
+    bm25: Option<Bm25Weight>,
+}
+
+impl CoverScorer {
+    /// Moves to the first paragraph at or after `candidate` that holds the phrase.
+    fn settle(&mut self, mut candidate: DocId) -> DocId {
+        loop {
+            'align: loop {
+                for &i in &self.by_rarity {
+                    let p = &mut self.postings[i];
+                    let doc = if p.doc() < candidate {
+                        p.seek(candidate)
+                    } else {
+                        p.doc()
+                    };
+                    if doc > candidate {
+                        candidate = doc;
+                        continue 'align;
+                    }
+                }
+                break;
+            }
+            if candidate == TERMINATED {
+                self.doc = TERMINATED;
+                return TERMINATED;
+            }
+            self.count = self.occurrences();
+            if self.count > 0 {
+                self.doc = candidate;
+                return candidate;
+            }
+            candidate += 1;
+        }
+    }
+
+    /// The places where every bigram stands at its offset, in the paragraph all postings are on.
+    fn occurrences(&mut self) -> u32 {
+        let rarest = self.by_rarity[0];
+        self.aligned.clear();
+        self.postings[rarest].positions_with_offset(self.shifts[rarest], &mut self.aligned);
+        for &i in &self.by_rarity[1..] {
+            self.other.clear();
+            self.postings[i].positions_with_offset(self.shifts[i], &mut self.other);
+            let other = &self.other;
+            let mut from = 0;
+            // Both sorted: one pass.
+            self.aligned.retain(|&position| {
+                from += other[from..].partition_point(|&p| p < position);
+                other.get(from) == Some(&position)
+            });
+            if self.aligned.is_empty() {
+                return 0;
+            }
+        }
+        self.aligned.len() as u32
+    }
+}
+
+impl DocSet for CoverScorer {
+    fn advance(&mut self) -> DocId {
+        if self.doc == TERMINATED {
+            return TERMINATED;
+        }
+        self.settle(self.doc + 1)
+    }
+
+    fn seek(&mut self, target: DocId) -> DocId {
+        if self.doc >= target {
+            return self.doc;
+        }
+        self.settle(target)
+    }
+
+    fn doc(&self) -> DocId {
+        self.doc
+    }
+
+    fn size_hint(&self) -> u32 {
+        self.by_rarity
+            .first()
+            .map_or(0, |&i| self.postings[i].doc_freq())
+    }
+}
+
+impl Scorer for CoverScorer {
+    fn score(&mut self) -> Score {
+        match &self.bm25 {
+            Some(bm25) => bm25.score(self.fieldnorms.fieldnorm_id(self.doc), self.count),
+            None => 1.0,
+        }
+    }
+}
+
+/// The bigrams (by index) of a run of `costs.len() + 1` characters that cover each of its
+/// characters at the least total cost: the first and the last, and none more than two after the
+/// one before it.
+pub(crate) fn cheapest_cover(costs: &[u64]) -> Vec<usize> {
+    let n = costs.len();
+    if n <= 2 {
+        return (0..n).collect();
+    }
+    // best[i]: the least cost of a cover of the characters up to bigram i, bigram i chosen.
+    let mut best = vec![u64::MAX; n];
+    let mut from = vec![0; n];
+    best[0] = costs[0];
+    for i in 1..n {
+        for back in [1, 2] {
+            if let Some(j) = i.checked_sub(back)
+                && best[j] != u64::MAX
+                && best[j].saturating_add(costs[i]) < best[i]
+            {
+                best[i] = best[j].saturating_add(costs[i]);
+                from[i] = j;
+            }
+        }
+    }
+    let mut cover = vec![n - 1];
+    while let Some(&last) = cover.last()
+        && last > 0
+    {
+        cover.push(from[last]);
+    }
+    cover.reverse();
+    cover
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::tokenizers::{COVERING_GRAMS, Gram, grams_tokenizer, literal_grams};
+    use proptest::prelude::*;
+    use tantivy::query::PhraseQuery;
+    use tantivy::schema::{Schema, TextFieldIndexing, TextOptions};
+    use tantivy::{Index, IndexWriter, TantivyDocument};
+
+    /// Every paragraph a query's weight matches in `searcher`, with its score.
+    fn scored(searcher: &Searcher, query: &dyn Query) -> Vec<(u32, DocId, Score)> {
+        let weight = query
+            .weight(EnableScoring::enabled_from_searcher(searcher))
+            .unwrap();
+        let mut all = Vec::new();
+        for (ord, segment) in searcher.segment_readers().iter().enumerate() {
+            let mut scorer = weight.scorer(segment, 1.0).unwrap();
+            while scorer.doc() != TERMINATED {
+                all.push((ord as u32, scorer.doc(), scorer.score()));
+                scorer.advance();
+            }
+        }
+        all
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// Over texts of few characters, where literals recur and overlap (甲乙甲乙甲), in two
+        /// segments: the paragraphs and scores of tantivy's phrase of the literal's bigrams.
+        #[test]
+        fn a_cover_phrase_finds_and_scores_as_the_phrase_of_its_bigrams(
+            texts in proptest::collection::vec("[甲乙丙丁 ]{0,40}", 1..40),
+            literals in proptest::collection::vec("([甲乙] )?[甲乙丙丁]{2,7}( [甲乙丙丁]{1,4})?", 1..8),
+        ) {
+            let mut builder = Schema::builder();
+            let field = builder.add_text_field(
+                "grams",
+                TextOptions::default().set_indexing_options(
+                    TextFieldIndexing::default()
+                        .set_tokenizer(COVERING_GRAMS)
+                        .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+                ),
+            );
+            let index = Index::create_in_ram(builder.build());
+            index.tokenizers().register(COVERING_GRAMS, grams_tokenizer(Gram::Covering));
+            let mut writer: IndexWriter = index.writer_with_num_threads(1, 15_000_000).unwrap();
+            for (k, text) in texts.iter().enumerate() {
+                let mut doc = TantivyDocument::default();
+                doc.add_text(field, text);
+                writer.add_document(doc).unwrap();
+                if k == texts.len() / 2 {
+                    writer.commit().unwrap();
+                }
+            }
+            writer.commit().unwrap();
+            let searcher = index.reader().unwrap().searcher();
+            for literal in &literals {
+                let chars: Vec<char> = literal.chars().collect();
+                // A run of one character is not in the phrase (`grams_query` asks for it apart).
+                let bigrams: Vec<(usize, Term)> = literal_grams(&chars)
+                    .into_iter()
+                    .filter(|(_, gram)| gram.chars().count() == 2)
+                    .map(|(offset, gram)| (offset, Term::from_field_text(field, &gram)))
+                    .collect();
+                if bigrams.len() < 2 {
+                    continue;
+                }
+                let phrase = PhraseQuery::new_with_offset(bigrams.clone());
+                let cover = CoverPhrase::new(bigrams, crate::search::literal::every_bigram(field, &chars));
+                prop_assert_eq!(scored(&searcher, &cover), scored(&searcher, &phrase), "{}", literal);
+            }
+        }
+    }
+
+    /// Every set of offsets from 0 to n - 1 with no gap above two, the cheapest by brute force.
+    fn cheapest_by_trying(costs: &[u64]) -> u64 {
+        let n = costs.len();
+        (0u32..1 << n)
+            .filter(|set| {
+                let chosen: Vec<usize> = (0..n).filter(|i| set & (1 << i) != 0).collect();
+                chosen.first() == Some(&0)
+                    && chosen.last() == Some(&(n - 1))
+                    && chosen.windows(2).all(|w| w[1] - w[0] <= 2)
+            })
+            .map(|set| {
+                (0..n)
+                    .filter(|i| set & (1 << i) != 0)
+                    .map(|i| costs[i])
+                    .sum()
+            })
+            .min()
+            .unwrap_or(0)
+    }
+
+    #[test]
+    fn the_cheapest_cover_covers_every_character_at_least_cost() {
+        let mut seed = 7u64;
+        for n in 1..12 {
+            for _ in 0..50 {
+                let costs: Vec<u64> = (0..n)
+                    .map(|_| {
+                        seed = seed
+                            .wrapping_mul(6364136223846793005)
+                            .wrapping_add(1442695040888963407);
+                        (seed >> 33) % 100
+                    })
+                    .collect();
+                let cover = cheapest_cover(&costs);
+                assert_eq!(cover.first(), Some(&0));
+                assert_eq!(cover.last(), Some(&(n - 1)));
+                assert!(
+                    cover.windows(2).all(|w| w[0] < w[1] && w[1] - w[0] <= 2),
+                    "{cover:?}"
+                );
+                let cost: u64 = cover.iter().map(|&i| costs[i]).sum();
+                assert_eq!(cost, cheapest_by_trying(&costs), "{costs:?}: {cover:?}");
+            }
+        }
+        // 中华人民共和国: the common 人民 and 共和 left out.
+        assert_eq!(cheapest_cover(&[50, 5, 900, 4, 300, 60]), vec![0, 1, 3, 5]);
+    }
+}
