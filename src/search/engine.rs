@@ -1,7 +1,11 @@
 //! An open index, ready for any number of searches: the one place a search opens the index.
 
+use std::sync::Arc;
 use tantivy::query::{EnableScoring, Query};
+
 use tantivy::{DocAddress, Searcher};
+
+use crate::search::rank::Dates;
 
 use super::plan::Context;
 use super::stream::stream;
@@ -18,6 +22,7 @@ use crate::store::schema::Fields;
 pub struct Engine {
     pub(super) searcher: Searcher,
     pub(super) fields: Fields,
+    pub(super) dates: Arc<Dates>,
 }
 
 impl Engine {
@@ -37,7 +42,12 @@ impl Engine {
             match opened {
                 Ok(reader) => {
                     let searcher = reader.searcher();
-                    return Ok(Engine { searcher, fields });
+                    let dates = Arc::new(Dates::new(&searcher));
+                    return Ok(Engine {
+                        searcher,
+                        fields,
+                        dates,
+                    });
                 }
                 Err(tantivy::TantivyError::OpenReadError(
                     tantivy::directory::error::OpenReadError::FileDoesNotExist(_),

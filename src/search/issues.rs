@@ -17,6 +17,7 @@ use tantivy::{DocAddress, DocId, Searcher};
 
 use crate::Error;
 use crate::search::count::each_alive;
+use crate::search::rank::Dates;
 use crate::store::schema;
 use crate::text::fold::{Edge, Script, fold_with, folds_apart, may_hold_any};
 
@@ -50,7 +51,7 @@ impl Found {
 /// are read from each segment's column of them: a term number per head, then one pass over the
 /// column's dictionary for the numbers seen; the segments' sorted lists are then merged, an
 /// issue whose heads lie in several segments taken once, at its first head.
-pub(super) fn find(searcher: &Searcher, query: &dyn Query) -> Result<Found, Error> {
+pub(super) fn find(searcher: &Searcher, dates: &Dates, query: &dyn Query) -> Result<Found, Error> {
     const NONE: DocId = DocId::MAX;
     let weight = query.weight(EnableScoring::disabled_from_searcher(searcher))?;
     let mut keys = Vec::new();
@@ -60,7 +61,7 @@ pub(super) fn find(searcher: &Searcher, query: &dyn Query) -> Result<Found, Erro
         let Some(column) = segment.fast_fields().str(schema::ISSUE_KEY)? else {
             continue;
         };
-        let dates = segment.fast_fields().u64(schema::DATE_KEY)?;
+        let dates = dates.of(segment)?;
         let terms = column.num_terms();
         // Heads come in store order, so the first seen of an issue is its first.
         let mut first = vec![NONE; terms];

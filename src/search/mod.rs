@@ -232,7 +232,7 @@ fn search_with(run: &Run, config: &SearchConfig) -> Result<SearchResult, Error> 
             return search_near(run, config, close);
         }
         let total = searcher.search(&run.query, &Count)?;
-        let all = searcher.search(&run.query, &best(total))?;
+        let all = searcher.search(&run.query, &best(total, &run.dates))?;
         (all, None)
     } else if limit == Some(0) {
         // None is shown (names fill the page): the matches are only counted, without scores.

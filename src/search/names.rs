@@ -32,7 +32,7 @@ use crate::search::engine::Engine;
 use crate::search::issues::{self, Bounds, Score};
 use crate::search::plan::{Context, Prepared, exact_in_index, has_filter, to_query};
 use crate::search::query::Expr;
-use crate::search::rank::{date_column, order};
+use crate::search::rank::{Dates, order};
 use crate::search::stored::{Paragraph, inconsistent, read_head};
 use crate::search::verify::PARALLEL_FROM;
 use crate::search::verify::{WholeWords, spans_of};
@@ -179,7 +179,8 @@ impl<'a> NameRun<'a> {
                 let top = if limit == 0 {
                     Vec::new()
                 } else {
-                    let collector = shortest_first(self.fields().name, config.sort, limit);
+                    let collector =
+                        shortest_first(self.fields().name, config.sort, limit, &self.engine.dates);
                     searcher.search(&query, &collector)?
                 };
                 (top.into_iter().map(|(_, a)| a).collect(), Some(total))
@@ -254,7 +255,7 @@ impl<'a> NameRun<'a> {
         let query = self.candidates(self.fields().issue_name)?;
         let expr = without_scope_filters(&self.prepared.expr);
         let per_document = has_filter(&expr);
-        let found = issues::find(self.searcher(), query.as_ref())?;
+        let found = issues::find(self.searcher(), &self.engine.dates, query.as_ref())?;
         if !self.decides || per_document {
             let (matched, total) = self.each_checked(&found, &expr, per_document, config)?;
             return Ok((self.issue_hits(&found, matched)?, total));
@@ -498,10 +499,12 @@ fn shortest_first(
     view: Field,
     sort: Sort,
     limit: usize,
+    dates: &Arc<Dates>,
 ) -> impl tantivy::collector::Collector<Fruit = Vec<((u64, u64), DocAddress)>> {
+    let all_dates = Arc::clone(dates);
     TopDocs::with_limit(limit).tweak_score(move |segment: &tantivy::SegmentReader| {
         let lengths = segment.get_fieldnorms_reader(view).ok();
-        let dates = date_column(segment);
+        let dates = all_dates.values(segment);
         move |doc: tantivy::DocId, _score: f32| {
             let length = lengths.as_ref().map_or(0, |l| u64::from(l.fieldnorm(doc)));
             let shortness = u64::MAX - length;

@@ -3,6 +3,7 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use tantivy::query::{AllQuery, BooleanQuery, ConstScoreQuery, Occur, Query};
 use tantivy::{DocAddress, Searcher, Term};
@@ -14,7 +15,7 @@ use crate::search::engine::Engine;
 use crate::search::filter::filter_query;
 use crate::search::literal::{grams_query, literal_exact_in_index, literal_query, lone_char};
 use crate::search::query::{self, Expr};
-use crate::search::rank::{CONTEXT_BOOST, WORD_BONUS};
+use crate::search::rank::{CONTEXT_BOOST, Dates, WORD_BONUS};
 use crate::search::stored::{Heads, Paragraph, read_paragraph};
 use crate::search::verify::{WholeWords, spans_of};
 use crate::search::{SearchConfig, Sort};
@@ -232,6 +233,8 @@ pub(super) struct Run {
     /// Each segment's `drops` column (`None`: nothing dropped from any of its paragraphs): a
     /// paragraph without drops is searched without folding it.
     pub(super) drops: Vec<Option<tantivy::columnar::Column<u64>>>,
+    /// Each segment's dates, kept with the open index.
+    pub(super) dates: Arc<Dates>,
 }
 
 /// A literal's whole-word matches, ranked as [`Run::query`] ranks them, and its matches, to count.
@@ -294,6 +297,7 @@ impl Run {
             .collect::<Result<_, _>>()?;
         Ok(Run {
             drops,
+            dates: Arc::clone(&engine.dates),
             prunes,
             filters: has_filter(&prepared.expr),
             prepared,
@@ -348,7 +352,7 @@ impl Run {
                 Some(column) => column,
                 None => {
                     let reader = self.searcher.segment_reader(address.segment_ord);
-                    let column = reader.fast_fields().u64(schema::DATE_KEY)?;
+                    let column = self.dates.of(reader)?;
                     columns.entry(address.segment_ord).or_insert(column)
                 }
             };

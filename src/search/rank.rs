@@ -1,8 +1,12 @@
 //! RANK: the weights of the ranking signals, the top k by score with ties broken by date, the
 //! order by date, and hits of two kinds (paragraphs, names) ordered and merged as one list.
 
-use tantivy::DocAddress;
+use std::sync::{Arc, OnceLock};
+
 use tantivy::collector::Count;
+use tantivy::columnar::{Column, ColumnValues};
+use tantivy::index::SegmentId;
+use tantivy::{DocAddress, Searcher, SegmentReader};
 
 use crate::Error;
 use crate::search::plan::Run;
@@ -21,17 +25,53 @@ pub const CONTEXT_BOOST: f32 = 2.0;
 /// without a date last), then in the order of the index. One pass, which reads a paragraph's date
 /// only when its score reaches the `limit`-th best so far: reading a date for every match is a
 /// large share of a search for a common literal.
-pub(super) fn best(limit: usize) -> Best {
-    Best { k: limit.max(1) }
+pub(super) fn best(limit: usize, dates: &Arc<Dates>) -> Best {
+    Best {
+        k: limit.max(1),
+        dates: Arc::clone(dates),
+    }
 }
 
-/// A segment's dates (`schema::DATE_KEY`), 0 for a paragraph without one, for ranking inside a
-/// collector.
-pub(super) fn date_column(
-    segment: &tantivy::SegmentReader,
-) -> Option<std::sync::Arc<dyn tantivy::columnar::ColumnValues<u64>>> {
-    let column = segment.fast_fields().u64(schema::DATE_KEY).ok()?;
-    Some(column.first_or_default_col(0))
+/// Each segment's dates (`schema::DATE_KEY`), opened when first asked and kept with the open
+/// index: opening a column reads the headers of all its blocks, and one search asks for a
+/// segment's dates several times (its best paragraphs, its names, its issues, its order).
+pub(crate) struct Dates {
+    segments: Vec<(SegmentId, OnceLock<Column<u64>>)>,
+}
+
+impl Dates {
+    pub(crate) fn new(searcher: &Searcher) -> Dates {
+        Dates {
+            segments: searcher
+                .segment_readers()
+                .iter()
+                .map(|segment| (segment.segment_id(), OnceLock::new()))
+                .collect(),
+        }
+    }
+
+    /// The dates of `segment`, 0 for a paragraph without one.
+    pub(crate) fn of(&self, segment: &SegmentReader) -> tantivy::Result<Column<u64>> {
+        let open = || segment.fast_fields().u64(schema::DATE_KEY);
+        // A handful of segments: a look along them is quicker than a map.
+        let Some((_, slot)) = self
+            .segments
+            .iter()
+            .find(|(id, _)| *id == segment.segment_id())
+        else {
+            return open();
+        };
+        if let Some(column) = slot.get() {
+            return Ok(column.clone());
+        }
+        let column = open()?;
+        Ok(slot.get_or_init(|| column).clone())
+    }
+
+    /// A segment's dates for ranking inside a collector; `None` where they cannot be read.
+    pub(super) fn values(&self, segment: &SegmentReader) -> Option<Arc<dyn ColumnValues<u64>>> {
+        Some(self.of(segment).ok()?.first_or_default_col(0))
+    }
 }
 
 /// Orders hits as `sort` asks: by score, equal scores newest first; or by date. A stable sort,
@@ -85,7 +125,7 @@ pub(super) fn merge(text: Vec<Hit>, names: Vec<Hit>, sort: Sort, limit: Option<u
 /// them they hold the `k` best, and the other matches are only counted, not scored.
 pub(super) fn top_by_score(run: &Run, k: usize) -> Result<(Vec<(f32, DocAddress)>, usize), Error> {
     let searcher = &run.searcher;
-    let best = best(k);
+    let best = best(k, &run.dates);
     if let Some(word_first) = &run.word_first {
         let top = searcher.search(word_first.ranked.as_ref(), &best)?;
         if top.len() >= k {
@@ -103,6 +143,7 @@ pub(super) fn top_by_score(run: &Run, k: usize) -> Result<(Vec<(f32, DocAddress)
 /// The collector of [`best`].
 pub(super) struct Best {
     k: usize,
+    dates: Arc<Dates>,
 }
 
 /// A paragraph in [`Best`]'s heap, the worst on top.
@@ -143,7 +184,7 @@ impl Ord for Ranked {
 pub(super) struct SegmentBest {
     k: usize,
     segment: tantivy::SegmentOrdinal,
-    dates: Option<std::sync::Arc<dyn tantivy::columnar::ColumnValues<u64>>>,
+    dates: Option<Arc<dyn ColumnValues<u64>>>,
     heap: std::collections::BinaryHeap<Ranked>,
 }
 
@@ -190,7 +231,7 @@ impl tantivy::collector::Collector for Best {
         Ok(SegmentBest {
             k: self.k,
             segment,
-            dates: date_column(reader),
+            dates: self.dates.values(reader),
             heap: std::collections::BinaryHeap::new(),
         })
     }
