@@ -12,8 +12,8 @@
 //! each in the `chars` field, with the same paragraphs and counts, which is walked instead as any
 //! term's postings are, never copied out whole (those of 的 are most of the index's paragraphs),
 //! and counted by its length where no paragraph is deleted. For the others the grams' postings
-//! are read once per segment into a count per paragraph, not merged as a union. Either way the score is the grams' (their postings give the idf), so that both
-//! roads rank alike.
+//! are read once per segment into a count per paragraph, not merged as a union. Either way the
+//! score is the grams' (their postings give the idf), so that both roads rank alike.
 
 use std::cell::RefCell;
 use std::collections::HashMap;

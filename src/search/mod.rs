@@ -235,8 +235,14 @@ fn search_with(run: &Run, config: &SearchConfig) -> Result<SearchResult, Error> 
         let all = searcher.search(&run.query, &best(total, &run.dates))?;
         (all, None)
     } else if limit == Some(0) {
-        // None is shown (names fill the page): the matches are only counted, without scores.
-        (Vec::new(), Some(searcher.search(&run.query, &Count)?))
+        // None is shown (names fill the page): the matches are only counted, without scores,
+        // by the character view's query alone where there is one: the ranked query would still
+        // open its optional signals (the titles that hold 政府, every one of them).
+        let counted = match &run.word_first {
+            Some(word_first) => word_first.matches.as_ref(),
+            None => run.query.as_ref(),
+        };
+        (Vec::new(), Some(searcher.search(counted, &Count)?))
     } else {
         let k = limit.unwrap_or(usize::MAX).max(1);
         let k = if limit.is_none() {

@@ -17,7 +17,7 @@ use std::fmt;
 use tantivy::fieldnorm::FieldNormReader;
 use tantivy::postings::{Postings, SegmentPostings};
 use tantivy::query::{Bm25Weight, EmptyScorer, EnableScoring, Explanation, Query, Scorer, Weight};
-use tantivy::schema::IndexRecordOption;
+use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocId, DocSet, Score, Searcher, SegmentReader, TERMINATED, TantivyError, Term};
 
 /// A phrase of a literal's bigrams: `scored` gives its score, and each run of `runs` (every
@@ -81,7 +81,7 @@ impl Query for CoverPhrase {
             None => self.scored.clone(),
         };
         Ok(Box::new(CoverWeight {
-            field_terms: self.scored.clone(),
+            field: self.scored[0].1.field(),
             placing,
             bm25,
         }))
@@ -95,8 +95,8 @@ impl Query for CoverPhrase {
 }
 
 struct CoverWeight {
-    /// The scored bigrams, for their field.
-    field_terms: Vec<(usize, Term)>,
+    /// The field of the bigrams, whose norms score the phrase.
+    field: Field,
     /// The bigrams read to place the phrase, at their offsets.
     placing: Vec<(usize, Term)>,
     bm25: Option<Bm25Weight>,
@@ -114,8 +114,10 @@ impl Weight for CoverWeight {
                 None => return Ok(Box::new(EmptyScorer)),
             }
         }
-        let field = self.field_terms[0].1.field();
-        let fieldnorms = match (&self.bm25, reader.fieldnorms_readers().get_field(field)?) {
+        let fieldnorms = match (
+            &self.bm25,
+            reader.fieldnorms_readers().get_field(self.field)?,
+        ) {
             (Some(_), Some(norms)) => norms,
             _ => FieldNormReader::constant(reader.max_doc(), 1),
         };
