@@ -26,6 +26,7 @@ use tantivy::query::{Bm25StatisticsProvider, EnableScoring, Explanation, Query, 
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocId, DocSet, Score, Searcher, SegmentReader, TERMINATED, TantivyError, Term};
 
+use crate::search::phrase::align;
 use crate::store::schema::Fields;
 
 /// Matches the paragraphs whose title or headings hold a literal, given as its bigrams at their
@@ -182,6 +183,8 @@ impl Weight for ContextWeight {
 /// of its occurrences.
 struct Phrase {
     postings: Vec<SegmentPostings>,
+    /// The postings, fewest paragraphs first, in the order they are aligned.
+    by_rarity: Vec<usize>,
     offsets: Vec<u32>,
     doc: DocId,
     count: u32,
@@ -202,7 +205,10 @@ impl Phrase {
             }
             offsets.push(*offset);
         }
+        let mut by_rarity: Vec<usize> = (0..postings.len()).collect();
+        by_rarity.sort_by_key(|&i| postings[i].doc_freq());
         let mut phrase = Phrase {
+            by_rarity,
             postings,
             offsets,
             doc: TERMINATED,
@@ -220,20 +226,7 @@ impl Phrase {
     fn settle(&mut self, mut candidate: DocId) -> DocId {
         loop {
             // All terms on one paragraph.
-            'align: loop {
-                for p in &mut self.postings {
-                    let doc = if p.doc() < candidate {
-                        p.seek(candidate)
-                    } else {
-                        p.doc()
-                    };
-                    if doc > candidate {
-                        candidate = doc;
-                        continue 'align;
-                    }
-                }
-                break;
-            }
+            candidate = align(&mut self.postings, &self.by_rarity, candidate);
             if candidate == TERMINATED {
                 self.doc = TERMINATED;
                 return TERMINATED;

@@ -183,21 +183,7 @@ impl CoverScorer {
     /// Moves to the first paragraph at or after `candidate` that holds the phrase.
     fn settle(&mut self, mut candidate: DocId) -> DocId {
         loop {
-            'align: loop {
-                for &i in &self.by_rarity {
-                    let p = &mut self.postings[i];
-                    let doc = if p.doc() < candidate {
-                        p.seek(candidate)
-                    } else {
-                        p.doc()
-                    };
-                    if doc > candidate {
-                        candidate = doc;
-                        continue 'align;
-                    }
-                }
-                break;
-            }
+            candidate = align(&mut self.postings, &self.by_rarity, candidate);
             if candidate == TERMINATED {
                 self.doc = TERMINATED;
                 return TERMINATED;
@@ -266,6 +252,31 @@ impl Scorer for CoverScorer {
             Some(bm25) => bm25.score(self.fieldnorms.fieldnorm_id(self.doc), self.count),
             None => 1.0,
         }
+    }
+}
+
+/// The first paragraph at or after `candidate` that all of `postings` hold, each moved onto it
+/// (`TERMINATED` when there is none). They are asked in the order of `order`: the rarest first
+/// leads the others on.
+pub(crate) fn align(
+    postings: &mut [SegmentPostings],
+    order: &[usize],
+    mut candidate: DocId,
+) -> DocId {
+    'align: loop {
+        for &i in order {
+            let p = &mut postings[i];
+            let doc = if p.doc() < candidate {
+                p.seek(candidate)
+            } else {
+                p.doc()
+            };
+            if doc > candidate {
+                candidate = doc;
+                continue 'align;
+            }
+        }
+        return candidate;
     }
 }
 

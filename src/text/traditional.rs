@@ -240,43 +240,40 @@ pub const TRADITIONAL: [u32; 2738] = [
 ];
 
 /// [`TRADITIONAL`] as a bit set over the Basic Multilingual Plane, for a test per character.
-static BITS: [u64; 1024] = {
-    let mut bits = [0u64; 1024];
+static BITS: [u64; 1024] = with_bits([0; 1024], &TRADITIONAL);
+
+/// `bits` with the bit of each of `codes` set.
+const fn with_bits(mut bits: [u64; 1024], codes: &[u32]) -> [u64; 1024] {
     let mut i = 0;
-    while i < TRADITIONAL.len() {
-        let c = TRADITIONAL[i];
+    while i < codes.len() {
+        let c = codes[i];
         bits[(c / 64) as usize] |= 1 << (c % 64);
         i += 1;
     }
     bits
-};
+}
 
 /// True for a character that fast2s may change.
 pub fn contains(c: char) -> bool {
+    has_bit(&BITS, c)
+}
+
+/// Whether the bit of `c` is set in a bit set over the Basic Multilingual Plane.
+fn has_bit(bits: &[u64; 1024], c: char) -> bool {
     let c = c as u32;
-    c <= 0xFFFF && BITS[(c / 64) as usize] & (1 << (c % 64)) != 0
+    c <= 0xFFFF && bits[(c / 64) as usize] & (1 << (c % 64)) != 0
 }
 
 /// True when converting a text may make or unmake `c`: a character of the table, or one that a
 /// character of the table is converted into. A literal without any of them stands in a text
 /// exactly where it stands in the text converted.
 pub fn affected(c: char) -> bool {
-    let c = c as u32;
-    c <= 0xFFFF && AFFECTED[(c / 64) as usize] & (1 << (c % 64)) != 0
+    has_bit(&AFFECTED, c)
 }
 
 /// [`TRADITIONAL`] and [`MADE`] as a bit set over the Basic Multilingual Plane: built when
 /// compiled, so that a search does not convert the table to learn it.
-static AFFECTED: [u64; 1024] = {
-    let mut bits = BITS;
-    let mut i = 0;
-    while i < MADE.len() {
-        let c = MADE[i];
-        bits[(c / 64) as usize] |= 1 << (c % 64);
-        i += 1;
-    }
-    bits
-};
+static AFFECTED: [u64; 1024] = with_bits(BITS, &MADE);
 
 /// What fast2s makes of the characters of [`TRADITIONAL`] alone where it changes them, and what
 /// some make only beside certain neighbours (畫 in 計畫 becomes 划, 著 in 看著 becomes 着): sorted
