@@ -215,8 +215,10 @@ fn search_with(run: &Run, config: &SearchConfig) -> Result<SearchResult, Error> 
         if let Some(mut near) = NearPositions::of(run) {
             // Positions rule out most candidates before any is ranked: only those close enough
             // are ordered.
-            let all = searcher.search(&run.query, &InIndexOrder)?;
+            // Scored once kept: positions rule out most of the paragraphs that hold both.
+            let all = searcher.search(&run.query, &InIndexOrder::unscored())?;
             let mut close = near.keep(run, all)?;
+            near::score(run, &mut close)?;
             if config.sort == Sort::Relevance {
                 let key = |c: &Close| (c.score, c.address);
                 close = match config.limit {

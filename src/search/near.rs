@@ -3,6 +3,7 @@
 use std::collections::BTreeSet;
 
 use tantivy::DocAddress;
+use tantivy::query::EnableScoring;
 
 use crate::Error;
 use crate::search::count::self_overlapping;
@@ -184,6 +185,26 @@ impl NearPositions {
         }
         Ok(close)
     }
+}
+
+/// Gives each of `close` (in the order of the index) its score, as the query scores it when it
+/// runs over every match: its scorer is moved onto each paragraph in turn.
+pub(super) fn score(run: &Run, close: &mut [Close]) -> Result<(), Error> {
+    let weight = run
+        .query
+        .weight(EnableScoring::enabled_from_searcher(&run.searcher))?;
+    for same_segment in close.chunk_by_mut(|a, b| a.address.segment_ord == b.address.segment_ord) {
+        let segment = run
+            .searcher
+            .segment_reader(same_segment[0].address.segment_ord);
+        let mut scorer = weight.scorer(segment, 1.0)?;
+        for c in same_segment {
+            if scorer.seek(c.address.doc_id) == c.address.doc_id {
+                c.score = scorer.score();
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Characters dropped from the text between two places of the folded text: before any index in

@@ -50,7 +50,7 @@ pub(super) fn stream<R: Send>(
         let batch: Vec<Hit> = named.by_ref().take(STREAM_BATCH).collect();
         each(render(batch)?)?;
     }
-    let mut candidates = run.searcher.search(&run.query, &InIndexOrder)?;
+    let mut candidates = run.searcher.search(&run.query, &InIndexOrder::scored())?;
     if let Some(mut near) = NearPositions::of(run) {
         // Positions rule out most candidates of a NEAR without reading them; the text decides
         // the rest, as it decides every candidate here.
@@ -93,12 +93,25 @@ pub(super) fn stream<R: Send>(
     Ok(result)
 }
 
-/// Every match with its score, in the order of the index: segment by segment, each in the order
-/// of its documents.
-pub(super) struct InIndexOrder;
+/// Every match with its score (0 where not scored), in the order of the index: segment by
+/// segment, each in the order of its documents.
+pub(super) struct InIndexOrder {
+    scored: bool,
+}
+
+impl InIndexOrder {
+    pub(super) fn scored() -> InIndexOrder {
+        InIndexOrder { scored: true }
+    }
+
+    pub(super) fn unscored() -> InIndexOrder {
+        InIndexOrder { scored: false }
+    }
+}
 
 pub(super) struct SegmentMatches {
     segment: SegmentOrdinal,
+    scored: bool,
     matches: Vec<(Score, DocAddress)>,
 }
 
@@ -113,12 +126,13 @@ impl Collector for InIndexOrder {
     ) -> tantivy::Result<SegmentMatches> {
         Ok(SegmentMatches {
             segment,
+            scored: self.scored,
             matches: Vec::new(),
         })
     }
 
     fn requires_scoring(&self) -> bool {
-        true
+        self.scored
     }
 
     fn merge_fruits(&self, fruits: Vec<Vec<(Score, DocAddress)>>) -> tantivy::Result<Self::Fruit> {
@@ -131,6 +145,7 @@ impl SegmentCollector for SegmentMatches {
     type Fruit = Vec<(Score, DocAddress)>;
 
     fn collect(&mut self, doc: DocId, score: Score) {
+        let score = if self.scored { score } else { 0.0 };
         self.matches
             .push((score, DocAddress::new(self.segment, doc)));
     }
