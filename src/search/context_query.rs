@@ -26,7 +26,7 @@ use tantivy::query::{Bm25StatisticsProvider, EnableScoring, Explanation, Query, 
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocId, DocSet, Score, Searcher, SegmentReader, TERMINATED, TantivyError, Term};
 
-use crate::search::phrase::align;
+use crate::search::phrase::{Occurrences, Walk};
 use crate::store::schema::Fields;
 
 /// Matches the paragraphs whose title or headings hold a literal, given as its bigrams at their
@@ -143,7 +143,7 @@ impl Weight for ContextWeight {
     fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
         let fields = self.query.fields;
         let title_norms = reader.get_fieldnorms_reader(fields.title)?;
-        let mut in_titles = Phrase::open(reader, self.query.terms(fields.title))?;
+        let mut in_titles = open_phrase(reader, self.query.terms(fields.title))?;
         let mut matching = Vec::new();
         while in_titles.doc != TERMINATED {
             let length = title_norms.fieldnorm(in_titles.doc);
@@ -152,7 +152,7 @@ impl Weight for ContextWeight {
         }
         let heads = Heads::open(reader, &fields)?;
         let titles = Titled::new(matching, heads);
-        let headings = Phrase::open(reader, self.query.terms(fields.context))?;
+        let headings = open_phrase(reader, self.query.terms(fields.context))?;
         let mut scorer = ContextScorer {
             doc: 0,
             titles,
@@ -181,68 +181,40 @@ impl Weight for ContextWeight {
 
 /// The paragraphs of a segment where a phrase of terms at their offsets occurs, with the number
 /// of its occurrences.
-struct Phrase {
-    postings: Vec<SegmentPostings>,
-    /// The postings, fewest paragraphs first, in the order they are aligned.
-    by_rarity: Vec<usize>,
+type Phrase = Walk<Starts>;
+
+/// Opens the phrase of `terms` in `reader`: no paragraph where a term is missing.
+fn open_phrase(reader: &SegmentReader, terms: Vec<(u32, Term)>) -> tantivy::Result<Phrase> {
+    let mut postings = Vec::with_capacity(terms.len());
+    let mut offsets = Vec::with_capacity(terms.len());
+    for (offset, term) in &terms {
+        let inverted = reader.inverted_index(term.field())?;
+        match inverted.read_postings(term, IndexRecordOption::WithFreqsAndPositions)? {
+            Some(p) => postings.push(p),
+            None => return Ok(Walk::new(Vec::new(), Starts::default())),
+        }
+        offsets.push(*offset);
+    }
+    Ok(Walk::new(
+        postings,
+        Starts {
+            offsets,
+            ..Starts::default()
+        },
+    ))
+}
+
+/// A phrase's occurrences as its starts in the text, relative to its first term's offset.
+#[derive(Default)]
+struct Starts {
     offsets: Vec<u32>,
-    doc: DocId,
-    count: u32,
     starts: Vec<u32>,
     scratch: Vec<u32>,
 }
 
-impl Phrase {
-    fn open(reader: &SegmentReader, terms: Vec<(u32, Term)>) -> tantivy::Result<Phrase> {
-        let mut postings = Vec::with_capacity(terms.len());
-        let mut offsets = Vec::with_capacity(terms.len());
-        let mut missing = false;
-        for (offset, term) in &terms {
-            let inverted = reader.inverted_index(term.field())?;
-            match inverted.read_postings(term, IndexRecordOption::WithFreqsAndPositions)? {
-                Some(p) => postings.push(p),
-                None => missing = true,
-            }
-            offsets.push(*offset);
-        }
-        let mut by_rarity: Vec<usize> = (0..postings.len()).collect();
-        by_rarity.sort_by_key(|&i| postings[i].doc_freq());
-        let mut phrase = Phrase {
-            by_rarity,
-            postings,
-            offsets,
-            doc: TERMINATED,
-            count: 0,
-            starts: Vec::new(),
-            scratch: Vec::new(),
-        };
-        if !missing && !phrase.postings.is_empty() {
-            phrase.settle(0);
-        }
-        Ok(phrase)
-    }
-
-    /// Moves to the first paragraph at or after `candidate` where the phrase occurs.
-    fn settle(&mut self, mut candidate: DocId) -> DocId {
-        loop {
-            // All terms on one paragraph.
-            candidate = align(&mut self.postings, &self.by_rarity, candidate);
-            if candidate == TERMINATED {
-                self.doc = TERMINATED;
-                return TERMINATED;
-            }
-            self.count = self.occurrences();
-            if self.count > 0 {
-                self.doc = candidate;
-                return candidate;
-            }
-            candidate += 1;
-        }
-    }
-
-    /// Occurrences of the phrase in the paragraph all postings stand on.
-    fn occurrences(&mut self) -> u32 {
-        let [first, rest @ ..] = self.postings.as_mut_slice() else {
+impl Occurrences for Starts {
+    fn count(&mut self, postings: &mut [SegmentPostings], _: &[usize]) -> u32 {
+        let [first, rest @ ..] = postings else {
             return 0;
         };
         if rest.is_empty() {
@@ -256,20 +228,6 @@ impl Phrase {
             &mut self.scratch,
         );
         self.starts.len() as u32
-    }
-
-    fn advance(&mut self) -> DocId {
-        if self.doc == TERMINATED {
-            return TERMINATED;
-        }
-        self.settle(self.doc + 1)
-    }
-
-    fn seek(&mut self, target: DocId) -> DocId {
-        if self.doc >= target {
-            return self.doc;
-        }
-        self.settle(target)
     }
 }
 

@@ -28,6 +28,7 @@
 //!   and the best of them without checking every one.
 //! - `engine`: the open index that runs them all.
 
+mod char_counts;
 pub mod char_query;
 pub mod context_query;
 mod count;

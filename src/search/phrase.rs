@@ -134,20 +134,18 @@ impl Weight for CoverWeight {
             .iter()
             .map(|&(o, _)| (last - o) as u32)
             .collect();
-        let mut by_rarity: Vec<usize> = (0..postings.len()).collect();
-        by_rarity.sort_by_key(|&i| postings[i].doc_freq());
-        let mut scorer = CoverScorer {
-            postings,
-            shifts,
-            by_rarity,
-            doc: TERMINATED,
-            count: 0,
-            aligned: Vec::new(),
-            other: Vec::new(),
+        let scorer = CoverScorer {
+            walk: Walk::new(
+                postings,
+                Aligned {
+                    shifts,
+                    aligned: Vec::new(),
+                    other: Vec::new(),
+                },
+            ),
             fieldnorms,
             bm25: self.bm25.as_ref().map(|bm25| bm25.boost_by(boost)),
         };
-        scorer.settle(0);
         Ok(Box::new(scorer))
     }
 
@@ -163,24 +161,50 @@ impl Weight for CoverWeight {
 }
 
 struct CoverScorer {
-    /// The placing bigrams' postings, in the order of their offsets.
-    postings: Vec<SegmentPostings>,
-    /// What each bigram's positions are moved by to stand at the phrase's last offset.
-    shifts: Vec<u32>,
-    /// The postings, fewest paragraphs first: the rarest leads the search for a paragraph that
-    /// holds them all.
-    by_rarity: Vec<usize>,
-    doc: DocId,
-    /// Occurrences of the phrase in `doc`.
-    count: u32,
-    aligned: Vec<u32>,
-    other: Vec<u32>,
+    walk: Walk<Aligned>,
     fieldnorms: FieldNormReader,
     bm25: Option<Bm25Weight>,
 }
 
-impl CoverScorer {
-    /// Moves to the first paragraph at or after `candidate` that holds the phrase.
+/// How often a phrase occurs in the paragraph that all of its postings stand on: 0 where it
+/// does not.
+pub(crate) trait Occurrences {
+    /// `by_rarity` orders `postings`, fewest paragraphs first.
+    fn count(&mut self, postings: &mut [SegmentPostings], by_rarity: &[usize]) -> u32;
+}
+
+/// The paragraphs of a segment that all of a phrase's postings hold and where it occurs, walked
+/// in order with the number of its occurrences.
+pub(crate) struct Walk<O: Occurrences> {
+    pub(crate) postings: Vec<SegmentPostings>,
+    /// The postings, fewest paragraphs first: the rarest leads the others on.
+    by_rarity: Vec<usize>,
+    pub(crate) doc: DocId,
+    /// Occurrences of the phrase in `doc`.
+    pub(crate) count: u32,
+    occurrences: O,
+}
+
+impl<O: Occurrences> Walk<O> {
+    /// Walks `postings` from the first paragraph where the phrase occurs; none without
+    /// postings.
+    pub(crate) fn new(postings: Vec<SegmentPostings>, occurrences: O) -> Walk<O> {
+        let mut by_rarity: Vec<usize> = (0..postings.len()).collect();
+        by_rarity.sort_by_key(|&i| postings[i].doc_freq());
+        let mut walk = Walk {
+            postings,
+            by_rarity,
+            doc: TERMINATED,
+            count: 0,
+            occurrences,
+        };
+        if !walk.postings.is_empty() {
+            walk.settle(0);
+        }
+        walk
+    }
+
+    /// Moves to the first paragraph at or after `candidate` where the phrase occurs.
     fn settle(&mut self, mut candidate: DocId) -> DocId {
         loop {
             candidate = align(&mut self.postings, &self.by_rarity, candidate);
@@ -188,7 +212,7 @@ impl CoverScorer {
                 self.doc = TERMINATED;
                 return TERMINATED;
             }
-            self.count = self.occurrences();
+            self.count = self.occurrences.count(&mut self.postings, &self.by_rarity);
             if self.count > 0 {
                 self.doc = candidate;
                 return candidate;
@@ -197,14 +221,38 @@ impl CoverScorer {
         }
     }
 
-    /// The places where every bigram stands at its offset, in the paragraph all postings are on.
-    fn occurrences(&mut self) -> u32 {
-        let rarest = self.by_rarity[0];
+    pub(crate) fn advance(&mut self) -> DocId {
+        if self.doc == TERMINATED {
+            return TERMINATED;
+        }
+        self.settle(self.doc + 1)
+    }
+
+    pub(crate) fn seek(&mut self, target: DocId) -> DocId {
+        if self.doc >= target {
+            return self.doc;
+        }
+        self.settle(target)
+    }
+}
+
+/// A phrase's occurrences as tantivy counts them: the places where every bigram stands at its
+/// offset, each bigram's positions moved to the phrase's last offset.
+struct Aligned {
+    /// What each bigram's positions are moved by, in the order of the postings.
+    shifts: Vec<u32>,
+    aligned: Vec<u32>,
+    other: Vec<u32>,
+}
+
+impl Occurrences for Aligned {
+    fn count(&mut self, postings: &mut [SegmentPostings], by_rarity: &[usize]) -> u32 {
+        let rarest = by_rarity[0];
         self.aligned.clear();
-        self.postings[rarest].positions_with_offset(self.shifts[rarest], &mut self.aligned);
-        for &i in &self.by_rarity[1..] {
+        postings[rarest].positions_with_offset(self.shifts[rarest], &mut self.aligned);
+        for &i in &by_rarity[1..] {
             self.other.clear();
-            self.postings[i].positions_with_offset(self.shifts[i], &mut self.other);
+            postings[i].positions_with_offset(self.shifts[i], &mut self.other);
             let other = &self.other;
             let mut from = 0;
             // Both sorted: one pass.
@@ -222,34 +270,29 @@ impl CoverScorer {
 
 impl DocSet for CoverScorer {
     fn advance(&mut self) -> DocId {
-        if self.doc == TERMINATED {
-            return TERMINATED;
-        }
-        self.settle(self.doc + 1)
+        self.walk.advance()
     }
 
     fn seek(&mut self, target: DocId) -> DocId {
-        if self.doc >= target {
-            return self.doc;
-        }
-        self.settle(target)
+        self.walk.seek(target)
     }
 
     fn doc(&self) -> DocId {
-        self.doc
+        self.walk.doc
     }
 
     fn size_hint(&self) -> u32 {
-        self.by_rarity
+        self.walk
+            .by_rarity
             .first()
-            .map_or(0, |&i| self.postings[i].doc_freq())
+            .map_or(0, |&i| self.walk.postings[i].doc_freq())
     }
 }
 
 impl Scorer for CoverScorer {
     fn score(&mut self) -> Score {
         match &self.bm25 {
-            Some(bm25) => bm25.score(self.fieldnorms.fieldnorm_id(self.doc), self.count),
+            Some(bm25) => bm25.score(self.fieldnorms.fieldnorm_id(self.walk.doc), self.walk.count),
             None => 1.0,
         }
     }
@@ -258,11 +301,7 @@ impl Scorer for CoverScorer {
 /// The first paragraph at or after `candidate` that all of `postings` hold, each moved onto it
 /// (`TERMINATED` when there is none). They are asked in the order of `order`: the rarest first
 /// leads the others on.
-pub(crate) fn align(
-    postings: &mut [SegmentPostings],
-    order: &[usize],
-    mut candidate: DocId,
-) -> DocId {
+fn align(postings: &mut [SegmentPostings], order: &[usize], mut candidate: DocId) -> DocId {
     'align: loop {
         for &i in order {
             let p = &mut postings[i];
