@@ -19,11 +19,13 @@ use crate::Error;
 use crate::search::count::each_alive;
 use crate::search::rank::Dates;
 use crate::store::schema;
-use crate::text::fold::{Edge, Script, fold_with, folds_apart, may_hold_any};
+use crate::text::fold::{Edge, Script, fold_with, folds_apart, holds_none};
 
 /// The issues a query finds, each once, in the order of their keys.
 #[derive(Default)]
 pub(super) struct Found {
+    /// The keys one after another, as the dictionaries hold them: checked as UTF-8 only where
+    /// read (`--count` reads none).
     keys: Vec<u8>,
     pub(super) list: Vec<Issue>,
 }
@@ -38,8 +40,13 @@ pub(super) struct Issue {
 impl Found {
     /// The key of `issue` (`schema::issue_key`).
     pub(super) fn key(&self, issue: &Issue) -> &str {
-        // Keys are copied from the index's dictionary, which holds the strings it was given.
-        std::str::from_utf8(&self.keys[issue.key.clone()]).unwrap_or_default()
+        // The dictionary holds the strings it was given; a damaged key reads as none.
+        std::str::from_utf8(self.raw_key(issue)).unwrap_or_default()
+    }
+
+    /// The key of `issue` as the dictionary holds it.
+    pub(super) fn raw_key(&self, issue: &Issue) -> &[u8] {
+        &self.keys[issue.key.clone()]
     }
 
     pub(super) fn len(&self) -> usize {
@@ -209,9 +216,8 @@ impl<'a, F: Fn(&str) -> f32> Bounds<'a, F> {
 
     /// At least the larger share that the query covers of the gazette's name or of the rest of
     /// the issue's name (`names` ranks an issue by it), for an issue of that key.
-    pub(super) fn coverage(&mut self, key: &'a str) -> f32 {
-        let [gazette, issue, _] = schema::issue_key_parts(key);
-        let (gazette, issue) = (gazette.unwrap_or(""), issue.unwrap_or(""));
+    pub(super) fn coverage(&mut self, key: &'a [u8]) -> f32 {
+        let (gazette, issue) = self.parts(key);
         let glue = schema::issue_name_glue(gazette, issue);
         let head = self.gazette(gazette);
         let tail = self.tail(glue, issue);
@@ -220,6 +226,29 @@ impl<'a, F: Fn(&str) -> f32> Bounds<'a, F> {
             return 1.0;
         }
         head.covered.max(tail.covered)
+    }
+
+    /// The gazette's and the issue's names in `key` (`schema::issue_key_parts`), as
+    /// [`Found::key`] reads it: a key that is not UTF-8 (a damaged index) reads as empty. Each
+    /// part is checked as UTF-8 only where needed, the gazette's name once for all its issues,
+    /// which come one after another: checking every key whole took a tenth of a search of 政府
+    /// at 1 GB.
+    fn parts(&self, key: &'a [u8]) -> (&'a str, &'a str) {
+        // The separator is one byte, found faster than a character.
+        let separator = schema::KEY_SEPARATOR as u8;
+        let gazette_end = memchr::memchr(separator, key).unwrap_or(key.len());
+        let rest = key.get(gazette_end + 1..).unwrap_or_default();
+        let issue_end = memchr::memchr(separator, rest).unwrap_or(rest.len());
+        let gazette = match self.gazette {
+            Some((last, _)) if last.as_bytes() == &key[..gazette_end] => Some(last),
+            _ => std::str::from_utf8(&key[..gazette_end]).ok(),
+        };
+        let issue = std::str::from_utf8(&rest[..issue_end]).ok();
+        let year = std::str::from_utf8(rest.get(issue_end..).unwrap_or_default());
+        match (gazette, issue, year) {
+            (Some(gazette), Some(issue), Ok(_)) => (gazette, issue),
+            _ => ("", ""),
+        }
     }
 
     fn gazette(&mut self, gazette: &'a str) -> Part {
@@ -236,11 +265,13 @@ impl<'a, F: Fn(&str) -> f32> Bounds<'a, F> {
     fn tail(&mut self, glue: &'static str, issue: &'a str) -> Part {
         // Most issues' names are theirs alone (2014年第17号（总第77号）) and hold none of the
         // literals' characters: nothing of them is covered, and no literal runs into them.
-        if glue.is_empty() && !may_hold_any(issue, &self.chars, self.script) {
+        if glue.is_empty()
+            && let Some(apart) = holds_none(issue, &self.chars, self.script)
+        {
             return Part {
                 covered: 0.0,
                 straddles: false,
-                apart: folds_apart(issue, Edge::Start, self.script),
+                apart,
             };
         }
         if let Some(part) = self.tails.get(&(glue, issue)) {
@@ -353,6 +384,15 @@ mod tests {
         ];
         for literals in queries {
             let mut bounds = Bounds::new(literals, Script::Fold, covers(literals));
+            // A key that is not UTF-8 anywhere (a damaged index) is bounded as an empty one,
+            // as `Found::key` reads it.
+            let empty = bounds.coverage(b"");
+            let year_damaged = ["政府\u{1f}第1号\u{1f}".as_bytes(), &[0xff]].concat();
+            let damaged: [&[u8]; 3] =
+                [b"\xff\x1f2025\x1f2025", b"\xe6\x94\x1f1\x1f", &year_damaged];
+            for key in damaged {
+                assert_eq!(bounds.coverage(key), empty, "{literals:?} {key:?}");
+            }
             for key in &keys {
                 let [g, i, _] = schema::issue_key_parts(key);
                 let (name, gazette_len) = schema::issue_name(g, i).unwrap();
@@ -384,7 +424,7 @@ mod tests {
                     };
                     share(0, head).max(share(gazette_len, tail))
                 };
-                let bound = bounds.coverage(key);
+                let bound = bounds.coverage(key.as_bytes());
                 assert!(
                     bound >= whole - 1e-6,
                     "{literals:?} on {name}: bound {bound} < {whole}"

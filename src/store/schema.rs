@@ -238,7 +238,7 @@ pub fn drop_of(value: u64) -> (u32, u32) {
 }
 
 /// Separates the parts of an [`issue_key`]; no name holds it.
-const KEY_SEPARATOR: char = '\u{1f}';
+pub const KEY_SEPARATOR: char = '\u{1f}';
 
 /// What names an issue: the gazette's name and the issue's, as the cover prints them together
 /// (焦作市人民政府公报2025年第1号), with a space only between two letters or digits, which
