@@ -306,8 +306,9 @@ impl<'a> NameRun<'a> {
             let spans = self.check(&any, text, Arc::default(), DocAddress::new(0, 0));
             coverage(text, &spans.unwrap_or_default())
         };
-        // Every issue is bounded (120,992 for 政府 at 1 GB): on every core when there are many,
-        // each thread with bounds of its own, which keep what they found of each name apart.
+        // Every issue found is bounded (a word of gazette names finds them all): on every core
+        // when there are many, each thread with bounds of its own, which keep what they found of
+        // each name apart.
         let threads = parallel::threads(list.len(), BOUNDS_PARALLEL_FROM);
         let bound: Vec<Score> = parallel::chunks(list.iter().collect(), threads, |part| {
             let mut bounds = Bounds::new(&literals, self.prepared.script, &covers);

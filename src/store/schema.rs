@@ -238,7 +238,7 @@ pub fn drop_of(value: u64) -> (u32, u32) {
 }
 
 /// Separates the parts of an [`issue_key`]; no name holds it.
-pub const KEY_SEPARATOR: char = '\u{1f}';
+const KEY_SEPARATOR: char = '\u{1f}';
 
 /// What names an issue: the gazette's name and the issue's, as the cover prints them together
 /// (焦作市人民政府公报2025年第1号), with a space only between two letters or digits, which
@@ -271,6 +271,13 @@ pub fn issue_key(gazette: Option<&str>, issue: Option<&str>, date: Option<&str>)
     let sep = KEY_SEPARATOR.to_string();
     let year = date.map(|d| d.get(..4).unwrap_or(d));
     [gazette, issue, year].map(|v| v.unwrap_or("")).join(&sep)
+}
+
+/// The parts of an [`issue_key`] as bytes, before they are read as text: gazette, issue, and
+/// the rest (the year), each empty when missing. The separator is one byte.
+pub fn issue_key_byte_parts(key: &[u8]) -> [&[u8]; 3] {
+    let mut parts = key.splitn(3, |&b| b == KEY_SEPARATOR as u8);
+    [(); 3].map(|_| parts.next().unwrap_or_default())
 }
 
 /// The parts of an [`issue_key`]: gazette, issue, year, each `None` when empty.
