@@ -93,6 +93,7 @@ pub(super) fn add_issue(
             first_indexed: file.times.first_indexed,
         };
         let citation = serde_json::to_string(&citation).map_err(std::io::Error::other)?;
+        let contexts: Vec<String> = document.paragraphs.iter().map(context_of).collect();
         for (ordinal, paragraph) in document.paragraphs.iter().enumerate() {
             let mut doc = TantivyDocument::default();
             let number = before + ordinal as u64 + 1;
@@ -121,6 +122,7 @@ pub(super) fn add_issue(
             }
             add_filter_terms(&mut doc, fields, file, &source, loaded, document);
             add_paragraph(&mut doc, fields, number, paragraph);
+            add_context(&mut doc, fields, &contexts, ordinal);
             batch.push((doc, paragraph.text.len() + PARAGRAPH_WEIGHT));
         }
     }
@@ -201,7 +203,10 @@ fn add_filter_terms(
 /// A paragraph's own fields: its number indexed, its text stored, and its views indexed from its
 /// matching form: the grams, the words, and the headings that head it.
 fn add_paragraph(doc: &mut TantivyDocument, fields: &Fields, number: u64, paragraph: &Paragraph) {
-    doc.add_u64(fields.paragraph, number);
+    // Only a document's first paragraph is ever asked for by its number.
+    if number == 1 {
+        doc.add_u64(fields.paragraph, number);
+    }
     doc.add_text(fields.text, &paragraph.text);
     // Every view reads the matching form, folded once here.
     let folded = fold::fold_to_string(&paragraph.text);
@@ -221,12 +226,91 @@ fn add_paragraph(doc: &mut TantivyDocument, fields: &Fields, number: u64, paragr
     doc.add_text(fields.grams, &folded);
     doc.add_text(fields.chars, &folded);
     doc.add_text(fields.words, folded);
-    let context = paragraph
+}
+
+/// A paragraph's context as the `context` field indexes it: the headings above it, folded, one
+/// space between two.
+fn context_of(paragraph: &Paragraph) -> String {
+    paragraph
         .context()
         .map(fold::fold_to_string)
         .collect::<Vec<_>>()
-        .join(" ");
+        .join(" ")
+}
+
+/// The context of the paragraph `ordinal` of a document whose paragraphs have `contexts`: its
+/// length on every paragraph, and its bigrams on the first paragraph of its section only, the
+/// run of paragraphs with the same context (see [`schema::CONTEXT`]). A batch's first paragraph
+/// of a document starts a section, so that no section runs across documents or batches.
+fn add_context(doc: &mut TantivyDocument, fields: &Fields, contexts: &[String], ordinal: usize) {
+    let context = &contexts[ordinal];
+    let length = crate::store::tokenizers::bigram_count(context);
+    doc.add_u64(fields.context_length, schema::context_norm(length));
+    if ordinal > 0 && contexts[ordinal - 1] == *context {
+        return;
+    }
+    let paragraphs = contexts[ordinal..]
+        .iter()
+        .take_while(|c| *c == context)
+        .count() as u64;
+    doc.add_u64(fields.section, 1);
     if !context.is_empty() {
         doc.add_text(fields.context, context);
+    }
+    for bit in schema::weight_bits(u64::from(length) * paragraphs) {
+        doc.add_u64(fields.context_weight, bit);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tantivy::schema::Value;
+
+    fn values(doc: &TantivyDocument, field: tantivy::schema::Field) -> Vec<u64> {
+        doc.get_all(field).filter_map(|v| v.as_u64()).collect()
+    }
+
+    #[test]
+    fn a_section_holds_its_headings_once_and_counts_them_for_each_paragraph() {
+        let fields = Fields::resolve(&schema::build()).unwrap();
+        // 第一章 总则规定: 第一, 一章, 总则, 则规, 规定.
+        let contexts = [
+            "",
+            "第一章 总则规定",
+            "第一章 总则规定",
+            "第一章 总则规定",
+            "第一章",
+            "",
+            "第一章",
+        ]
+        .map(String::from);
+        let docs: Vec<TantivyDocument> = (0..contexts.len())
+            .map(|ordinal| {
+                let mut doc = TantivyDocument::default();
+                add_context(&mut doc, &fields, &contexts, ordinal);
+                doc
+            })
+            .collect();
+        let lengths: Vec<Vec<u64>> = docs
+            .iter()
+            .map(|d| values(d, fields.context_length))
+            .collect();
+        assert_eq!(lengths, [[0], [5], [5], [5], [2], [0], [2]]);
+        let starts: Vec<usize> = (0..docs.len())
+            .filter(|&k| values(&docs[k], fields.section) == [1])
+            .collect();
+        assert_eq!(starts, [0, 1, 4, 5, 6]);
+        let with_headings: Vec<usize> = (0..docs.len())
+            .filter(|&k| docs[k].get_all(fields.context).count() == 1)
+            .collect();
+        assert_eq!(with_headings, [1, 4, 6]);
+        // The shares' bits add up to the paragraphs' lengths: 5 × 3 + 2 + 2.
+        let total: u64 = docs
+            .iter()
+            .flat_map(|d| values(d, fields.context_weight))
+            .map(|bit| 1u64 << bit)
+            .sum();
+        assert_eq!(total, 19);
     }
 }

@@ -1,16 +1,19 @@
 //! RANK: the context signal, a literal in the title or the section headings above a paragraph.
 //!
-//! A paragraph's context is its document's title and its section headings. The headings are
-//! indexed on each paragraph ([`crate::store::schema::CONTEXT`]), the title on the document's head only
-//! ([`crate::store::schema::TITLE`]): repeated on each paragraph, titles cost as many tokens as the text.
-//! [`ContextQuery`] scores a paragraph as if both were one field of it: BM25 of the literal's
-//! occurrences in its title and headings together, normalised by their length together.
+//! A paragraph's context is its document's title and its section headings. Repeated on each
+//! paragraph, titles would cost as many tokens as the text, and headings a tenth of it: the title
+//! is indexed on the document's head only ([`crate::store::schema::TITLE`]), the headings on the
+//! first paragraph of their section only ([`crate::store::schema::CONTEXT`]), with the length of
+//! a paragraph's headings on every paragraph. [`ContextQuery`] scores a paragraph as if title and
+//! headings were one field of it: BM25 of the literal's occurrences in them together, normalised
+//! by their length together.
 //!
 //! A document's paragraphs are consecutive in their segment from its head
 //! ([`crate::store::schema::HEAD`]; a document of a file read in parts has a head in each batch
-//! its paragraphs were added in, which holds its title too). So a paragraph belongs to the last
-//! head at or before it, and the postings of `head = 1` tell where each run of a document starts
-//! and ends.
+//! its paragraphs were added in, which holds its title too), and a section's from its first
+//! paragraph ([`crate::store::schema::SECTION`]). So a paragraph belongs to the last head at or
+//! before it, and to the last section start, and the postings of `head = 1` and `section = 1`
+//! tell where each run of a document or a section starts and ends.
 //!
 //! Statistics count documents, not paragraphs: the idf of a bigram is that of titles, and the
 //! average context length is the average title plus the average headings of a paragraph. A title
@@ -19,6 +22,7 @@
 use std::fmt;
 use std::sync::Arc;
 
+use tantivy::columnar::Column;
 use tantivy::fieldnorm::FieldNormReader;
 use tantivy::index::InvertedIndexReader;
 use tantivy::postings::{Postings, SegmentPostings};
@@ -81,7 +85,7 @@ impl Bm25 {
         let documents = searcher.doc_freq(&heads)?.max(1) as Score;
         let paragraphs = searcher.num_docs().max(1) as Score;
         let title_tokens = searcher.total_num_tokens(fields.title)? as Score;
-        let heading_tokens = searcher.total_num_tokens(fields.context)? as Score;
+        let heading_tokens = context_tokens(searcher, fields)? as Score;
         let average = (title_tokens / documents + heading_tokens / paragraphs).max(1.0);
         let mut idf = 0.0;
         for term in titles {
@@ -107,6 +111,28 @@ impl Bm25 {
         let norm = self.constant + self.per_token * length as Score;
         self.weight * count / (count + norm)
     }
+}
+
+/// The sum over the paragraphs of their contexts' lengths in tokens: kept as the bits of each
+/// section's share, where bit `b` of a share is the value `b` of
+/// [`crate::store::schema::CONTEXT_WEIGHT`] on its first paragraph.
+fn context_tokens(searcher: &Searcher, fields: &Fields) -> tantivy::Result<u64> {
+    let mut total = 0u64;
+    for segment in searcher.segment_readers() {
+        let inverted = segment.inverted_index(fields.context_weight)?;
+        let mut terms = inverted.terms().stream()?;
+        while terms.advance() {
+            let Ok(bytes) = <[u8; 8]>::try_from(terms.key()) else {
+                continue;
+            };
+            let bit = u64::from_be_bytes(bytes);
+            if bit < u64::from(u64::BITS) {
+                let documents = u64::from(terms.value().doc_freq);
+                total = total.wrapping_add(documents.wrapping_mul(1 << bit));
+            }
+        }
+    }
+    Ok(total)
 }
 
 impl Query for ContextQuery {
@@ -143,25 +169,28 @@ impl Weight for ContextWeight {
     fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
         let fields = self.query.fields;
         let title_norms = reader.get_fieldnorms_reader(fields.title)?;
-        let mut in_titles = open_phrase(reader, self.query.terms(fields.title))?;
-        let mut matching = Vec::new();
-        while in_titles.doc != TERMINATED {
-            let length = title_norms.fieldnorm(in_titles.doc);
-            matching.push((in_titles.doc, in_titles.count, length));
-            in_titles.advance();
-        }
-        let heads = Heads::open(reader, &fields)?;
-        let titles = Titled::new(matching, heads);
-        let headings = open_phrase(reader, self.query.terms(fields.context))?;
+        let titles = open_phrase(reader, self.query.terms(fields.title))?;
+        let titles = Runs::new(
+            matching(titles, |doc| title_norms.fieldnorm(doc)),
+            Starts::open(reader, fields.head)?,
+        );
+        let sections = open_phrase(reader, self.query.terms(fields.context))?;
+        let sections = Runs::new(
+            matching(sections, |_| 0),
+            Starts::open(reader, fields.section)?,
+        );
+        let context_lengths = reader
+            .fast_fields()
+            .u64(crate::store::schema::CONTEXT_LENGTH)?;
         let mut scorer = ContextScorer {
             doc: 0,
             titles,
-            headings,
+            sections,
             title_norms,
-            heading_norms: reader.get_fieldnorms_reader(fields.context)?,
+            context_lengths,
             bm25: self.bm25.boosted(boost),
         };
-        scorer.doc = scorer.titles.doc.min(scorer.headings.doc);
+        scorer.doc = scorer.titles.doc.min(scorer.sections.doc);
         Ok(Box::new(scorer))
     }
 
@@ -181,7 +210,7 @@ impl Weight for ContextWeight {
 
 /// The paragraphs of a segment where a phrase of terms at their offsets occurs, with the number
 /// of its occurrences.
-type Phrase = Walk<Starts>;
+type Phrase = Walk<PhraseStarts>;
 
 /// Opens the phrase of `terms` in `reader`: no paragraph where a term is missing.
 fn open_phrase(reader: &SegmentReader, terms: Vec<(u32, Term)>) -> tantivy::Result<Phrase> {
@@ -191,28 +220,28 @@ fn open_phrase(reader: &SegmentReader, terms: Vec<(u32, Term)>) -> tantivy::Resu
         let inverted = reader.inverted_index(term.field())?;
         match inverted.read_postings(term, IndexRecordOption::WithFreqsAndPositions)? {
             Some(p) => postings.push(p),
-            None => return Ok(Walk::new(Vec::new(), Starts::default())),
+            None => return Ok(Walk::new(Vec::new(), PhraseStarts::default())),
         }
         offsets.push(*offset);
     }
     Ok(Walk::new(
         postings,
-        Starts {
+        PhraseStarts {
             offsets,
-            ..Starts::default()
+            ..PhraseStarts::default()
         },
     ))
 }
 
 /// A phrase's occurrences as its starts in the text, relative to its first term's offset.
 #[derive(Default)]
-struct Starts {
+struct PhraseStarts {
     offsets: Vec<u32>,
     starts: Vec<u32>,
     scratch: Vec<u32>,
 }
 
-impl Occurrences for Starts {
+impl Occurrences for PhraseStarts {
     fn count(&mut self, postings: &mut [SegmentPostings], _: &[usize]) -> u32 {
         let [first, rest @ ..] = postings else {
             return 0;
@@ -256,21 +285,33 @@ pub(crate) fn phrase_starts(
     }
 }
 
-/// The heads of a segment's documents, read as far as asked: the postings of `head = 1`.
-struct Heads {
-    /// Moves forward only: to the first head after the one asked about.
+/// The runs' first paragraphs where a phrase occurs, in order, with its occurrences and
+/// `length` of each.
+fn matching(mut phrase: Phrase, length: impl Fn(DocId) -> u32) -> Vec<(DocId, u32, u32)> {
+    let mut matching = Vec::new();
+    while phrase.doc != TERMINATED {
+        matching.push((phrase.doc, phrase.count, length(phrase.doc)));
+        phrase.advance();
+    }
+    matching
+}
+
+/// Where the runs of a segment (documents, or sections) start, read as far as asked: the
+/// postings of a marker's value 1 (`head`, or `section`).
+struct Starts {
+    /// Moves forward only: to the first start after the one asked about.
     next: Option<SegmentPostings>,
-    /// Every head, read when a paragraph's own head is asked for.
+    /// Every start, read when a paragraph's own run is asked for.
     all: Option<Vec<DocId>>,
     inverted: Arc<InvertedIndexReader>,
     term: Term,
 }
 
-impl Heads {
-    fn open(reader: &SegmentReader, fields: &Fields) -> tantivy::Result<Heads> {
-        let term = Term::from_field_u64(fields.head, 1);
-        let inverted = reader.inverted_index(fields.head)?;
-        Ok(Heads {
+impl Starts {
+    fn open(reader: &SegmentReader, marker: Field) -> tantivy::Result<Starts> {
+        let term = Term::from_field_u64(marker, 1);
+        let inverted = reader.inverted_index(marker)?;
+        Ok(Starts {
             next: inverted.read_postings(&term, IndexRecordOption::Basic)?,
             all: None,
             inverted,
@@ -278,19 +319,19 @@ impl Heads {
         })
     }
 
-    /// The first head after `head`: where its document ends. Asked for `head`s in increasing
+    /// The first start after `start`: where its run ends. Asked for `start`s in increasing
     /// order.
-    fn end_of(&mut self, head: DocId) -> DocId {
+    fn end_of(&mut self, start: DocId) -> DocId {
         let Some(next) = self.next.as_mut() else {
             return TERMINATED;
         };
-        if next.doc() <= head {
-            next.seek(head + 1);
+        if next.doc() <= start {
+            next.seek(start + 1);
         }
         next.doc()
     }
 
-    /// The head of paragraph `doc`.
+    /// The start of the run of paragraph `doc`.
     fn of(&mut self, doc: DocId) -> tantivy::Result<DocId> {
         if self.all.is_none() {
             let mut all = Vec::new();
@@ -306,52 +347,52 @@ impl Heads {
             self.all = Some(all);
         }
         let all = self.all.as_deref().unwrap_or_default();
-        let after = all.partition_point(|&head| head <= doc);
+        let after = all.partition_point(|&start| start <= doc);
         Ok(all.get(after.wrapping_sub(1)).copied().unwrap_or(0))
     }
 }
 
-/// The paragraphs of the documents whose title holds the phrase, in order.
-struct Titled {
-    /// Matching heads with the occurrences in their title and its length, in doc order.
+/// The paragraphs of the runs whose first paragraph matches, in order.
+struct Runs {
+    /// Matching starts with the occurrences there and a length, in doc order.
     matching: Vec<(DocId, u32, u32)>,
-    /// The document of the current paragraph: an index into `matching`.
+    /// The run of the current paragraph: an index into `matching`.
     at: usize,
-    /// Where that document ends, once asked.
+    /// Where that run ends, once asked.
     end: Option<DocId>,
     doc: DocId,
-    heads: Heads,
+    starts: Starts,
 }
 
-impl Titled {
-    fn new(matching: Vec<(DocId, u32, u32)>, heads: Heads) -> Titled {
-        let doc = matching.first().map_or(TERMINATED, |head| head.0);
-        Titled {
+impl Runs {
+    fn new(matching: Vec<(DocId, u32, u32)>, starts: Starts) -> Runs {
+        let doc = matching.first().map_or(TERMINATED, |start| start.0);
+        Runs {
             matching,
             at: 0,
             end: None,
             doc,
-            heads,
+            starts,
         }
     }
 
-    /// The end of the document `at`.
+    /// The end of the run `at`.
     fn end(&mut self) -> DocId {
         match self.end {
             Some(end) => end,
             None => {
-                let end = self.heads.end_of(self.matching[self.at].0);
+                let end = self.starts.end_of(self.matching[self.at].0);
                 self.end = Some(end);
                 end
             }
         }
     }
 
-    /// Moves to the head of the matching document `at`, or to the end.
-    fn go_to_head(&mut self, at: usize) -> DocId {
+    /// Moves to the start of the matching run `at`, or to the end.
+    fn go_to_start(&mut self, at: usize) -> DocId {
         self.at = at;
         self.end = None;
-        self.doc = self.matching.get(at).map_or(TERMINATED, |head| head.0);
+        self.doc = self.matching.get(at).map_or(TERMINATED, |start| start.0);
         self.doc
     }
 
@@ -364,15 +405,15 @@ impl Titled {
             self.doc = next;
             return next;
         }
-        self.go_to_head(self.at + 1)
+        self.go_to_start(self.at + 1)
     }
 
     fn seek(&mut self, target: DocId) -> DocId {
         if self.doc >= target {
             return self.doc;
         }
-        // The last matching head at or before the target.
-        let after = self.at + self.matching[self.at..].partition_point(|head| head.0 <= target);
+        // The last matching start at or before the target.
+        let after = self.at + self.matching[self.at..].partition_point(|start| start.0 <= target);
         if after - 1 != self.at {
             self.at = after - 1;
             self.end = None;
@@ -381,17 +422,18 @@ impl Titled {
             self.doc = target;
             return target;
         }
-        self.go_to_head(after)
+        self.go_to_start(after)
     }
 }
 
 /// The union of the paragraphs under a matching title and under matching headings.
 struct ContextScorer {
     doc: DocId,
-    titles: Titled,
-    headings: Phrase,
+    titles: Runs,
+    sections: Runs,
     title_norms: FieldNormReader,
-    heading_norms: FieldNormReader,
+    /// The length of each paragraph's headings, as a field norm.
+    context_lengths: Column<u64>,
     bm25: Bm25,
 }
 
@@ -400,10 +442,10 @@ impl DocSet for ContextScorer {
         if self.titles.doc == self.doc {
             self.titles.advance();
         }
-        if self.headings.doc == self.doc {
-            self.headings.advance();
+        if self.sections.doc == self.doc {
+            self.sections.advance();
         }
-        self.doc = self.titles.doc.min(self.headings.doc);
+        self.doc = self.titles.doc.min(self.sections.doc);
         self.doc
     }
 
@@ -412,8 +454,8 @@ impl DocSet for ContextScorer {
             return self.doc;
         }
         self.titles.seek(target);
-        self.headings.seek(target);
-        self.doc = self.titles.doc.min(self.headings.doc);
+        self.sections.seek(target);
+        self.doc = self.titles.doc.min(self.sections.doc);
         self.doc
     }
 
@@ -422,8 +464,7 @@ impl DocSet for ContextScorer {
     }
 
     fn size_hint(&self) -> u32 {
-        let headings = self.headings.postings.first().map_or(0, |p| p.doc_freq());
-        (self.titles.matching.len() as u32).saturating_add(headings)
+        (self.titles.matching.len() as u32).saturating_add(self.sections.matching.len() as u32)
     }
 }
 
@@ -435,13 +476,56 @@ impl Scorer for ContextScorer {
             (count, length)
         } else {
             // Under matching headings only: the title's length still counts.
-            let head = self.titles.heads.of(doc).unwrap_or(doc);
+            let head = self.titles.starts.of(doc).unwrap_or(doc);
             (0, self.title_norms.fieldnorm(head))
         };
-        if self.headings.doc == doc {
-            count += self.headings.count;
+        if self.sections.doc == doc {
+            count += self.sections.matching[self.sections.at].1;
         }
-        let length = title_length + self.heading_norms.fieldnorm(doc);
+        let heading_length = self.context_lengths.first(doc).unwrap_or(0);
+        let length = title_length + u32::try_from(heading_length).unwrap_or(u32::MAX);
         self.bm25.score(count, length)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::schema::{self, weight_bits};
+    use tantivy::{Index, IndexWriter, TantivyDocument};
+
+    #[test]
+    fn the_context_tokens_are_the_shares_of_the_live_paragraphs() {
+        let index = Index::create_in_ram(schema::build());
+        crate::store::register_tokenizers(&index);
+        let fields = Fields::resolve(&index.schema()).unwrap();
+        let mut writer: IndexWriter = index.writer_with_num_threads(1, 15_000_000).unwrap();
+        let shares = [5u64, 12, 0, (1 << 40) | 3, 1, 7, 255, 1 << 63];
+        for (k, share) in shares.iter().enumerate() {
+            let mut doc = TantivyDocument::default();
+            doc.add_text(fields.path, format!("p{k}"));
+            for bit in weight_bits(*share) {
+                doc.add_u64(fields.context_weight, bit);
+            }
+            writer.add_document(doc).unwrap();
+            if k == 3 {
+                writer.commit().unwrap();
+            }
+        }
+        writer.commit().unwrap();
+        let tokens = |index: &Index| {
+            let searcher = index.reader().unwrap().searcher();
+            context_tokens(&searcher, &fields).unwrap()
+        };
+        assert_eq!(index.searchable_segment_ids().unwrap().len(), 2);
+        assert_eq!(tokens(&index), shares.iter().sum::<u64>());
+        // A deleted paragraph counts until a merge drops it, as a field's token count did.
+        writer.delete_term(Term::from_field_text(fields.path, "p1"));
+        writer.commit().unwrap();
+        assert_eq!(tokens(&index), shares.iter().sum::<u64>());
+        let segments = index.searchable_segment_ids().unwrap();
+        writer.merge(&segments).wait().unwrap();
+        writer.wait_merging_threads().unwrap();
+        assert_eq!(tokens(&index), shares.iter().sum::<u64>() - 12);
     }
 }

@@ -185,12 +185,17 @@ pub(crate) fn open_for_writing(dir: &Path, schema: Schema) -> Result<(Index, Fie
         created
     };
     let (index, fields) = with_fields(dir, opened)?;
+    register_tokenizers(&index);
+    Ok((index, fields))
+}
+
+/// Gives a writer of `index` the tokenizers of its views.
+pub(crate) fn register_tokenizers(index: &Index) {
     let tokenizers = index.tokenizers();
     tokenizers.register(COVERING_GRAMS, tokenizers::grams_tokenizer(Gram::Covering));
     tokenizers.register(BIGRAMS, tokenizers::grams_tokenizer(Gram::Bigram));
     tokenizers.register(FREQUENT_CHARS, tokenizers::frequent_chars_tokenizer());
     tokenizers.register(JIEBA_WORDS, tokenizers::words_tokenizer());
-    Ok((index, fields))
 }
 
 /// Empties an index folder for `--rebuild`: only a folder that gazette wrote (its marker is

@@ -11,13 +11,13 @@
 //! paragraph's head is also the last one at or before it in its segment.
 
 use tantivy::schema::{
-    FAST, Field, INDEXED, IndexRecordOption, STORED, Schema, TextFieldIndexing, TextOptions,
+    FAST, Field, IndexRecordOption, NumericOptions, STORED, Schema, TextFieldIndexing, TextOptions,
 };
 
 use crate::store::tokenizers::{BIGRAMS, COVERING_GRAMS, FREQUENT_CHARS, JIEBA_WORDS};
 
 /// Bumped whenever the schema or a tokenizer changes what is stored or indexed.
-pub const SCHEMA_VERSION: u32 = 18;
+pub const SCHEMA_VERSION: u32 = 19;
 
 pub const PATH: &str = "path";
 /// `HASH PATH`: the file a paragraph came from with the hash of its content and manifest row, so
@@ -39,8 +39,8 @@ pub const DOC_NUMBER: &str = "doc_number";
 /// (shared by the paragraphs of one document and its head, to confirm the head), its number in
 /// the document and in the file, its pages, its section path.
 pub const PLACE: &str = "place";
-/// Ordinal of the paragraph within its document, from 1, indexed: the postings of 1 are the
-/// documents' first paragraphs, one per document (see [`crate::search::names`]).
+/// `1` on a document's first paragraph, one per document (see [`crate::search::names`]): its
+/// ordinal within its document, which no other paragraph carries.
 pub const PARAGRAPH: &str = "paragraph";
 /// `1` on every head: a document's first paragraph, and the first of each later batch its
 /// paragraphs were added in (a file read in parts).
@@ -61,9 +61,23 @@ pub const GRAMS: &str = "grams";
 pub const CHARS: &str = "chars";
 /// Word view of `text`.
 pub const WORDS: &str = "words";
-/// Bigrams of the paragraph's context, its section headings, with positions: for ranking a
-/// paragraph under a matching heading higher.
+/// Bigrams of a section's headings, with positions, on the section's first paragraph only: for
+/// ranking the paragraphs under a matching heading higher. A section is a run of paragraphs of
+/// one document with the same context (the headings above them, less a heading that is the
+/// paragraph's own text); its first paragraph carries [`SECTION`]. Indexed on every paragraph,
+/// the headings cost as many tokens as a tenth of the text.
 pub const CONTEXT: &str = "context";
+/// `1` on the first paragraph of every section (see [`CONTEXT`]), and so on every head.
+pub const SECTION: &str = "section";
+/// The length of a paragraph's context in tokens, as a field norm holds it (rounded down to
+/// tantivy's scale of 256 values), on every paragraph: BM25 normalises by it.
+pub const CONTEXT_LENGTH: &str = "context_length";
+/// The context's length in tokens times the section's paragraphs, on a section's first paragraph,
+/// as the bits set in it: bit `b` is indexed as the value `b`. So the sum over the paragraphs of
+/// their contexts' lengths, BM25's statistic, is the sum of `2^b` times the documents holding `b`,
+/// read from the term dictionary ([`weight_bits`]). Document frequencies count the same
+/// documents as a field's token count did: deleted ones until a merge drops them.
+pub const CONTEXT_WEIGHT: &str = "context_weight";
 /// Bigrams of the document's title, with positions, on its head only: for ranking the paragraphs
 /// of a document whose title matches higher.
 pub const TITLE: &str = "title";
@@ -107,6 +121,9 @@ pub struct Fields {
     pub chars: Field,
     pub words: Field,
     pub context: Field,
+    pub section: Field,
+    pub context_length: Field,
+    pub context_weight: Field,
     pub title: Field,
     pub name: Field,
     pub issue_name: Field,
@@ -140,8 +157,13 @@ pub fn build() -> Schema {
     builder.add_text_field(DOCUMENT, citation);
     builder.add_text_field(CITATION, STORED);
     builder.add_bytes_field(PLACE, STORED);
-    builder.add_u64_field(PARAGRAPH, INDEXED);
-    builder.add_u64_field(HEAD, INDEXED);
+    // Markers, only asked which paragraphs hold them: no field norms.
+    let marker = NumericOptions::default().set_indexed();
+    builder.add_u64_field(PARAGRAPH, marker.clone());
+    builder.add_u64_field(HEAD, marker.clone());
+    builder.add_u64_field(SECTION, marker.clone());
+    builder.add_u64_field(CONTEXT_WEIGHT, marker);
+    builder.add_u64_field(CONTEXT_LENGTH, FAST);
     builder.add_text_field(TEXT, STORED);
     builder.add_u64_field(DROPS, FAST);
     builder.add_u64_field(INDEXED_AT, FAST);
@@ -168,9 +190,15 @@ pub fn build() -> Schema {
                 .set_index_option(IndexRecordOption::WithFreqs),
         ),
     );
+    // Its length is in CONTEXT_LENGTH, for every paragraph of the section: no field norms.
     builder.add_text_field(
         CONTEXT,
-        indexed(BIGRAMS, IndexRecordOption::WithFreqsAndPositions),
+        TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(BIGRAMS)
+                .set_fieldnorms(false)
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        ),
     );
     builder.add_text_field(
         TITLE,
@@ -215,6 +243,9 @@ impl Fields {
             chars: get(CHARS)?,
             words: get(WORDS)?,
             context: get(CONTEXT)?,
+            section: get(SECTION)?,
+            context_length: get(CONTEXT_LENGTH)?,
+            context_weight: get(CONTEXT_WEIGHT)?,
             title: get(TITLE)?,
             name: get(NAME)?,
             issue_name: get(ISSUE_NAME)?,
@@ -223,6 +254,17 @@ impl Fields {
             first_indexed: get(FIRST_INDEXED)?,
         })
     }
+}
+
+/// A context of `tokens` tokens as a field norm holds it, for [`CONTEXT_LENGTH`]: tantivy's
+/// scale, so that BM25 reads it as it would a field norm of the context.
+pub fn context_norm(tokens: u32) -> u64 {
+    u64::from(tantivy::fieldnorm::FieldNormReader::constant(1, tokens).fieldnorm(0))
+}
+
+/// The values of [`CONTEXT_WEIGHT`] for a weight: its bits set, from the lowest.
+pub fn weight_bits(weight: u64) -> impl Iterator<Item = u64> {
+    (0..u64::BITS as u64).filter(move |bit| weight & (1 << bit) != 0)
 }
 
 /// A value of [`DROPS`]: the index of a character of the matching form, and how many characters
