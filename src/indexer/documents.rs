@@ -120,7 +120,10 @@ pub(super) fn add_issue(
                     add_names(&mut doc, fields, issue, document);
                 }
             }
-            add_filter_terms(&mut doc, fields, file, &source, loaded, document);
+            add_file_terms(&mut doc, fields, file, &source, loaded);
+            if ordinal == 0 {
+                add_filter_terms(&mut doc, fields, loaded, document);
+            }
             add_paragraph(&mut doc, fields, number, paragraph);
             add_context(&mut doc, fields, &contexts, ordinal);
             batch.push((doc, paragraph.text.len() + PARAGRAPH_WEIGHT));
@@ -163,19 +166,32 @@ fn add_names(doc: &mut TantivyDocument, fields: &Fields, issue: &Issue, document
     }
 }
 
-/// The citation fields every paragraph carries as terms, for filters and sorting (the citation
-/// itself is stored on the document's head only).
-fn add_filter_terms(
+/// What every paragraph carries of its file: its path and source, by which a changed or removed
+/// file's paragraphs are deleted, and the numbers that sort and filter (date, when indexed).
+fn add_file_terms(
     doc: &mut TantivyDocument,
     fields: &Fields,
     file: &File,
     source: &str,
     loaded: &Loaded,
+) {
+    doc.add_text(fields.path, file.path);
+    doc.add_text(fields.source, source);
+    doc.add_u64(fields.date_key, dates::key(loaded.issue.date.as_deref()));
+    doc.add_u64(fields.indexed, file.times.indexed);
+    doc.add_u64(fields.first_indexed, file.times.first_indexed);
+}
+
+/// The citation fields a head carries as terms, for filters (`crate::search::runs`: a filter
+/// matches the paragraphs of the heads that hold a value it accepts); the citation itself is
+/// stored beside them.
+fn add_filter_terms(
+    doc: &mut TantivyDocument,
+    fields: &Fields,
+    loaded: &Loaded,
     document: &Document,
 ) {
     let issue = &loaded.issue;
-    doc.add_text(fields.path, file.path);
-    doc.add_text(fields.source, source);
     if let Some(gazette) = &issue.gazette {
         doc.add_text(fields.gazette, gazette);
     }
@@ -191,9 +207,6 @@ fn add_filter_terms(
     for (name, value) in &loaded.attributes {
         doc.add_text(fields.attribute_terms, format!("{name}={value}"));
     }
-    doc.add_u64(fields.date_key, dates::key(issue.date.as_deref()));
-    doc.add_u64(fields.indexed, file.times.indexed);
-    doc.add_u64(fields.first_indexed, file.times.first_indexed);
     doc.add_text(fields.document, &document.title);
     if let Some(number) = &document.doc_number {
         doc.add_text(fields.doc_number, number);

@@ -5,11 +5,12 @@
 use std::collections::HashMap;
 
 use serde::Serialize;
-use tantivy::schema::Field;
-use tantivy::{DocAddress, DocId, DocSet, SegmentReader, TERMINATED};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::{DocAddress, DocId, DocSet, SegmentReader, TERMINATED, Term};
 
 use crate::Error;
 use crate::search::{Engine, SearchConfig};
+use crate::store::schema::Fields;
 use crate::store::terms;
 
 /// What the paragraphs are grouped by.
@@ -101,9 +102,9 @@ impl Labels {
             ids.push(match by {
                 By::Year => date_ids(segment, 10_000)?,
                 By::Month => date_ids(segment, 100)?,
-                By::Gazette => text_ids(segment, fields.gazette, &mut names, &mut known)?,
-                By::Region => text_ids(segment, fields.region, &mut names, &mut known)?,
-                By::Document => text_ids(segment, fields.document, &mut names, &mut known)?,
+                By::Gazette => text_ids(segment, fields, fields.gazette, &mut names, &mut known)?,
+                By::Region => text_ids(segment, fields, fields.region, &mut names, &mut known)?,
+                By::Document => text_ids(segment, fields, fields.document, &mut names, &mut known)?,
             });
         }
         Ok(Labels { by, ids, names })
@@ -150,10 +151,12 @@ fn date_ids(segment: &SegmentReader, divisor: u64) -> Result<Vec<u32>, Error> {
         .collect())
 }
 
-/// The value of a raw text field of each document, as an index into `names`: every term of the
-/// field and the documents that hold it.
+/// The value of a raw text field of each paragraph, as an index into `names`: every term of the
+/// field and the heads that hold it, each head's value given to the paragraphs of its document
+/// (the citation fields are on the heads only).
 fn text_ids(
     segment: &SegmentReader,
+    fields: &Fields,
     field: Field,
     names: &mut Vec<String>,
     known: &mut HashMap<String, u32>,
@@ -174,6 +177,19 @@ fn text_ids(
         }
         Ok(())
     })?;
+    let head = Term::from_field_u64(fields.head, 1);
+    let heads = segment.inverted_index(fields.head)?;
+    let mut heads = heads.read_postings(&head, IndexRecordOption::Basic)?;
+    let mut current = NO_ID;
+    for (doc, id) in ids.iter_mut().enumerate() {
+        match heads.as_mut() {
+            Some(heads) if heads.doc() == doc as DocId => {
+                current = *id;
+                heads.advance();
+            }
+            _ => *id = current,
+        }
+    }
     Ok(ids)
 }
 

@@ -20,17 +20,16 @@
 //! that repeats on every paragraph of its document gave about the same idf, counted in paragraphs.
 
 use std::fmt;
-use std::sync::Arc;
 
 use tantivy::columnar::Column;
 use tantivy::fieldnorm::FieldNormReader;
-use tantivy::index::InvertedIndexReader;
 use tantivy::postings::{Postings, SegmentPostings};
 use tantivy::query::{Bm25StatisticsProvider, EnableScoring, Explanation, Query, Scorer, Weight};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocId, DocSet, Score, Searcher, SegmentReader, TERMINATED, TantivyError, Term};
 
 use crate::search::phrase::{Occurrences, Walk};
+use crate::search::runs::{Runs, Starts};
 use crate::store::schema::Fields;
 
 /// Matches the paragraphs whose title or headings hold a literal, given as its bigrams at their
@@ -294,136 +293,6 @@ fn matching(mut phrase: Phrase, length: impl Fn(DocId) -> u32) -> Vec<(DocId, u3
         phrase.advance();
     }
     matching
-}
-
-/// Where the runs of a segment (documents, or sections) start, read as far as asked: the
-/// postings of a marker's value 1 (`head`, or `section`).
-struct Starts {
-    /// Moves forward only: to the first start after the one asked about.
-    next: Option<SegmentPostings>,
-    /// Every start, read when a paragraph's own run is asked for.
-    all: Option<Vec<DocId>>,
-    inverted: Arc<InvertedIndexReader>,
-    term: Term,
-}
-
-impl Starts {
-    fn open(reader: &SegmentReader, marker: Field) -> tantivy::Result<Starts> {
-        let term = Term::from_field_u64(marker, 1);
-        let inverted = reader.inverted_index(marker)?;
-        Ok(Starts {
-            next: inverted.read_postings(&term, IndexRecordOption::Basic)?,
-            all: None,
-            inverted,
-            term,
-        })
-    }
-
-    /// The first start after `start`: where its run ends. Asked for `start`s in increasing
-    /// order.
-    fn end_of(&mut self, start: DocId) -> DocId {
-        let Some(next) = self.next.as_mut() else {
-            return TERMINATED;
-        };
-        if next.doc() <= start {
-            next.seek(start + 1);
-        }
-        next.doc()
-    }
-
-    /// The start of the run of paragraph `doc`.
-    fn of(&mut self, doc: DocId) -> tantivy::Result<DocId> {
-        if self.all.is_none() {
-            let mut all = Vec::new();
-            if let Some(mut postings) = self
-                .inverted
-                .read_postings(&self.term, IndexRecordOption::Basic)?
-            {
-                while postings.doc() != TERMINATED {
-                    all.push(postings.doc());
-                    postings.advance();
-                }
-            }
-            self.all = Some(all);
-        }
-        let all = self.all.as_deref().unwrap_or_default();
-        let after = all.partition_point(|&start| start <= doc);
-        Ok(all.get(after.wrapping_sub(1)).copied().unwrap_or(0))
-    }
-}
-
-/// The paragraphs of the runs whose first paragraph matches, in order.
-struct Runs {
-    /// Matching starts with the occurrences there and a length, in doc order.
-    matching: Vec<(DocId, u32, u32)>,
-    /// The run of the current paragraph: an index into `matching`.
-    at: usize,
-    /// Where that run ends, once asked.
-    end: Option<DocId>,
-    doc: DocId,
-    starts: Starts,
-}
-
-impl Runs {
-    fn new(matching: Vec<(DocId, u32, u32)>, starts: Starts) -> Runs {
-        let doc = matching.first().map_or(TERMINATED, |start| start.0);
-        Runs {
-            matching,
-            at: 0,
-            end: None,
-            doc,
-            starts,
-        }
-    }
-
-    /// The end of the run `at`.
-    fn end(&mut self) -> DocId {
-        match self.end {
-            Some(end) => end,
-            None => {
-                let end = self.starts.end_of(self.matching[self.at].0);
-                self.end = Some(end);
-                end
-            }
-        }
-    }
-
-    /// Moves to the start of the matching run `at`, or to the end.
-    fn go_to_start(&mut self, at: usize) -> DocId {
-        self.at = at;
-        self.end = None;
-        self.doc = self.matching.get(at).map_or(TERMINATED, |start| start.0);
-        self.doc
-    }
-
-    fn advance(&mut self) -> DocId {
-        if self.doc == TERMINATED {
-            return TERMINATED;
-        }
-        let next = self.doc + 1;
-        if next < self.end() {
-            self.doc = next;
-            return next;
-        }
-        self.go_to_start(self.at + 1)
-    }
-
-    fn seek(&mut self, target: DocId) -> DocId {
-        if self.doc >= target {
-            return self.doc;
-        }
-        // The last matching start at or before the target.
-        let after = self.at + self.matching[self.at..].partition_point(|start| start.0 <= target);
-        if after - 1 != self.at {
-            self.at = after - 1;
-            self.end = None;
-        }
-        if target < self.end() {
-            self.doc = target;
-            return target;
-        }
-        self.go_to_start(after)
-    }
 }
 
 /// The union of the paragraphs under a matching title and under matching headings.

@@ -7,14 +7,13 @@ use std::collections::BTreeSet;
 use std::ops::Bound;
 use tantivy::Term;
 
-use tantivy::query::{
-    BooleanQuery, ConstScoreQuery, EmptyQuery, Occur, Query, RangeQuery, TermQuery, TermSetQuery,
-};
-use tantivy::schema::{Field as SchemaField, IndexRecordOption};
+use tantivy::query::{ConstScoreQuery, EmptyQuery, Query, RangeQuery};
+use tantivy::schema::Field as SchemaField;
 
 use crate::Error;
 use crate::search::plan::Context;
 use crate::search::query::{Field, Filter};
+use crate::search::runs::DocumentsQuery;
 use crate::store::schema::Fields;
 use crate::store::terms;
 use crate::text::fold::fold;
@@ -81,28 +80,11 @@ pub(super) fn filter_query(ctx: &Context, filter: &Filter) -> Result<Box<dyn Que
         let range = RangeQuery::new(from, Bound::Unbounded);
         return Ok(Box::new(ConstScoreQuery::new(Box::new(range), 0.0)));
     }
-    let mut terms = matching_terms(ctx, field, |value| filter_accepts(filter, value))?;
-    let accepted: Box<dyn Query> = match terms.len() {
-        0 => return Ok(Box::new(EmptyQuery)),
-        // A few values (region:河南, one gazette) are a union of their postings, which the
-        // literal beside them seeks into; a term set marks every paragraph of each segment in
-        // a bit set first, whatever the literal.
-        1 => Box::new(TermQuery::new(terms.remove(0), IndexRecordOption::Basic)),
-        2..=FEW_VALUES => Box::new(BooleanQuery::new(
-            terms
-                .into_iter()
-                .map(|term| {
-                    let term: Box<dyn Query> =
-                        Box::new(TermQuery::new(term, IndexRecordOption::Basic));
-                    (Occur::Should, term)
-                })
-                .collect(),
-        )),
-        _ => Box::new(TermSetQuery::new(terms)),
-    };
-    Ok(Box::new(ConstScoreQuery::new(accepted, 0.0)))
+    let terms = matching_terms(ctx, field, |value| filter_accepts(filter, value))?;
+    if terms.is_empty() {
+        return Ok(Box::new(EmptyQuery));
+    }
+    // The citation fields are on the documents' heads: the paragraphs of the heads that hold
+    // an accepted value.
+    Ok(Box::new(DocumentsQuery::new(terms, ctx.fields)))
 }
-
-/// Up to this many accepted values, a filter is the union of their postings rather than a term
-/// set (see [`filter_query`]).
-const FEW_VALUES: usize = 8;

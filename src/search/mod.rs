@@ -15,7 +15,8 @@
 //! - `plan`: the expression and flags -> the tantivy query of its candidates, and whether the
 //!   index decides alone; `literal` and `filter` build its parts.
 //! - [`char_query`], [`context_query`]: the custom tantivy queries (a character, the context
-//!   signal); `postings`: a literal's occurrences from its grams' positions.
+//!   signal); `runs`: the paragraphs of documents and sections from their first paragraphs;
+//!   `postings`: a literal's occurrences from its grams' positions.
 //! - `rank`: top k by score, ties by date; the order by date.
 //! - `near`: NEAR decided on positions, or on the text.
 //! - `verify`: candidates checked against their stored text; `stored` reads paragraphs and
@@ -44,6 +45,7 @@ mod plan;
 mod postings;
 pub mod query;
 mod rank;
+mod runs;
 mod stored;
 mod stream;
 mod verify;

@@ -1,8 +1,12 @@
 //! The index schema: one tantivy document per paragraph, its text indexed twice (character grams
 //! for recall, jieba words for ranking).
 //!
-//! The citation fields are indexed on every paragraph, for filters, but stored once per gazette
-//! document: its first paragraph, the document's head, holds the whole citation in [`CITATION`].
+//! What a gazette document says once is indexed and stored once, on its first paragraph, the
+//! document's head: the whole citation in [`CITATION`], the citation fields as terms for filters
+//! (a filter matches the paragraphs of the heads that hold a value it accepts, see
+//! `crate::search::runs`), the title. Every paragraph carries only its file ([`PATH`],
+//! [`SOURCE`]: a changed file's paragraphs are deleted by them) and the numbers that sort and
+//! filter ([`DATE_KEY`], [`INDEXED_AT`]).
 //! A file's paragraphs are added as one batch, which tantivy keeps in one segment in order (and
 //! merges keep in order), so a paragraph's head is `paragraph - 1` documents before it; [`RECORD`]
 //! confirms it. A file too large to hold in memory is added in parts, a batch each

@@ -1,0 +1,299 @@
+//! RUNS: the paragraphs of the runs of a segment, documents or sections, whose first paragraph
+//! matches. What a document or a section says once is indexed on its first paragraph only (its
+//! title, its citation, its headings); a paragraph belongs to the last first paragraph at or
+//! before it, which a marker's postings tell (`head`, `section`: see
+//! [`crate::store::schema::HEAD`]).
+
+use std::sync::Arc;
+
+use tantivy::index::InvertedIndexReader;
+use tantivy::postings::SegmentPostings;
+use tantivy::query::{EnableScoring, Explanation, Query, Scorer, Weight};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::{DocId, DocSet, Score, SegmentReader, TERMINATED, TantivyError, Term};
+
+use crate::store::schema::Fields;
+
+/// Where the runs of a segment (documents, or sections) start, read as far as asked: the
+/// postings of a marker's value 1 (`head`, or `section`).
+pub(super) struct Starts {
+    /// Moves forward only: to the first start after the one asked about.
+    next: Option<SegmentPostings>,
+    /// Every start, read when a paragraph's own run is asked for.
+    all: Option<Vec<DocId>>,
+    inverted: Arc<InvertedIndexReader>,
+    term: Term,
+    /// Where the last run ends.
+    max_doc: DocId,
+}
+
+impl Starts {
+    pub(super) fn open(reader: &SegmentReader, marker: Field) -> tantivy::Result<Starts> {
+        let term = Term::from_field_u64(marker, 1);
+        let inverted = reader.inverted_index(marker)?;
+        Ok(Starts {
+            next: inverted.read_postings(&term, IndexRecordOption::Basic)?,
+            all: None,
+            inverted,
+            term,
+            max_doc: reader.max_doc(),
+        })
+    }
+
+    /// The first start after `start`, or the end of the segment: where its run ends. Asked for
+    /// `start`s in increasing order.
+    pub(super) fn end_of(&mut self, start: DocId) -> DocId {
+        let Some(next) = self.next.as_mut() else {
+            return self.max_doc;
+        };
+        if next.doc() <= start {
+            next.seek(start + 1);
+        }
+        next.doc().min(self.max_doc)
+    }
+
+    /// The start of the run of paragraph `doc`.
+    pub(super) fn of(&mut self, doc: DocId) -> tantivy::Result<DocId> {
+        if self.all.is_none() {
+            let mut all = Vec::new();
+            if let Some(mut postings) = self
+                .inverted
+                .read_postings(&self.term, IndexRecordOption::Basic)?
+            {
+                while postings.doc() != TERMINATED {
+                    all.push(postings.doc());
+                    postings.advance();
+                }
+            }
+            self.all = Some(all);
+        }
+        let all = self.all.as_deref().unwrap_or_default();
+        let after = all.partition_point(|&start| start <= doc);
+        Ok(all.get(after.wrapping_sub(1)).copied().unwrap_or(0))
+    }
+}
+
+/// The paragraphs of the runs whose first paragraph matches, in order.
+pub(super) struct Runs {
+    /// Matching starts with the occurrences there and a length, in doc order.
+    pub(super) matching: Vec<(DocId, u32, u32)>,
+    /// The run of the current paragraph: an index into `matching`.
+    pub(super) at: usize,
+    /// Where that run ends, once asked.
+    end: Option<DocId>,
+    pub(super) doc: DocId,
+    pub(super) starts: Starts,
+}
+
+impl Runs {
+    pub(super) fn new(matching: Vec<(DocId, u32, u32)>, starts: Starts) -> Runs {
+        let doc = matching.first().map_or(TERMINATED, |start| start.0);
+        Runs {
+            matching,
+            at: 0,
+            end: None,
+            doc,
+            starts,
+        }
+    }
+
+    /// The end of the run `at`.
+    fn end(&mut self) -> DocId {
+        match self.end {
+            Some(end) => end,
+            None => {
+                let end = self.starts.end_of(self.matching[self.at].0);
+                self.end = Some(end);
+                end
+            }
+        }
+    }
+
+    /// Moves to the start of the matching run `at`, or to the end.
+    fn go_to_start(&mut self, at: usize) -> DocId {
+        self.at = at;
+        self.end = None;
+        self.doc = self.matching.get(at).map_or(TERMINATED, |start| start.0);
+        self.doc
+    }
+
+    pub(super) fn advance(&mut self) -> DocId {
+        if self.doc == TERMINATED {
+            return TERMINATED;
+        }
+        let next = self.doc + 1;
+        if next < self.end() {
+            self.doc = next;
+            return next;
+        }
+        self.go_to_start(self.at + 1)
+    }
+
+    pub(super) fn seek(&mut self, target: DocId) -> DocId {
+        if self.doc >= target {
+            return self.doc;
+        }
+        // The last matching start at or before the target.
+        let after = self.at + self.matching[self.at..].partition_point(|start| start.0 <= target);
+        if after - 1 != self.at {
+            self.at = after - 1;
+            self.end = None;
+        }
+        if target < self.end() {
+            self.doc = target;
+            return target;
+        }
+        self.go_to_start(after)
+    }
+}
+
+/// Matches the paragraphs of the documents whose head holds one of `terms`, unscored: the
+/// citation fields are indexed on the heads only.
+#[derive(Clone, Debug)]
+pub(super) struct DocumentsQuery {
+    terms: Vec<Term>,
+    head: Field,
+}
+
+impl DocumentsQuery {
+    pub(super) fn new(terms: Vec<Term>, fields: &Fields) -> DocumentsQuery {
+        DocumentsQuery {
+            terms,
+            head: fields.head,
+        }
+    }
+}
+
+impl Query for DocumentsQuery {
+    fn weight(&self, _: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        Ok(Box::new(self.clone()))
+    }
+
+    fn query_terms<'a>(&'a self, _visitor: &mut dyn FnMut(&'a Term, bool)) {}
+}
+
+impl Weight for DocumentsQuery {
+    fn scorer(&self, reader: &SegmentReader, _boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        let mut heads = Vec::new();
+        for term in &self.terms {
+            let inverted = reader.inverted_index(term.field())?;
+            if let Some(mut postings) = inverted.read_postings(term, IndexRecordOption::Basic)? {
+                while postings.doc() != TERMINATED {
+                    heads.push(postings.doc());
+                    postings.advance();
+                }
+            }
+        }
+        heads.sort_unstable();
+        heads.dedup();
+        let matching = heads.into_iter().map(|head| (head, 0, 0)).collect();
+        Ok(Box::new(Runs::new(
+            matching,
+            Starts::open(reader, self.head)?,
+        )))
+    }
+
+    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
+        let mut scorer = self.scorer(reader, 1.0)?;
+        if scorer.seek(doc) != doc {
+            return Err(TantivyError::InvalidArgument(format!(
+                "document #({doc}) does not match"
+            )));
+        }
+        Ok(Explanation::new("a paragraph of a matching document", 0.0))
+    }
+}
+
+impl DocSet for Runs {
+    fn advance(&mut self) -> DocId {
+        Runs::advance(self)
+    }
+
+    fn seek(&mut self, target: DocId) -> DocId {
+        Runs::seek(self, target)
+    }
+
+    fn doc(&self) -> DocId {
+        self.doc
+    }
+
+    fn size_hint(&self) -> u32 {
+        self.matching.len() as u32
+    }
+}
+
+impl Scorer for Runs {
+    fn score(&mut self) -> Score {
+        0.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::schema::{self, Fields};
+    use tantivy::collector::DocSetCollector;
+    use tantivy::query::{BooleanQuery, Occur, TermQuery};
+    use tantivy::{Index, IndexWriter, TantivyDocument};
+
+    /// Documents of 1 to 4 paragraphs, the even ones of region 甲; each paragraph holds the word
+    /// 丙 when its number is a multiple of 3.
+    #[test]
+    fn a_filter_on_heads_matches_every_paragraph_of_their_documents() {
+        let index = Index::create_in_ram(schema::build());
+        crate::store::register_tokenizers(&index);
+        let fields = Fields::resolve(&index.schema()).unwrap();
+        let mut writer: IndexWriter = index.writer_with_num_threads(1, 15_000_000).unwrap();
+        let mut expected = Vec::new();
+        let mut with_word = Vec::new();
+        let mut doc_id = 0u32;
+        for document in 0..9u32 {
+            for paragraph in 0..(document % 4 + 1) {
+                let mut doc = TantivyDocument::default();
+                if paragraph == 0 {
+                    doc.add_u64(fields.head, 1);
+                    if document.is_multiple_of(2) {
+                        doc.add_text(fields.region, "甲");
+                    }
+                }
+                if doc_id.is_multiple_of(3) {
+                    doc.add_text(fields.path, "丙");
+                }
+                if document.is_multiple_of(2) {
+                    expected.push(doc_id);
+                    if doc_id.is_multiple_of(3) {
+                        with_word.push(doc_id);
+                    }
+                }
+                writer.add_document(doc).unwrap();
+                doc_id += 1;
+            }
+        }
+        writer.commit().unwrap();
+        let searcher = index.reader().unwrap().searcher();
+        let docs = |query: &dyn Query| -> Vec<u32> {
+            let mut docs: Vec<u32> = searcher
+                .search(query, &DocSetCollector)
+                .unwrap()
+                .into_iter()
+                .map(|address| address.doc_id)
+                .collect();
+            docs.sort_unstable();
+            docs
+        };
+        let region = DocumentsQuery::new(vec![Term::from_field_text(fields.region, "甲")], &fields);
+        // Walked to the end (the last document is of 甲: its run ends with the segment).
+        assert_eq!(docs(&region), expected);
+        // Sought into by another query.
+        let word = TermQuery::new(
+            Term::from_field_text(fields.path, "丙"),
+            IndexRecordOption::Basic,
+        );
+        let both = BooleanQuery::new(vec![
+            (Occur::Must, Box::new(word) as Box<dyn Query>),
+            (Occur::Must, Box::new(region)),
+        ]);
+        assert_eq!(docs(&both), with_word);
+        assert!(with_word.len() >= 3, "{with_word:?}");
+    }
+}
