@@ -7,6 +7,7 @@
 //! `crate::search::runs`), the title. Every paragraph carries only its file ([`PATH`],
 //! [`SOURCE`]: a changed file's paragraphs are deleted by them) and the numbers that sort and
 //! filter ([`DATE_KEY`], [`INDEXED_AT`]).
+//!
 //! A file's paragraphs are added as one batch, which tantivy keeps in one segment in order (and
 //! merges keep in order), so a paragraph's head is `paragraph - 1` documents before it; [`RECORD`]
 //! confirms it. A file too large to hold in memory is added in parts, a batch each
