@@ -87,6 +87,15 @@ fn describe_tantivy(err: &tantivy::TantivyError) -> String {
         TantivyError::DataCorruption(corruption) => {
             format!("the index is damaged ({corruption:?}): {DAMAGED_HELP}")
         }
+        // A part of a file that does not decode (a column's header overwritten).
+        TantivyError::IoError(io_error)
+            if matches!(
+                io_error.kind(),
+                ErrorKind::InvalidData | ErrorKind::UnexpectedEof
+            ) =>
+        {
+            format!("the index is damaged ({io_error}): {DAMAGED_HELP}")
+        }
         other => other.to_string(),
     }
 }

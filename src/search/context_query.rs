@@ -2,18 +2,17 @@
 //!
 //! A paragraph's context is its document's title and its section headings. Repeated on each
 //! paragraph, titles would cost as many tokens as the text, and headings a tenth of it: the title
-//! is indexed on the document's head only ([`crate::store::schema::TITLE`]), the headings on the
-//! first paragraph of their section only ([`crate::store::schema::CONTEXT`]), with the length of
-//! a paragraph's headings on every paragraph. [`ContextQuery`] scores a paragraph as if title and
-//! headings were one field of it: BM25 of the literal's occurrences in them together, normalised
-//! by their length together.
+//! is indexed on the document's head only ([`crate::store::schema::TITLE`]), each heading on the
+//! first paragraph under it only, with how many paragraphs it stands above
+//! ([`crate::store::schema::CONTEXT`]), and the length of a paragraph's headings on every
+//! paragraph. [`ContextQuery`] scores a paragraph as if title and headings were one field of it:
+//! BM25 of the literal's occurrences in them together, normalised by their length together.
 //!
 //! A document's paragraphs are consecutive in their segment from its head
 //! ([`crate::store::schema::HEAD`]; a document of a file read in parts has a head in each batch
-//! its paragraphs were added in, which holds its title too), and a section's from its first
-//! paragraph ([`crate::store::schema::SECTION`]). So a paragraph belongs to the last head at or
-//! before it, and to the last section start, and the postings of `head = 1` and `section = 1`
-//! tell where each run of a document or a section starts and ends.
+//! its paragraphs were added in, which holds its title too). So a paragraph belongs to the last
+//! head at or before it, and the postings of `head = 1` tell where each document starts and
+//! ends; a heading's paragraphs follow the one that holds it.
 //!
 //! Statistics count documents, not paragraphs: the idf of a bigram is that of titles, and the
 //! average context length is the average title plus the average headings of a paragraph. A title
@@ -29,8 +28,8 @@ use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocId, DocSet, Score, Searcher, SegmentReader, TERMINATED, TantivyError, Term};
 
 use crate::search::phrase::{Occurrences, Walk};
-use crate::search::runs::{Runs, Starts};
-use crate::store::schema::Fields;
+use crate::search::runs::{Runs, Spans, Starts};
+use crate::store::schema::{self, Fields};
 
 /// Matches the paragraphs whose title or headings hold a literal, given as its bigrams at their
 /// offsets, and scores them by BM25 over title and headings together.
@@ -112,9 +111,9 @@ impl Bm25 {
     }
 }
 
-/// The sum over the paragraphs of their contexts' lengths in tokens: kept as the bits of each
-/// section's share, where bit `b` of a share is the value `b` of
-/// [`crate::store::schema::CONTEXT_WEIGHT`] on its first paragraph.
+/// The sum over the paragraphs of their contexts' lengths in tokens: each heading's share of it
+/// (its length times its paragraphs), summed over the headings a paragraph starts, is kept as
+/// bits, bit `b` as the value `b` of [`crate::store::schema::CONTEXT_WEIGHT`].
 fn context_tokens(searcher: &Searcher, fields: &Fields) -> tantivy::Result<u64> {
     let mut total = 0u64;
     for segment in searcher.segment_readers() {
@@ -168,28 +167,24 @@ impl Weight for ContextWeight {
     fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
         let fields = self.query.fields;
         let title_norms = reader.get_fieldnorms_reader(fields.title)?;
-        let titles = open_phrase(reader, self.query.terms(fields.title))?;
+        let titles = open_phrase(reader, self.query.terms(fields.title), false)?;
         let titles = Runs::new(
             matching(titles, |doc| title_norms.fieldnorm(doc)),
             Starts::open(reader, fields.head)?,
         );
-        let sections = open_phrase(reader, self.query.terms(fields.context))?;
-        let sections = Runs::new(
-            matching(sections, |_| 0),
-            Starts::open(reader, fields.section)?,
-        );
-        let context_lengths = reader
-            .fast_fields()
-            .u64(crate::store::schema::CONTEXT_LENGTH)?;
+        let headings = open_phrase(reader, self.query.terms(fields.context), true)?;
+        let runs = reader.fast_fields().u64(schema::CONTEXT_RUNS)?;
+        let headings = Spans::new(under_headings(headings, &runs, reader.max_doc()));
+        let context_lengths = reader.fast_fields().u64(schema::CONTEXT_LENGTH)?;
         let mut scorer = ContextScorer {
             doc: 0,
             titles,
-            sections,
+            headings,
             title_norms,
             context_lengths,
             bm25: self.bm25.boosted(boost),
         };
-        scorer.doc = scorer.titles.doc.min(scorer.sections.doc);
+        scorer.doc = scorer.titles.doc.min(scorer.headings.doc);
         Ok(Box::new(scorer))
     }
 
@@ -211,8 +206,13 @@ impl Weight for ContextWeight {
 /// of its occurrences.
 type Phrase = Walk<PhraseStarts>;
 
-/// Opens the phrase of `terms` in `reader`: no paragraph where a term is missing.
-fn open_phrase(reader: &SegmentReader, terms: Vec<(u32, Term)>) -> tantivy::Result<Phrase> {
+/// Opens the phrase of `terms` in `reader`: no paragraph where a term is missing. With
+/// `keep_places`, where each occurrence stands is kept too.
+fn open_phrase(
+    reader: &SegmentReader,
+    terms: Vec<(u32, Term)>,
+    keep_places: bool,
+) -> tantivy::Result<Phrase> {
     let mut postings = Vec::with_capacity(terms.len());
     let mut offsets = Vec::with_capacity(terms.len());
     for (offset, term) in &terms {
@@ -227,6 +227,7 @@ fn open_phrase(reader: &SegmentReader, terms: Vec<(u32, Term)>) -> tantivy::Resu
         postings,
         PhraseStarts {
             offsets,
+            keep_places,
             ..PhraseStarts::default()
         },
     ))
@@ -238,6 +239,9 @@ struct PhraseStarts {
     offsets: Vec<u32>,
     starts: Vec<u32>,
     scratch: Vec<u32>,
+    /// Keep where each occurrence's first term stands, in `places`.
+    keep_places: bool,
+    places: Vec<u32>,
 }
 
 impl Occurrences for PhraseStarts {
@@ -246,6 +250,10 @@ impl Occurrences for PhraseStarts {
             return 0;
         };
         if rest.is_empty() {
+            if self.keep_places {
+                self.places.clear();
+                first.positions(&mut self.places);
+            }
             return first.term_freq();
         }
         phrase_starts(
@@ -255,8 +263,62 @@ impl Occurrences for PhraseStarts {
             &mut self.starts,
             &mut self.scratch,
         );
+        if self.keep_places {
+            let base = self.offsets[0];
+            self.places.clear();
+            self.places
+                .extend(self.starts.iter().map(|start| start + base));
+        }
         self.starts.len() as u32
     }
+}
+
+/// The paragraphs under the headings where a phrase occurs, as spans `[from, to)` in order, with
+/// the phrase's occurrences in the headings above them. A paragraph that starts headings holds
+/// them joined in one value, and [`schema::CONTEXT_RUNS`] tells where each starts in it and how
+/// many paragraphs it stands above: an occurrence belongs to the heading its first term stands
+/// in (no term crosses the space between two).
+fn under_headings(
+    mut phrase: Phrase,
+    runs: &Column<u64>,
+    max_doc: DocId,
+) -> Vec<(DocId, DocId, u32)> {
+    // Each heading's occurrences, added where it starts and taken away where it ends.
+    let mut edges: Vec<(DocId, i64)> = Vec::new();
+    let mut headings: Vec<(u32, u32)> = Vec::new();
+    while phrase.doc != TERMINATED {
+        let doc = phrase.doc;
+        headings.clear();
+        headings.extend(runs.values_for_doc(doc).map(schema::context_run_of));
+        let places = &phrase.occurrences.places;
+        for (k, &(start, paragraphs)) in headings.iter().enumerate() {
+            let end = headings.get(k + 1).map_or(u32::MAX, |next| next.0);
+            let count = places.iter().filter(|&&p| start <= p && p < end).count() as i64;
+            let until = doc.saturating_add(paragraphs).min(max_doc);
+            if count > 0 && until > doc {
+                edges.push((doc, count));
+                edges.push((until, -count));
+            }
+        }
+        phrase.advance();
+    }
+    edges.sort_unstable_by_key(|&(at, _)| at);
+    let mut spans = Vec::new();
+    let mut count = 0i64;
+    let mut i = 0;
+    while i < edges.len() {
+        let at = edges[i].0;
+        while i < edges.len() && edges[i].0 == at {
+            count += edges[i].1;
+            i += 1;
+        }
+        if let Some(&(next, _)) = edges.get(i)
+            && count > 0
+        {
+            spans.push((at, next, u32::try_from(count).unwrap_or(u32::MAX)));
+        }
+    }
+    spans
 }
 
 /// Where a phrase starts in the document that `first` and `rest` stand on: the positions of
@@ -299,7 +361,7 @@ fn matching(mut phrase: Phrase, length: impl Fn(DocId) -> u32) -> Vec<(DocId, u3
 struct ContextScorer {
     doc: DocId,
     titles: Runs,
-    sections: Runs,
+    headings: Spans,
     title_norms: FieldNormReader,
     /// The length of each paragraph's headings, as a field norm.
     context_lengths: Column<u64>,
@@ -311,10 +373,10 @@ impl DocSet for ContextScorer {
         if self.titles.doc == self.doc {
             self.titles.advance();
         }
-        if self.sections.doc == self.doc {
-            self.sections.advance();
+        if self.headings.doc == self.doc {
+            self.headings.advance();
         }
-        self.doc = self.titles.doc.min(self.sections.doc);
+        self.doc = self.titles.doc.min(self.headings.doc);
         self.doc
     }
 
@@ -323,8 +385,8 @@ impl DocSet for ContextScorer {
             return self.doc;
         }
         self.titles.seek(target);
-        self.sections.seek(target);
-        self.doc = self.titles.doc.min(self.sections.doc);
+        self.headings.seek(target);
+        self.doc = self.titles.doc.min(self.headings.doc);
         self.doc
     }
 
@@ -333,7 +395,7 @@ impl DocSet for ContextScorer {
     }
 
     fn size_hint(&self) -> u32 {
-        (self.titles.matching.len() as u32).saturating_add(self.sections.matching.len() as u32)
+        (self.titles.matching.len() as u32).saturating_add(self.headings.len() as u32)
     }
 }
 
@@ -348,8 +410,8 @@ impl Scorer for ContextScorer {
             let head = self.titles.starts.of(doc).unwrap_or(doc);
             (0, self.title_norms.fieldnorm(head))
         };
-        if self.sections.doc == doc {
-            count += self.sections.matching[self.sections.at].1;
+        if self.headings.doc == doc {
+            count += self.headings.count();
         }
         let heading_length = self.context_lengths.first(doc).unwrap_or(0);
         let length = title_length + u32::try_from(heading_length).unwrap_or(u32::MAX);

@@ -182,7 +182,7 @@ pub(crate) struct Walk<O: Occurrences> {
     pub(crate) doc: DocId,
     /// Occurrences of the phrase in `doc`.
     pub(crate) count: u32,
-    occurrences: O,
+    pub(crate) occurrences: O,
 }
 
 impl<O: Occurrences> Walk<O> {
