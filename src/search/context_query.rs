@@ -21,6 +21,7 @@
 use std::fmt;
 
 use tantivy::columnar::Column;
+use tantivy::fastfield::FastFieldReaders;
 use tantivy::fieldnorm::FieldNormReader;
 use tantivy::postings::{Postings, SegmentPostings};
 use tantivy::query::{Bm25StatisticsProvider, EnableScoring, Explanation, Query, Scorer, Weight};
@@ -167,21 +168,22 @@ impl Weight for ContextWeight {
     fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
         let fields = self.query.fields;
         let title_norms = reader.get_fieldnorms_reader(fields.title)?;
-        let titles = open_phrase(reader, self.query.terms(fields.title), false)?;
+        let titles = open_phrase(reader, self.query.terms(fields.title))?;
         let titles = Runs::new(
             matching(titles, |doc| title_norms.fieldnorm(doc)),
             Starts::open(reader, fields.head)?,
         );
-        let headings = open_phrase(reader, self.query.terms(fields.context), true)?;
-        let runs = reader.fast_fields().u64(schema::CONTEXT_RUNS)?;
-        let headings = Spans::new(under_headings(headings, &runs, reader.max_doc()));
-        let context_lengths = reader.fast_fields().u64(schema::CONTEXT_LENGTH)?;
+        let headings = open_phrase(reader, self.query.terms(fields.context))?;
+        let headings = Spans::new(under_headings(headings, reader)?);
+        // The columns are opened only where a paragraph matches: most literals are in no title
+        // and no heading of most segments.
         let mut scorer = ContextScorer {
             doc: 0,
             titles,
             headings,
             title_norms,
-            context_lengths,
+            fast_fields: reader.fast_fields().clone(),
+            context_lengths: None,
             bm25: self.bm25.boosted(boost),
         };
         scorer.doc = scorer.titles.doc.min(scorer.headings.doc);
@@ -206,13 +208,8 @@ impl Weight for ContextWeight {
 /// of its occurrences.
 type Phrase = Walk<PhraseStarts>;
 
-/// Opens the phrase of `terms` in `reader`: no paragraph where a term is missing. With
-/// `keep_places`, where each occurrence stands is kept too.
-fn open_phrase(
-    reader: &SegmentReader,
-    terms: Vec<(u32, Term)>,
-    keep_places: bool,
-) -> tantivy::Result<Phrase> {
+/// Opens the phrase of `terms` in `reader`: no paragraph where a term is missing.
+fn open_phrase(reader: &SegmentReader, terms: Vec<(u32, Term)>) -> tantivy::Result<Phrase> {
     let mut postings = Vec::with_capacity(terms.len());
     let mut offsets = Vec::with_capacity(terms.len());
     for (offset, term) in &terms {
@@ -227,7 +224,6 @@ fn open_phrase(
         postings,
         PhraseStarts {
             offsets,
-            keep_places,
             ..PhraseStarts::default()
         },
     ))
@@ -239,9 +235,6 @@ struct PhraseStarts {
     offsets: Vec<u32>,
     starts: Vec<u32>,
     scratch: Vec<u32>,
-    /// Keep where each occurrence's first term stands, in `places`.
-    keep_places: bool,
-    places: Vec<u32>,
 }
 
 impl Occurrences for PhraseStarts {
@@ -250,10 +243,6 @@ impl Occurrences for PhraseStarts {
             return 0;
         };
         if rest.is_empty() {
-            if self.keep_places {
-                self.places.clear();
-                first.positions(&mut self.places);
-            }
             return first.term_freq();
         }
         phrase_starts(
@@ -263,12 +252,6 @@ impl Occurrences for PhraseStarts {
             &mut self.starts,
             &mut self.scratch,
         );
-        if self.keep_places {
-            let base = self.offsets[0];
-            self.places.clear();
-            self.places
-                .extend(self.starts.iter().map(|start| start + base));
-        }
         self.starts.len() as u32
     }
 }
@@ -280,24 +263,47 @@ impl Occurrences for PhraseStarts {
 /// in (no term crosses the space between two).
 fn under_headings(
     mut phrase: Phrase,
-    runs: &Column<u64>,
-    max_doc: DocId,
-) -> Vec<(DocId, DocId, u32)> {
+    reader: &SegmentReader,
+) -> tantivy::Result<Vec<(DocId, DocId, u32)>> {
+    if phrase.doc == TERMINATED {
+        return Ok(Vec::new());
+    }
+    let runs = reader.fast_fields().u64(schema::CONTEXT_RUNS)?;
+    let max_doc = reader.max_doc();
     // Each heading's occurrences, added where it starts and taken away where it ends.
     let mut edges: Vec<(DocId, i64)> = Vec::new();
     let mut headings: Vec<(u32, u32)> = Vec::new();
+    let mut places: Vec<u32> = Vec::new();
+    let mut add = |doc: DocId, paragraphs: u32, count: usize| {
+        let until = doc.saturating_add(paragraphs).min(max_doc);
+        if count > 0 && until > doc {
+            edges.push((doc, count as i64));
+            edges.push((until, -(count as i64)));
+        }
+    };
     while phrase.doc != TERMINATED {
         let doc = phrase.doc;
-        headings.clear();
-        headings.extend(runs.values_for_doc(doc).map(schema::context_run_of));
-        let places = &phrase.occurrences.places;
-        for (k, &(start, paragraphs)) in headings.iter().enumerate() {
-            let end = headings.get(k + 1).map_or(u32::MAX, |next| next.0);
-            let count = places.iter().filter(|&&p| start <= p && p < end).count() as i64;
-            let until = doc.saturating_add(paragraphs).min(max_doc);
-            if count > 0 && until > doc {
-                edges.push((doc, count));
-                edges.push((until, -count));
+        let rows = runs.index.value_row_ids(doc);
+        if rows.len() == 1 {
+            // One heading starts here (most do): every occurrence is in it.
+            let (_, paragraphs) = schema::context_run_of(runs.values.get_val(rows.start));
+            add(doc, paragraphs, phrase.count as usize);
+        } else {
+            headings.clear();
+            headings.extend(rows.map(|row| schema::context_run_of(runs.values.get_val(row))));
+            // Where each occurrence's first term stands.
+            places.clear();
+            match &mut phrase.postings[..] {
+                [only] => only.positions(&mut places),
+                _ => {
+                    let base = phrase.occurrences.offsets[0];
+                    places.extend(phrase.occurrences.starts.iter().map(|start| start + base));
+                }
+            }
+            for (k, &(start, paragraphs)) in headings.iter().enumerate() {
+                let end = headings.get(k + 1).map_or(u32::MAX, |next| next.0);
+                let count = places.iter().filter(|&&p| start <= p && p < end).count();
+                add(doc, paragraphs, count);
             }
         }
         phrase.advance();
@@ -318,7 +324,7 @@ fn under_headings(
             spans.push((at, next, u32::try_from(count).unwrap_or(u32::MAX)));
         }
     }
-    spans
+    Ok(spans)
 }
 
 /// Where a phrase starts in the document that `first` and `rest` stand on: the positions of
@@ -363,8 +369,9 @@ struct ContextScorer {
     titles: Runs,
     headings: Spans,
     title_norms: FieldNormReader,
-    /// The length of each paragraph's headings, as a field norm.
-    context_lengths: Column<u64>,
+    fast_fields: FastFieldReaders,
+    /// The length of each paragraph's headings, as a field norm, once a paragraph is scored.
+    context_lengths: Option<Column<u64>>,
     bm25: Bm25,
 }
 
@@ -413,7 +420,15 @@ impl Scorer for ContextScorer {
         if self.headings.doc == doc {
             count += self.headings.count();
         }
-        let heading_length = self.context_lengths.first(doc).unwrap_or(0);
+        if self.context_lengths.is_none() {
+            // A column that cannot be opened (a damaged index) counts no headings.
+            self.context_lengths = self.fast_fields.u64(schema::CONTEXT_LENGTH).ok();
+        }
+        let heading_length = self
+            .context_lengths
+            .as_ref()
+            .and_then(|lengths| lengths.first(doc))
+            .unwrap_or(0);
         let length = title_length + u32::try_from(heading_length).unwrap_or(u32::MAX);
         self.bm25.score(count, length)
     }
