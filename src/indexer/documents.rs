@@ -93,7 +93,6 @@ pub(super) fn add_issue(
             first_indexed: file.times.first_indexed,
         };
         let citation = serde_json::to_string(&citation).map_err(std::io::Error::other)?;
-        let contexts: Vec<Vec<String>> = document.paragraphs.iter().map(context_of).collect();
         for (ordinal, paragraph) in document.paragraphs.iter().enumerate() {
             let mut doc = TantivyDocument::default();
             let number = before + ordinal as u64 + 1;
@@ -125,7 +124,6 @@ pub(super) fn add_issue(
                 add_filter_terms(&mut doc, fields, loaded, document);
             }
             add_paragraph(&mut doc, fields, number, paragraph);
-            add_context(&mut doc, fields, &contexts, ordinal);
             batch.push((doc, paragraph.text.len() + PARAGRAPH_WEIGHT));
         }
     }
@@ -239,134 +237,12 @@ fn add_paragraph(doc: &mut TantivyDocument, fields: &Fields, number: u64, paragr
     doc.add_text(fields.grams, &folded);
     doc.add_text(fields.chars, &folded);
     doc.add_text(fields.words, folded);
-}
-
-/// A paragraph's context: the headings above it, folded, outermost first.
-fn context_of(paragraph: &Paragraph) -> Vec<String> {
-    paragraph.context().map(fold::fold_to_string).collect()
-}
-
-/// The context of the paragraph `ordinal` of a document whose paragraphs have `contexts`: its
-/// length on every paragraph, and each heading on the first paragraph under it only (see
-/// [`schema::CONTEXT`]). A heading stands above the paragraphs that follow with the same
-/// headings down to its level; a batch's first paragraph of a document starts every heading
-/// above it, so that none runs across documents or batches.
-fn add_context(
-    doc: &mut TantivyDocument,
-    fields: &Fields,
-    contexts: &[Vec<String>],
-    ordinal: usize,
-) {
-    use crate::store::tokenizers::bigram_count;
-    let context = &contexts[ordinal];
-    // Headings joined by a space, which no bigram crosses: the lengths add up.
-    let length: u32 = context.iter().map(|heading| bigram_count(heading)).sum();
-    doc.add_u64(fields.context_length, schema::context_norm(length));
-    let same_down_to = |other: &Vec<String>, level: usize| {
-        other.len() > level && other[..=level] == context[..=level]
-    };
-    // The first level that starts here; every level below it starts here too.
-    let first = match ordinal.checked_sub(1) {
-        None => 0,
-        Some(before) => (0..context.len())
-            .find(|&level| !same_down_to(&contexts[before], level))
-            .unwrap_or(context.len()),
-    };
-    if first == context.len() {
-        return;
-    }
-    let starting = &context[first..];
-    let mut weight = 0u64;
-    let mut at = 0;
-    for (level, heading) in (first..).zip(starting) {
-        let paragraphs = contexts[ordinal..]
-            .iter()
-            .take_while(|other| same_down_to(other, level))
-            .count();
-        doc.add_u64(fields.context_runs, schema::context_run(at, paragraphs));
-        weight += u64::from(bigram_count(heading)) * paragraphs as u64;
-        at += heading.chars().count() + 1;
-    }
-    doc.add_text(fields.context, starting.join(" "));
-    for bit in schema::weight_bits(weight) {
-        doc.add_u64(fields.context_weight, bit);
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use tantivy::schema::Value;
-
-    fn values(doc: &TantivyDocument, field: tantivy::schema::Field) -> Vec<u64> {
-        doc.get_all(field).filter_map(|v| v.as_u64()).collect()
-    }
-
-    #[test]
-    fn each_heading_is_indexed_once_and_counted_for_each_paragraph_under_it() {
-        let fields = Fields::resolve(&schema::build()).unwrap();
-        // 第一章 (2 bigrams) above paragraphs 1 to 4, then again above 6; 总则规定 (3) above 1
-        // to 3, 附则 (1) above 4; paragraph 0 and 5 under no heading.
-        let contexts: Vec<Vec<String>> = [
-            &[][..],
-            &["第一章", "总则规定"],
-            &["第一章", "总则规定"],
-            &["第一章", "总则规定"],
-            &["第一章", "附则"],
-            &[],
-            &["第一章"],
-        ]
-        .iter()
-        .map(|c| c.iter().map(|h| h.to_string()).collect())
-        .collect();
-        let docs: Vec<TantivyDocument> = (0..contexts.len())
-            .map(|ordinal| {
-                let mut doc = TantivyDocument::default();
-                add_context(&mut doc, &fields, &contexts, ordinal);
-                doc
-            })
-            .collect();
-        let lengths: Vec<Vec<u64>> = docs
-            .iter()
-            .map(|d| values(d, fields.context_length))
-            .collect();
-        assert_eq!(lengths, [[0], [5], [5], [5], [3], [0], [2]]);
-        let texts: Vec<Vec<String>> = docs
-            .iter()
-            .map(|d| {
-                d.get_all(fields.context)
-                    .filter_map(|v| v.as_str().map(String::from))
-                    .collect()
-            })
-            .collect();
-        let expected: [&[&str]; 7] = [
-            &[],
-            &["第一章 总则规定"],
-            &[],
-            &[],
-            &["附则"],
-            &[],
-            &["第一章"],
-        ];
-        assert_eq!(texts, expected);
-        let runs: Vec<Vec<(u32, u32)>> = docs
-            .iter()
-            .map(|d| {
-                values(d, fields.context_runs)
-                    .into_iter()
-                    .map(schema::context_run_of)
-                    .collect()
-            })
-            .collect();
-        let expected: [&[(u32, u32)]; 7] =
-            [&[], &[(0, 4), (4, 3)], &[], &[], &[(0, 1)], &[], &[(0, 1)]];
-        assert_eq!(runs, expected);
-        // The shares' bits add up to the paragraphs' lengths: 0 + 5 × 3 + 3 + 0 + 2.
-        let total: u64 = docs
-            .iter()
-            .flat_map(|d| values(d, fields.context_weight))
-            .map(|bit| 1u64 << bit)
-            .sum();
-        assert_eq!(total, 20);
+    let context = paragraph
+        .context()
+        .map(fold::fold_to_string)
+        .collect::<Vec<_>>()
+        .join(" ");
+    if !context.is_empty() {
+        doc.add_text(fields.context, context);
     }
 }

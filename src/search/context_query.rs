@@ -1,18 +1,16 @@
 //! RANK: the context signal, a literal in the title or the section headings above a paragraph.
 //!
-//! A paragraph's context is its document's title and its section headings. Repeated on each
-//! paragraph, titles would cost as many tokens as the text, and headings a tenth of it: the title
-//! is indexed on the document's head only ([`crate::store::schema::TITLE`]), each heading on the
-//! first paragraph under it only, with how many paragraphs it stands above
-//! ([`crate::store::schema::CONTEXT`]), and the length of a paragraph's headings on every
-//! paragraph. [`ContextQuery`] scores a paragraph as if title and headings were one field of it:
-//! BM25 of the literal's occurrences in them together, normalised by their length together.
+//! A paragraph's context is its document's title and its section headings. The headings are
+//! indexed on each paragraph ([`crate::store::schema::CONTEXT`]), the title on the document's head only
+//! ([`crate::store::schema::TITLE`]): repeated on each paragraph, titles cost as many tokens as the text.
+//! [`ContextQuery`] scores a paragraph as if both were one field of it: BM25 of the literal's
+//! occurrences in its title and headings together, normalised by their length together.
 //!
 //! A document's paragraphs are consecutive in their segment from its head
 //! ([`crate::store::schema::HEAD`]; a document of a file read in parts has a head in each batch
 //! its paragraphs were added in, which holds its title too). So a paragraph belongs to the last
-//! head at or before it, and the postings of `head = 1` tell where each document starts and
-//! ends; a heading's paragraphs follow the one that holds it.
+//! head at or before it, and the postings of `head = 1` tell where each run of a document starts
+//! and ends (`crate::search::runs`).
 //!
 //! Statistics count documents, not paragraphs: the idf of a bigram is that of titles, and the
 //! average context length is the average title plus the average headings of a paragraph. A title
@@ -20,8 +18,6 @@
 
 use std::fmt;
 
-use tantivy::columnar::Column;
-use tantivy::fastfield::FastFieldReaders;
 use tantivy::fieldnorm::FieldNormReader;
 use tantivy::postings::{Postings, SegmentPostings};
 use tantivy::query::{Bm25StatisticsProvider, EnableScoring, Explanation, Query, Scorer, Weight};
@@ -29,8 +25,8 @@ use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocId, DocSet, Score, Searcher, SegmentReader, TERMINATED, TantivyError, Term};
 
 use crate::search::phrase::{Occurrences, Walk};
-use crate::search::runs::{Runs, Spans, Starts};
-use crate::store::schema::{self, Fields};
+use crate::search::runs::{Runs, Starts};
+use crate::store::schema::Fields;
 
 /// Matches the paragraphs whose title or headings hold a literal, given as its bigrams at their
 /// offsets, and scores them by BM25 over title and headings together.
@@ -84,7 +80,7 @@ impl Bm25 {
         let documents = searcher.doc_freq(&heads)?.max(1) as Score;
         let paragraphs = searcher.num_docs().max(1) as Score;
         let title_tokens = searcher.total_num_tokens(fields.title)? as Score;
-        let heading_tokens = context_tokens(searcher, fields)? as Score;
+        let heading_tokens = searcher.total_num_tokens(fields.context)? as Score;
         let average = (title_tokens / documents + heading_tokens / paragraphs).max(1.0);
         let mut idf = 0.0;
         for term in titles {
@@ -110,28 +106,6 @@ impl Bm25 {
         let norm = self.constant + self.per_token * length as Score;
         self.weight * count / (count + norm)
     }
-}
-
-/// The sum over the paragraphs of their contexts' lengths in tokens: each heading's share of it
-/// (its length times its paragraphs), summed over the headings a paragraph starts, is kept as
-/// bits, bit `b` as the value `b` of [`crate::store::schema::CONTEXT_WEIGHT`].
-fn context_tokens(searcher: &Searcher, fields: &Fields) -> tantivy::Result<u64> {
-    let mut total = 0u64;
-    for segment in searcher.segment_readers() {
-        let inverted = segment.inverted_index(fields.context_weight)?;
-        let mut terms = inverted.terms().stream()?;
-        while terms.advance() {
-            let Ok(bytes) = <[u8; 8]>::try_from(terms.key()) else {
-                continue;
-            };
-            let bit = u64::from_be_bytes(bytes);
-            if bit < u64::from(u64::BITS) {
-                let documents = u64::from(terms.value().doc_freq);
-                total = total.wrapping_add(documents.wrapping_mul(1 << bit));
-            }
-        }
-    }
-    Ok(total)
 }
 
 impl Query for ContextQuery {
@@ -174,16 +148,12 @@ impl Weight for ContextWeight {
             Starts::open(reader, fields.head)?,
         );
         let headings = open_phrase(reader, self.query.terms(fields.context))?;
-        let headings = Spans::new(under_headings(headings, reader)?);
-        // The columns are opened only where a paragraph matches: most literals are in no title
-        // and no heading of most segments.
         let mut scorer = ContextScorer {
             doc: 0,
             titles,
             headings,
             title_norms,
-            fast_fields: reader.fast_fields().clone(),
-            context_lengths: None,
+            heading_norms: reader.get_fieldnorms_reader(fields.context)?,
             bm25: self.bm25.boosted(boost),
         };
         scorer.doc = scorer.titles.doc.min(scorer.headings.doc);
@@ -256,77 +226,6 @@ impl Occurrences for PhraseStarts {
     }
 }
 
-/// The paragraphs under the headings where a phrase occurs, as spans `[from, to)` in order, with
-/// the phrase's occurrences in the headings above them. A paragraph that starts headings holds
-/// them joined in one value, and [`schema::CONTEXT_RUNS`] tells where each starts in it and how
-/// many paragraphs it stands above: an occurrence belongs to the heading its first term stands
-/// in (no term crosses the space between two).
-fn under_headings(
-    mut phrase: Phrase,
-    reader: &SegmentReader,
-) -> tantivy::Result<Vec<(DocId, DocId, u32)>> {
-    if phrase.doc == TERMINATED {
-        return Ok(Vec::new());
-    }
-    let runs = reader.fast_fields().u64(schema::CONTEXT_RUNS)?;
-    let max_doc = reader.max_doc();
-    // Each heading's occurrences, added where it starts and taken away where it ends.
-    let mut edges: Vec<(DocId, i64)> = Vec::new();
-    let mut headings: Vec<(u32, u32)> = Vec::new();
-    let mut places: Vec<u32> = Vec::new();
-    let mut add = |doc: DocId, paragraphs: u32, count: usize| {
-        let until = doc.saturating_add(paragraphs).min(max_doc);
-        if count > 0 && until > doc {
-            edges.push((doc, count as i64));
-            edges.push((until, -(count as i64)));
-        }
-    };
-    while phrase.doc != TERMINATED {
-        let doc = phrase.doc;
-        let rows = runs.index.value_row_ids(doc);
-        if rows.len() == 1 {
-            // One heading starts here (most do): every occurrence is in it.
-            let (_, paragraphs) = schema::context_run_of(runs.values.get_val(rows.start));
-            add(doc, paragraphs, phrase.count as usize);
-        } else {
-            headings.clear();
-            headings.extend(rows.map(|row| schema::context_run_of(runs.values.get_val(row))));
-            // Where each occurrence's first term stands.
-            places.clear();
-            match &mut phrase.postings[..] {
-                [only] => only.positions(&mut places),
-                _ => {
-                    let base = phrase.occurrences.offsets[0];
-                    places.extend(phrase.occurrences.starts.iter().map(|start| start + base));
-                }
-            }
-            for (k, &(start, paragraphs)) in headings.iter().enumerate() {
-                let end = headings.get(k + 1).map_or(u32::MAX, |next| next.0);
-                let count = places.iter().filter(|&&p| start <= p && p < end).count();
-                add(doc, paragraphs, count);
-            }
-        }
-        phrase.advance();
-    }
-    edges.sort_unstable_by_key(|&(at, _)| at);
-    let mut spans = Vec::new();
-    let mut count = 0i64;
-    let mut i = 0;
-    while i < edges.len() {
-        let at = edges[i].0;
-        while i < edges.len() && edges[i].0 == at {
-            count += edges[i].1;
-            i += 1;
-        }
-        if let Some(&(next, _)) = edges.get(i)
-            && count > 0
-        {
-            spans.push((at, next, u32::try_from(count).unwrap_or(u32::MAX)));
-        }
-    }
-    Ok(spans)
-}
-
 /// Where a phrase starts in the document that `first` and `rest` stand on: the positions of
 /// `first` such that each term of `rest` stands at its offset from it. `offsets` holds the offset
 /// of `first` and then of each of `rest`. The result is in `starts`, relative to `offsets[0]`.
@@ -367,11 +266,9 @@ fn matching(mut phrase: Phrase, length: impl Fn(DocId) -> u32) -> Vec<(DocId, u3
 struct ContextScorer {
     doc: DocId,
     titles: Runs,
-    headings: Spans,
+    headings: Phrase,
     title_norms: FieldNormReader,
-    fast_fields: FastFieldReaders,
-    /// The length of each paragraph's headings, as a field norm, once a paragraph is scored.
-    context_lengths: Option<Column<u64>>,
+    heading_norms: FieldNormReader,
     bm25: Bm25,
 }
 
@@ -402,7 +299,8 @@ impl DocSet for ContextScorer {
     }
 
     fn size_hint(&self) -> u32 {
-        (self.titles.matching.len() as u32).saturating_add(self.headings.len() as u32)
+        let headings = self.headings.postings.first().map_or(0, |p| p.doc_freq());
+        (self.titles.matching.len() as u32).saturating_add(headings)
     }
 }
 
@@ -418,60 +316,9 @@ impl Scorer for ContextScorer {
             (0, self.title_norms.fieldnorm(head))
         };
         if self.headings.doc == doc {
-            count += self.headings.count();
+            count += self.headings.count;
         }
-        if self.context_lengths.is_none() {
-            // A column that cannot be opened (a damaged index) counts no headings.
-            self.context_lengths = self.fast_fields.u64(schema::CONTEXT_LENGTH).ok();
-        }
-        let heading_length = self
-            .context_lengths
-            .as_ref()
-            .and_then(|lengths| lengths.first(doc))
-            .unwrap_or(0);
-        let length = title_length + u32::try_from(heading_length).unwrap_or(u32::MAX);
+        let length = title_length + self.heading_norms.fieldnorm(doc);
         self.bm25.score(count, length)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::store::schema::{self, weight_bits};
-    use tantivy::{Index, IndexWriter, TantivyDocument};
-
-    #[test]
-    fn the_context_tokens_are_the_shares_of_the_live_paragraphs() {
-        let index = Index::create_in_ram(schema::build());
-        crate::store::register_tokenizers(&index);
-        let fields = Fields::resolve(&index.schema()).unwrap();
-        let mut writer: IndexWriter = index.writer_with_num_threads(1, 15_000_000).unwrap();
-        let shares = [5u64, 12, 0, (1 << 40) | 3, 1, 7, 255, 1 << 63];
-        for (k, share) in shares.iter().enumerate() {
-            let mut doc = TantivyDocument::default();
-            doc.add_text(fields.path, format!("p{k}"));
-            for bit in weight_bits(*share) {
-                doc.add_u64(fields.context_weight, bit);
-            }
-            writer.add_document(doc).unwrap();
-            if k == 3 {
-                writer.commit().unwrap();
-            }
-        }
-        writer.commit().unwrap();
-        let tokens = |index: &Index| {
-            let searcher = index.reader().unwrap().searcher();
-            context_tokens(&searcher, &fields).unwrap()
-        };
-        assert_eq!(index.searchable_segment_ids().unwrap().len(), 2);
-        assert_eq!(tokens(&index), shares.iter().sum::<u64>());
-        // A deleted paragraph counts until a merge drops it, as a field's token count did.
-        writer.delete_term(Term::from_field_text(fields.path, "p1"));
-        writer.commit().unwrap();
-        assert_eq!(tokens(&index), shares.iter().sum::<u64>());
-        let segments = index.searchable_segment_ids().unwrap();
-        writer.merge(&segments).wait().unwrap();
-        writer.wait_merging_threads().unwrap();
-        assert_eq!(tokens(&index), shares.iter().sum::<u64>() - 12);
     }
 }

@@ -182,7 +182,7 @@ pub(crate) struct Walk<O: Occurrences> {
     pub(crate) doc: DocId,
     /// Occurrences of the phrase in `doc`.
     pub(crate) count: u32,
-    pub(crate) occurrences: O,
+    occurrences: O,
 }
 
 impl<O: Occurrences> Walk<O> {

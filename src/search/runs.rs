@@ -1,4 +1,4 @@
-//! RUNS: the paragraphs of the documents whose first paragraph matches, and spans of paragraphs.
+//! RUNS: the paragraphs of the documents whose first paragraph matches.
 //! What a document says once is indexed on its first paragraph only, its head (its title, its
 //! citation); a paragraph belongs to the last head at or before it, which the postings of
 //! `head = 1` tell (see [`crate::store::schema::HEAD`]).
@@ -146,55 +146,6 @@ impl Runs {
     }
 }
 
-/// Paragraphs as spans `[from, to)`, in order and apart, each with a count: walked as a doc set.
-pub(super) struct Spans {
-    spans: Vec<(DocId, DocId, u32)>,
-    at: usize,
-    pub(super) doc: DocId,
-}
-
-impl Spans {
-    pub(super) fn new(spans: Vec<(DocId, DocId, u32)>) -> Spans {
-        let doc = spans.first().map_or(TERMINATED, |span| span.0);
-        Spans { spans, at: 0, doc }
-    }
-
-    pub(super) fn len(&self) -> usize {
-        self.spans.len()
-    }
-
-    /// The count of the span of the current paragraph.
-    pub(super) fn count(&self) -> u32 {
-        self.spans.get(self.at).map_or(0, |span| span.2)
-    }
-
-    pub(super) fn advance(&mut self) -> DocId {
-        if self.doc == TERMINATED {
-            return TERMINATED;
-        }
-        if self.doc + 1 < self.spans[self.at].1 {
-            self.doc += 1;
-        } else {
-            self.at += 1;
-            self.doc = self.spans.get(self.at).map_or(TERMINATED, |span| span.0);
-        }
-        self.doc
-    }
-
-    pub(super) fn seek(&mut self, target: DocId) -> DocId {
-        if self.doc >= target {
-            return self.doc;
-        }
-        // The first span that ends after the target.
-        self.at += self.spans[self.at..].partition_point(|span| span.1 <= target);
-        self.doc = self
-            .spans
-            .get(self.at)
-            .map_or(TERMINATED, |span| span.0.max(target));
-        self.doc
-    }
-}
-
 /// Matches the paragraphs of the documents whose head holds one of `terms`, unscored: the
 /// citation fields are indexed on the heads only.
 #[derive(Clone, Debug)]
@@ -283,28 +234,6 @@ mod tests {
     use tantivy::collector::DocSetCollector;
     use tantivy::query::{BooleanQuery, Occur, TermQuery};
     use tantivy::{Index, IndexWriter, TantivyDocument};
-
-    #[test]
-    fn spans_are_walked_and_sought_paragraph_by_paragraph() {
-        let spans = || Spans::new(vec![(2, 5, 1), (7, 8, 3)]);
-        let mut walked = spans();
-        let mut docs = vec![walked.doc];
-        let mut counts = vec![walked.count()];
-        while walked.advance() != TERMINATED {
-            docs.push(walked.doc);
-            counts.push(walked.count());
-        }
-        assert_eq!(docs, [2, 3, 4, 7]);
-        assert_eq!(counts, [1, 1, 1, 3]);
-        for (target, found) in [(0, 2), (4, 4), (5, 7), (7, 7), (8, TERMINATED)] {
-            assert_eq!(spans().seek(target), found, "seek({target})");
-        }
-        let mut sought = spans();
-        assert_eq!(sought.seek(3), 3);
-        assert_eq!(sought.seek(6), 7);
-        assert_eq!(sought.count(), 3);
-        assert_eq!(Spans::new(Vec::new()).doc, TERMINATED);
-    }
 
     /// Documents of 1 to 4 paragraphs, the even ones of region 甲; each paragraph holds the word
     /// 丙 when its number is a multiple of 3.

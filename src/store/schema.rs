@@ -66,26 +66,9 @@ pub const GRAMS: &str = "grams";
 pub const CHARS: &str = "chars";
 /// Word view of `text`.
 pub const WORDS: &str = "words";
-/// Bigrams of the section headings above the paragraphs, with positions, each heading on the
-/// first paragraph under it only: for ranking the paragraphs under a matching heading higher. A
-/// heading stands above a run of paragraphs of one document, those whose context (the headings
-/// above them, less a heading that is the paragraph's own text) holds it at its level; its
-/// first paragraph carries it, and where it ends in [`CONTEXT_RUNS`]. Indexed on every
-/// paragraph, the headings cost as many tokens as a tenth of the text.
+/// Bigrams of the paragraph's context, its section headings, with positions: for ranking a
+/// paragraph under a matching heading higher.
 pub const CONTEXT: &str = "context";
-/// For each heading of [`CONTEXT`] on a paragraph, in order: where it starts in the field's
-/// value (the headings that start there, joined by a space), in characters, and how many
-/// paragraphs it stands above, as [`context_run`] packs them.
-pub const CONTEXT_RUNS: &str = "context_runs";
-/// The length of a paragraph's context in tokens, as a field norm holds it (rounded down to
-/// tantivy's scale of 256 values), on every paragraph: BM25 normalises by it.
-pub const CONTEXT_LENGTH: &str = "context_length";
-/// The headings' lengths in tokens times the paragraphs each stands above, summed, on the first
-/// paragraph under them, as the bits set in it: bit `b` is indexed as the value `b`. So the sum over the paragraphs of
-/// their contexts' lengths, BM25's statistic, is the sum of `2^b` times the documents holding `b`,
-/// read from the term dictionary ([`weight_bits`]). Document frequencies count the same
-/// documents as a field's token count did: deleted ones until a merge drops them.
-pub const CONTEXT_WEIGHT: &str = "context_weight";
 /// Bigrams of the document's title, with positions, on its head only: for ranking the paragraphs
 /// of a document whose title matches higher.
 pub const TITLE: &str = "title";
@@ -129,9 +112,6 @@ pub struct Fields {
     pub chars: Field,
     pub words: Field,
     pub context: Field,
-    pub context_runs: Field,
-    pub context_length: Field,
-    pub context_weight: Field,
     pub title: Field,
     pub name: Field,
     pub issue_name: Field,
@@ -168,10 +148,7 @@ pub fn build() -> Schema {
     // Markers, only asked which paragraphs hold them: no field norms.
     let marker = NumericOptions::default().set_indexed();
     builder.add_u64_field(PARAGRAPH, marker.clone());
-    builder.add_u64_field(HEAD, marker.clone());
-    builder.add_u64_field(CONTEXT_WEIGHT, marker);
-    builder.add_u64_field(CONTEXT_LENGTH, FAST);
-    builder.add_u64_field(CONTEXT_RUNS, FAST);
+    builder.add_u64_field(HEAD, marker);
     builder.add_text_field(TEXT, STORED);
     builder.add_u64_field(DROPS, FAST);
     builder.add_u64_field(INDEXED_AT, FAST);
@@ -198,15 +175,9 @@ pub fn build() -> Schema {
                 .set_index_option(IndexRecordOption::WithFreqs),
         ),
     );
-    // Its length is in CONTEXT_LENGTH, for every paragraph under it: no field norms.
     builder.add_text_field(
         CONTEXT,
-        TextOptions::default().set_indexing_options(
-            TextFieldIndexing::default()
-                .set_tokenizer(BIGRAMS)
-                .set_fieldnorms(false)
-                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
-        ),
+        indexed(BIGRAMS, IndexRecordOption::WithFreqsAndPositions),
     );
     builder.add_text_field(
         TITLE,
@@ -251,9 +222,6 @@ impl Fields {
             chars: get(CHARS)?,
             words: get(WORDS)?,
             context: get(CONTEXT)?,
-            context_runs: get(CONTEXT_RUNS)?,
-            context_length: get(CONTEXT_LENGTH)?,
-            context_weight: get(CONTEXT_WEIGHT)?,
             title: get(TITLE)?,
             name: get(NAME)?,
             issue_name: get(ISSUE_NAME)?,
@@ -262,29 +230,6 @@ impl Fields {
             first_indexed: get(FIRST_INDEXED)?,
         })
     }
-}
-
-/// A context of `tokens` tokens as a field norm holds it, for [`CONTEXT_LENGTH`]: tantivy's
-/// scale, so that BM25 reads it as it would a field norm of the context.
-pub fn context_norm(tokens: u32) -> u64 {
-    u64::from(tantivy::fieldnorm::FieldNormReader::constant(1, tokens).fieldnorm(0))
-}
-
-/// A value of [`CONTEXT_RUNS`]: a heading that starts at character `start` of the value and
-/// stands above `paragraphs` paragraphs.
-pub fn context_run(start: usize, paragraphs: usize) -> u64 {
-    let clamp = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
-    (u64::from(clamp(start)) << 32) | u64::from(clamp(paragraphs))
-}
-
-/// The start and the paragraphs of a [`context_run`].
-pub fn context_run_of(value: u64) -> (u32, u32) {
-    ((value >> 32) as u32, value as u32)
-}
-
-/// The values of [`CONTEXT_WEIGHT`] for a weight: its bits set, from the lowest.
-pub fn weight_bits(weight: u64) -> impl Iterator<Item = u64> {
-    (0..u64::BITS as u64).filter(move |bit| weight & (1 << bit) != 0)
 }
 
 /// A value of [`DROPS`]: the index of a character of the matching form, and how many characters

@@ -64,19 +64,6 @@ pub fn literal_grams(folded: &[char]) -> Vec<(usize, String)> {
     grams
 }
 
-/// How many tokens [`Gram::Bigram`] gives for a folded text: its pairs of adjacent characters
-/// that are not spaces.
-pub fn bigram_count(folded: &str) -> u32 {
-    let mut count = 0;
-    let mut chars = folded.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c != ' ' && chars.peek().is_some_and(|&next| next != ' ') {
-            count += 1;
-        }
-    }
-    count
-}
-
 /// Which grams a [`GramTokenizer`] gives.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Gram {
@@ -285,27 +272,6 @@ mod tests {
             .collect();
         assert_eq!(out, expected);
         assert_eq!(out.matches('的').count(), 2);
-    }
-
-    #[test]
-    fn counts_the_bigrams_it_gives() {
-        let texts = [
-            "",
-            " ",
-            "a",
-            "ab",
-            "一、总则 第一章",
-            "a cd ",
-            "  云台山  实验室 x",
-            "蜜雪a b",
-        ];
-        for text in texts {
-            assert_eq!(
-                bigram_count(text) as usize,
-                tokens(Gram::Bigram, text).len(),
-                "{text:?}"
-            );
-        }
     }
 
     #[test]
