@@ -109,9 +109,16 @@ fn failed_write(err: std::io::Error) -> std::io::Error {
     err
 }
 
+/// How much of a file is handed to the system at once. The page cache keeps a file in pieces
+/// (folios) as large as the writes that filled it, and a search maps the index: a file written
+/// 8 KB at a time (tantivy's own buffer) costs every search that follows many more page faults
+/// than one written in large pieces, until the cache drops it (docs/PERFORMANCE.md, issue 21
+/// round 8).
+const WRITE_BUFFER: usize = 256 * 1024;
+
 /// A file of the index being written, whose failures are kept in [`FIRST_FAILED_WRITE`].
 struct Watched {
-    inner: Box<dyn TerminatingWrite + Send + Sync>,
+    inner: std::io::BufWriter<Box<dyn TerminatingWrite + Send + Sync>>,
 }
 
 impl std::io::Write for Watched {
@@ -149,6 +156,9 @@ impl Directory for Unmapped {
         let inner = inner
             .into_inner()
             .map_err(|err| OpenWriteError::wrap_io_error(err.into_error(), path.to_path_buf()))?;
+        // tantivy's managed directory takes the writer out of this buffer and puts it in one of
+        // its own (8 KB): the large buffer is inside.
+        let inner = std::io::BufWriter::with_capacity(WRITE_BUFFER, inner);
         Ok(std::io::BufWriter::new(Box::new(Watched { inner })))
     }
 
@@ -176,5 +186,30 @@ impl Directory for Unmapped {
 
     fn watch(&self, watch_callback: WatchCallback) -> tantivy::Result<WatchHandle> {
         self.inner.watch(watch_callback)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    /// What tantivy writes in small pieces reaches the file whole once the writer is terminated,
+    /// past several fills of the large buffer, wrapped as tantivy's managed directory wraps it.
+    #[test]
+    fn a_file_written_in_small_pieces_reads_back_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let directory = Unmapped::open(dir.path()).unwrap();
+        let path = Path::new("piece.test");
+        let opened = directory.open_write(path).unwrap();
+        let mut writer = std::io::BufWriter::new(opened.into_inner().ok().unwrap());
+        let mut expected = Vec::new();
+        for i in 0..3 * WRITE_BUFFER / 1000 + 7 {
+            let piece: Vec<u8> = (0..1000).map(|j| ((i * 7 + j) % 251) as u8).collect();
+            writer.write_all(&piece).unwrap();
+            expected.extend_from_slice(&piece);
+        }
+        writer.terminate().unwrap();
+        assert_eq!(std::fs::read(dir.path().join(path)).unwrap(), expected);
     }
 }
