@@ -282,10 +282,13 @@ fn count_is_the_number_of_hits_and_the_sum_of_their_matches() {
         "创新 NEAR/5 平台",
         "條",
         "的 -发展",
-        // Counted from the postings alone: a term, a phrase, a phrase with a filter; 五五 can
-        // overlap itself (五五五), so its text is read.
+        // Counted from the postings alone: a term, a term with a filter, a phrase, phrases with
+        // filters (walked on their cheapest bigrams); 五五 can overlap itself (五五五), so its
+        // text is read.
         "高质量发展",
         "亿元 gazette:焦作",
+        "高质量发展 gazette:焦作",
+        "人民政府 year:2025",
         "五五",
         "運動發展基金",
     ] {
