@@ -39,13 +39,14 @@ mod progress;
 mod sources;
 
 /// Text indexed between two commits, unless the config says otherwise. A commit ends the segment
-/// each of the writer's threads was filling, and a search pays for every segment it opens: a
-/// commit every 64 MB left ../shared/corpus (120 MB) in four segments, one every 256 MB leaves it
-/// in one per thread. An interrupted run loses at most this much work.
+/// each of the writer's threads was filling, and a search pays for every segment it opens, so a
+/// corpus that fits in one commit and in the writer's memory should end in one segment per thread,
+/// not in one per thread and commit (docs/PERFORMANCE.md, issue 21 round 8). An interrupted run
+/// loses at most this much work.
 pub const COMMIT_BYTES: u64 = 256 * 1024 * 1024;
 /// Memory for the index writer, shared by its threads; a thread whose share fills ends its
-/// segment before a commit does. A share holds about 500,000 paragraphs (some 60 MB of gazette
-/// text), so larger runs end in segments of about that size, merged as `merging` says.
+/// segment before a commit does, so the share, as much as [`COMMIT_BYTES`], sets how large a run's
+/// segments grow (`merging` says how they are joined).
 const WRITER_MEMORY: usize = 512 * 1024 * 1024;
 /// Merges at a time (tantivy's default is 4): each holds its own buffers.
 const MERGE_THREADS: usize = 1;

@@ -2,20 +2,17 @@
 //! alone, otherwise from the text.
 
 use tantivy::collector::DocSetCollector;
-use tantivy::query::{EnableScoring, Query, Scorer, Weight};
-use tantivy::{DocAddress, DocId, DocSet, SegmentReader, TERMINATED, Term};
+use tantivy::query::{EnableScoring, Query, Scorer};
+use tantivy::{DocAddress, DocId, DocSet, SegmentReader, TERMINATED};
 
 use crate::Error;
 use crate::search::char_query::CharQuery;
-use crate::search::literal::every_bigram;
 use crate::search::near::NearPositions;
-use crate::search::phrase::{CoverPhrase, placed};
 use crate::search::plan::Run;
 use crate::search::postings::LiteralPostings;
 use crate::search::query::Expr;
 use crate::search::stored::Heads;
-use crate::store::tokenizers::literal_grams;
-use crate::text::fold::{Folded, fold};
+use crate::text::fold::fold;
 
 /// Each matching paragraph and its number of occurrences: from the postings where they decide
 /// alone, otherwise from every candidate's text.
@@ -29,7 +26,7 @@ pub(super) fn each_match(run: &Run, f: &mut dyn FnMut(DocAddress, usize)) -> Res
         .into_iter()
         .map(|address| (0.0, address))
         .collect();
-    if let Some(mut near) = NearPositions::of(run) {
+    if let Some(mut near) = NearPositions::of(run)? {
         let mut undecided = Vec::new();
         for close in near.keep(run, candidates)? {
             match close.decided {
@@ -108,16 +105,12 @@ pub(super) fn count_from_index(
         }
         return Ok(true);
     }
-    let Some(mut occurrences) = LiteralPostings::new(&run.fields, &folded) else {
+    let Some(mut occurrences) = LiteralPostings::new(&run.searcher, &run.fields, &folded)? else {
         return Ok(false);
     };
     let matching = run
         .query
         .weight(EnableScoring::disabled_from_searcher(&run.searcher))?;
-    if occurrences.terms.len() > 1 {
-        count_phrase(run, &folded, matching.as_ref(), f)?;
-        return Ok(true);
-    }
     for (ord, segment) in run.searcher.segment_readers().iter().enumerate() {
         let mut postings = occurrences.open(segment)?;
         each_alive(matching.scorer(segment, 1.0)?, segment, |doc| {
@@ -126,39 +119,6 @@ pub(super) fn count_from_index(
         });
     }
     Ok(true)
-}
-
-/// Counts a literal of several bigrams in the paragraphs `matching` finds. Its occurrences are
-/// walked on the bigrams that place it at least cost, as its query places it: the bigrams every
-/// second character (`LiteralPostings`) hold the commonest ones (人民 and 共和 of 中华人民共和国),
-/// whose positions took most of a count.
-fn count_phrase(
-    run: &Run,
-    folded: &Folded,
-    matching: &dyn Weight,
-    f: &mut dyn FnMut(DocAddress, usize),
-) -> Result<(), Error> {
-    let scored = literal_grams(&folded.chars)
-        .into_iter()
-        .map(|(offset, gram)| (offset, Term::from_field_text(run.fields.grams, &gram)))
-        .collect();
-    let phrase = CoverPhrase::new(scored, every_bigram(run.fields.grams, &folded.chars));
-    let placing = phrase.cover(&run.searcher)?;
-    for (ord, segment) in run.searcher.segment_readers().iter().enumerate() {
-        let mut walk = placed(segment, &placing)?;
-        each_alive(matching.scorer(segment, 1.0)?, segment, |doc| {
-            // Every paragraph `matching` finds holds the phrase: the walk stands on it.
-            let count = walk.as_mut().map_or(0, |walk| {
-                if walk.seek(doc) == doc {
-                    walk.count as usize
-                } else {
-                    0
-                }
-            });
-            f(DocAddress::new(ord as u32, doc), count);
-        });
-    }
-    Ok(())
 }
 
 /// Calls `f` with each document of a segment that `docs` yields and that is not deleted.

@@ -215,7 +215,7 @@ fn search_with(run: &Run, config: &SearchConfig) -> Result<SearchResult, Error> 
     // is by relevance; otherwise all of them, checked against their text.
     let everything = !run.prepared.index_decides() || config.sort != Sort::Relevance;
     let (candidates, counted) = if everything {
-        if let Some(mut near) = NearPositions::of(run) {
+        if let Some(mut near) = NearPositions::of(run)? {
             // Positions rule out most candidates before any is ranked: only those close enough
             // are ordered.
             // Scored once kept: positions rule out most of the paragraphs that hold both.

@@ -71,17 +71,17 @@ pub(super) struct Close {
 }
 
 impl NearPositions {
-    pub(super) fn of(run: &Run) -> Option<NearPositions> {
+    pub(super) fn of(run: &Run) -> Result<Option<NearPositions>, Error> {
         let near = match &run.prepared.expr {
             near @ Expr::Near { .. } => near,
             Expr::And(items) => {
                 let mut nears = items.iter().filter(|x| !matches!(x, Expr::Filter(_)));
                 match (nears.next(), nears.next()) {
                     (Some(near @ Expr::Near { .. }), None) => near,
-                    _ => return None,
+                    _ => return Ok(None),
                 }
             }
-            _ => return None,
+            _ => return Ok(None),
         };
         let Expr::Near {
             left,
@@ -89,22 +89,28 @@ impl NearPositions {
             distance,
         } = near
         else {
-            return None;
+            return Ok(None);
         };
         if run.prepared.script != Script::Fold || run.prepared.words {
-            return None;
+            return Ok(None);
         }
         let (left, right) = (fold(left), fold(right));
         let one_run =
             |literal: &Folded| !literal.chars.contains(&' ') && !self_overlapping(&literal.chars);
-        Some(NearPositions {
+        let positions =
+            |literal: &Folded| LiteralPostings::with_positions(&run.searcher, &run.fields, literal);
+        let (Some(left_postings), Some(right_postings)) = (positions(&left)?, positions(&right)?)
+        else {
+            return Ok(None);
+        };
+        Ok(Some(NearPositions {
             lengths: (left.len() as u32, right.len() as u32),
-            left: LiteralPostings::with_positions(&run.fields, &left)?,
-            right: LiteralPostings::with_positions(&run.fields, &right)?,
+            left: left_postings,
+            right: right_postings,
             distance: u32::try_from(*distance).unwrap_or(u32::MAX),
             // The index decides the filters beside it (see `exact_in_index`).
             decides: one_run(&left) && one_run(&right),
-        })
+        }))
     }
 
     /// The candidates that may match, in the order of the index. One pass over the candidates in

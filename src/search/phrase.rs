@@ -36,25 +36,33 @@ impl CoverPhrase {
         CoverPhrase { scored, runs }
     }
 
-    /// The bigrams that place the phrase in `searcher`: per run, the cover whose positions take
-    /// the least room in its segments.
-    pub(crate) fn cover(&self, searcher: &Searcher) -> tantivy::Result<Vec<(usize, Term)>> {
-        let mut cover = Vec::new();
-        for run in &self.runs {
-            let mut costs = Vec::with_capacity(run.len());
-            for (_, term) in run {
-                let mut room = 0u64;
-                for segment in searcher.segment_readers() {
-                    if let Some(info) = segment.inverted_index(term.field())?.get_term_info(term)? {
-                        room += info.positions_range.len() as u64;
-                    }
-                }
-                costs.push(room);
-            }
-            cover.extend(cheapest_cover(&costs).into_iter().map(|at| run[at].clone()));
-        }
-        Ok(cover)
+    /// The bigrams that place the phrase in `searcher` ([`cheapest_placing`]).
+    fn cover(&self, searcher: &Searcher) -> tantivy::Result<Vec<(usize, Term)>> {
+        cheapest_placing(searcher, &self.runs)
     }
+}
+
+/// The bigrams that place a literal whose runs hold `runs` (every bigram of each, at its offset):
+/// per run, the cover whose positions take the least room in the segments of `searcher`.
+pub(crate) fn cheapest_placing(
+    searcher: &Searcher,
+    runs: &[Vec<(usize, Term)>],
+) -> tantivy::Result<Vec<(usize, Term)>> {
+    let mut cover = Vec::new();
+    for run in runs {
+        let mut costs = Vec::with_capacity(run.len());
+        for (_, term) in run {
+            let mut room = 0u64;
+            for segment in searcher.segment_readers() {
+                if let Some(info) = segment.inverted_index(term.field())?.get_term_info(term)? {
+                    room += info.positions_range.len() as u64;
+                }
+            }
+            costs.push(room);
+        }
+        cover.extend(cheapest_cover(&costs).into_iter().map(|at| run[at].clone()));
+    }
+    Ok(cover)
 }
 
 impl fmt::Debug for CoverPhrase {
@@ -104,9 +112,16 @@ struct CoverWeight {
 
 impl Weight for CoverWeight {
     fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
-        let Some(walk) = placed(reader, &self.placing)? else {
-            return Ok(Box::new(EmptyScorer));
-        };
+        let mut postings = Vec::with_capacity(self.placing.len());
+        for (_, term) in &self.placing {
+            match reader
+                .inverted_index(term.field())?
+                .read_postings(term, IndexRecordOption::WithFreqsAndPositions)?
+            {
+                Some(p) => postings.push(p),
+                None => return Ok(Box::new(EmptyScorer)),
+            }
+        }
         let fieldnorms = match (
             &self.bm25,
             reader.fieldnorms_readers().get_field(self.field)?,
@@ -114,8 +129,28 @@ impl Weight for CoverWeight {
             (Some(_), Some(norms)) => norms,
             _ => FieldNormReader::constant(reader.max_doc(), 1),
         };
+        // Aligned on the last offset, as tantivy aligns a phrase's positions: every occurrence
+        // counts, whatever its first bigram's offset.
+        let last = self
+            .placing
+            .iter()
+            .map(|&(offset, _)| offset)
+            .max()
+            .unwrap_or(0);
+        let shifts = self
+            .placing
+            .iter()
+            .map(|&(o, _)| (last - o) as u32)
+            .collect();
         let scorer = CoverScorer {
-            walk,
+            walk: Walk::new(
+                postings,
+                Aligned {
+                    shifts,
+                    aligned: Vec::new(),
+                    other: Vec::new(),
+                },
+            ),
             fieldnorms,
             bm25: self.bm25.as_ref().map(|bm25| bm25.boost_by(boost)),
         };
@@ -131,37 +166,6 @@ impl Weight for CoverWeight {
         }
         Ok(Explanation::new("phrase, BM25", scorer.score()))
     }
-}
-
-/// The paragraphs of a segment where a phrase occurs, with its occurrences, walked by the bigrams
-/// of `placing` at their offsets ([`CoverPhrase::cover`]): as many occurrences as tantivy's phrase
-/// of all of its bigrams counts. `None` where one of them is not in the segment.
-pub(crate) fn placed(
-    reader: &SegmentReader,
-    placing: &[(usize, Term)],
-) -> tantivy::Result<Option<Walk<Aligned>>> {
-    let mut postings = Vec::with_capacity(placing.len());
-    for (_, term) in placing {
-        match reader
-            .inverted_index(term.field())?
-            .read_postings(term, IndexRecordOption::WithFreqsAndPositions)?
-        {
-            Some(p) => postings.push(p),
-            None => return Ok(None),
-        }
-    }
-    // Aligned on the last offset, as tantivy aligns a phrase's positions: every occurrence
-    // counts, whatever its first bigram's offset.
-    let last = placing.iter().map(|&(offset, _)| offset).max().unwrap_or(0);
-    let shifts = placing.iter().map(|&(o, _)| (last - o) as u32).collect();
-    Ok(Some(Walk::new(
-        postings,
-        Aligned {
-            shifts,
-            aligned: Vec::new(),
-            other: Vec::new(),
-        },
-    )))
 }
 
 struct CoverScorer {
@@ -242,7 +246,7 @@ impl<O: Occurrences> Walk<O> {
 
 /// A phrase's occurrences as tantivy counts them: the places where every bigram stands at its
 /// offset, each bigram's positions moved to the phrase's last offset.
-pub(crate) struct Aligned {
+struct Aligned {
     /// What each bigram's positions are moved by, in the order of the postings.
     shifts: Vec<u32>,
     aligned: Vec<u32>,

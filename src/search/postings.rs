@@ -2,10 +2,12 @@
 
 use tantivy::postings::{Postings, SegmentPostings};
 use tantivy::schema::IndexRecordOption;
-use tantivy::{DocId, DocSet, SegmentReader, Term};
+use tantivy::{DocId, DocSet, Searcher, SegmentReader, Term};
 
 use crate::Error;
 use crate::search::context_query::phrase_starts;
+use crate::search::literal::every_bigram;
+use crate::search::phrase::cheapest_placing;
 use crate::store::schema::Fields;
 use crate::store::tokenizers::literal_grams;
 use crate::text::fold::Folded;
@@ -23,36 +25,51 @@ pub(super) struct LiteralPostings {
 
 impl LiteralPostings {
     /// `None` for a literal of one character, or with a lone character beside others, which the
-    /// index cannot place.
-    pub(super) fn new(fields: &Fields, folded: &Folded) -> Option<LiteralPostings> {
+    /// index cannot place. A literal of several bigrams is placed as its query places it, by the
+    /// bigrams whose positions take the least room in `searcher` ([`cheapest_placing`]): the
+    /// bigrams every second character would read 人民 and 共和 for 中华人民共和国, which stand in
+    /// nearly every law.
+    pub(super) fn new(
+        searcher: &Searcher,
+        fields: &Fields,
+        folded: &Folded,
+    ) -> Result<Option<LiteralPostings>, Error> {
         let grams = literal_grams(&folded.chars);
-        let terms: Vec<(u32, Term)> = match grams.as_slice() {
-            [] => return None,
-            _ if grams.iter().all(|(_, gram)| gram.chars().count() == 2) => grams
-                .iter()
-                .map(|(offset, gram)| (*offset as u32, Term::from_field_text(fields.grams, gram)))
-                .collect(),
-            _ => return None,
-        };
-        let option = if terms.len() == 1 {
-            IndexRecordOption::WithFreqs
+        if grams.is_empty() || grams.iter().any(|(_, gram)| gram.chars().count() != 2) {
+            return Ok(None);
+        }
+        let (terms, option): (Vec<(u32, Term)>, _) = if grams.len() == 1 {
+            let (offset, gram) = &grams[0];
+            let term = Term::from_field_text(fields.grams, gram);
+            (vec![(*offset as u32, term)], IndexRecordOption::WithFreqs)
         } else {
-            IndexRecordOption::WithFreqsAndPositions
+            let placing = cheapest_placing(searcher, &every_bigram(fields.grams, &folded.chars))?;
+            let terms = placing
+                .into_iter()
+                .map(|(offset, term)| (offset as u32, term))
+                .collect();
+            (terms, IndexRecordOption::WithFreqsAndPositions)
         };
-        Some(LiteralPostings {
+        Ok(Some(LiteralPostings {
             offsets: terms.iter().map(|(offset, _)| *offset).collect(),
             terms,
             option,
             first: Vec::new(),
             other: Vec::new(),
-        })
+        }))
     }
 
     /// For a literal of two characters or more, with the positions of its grams.
-    pub(super) fn with_positions(fields: &Fields, folded: &Folded) -> Option<LiteralPostings> {
-        let mut postings = LiteralPostings::new(fields, folded)?;
+    pub(super) fn with_positions(
+        searcher: &Searcher,
+        fields: &Fields,
+        folded: &Folded,
+    ) -> Result<Option<LiteralPostings>, Error> {
+        let Some(mut postings) = LiteralPostings::new(searcher, fields, folded)? else {
+            return Ok(None);
+        };
         postings.option = IndexRecordOption::WithFreqsAndPositions;
-        Some(postings)
+        Ok(Some(postings))
     }
 
     /// The postings of the literal's terms in `segment`; none when a term is not there.

@@ -51,7 +51,7 @@ pub(super) fn stream<R: Send>(
         each(render(batch)?)?;
     }
     let mut candidates = run.searcher.search(&run.query, &InIndexOrder::scored())?;
-    if let Some(mut near) = NearPositions::of(run) {
+    if let Some(mut near) = NearPositions::of(run)? {
         // Positions rule out most candidates of a NEAR without reading them; the text decides
         // the rest, as it decides every candidate here.
         candidates = near
