@@ -1,10 +1,10 @@
 //! RANK: the context signal, a literal in the title or the section headings above a paragraph.
 //!
 //! A paragraph's context is its document's title and its section headings. The headings are
-//! indexed on each paragraph ([`crate::store::schema::CONTEXT`]), the title on the document's head only
-//! ([`crate::store::schema::TITLE`]): repeated on each paragraph, titles cost as many tokens as the text.
-//! [`ContextQuery`] scores a paragraph as if both were one field of it: BM25 of the literal's
-//! occurrences in its title and headings together, normalised by their length together.
+//! indexed on each paragraph ([`crate::store::schema::CONTEXT`]), the title on the document's head
+//! only ([`crate::store::schema::TITLE`]): repeated on each paragraph, titles cost as many tokens
+//! as the text. [`ContextQuery`] scores a paragraph as if both were one field of it: BM25 of the
+//! literal's occurrences in its title and headings together, normalised by their length together.
 //!
 //! A document's paragraphs are consecutive in their segment from its head
 //! ([`crate::store::schema::HEAD`]; a document of a file read in parts has a head in each batch
