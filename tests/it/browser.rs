@@ -217,13 +217,24 @@ fn a_user_searches_reads_a_context_opens_the_timeline_filters_and_downloads() {
                 .click()
                 .await
                 .unwrap();
-            let count = client
-                .wait()
-                .for_element(Locator::Css("p.count"))
-                .await
-                .unwrap();
-            assert!(count.text().await.unwrap().contains(expected), "{year}");
-            let url = client.current_url().await.unwrap();
+            // The submit loads a new page, but the box's own update as one types may show a
+            // count first, whose element the new page then replaces: read the count once the
+            // new page's address is there, again if it was replaced while being read.
+            let deadline = Instant::now() + Duration::from_secs(10);
+            let (text, url) = loop {
+                let url = client.current_url().await.unwrap();
+                if url.as_str().contains(&format!("from={year}")) {
+                    let count = client.find(Locator::Css("p.count")).await;
+                    if let Ok(count) = count
+                        && let Ok(text) = count.text().await
+                    {
+                        break (text, url);
+                    }
+                }
+                assert!(Instant::now() < deadline, "no count for {year} at {url}");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            };
+            assert!(text.contains(expected), "{year}: {text}");
             assert!(url.as_str().contains(&format!("from={year}")), "{url}");
         }
 
