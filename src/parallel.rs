@@ -1,6 +1,7 @@
 //! The one way work is spread over the cores: a thread count from one policy ([`threads`]), and
-//! scoped threads over contiguous chunks ([`chunks`]), over items taken in turn ([`each`]), or
-//! over items taken in turn whose results are handed on in order as they come ([`ordered`]).
+//! scoped threads over contiguous chunks ([`chunks`]), over items taken in turn ([`each`], and
+//! [`map`] with their results), or over items taken in turn whose results are handed on in order
+//! as they come ([`ordered`]).
 //! Results come back in the order of the items, so parallel output equals the serial one.
 
 use std::collections::BTreeMap;
@@ -11,12 +12,25 @@ use std::sync::{Condvar, Mutex, mpsc};
 const MAX_THREADS: usize = 8;
 
 /// Threads for `units` of work: one below `from`, which is where a thread's start-up stops being
-/// worth it, else one per core up to [`MAX_THREADS`].
+/// worth it, else one per core up to [`MAX_THREADS`], or up to `GAZETTE_THREADS` when it is set
+/// (a machine shared with other work; `GAZETTE_THREADS=1` runs every search on one thread).
 pub(crate) fn threads(units: usize, from: usize) -> usize {
     if units < from {
         return 1;
     }
-    std::thread::available_parallelism().map_or(1, |n| n.get().min(MAX_THREADS))
+    most_threads()
+}
+
+fn most_threads() -> usize {
+    static MOST: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *MOST.get_or_init(|| {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let asked = std::env::var("GAZETTE_THREADS")
+            .ok()
+            .and_then(|value| value.trim().parse::<usize>().ok())
+            .filter(|&n| n > 0);
+        asked.unwrap_or(cores).min(MAX_THREADS)
+    })
 }
 
 /// `work` over `threads` contiguous chunks of `items`, one thread each, the results in order. A
@@ -78,6 +92,42 @@ pub(crate) fn each<T: Sync, E: Send>(
             .into_iter()
             .try_for_each(|handle| handle.join().expect("a worker thread panicked"))
     })
+}
+
+/// `work` on each item, the items taken in turn by `threads` threads (for items of unequal cost,
+/// such as segments), the results in the order of the items.
+pub(crate) fn map<T: Sync, R: Send>(
+    items: &[T],
+    threads: usize,
+    work: impl Fn(&T) -> R + Sync,
+) -> Vec<R> {
+    let threads = threads.min(items.len());
+    if threads <= 1 {
+        return items.iter().map(work).collect();
+    }
+    let next = AtomicUsize::new(0);
+    let mut done: Vec<(usize, R)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(item) = items.get(i) else {
+                            return done;
+                        };
+                        done.push((i, work(item)));
+                    }
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|handle| handle.join().expect("a worker thread panicked"))
+            .collect()
+    });
+    done.sort_unstable_by_key(|&(i, _)| i);
+    done.into_iter().map(|(_, result)| result).collect()
 }
 
 /// `work(i)` for each `i` in `0..count`, on `threads` threads taking them in turn, and `each` on
@@ -180,6 +230,21 @@ mod tests {
             each(&[1, 2, 3], 2, |&i| if i == 2 { Err(i) } else { Ok(()) }),
             Err(2)
         );
+    }
+
+    #[test]
+    fn map_gives_each_result_in_the_order_of_the_items() {
+        // Early items are slow, so that the threads finish them out of order.
+        let items: Vec<u64> = (0..100).collect();
+        let squares = map(&items, 3, |&i| {
+            if i % 10 == 0 {
+                std::thread::sleep(std::time::Duration::from_millis(2));
+            }
+            i * i
+        });
+        assert_eq!(squares, items.iter().map(|i| i * i).collect::<Vec<_>>());
+        assert_eq!(map(&items[..1], 3, |&i| i + 1), [1]);
+        assert!(map(&items[..0], 3, |&i| i).is_empty());
     }
 
     #[test]

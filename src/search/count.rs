@@ -11,6 +11,7 @@ use crate::search::near::NearPositions;
 use crate::search::plan::Run;
 use crate::search::postings::LiteralPostings;
 use crate::search::query::Expr;
+use crate::search::spread;
 use crate::search::stored::Heads;
 use crate::text::fold::fold;
 
@@ -20,13 +21,12 @@ pub(super) fn each_match(run: &Run, f: &mut dyn FnMut(DocAddress, usize)) -> Res
     if count_from_index(run, f)? {
         return Ok(());
     }
-    let mut candidates: Vec<(f32, DocAddress)> = run
-        .searcher
-        .search(&run.query, &DocSetCollector)?
-        .into_iter()
-        .map(|address| (0.0, address))
-        .collect();
-    if let Some(mut near) = NearPositions::of(run)? {
+    let mut candidates: Vec<(f32, DocAddress)> =
+        spread::search(&run.searcher, &run.query, &DocSetCollector)?
+            .into_iter()
+            .map(|address| (0.0, address))
+            .collect();
+    if let Some(near) = NearPositions::of(run)? {
         let mut undecided = Vec::new();
         for close in near.keep(run, candidates)? {
             match close.decided {

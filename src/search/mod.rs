@@ -17,7 +17,8 @@
 //! - [`char_query`], [`context_query`]: the custom tantivy queries (a character, the context
 //!   signal); `runs`: the paragraphs of documents and sections from their first paragraphs;
 //!   `postings`: a literal's occurrences from its grams' positions.
-//! - `rank`: top k by score, ties by date; the order by date.
+//! - `rank`: top k by score, ties by date; the order by date. `spread`: the segments of a
+//!   search on every core when its postings are many.
 //! - `near`: NEAR decided on positions, or on the text.
 //! - `verify`: candidates checked against their stored text; `stored` reads paragraphs and
 //!   citations.
@@ -46,6 +47,7 @@ mod postings;
 pub mod query;
 mod rank;
 mod runs;
+mod spread;
 mod stored;
 mod stream;
 mod verify;
@@ -215,11 +217,11 @@ fn search_with(run: &Run, config: &SearchConfig) -> Result<SearchResult, Error> 
     // is by relevance; otherwise all of them, checked against their text.
     let everything = !run.prepared.index_decides() || config.sort != Sort::Relevance;
     let (candidates, counted) = if everything {
-        if let Some(mut near) = NearPositions::of(run)? {
+        if let Some(near) = NearPositions::of(run)? {
             // Positions rule out most candidates before any is ranked: only those close enough
             // are ordered.
             // Scored once kept: positions rule out most of the paragraphs that hold both.
-            let all = searcher.search(&run.query, &InIndexOrder::unscored())?;
+            let all = spread::search(searcher, &run.query, &InIndexOrder::unscored())?;
             let mut close = near.keep(run, all)?;
             near::score(run, &mut close)?;
             if config.sort == Sort::Relevance {
@@ -236,8 +238,8 @@ fn search_with(run: &Run, config: &SearchConfig) -> Result<SearchResult, Error> 
             }
             return search_near(run, config, close);
         }
-        let total = searcher.search(&run.query, &Count)?;
-        let all = searcher.search(&run.query, &best(total, &run.dates))?;
+        let total = spread::search(searcher, &run.query, &Count)?;
+        let all = spread::search(searcher, &run.query, &best(total, &run.dates))?;
         (all, None)
     } else if limit == Some(0) {
         // None is shown (names fill the page): the matches are only counted, without scores,
@@ -247,11 +249,11 @@ fn search_with(run: &Run, config: &SearchConfig) -> Result<SearchResult, Error> 
             Some(word_first) => word_first.matches.as_ref(),
             None => run.query.as_ref(),
         };
-        (Vec::new(), Some(searcher.search(counted, &Count)?))
+        (Vec::new(), Some(spread::search(searcher, counted, &Count)?))
     } else {
         let k = limit.unwrap_or(usize::MAX).max(1);
         let k = if limit.is_none() {
-            searcher.search(&run.query, &Count)?.max(1)
+            spread::search(searcher, &run.query, &Count)?.max(1)
         } else {
             k
         };

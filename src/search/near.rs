@@ -5,15 +5,16 @@ use std::collections::BTreeSet;
 use tantivy::DocAddress;
 use tantivy::query::EnableScoring;
 
-use crate::Error;
 use crate::search::count::self_overlapping;
 use crate::search::plan::Run;
 use crate::search::postings::LiteralPostings;
 use crate::search::query::Expr;
 use crate::search::rank::by_date;
+use crate::search::verify::PARALLEL_FROM;
 use crate::search::verify::{Checked, hits_of, read_in_store_order};
 use crate::search::{SearchConfig, SearchResult, Sort};
 use crate::text::fold::{Folded, Script, fold};
+use crate::{Error, parallel};
 
 /// The occurrences of two literals that stand at most `distance` characters apart (counting the
 /// characters between the end of one and the start of the other), in either order.
@@ -114,10 +115,10 @@ impl NearPositions {
     }
 
     /// The candidates that may match, in the order of the index. One pass over the candidates in
-    /// that order, segment by segment, comparing every pair of occurrences: kept whole as the
-    /// inner loop of a NEAR.
+    /// that order, segment by segment (the segments on every core when the candidates are
+    /// many), comparing every pair of occurrences: kept whole as the inner loop of a NEAR.
     pub(super) fn keep(
-        &mut self,
+        &self,
         run: &Run,
         mut candidates: Vec<(f32, DocAddress)>,
     ) -> Result<Vec<Close>, Error> {
@@ -125,24 +126,43 @@ impl NearPositions {
         if !candidates.is_sorted_by_key(|c| c.1) {
             candidates.sort_unstable_by_key(|c| c.1);
         }
+        let segments: Vec<&[(f32, DocAddress)]> = candidates
+            .chunk_by(|a, b| a.1.segment_ord == b.1.segment_ord)
+            .collect();
+        let threads = parallel::threads(candidates.len(), PARALLEL_FROM);
+        let kept = parallel::map(&segments, threads, |&candidates| {
+            self.keep_in_segment(run, candidates)
+        });
         let mut close = Vec::new();
-        let mut segment = None;
-        let (mut left, mut right) = (Vec::new(), Vec::new());
+        for segment in kept {
+            close.extend(segment?);
+        }
+        Ok(close)
+    }
+
+    /// [`NearPositions::keep`] for candidates of one segment, in the order of the index.
+    fn keep_in_segment(
+        &self,
+        run: &Run,
+        candidates: &[(f32, DocAddress)],
+    ) -> Result<Vec<Close>, Error> {
+        let mut close = Vec::new();
+        let Some(&(_, first)) = candidates.first() else {
+            return Ok(close);
+        };
+        let reader = run.searcher.segment_reader(first.segment_ord);
+        let (mut left_postings, mut right_postings) = (self.left.clone(), self.right.clone());
+        let mut left = left_postings.open(reader)?;
+        let mut right = right_postings.open(reader)?;
         let (left_len, right_len) = self.lengths;
         let distance = self.distance;
         let mut spans = Vec::new();
         let mut dropped: Vec<(u32, u32)> = Vec::new();
-        for (score, address) in candidates {
-            if segment != Some(address.segment_ord) {
-                let reader = run.searcher.segment_reader(address.segment_ord);
-                left = self.left.open(reader)?;
-                right = self.right.open(reader)?;
-                segment = Some(address.segment_ord);
-            }
+        for &(score, address) in candidates {
             // Read when a pair first stands close enough in the folded text: most are not.
             let mut dropped_read = false;
-            let ls = self.left.starts(&mut left, address.doc_id).to_vec();
-            let rs = self.right.starts(&mut right, address.doc_id);
+            let ls = left_postings.starts(&mut left, address.doc_id).to_vec();
+            let rs = right_postings.starts(&mut right, address.doc_id);
             spans.clear();
             for &l in &ls {
                 for &r in rs {
@@ -194,20 +214,34 @@ impl NearPositions {
 }
 
 /// Gives each of `close` (in the order of the index) its score, as the query scores it when it
-/// runs over every match: its scorer is moved onto each paragraph in turn.
+/// runs over every match: its scorer is moved onto each paragraph in turn, the segments on every
+/// core when they are many.
 pub(super) fn score(run: &Run, close: &mut [Close]) -> Result<(), Error> {
     let weight = run
         .query
         .weight(EnableScoring::enabled_from_searcher(&run.searcher))?;
-    for same_segment in close.chunk_by_mut(|a, b| a.address.segment_ord == b.address.segment_ord) {
+    let segments: Vec<&[Close]> = close
+        .chunk_by(|a, b| a.address.segment_ord == b.address.segment_ord)
+        .collect();
+    let threads = parallel::threads(close.len(), PARALLEL_FROM);
+    let scored = parallel::map(&segments, threads, |&same_segment| {
         let segment = run
             .searcher
             .segment_reader(same_segment[0].address.segment_ord);
         let mut scorer = weight.scorer(segment, 1.0)?;
-        for c in same_segment {
-            if scorer.seek(c.address.doc_id) == c.address.doc_id {
-                c.score = scorer.score();
-            }
+        let scores: Vec<Option<f32>> = same_segment
+            .iter()
+            .map(|c| (scorer.seek(c.address.doc_id) == c.address.doc_id).then(|| scorer.score()))
+            .collect();
+        Ok::<_, Error>(scores)
+    });
+    let mut scores = Vec::with_capacity(close.len());
+    for segment in scored {
+        scores.extend(segment?);
+    }
+    for (c, score) in close.iter_mut().zip(scores) {
+        if let Some(score) = score {
+            c.score = score;
         }
     }
     Ok(())

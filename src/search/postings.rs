@@ -14,6 +14,7 @@ use crate::text::fold::Folded;
 
 /// The postings of a literal's grams, to count its occurrences in a paragraph: the frequency of
 /// its one term, or the positions where all its bigrams stand at their offsets.
+#[derive(Clone)]
 pub(super) struct LiteralPostings {
     pub(super) terms: Vec<(u32, Term)>,
     /// The offset of each term in the literal.

@@ -10,6 +10,7 @@ use tantivy::{DocAddress, Searcher, SegmentReader};
 
 use crate::Error;
 use crate::search::plan::Run;
+use crate::search::spread;
 use crate::search::{Hit, Sort};
 use crate::store::schema;
 use crate::text::dates;
@@ -127,17 +128,17 @@ pub(super) fn top_by_score(run: &Run, k: usize) -> Result<(Vec<(f32, DocAddress)
     let searcher = &run.searcher;
     let best = best(k, &run.dates);
     if let Some(word_first) = &run.word_first {
-        let top = searcher.search(word_first.ranked.as_ref(), &best)?;
+        let top = spread::search(searcher, word_first.ranked.as_ref(), &best)?;
         if top.len() >= k {
-            let total = searcher.search(word_first.matches.as_ref(), &Count)?;
+            let total = spread::search(searcher, word_first.matches.as_ref(), &Count)?;
             return Ok((top, total));
         }
     }
     if run.prunes {
-        let top = searcher.search(&run.query, &best)?;
-        return Ok((top, searcher.search(&run.query, &Count)?));
+        let top = spread::search(searcher, &run.query, &best)?;
+        return Ok((top, spread::search(searcher, &run.query, &Count)?));
     }
-    Ok(searcher.search(&run.query, &(best, Count))?)
+    spread::search(searcher, &run.query, &(best, Count))
 }
 
 /// The collector of [`best`].

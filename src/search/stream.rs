@@ -14,6 +14,7 @@ use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
 
 use crate::search::near::NearPositions;
 use crate::search::plan::Run;
+use crate::search::spread;
 use crate::search::stored::Heads;
 use crate::search::verify::{PARALLEL_FROM, hit_of, read_checked};
 use crate::search::{Hit, SearchResult, names};
@@ -50,8 +51,8 @@ pub(super) fn stream<R: Send>(
         let batch: Vec<Hit> = named.by_ref().take(STREAM_BATCH).collect();
         each(render(batch)?)?;
     }
-    let mut candidates = run.searcher.search(&run.query, &InIndexOrder::scored())?;
-    if let Some(mut near) = NearPositions::of(run)? {
+    let mut candidates = spread::search(&run.searcher, &run.query, &InIndexOrder::scored())?;
+    if let Some(near) = NearPositions::of(run)? {
         // Positions rule out most candidates of a NEAR without reading them; the text decides
         // the rest, as it decides every candidate here.
         candidates = near

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use crate::common::{gazette, repo, stderr, stdout};
+use crate::common::{gazette, repo, shared_index, stderr, stdout};
 
 fn shared() -> PathBuf {
     repo().join("../shared/corpus")
@@ -202,5 +202,62 @@ fn stats_by_year_on_the_national_work_reports_equal_a_plain_count() {
             (b["per_10k"].as_f64().unwrap() - per_10k).abs() < 0.006,
             "{b}"
         );
+    }
+}
+
+/// On the whole corpus, whose index has several segments, the searches that collect their
+/// segments or a NEAR's candidates on every core (a common long literal, a NEAR of common
+/// words, a filter, a boolean) give what they give on one thread (`GAZETTE_THREADS=1`): the
+/// counts, the first 50 hits with their scores, and every hit.
+#[test]
+#[ignore = "needs ../shared/corpus"]
+fn searches_on_every_core_equal_those_on_one_thread() {
+    if std::thread::available_parallelism().map_or(1, |n| n.get()) < 2 {
+        println!("skipped: one core, so every search runs on one thread anyway");
+        return;
+    }
+    let index = shared_index();
+    let meta = std::fs::read_to_string(format!("{index}/meta.json")).unwrap();
+    let meta: serde_json::Value = serde_json::from_str(&meta).unwrap();
+    let segments = meta["segments"].as_array().unwrap().len();
+    assert!(
+        segments >= 2,
+        "the index has {segments} segment: nothing to spread"
+    );
+    let run = |threads: Option<&str>, args: &[&str]| {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_gazette"));
+        command
+            .args(args)
+            .args(["--index", &index])
+            .env("NO_COLOR", "1");
+        match threads {
+            Some(n) => command.env("GAZETTE_THREADS", n),
+            None => command.env_remove("GAZETTE_THREADS"),
+        };
+        let out = command.output().unwrap();
+        assert!(
+            out.status.code().is_some_and(|code| code < 2),
+            "{}",
+            stderr(&out)
+        );
+        stdout(&out)
+    };
+    for query in [
+        "中华人民共和国",
+        "发展 NEAR/5 经济",
+        "人民政府 NEAR/10 中华人民共和国",
+        "政府 region:河南",
+        "发展 OR 改革",
+    ] {
+        for shape in [
+            &["--count"][..],
+            &["-n", "50", "--json"],
+            &["--all", "--json"],
+        ] {
+            let args: Vec<&str> = ["search", query].iter().chain(shape).copied().collect();
+            let one = run(Some("1"), &args);
+            assert!(!one.is_empty(), "{args:?} found nothing");
+            assert!(run(None, &args) == one, "{args:?} differs on every core");
+        }
     }
 }
