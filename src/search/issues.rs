@@ -12,14 +12,15 @@ use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
 use std::ops::Range;
 
-use tantivy::query::{EnableScoring, Query};
-use tantivy::{DocAddress, DocId, Searcher};
+use tantivy::query::{EnableScoring, Query, Weight};
+use tantivy::{DocAddress, DocId, Searcher, SegmentReader};
 
-use crate::Error;
 use crate::search::count::each_alive;
 use crate::search::rank::Dates;
+use crate::search::spread;
 use crate::store::schema;
 use crate::text::fold::{Edge, Script, fold_with, folds_apart, holds_none};
+use crate::{Error, parallel};
 
 /// The issues a query finds, each once, in the order of their keys.
 #[derive(Default)]
@@ -57,48 +58,78 @@ impl Found {
 /// The first head (in store order) of each issue that `query` finds, with its date. The keys
 /// are read from each segment's column of them: a term number per head, then one pass over the
 /// column's dictionary for the numbers seen; the segments' sorted lists are then merged, an
-/// issue whose heads lie in several segments taken once, at its first head.
+/// issue whose heads lie in several segments taken once, at its first head. The segments are
+/// read on every core when the query's postings are many (`spread`): a word of the gazettes'
+/// names (政府) finds every head of a large collection.
 pub(super) fn find(searcher: &Searcher, dates: &Dates, query: &dyn Query) -> Result<Found, Error> {
-    const NONE: DocId = DocId::MAX;
     let weight = query.weight(EnableScoring::disabled_from_searcher(searcher))?;
+    let segments: Vec<(u32, &SegmentReader)> = searcher
+        .segment_readers()
+        .iter()
+        .enumerate()
+        .map(|(ord, segment)| (ord as u32, segment))
+        .collect();
+    let threads = spread::threads(searcher, query)?;
+    let read = parallel::map(&segments, threads, |&(ord, segment)| {
+        segment_issues(weight.as_ref(), dates, ord, segment)
+    });
+    // Each segment's issues, sorted by key, their keys moved into one buffer.
     let mut keys = Vec::new();
-    // Each segment's issues, sorted by key.
-    let mut runs: Vec<Vec<Issue>> = Vec::new();
-    for (segment_ord, segment) in searcher.segment_readers().iter().enumerate() {
-        let Some(column) = segment.fast_fields().str(schema::ISSUE_KEY)? else {
-            continue;
-        };
-        let dates = dates.of(segment)?;
-        let terms = column.num_terms();
-        // Heads come in store order, so the first seen of an issue is its first.
-        let mut first = vec![NONE; terms];
-        each_alive(weight.scorer(segment, 1.0)?, segment, |doc| {
-            if let Some(ord) = column.ords().first(doc)
-                && let Some(slot) = first.get_mut(ord as usize)
-                && *slot == NONE
-            {
-                *slot = doc;
-            }
-        });
-        let ords: Vec<u64> = (0..terms as u64)
-            .filter(|&ord| first[ord as usize] != NONE)
-            .collect();
-        let mut docs = ords.iter().map(|&ord| first[ord as usize]);
-        let mut run = Vec::with_capacity(ords.len());
-        column.dictionary().sorted_ords_to_term_cb(&ords, |key| {
-            let Some(doc) = docs.next() else { return };
-            let start = keys.len();
-            keys.extend_from_slice(key);
-            run.push(Issue {
-                key: start..keys.len(),
-                address: DocAddress::new(segment_ord as u32, doc),
-                date: dates.first(doc).unwrap_or(0),
-            });
-        })?;
+    let mut runs: Vec<Vec<Issue>> = Vec::with_capacity(read.len());
+    for segment in read {
+        let (segment_keys, mut run) = segment?;
+        let offset = keys.len();
+        keys.extend_from_slice(&segment_keys);
+        for issue in &mut run {
+            issue.key = issue.key.start + offset..issue.key.end + offset;
+        }
         runs.push(run);
     }
     let list = merge(&keys, runs);
     Ok(Found { keys, list })
+}
+
+/// The issues of one segment that `weight` finds, sorted by key, each at its first head, with
+/// their keys one after another.
+fn segment_issues(
+    weight: &dyn Weight,
+    dates: &Dates,
+    segment_ord: u32,
+    segment: &SegmentReader,
+) -> Result<(Vec<u8>, Vec<Issue>), Error> {
+    const NONE: DocId = DocId::MAX;
+    let mut keys = Vec::new();
+    let Some(column) = segment.fast_fields().str(schema::ISSUE_KEY)? else {
+        return Ok((keys, Vec::new()));
+    };
+    let dates = dates.of(segment)?;
+    let terms = column.num_terms();
+    // Heads come in store order, so the first seen of an issue is its first.
+    let mut first = vec![NONE; terms];
+    each_alive(weight.scorer(segment, 1.0)?, segment, |doc| {
+        if let Some(ord) = column.ords().first(doc)
+            && let Some(slot) = first.get_mut(ord as usize)
+            && *slot == NONE
+        {
+            *slot = doc;
+        }
+    });
+    let ords: Vec<u64> = (0..terms as u64)
+        .filter(|&ord| first[ord as usize] != NONE)
+        .collect();
+    let mut docs = ords.iter().map(|&ord| first[ord as usize]);
+    let mut run = Vec::with_capacity(ords.len());
+    column.dictionary().sorted_ords_to_term_cb(&ords, |key| {
+        let Some(doc) = docs.next() else { return };
+        let start = keys.len();
+        keys.extend_from_slice(key);
+        run.push(Issue {
+            key: start..keys.len(),
+            address: DocAddress::new(segment_ord, doc),
+            date: dates.first(doc).unwrap_or(0),
+        });
+    })?;
+    Ok((keys, run))
 }
 
 /// The runs, each sorted by key, merged into one sorted list with each key once: at the first

@@ -207,8 +207,8 @@ fn stats_by_year_on_the_national_work_reports_equal_a_plain_count() {
 
 /// On the whole corpus, whose index has several segments, the searches that collect their
 /// segments or a NEAR's candidates on every core (a common long literal, a NEAR of common
-/// words, a filter, a boolean) give what they give on one thread (`GAZETTE_THREADS=1`): the
-/// counts, the first 50 hits with their scores, and every hit.
+/// words, a filter, a boolean, words of the issues' names) give what they give on one thread
+/// (`GAZETTE_THREADS=1`): the counts, the first 50 hits with their scores, and every hit.
 #[test]
 #[ignore = "needs ../shared/corpus"]
 fn searches_on_every_core_equal_those_on_one_thread() {
@@ -248,6 +248,8 @@ fn searches_on_every_core_equal_those_on_one_thread() {
         "人民政府 NEAR/10 中华人民共和国",
         "政府 region:河南",
         "发展 OR 改革",
+        "政府",
+        "人民政府公报",
     ] {
         for shape in [
             &["--count"][..],
