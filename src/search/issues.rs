@@ -25,13 +25,14 @@ use crate::{Error, parallel};
 /// The issues a query finds, each once, in the order of their keys.
 #[derive(Default)]
 pub(super) struct Found {
-    /// The keys one after another, as the dictionaries hold them: checked as UTF-8 only where
-    /// read (`--count` reads none).
-    keys: Vec<u8>,
+    /// Each segment's keys one after another, as its dictionary holds them: checked as UTF-8
+    /// only where read (`--count` reads none).
+    keys: Vec<Vec<u8>>,
     pub(super) list: Vec<Issue>,
 }
 
-/// One issue found: where its key is in [`Found`], its first head, and its date (a `dates::key`).
+/// One issue found: where its key is in [`Found`] (in the keys of its first head's segment),
+/// its first head, and its date (a `dates::key`).
 pub(super) struct Issue {
     key: Range<usize>,
     pub(super) address: DocAddress,
@@ -47,7 +48,7 @@ impl Found {
 
     /// The key of `issue` as the dictionary holds it.
     pub(super) fn raw_key(&self, issue: &Issue) -> &[u8] {
-        &self.keys[issue.key.clone()]
+        key_of(&self.keys, issue)
     }
 
     pub(super) fn len(&self) -> usize {
@@ -73,16 +74,12 @@ pub(super) fn find(searcher: &Searcher, dates: &Dates, query: &dyn Query) -> Res
     let read = parallel::map(&segments, threads, |&(ord, segment)| {
         segment_issues(weight.as_ref(), dates, ord, segment)
     });
-    // Each segment's issues, sorted by key, their keys moved into one buffer.
-    let mut keys = Vec::new();
+    // Each segment's keys, and its issues sorted by key.
+    let mut keys = Vec::with_capacity(read.len());
     let mut runs: Vec<Vec<Issue>> = Vec::with_capacity(read.len());
     for segment in read {
-        let (segment_keys, mut run) = segment?;
-        let offset = keys.len();
-        keys.extend_from_slice(&segment_keys);
-        for issue in &mut run {
-            issue.key = issue.key.start + offset..issue.key.end + offset;
-        }
+        let (segment_keys, run) = segment?;
+        keys.push(segment_keys);
         runs.push(run);
     }
     let list = merge(&keys, runs);
@@ -134,12 +131,17 @@ fn segment_issues(
 
 /// The runs, each sorted by key, merged into one sorted list with each key once: at the first
 /// of its heads. The sort finds the runs already in order and merges them.
-fn merge(keys: &[u8], runs: Vec<Vec<Issue>>) -> Vec<Issue> {
-    let key = |issue: &Issue| &keys[issue.key.clone()];
+fn merge(keys: &[Vec<u8>], runs: Vec<Vec<Issue>>) -> Vec<Issue> {
+    let key = |issue: &Issue| key_of(keys, issue);
     let mut list: Vec<Issue> = runs.into_iter().flatten().collect();
     list.sort_by(|a, b| key(a).cmp(key(b)).then(a.address.cmp(&b.address)));
     list.dedup_by(|later, first| key(later) == key(first));
     list
+}
+
+/// The key of `issue` in the keys of its first head's segment.
+fn key_of<'a>(keys: &'a [Vec<u8>], issue: &Issue) -> &'a [u8] {
+    &keys[issue.address.segment_ord as usize][issue.key.clone()]
 }
 
 /// A score, ordered as f32's total order.
