@@ -5,7 +5,6 @@ use tantivy::collector::DocSetCollector;
 use tantivy::query::{EnableScoring, Query, Scorer};
 use tantivy::{DocAddress, DocId, DocSet, SegmentReader, TERMINATED};
 
-use crate::Error;
 use crate::search::char_query::CharQuery;
 use crate::search::near::NearPositions;
 use crate::search::plan::Run;
@@ -14,6 +13,7 @@ use crate::search::query::Expr;
 use crate::search::spread;
 use crate::search::stored::Heads;
 use crate::text::fold::fold;
+use crate::{Error, parallel};
 
 /// Each matching paragraph and its number of occurrences: from the postings where they decide
 /// alone, otherwise from every candidate's text.
@@ -105,18 +105,54 @@ pub(super) fn count_from_index(
         }
         return Ok(true);
     }
-    let Some(mut occurrences) = LiteralPostings::new(&run.searcher, &run.fields, &folded)? else {
+    let Some(occurrences) = LiteralPostings::new(&run.searcher, &run.fields, &folded)? else {
         return Ok(false);
     };
     let matching = run
         .query
         .weight(EnableScoring::disabled_from_searcher(&run.searcher))?;
-    for (ord, segment) in run.searcher.segment_readers().iter().enumerate() {
+    let segments: Vec<(u32, &SegmentReader)> = run
+        .searcher
+        .segment_readers()
+        .iter()
+        .enumerate()
+        .map(|(ord, segment)| (ord as u32, segment))
+        .collect();
+    let count_segment = |&(ord, segment): &(u32, &SegmentReader),
+                         each: &mut dyn FnMut(DocAddress, usize)|
+     -> Result<(), Error> {
+        let mut occurrences = occurrences.clone();
         let mut postings = occurrences.open(segment)?;
         each_alive(matching.scorer(segment, 1.0)?, segment, |doc| {
             let count = occurrences.count(&mut postings, doc);
-            f(DocAddress::new(ord as u32, doc), count);
+            each(DocAddress::new(ord, doc), count);
         });
+        Ok(())
+    };
+    // A literal of one bigram is counted from its term frequencies, too little work per
+    // paragraph to gather apart; a phrase walks the positions of its bigrams.
+    let threads = match occurrences.terms.len() {
+        1 => 1,
+        _ => spread::threads(&run.searcher, &run.query)?,
+    };
+    if threads <= 1 {
+        for segment in &segments {
+            count_segment(segment, f)?;
+        }
+        return Ok(true);
+    }
+    // On every core: each segment's matches gathered apart, then handed on in order.
+    let counted = parallel::map(&segments, threads, |segment| {
+        let mut matches = Vec::new();
+        count_segment(segment, &mut |address, count| {
+            matches.push((address, count))
+        })?;
+        Ok::<_, Error>(matches)
+    });
+    for matches in counted {
+        for (address, count) in matches? {
+            f(address, count);
+        }
     }
     Ok(true)
 }

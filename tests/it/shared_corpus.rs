@@ -208,7 +208,8 @@ fn stats_by_year_on_the_national_work_reports_equal_a_plain_count() {
 /// On the whole corpus, whose index has several segments, the searches that collect their
 /// segments or a NEAR's candidates on every core (a common long literal, a NEAR of common
 /// words, a filter, a boolean, words of the issues' names) give what they give on one thread
-/// (`GAZETTE_THREADS=1`): the counts, the first 50 hits with their scores, and every hit.
+/// (`GAZETTE_THREADS=1`): the counts, the first 50 hits with their scores, every hit, and the
+/// counts of `stats`.
 #[test]
 #[ignore = "needs ../shared/corpus"]
 fn searches_on_every_core_equal_those_on_one_thread() {
@@ -261,5 +262,12 @@ fn searches_on_every_core_equal_those_on_one_thread() {
             assert!(!one.is_empty(), "{args:?} found nothing");
             assert!(run(None, &args) == one, "{args:?} differs on every core");
         }
+    }
+    // `stats` counts a phrase from its postings, segment by segment.
+    for by in ["year", "region"] {
+        let args = ["stats", "中华人民共和国", "--by", by, "--json"];
+        let one = run(Some("1"), &args);
+        assert!(!one.is_empty(), "{args:?} found nothing");
+        assert!(run(None, &args) == one, "{args:?} differs on every core");
     }
 }
