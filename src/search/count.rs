@@ -5,6 +5,7 @@ use tantivy::collector::DocSetCollector;
 use tantivy::query::{EnableScoring, Query, Scorer};
 use tantivy::{DocAddress, DocId, DocSet, SegmentReader, TERMINATED};
 
+use crate::Error;
 use crate::search::char_query::CharQuery;
 use crate::search::near::NearPositions;
 use crate::search::plan::Run;
@@ -13,7 +14,6 @@ use crate::search::query::Expr;
 use crate::search::spread;
 use crate::search::stored::Heads;
 use crate::text::fold::fold;
-use crate::{Error, parallel};
 
 /// Each matching paragraph and its number of occurrences: from the postings where they decide
 /// alone, otherwise from every candidate's text.
@@ -111,14 +111,8 @@ pub(super) fn count_from_index(
     let matching = run
         .query
         .weight(EnableScoring::disabled_from_searcher(&run.searcher))?;
-    let segments: Vec<(u32, &SegmentReader)> = run
-        .searcher
-        .segment_readers()
-        .iter()
-        .enumerate()
-        .map(|(ord, segment)| (ord as u32, segment))
-        .collect();
-    let count_segment = |&(ord, segment): &(u32, &SegmentReader),
+    let count_segment = |ord: u32,
+                         segment: &SegmentReader,
                          each: &mut dyn FnMut(DocAddress, usize)|
      -> Result<(), Error> {
         let mut occurrences = occurrences.clone();
@@ -136,15 +130,15 @@ pub(super) fn count_from_index(
         _ => spread::threads(&run.searcher, &run.query)?,
     };
     if threads <= 1 {
-        for segment in &segments {
-            count_segment(segment, f)?;
+        for (ord, segment) in run.searcher.segment_readers().iter().enumerate() {
+            count_segment(ord as u32, segment, f)?;
         }
         return Ok(true);
     }
     // On every core: each segment's matches gathered apart, then handed on in order.
-    let counted = parallel::map(&segments, threads, |segment| {
+    let counted = spread::each_segment(&run.searcher, threads, |ord, segment| {
         let mut matches = Vec::new();
-        count_segment(segment, &mut |address, count| {
+        count_segment(ord, segment, &mut |address, count| {
             matches.push((address, count))
         })?;
         Ok::<_, Error>(matches)

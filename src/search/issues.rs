@@ -15,12 +15,12 @@ use std::ops::Range;
 use tantivy::query::{EnableScoring, Query, Weight};
 use tantivy::{DocAddress, DocId, Searcher, SegmentReader};
 
+use crate::Error;
 use crate::search::count::each_alive;
 use crate::search::rank::Dates;
 use crate::search::spread;
 use crate::store::schema;
 use crate::text::fold::{Edge, Script, fold_with, folds_apart, holds_none};
-use crate::{Error, parallel};
 
 /// The issues a query finds, each once, in the order of their keys.
 #[derive(Default)]
@@ -64,14 +64,8 @@ impl Found {
 /// names (政府) finds every head of a large collection.
 pub(super) fn find(searcher: &Searcher, dates: &Dates, query: &dyn Query) -> Result<Found, Error> {
     let weight = query.weight(EnableScoring::disabled_from_searcher(searcher))?;
-    let segments: Vec<(u32, &SegmentReader)> = searcher
-        .segment_readers()
-        .iter()
-        .enumerate()
-        .map(|(ord, segment)| (ord as u32, segment))
-        .collect();
     let threads = spread::threads(searcher, query)?;
-    let read = parallel::map(&segments, threads, |&(ord, segment)| {
+    let read = spread::each_segment(searcher, threads, |ord, segment| {
         segment_issues(weight.as_ref(), dates, ord, segment)
     });
     // Each segment's keys, and its issues sorted by key.

@@ -43,18 +43,28 @@ fn search_on<C: Collector>(
     };
     let weight = query.weight(scoring)?;
     collector.check_schema(searcher.schema())?;
+    let fruits = each_segment(searcher, threads, |ord, segment| {
+        collector.collect_segment(weight.as_ref(), ord, segment)
+    })
+    .into_iter()
+    .collect::<tantivy::Result<Vec<_>>>()?;
+    Ok(collector.merge_fruits(fruits)?)
+}
+
+/// `work` on each segment of `searcher` (its ordinal and reader), the segments taken in turn by
+/// `threads` threads, the results in the order of the segments.
+pub(super) fn each_segment<R: Send>(
+    searcher: &Searcher,
+    threads: usize,
+    work: impl Fn(u32, &SegmentReader) -> R + Sync,
+) -> Vec<R> {
     let segments: Vec<(u32, &SegmentReader)> = searcher
         .segment_readers()
         .iter()
         .enumerate()
         .map(|(ord, segment)| (ord as u32, segment))
         .collect();
-    let fruits = parallel::map(&segments, threads, |&(ord, segment)| {
-        collector.collect_segment(weight.as_ref(), ord, segment)
-    })
-    .into_iter()
-    .collect::<tantivy::Result<Vec<_>>>()?;
-    Ok(collector.merge_fruits(fruits)?)
+    parallel::map(&segments, threads, |&(ord, segment)| work(ord, segment))
 }
 
 /// Threads for a search of `query`: one for an index of one segment or a query of few postings.
