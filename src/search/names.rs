@@ -176,15 +176,13 @@ impl<'a> NameRun<'a> {
         let query = self.candidates(self.fields().name)?;
         let searcher = self.searcher();
         let (addresses, counted) = match config.limit {
+            Some(0) if self.decides => (Vec::new(), Some(searcher.search(&query, &Count)?)),
             Some(limit) if self.decides => {
-                let total = searcher.search(&query, &Count)?;
-                let top = if limit == 0 {
-                    Vec::new()
-                } else {
-                    let collector =
-                        shortest_first(self.fields().name, config.sort, limit, &self.engine.dates);
-                    searcher.search(&query, &collector)?
-                };
+                // Counted in the pass that keeps the best: the top's collector visits every
+                // match anyway, and a second pass walked a common phrase's positions again.
+                let collector =
+                    shortest_first(self.fields().name, config.sort, limit, &self.engine.dates);
+                let (total, top) = searcher.search(&query, &(Count, collector))?;
                 (top.into_iter().map(|(_, a)| a).collect(), Some(total))
             }
             _ => {

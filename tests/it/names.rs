@@ -230,6 +230,24 @@ proptest! {
         for hit in &titles {
             prop_assert!(matched(hit).iter().all(|m| m == &literal));
         }
+        // A top 3 counts the documents in the index, in the pass that keeps its best; `--all`
+        // read and checked each one.
+        let named = hits
+            .iter()
+            .filter(|h| h["matched_in"] == "title" || h["matched_in"] == "doc_number")
+            .count();
+        let out = gazette(&["search", &literal, "-n", "3", "--index", &written.index]);
+        let summary = stdout(&out).lines().last().unwrap_or_default().to_string();
+        let counted = if summary.contains("by title or 文号") {
+            summary
+                .split(" document")
+                .next()
+                .and_then(|head| head.rsplit(' ').next())
+                .and_then(|n| n.parse::<usize>().ok())
+        } else {
+            Some(0)
+        };
+        prop_assert_eq!(counted, Some(named), "literal {:?}: {}", literal, summary);
     }
 }
 
