@@ -46,8 +46,17 @@ mod sources;
 pub const COMMIT_BYTES: u64 = 256 * 1024 * 1024;
 /// Memory for the index writer, shared by its threads; a thread whose share fills ends its
 /// segment before a commit does, so the share, as much as [`COMMIT_BYTES`], sets how large a run's
-/// segments grow (`merging` says how they are joined).
+/// segments grow (`merging` says how they are joined). The writer takes about four bytes of
+/// memory for each byte of text, so this much holds a run of about 120 MB in one segment per
+/// thread. The memory is taken as the text comes: a smaller run takes less.
 const WRITER_MEMORY: usize = 512 * 1024 * 1024;
+/// The writer's memory for a run whose files come to more than [`LARGE_RUN_BYTES`]: such a run is
+/// cut into several segments per thread whatever the memory, and each share that fills is the
+/// peak of the run's memory (the rest of the process is about 150 MB between commits). With
+/// [`WRITER_MEMORY`] a run of 1 GB peaked at 667 MB; with this, 541 MB (docs/PERFORMANCE.md).
+const LARGE_RUN_WRITER_MEMORY: usize = 384 * 1024 * 1024;
+/// Files of more than this many bytes in all make a large run (see [`LARGE_RUN_WRITER_MEMORY`]).
+const LARGE_RUN_BYTES: u64 = 128 * 1024 * 1024;
 /// Merges at a time (tantivy's default is 4): each holds its own buffers.
 const MERGE_THREADS: usize = 1;
 
@@ -157,10 +166,11 @@ pub fn run(config: &IndexConfig) -> Result<IndexSummary, Error> {
         clear(dir).map_err(unwritable)?;
     }
     let (index, fields) = open_for_writing(dir, schema::build()).map_err(unwritable)?;
+    let (files, errors) = walk::walk_links(&config.inputs, config.follow_links);
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
     let options = IndexWriterOptions::builder()
         .num_worker_threads(threads)
-        .memory_budget_per_thread(WRITER_MEMORY / threads)
+        .memory_budget_per_thread(writer_memory(&files) / threads)
         .num_merge_threads(MERGE_THREADS)
         .build();
     let writer: IndexWriter<Queued> =
@@ -178,9 +188,24 @@ pub fn run(config: &IndexConfig) -> Result<IndexSummary, Error> {
     // Checked once this process holds the writer's lock, so the probe is its own.
     check_writable(dir)?;
     writer.set_merge_policy(Box::new(CappedMergePolicy::new(config.max_merged_docs)));
-    let summary = add_files(config, &index, &fields, writer, started).map_err(unwritable)?;
+    let summary =
+        add_files(config, &index, &fields, writer, (files, errors), started).map_err(unwritable)?;
     record_run(dir, now_ms()).map_err(unwritable)?;
     Ok(summary)
+}
+
+/// The index writer's memory for a run over `files`: [`WRITER_MEMORY`], or
+/// [`LARGE_RUN_WRITER_MEMORY`] when they come to more than [`LARGE_RUN_BYTES`]. What the run
+/// finds unchanged counts too: it is an upper bound, and the memory is only a ceiling.
+fn writer_memory(files: &[PathBuf]) -> usize {
+    let mut bytes = 0u64;
+    for file in files {
+        bytes += std::fs::metadata(file).map_or(0, |meta| meta.len());
+        if bytes > LARGE_RUN_BYTES {
+            return LARGE_RUN_WRITER_MEMORY;
+        }
+    }
+    WRITER_MEMORY
 }
 
 /// Now, in milliseconds since 1970 (UTC).
@@ -224,9 +249,9 @@ fn add_files(
     index: &Index,
     fields: &Fields,
     writer: IndexWriter<Queued>,
+    (files, errors): (Vec<PathBuf>, Vec<Error>),
     started: Instant,
 ) -> Result<IndexSummary, Error> {
-    let (files, errors) = walk::walk_links(&config.inputs, config.follow_links);
     let mut batch = Batch {
         config,
         fields,
@@ -483,5 +508,33 @@ fn trim_heap() {
     // SAFETY: malloc_trim only returns free memory of the allocator to the system.
     unsafe {
         libc::malloc_trim(0);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The files' sizes, not their text, pick the memory: a sparse file is large without taking
+    /// the disk.
+    #[test]
+    fn a_run_over_more_than_the_large_run_bytes_gets_the_smaller_memory() {
+        let dir = tempfile::tempdir().unwrap();
+        let small = dir.path().join("small.txt");
+        std::fs::write(&small, "公报".repeat(1000)).unwrap();
+        assert_eq!(writer_memory(std::slice::from_ref(&small)), WRITER_MEMORY);
+
+        let large = dir.path().join("large.txt");
+        let file = std::fs::File::create(&large).unwrap();
+        file.set_len(LARGE_RUN_BYTES - 100).unwrap();
+        // Just at the bound with the small file: not above it.
+        assert_eq!(writer_memory(std::slice::from_ref(&large)), WRITER_MEMORY);
+        assert_eq!(
+            writer_memory(&[small.clone(), large.clone()]),
+            LARGE_RUN_WRITER_MEMORY
+        );
+        // A file gone since the walk counts for nothing.
+        let gone = dir.path().join("gone.txt");
+        assert_eq!(writer_memory(&[gone, large]), WRITER_MEMORY);
     }
 }
