@@ -76,11 +76,16 @@ pub(super) fn threads(searcher: &Searcher, query: &dyn Query) -> Result<usize, E
     query.query_terms(&mut |term, _| terms.push(term.clone()));
     terms.sort_unstable();
     terms.dedup();
-    let mut postings = 0u64;
+    // Summed until they reach the bound: a common word's first term usually does, and each
+    // look-up of the rest read a term dictionary that the search itself may never open.
+    let mut postings = 0usize;
     for term in &terms {
-        postings = postings.saturating_add(searcher.doc_freq(term)?);
+        let found = usize::try_from(searcher.doc_freq(term)?).unwrap_or(usize::MAX);
+        postings = postings.saturating_add(found);
+        if postings >= SPREAD_FROM {
+            break;
+        }
     }
-    let postings = usize::try_from(postings).unwrap_or(usize::MAX);
     Ok(parallel::threads(postings, SPREAD_FROM).min(searcher.segment_readers().len()))
 }
 
