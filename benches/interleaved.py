@@ -7,7 +7,10 @@ falls on every command alike (hyperfine runs each command's runs together).
 Runs 3 warm-up rounds, then ROUNDS rounds, each command once per round in the order given, its
 output discarded; prints each command's median in milliseconds, from process start to exit
 (spawning from Python costs about a millisecond, the same for every command: time `true` to see
-it). Used to compare two builds of gazette and rg side by side (docs/PERFORMANCE.md).
+it). Used to compare two builds of gazette and rg side by side (docs/PERFORMANCE.md). Copy the
+builds to compare at the same moment (`cp target/release/gazette /tmp/new`): a copy made earlier,
+with indexing runs since, started slower than a fresh copy of the same binary (docs/PERFORMANCE.md,
+round 10).
 """
 import shlex
 import statistics
