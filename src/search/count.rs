@@ -105,7 +105,7 @@ pub(super) fn count_from_index(
         }
         return Ok(true);
     }
-    let Some(occurrences) = LiteralPostings::new(&run.searcher, &run.fields, &folded)? else {
+    let Some(occurrences) = LiteralPostings::new(&run.searcher, run.fields.grams, &folded)? else {
         return Ok(false);
     };
     let matching = run

@@ -70,25 +70,32 @@ pub(super) struct Close {
     pub(super) decided: Option<usize>,
 }
 
-impl NearPositions {
-    pub(super) fn of(run: &Run) -> Result<Option<NearPositions>, Error> {
-        let near = match &run.prepared.expr {
-            near @ Expr::Near { .. } => near,
-            Expr::And(items) => {
-                let mut nears = items.iter().filter(|x| !matches!(x, Expr::Filter(_)));
-                match (nears.next(), nears.next()) {
-                    (Some(near @ Expr::Near { .. }), None) => near,
-                    _ => return Ok(None),
-                }
+/// The NEAR of an expression that is one NEAR alone or with filters: its literals and distance.
+pub(super) fn lone_near(expr: &Expr) -> Option<(&str, &str, usize)> {
+    let near = match expr {
+        near @ Expr::Near { .. } => near,
+        Expr::And(items) => {
+            let mut nears = items.iter().filter(|x| !matches!(x, Expr::Filter(_)));
+            match (nears.next(), nears.next()) {
+                (Some(near @ Expr::Near { .. }), None) => near,
+                _ => return None,
             }
-            _ => return Ok(None),
-        };
-        let Expr::Near {
+        }
+        _ => return None,
+    };
+    match near {
+        Expr::Near {
             left,
             right,
             distance,
-        } = near
-        else {
+        } => Some((left, right, *distance)),
+        _ => None,
+    }
+}
+
+impl NearPositions {
+    pub(super) fn of(run: &Run) -> Result<Option<NearPositions>, Error> {
+        let Some((left, right, distance)) = lone_near(&run.prepared.expr) else {
             return Ok(None);
         };
         if run.prepared.script != Script::Fold || run.prepared.words {
@@ -97,8 +104,9 @@ impl NearPositions {
         let (left, right) = (fold(left), fold(right));
         let one_run =
             |literal: &Folded| !literal.chars.contains(&' ') && !self_overlapping(&literal.chars);
-        let positions =
-            |literal: &Folded| LiteralPostings::with_positions(&run.searcher, &run.fields, literal);
+        let positions = |literal: &Folded| {
+            LiteralPostings::with_positions(&run.searcher, run.fields.grams, literal)
+        };
         let (Some(left_postings), Some(right_postings)) = (positions(&left)?, positions(&right)?)
         else {
             return Ok(None);
@@ -107,7 +115,7 @@ impl NearPositions {
             lengths: (left.len() as u32, right.len() as u32),
             left: left_postings,
             right: right_postings,
-            distance: u32::try_from(*distance).unwrap_or(u32::MAX),
+            distance: u32::try_from(distance).unwrap_or(u32::MAX),
             // The index decides the filters beside it (see `exact_in_index`).
             decides: one_run(&left) && one_run(&right),
         }))

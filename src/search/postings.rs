@@ -1,14 +1,13 @@
 //! MATCH: a literal's occurrences in a paragraph, from the positions of its grams.
 
 use tantivy::postings::{Postings, SegmentPostings};
-use tantivy::schema::IndexRecordOption;
+use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocId, DocSet, Searcher, SegmentReader, Term};
 
 use crate::Error;
 use crate::search::context_query::phrase_starts;
 use crate::search::literal::every_bigram;
 use crate::search::phrase::cheapest_placing;
-use crate::store::schema::Fields;
 use crate::store::tokenizers::literal_grams;
 use crate::text::fold::Folded;
 
@@ -25,14 +24,14 @@ pub(super) struct LiteralPostings {
 }
 
 impl LiteralPostings {
-    /// `None` for a literal of one character, or with a lone character beside others, which the
-    /// index cannot place. A literal of several bigrams is placed as its query places it, by the
+    /// In the character view `view` (the text's grams, or the names'). `None` for a literal of
+    /// one character, or with a lone character beside others, which the index cannot place. A literal of several bigrams is placed as its query places it, by the
     /// bigrams whose positions take the least room in `searcher` ([`cheapest_placing`]): the
     /// bigrams every second character would read 人民 and 共和 for 中华人民共和国, which stand in
     /// nearly every law.
     pub(super) fn new(
         searcher: &Searcher,
-        fields: &Fields,
+        view: Field,
         folded: &Folded,
     ) -> Result<Option<LiteralPostings>, Error> {
         let grams = literal_grams(&folded.chars);
@@ -41,10 +40,10 @@ impl LiteralPostings {
         }
         let (terms, option): (Vec<(u32, Term)>, _) = if grams.len() == 1 {
             let (offset, gram) = &grams[0];
-            let term = Term::from_field_text(fields.grams, gram);
+            let term = Term::from_field_text(view, gram);
             (vec![(*offset as u32, term)], IndexRecordOption::WithFreqs)
         } else {
-            let placing = cheapest_placing(searcher, &every_bigram(fields.grams, &folded.chars))?;
+            let placing = cheapest_placing(searcher, &every_bigram(view, &folded.chars))?;
             let terms = placing
                 .into_iter()
                 .map(|(offset, term)| (offset as u32, term))
@@ -63,10 +62,10 @@ impl LiteralPostings {
     /// For a literal of two characters or more, with the positions of its grams.
     pub(super) fn with_positions(
         searcher: &Searcher,
-        fields: &Fields,
+        view: Field,
         folded: &Folded,
     ) -> Result<Option<LiteralPostings>, Error> {
-        let Some(mut postings) = LiteralPostings::new(searcher, fields, folded)? else {
+        let Some(mut postings) = LiteralPostings::new(searcher, view, folded)? else {
             return Ok(None);
         };
         postings.option = IndexRecordOption::WithFreqsAndPositions;

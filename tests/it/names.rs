@@ -699,3 +699,66 @@ fn the_best_issues_are_the_first_issues_of_all_hits_ranked() {
     }
     assert!(compared > 100, "only {compared} issue hits compared");
 }
+
+/// Whether two occurrences of `a` and `b` in `text` stand at most `distance` characters apart
+/// (the characters between them; overlapping ones have none): every occurrence, by a scan.
+fn near_in(text: &str, a: &str, b: &str, distance: usize) -> bool {
+    let chars: Vec<char> = text.chars().collect();
+    let starts = |literal: &str| -> Vec<(usize, usize)> {
+        let literal: Vec<char> = literal.chars().collect();
+        (0..chars.len())
+            .filter(|&i| chars[i..].starts_with(&literal))
+            .map(|i| (i, i + literal.len()))
+            .collect()
+    };
+    let (lefts, rights) = (starts(a), starts(b));
+    lefts.iter().any(|&l| {
+        rights.iter().any(|&r| {
+            let (first, second) = if l.0 <= r.0 { (l, r) } else { (r, l) };
+            second.0.saturating_sub(first.1) <= distance
+        })
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 60, ..ProptestConfig::default() })]
+
+    /// A NEAR of two words finds, as titles, the documents whose title holds them close enough,
+    /// and only those: a scan of the titles the test wrote. The index rules out the titles where
+    /// they stand too far apart before any is read.
+    #[test]
+    fn a_near_finds_every_title_where_its_words_stand_close(
+        t in 0..40usize,
+        (i, j) in (any::<prop::sample::Index>(), any::<prop::sample::Index>()),
+        distance in 0usize..8,
+    ) {
+        let written = written();
+        let title: Vec<char> = written.titles[t].1.chars().collect();
+        let cut = |at: &prop::sample::Index| -> String {
+            let start = at.index(title.len() - 1);
+            title[start..start + 2].iter().collect()
+        };
+        let (a, b) = (cut(&i), cut(&j));
+        let query = format!("{a} NEAR/{distance} {b}");
+        let expected: BTreeSet<String> = written
+            .titles
+            .iter()
+            .filter(|(_, title)| near_in(title, &a, &b, distance))
+            .map(|(name, _)| name.clone())
+            .collect();
+        let (code, hits) = every_hit(&written.index, &query, &[]);
+        prop_assert!(matches!(code, 0 | 1), "{}: exit {}", query, code);
+        let found: BTreeSet<String> = hits
+            .iter()
+            .filter(|h| h["matched_in"] == "title")
+            .map(file_name)
+            .collect();
+        prop_assert_eq!(&found, &expected, "query {:?}", query);
+        // A top 3 shows the best of the same titles.
+        for hit in top(&written.index, &query, "3") {
+            if hit["matched_in"] == "title" {
+                prop_assert!(expected.contains(&file_name(&hit)), "query {:?}", query);
+            }
+        }
+    }
+}
