@@ -10,7 +10,8 @@ output discarded; prints each command's median in milliseconds, from process sta
 it). Used to compare two builds of gazette and rg side by side (docs/PERFORMANCE.md). Copy the
 builds to compare at the same moment (`cp target/release/gazette /tmp/new`): a copy made earlier,
 with indexing runs since, started slower than a fresh copy of the same binary (docs/PERFORMANCE.md,
-round 10).
+round 10). Run a comparison in both orders: the first command of each round can be slower by a
+few tenths of a millisecond, whatever it runs.
 """
 import shlex
 import statistics
