@@ -215,8 +215,17 @@ fn search_with(run: &Run, config: &SearchConfig) -> Result<SearchResult, Error> 
 
     // Candidates with their scores: the best `limit` where the index decides alone and the order
     // is by relevance; otherwise all of them, checked against their text.
-    let everything = !run.prepared.index_decides() || config.sort != Sort::Relevance;
-    let (candidates, counted) = if everything {
+    // By date, where the index decides, every candidate is a hit: only the first `limit` in date
+    // order are read (and those after any the text rejects), not every candidate.
+    let first_by_date =
+        run.prepared.index_decides() && config.sort != Sort::Relevance && limit.is_some();
+    let everything =
+        (!run.prepared.index_decides() || config.sort != Sort::Relevance) && !first_by_date;
+    let (candidates, counted) = if first_by_date {
+        let all = spread::search(searcher, &run.query, &best(usize::MAX, &run.dates))?;
+        let total = all.len();
+        (by_date(run, config.sort, all, |c| c.1)?, Some(total))
+    } else if everything {
         if let Some(near) = NearPositions::of(run)? {
             // Positions rule out most candidates before any is ranked: only those close enough
             // are ordered.
@@ -238,8 +247,9 @@ fn search_with(run: &Run, config: &SearchConfig) -> Result<SearchResult, Error> 
             }
             return search_near(run, config, close);
         }
-        let total = spread::search(searcher, &run.query, &Count)?;
-        let all = spread::search(searcher, &run.query, &best(total, &run.dates))?;
+        // Every candidate, ranked: a heap that is never full keeps them all, so no pass counts
+        // them first.
+        let all = spread::search(searcher, &run.query, &best(usize::MAX, &run.dates))?;
         (all, None)
     } else if limit == Some(0) {
         // None is shown (names fill the page): the matches are only counted, without scores,
