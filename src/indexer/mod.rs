@@ -46,14 +46,13 @@ mod sources;
 pub const COMMIT_BYTES: u64 = 256 * 1024 * 1024;
 /// Memory for the index writer, shared by its threads; a thread whose share fills ends its
 /// segment before a commit does, so the share, as much as [`COMMIT_BYTES`], sets how large a run's
-/// segments grow (`merging` says how they are joined). The writer takes about four bytes of
-/// memory for each byte of text, so this much holds a run of about 120 MB in one segment per
-/// thread. The memory is taken as the text comes: a smaller run takes less.
+/// segments grow (`merging` says how they are joined). This much holds a run the size of
+/// ../shared/corpus in one segment per thread (docs/PERFORMANCE.md has the figures). The memory
+/// is taken as the text comes: a smaller run takes less.
 const WRITER_MEMORY: usize = 512 * 1024 * 1024;
 /// The writer's memory for a run whose files come to more than [`LARGE_RUN_BYTES`]: such a run is
 /// cut into several segments per thread whatever the memory, and each share that fills is the
-/// peak of the run's memory (the rest of the process is about 150 MB between commits). With
-/// [`WRITER_MEMORY`] a run of 1 GB peaked at 667 MB; with this, 541 MB (docs/PERFORMANCE.md).
+/// peak of the run's memory: a smaller share lowers the peak (docs/PERFORMANCE.md, round 10).
 const LARGE_RUN_WRITER_MEMORY: usize = 384 * 1024 * 1024;
 /// Files of more than this many bytes in all make a large run (see [`LARGE_RUN_WRITER_MEMORY`]).
 const LARGE_RUN_BYTES: u64 = 128 * 1024 * 1024;

@@ -209,6 +209,12 @@ pub fn check(config: &SearchConfig) -> Result<(), Error> {
 /// then ordered and cut to `limit`. NEAR leaves for `near::search_near` once positions have
 /// filtered its candidates. The stages share the count of rejected candidates, which is why they
 /// stand in one function.
+/// Every candidate of `run`, ranked: a heap that is never full keeps them all, so no pass
+/// counts them first.
+fn every_candidate(run: &Run) -> Result<Vec<(f32, tantivy::DocAddress)>, Error> {
+    spread::search(&run.searcher, &run.query, &best(usize::MAX, &run.dates))
+}
+
 fn search_with(run: &Run, config: &SearchConfig) -> Result<SearchResult, Error> {
     let limit = config.limit;
     let searcher = &run.searcher;
@@ -217,12 +223,12 @@ fn search_with(run: &Run, config: &SearchConfig) -> Result<SearchResult, Error> 
     // is by relevance; otherwise all of them, checked against their text.
     // By date, where the index decides, every candidate is a hit: only the first `limit` in date
     // order are read (and those after any the text rejects), not every candidate.
-    let first_by_date =
-        run.prepared.index_decides() && config.sort != Sort::Relevance && limit.is_some();
-    let everything =
-        (!run.prepared.index_decides() || config.sort != Sort::Relevance) && !first_by_date;
+    let decides = run.prepared.index_decides();
+    let by_relevance = config.sort == Sort::Relevance;
+    let first_by_date = decides && !by_relevance && limit.is_some();
+    let everything = !decides || (!by_relevance && limit.is_none());
     let (candidates, counted) = if first_by_date {
-        let all = spread::search(searcher, &run.query, &best(usize::MAX, &run.dates))?;
+        let all = every_candidate(run)?;
         let total = all.len();
         (by_date(run, config.sort, all, |c| c.1)?, Some(total))
     } else if everything {
@@ -247,10 +253,7 @@ fn search_with(run: &Run, config: &SearchConfig) -> Result<SearchResult, Error> 
             }
             return search_near(run, config, close);
         }
-        // Every candidate, ranked: a heap that is never full keeps them all, so no pass counts
-        // them first.
-        let all = spread::search(searcher, &run.query, &best(usize::MAX, &run.dates))?;
-        (all, None)
+        (every_candidate(run)?, None)
     } else if limit == Some(0) {
         // None is shown (names fill the page): the matches are only counted, without scores,
         // by the character view's query alone where there is one: the ranked query would still

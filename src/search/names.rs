@@ -30,9 +30,8 @@ use tantivy::{DocAddress, Searcher, Term};
 
 use crate::search::engine::Engine;
 use crate::search::issues::{self, Bounds, Score};
-use crate::search::near::lone_near;
+use crate::search::near::NearPositions;
 use crate::search::plan::{Context, Prepared, exact_in_index, has_filter, to_query};
-use crate::search::postings::LiteralPostings;
 use crate::search::query::Expr;
 use crate::search::rank::{Dates, order};
 use crate::search::stored::{Paragraph, inconsistent, read_head};
@@ -40,7 +39,6 @@ use crate::search::verify::PARALLEL_FROM;
 use crate::search::verify::{WholeWords, spans_of};
 use crate::search::{Hit, MatchedIn, SearchConfig, Sort};
 use crate::store::schema::{self, Citation, Fields};
-use crate::text::fold::{Script, fold};
 use crate::{Error, parallel};
 
 /// The score of a name that ranks above every paragraph, to which its coverage (0 to 1) is added:
@@ -213,53 +211,15 @@ impl<'a> NameRun<'a> {
 
     /// The candidates whose names may hold the query's NEAR, in their order: where the query is
     /// one NEAR (alone or with filters), those where two occurrences of its literals stand close
-    /// enough in the name view, as a paragraph's candidates are kept (`search::near`). Folding
-    /// only removes characters or converts them one for one, so occurrences too far apart in the
-    /// view are too far apart in the name; the rest are read and checked on the name. The title
+    /// enough in the name view, as a paragraph's candidates are kept (`search::near`). The title
     /// and the 文号 are one view: a pair across the two may be kept, never a pair within one
-    /// lost. (../shared/corpus: 53 names hold 发展 and 经济, 10 of them within 5 characters.)
+    /// lost.
     fn close_enough(&self, candidates: Vec<DocAddress>) -> Result<Vec<DocAddress>, Error> {
-        let Some((left, right, distance)) = lone_near(&self.prepared.expr) else {
-            return Ok(candidates);
-        };
-        if self.prepared.script != Script::Fold || self.prepared.words {
-            return Ok(candidates);
-        }
         let searcher = self.searcher();
-        let view = self.fields().name;
-        let (left, right) = (fold(left), fold(right));
-        let (Some(mut left_postings), Some(mut right_postings)) = (
-            LiteralPostings::with_positions(searcher, view, &left)?,
-            LiteralPostings::with_positions(searcher, view, &right)?,
-        ) else {
-            return Ok(candidates);
-        };
-        let (left_len, right_len) = (left.len() as u32, right.len() as u32);
-        let distance = u32::try_from(distance).unwrap_or(u32::MAX);
-        let mut kept = Vec::with_capacity(candidates.len());
-        for segment in candidates.chunk_by(|a, b| a.segment_ord == b.segment_ord) {
-            let reader = searcher.segment_reader(segment[0].segment_ord);
-            let mut lefts = left_postings.open(reader)?;
-            let mut rights = right_postings.open(reader)?;
-            for &address in segment {
-                let ls = left_postings.starts(&mut lefts, address.doc_id).to_vec();
-                let rs = right_postings.starts(&mut rights, address.doc_id);
-                let close = ls.iter().any(|&l| {
-                    rs.iter().any(|&r| {
-                        let (first_end, second) = if l <= r {
-                            (l + left_len, r)
-                        } else {
-                            (r + right_len, l)
-                        };
-                        second.saturating_sub(first_end) <= distance
-                    })
-                });
-                if close {
-                    kept.push(address);
-                }
-            }
+        match NearPositions::in_view(searcher, self.fields().name, self.prepared)? {
+            Some(near) => near.close_in_view(searcher, candidates),
+            None => Ok(candidates),
         }
-        Ok(kept)
     }
 
     /// The hit of the document headed at `address`, if its title or else its 文号 matches.

@@ -2,11 +2,12 @@
 
 use std::collections::BTreeSet;
 
-use tantivy::DocAddress;
 use tantivy::query::EnableScoring;
+use tantivy::schema::Field;
+use tantivy::{DocAddress, Searcher};
 
 use crate::search::count::self_overlapping;
-use crate::search::plan::Run;
+use crate::search::plan::{Prepared, Run};
 use crate::search::postings::LiteralPostings;
 use crate::search::query::Expr;
 use crate::search::rank::by_date;
@@ -73,15 +74,14 @@ pub(super) struct Close {
 /// The NEAR of an expression that is one NEAR alone or with filters: its literals and distance.
 pub(super) fn lone_near(expr: &Expr) -> Option<(&str, &str, usize)> {
     let near = match expr {
-        near @ Expr::Near { .. } => near,
         Expr::And(items) => {
-            let mut nears = items.iter().filter(|x| !matches!(x, Expr::Filter(_)));
-            match (nears.next(), nears.next()) {
-                (Some(near @ Expr::Near { .. }), None) => near,
+            let mut rest = items.iter().filter(|x| !matches!(x, Expr::Filter(_)));
+            match (rest.next(), rest.next()) {
+                (Some(near), None) => near,
                 _ => return None,
             }
         }
-        _ => return None,
+        near => near,
     };
     match near {
         Expr::Near {
@@ -94,19 +94,28 @@ pub(super) fn lone_near(expr: &Expr) -> Option<(&str, &str, usize)> {
 }
 
 impl NearPositions {
+    /// The NEAR of `run`'s query, placed in the text's grams.
     pub(super) fn of(run: &Run) -> Result<Option<NearPositions>, Error> {
-        let Some((left, right, distance)) = lone_near(&run.prepared.expr) else {
+        NearPositions::in_view(&run.searcher, run.fields.grams, &run.prepared)
+    }
+
+    /// The NEAR of `prepared`'s query (one NEAR alone or with filters), placed in the character
+    /// view `view`; `None` when positions cannot place it.
+    pub(super) fn in_view(
+        searcher: &Searcher,
+        view: Field,
+        prepared: &Prepared,
+    ) -> Result<Option<NearPositions>, Error> {
+        let Some((left, right, distance)) = lone_near(&prepared.expr) else {
             return Ok(None);
         };
-        if run.prepared.script != Script::Fold || run.prepared.words {
+        if prepared.script != Script::Fold || prepared.words {
             return Ok(None);
         }
         let (left, right) = (fold(left), fold(right));
         let one_run =
             |literal: &Folded| !literal.chars.contains(&' ') && !self_overlapping(&literal.chars);
-        let positions = |literal: &Folded| {
-            LiteralPostings::with_positions(&run.searcher, run.fields.grams, literal)
-        };
+        let positions = |literal: &Folded| LiteralPostings::with_positions(searcher, view, literal);
         let (Some(left_postings), Some(right_postings)) = (positions(&left)?, positions(&right)?)
         else {
             return Ok(None);
@@ -147,6 +156,50 @@ impl NearPositions {
         Ok(close)
     }
 
+    /// Where the first of two occurrences (the left literal's at `l`, the right's at `r`, in
+    /// characters of the folded text) ends and the second starts: the characters between them
+    /// are the difference, none where they overlap.
+    fn between(&self, l: u32, r: u32) -> (u32, u32) {
+        let (left_len, right_len) = self.lengths;
+        if l <= r {
+            (l + left_len, r)
+        } else {
+            (r + right_len, l)
+        }
+    }
+
+    /// The `candidates` (in the order of the index) where two occurrences stand close enough in
+    /// the folded view, in their order. Folding only removes characters or converts them one
+    /// for one, so occurrences too far apart there are too far apart in the text: the rest may
+    /// match, and are checked on it.
+    pub(super) fn close_in_view(
+        &self,
+        searcher: &Searcher,
+        candidates: Vec<DocAddress>,
+    ) -> Result<Vec<DocAddress>, Error> {
+        let (mut left_postings, mut right_postings) = (self.left.clone(), self.right.clone());
+        let mut kept = Vec::with_capacity(candidates.len());
+        for segment in candidates.chunk_by(|a, b| a.segment_ord == b.segment_ord) {
+            let reader = searcher.segment_reader(segment[0].segment_ord);
+            let mut lefts = left_postings.open(reader)?;
+            let mut rights = right_postings.open(reader)?;
+            for &address in segment {
+                let ls = left_postings.starts(&mut lefts, address.doc_id).to_vec();
+                let rs = right_postings.starts(&mut rights, address.doc_id);
+                let close = ls.iter().any(|&l| {
+                    rs.iter().any(|&r| {
+                        let (first_end, second) = self.between(l, r);
+                        second.saturating_sub(first_end) <= self.distance
+                    })
+                });
+                if close {
+                    kept.push(address);
+                }
+            }
+        }
+        Ok(kept)
+    }
+
     /// [`NearPositions::keep`] for candidates of one segment, in the order of the index.
     fn keep_in_segment(
         &self,
@@ -173,11 +226,7 @@ impl NearPositions {
             spans.clear();
             for &l in &ls {
                 for &r in rs {
-                    let (first_end, second) = if l <= r {
-                        (l + left_len, r)
-                    } else {
-                        (r + right_len, l)
-                    };
+                    let (first_end, second) = self.between(l, r);
                     let gap = second.saturating_sub(first_end);
                     if gap > distance {
                         continue;

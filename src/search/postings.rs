@@ -25,8 +25,9 @@ pub(super) struct LiteralPostings {
 
 impl LiteralPostings {
     /// In the character view `view` (the text's grams, or the names'). `None` for a literal of
-    /// one character, or with a lone character beside others, which the index cannot place. A literal of several bigrams is placed as its query places it, by the
-    /// bigrams whose positions take the least room in `searcher` ([`cheapest_placing`]): the
+    /// one character, or with a lone character beside others, which the index cannot place. A
+    /// literal of several bigrams is placed as its query places it, by the bigrams whose
+    /// positions take the least room in `searcher` ([`cheapest_placing`]): the
     /// bigrams every second character would read 人民 and 共和 for 中华人民共和国, which stand in
     /// nearly every law.
     pub(super) fn new(
