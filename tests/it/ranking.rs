@@ -188,3 +188,74 @@ fn the_metrics_are_right_on_a_hand_checked_case() {
     let want = (1.0 + 3.0 / 3f64.log2()) / (3.0 + 1.0 / 3f64.log2());
     assert!((ndcg_at_10(&[k(2), k(1)], &grades) - want).abs() < 1e-9);
 }
+
+/// Each hit's score with the word and context signals and with plain BM25, by paragraph, and
+/// the hit as the full ranking gives it.
+fn scores_both_ways(index: &str, query: &str) -> Vec<(serde_json::Value, f64)> {
+    let run = |extra: &[&str]| -> Vec<serde_json::Value> {
+        let mut args = vec!["search", query, "--json", "--all", "--index", index];
+        args.extend(extra);
+        stdout(&gazette(&args))
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .filter(|hit: &serde_json::Value| hit["paragraph"].as_u64() != Some(0))
+            .collect()
+    };
+    let plain: HashMap<u64, f64> = run(&["--plain-bm25"])
+        .iter()
+        .map(|hit| {
+            let paragraph = hit["paragraph"].as_u64().unwrap();
+            (paragraph, hit["score"].as_f64().unwrap())
+        })
+        .collect();
+    run(&[])
+        .into_iter()
+        .map(|hit| {
+            let base = plain[&hit["paragraph"].as_u64().unwrap()];
+            (hit, base)
+        })
+        .collect()
+}
+
+/// The headings of a section are indexed once, on its first paragraph: a heading that holds the
+/// literal must still rank every paragraph under it, through later articles of its chapter, and
+/// none past its chapter's end. The answer is a scan of each hit's own section path.
+#[test]
+fn a_matching_heading_ranks_every_paragraph_under_it_and_no_other() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    std::fs::create_dir(&corpus).unwrap();
+    std::fs::write(
+        corpus.join("示例市山体保护条例.txt"),
+        "# 示例市山体保护条例\n\n## 第一章 总则\n\n第一条 为了保护山体，制定本条例。\n\n\
+         第二条 市人民政府负责山体保护和修复工作。\n\n本条所称修复，包括复绿。\n\n\
+         ## 第二章 修复治理\n\n第三条 破损山体应当修复。\n\n修复方案由主管部门制定。\n\n\
+         第四条 修复资金列入预算。\n\n## 第三章 附则\n\n第五条 修复工作自公布之日起施行。\n\n\
+         修复标准另行规定。\n",
+    )
+    .unwrap();
+    let index = crate::common::build_index(dir.path(), &corpus);
+    let hits = scores_both_ways(&index, "修复");
+    assert_eq!(hits.len(), 8, "{hits:?}");
+    for (hit, plain) in &hits {
+        let under_match = hit["section"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|heading| heading.as_str().unwrap().contains("修复"));
+        let word = if hit["word_match"].as_bool().unwrap() {
+            1000.0
+        } else {
+            0.0
+        };
+        // What the headings and the title (which does not hold it) add.
+        let context = hit["score"].as_f64().unwrap() - plain - word;
+        assert_eq!(context > 0.01, under_match, "{hit} adds {context}");
+    }
+    assert_eq!(
+        hits.iter()
+            .filter(|(hit, _)| hit["section"].to_string().contains("修复治理"))
+            .count(),
+        3
+    );
+}
