@@ -16,7 +16,7 @@ use crate::search::filter::filter_query;
 use crate::search::literal::{grams_query, literal_exact_in_index, literal_query, lone_char};
 use crate::search::query::{self, Expr};
 use crate::search::rank::{CONTEXT_BOOST, Dates, WORD_BONUS};
-use crate::search::stored::{Heads, Paragraph, read_paragraph};
+use crate::search::stored::{Heads, Paragraph};
 use crate::search::verify::{WholeWords, spans_of};
 use crate::search::{SearchConfig, Sort};
 use crate::store::schema::{self, Fields};
@@ -313,7 +313,7 @@ impl Run {
     /// expression has a filter.
     pub(super) fn read(&self, address: DocAddress, heads: &mut Heads) -> Result<Paragraph, Error> {
         let undropped = self.dropped(address).next().is_none();
-        let mut paragraph = read_paragraph(&self.searcher, &self.fields, address, undropped)?;
+        let mut paragraph = heads.paragraph(&self.searcher, &self.fields, address, undropped)?;
         if self.filters {
             heads.cite(&self.searcher, &self.fields, address, &mut paragraph)?;
         }

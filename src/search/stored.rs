@@ -13,6 +13,7 @@ use tantivy::{DocAddress, DocId, DocSet, Searcher, TERMINATED, Term};
 use crate::Error;
 use crate::search::Hit;
 use crate::search::engine::Engine;
+use crate::store::blocks::{Blocks, Cursor};
 use crate::store::place::{self, Place};
 use crate::store::schema::{Citation, Fields};
 use crate::text::fold::{Folded, fold};
@@ -109,12 +110,36 @@ impl Paragraph {
 
 /// The citations of the documents read so far, with their record numbers, by the address of
 /// their head paragraph; and the heads of the segments where a paragraph's head was not where its
-/// number puts it.
+/// number puts it. A thread that reads a run of the store in order (`--all`) also keeps the
+/// blocks it is in ([`Heads::in_order`]).
 #[derive(Default)]
 pub(super) struct Heads {
     /// `None` where the paragraph read holds no citation: not a head.
     read: HashMap<DocAddress, Option<Head>>,
     segments: HashMap<u32, Vec<DocId>>,
+    in_order: Option<InOrder>,
+}
+
+/// The blocks of each segment's store, and where a thread is in them: one cursor for the
+/// paragraphs and one for their heads, which stand before them, often in the block before.
+struct InOrder {
+    blocks: Arc<Vec<Option<Blocks>>>,
+    segment: u32,
+    cursors: [Cursor; 2],
+}
+
+const PARAGRAPHS: usize = 0;
+const HEADS: usize = 1;
+
+/// Where each segment's store blocks are (`None` for a store read through tantivy), for
+/// [`Heads::in_order`].
+pub(super) fn store_blocks(searcher: &Searcher) -> Result<Arc<Vec<Option<Blocks>>>, Error> {
+    let blocks = searcher
+        .segment_readers()
+        .iter()
+        .map(|segment| Blocks::open(searcher.index(), segment))
+        .collect::<Result<_, _>>()?;
+    Ok(Arc::new(blocks))
 }
 
 /// What a document's head stores for its paragraphs: the number they also store, and the
@@ -122,6 +147,57 @@ pub(super) struct Heads {
 pub(super) type Head = (Option<u64>, Arc<Citation>);
 
 impl Heads {
+    /// For a thread that reads paragraphs in the order of the index, in `blocks`.
+    pub(super) fn in_order(blocks: Arc<Vec<Option<Blocks>>>) -> Heads {
+        Heads {
+            in_order: Some(InOrder {
+                blocks,
+                segment: u32::MAX,
+                cursors: Default::default(),
+            }),
+            ..Heads::default()
+        }
+    }
+
+    /// The stored values of the paragraph at `address` (`cursor`: [`PARAGRAPHS`] or [`HEADS`]).
+    fn stored(
+        &mut self,
+        searcher: &Searcher,
+        address: DocAddress,
+        cursor: usize,
+    ) -> Result<Stored, Error> {
+        if let Some(in_order) = &mut self.in_order
+            && let Some(Some(blocks)) = in_order.blocks.get(address.segment_ord as usize)
+        {
+            if in_order.segment != address.segment_ord {
+                in_order.segment = address.segment_ord;
+                in_order.cursors = Default::default();
+            }
+            // A head is most often in the block of its paragraphs: decompressed once.
+            let cursor = match in_order.cursors[cursor].holds(address.doc_id) {
+                true => cursor,
+                false if in_order.cursors[1 - cursor].holds(address.doc_id) => 1 - cursor,
+                false => cursor,
+            };
+            let values = blocks.doc(&mut in_order.cursors[cursor], address.doc_id)?;
+            return Ok(Stored(values));
+        }
+        Ok(searcher.doc(address)?)
+    }
+
+    /// The paragraph at `address`, without its citation; `undropped` as [`Paragraph::new`] takes
+    /// it.
+    pub(super) fn paragraph(
+        &mut self,
+        searcher: &Searcher,
+        fields: &Fields,
+        address: DocAddress,
+        undropped: bool,
+    ) -> Result<Paragraph, Error> {
+        let stored = self.stored(searcher, address, PARAGRAPHS)?;
+        Ok(Paragraph::new(stored, fields, undropped))
+    }
+
     /// Gives `paragraph`, read from `address`, its document's citation: from the document's head,
     /// `paragraph - 1` documents before it (see `crate::store::schema`); for a document of a file
     /// read in parts, whose later paragraphs went in under heads of their own, from the last head
@@ -178,7 +254,7 @@ impl Heads {
         if let Some(read) = self.read.get(&head) {
             return Ok(read.clone());
         }
-        let read = read_head(searcher, fields, head)?;
+        let read = head_of(self.stored(searcher, head, HEADS)?, fields);
         self.read.insert(head, read.clone());
         Ok(read)
     }
@@ -223,7 +299,11 @@ pub(super) fn read_head(
     fields: &Fields,
     head: DocAddress,
 ) -> Result<Option<Head>, Error> {
-    let mut stored: Stored = searcher.doc(head)?;
+    Ok(head_of(searcher.doc(head)?, fields))
+}
+
+/// The record number and the citation a head stores; `None` when it holds no citation.
+fn head_of(mut stored: Stored, fields: &Fields) -> Option<Head> {
     let citation = stored
         .take_str(fields.citation)
         .and_then(|json| serde_json::from_str::<Citation>(&json).ok());
@@ -231,7 +311,7 @@ pub(super) fn read_head(
         .take_bytes(fields.place)
         .and_then(|place| Place::decode(&place))
         .map(|(place, _)| place.record);
-    Ok(citation.map(|citation| (record, Arc::new(citation))))
+    citation.map(|citation| (record, Arc::new(citation)))
 }
 
 pub(super) fn inconsistent(address: DocAddress, reason: &str) -> Error {

@@ -7,6 +7,7 @@
 //! scores up front (12 bytes each). An order by relevance or by date over every hit needs them
 //! all before the first can be written: that is [`crate::search::Engine::search`]'s.
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use tantivy::collector::{Collector, SegmentCollector};
@@ -15,7 +16,7 @@ use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
 use crate::search::near::NearPositions;
 use crate::search::plan::Run;
 use crate::search::spread;
-use crate::search::stored::Heads;
+use crate::search::stored::{Heads, store_blocks};
 use crate::search::verify::{PARALLEL_FROM, hit_of, read_checked};
 use crate::search::{Hit, SearchResult, names};
 use crate::{Error, parallel};
@@ -63,10 +64,11 @@ pub(super) fn stream<R: Send>(
         candidates.sort_unstable_by_key(|&(_, address)| address);
     }
     let batches: Vec<&[(f32, DocAddress)]> = candidates.chunks(STREAM_BATCH).collect();
+    let blocks = store_blocks(&run.searcher)?;
     let threads = parallel::threads(candidates.len(), PARALLEL_FROM);
     let paragraphs = AtomicUsize::new(0);
     let rendered = |i: usize| -> Result<Option<R>, Error> {
-        let mut heads = Heads::default();
+        let mut heads = Heads::in_order(Arc::clone(&blocks));
         let mut hits = Vec::new();
         for &candidate in batches[i] {
             if let Some(checked) = read_checked(run, candidate, true, &mut heads)? {

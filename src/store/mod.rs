@@ -2,6 +2,7 @@
 //! directories through which indexing and searching read it, and opening or creating an index
 //! that this version of gazette built.
 
+pub mod blocks;
 pub mod check;
 pub mod frequent;
 pub mod place;

@@ -1,0 +1,382 @@
+//! A segment's document store read a block at a time, for a thread that reads a run of paragraphs
+//! in the order of the index (`--all`).
+//!
+//! tantivy's store reader finds the block of every document it is asked for in its skip index,
+//! then in its cache of decompressed blocks, behind a lock, and decodes the document into values
+//! of its own. A thread that reads tens of thousands of paragraphs in order needs none of that: it
+//! keeps the block it is in, and goes to the next block when a paragraph is past it.
+//!
+//! The store's format is tantivy 0.27's (version 2, lz4 blocks):
+//! - the file ends with a footer of 28 bytes: the version (u32), where the skip index starts
+//!   (u64), the compressor's id (u8; 1 for lz4) and 15 bytes reserved;
+//! - the skip index is a list of layers; the last one holds a checkpoint for every block, in
+//!   groups: a count, the first document and byte of the group, then each block's documents and
+//!   bytes;
+//! - a block is the size of its content (u32) and its lz4 block; the content is the documents'
+//!   bytes, then where each starts (u32 each), then how many there are (u32);
+//! - a document is how many values it stores, then each value's field (u32), type and bytes.
+//!
+//! Integers are little endian, and counts and lengths tantivy's variable-length integers. A store
+//! of another version or compressor is not read here: [`Blocks::open`] gives `None`, and the
+//! caller reads through tantivy. A test reads every document of an index both ways.
+
+use std::io;
+use std::ops::Range;
+
+use tantivy::HasLen;
+use tantivy::directory::{Directory, FileSlice, OwnedBytes};
+use tantivy::schema::{Field, OwnedValue};
+use tantivy::{DocId, Index, SegmentReader};
+
+const FOOTER_BYTES: usize = 28;
+const DOC_STORE_VERSION: u32 = 2;
+const LZ4: u8 = 1;
+/// tantivy's type codes of the stored values gazette writes.
+const TEXT_CODE: u8 = 0;
+const U64_CODE: u8 = 1;
+const BYTES_CODE: u8 = 4;
+
+/// A document's stored values, in the order they were stored.
+pub(crate) type Values = Vec<(Field, OwnedValue)>;
+
+/// Where each block of a segment's store is.
+pub(crate) struct Blocks {
+    /// The store's file, for errors.
+    name: String,
+    data: FileSlice,
+    /// Each block's first document and its bytes in `data`, in order.
+    blocks: Vec<(DocId, Range<usize>)>,
+}
+
+/// The block a thread is in, decompressed.
+#[derive(Default)]
+pub(crate) struct Cursor {
+    /// The index of the block in [`Blocks::blocks`], and its documents.
+    block: Option<(usize, Range<DocId>)>,
+    content: Vec<u8>,
+    /// Where the documents' offsets start in `content`.
+    offsets: usize,
+    /// Compressed bytes read ahead, from where they start in the store's data.
+    window: Option<(usize, OwnedBytes)>,
+    /// How far past a block the next read goes: doubled while blocks are read one after the
+    /// other, none after a jump, so that a run of a common word's paragraphs is read in large
+    /// pieces and a rare word's few are read a block at a time.
+    ahead: usize,
+}
+
+impl Cursor {
+    /// True when the block it is in holds `doc`.
+    pub(crate) fn holds(&self, doc: DocId) -> bool {
+        self.block
+            .as_ref()
+            .is_some_and(|(_, docs)| docs.contains(&doc))
+    }
+}
+
+/// The most read past a block at once.
+const MOST_AHEAD: usize = 256 * 1024;
+
+fn named(name: &str, err: io::Error) -> io::Error {
+    io::Error::new(err.kind(), format!("{name}: {err}"))
+}
+
+fn invalid(what: &str) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::InvalidData,
+        format!("document store: {what}"),
+    )
+}
+
+/// tantivy's variable-length integer: seven bits a byte, lowest first, the last byte's high bit
+/// set.
+fn vint(bytes: &mut &[u8]) -> io::Result<u64> {
+    let mut value = 0u64;
+    for shift in (0..64).step_by(7) {
+        let Some((&byte, rest)) = bytes.split_first() else {
+            break;
+        };
+        *bytes = rest;
+        value |= u64::from(byte & 0x7f) << shift;
+        if byte & 0x80 != 0 {
+            return Ok(value);
+        }
+    }
+    Err(invalid("a number runs past its end"))
+}
+
+fn take<'a>(bytes: &mut &'a [u8], n: usize) -> io::Result<&'a [u8]> {
+    if bytes.len() < n {
+        return Err(invalid("a value runs past its end"));
+    }
+    let (taken, rest) = bytes.split_at(n);
+    *bytes = rest;
+    Ok(taken)
+}
+
+fn u32_at(bytes: &[u8], at: usize) -> io::Result<u32> {
+    let four = bytes
+        .get(at..at + 4)
+        .ok_or_else(|| invalid("an offset past the block's end"))?;
+    Ok(u32::from_le_bytes(four.try_into().unwrap_or_default()))
+}
+
+impl Blocks {
+    /// The blocks of `segment`'s store; `None` when the store is not of the version and
+    /// compressor read here.
+    pub(crate) fn open(index: &Index, segment: &SegmentReader) -> io::Result<Option<Blocks>> {
+        let name = format!("{}.store", segment.segment_id().uuid_string());
+        let file = index
+            .directory()
+            .open_read(std::path::Path::new(&name))
+            .map_err(io::Error::other)?;
+        Blocks::of(name.clone(), file).map_err(|err| named(&name, err))
+    }
+
+    fn of(name: String, file: FileSlice) -> io::Result<Option<Blocks>> {
+        if file.len() < FOOTER_BYTES {
+            return Err(invalid("shorter than its footer"));
+        }
+        let (body, footer) = file.split_from_end(FOOTER_BYTES);
+        let footer = footer.read_bytes()?;
+        let footer = footer.as_slice();
+        let version = u32_at(footer, 0)?;
+        let index_at = u64::from_le_bytes(footer[4..12].try_into().unwrap_or_default()) as usize;
+        if version != DOC_STORE_VERSION || footer[12] != LZ4 {
+            return Ok(None);
+        }
+        if index_at > body.len() {
+            return Err(invalid("its skip index starts past its end"));
+        }
+        let (data, index) = body.split(index_at);
+        let index = index.read_bytes()?;
+        let mut bytes = index.as_slice();
+        let layers = vint(&mut bytes)?;
+        let mut ends = Vec::new();
+        for _ in 0..layers {
+            ends.push(vint(&mut bytes)? as usize);
+        }
+        // Every block is a checkpoint of the last layer.
+        let start = ends.len().checked_sub(2).map_or(0, |before| ends[before]);
+        let end = ends.last().copied().unwrap_or(0);
+        let mut layer = bytes
+            .get(start..end)
+            .ok_or_else(|| invalid("a layer of its skip index past its end"))?;
+        let mut blocks = Vec::new();
+        while !layer.is_empty() {
+            let count = vint(&mut layer)?;
+            if count == 0 {
+                continue;
+            }
+            let mut doc = vint(&mut layer)? as DocId;
+            let mut byte = vint(&mut layer)? as usize;
+            for _ in 0..count {
+                let docs = vint(&mut layer)? as DocId;
+                let length = vint(&mut layer)? as usize;
+                blocks.push((doc, byte..byte + length));
+                doc += docs;
+                byte += length;
+            }
+        }
+        if blocks
+            .last()
+            .is_some_and(|(_, bytes)| bytes.end > data.len())
+        {
+            return Err(invalid("a block past its data"));
+        }
+        Ok(Some(Blocks { name, data, blocks }))
+    }
+
+    /// The stored values of `doc`, read from `cursor`'s block or the one that holds it.
+    pub(crate) fn doc(&self, cursor: &mut Cursor, doc: DocId) -> io::Result<Values> {
+        self.doc_bytes(cursor, doc)
+            .and_then(decode)
+            .map_err(|err| named(&self.name, err))
+    }
+
+    fn doc_bytes<'c>(&self, cursor: &'c mut Cursor, doc: DocId) -> io::Result<&'c [u8]> {
+        if !cursor.holds(doc) {
+            let at = self.blocks.partition_point(|(first, _)| *first <= doc);
+            let at = at
+                .checked_sub(1)
+                .ok_or_else(|| invalid("a document before the first block"))?;
+            self.load(cursor, at)?;
+        }
+        let (_, docs) = cursor.block.as_ref().expect("loaded");
+        let k = (doc - docs.start) as usize;
+        let start = u32_at(&cursor.content, cursor.offsets + 4 * k)? as usize;
+        let end = if k + 1 < (docs.end - docs.start) as usize {
+            u32_at(&cursor.content, cursor.offsets + 4 * (k + 1))? as usize
+        } else {
+            cursor.offsets
+        };
+        cursor
+            .content
+            .get(start..end)
+            .ok_or_else(|| invalid("a document past its block"))
+    }
+
+    /// Reads and decompresses block `at` into `cursor`.
+    fn load(&self, cursor: &mut Cursor, at: usize) -> io::Result<()> {
+        let next = cursor
+            .block
+            .as_ref()
+            .is_some_and(|(last, _)| *last + 1 == at);
+        cursor.ahead = match next {
+            true => (cursor.ahead * 2).clamp(16 * 1024, MOST_AHEAD),
+            false => 0,
+        };
+        cursor.block = None;
+        let (first, bytes) = &self.blocks[at];
+        let held = cursor.window.as_ref().is_some_and(|(start, window)| {
+            *start <= bytes.start && bytes.end <= start + window.len()
+        });
+        if !held {
+            let end = (bytes.end + cursor.ahead).min(self.data.len());
+            cursor.window = Some((bytes.start, self.data.read_bytes_slice(bytes.start..end)?));
+        }
+        let (start, window) = cursor.window.as_ref().expect("read");
+        let compressed = &window.as_slice()[bytes.start - start..bytes.end - start];
+        let size = u32_at(compressed, 0)? as usize;
+        if cursor.content.len() < size {
+            cursor.content.resize(size, 0);
+        }
+        let written =
+            lz4_flex::block::decompress_into(&compressed[4..], &mut cursor.content[..size])
+                .map_err(|err| invalid(&err.to_string()))?;
+        if written != size || size < 4 {
+            return Err(invalid("a block shorter than it says"));
+        }
+        let count = u32_at(&cursor.content, size - 4)? as usize;
+        let offsets = (size - 4)
+            .checked_sub(4 * count)
+            .ok_or_else(|| invalid("a block's offsets past its start"))?;
+        let end = self
+            .blocks
+            .get(at + 1)
+            .map_or(*first + count as DocId, |(next, _)| *next);
+        if end - first != count as DocId {
+            return Err(invalid(
+                "a block with another number of documents than its index says",
+            ));
+        }
+        cursor.offsets = offsets;
+        cursor.block = Some((at, *first..end));
+        Ok(())
+    }
+}
+
+/// A document's stored values: how many, then each one's field, type and bytes.
+fn decode(mut bytes: &[u8]) -> io::Result<Values> {
+    let count = vint(&mut bytes)? as usize;
+    let mut values = Vec::with_capacity(count.min(16));
+    for _ in 0..count {
+        let field = u32::from_le_bytes(take(&mut bytes, 4)?.try_into().unwrap_or_default());
+        let code = take(&mut bytes, 1)?[0];
+        let value = match code {
+            TEXT_CODE => {
+                let length = vint(&mut bytes)? as usize;
+                let text = take(&mut bytes, length)?;
+                let text =
+                    simdutf8::basic::from_utf8(text).map_err(|_| invalid("text not UTF-8"))?;
+                OwnedValue::Str(text.to_string())
+            }
+            BYTES_CODE => {
+                let length = vint(&mut bytes)? as usize;
+                OwnedValue::Bytes(take(&mut bytes, length)?.to_vec())
+            }
+            U64_CODE => {
+                let eight = take(&mut bytes, 8)?;
+                OwnedValue::U64(u64::from_le_bytes(eight.try_into().unwrap_or_default()))
+            }
+            _ => return Err(invalid("a stored value of a type gazette does not store")),
+        };
+        values.push((Field::from_field_id(field), value));
+    }
+    Ok(values)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tantivy::DocAddress;
+    use tantivy::schema::document::{DeserializeError, DocumentDeserialize, DocumentDeserializer};
+
+    /// A document as tantivy's own reader decodes it.
+    #[derive(Debug, PartialEq)]
+    struct AsTantivyReads(Values);
+
+    impl DocumentDeserialize for AsTantivyReads {
+        fn deserialize<'de, D: DocumentDeserializer<'de>>(
+            mut deserializer: D,
+        ) -> Result<AsTantivyReads, DeserializeError> {
+            let mut values = Vec::new();
+            while let Some(value) = deserializer.next_field()? {
+                values.push(value);
+            }
+            Ok(AsTantivyReads(values))
+        }
+    }
+
+    /// Every document of every segment, in order and then from the last back, reads as tantivy's
+    /// store reader reads it; and a document past the last is an error, not a panic.
+    #[test]
+    fn reads_every_document_as_tantivy_does() {
+        let repo = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+        let dir = tempfile::tempdir().unwrap();
+        let config = crate::indexer::IndexConfig {
+            index_dir: dir.path().join("index"),
+            inputs: vec![repo.join("corpus"), repo.join("tests/fixtures")],
+            ..crate::indexer::IndexConfig::default()
+        };
+        crate::indexer::run(&config).unwrap();
+        let (index, _) = crate::store::open(&config.index_dir).unwrap();
+        let searcher = index.reader().unwrap().searcher();
+        let mut most_blocks = 0;
+        for (ord, segment) in searcher.segment_readers().iter().enumerate() {
+            let blocks = Blocks::open(&index, segment)
+                .unwrap()
+                .expect("version 2, lz4");
+            most_blocks = most_blocks.max(blocks.blocks.len());
+            let want = |doc| -> Values {
+                let read: AsTantivyReads = searcher.doc(DocAddress::new(ord as u32, doc)).unwrap();
+                read.0
+            };
+            let mut cursor = Cursor::default();
+            for doc in 0..segment.max_doc() {
+                assert_eq!(blocks.doc(&mut cursor, doc).unwrap(), want(doc), "{doc}");
+            }
+            let mut cursor = Cursor::default();
+            for doc in (0..segment.max_doc()).rev() {
+                assert_eq!(blocks.doc(&mut cursor, doc).unwrap(), want(doc), "{doc}");
+            }
+            assert!(blocks.doc(&mut cursor, segment.max_doc()).is_err());
+        }
+        assert!(
+            most_blocks > 2,
+            "{most_blocks} blocks: too few to test moving between them"
+        );
+    }
+
+    #[test]
+    fn a_damaged_document_is_an_error() {
+        let mut doc = Vec::new();
+        doc.push(0x81); // one value
+        doc.extend(7u32.to_le_bytes());
+        doc.push(TEXT_CODE);
+        doc.push(0x85); // five bytes
+        doc.extend("云".as_bytes());
+        assert!(decode(&doc).is_err(), "runs past its end");
+        doc.extend([0xff, 0xfe]);
+        assert!(decode(&doc).is_err(), "not UTF-8");
+        let mut fine = vec![0x81];
+        fine.extend(7u32.to_le_bytes());
+        fine.push(TEXT_CODE);
+        fine.push(0x83);
+        fine.extend("云".as_bytes());
+        assert_eq!(
+            decode(&fine).unwrap(),
+            vec![(Field::from_field_id(7), OwnedValue::Str("云".into()))]
+        );
+        assert!(vint(&mut &[0x01u8, 0x02][..]).is_err(), "no last byte");
+    }
+}
