@@ -131,6 +131,10 @@ struct InOrder {
 const PARAGRAPHS: usize = 0;
 const HEADS: usize = 1;
 
+/// Paragraphs read in the order of the index from which reading them block by block
+/// ([`Heads::in_order`]) pays for finding the blocks of every segment first.
+pub(super) const IN_ORDER_FROM: usize = 256;
+
 /// Where each segment's store blocks are (`None` for a store read through tantivy), for
 /// [`Heads::in_order`].
 pub(super) fn store_blocks(searcher: &Searcher) -> Result<Arc<Vec<Option<Blocks>>>, Error> {
@@ -147,6 +151,15 @@ pub(super) fn store_blocks(searcher: &Searcher) -> Result<Arc<Vec<Option<Blocks>
 pub(super) type Head = (Option<u64>, Arc<Citation>);
 
 impl Heads {
+    /// For a thread that reads paragraphs in the order of the index: in order when `blocks` are
+    /// given.
+    pub(super) fn reading(blocks: Option<&Arc<Vec<Option<Blocks>>>>) -> Heads {
+        match blocks {
+            Some(blocks) => Heads::in_order(Arc::clone(blocks)),
+            None => Heads::default(),
+        }
+    }
+
     /// For a thread that reads paragraphs in the order of the index, in `blocks`.
     pub(super) fn in_order(blocks: Arc<Vec<Option<Blocks>>>) -> Heads {
         Heads {
