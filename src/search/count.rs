@@ -12,7 +12,7 @@ use crate::search::plan::Run;
 use crate::search::postings::LiteralPostings;
 use crate::search::query::Expr;
 use crate::search::spread;
-use crate::search::stored::{Heads, IN_ORDER_FROM, store_blocks};
+use crate::search::stored::{Heads, store_blocks};
 use crate::text::fold::fold;
 
 /// Each matching paragraph and its number of occurrences: from the postings where they decide
@@ -38,10 +38,8 @@ pub(super) fn each_match(run: &Run, f: &mut dyn FnMut(DocAddress, usize)) -> Res
     }
     let mut addresses: Vec<DocAddress> = candidates.into_iter().map(|c| c.1).collect();
     addresses.sort_unstable();
-    let blocks = (addresses.len() >= IN_ORDER_FROM)
-        .then(|| store_blocks(&run.searcher))
-        .transpose()?;
-    let mut heads = Heads::reading(blocks.as_ref());
+    let blocks = store_blocks(&run.searcher, addresses.len())?;
+    let mut heads = Heads::reading(&blocks);
     for address in addresses {
         let paragraph = run.read(address, &mut heads)?;
         if let Some(spans) = run.check(&paragraph, address) {

@@ -111,7 +111,7 @@ impl Paragraph {
 /// The citations of the documents read so far, with their record numbers, by the address of
 /// their head paragraph; and the heads of the segments where a paragraph's head was not where its
 /// number puts it. A thread that reads a run of the store in order (`--all`) also keeps the
-/// blocks it is in ([`Heads::in_order`]).
+/// blocks it is in ([`Heads::reading`]).
 #[derive(Default)]
 pub(super) struct Heads {
     /// `None` where the paragraph read holds no citation: not a head.
@@ -132,18 +132,24 @@ const PARAGRAPHS: usize = 0;
 const HEADS: usize = 1;
 
 /// Paragraphs read in the order of the index from which reading them block by block
-/// ([`Heads::in_order`]) pays for finding the blocks of every segment first.
-pub(super) const IN_ORDER_FROM: usize = 256;
+/// ([`Heads::reading`]) pays for finding the blocks of every segment first.
+const IN_ORDER_FROM: usize = 256;
 
-/// Where each segment's store blocks are (`None` for a store read through tantivy), for
-/// [`Heads::in_order`].
-pub(super) fn store_blocks(searcher: &Searcher) -> Result<Arc<Vec<Option<Blocks>>>, Error> {
+/// Each segment's store blocks (`None` for a store read through tantivy), when they were found.
+pub(super) type StoreBlocks = Option<Arc<Vec<Option<Blocks>>>>;
+
+/// The store blocks for threads that will read `paragraphs` paragraphs in the order of the
+/// index; none when they are too few to pay for finding them.
+pub(super) fn store_blocks(searcher: &Searcher, paragraphs: usize) -> Result<StoreBlocks, Error> {
+    if paragraphs < IN_ORDER_FROM {
+        return Ok(None);
+    }
     let blocks = searcher
         .segment_readers()
         .iter()
         .map(|segment| Blocks::open(searcher.index(), segment))
         .collect::<Result<_, _>>()?;
-    Ok(Arc::new(blocks))
+    Ok(Some(Arc::new(blocks)))
 }
 
 /// What a document's head stores for its paragraphs: the number they also store, and the
@@ -151,20 +157,12 @@ pub(super) fn store_blocks(searcher: &Searcher) -> Result<Arc<Vec<Option<Blocks>
 pub(super) type Head = (Option<u64>, Arc<Citation>);
 
 impl Heads {
-    /// For a thread that reads paragraphs in the order of the index: in order when `blocks` are
-    /// given.
-    pub(super) fn reading(blocks: Option<&Arc<Vec<Option<Blocks>>>>) -> Heads {
-        match blocks {
-            Some(blocks) => Heads::in_order(Arc::clone(blocks)),
-            None => Heads::default(),
-        }
-    }
-
-    /// For a thread that reads paragraphs in the order of the index, in `blocks`.
-    pub(super) fn in_order(blocks: Arc<Vec<Option<Blocks>>>) -> Heads {
+    /// For a thread that reads paragraphs in the order of the index: block by block where
+    /// `blocks` were found ([`store_blocks`]).
+    pub(super) fn reading(blocks: &StoreBlocks) -> Heads {
         Heads {
-            in_order: Some(InOrder {
-                blocks,
+            in_order: blocks.as_ref().map(|blocks| InOrder {
+                blocks: Arc::clone(blocks),
                 segment: u32::MAX,
                 cursors: Default::default(),
             }),
@@ -187,9 +185,9 @@ impl Heads {
                 in_order.cursors = Default::default();
             }
             // A head is most often in the block of its paragraphs: decompressed once.
-            let cursor = match in_order.cursors[cursor].holds(address.doc_id) {
-                true => cursor,
-                false if in_order.cursors[1 - cursor].holds(address.doc_id) => 1 - cursor,
+            let other = 1 - cursor;
+            let cursor = match in_order.cursors[other].holds(address.doc_id) {
+                true => other,
                 false => cursor,
             };
             let values = blocks.doc(&mut in_order.cursors[cursor], address.doc_id)?;

@@ -7,7 +7,6 @@
 //! scores up front (12 bytes each). An order by relevance or by date over every hit needs them
 //! all before the first can be written: that is [`crate::search::Engine::search`]'s.
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use tantivy::collector::{Collector, SegmentCollector};
@@ -64,11 +63,11 @@ pub(super) fn stream<R: Send>(
         candidates.sort_unstable_by_key(|&(_, address)| address);
     }
     let batches: Vec<&[(f32, DocAddress)]> = candidates.chunks(STREAM_BATCH).collect();
-    let blocks = store_blocks(&run.searcher)?;
+    let blocks = store_blocks(&run.searcher, candidates.len())?;
     let threads = parallel::threads(candidates.len(), PARALLEL_FROM);
     let paragraphs = AtomicUsize::new(0);
     let rendered = |i: usize| -> Result<Option<R>, Error> {
-        let mut heads = Heads::in_order(Arc::clone(&blocks));
+        let mut heads = Heads::reading(&blocks);
         let mut hits = Vec::new();
         for &candidate in batches[i] {
             if let Some(checked) = read_checked(run, candidate, true, &mut heads)? {

@@ -13,7 +13,7 @@ use crate::search::filter::{filter_accepts, folded_contains};
 use crate::search::near::near;
 use crate::search::plan::{Prepared, Run};
 use crate::search::query::{Expr, Field, Filter};
-use crate::search::stored::{Heads, IN_ORDER_FROM, Paragraph, hit, store_blocks};
+use crate::search::stored::{Heads, Paragraph, hit, store_blocks};
 use crate::store::schema::Fields;
 use crate::text::fold::{Script, find_folding, fold};
 use crate::{Error, parallel};
@@ -251,11 +251,9 @@ pub(super) fn read_in_store_order(
 ) -> Result<Vec<Option<Checked>>, Error> {
     let mut order: Vec<usize> = (0..candidates.len()).collect();
     order.sort_unstable_by_key(|&i| candidates[i].1);
-    let blocks = (candidates.len() >= IN_ORDER_FROM)
-        .then(|| store_blocks(&run.searcher))
-        .transpose()?;
+    let blocks = store_blocks(&run.searcher, candidates.len())?;
     let read = in_parallel(order, |chunk| {
-        let mut heads = Heads::reading(blocks.as_ref());
+        let mut heads = Heads::reading(&blocks);
         chunk
             .into_iter()
             .map(|i| Ok((i, read_checked(run, candidates[i], cite, &mut heads)?)))

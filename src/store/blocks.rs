@@ -33,7 +33,6 @@ const DOC_STORE_VERSION: u32 = 2;
 const LZ4: u8 = 1;
 /// tantivy's type codes of the stored values gazette writes.
 const TEXT_CODE: u8 = 0;
-const U64_CODE: u8 = 1;
 const BYTES_CODE: u8 = 4;
 
 /// A document's stored values, in the order they were stored.
@@ -200,6 +199,9 @@ impl Blocks {
                 .checked_sub(1)
                 .ok_or_else(|| invalid("a document before the first block"))?;
             self.load(cursor, at)?;
+            if !cursor.holds(doc) {
+                return Err(invalid("a document past the last block"));
+            }
         }
         let (_, docs) = cursor.block.as_ref().expect("loaded");
         let k = (doc - docs.start) as usize;
@@ -283,10 +285,6 @@ fn decode(mut bytes: &[u8]) -> io::Result<Values> {
             BYTES_CODE => {
                 let length = vint(&mut bytes)? as usize;
                 OwnedValue::Bytes(take(&mut bytes, length)?.to_vec())
-            }
-            U64_CODE => {
-                let eight = take(&mut bytes, 8)?;
-                OwnedValue::U64(u64::from_le_bytes(eight.try_into().unwrap_or_default()))
             }
             _ => return Err(invalid("a stored value of a type gazette does not store")),
         };

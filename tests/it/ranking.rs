@@ -217,9 +217,9 @@ fn scores_both_ways(index: &str, query: &str) -> Vec<(serde_json::Value, f64)> {
         .collect()
 }
 
-/// The headings of a section are indexed once, on its first paragraph: a heading that holds the
-/// literal must still rank every paragraph under it, through later articles of its chapter, and
-/// none past its chapter's end. The answer is a scan of each hit's own section path.
+/// A heading that holds the literal must rank every paragraph under it, through the later
+/// articles of its chapter, and none past its chapter's end. The answer is a scan of each hit's
+/// own section path.
 #[test]
 fn a_matching_heading_ranks_every_paragraph_under_it_and_no_other() {
     let dir = tempfile::tempdir().unwrap();
