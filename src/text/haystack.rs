@@ -87,9 +87,8 @@ impl Haystack {
         };
         let needle = literal.as_string();
         Some(
-            haystack
-                .match_indices(needle.as_str())
-                .map(|(start, found)| (start, start + found.len()))
+            memchr::memmem::find_iter(haystack.as_bytes(), needle.as_bytes())
+                .map(|start| (start, start + needle.len()))
                 .collect(),
         )
     }
