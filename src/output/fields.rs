@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use super::json;
 use crate::search::Hit;
 use crate::store::schema::Citation;
 use crate::text::dates;
@@ -65,6 +66,15 @@ struct Source<'a> {
 /// What the paragraph says and where in its document it stands.
 #[derive(Serialize)]
 struct Passage<'a> {
+    #[serde(flatten)]
+    place: Place<'a>,
+    text: &'a str,
+    matches: &'a [(usize, usize)],
+}
+
+/// Where a paragraph stands and why it is a hit: a passage's fields before its text.
+#[derive(Serialize)]
+struct Place<'a> {
     section: &'a [String],
     /// The page where the paragraph starts (where the file has no pages, where its document
     /// starts).
@@ -77,8 +87,6 @@ struct Passage<'a> {
     /// Where the literals were found: `text`, or the name the hit stands for (`title`,
     /// `doc_number`, `gazette`, `issue`).
     matched_in: &'static str,
-    text: &'a str,
-    matches: &'a [(usize, usize)],
 }
 
 /// The version of the file the hit was read from: the citation's last fields.
@@ -109,6 +117,16 @@ impl<'a> Source<'a> {
 impl<'a> Passage<'a> {
     fn of(hit: &'a Hit) -> Passage<'a> {
         Passage {
+            place: Place::of(hit),
+            text: &hit.text,
+            matches: &hit.matches,
+        }
+    }
+}
+
+impl<'a> Place<'a> {
+    fn of(hit: &'a Hit) -> Place<'a> {
+        Place {
             section: &hit.section,
             page: hit.page,
             page_end: hit.page_end,
@@ -116,8 +134,6 @@ impl<'a> Passage<'a> {
             score: hit.score,
             word_match: hit.word_match,
             matched_in: hit.matched_in.as_str(),
-            text: &hit.text,
-            matches: &hit.matches,
         }
     }
 }
@@ -146,7 +162,8 @@ impl<'a> HitFields<'a> {
     /// `matches` as a JSON array of byte ranges.
     pub fn cells(&self) -> Vec<String> {
         let optional = |v: &Option<String>| v.clone().unwrap_or_default();
-        let (source, passage, version) = (&self.source, &self.passage, &self.version);
+        let (source, version) = (&self.source, &self.version);
+        let (passage, place) = (&self.passage, &self.passage.place);
         vec![
             source.path.to_string(),
             optional(source.gazette),
@@ -155,13 +172,13 @@ impl<'a> HitFields<'a> {
             optional(source.region),
             source.document.to_string(),
             optional(source.doc_number),
-            passage.section.join(" › "),
-            passage.page.map_or(String::new(), |p| p.to_string()),
-            passage.page_end.map_or(String::new(), |p| p.to_string()),
-            passage.paragraph.to_string(),
-            passage.score.to_string(),
-            passage.word_match.to_string(),
-            passage.matched_in.to_string(),
+            place.section.join(" › "),
+            place.page.map_or(String::new(), |p| p.to_string()),
+            place.page_end.map_or(String::new(), |p| p.to_string()),
+            place.paragraph.to_string(),
+            place.score.to_string(),
+            place.word_match.to_string(),
+            place.matched_in.to_string(),
             passage.text.to_string(),
             serde_json::to_string(passage.matches).unwrap_or_default(),
             version.indexed.clone(),
@@ -190,10 +207,15 @@ pub fn json_lines(out: &mut Vec<u8>, hits: &[Hit]) -> serde_json::Result<()> {
         // Each part is an object of at least one key: `{…}`. Joined, the braces between them
         // become commas.
         out.extend_from_slice(&source[..source.len() - 1]);
-        let passage = out.len();
-        serde_json::to_writer(&mut *out, &Passage::of(hit))?;
-        out[passage] = b',';
+        let place = out.len();
+        serde_json::to_writer(&mut *out, &Place::of(hit))?;
+        out[place] = b',';
         out.pop();
+        // The text is most of a line's bytes: escaped here, as serde_json would escape it.
+        out.extend_from_slice(b",\"text\":");
+        json::string(out, &hit.text);
+        out.extend_from_slice(b",\"matches\":");
+        serde_json::to_writer(&mut *out, &hit.matches)?;
         out.push(b',');
         out.extend_from_slice(&version[1..version.len() - 1]);
         if let Some(reference) = &hit.reference {
@@ -245,7 +267,10 @@ mod tests {
         // Hits that share a citation and hits that do not, next to each other and apart; every
         // optional field empty and present; text that JSON must escape.
         let mut hits = Vec::new();
-        let mut other = hit("乙\"\\\n\u{1}</script>", vec![(0, 3)]);
+        let mut other = hit(
+            "乙\"\\\n\u{1}</script>\t\r\u{8}\u{c}\u{1f}\u{7f}一二三四五六七八九\"",
+            vec![(0, 3)],
+        );
         let mut citation = (*other.citation).clone();
         citation.gazette = None;
         citation.doc_number = Some("豫政〔2025〕3号".into());
