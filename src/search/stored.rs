@@ -190,6 +190,13 @@ impl Heads {
                 true => other,
                 false => cursor,
             };
+            // The paragraphs' cursor leaves its block to the heads' cursor: the head of a later
+            // paragraph's document is most often in that block or the one the paragraph is in,
+            // which the heads' cursor would otherwise decompress again.
+            if cursor == PARAGRAPHS && !in_order.cursors[PARAGRAPHS].holds(address.doc_id) {
+                let [paragraphs, heads] = &mut in_order.cursors;
+                paragraphs.trade_block(heads);
+            }
             let values = blocks.doc(&mut in_order.cursors[cursor], address.doc_id)?;
             return Ok(Stored(values));
         }
