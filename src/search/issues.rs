@@ -95,29 +95,33 @@ fn segment_issues(
     };
     let dates = dates.of(segment)?;
     let terms = column.num_terms();
-    // Heads come in store order, so the first seen of an issue is its first.
-    let mut first = vec![NONE; terms];
+    // Heads come in store order, so the first seen of an issue is its first. Its date is read
+    // then, in store order too: read later, in the order of the keys, the dates of a large
+    // collection's issues were a jump through the date column each.
+    let mut first = vec![(NONE, 0); terms];
     each_alive(weight.scorer(segment, 1.0)?, segment, |doc| {
         if let Some(ord) = column.ords().first(doc)
             && let Some(slot) = first.get_mut(ord as usize)
-            && *slot == NONE
+            && slot.0 == NONE
         {
-            *slot = doc;
+            *slot = (doc, dates.first(doc).unwrap_or(0));
         }
     });
     let ords: Vec<u64> = (0..terms as u64)
-        .filter(|&ord| first[ord as usize] != NONE)
+        .filter(|&ord| first[ord as usize].0 != NONE)
         .collect();
-    let mut docs = ords.iter().map(|&ord| first[ord as usize]);
+    let mut heads = ords.iter().map(|&ord| first[ord as usize]);
     let mut run = Vec::with_capacity(ords.len());
     column.dictionary().sorted_ords_to_term_cb(&ords, |key| {
-        let Some(doc) = docs.next() else { return };
+        let Some((doc, date)) = heads.next() else {
+            return;
+        };
         let start = keys.len();
         keys.extend_from_slice(key);
         run.push(Issue {
             key: start..keys.len(),
             address: DocAddress::new(segment_ord, doc),
-            date: dates.first(doc).unwrap_or(0),
+            date,
         });
     })?;
     Ok((keys, run))

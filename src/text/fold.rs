@@ -212,7 +212,13 @@ pub fn folds_apart(text: &str, edge: Edge, script: Script) -> bool {
 /// traditional characters, which some neighbours convert: a text without them is decided one
 /// character at a time, and one with them may hold anything.
 pub fn holds_none(text: &str, chars: &[char], script: Script) -> Option<bool> {
+    // ASCII folds to ASCII and is not traditional: where none of `chars` is ASCII (the first is
+    // the least), an issue's digits (2014年第17号) need no look.
+    let ascii_sought = chars.first().is_some_and(char::is_ascii);
     for c in text.chars() {
+        if c.is_ascii() && !ascii_sought {
+            continue;
+        }
         if script == Script::Fold && crate::text::traditional::contains(c) {
             return None;
         }
