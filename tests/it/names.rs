@@ -530,6 +530,39 @@ fn the_issues_counted_are_the_issues_found() {
     }
 }
 
+/// `--all` on a word that names every issue of a collection cites hundreds of issues, their heads
+/// read a block of the store at a time (from 256 on): each issue's citation is that of its own
+/// first head, whose file holds the issue, and its name is the gazette's and the issue's.
+#[test]
+fn every_issue_of_a_large_collection_is_cited_from_its_own_head() {
+    let dir = tempfile::tempdir().unwrap();
+    let docs = crate::common::generated(&dir.path().join("docs"), 12);
+    let index = crate::common::build_index(dir.path(), &docs);
+    let (code, hits) = every_hit(&index, "政府", &[]);
+    assert_eq!(code, 0);
+    let issues: Vec<&Value> = hits
+        .iter()
+        .filter(|h| matches!(h["matched_in"].as_str(), Some("gazette" | "issue")))
+        .collect();
+    assert!(issues.len() >= 256, "only {} issues", issues.len());
+    let mut files = std::collections::HashSet::new();
+    for hit in issues {
+        let (gazette, issue) = (
+            hit["gazette"].as_str().unwrap(),
+            hit["issue"].as_str().unwrap(),
+        );
+        assert_eq!(
+            hit["text"].as_str().unwrap(),
+            format!("{gazette}{issue}"),
+            "{hit}"
+        );
+        let path = hit["path"].as_str().unwrap();
+        let file = std::fs::read_to_string(path).unwrap();
+        assert!(file.contains(gazette) && file.contains(issue), "{hit}");
+        assert!(files.insert(path.to_string()), "{path} cited twice");
+    }
+}
+
 /// Where the best hits are all names (a word of many titles), the paragraphs are only counted:
 /// the hits shown are hits of the whole search, none of them a paragraph, and the totals are those
 /// of `--count`.
