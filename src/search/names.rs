@@ -34,7 +34,7 @@ use crate::search::near::NearPositions;
 use crate::search::plan::{Context, Prepared, exact_in_index, has_filter, to_query};
 use crate::search::query::Expr;
 use crate::search::rank::{Dates, order};
-use crate::search::stored::{Heads, Paragraph, inconsistent, read_head, store_blocks};
+use crate::search::stored::{Paragraph, inconsistent, read_head};
 use crate::search::verify::PARALLEL_FROM;
 use crate::search::verify::{WholeWords, spans_of};
 use crate::search::{Hit, MatchedIn, SearchConfig, Sort};
@@ -398,14 +398,11 @@ impl<'a> NameRun<'a> {
             matched.into_iter().enumerate().collect();
         matched.sort_unstable_by_key(|(_, (i, _))| found.list[*i].address);
         let threads = parallel::threads(count, PARALLEL_FROM);
-        // Many are read a block of the store at a time, as `--all` reads paragraphs.
-        let blocks = store_blocks(self.searcher(), count)?;
         let parts = parallel::chunks(matched, threads, |part| {
-            let mut heads = Heads::reading(&blocks);
             part.into_iter()
                 .map(|(at, (i, verdict))| {
                     let address = found.list[i].address;
-                    let document = heads.citation(self.searcher(), self.fields(), address)?;
+                    let document = read_citation(self.searcher(), self.fields(), address)?;
                     let hit = name_hit(
                         issue_citation(document),
                         verdict.matched_in,

@@ -262,19 +262,6 @@ impl Heads {
         }
     }
 
-    /// The citation stored on the head at `head`, read once.
-    pub(super) fn citation(
-        &mut self,
-        searcher: &Searcher,
-        fields: &Fields,
-        head: DocAddress,
-    ) -> Result<Arc<Citation>, Error> {
-        match self.head(searcher, fields, head)? {
-            Some((_, citation)) => Ok(citation),
-            None => Err(inconsistent(head, "a document's citation is missing")),
-        }
-    }
-
     /// The record and citation stored at `head`, read once; `None` when it holds no citation.
     fn head(
         &mut self,

@@ -531,8 +531,8 @@ fn the_issues_counted_are_the_issues_found() {
 }
 
 /// `--all` on a word that names every issue of a collection cites hundreds of issues, their heads
-/// read a block of the store at a time (from 256 on): each issue's citation is that of its own
-/// first head, whose file holds the issue, and its name is the gazette's and the issue's.
+/// read in store order on both cores: each issue's citation is that of its own first head, whose
+/// file holds the issue, and its name is the gazette's and the issue's.
 #[test]
 fn every_issue_of_a_large_collection_is_cited_from_its_own_head() {
     let dir = tempfile::tempdir().unwrap();
