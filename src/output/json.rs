@@ -44,9 +44,9 @@ fn spread<W: Write, T: Sync>(
     Ok(())
 }
 
-/// Appends `text` as a JSON string, byte for byte as serde_json writes it: `"` and `\\` escaped
-/// with a backslash, control characters below U+0020 as `\\b`, `\\t`, `\\n`, `\\f`, `\\r` or
-/// `\\u00xx`, everything else as it is. serde_json looks every byte up in a table; a paragraph's
+/// Appends `text` as a JSON string, byte for byte as serde_json writes it: `"` and `\` escaped
+/// with a backslash, control characters below U+0020 as `\b`, `\t`, `\n`, `\f`, `\r` or
+/// `\u00xx`, everything else as it is. serde_json looks every byte up in a table; a paragraph's
 /// text is most of a hit's line and almost never holds one of these bytes, so this looks at eight
 /// bytes at a time and copies the runs between them whole.
 pub(super) fn string(out: &mut Vec<u8>, text: &str) {
@@ -74,7 +74,7 @@ pub(super) fn string(out: &mut Vec<u8>, text: &str) {
     out.push(b'"');
 }
 
-/// Whether any of the eight bytes of `word` is below 0x20, `"` or `\\`. A byte is below `n`
+/// Whether any of the eight bytes of `word` is below 0x20, `"` or `\`. A byte is below `n`
 /// (`n` ≤ 0x80) where subtracting `n` borrows into its high bit while its own high bit is clear;
 /// a byte equals `b` where it XORs with `b` to zero.
 fn any_escaped(word: u64) -> bool {
