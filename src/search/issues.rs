@@ -366,6 +366,47 @@ mod tests {
     }
 
     #[test]
+    fn segments_merge_into_each_key_once_at_its_first_head() {
+        // One to five segments, each holding some of 40 keys (sorted, each once), some keys in
+        // several: the merge is the sort of them all by key and address, each key kept first.
+        for segments in 1..=5u32 {
+            let mut keys = Vec::new();
+            let mut runs = Vec::new();
+            for segment in 0..segments {
+                let mut segment_keys = Vec::new();
+                let mut run = Vec::new();
+                for n in (0..40u32).filter(|n| (n * 7 + segment * 3) % (segment + 2) == 0) {
+                    let start = segment_keys.len();
+                    segment_keys.extend_from_slice(format!("公报{n:02}").as_bytes());
+                    run.push(Issue {
+                        key: start..segment_keys.len(),
+                        address: DocAddress::new(segment, n * 10 + segment),
+                        date: u64::from(n),
+                    });
+                }
+                keys.push(segment_keys);
+                runs.push(run);
+            }
+            let describe = |list: &[Issue]| -> Vec<(Vec<u8>, DocAddress)> {
+                list.iter()
+                    .map(|issue| (key_of(&keys, issue).to_vec(), issue.address))
+                    .collect()
+            };
+            let mut want: Vec<(Vec<u8>, DocAddress)> =
+                runs.iter().flat_map(|r| describe(r)).collect();
+            want.sort();
+            want.dedup_by(|later, first| later.0 == first.0);
+            let every: usize = runs.iter().map(Vec::len).sum();
+            let merged = merge(&keys, runs);
+            assert_eq!(describe(&merged), want, "{segments} segments");
+            assert!(
+                segments == 1 || merged.len() < every,
+                "no key in two segments"
+            );
+        }
+    }
+
+    #[test]
     fn a_bound_covers_what_the_whole_name_does() {
         let covers = |literals: &'static [&'static str]| {
             move |text: &str| {
