@@ -56,8 +56,8 @@ pub(super) fn string(out: &mut Vec<u8>, text: &str) {
     let mut run = 0;
     let mut i = 0;
     while i < bytes.len() {
-        if let Some(word) = bytes.get(i..i + 8)
-            && !any_escaped(u64::from_le_bytes(word.try_into().unwrap()))
+        if let Some(word) = bytes[i..].first_chunk::<8>()
+            && !any_escaped(u64::from_le_bytes(*word))
         {
             i += 8;
             continue;

@@ -339,16 +339,6 @@ pub(super) fn inconsistent(address: DocAddress, reason: &str) -> Error {
     ))
 }
 
-/// The paragraph at `address`, without its citation; `undropped` as [`Paragraph::new`] takes it.
-pub(super) fn read_paragraph(
-    searcher: &Searcher,
-    fields: &Fields,
-    address: DocAddress,
-    undropped: bool,
-) -> Result<Paragraph, Error> {
-    Ok(Paragraph::new(searcher.doc(address)?, fields, undropped))
-}
-
 /// A paragraph's stored fields as the store holds them. tantivy's own document type copies each
 /// string into its arena, and a reader copies it out again; this one keeps the strings the store
 /// decodes, for `--all` on tens of thousands of paragraphs.
@@ -423,7 +413,8 @@ pub fn file_paragraphs(engine: &Engine, path: &str) -> Result<Vec<Hit>, Error> {
     let mut paragraphs = addresses
         .into_iter()
         .map(|address| {
-            let mut paragraph = read_paragraph(&engine.searcher, &engine.fields, address, false)?;
+            let mut paragraph =
+                heads.paragraph(&engine.searcher, &engine.fields, address, false)?;
             heads.cite(&engine.searcher, &engine.fields, address, &mut paragraph)?;
             Ok((paragraph.ordinal, hit(paragraph, 0.0, false, Vec::new())))
         })

@@ -50,8 +50,8 @@ pub(crate) struct Blocks {
 /// The block a thread is in, decompressed.
 #[derive(Default)]
 pub(crate) struct Cursor {
-    /// The index of the block in [`Blocks::blocks`], and its documents.
-    block: Option<(usize, Range<DocId>)>,
+    /// The documents of the block it is in.
+    block: Option<Range<DocId>>,
     content: Vec<u8>,
     /// Where the documents' offsets start in `content`.
     offsets: usize,
@@ -76,9 +76,7 @@ impl Cursor {
 
     /// True when the block it is in holds `doc`.
     pub(crate) fn holds(&self, doc: DocId) -> bool {
-        self.block
-            .as_ref()
-            .is_some_and(|(_, docs)| docs.contains(&doc))
+        self.block.as_ref().is_some_and(|docs| docs.contains(&doc))
     }
 }
 
@@ -213,7 +211,7 @@ impl Blocks {
                 return Err(invalid("a document past the last block"));
             }
         }
-        let (_, docs) = cursor.block.as_ref().expect("loaded");
+        let docs = cursor.block.as_ref().expect("loaded");
         let k = (doc - docs.start) as usize;
         let start = u32_at(&cursor.content, cursor.offsets + 4 * k)? as usize;
         let end = if k + 1 < (docs.end - docs.start) as usize {
@@ -270,7 +268,7 @@ impl Blocks {
             ));
         }
         cursor.offsets = offsets;
-        cursor.block = Some((at, *first..end));
+        cursor.block = Some(*first..end);
         Ok(())
     }
 }
