@@ -19,12 +19,12 @@
 use std::fmt;
 
 use tantivy::fieldnorm::FieldNormReader;
-use tantivy::postings::{Postings, SegmentPostings};
 use tantivy::query::{Bm25StatisticsProvider, EnableScoring, Explanation, Query, Scorer, Weight};
-use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::schema::Field;
 use tantivy::{DocId, DocSet, Score, Searcher, SegmentReader, TERMINATED, TantivyError, Term};
 
 use crate::search::phrase::{Occurrences, Walk};
+use crate::search::positions::{PositionFiles, TermPositions};
 use crate::search::runs::{Runs, Starts};
 use crate::store::schema::Fields;
 
@@ -180,13 +180,19 @@ type Phrase = Walk<PhraseStarts>;
 
 /// Opens the phrase of `terms` in `reader`: no paragraph where a term is missing.
 fn open_phrase(reader: &SegmentReader, terms: Vec<(u32, Term)>) -> tantivy::Result<Phrase> {
+    let none = || Ok(Walk::new(Vec::new(), PhraseStarts::default()));
+    let Some((_, first)) = terms.first() else {
+        return none();
+    };
+    let Some(files) = PositionFiles::open(reader, first.field())? else {
+        return none();
+    };
     let mut postings = Vec::with_capacity(terms.len());
     let mut offsets = Vec::with_capacity(terms.len());
     for (offset, term) in &terms {
-        let inverted = reader.inverted_index(term.field())?;
-        match inverted.read_postings(term, IndexRecordOption::WithFreqsAndPositions)? {
+        match files.term(reader, term)? {
             Some(p) => postings.push(p),
-            None => return Ok(Walk::new(Vec::new(), PhraseStarts::default())),
+            None => return none(),
         }
         offsets.push(*offset);
     }
@@ -204,24 +210,17 @@ fn open_phrase(reader: &SegmentReader, terms: Vec<(u32, Term)>) -> tantivy::Resu
 struct PhraseStarts {
     offsets: Vec<u32>,
     starts: Vec<u32>,
-    scratch: Vec<u32>,
 }
 
 impl Occurrences for PhraseStarts {
-    fn count(&mut self, postings: &mut [SegmentPostings], _: &[usize]) -> u32 {
+    fn count(&mut self, postings: &mut [TermPositions], _: &[usize]) -> u32 {
         let [first, rest @ ..] = postings else {
             return 0;
         };
         if rest.is_empty() {
             return first.term_freq();
         }
-        phrase_starts(
-            first,
-            rest,
-            &self.offsets,
-            &mut self.starts,
-            &mut self.scratch,
-        );
+        phrase_starts(first, rest, &self.offsets, &mut self.starts);
         self.starts.len() as u32
     }
 }
@@ -230,20 +229,18 @@ impl Occurrences for PhraseStarts {
 /// `first` such that each term of `rest` stands at its offset from it. `offsets` holds the offset
 /// of `first` and then of each of `rest`. The result is in `starts`, relative to `offsets[0]`.
 pub(crate) fn phrase_starts(
-    first: &mut SegmentPostings,
-    rest: &mut [SegmentPostings],
+    first: &mut TermPositions,
+    rest: &mut [TermPositions],
     offsets: &[u32],
     starts: &mut Vec<u32>,
-    scratch: &mut Vec<u32>,
 ) {
     starts.clear();
-    first.positions(starts);
+    starts.extend_from_slice(first.positions());
     let base = offsets[0];
     for (p, &offset) in rest.iter_mut().zip(&offsets[1..]) {
-        scratch.clear();
-        p.positions(scratch);
+        let positions = p.positions();
         let shift = offset - base;
-        starts.retain(|&position| scratch.binary_search(&(position + shift)).is_ok());
+        starts.retain(|&position| positions.binary_search(&(position + shift)).is_ok());
     }
     starts.retain(|&position| position >= base);
     for position in starts.iter_mut() {

@@ -16,7 +16,7 @@
 //!   index decides alone; `literal` and `filter` build its parts.
 //! - [`char_query`], [`context_query`]: the custom tantivy queries (a character, the context
 //!   signal); `runs`: the paragraphs of documents and sections from their first paragraphs;
-//!   `postings`: a literal's occurrences from its grams' positions.
+//!   `postings`: a literal's occurrences from its grams' positions, which `positions` reads.
 //! - `rank`: top k by score, ties by date; the order by date. `spread`: the segments of a
 //!   search on every core when its postings are many.
 //! - `near`: NEAR decided on positions, or on the text.
@@ -43,6 +43,7 @@ pub mod narrowing;
 mod near;
 mod phrase;
 mod plan;
+mod positions;
 mod postings;
 pub mod query;
 mod rank;

@@ -15,10 +15,11 @@
 use std::fmt;
 
 use tantivy::fieldnorm::FieldNormReader;
-use tantivy::postings::{Postings, SegmentPostings};
 use tantivy::query::{Bm25Weight, EmptyScorer, EnableScoring, Explanation, Query, Scorer, Weight};
-use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::schema::Field;
 use tantivy::{DocId, DocSet, Score, Searcher, SegmentReader, TERMINATED, TantivyError, Term};
+
+use crate::search::positions::{PositionFiles, TermPositions};
 
 /// A phrase of a literal's bigrams: `scored` gives its score, and each run of `runs` (every
 /// bigram of a run of characters, at its offset in the literal) is placed by its cheapest cover.
@@ -112,12 +113,12 @@ struct CoverWeight {
 
 impl Weight for CoverWeight {
     fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        let Some(files) = PositionFiles::open(reader, self.field)? else {
+            return Ok(Box::new(EmptyScorer));
+        };
         let mut postings = Vec::with_capacity(self.placing.len());
         for (_, term) in &self.placing {
-            match reader
-                .inverted_index(term.field())?
-                .read_postings(term, IndexRecordOption::WithFreqsAndPositions)?
-            {
+            match files.term(reader, term)? {
                 Some(p) => postings.push(p),
                 None => return Ok(Box::new(EmptyScorer)),
             }
@@ -148,7 +149,6 @@ impl Weight for CoverWeight {
                 Aligned {
                     shifts,
                     aligned: Vec::new(),
-                    other: Vec::new(),
                 },
             ),
             fieldnorms,
@@ -178,13 +178,13 @@ struct CoverScorer {
 /// does not.
 pub(crate) trait Occurrences {
     /// `by_rarity` orders `postings`, fewest paragraphs first.
-    fn count(&mut self, postings: &mut [SegmentPostings], by_rarity: &[usize]) -> u32;
+    fn count(&mut self, postings: &mut [TermPositions], by_rarity: &[usize]) -> u32;
 }
 
 /// The paragraphs of a segment that all of a phrase's postings hold and where it occurs, walked
 /// in order with the number of its occurrences.
 pub(crate) struct Walk<O: Occurrences> {
-    pub(crate) postings: Vec<SegmentPostings>,
+    pub(crate) postings: Vec<TermPositions>,
     /// The postings, fewest paragraphs first: the rarest leads the others on.
     by_rarity: Vec<usize>,
     pub(crate) doc: DocId,
@@ -196,7 +196,7 @@ pub(crate) struct Walk<O: Occurrences> {
 impl<O: Occurrences> Walk<O> {
     /// Walks `postings` from the first paragraph where the phrase occurs; none without
     /// postings.
-    pub(crate) fn new(postings: Vec<SegmentPostings>, occurrences: O) -> Walk<O> {
+    pub(crate) fn new(postings: Vec<TermPositions>, occurrences: O) -> Walk<O> {
         let mut by_rarity: Vec<usize> = (0..postings.len()).collect();
         by_rarity.sort_by_key(|&i| postings[i].doc_freq());
         let mut walk = Walk {
@@ -250,23 +250,23 @@ struct Aligned {
     /// What each bigram's positions are moved by, in the order of the postings.
     shifts: Vec<u32>,
     aligned: Vec<u32>,
-    other: Vec<u32>,
 }
 
 impl Occurrences for Aligned {
-    fn count(&mut self, postings: &mut [SegmentPostings], by_rarity: &[usize]) -> u32 {
+    fn count(&mut self, postings: &mut [TermPositions], by_rarity: &[usize]) -> u32 {
         let rarest = by_rarity[0];
+        let shift = self.shifts[rarest];
         self.aligned.clear();
-        postings[rarest].positions_with_offset(self.shifts[rarest], &mut self.aligned);
+        self.aligned
+            .extend(postings[rarest].positions().iter().map(|&p| p + shift));
         for &i in &by_rarity[1..] {
-            self.other.clear();
-            postings[i].positions_with_offset(self.shifts[i], &mut self.other);
-            let other = &self.other;
+            let shift = self.shifts[i];
+            let other = postings[i].positions();
             let mut from = 0;
             // Both sorted: one pass.
             self.aligned.retain(|&position| {
-                from += other[from..].partition_point(|&p| p < position);
-                other.get(from) == Some(&position)
+                from += other[from..].partition_point(|&p| p + shift < position);
+                other.get(from).map(|&p| p + shift) == Some(position)
             });
             if self.aligned.is_empty() {
                 return 0;
@@ -309,7 +309,7 @@ impl Scorer for CoverScorer {
 /// The first paragraph at or after `candidate` that all of `postings` hold, each moved onto it
 /// (`TERMINATED` when there is none). They are asked in the order of `order`: the rarest first
 /// leads the others on.
-fn align(postings: &mut [SegmentPostings], order: &[usize], mut candidate: DocId) -> DocId {
+fn align(postings: &mut [TermPositions], order: &[usize], mut candidate: DocId) -> DocId {
     'align: loop {
         for &i in order {
             let p = &mut postings[i];
@@ -366,7 +366,7 @@ mod tests {
     use crate::store::tokenizers::{COVERING_GRAMS, Gram, grams_tokenizer, literal_grams};
     use proptest::prelude::*;
     use tantivy::query::PhraseQuery;
-    use tantivy::schema::{Schema, TextFieldIndexing, TextOptions};
+    use tantivy::schema::{IndexRecordOption, Schema, TextFieldIndexing, TextOptions};
     use tantivy::{Index, IndexWriter, TantivyDocument};
 
     /// Every paragraph a query's weight matches in `searcher`, with its score.

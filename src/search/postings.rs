@@ -1,6 +1,5 @@
 //! MATCH: a literal's occurrences in a paragraph, from the positions of its grams.
 
-use tantivy::postings::{Postings, SegmentPostings};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocId, DocSet, Searcher, SegmentReader, Term};
 
@@ -8,6 +7,7 @@ use crate::Error;
 use crate::search::context_query::phrase_starts;
 use crate::search::literal::every_bigram;
 use crate::search::phrase::cheapest_placing;
+use crate::search::positions::{PositionFiles, TermPositions};
 use crate::store::tokenizers::literal_grams;
 use crate::text::fold::Folded;
 
@@ -20,7 +20,6 @@ pub(super) struct LiteralPostings {
     pub(super) offsets: Vec<u32>,
     pub(super) option: IndexRecordOption,
     pub(super) first: Vec<u32>,
-    pub(super) other: Vec<u32>,
 }
 
 impl LiteralPostings {
@@ -56,7 +55,6 @@ impl LiteralPostings {
             terms,
             option,
             first: Vec::new(),
-            other: Vec::new(),
         }))
     }
 
@@ -74,11 +72,16 @@ impl LiteralPostings {
     }
 
     /// The postings of the literal's terms in `segment`; none when a term is not there.
-    pub(super) fn open(&self, segment: &SegmentReader) -> Result<Vec<SegmentPostings>, Error> {
+    pub(super) fn open(&self, segment: &SegmentReader) -> Result<Vec<TermPositions>, Error> {
+        let Some((_, first)) = self.terms.first() else {
+            return Ok(Vec::new());
+        };
+        let Some(files) = PositionFiles::open(segment, first.field())? else {
+            return Ok(Vec::new());
+        };
         let mut all = Vec::with_capacity(self.terms.len());
         for (_, term) in &self.terms {
-            let inverted = segment.inverted_index(term.field())?;
-            match inverted.read_postings(term, self.option)? {
+            match files.term(segment, term)? {
                 Some(postings) => all.push(postings),
                 None => return Ok(Vec::new()),
             }
@@ -87,7 +90,7 @@ impl LiteralPostings {
     }
 
     /// Occurrences in `doc`; the postings only move forward, so docs come in increasing order.
-    pub(super) fn count(&mut self, postings: &mut [SegmentPostings], doc: DocId) -> usize {
+    pub(super) fn count(&mut self, postings: &mut [TermPositions], doc: DocId) -> usize {
         if self.option == IndexRecordOption::WithFreqs {
             let Some(p) = postings.first_mut() else {
                 return 0;
@@ -103,25 +106,19 @@ impl LiteralPostings {
 
     /// Where the literal starts in `doc`, in characters of the folded text, overlapping
     /// occurrences included. Needs postings opened with positions.
-    pub(super) fn starts(&mut self, postings: &mut [SegmentPostings], doc: DocId) -> &[u32] {
+    pub(super) fn starts(&mut self, postings: &mut [TermPositions], doc: DocId) -> &[u32] {
         self.first.clear();
         if postings.is_empty() || !postings.iter_mut().all(|p| on(p, doc)) {
             return &self.first;
         }
         let (first, rest) = postings.split_at_mut(1);
-        phrase_starts(
-            &mut first[0],
-            rest,
-            &self.offsets,
-            &mut self.first,
-            &mut self.other,
-        );
+        phrase_starts(&mut first[0], rest, &self.offsets, &mut self.first);
         &self.first
     }
 }
 
 /// Moves postings forward to `doc`: true when `doc` is in them.
-pub(super) fn on(postings: &mut SegmentPostings, doc: DocId) -> bool {
+pub(super) fn on(postings: &mut TermPositions, doc: DocId) -> bool {
     if postings.doc() < doc {
         postings.seek(doc);
     }

@@ -1,0 +1,436 @@
+//! MATCH: a term's paragraphs with its positions in each, read forwards.
+//!
+//! tantivy's `SegmentPostings` finds where a paragraph's positions start by adding up the
+//! frequencies of the paragraphs before it in its block, at every call, and zeroes the buffer it
+//! then fills: for a phrase of common bigrams (中华人民共和国 in a law corpus, a NEAR of two common
+//! words) that sum was a fifth of a search. [`TermPositions`] walks the same posting list with
+//! tantivy's block reader and keeps the sum as it goes: the offset of each block's first position
+//! comes from the block's total in the skip list, the offset within a block grows with the cursor.
+//! The positions are read by tantivy's position reader, from the same files.
+
+use tantivy::directory::{CompositeFile, FileSlice};
+use tantivy::index::SegmentComponent;
+use tantivy::positions::PositionReader;
+use tantivy::postings::{BlockSegmentPostings, TermInfo};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::{DocId, DocSet, SegmentReader, Term};
+
+/// Documents in a block of a posting list (tantivy's `COMPRESSION_BLOCK_SIZE`).
+const BLOCK: usize = 128;
+/// Bytes of a skip list entry of a field with positions: the block's last document (4), the bit
+/// widths of its documents and frequencies (1 + 1), the sum of its frequencies (4), its best
+/// field norm and frequency (1 + 1).
+const SKIP_ENTRY: usize = 12;
+
+/// Where a field's postings and positions are, in one segment: open once, then each term.
+pub(crate) struct PositionFiles {
+    postings: FileSlice,
+    positions: FileSlice,
+}
+
+impl PositionFiles {
+    /// `None` when `field` has no positions in `reader`'s segment.
+    pub(crate) fn open(reader: &SegmentReader, field: Field) -> tantivy::Result<Option<Self>> {
+        let postings = CompositeFile::open(&reader.open_read(SegmentComponent::Postings)?)?;
+        let positions = CompositeFile::open(&reader.open_read(SegmentComponent::Positions)?)?;
+        Ok(postings
+            .open_read(field)
+            .zip(positions.open_read(field))
+            .map(|(postings, positions)| PositionFiles {
+                // After the field's count of tokens (a u64), as tantivy's inverted index reads it.
+                postings: postings.slice_from(8),
+                positions,
+            }))
+    }
+
+    /// The postings of `term` (of this field), `None` when the segment does not hold it.
+    pub(crate) fn term(
+        &self,
+        reader: &SegmentReader,
+        term: &Term,
+    ) -> tantivy::Result<Option<TermPositions>> {
+        let inverted = reader.inverted_index(term.field())?;
+        let Some(info) = inverted.get_term_info(term)? else {
+            return Ok(None);
+        };
+        let block =
+            inverted.read_block_postings_from_terminfo(&info, IndexRecordOption::WithFreqs)?;
+        let skips = match self.skips(&info)? {
+            Some(skips) => skips,
+            // Not the layout of a field with positions: walk the blocks to sum them instead.
+            None => skips_by_reading(
+                inverted.read_block_postings_from_terminfo(&info, IndexRecordOption::WithFreqs)?,
+            ),
+        };
+        let positions = PositionReader::open(
+            self.positions
+                .slice(info.positions_range.clone())
+                .read_bytes()?,
+        )?;
+        Ok(Some(TermPositions::new(block, positions, skips)))
+    }
+
+    /// Each full block's last document and the sum of its frequencies, from the skip list at the
+    /// head of the term's postings; `None` when the list is not laid out as a field with
+    /// positions lays it out.
+    fn skips(&self, info: &TermInfo) -> std::io::Result<Option<Vec<(DocId, u32)>>> {
+        let full = info.doc_freq as usize / BLOCK;
+        if full == 0 {
+            return Ok(Some(Vec::new()));
+        }
+        let bytes = self
+            .postings
+            .slice(info.postings_range.clone())
+            .read_bytes()?;
+        let bytes = bytes.as_slice();
+        let Some((length, header)) = vint(bytes) else {
+            return Ok(None);
+        };
+        let Some(skip) = bytes.get(header..header + length) else {
+            return Ok(None);
+        };
+        if skip.len() != full * SKIP_ENTRY {
+            return Ok(None);
+        }
+        Ok(Some(
+            skip.chunks_exact(SKIP_ENTRY)
+                .map(|entry| {
+                    let last = u32::from_le_bytes([entry[0], entry[1], entry[2], entry[3]]);
+                    let sum = u32::from_le_bytes([entry[6], entry[7], entry[8], entry[9]]);
+                    (last, sum)
+                })
+                .collect(),
+        ))
+    }
+}
+
+/// tantivy's variable-length integer (`common::VInt`: seven bits a byte, the last byte's high
+/// bit set) and its length in bytes.
+fn vint(bytes: &[u8]) -> Option<(usize, usize)> {
+    let mut value = 0u64;
+    for (i, &byte) in bytes.iter().enumerate().take(10) {
+        value |= u64::from(byte & 0x7f) << (7 * i);
+        if byte & 0x80 != 0 {
+            return Some((usize::try_from(value).ok()?, i + 1));
+        }
+    }
+    None
+}
+
+/// The skip list's figures, read from the blocks themselves.
+fn skips_by_reading(mut block: BlockSegmentPostings) -> Vec<(DocId, u32)> {
+    let mut skips = Vec::new();
+    while block.block_len() == BLOCK {
+        let docs = block.docs();
+        skips.push((docs[BLOCK - 1], block.freqs().iter().sum()));
+        block.advance();
+    }
+    skips
+}
+
+/// A term's posting list in one segment, walked forwards like tantivy's `SegmentPostings`, with
+/// the positions of the paragraph it stands on.
+pub(crate) struct TermPositions {
+    block: BlockSegmentPostings,
+    reader: PositionReader,
+    /// Each full block's last document and the sum of its frequencies.
+    skips: Vec<(DocId, u32)>,
+    /// The block the cursor is in, and the offset of its first position.
+    at_block: usize,
+    block_start: u64,
+    /// The paragraph's index in its block.
+    cur: usize,
+    /// The frequencies of the block's paragraphs before `summed`, added up.
+    summed: usize,
+    within: u64,
+    positions: Vec<u32>,
+}
+
+impl TermPositions {
+    fn new(
+        block: BlockSegmentPostings,
+        reader: PositionReader,
+        skips: Vec<(DocId, u32)>,
+    ) -> TermPositions {
+        TermPositions {
+            block,
+            reader,
+            skips,
+            at_block: 0,
+            block_start: 0,
+            cur: 0,
+            summed: 0,
+            within: 0,
+            positions: Vec::new(),
+        }
+    }
+
+    /// Paragraphs that hold the term.
+    pub(crate) fn doc_freq(&self) -> u32 {
+        self.block.doc_freq()
+    }
+
+    /// Occurrences of the term in the current paragraph.
+    pub(crate) fn term_freq(&self) -> u32 {
+        self.block.freq(self.cur)
+    }
+
+    /// The term's positions in the current paragraph, in increasing order. Paragraphs must be
+    /// asked in the order of the walk (the reader only moves forward).
+    pub(crate) fn positions(&mut self) -> &[u32] {
+        let freqs = self.block.freqs();
+        if self.cur > self.summed {
+            self.within += freqs[self.summed..self.cur]
+                .iter()
+                .map(|&f| u64::from(f))
+                .sum::<u64>();
+            self.summed = self.cur;
+        }
+        let count = freqs[self.cur] as usize;
+        if self.positions.len() < count {
+            self.positions.resize(count, 0);
+        }
+        let positions = &mut self.positions[..count];
+        self.reader.read(self.block_start + self.within, positions);
+        // Stored as gaps from the position before, the first from 0.
+        let mut at = 0u32;
+        for position in positions.iter_mut() {
+            at += *position;
+            *position = at;
+        }
+        positions
+    }
+
+    /// Moves the cursor to the first block whose last paragraph is at or after `target`, as the
+    /// block reader's own skip list does.
+    fn follow_blocks(&mut self, target: DocId) {
+        while let Some(&(last, sum)) = self.skips.get(self.at_block) {
+            if last >= target {
+                break;
+            }
+            self.block_start += u64::from(sum);
+            self.at_block += 1;
+            self.summed = 0;
+            self.within = 0;
+        }
+    }
+}
+
+impl DocSet for TermPositions {
+    fn advance(&mut self) -> DocId {
+        if self.cur == BLOCK - 1 {
+            self.cur = 0;
+            if let Some(&(_, sum)) = self.skips.get(self.at_block) {
+                self.block_start += u64::from(sum);
+                self.at_block += 1;
+            }
+            self.summed = 0;
+            self.within = 0;
+            self.block.advance();
+        } else {
+            self.cur += 1;
+        }
+        self.doc()
+    }
+
+    fn seek(&mut self, target: DocId) -> DocId {
+        if self.doc() >= target {
+            return self.doc();
+        }
+        // The next paragraph first: a walk that aligns several lists mostly moves by one.
+        let next = (self.cur + 1).min(BLOCK - 1);
+        if self.block.doc(next) >= target {
+            self.cur = next;
+            return self.doc();
+        }
+        self.follow_blocks(target);
+        self.cur = self.block.seek(target);
+        self.doc()
+    }
+
+    fn doc(&self) -> DocId {
+        self.block.doc(self.cur)
+    }
+
+    fn size_hint(&self) -> u32 {
+        self.block.doc_freq()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::tokenizers::{COVERING_GRAMS, Gram, grams_tokenizer};
+    use tantivy::postings::{Postings, SegmentPostings};
+    use tantivy::schema::{Schema, TextFieldIndexing, TextOptions};
+    use tantivy::{Index, IndexWriter, TERMINATED, TantivyDocument};
+
+    /// An index of `docs` paragraphs over four characters, in two segments: every bigram of them
+    /// stands in hundreds of paragraphs (several full blocks), most of them more than once.
+    fn index(docs: usize) -> (Index, Field) {
+        let mut builder = Schema::builder();
+        let field = builder.add_text_field(
+            "grams",
+            TextOptions::default().set_indexing_options(
+                TextFieldIndexing::default()
+                    .set_tokenizer(COVERING_GRAMS)
+                    .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+            ),
+        );
+        let index = Index::create_in_ram(builder.build());
+        index
+            .tokenizers()
+            .register(COVERING_GRAMS, grams_tokenizer(Gram::Covering));
+        let mut writer: IndexWriter = index.writer_with_num_threads(1, 15_000_000).unwrap();
+        let mut seed = 11u64;
+        for k in 0..docs {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            // Lengths from 0 to 60 characters: some paragraphs without a term, some with dozens.
+            let length = (seed >> 33) as usize % 61;
+            let text: String = (0..length)
+                .map(|i| ['甲', '乙', '丙', ' '][((seed >> (i % 40)) as usize + i * 7) % 4])
+                .collect();
+            let mut doc = TantivyDocument::default();
+            doc.add_text(field, &text);
+            writer.add_document(doc).unwrap();
+            if k == docs / 3 {
+                writer.commit().unwrap();
+            }
+        }
+        writer.commit().unwrap();
+        (index, field)
+    }
+
+    fn grams(field: Field) -> Vec<Term> {
+        let chars = ['甲', '乙', '丙'];
+        let mut terms = Vec::new();
+        for a in chars {
+            for b in chars.iter().copied().chain([' ']) {
+                terms.push(Term::from_field_text(field, &format!("{a}{b}")));
+            }
+        }
+        terms
+    }
+
+    /// Every paragraph of `term` with its positions, through tantivy's own reader.
+    fn through_tantivy(reader: &SegmentReader, term: &Term) -> Vec<(DocId, Vec<u32>)> {
+        let mut all = Vec::new();
+        let Some(mut postings) = tantivy_postings(reader, term) else {
+            return all;
+        };
+        while postings.doc() != TERMINATED {
+            let mut positions = Vec::new();
+            postings.positions(&mut positions);
+            all.push((postings.doc(), positions));
+            postings.advance();
+        }
+        all
+    }
+
+    fn tantivy_postings(reader: &SegmentReader, term: &Term) -> Option<SegmentPostings> {
+        reader
+            .inverted_index(term.field())
+            .unwrap()
+            .read_postings(term, IndexRecordOption::WithFreqsAndPositions)
+            .unwrap()
+    }
+
+    #[test]
+    fn every_paragraph_and_position_as_tantivy_reads_them() {
+        let (index, field) = index(3000);
+        let searcher = index.reader().unwrap().searcher();
+        let mut full_blocks = 0;
+        for reader in searcher.segment_readers() {
+            let files = PositionFiles::open(reader, field).unwrap().unwrap();
+            for term in grams(field) {
+                let expected = through_tantivy(reader, &term);
+                let Some(mut ours) = files.term(reader, &term).unwrap() else {
+                    assert!(expected.is_empty());
+                    continue;
+                };
+                full_blocks += ours.skips.len();
+                assert_eq!(ours.doc_freq() as usize, expected.len());
+                let mut read = Vec::new();
+                while ours.doc() != TERMINATED {
+                    let freq = ours.term_freq();
+                    let positions = ours.positions().to_vec();
+                    assert_eq!(positions.len(), freq as usize);
+                    read.push((ours.doc(), positions));
+                    ours.advance();
+                }
+                assert_eq!(read, expected, "{term:?}");
+            }
+        }
+        // The lists span blocks, or the offsets of later blocks went untested.
+        assert!(full_blocks > 20, "{full_blocks} full blocks");
+    }
+
+    /// Seeks to increasing targets, positions asked on some paragraphs only: each landing and
+    /// each paragraph's positions as tantivy's reader gives them after the same seeks.
+    #[test]
+    fn seeks_land_and_read_as_tantivy_does() {
+        let (index, field) = index(3000);
+        let searcher = index.reader().unwrap().searcher();
+        let mut seed = 5u64;
+        for reader in searcher.segment_readers() {
+            let files = PositionFiles::open(reader, field).unwrap().unwrap();
+            for term in grams(field) {
+                for stride in [1u32, 2, 7, 40, 130, 400] {
+                    let (Some(mut ours), Some(mut theirs)) = (
+                        files.term(reader, &term).unwrap(),
+                        tantivy_postings(reader, &term),
+                    ) else {
+                        continue;
+                    };
+                    let mut target = 0;
+                    while theirs.doc() != TERMINATED {
+                        seed = seed
+                            .wrapping_mul(6364136223846793005)
+                            .wrapping_add(1442695040888963407);
+                        target += 1 + (seed >> 40) as u32 % stride;
+                        let landed = ours.seek(target);
+                        assert_eq!(landed, theirs.seek(target), "{term:?} at {target}");
+                        if landed != TERMINATED && (seed >> 20).is_multiple_of(3) {
+                            let mut expected = Vec::new();
+                            theirs.positions(&mut expected);
+                            assert_eq!(ours.positions(), &expected[..], "{term:?} at {landed}");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_skip_list_sums_each_block_as_its_paragraphs_do() {
+        let (index, field) = index(3000);
+        let searcher = index.reader().unwrap().searcher();
+        for reader in searcher.segment_readers() {
+            let files = PositionFiles::open(reader, field).unwrap().unwrap();
+            let inverted = reader.inverted_index(field).unwrap();
+            for term in grams(field) {
+                let Some(info) = inverted.get_term_info(&term).unwrap() else {
+                    continue;
+                };
+                let read = skips_by_reading(
+                    inverted
+                        .read_block_postings_from_terminfo(&info, IndexRecordOption::WithFreqs)
+                        .unwrap(),
+                );
+                assert_eq!(files.skips(&info).unwrap(), Some(read), "{term:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn tantivy_variable_length_integers() {
+        assert_eq!(vint(&[0x80]), Some((0, 1)));
+        assert_eq!(vint(&[0x85, 9]), Some((5, 1)));
+        // 300 = 0b10_0101100: 44 first, then 2 with the last byte's bit.
+        assert_eq!(vint(&[44, 0x82]), Some((300, 2)));
+        assert_eq!(vint(&[44, 2]), None);
+        assert_eq!(vint(&[]), None);
+    }
+}
