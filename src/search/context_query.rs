@@ -240,7 +240,14 @@ pub(crate) fn phrase_starts(
     for (p, &offset) in rest.iter_mut().zip(&offsets[1..]) {
         let positions = p.positions();
         let shift = offset - base;
-        starts.retain(|&position| positions.binary_search(&(position + shift)).is_ok());
+        // Both sorted: one pass over each.
+        let mut at = 0;
+        starts.retain(|&position| {
+            while at < positions.len() && positions[at] < position + shift {
+                at += 1;
+            }
+            at < positions.len() && positions[at] == position + shift
+        });
     }
     starts.retain(|&position| position >= base);
     for position in starts.iter_mut() {

@@ -262,11 +262,13 @@ impl Occurrences for Aligned {
         for &i in &by_rarity[1..] {
             let shift = self.shifts[i];
             let other = postings[i].positions();
-            let mut from = 0;
-            // Both sorted: one pass.
+            let mut at = 0;
+            // Both sorted: one pass over each.
             self.aligned.retain(|&position| {
-                from += other[from..].partition_point(|&p| p + shift < position);
-                other.get(from).map(|&p| p + shift) == Some(position)
+                while at < other.len() && other[at] + shift < position {
+                    at += 1;
+                }
+                at < other.len() && other[at] + shift == position
             });
             if self.aligned.is_empty() {
                 return 0;
