@@ -24,7 +24,7 @@ use tantivy::schema::Field;
 use tantivy::{DocId, DocSet, Score, Searcher, SegmentReader, TERMINATED, TantivyError, Term};
 
 use crate::search::phrase::{Occurrences, Walk};
-use crate::search::positions::{PositionFiles, TermPositions};
+use crate::search::positions::{self, TermPositions};
 use crate::search::runs::{Runs, Starts};
 use crate::store::schema::Fields;
 
@@ -180,22 +180,11 @@ type Phrase = Walk<PhraseStarts>;
 
 /// Opens the phrase of `terms` in `reader`: no paragraph where a term is missing.
 fn open_phrase(reader: &SegmentReader, terms: Vec<(u32, Term)>) -> tantivy::Result<Phrase> {
-    let none = || Ok(Walk::new(Vec::new(), PhraseStarts::default()));
-    let Some((_, first)) = terms.first() else {
-        return none();
+    let listed: Vec<&Term> = terms.iter().map(|(_, term)| term).collect();
+    let Some(postings) = positions::open(reader, &listed)? else {
+        return Ok(Walk::new(Vec::new(), PhraseStarts::default()));
     };
-    let Some(files) = PositionFiles::open(reader, first.field())? else {
-        return none();
-    };
-    let mut postings = Vec::with_capacity(terms.len());
-    let mut offsets = Vec::with_capacity(terms.len());
-    for (offset, term) in &terms {
-        match files.term(reader, term)? {
-            Some(p) => postings.push(p),
-            None => return none(),
-        }
-        offsets.push(*offset);
-    }
+    let offsets = terms.iter().map(|&(offset, _)| offset).collect();
     Ok(Walk::new(
         postings,
         PhraseStarts {

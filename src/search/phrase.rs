@@ -19,7 +19,7 @@ use tantivy::query::{Bm25Weight, EmptyScorer, EnableScoring, Explanation, Query,
 use tantivy::schema::Field;
 use tantivy::{DocId, DocSet, Score, Searcher, SegmentReader, TERMINATED, TantivyError, Term};
 
-use crate::search::positions::{PositionFiles, TermPositions};
+use crate::search::positions::{self, TermPositions};
 
 /// A phrase of a literal's bigrams: `scored` gives its score, and each run of `runs` (every
 /// bigram of a run of characters, at its offset in the literal) is placed by its cheapest cover.
@@ -113,16 +113,10 @@ struct CoverWeight {
 
 impl Weight for CoverWeight {
     fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
-        let Some(files) = PositionFiles::open(reader, self.field)? else {
+        let terms: Vec<&Term> = self.placing.iter().map(|(_, term)| term).collect();
+        let Some(postings) = positions::open(reader, &terms)? else {
             return Ok(Box::new(EmptyScorer));
         };
-        let mut postings = Vec::with_capacity(self.placing.len());
-        for (_, term) in &self.placing {
-            match files.term(reader, term)? {
-                Some(p) => postings.push(p),
-                None => return Ok(Box::new(EmptyScorer)),
-            }
-        }
         let fieldnorms = match (
             &self.bm25,
             reader.fieldnorms_readers().get_field(self.field)?,

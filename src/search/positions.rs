@@ -11,7 +11,7 @@
 use tantivy::directory::{CompositeFile, FileSlice};
 use tantivy::index::SegmentComponent;
 use tantivy::positions::PositionReader;
-use tantivy::postings::{BlockSegmentPostings, TermInfo};
+use tantivy::postings::{BlockSegmentPostings, Postings, SegmentPostings, TermInfo};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocId, DocSet, SegmentReader, Term};
 
@@ -22,15 +22,131 @@ const BLOCK: usize = 128;
 /// field norm and frequency (1 + 1).
 const SKIP_ENTRY: usize = 12;
 
+/// The fewest paragraphs of the rarest term of a phrase for which its terms are read with
+/// [`BlockPositions`]. Reading them so opens the segment's tables of postings and positions
+/// (tantivy's composite files) apart from tantivy's inverted index, which a rare literal's search
+/// would spend more time on than on its few paragraphs' sums: in a profile of 多氟多, opening them
+/// for every phrase was nearly half of the search.
+#[cfg(not(test))]
+const BLOCK_READER_FROM: u32 = 1024;
+/// The unit tests read every phrase with [`BlockPositions`], so that the phrases of their small
+/// indexes test it against tantivy's phrase query (the integration tests keep the threshold).
+#[cfg(test)]
+const BLOCK_READER_FROM: u32 = 0;
+
+/// The postings of a phrase's `terms` (of one field) in `reader`'s segment, in order; `None` when
+/// a term is not there. Read with [`BlockPositions`] where the rarest stands in many paragraphs,
+/// with tantivy's reader otherwise.
+pub(crate) fn open(
+    reader: &SegmentReader,
+    terms: &[&Term],
+) -> tantivy::Result<Option<Vec<TermPositions>>> {
+    let Some(first) = terms.first() else {
+        return Ok(Some(Vec::new()));
+    };
+    let inverted = reader.inverted_index(first.field())?;
+    let mut infos = Vec::with_capacity(terms.len());
+    for term in terms {
+        match inverted.get_term_info(term)? {
+            Some(info) => infos.push(info),
+            None => return Ok(None),
+        }
+    }
+    let rarest = infos.iter().map(|info| info.doc_freq).min().unwrap_or(0);
+    if rarest >= BLOCK_READER_FROM
+        && let Some(files) = PositionFiles::open(reader, first.field())?
+    {
+        let mut all = Vec::with_capacity(terms.len());
+        for (term, info) in terms.iter().zip(&infos) {
+            all.push(TermPositions::Blocks(files.term(reader, term, info)?));
+        }
+        return Ok(Some(all));
+    }
+    let mut all = Vec::with_capacity(terms.len());
+    for info in &infos {
+        all.push(TermPositions::Tantivy(
+            inverted.read_postings_from_terminfo(info, IndexRecordOption::WithFreqsAndPositions)?,
+            Vec::new(),
+        ));
+    }
+    Ok(Some(all))
+}
+
+/// A term's posting list in one segment with the positions of the paragraph it stands on, read
+/// forwards.
+pub(crate) enum TermPositions {
+    Blocks(BlockPositions),
+    /// tantivy's reader, and the positions it last gave.
+    Tantivy(SegmentPostings, Vec<u32>),
+}
+
+impl TermPositions {
+    /// Paragraphs that hold the term.
+    pub(crate) fn doc_freq(&self) -> u32 {
+        match self {
+            TermPositions::Blocks(blocks) => blocks.doc_freq(),
+            TermPositions::Tantivy(postings, _) => postings.doc_freq(),
+        }
+    }
+
+    /// Occurrences of the term in the current paragraph.
+    pub(crate) fn term_freq(&self) -> u32 {
+        match self {
+            TermPositions::Blocks(blocks) => blocks.term_freq(),
+            TermPositions::Tantivy(postings, _) => postings.term_freq(),
+        }
+    }
+
+    /// The term's positions in the current paragraph, in increasing order. Paragraphs must be
+    /// asked in the order of the walk.
+    pub(crate) fn positions(&mut self) -> &[u32] {
+        match self {
+            TermPositions::Blocks(blocks) => blocks.positions(),
+            TermPositions::Tantivy(postings, positions) => {
+                positions.clear();
+                postings.positions(positions);
+                positions
+            }
+        }
+    }
+}
+
+impl DocSet for TermPositions {
+    fn advance(&mut self) -> DocId {
+        match self {
+            TermPositions::Blocks(blocks) => blocks.advance(),
+            TermPositions::Tantivy(postings, _) => postings.advance(),
+        }
+    }
+
+    fn seek(&mut self, target: DocId) -> DocId {
+        match self {
+            TermPositions::Blocks(blocks) => blocks.seek(target),
+            TermPositions::Tantivy(postings, _) => postings.seek(target),
+        }
+    }
+
+    fn doc(&self) -> DocId {
+        match self {
+            TermPositions::Blocks(blocks) => blocks.doc(),
+            TermPositions::Tantivy(postings, _) => postings.doc(),
+        }
+    }
+
+    fn size_hint(&self) -> u32 {
+        self.doc_freq()
+    }
+}
+
 /// Where a field's postings and positions are, in one segment: open once, then each term.
-pub(crate) struct PositionFiles {
+struct PositionFiles {
     postings: FileSlice,
     positions: FileSlice,
 }
 
 impl PositionFiles {
     /// `None` when `field` has no positions in `reader`'s segment.
-    pub(crate) fn open(reader: &SegmentReader, field: Field) -> tantivy::Result<Option<Self>> {
+    fn open(reader: &SegmentReader, field: Field) -> tantivy::Result<Option<Self>> {
         let postings = CompositeFile::open(&reader.open_read(SegmentComponent::Postings)?)?;
         let positions = CompositeFile::open(&reader.open_read(SegmentComponent::Positions)?)?;
         Ok(postings
@@ -43,23 +159,21 @@ impl PositionFiles {
             }))
     }
 
-    /// The postings of `term` (of this field), `None` when the segment does not hold it.
-    pub(crate) fn term(
+    /// The postings of a term of this field, from its entry in the term dictionary.
+    fn term(
         &self,
         reader: &SegmentReader,
         term: &Term,
-    ) -> tantivy::Result<Option<TermPositions>> {
+        info: &TermInfo,
+    ) -> tantivy::Result<BlockPositions> {
         let inverted = reader.inverted_index(term.field())?;
-        let Some(info) = inverted.get_term_info(term)? else {
-            return Ok(None);
-        };
         let block =
-            inverted.read_block_postings_from_terminfo(&info, IndexRecordOption::WithFreqs)?;
-        let skips = match self.skips(&info)? {
+            inverted.read_block_postings_from_terminfo(info, IndexRecordOption::WithFreqs)?;
+        let skips = match self.skips(info)? {
             Some(skips) => skips,
             // Not the layout of a field with positions: walk the blocks to sum them instead.
             None => skips_by_reading(
-                inverted.read_block_postings_from_terminfo(&info, IndexRecordOption::WithFreqs)?,
+                inverted.read_block_postings_from_terminfo(info, IndexRecordOption::WithFreqs)?,
             ),
         };
         let positions = PositionReader::open(
@@ -67,7 +181,7 @@ impl PositionFiles {
                 .slice(info.positions_range.clone())
                 .read_bytes()?,
         )?;
-        Ok(Some(TermPositions::new(block, positions, skips)))
+        Ok(BlockPositions::new(block, positions, skips))
     }
 
     /// Each full block's last document and the sum of its frequencies, from the skip list at the
@@ -129,8 +243,8 @@ fn skips_by_reading(mut block: BlockSegmentPostings) -> Vec<(DocId, u32)> {
 }
 
 /// A term's posting list in one segment, walked forwards like tantivy's `SegmentPostings`, with
-/// the positions of the paragraph it stands on.
-pub(crate) struct TermPositions {
+/// the positions of the paragraph it stands on: the offset of its positions kept as it goes.
+pub(crate) struct BlockPositions {
     block: BlockSegmentPostings,
     reader: PositionReader,
     /// Each full block's last document and the sum of its frequencies.
@@ -146,13 +260,13 @@ pub(crate) struct TermPositions {
     positions: Vec<u32>,
 }
 
-impl TermPositions {
+impl BlockPositions {
     fn new(
         block: BlockSegmentPostings,
         reader: PositionReader,
         skips: Vec<(DocId, u32)>,
-    ) -> TermPositions {
-        TermPositions {
+    ) -> BlockPositions {
+        BlockPositions {
             block,
             reader,
             skips,
@@ -166,18 +280,18 @@ impl TermPositions {
     }
 
     /// Paragraphs that hold the term.
-    pub(crate) fn doc_freq(&self) -> u32 {
+    fn doc_freq(&self) -> u32 {
         self.block.doc_freq()
     }
 
     /// Occurrences of the term in the current paragraph.
-    pub(crate) fn term_freq(&self) -> u32 {
+    fn term_freq(&self) -> u32 {
         self.block.freq(self.cur)
     }
 
     /// The term's positions in the current paragraph, in increasing order. Paragraphs must be
     /// asked in the order of the walk (the reader only moves forward).
-    pub(crate) fn positions(&mut self) -> &[u32] {
+    fn positions(&mut self) -> &[u32] {
         let freqs = self.block.freqs();
         if self.cur > self.summed {
             self.within += freqs[self.summed..self.cur]
@@ -216,7 +330,7 @@ impl TermPositions {
     }
 }
 
-impl DocSet for TermPositions {
+impl DocSet for BlockPositions {
     fn advance(&mut self) -> DocId {
         if self.cur == BLOCK - 1 {
             self.cur = 0;
@@ -303,6 +417,17 @@ mod tests {
         (index, field)
     }
 
+    /// `term`'s postings in `reader` read with [`BlockPositions`], however few its paragraphs.
+    fn blocks(reader: &SegmentReader, term: &Term) -> Option<BlockPositions> {
+        let files = PositionFiles::open(reader, term.field()).unwrap().unwrap();
+        let info = reader
+            .inverted_index(term.field())
+            .unwrap()
+            .get_term_info(term)
+            .unwrap()?;
+        Some(files.term(reader, term, &info).unwrap())
+    }
+
     fn grams(field: Field) -> Vec<Term> {
         let chars = ['甲', '乙', '丙'];
         let mut terms = Vec::new();
@@ -343,10 +468,9 @@ mod tests {
         let searcher = index.reader().unwrap().searcher();
         let mut full_blocks = 0;
         for reader in searcher.segment_readers() {
-            let files = PositionFiles::open(reader, field).unwrap().unwrap();
             for term in grams(field) {
                 let expected = through_tantivy(reader, &term);
-                let Some(mut ours) = files.term(reader, &term).unwrap() else {
+                let Some(mut ours) = blocks(reader, &term) else {
                     assert!(expected.is_empty());
                     continue;
                 };
@@ -375,13 +499,11 @@ mod tests {
         let searcher = index.reader().unwrap().searcher();
         let mut seed = 5u64;
         for reader in searcher.segment_readers() {
-            let files = PositionFiles::open(reader, field).unwrap().unwrap();
             for term in grams(field) {
                 for stride in [1u32, 2, 7, 40, 130, 400] {
-                    let (Some(mut ours), Some(mut theirs)) = (
-                        files.term(reader, &term).unwrap(),
-                        tantivy_postings(reader, &term),
-                    ) else {
+                    let (Some(mut ours), Some(mut theirs)) =
+                        (blocks(reader, &term), tantivy_postings(reader, &term))
+                    else {
                         continue;
                     };
                     let mut target = 0;

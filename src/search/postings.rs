@@ -7,7 +7,7 @@ use crate::Error;
 use crate::search::context_query::phrase_starts;
 use crate::search::literal::every_bigram;
 use crate::search::phrase::cheapest_placing;
-use crate::search::positions::{PositionFiles, TermPositions};
+use crate::search::positions::{self, TermPositions};
 use crate::store::tokenizers::literal_grams;
 use crate::text::fold::Folded;
 
@@ -73,20 +73,8 @@ impl LiteralPostings {
 
     /// The postings of the literal's terms in `segment`; none when a term is not there.
     pub(super) fn open(&self, segment: &SegmentReader) -> Result<Vec<TermPositions>, Error> {
-        let Some((_, first)) = self.terms.first() else {
-            return Ok(Vec::new());
-        };
-        let Some(files) = PositionFiles::open(segment, first.field())? else {
-            return Ok(Vec::new());
-        };
-        let mut all = Vec::with_capacity(self.terms.len());
-        for (_, term) in &self.terms {
-            match files.term(segment, term)? {
-                Some(postings) => all.push(postings),
-                None => return Ok(Vec::new()),
-            }
-        }
-        Ok(all)
+        let terms: Vec<&Term> = self.terms.iter().map(|(_, term)| term).collect();
+        Ok(positions::open(segment, &terms)?.unwrap_or_default())
     }
 
     /// Occurrences in `doc`; the postings only move forward, so docs come in increasing order.
