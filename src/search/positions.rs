@@ -32,7 +32,7 @@ const BLOCK_READER_FROM: u32 = 1024;
 /// The unit tests read every phrase with [`BlockPositions`], so that the phrases of their small
 /// indexes test it against tantivy's phrase query (the integration tests keep the threshold).
 #[cfg(test)]
-const BLOCK_READER_FROM: u32 = 0;
+const BLOCK_READER_FROM: u32 = 1;
 
 /// The postings of a phrase's `terms` (of one field) in `reader`'s segment, in order; `None` when
 /// a term is not there. Read with [`BlockPositions`] where the rarest stands in many paragraphs,
