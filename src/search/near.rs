@@ -237,8 +237,7 @@ impl NearPositions {
                     // have had white space.
                     let in_text = if second >= first_end && self.decides {
                         if !dropped_read {
-                            dropped.clear();
-                            dropped.extend(run.dropped(address));
+                            run.dropped(address, &mut dropped);
                             dropped_read = true;
                         }
                         u64::from(gap) + dropped_between(&dropped, first_end, second)

@@ -312,7 +312,7 @@ impl Run {
     /// The paragraph at `address`, ready for [`Run::check`]: with its citation when the
     /// expression has a filter.
     pub(super) fn read(&self, address: DocAddress, heads: &mut Heads) -> Result<Paragraph, Error> {
-        let undropped = self.dropped(address).next().is_none();
+        let undropped = self.drop_rows(address).is_empty();
         let mut paragraph = heads.paragraph(&self.searcher, &self.fields, address, undropped)?;
         if self.filters {
             heads.cite(&self.searcher, &self.fields, address, &mut paragraph)?;
@@ -320,13 +320,30 @@ impl Run {
         Ok(paragraph)
     }
 
+    /// The rows of the drops column that hold the places where folding dropped characters from
+    /// the paragraph at `address`: none in most paragraphs.
+    fn drop_rows(&self, address: DocAddress) -> std::ops::Range<u32> {
+        match &self.drops[address.segment_ord as usize] {
+            Some(drops) => drops.index.value_row_ids(address.doc_id),
+            None => 0..0,
+        }
+    }
+
     /// Where folding dropped characters from the paragraph at `address`, as
-    /// [`schema::drop_of`] reads each place: none in most paragraphs.
-    pub(super) fn dropped(&self, address: DocAddress) -> impl Iterator<Item = (u32, u32)> + '_ {
-        self.drops[address.segment_ord as usize]
-            .iter()
-            .flat_map(move |drops| drops.values_for_doc(address.doc_id))
-            .map(schema::drop_of)
+    /// [`schema::drop_of`] reads each place, into `dropped` (cleared first). A paragraph cut from
+    /// a PDF may have dropped hundreds: they are read together, not one by one.
+    pub(super) fn dropped(&self, address: DocAddress, dropped: &mut Vec<(u32, u32)>) {
+        dropped.clear();
+        let rows = self.drop_rows(address);
+        let Some(drops) = &self.drops[address.segment_ord as usize] else {
+            return;
+        };
+        if rows.is_empty() {
+            return;
+        }
+        let mut values = vec![0u64; rows.len()];
+        drops.values.get_range(u64::from(rows.start), &mut values);
+        dropped.extend(values.into_iter().map(schema::drop_of));
     }
 
     /// The matching spans of a candidate, or `None` when its text says it does not match.
