@@ -24,13 +24,37 @@ pub(crate) fn threads(units: usize, from: usize) -> usize {
 fn most_threads() -> usize {
     static MOST: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
     *MOST.get_or_init(|| {
-        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let cores = cores();
         let asked = std::env::var("GAZETTE_THREADS")
             .ok()
             .and_then(|value| value.trim().parse::<usize>().ok())
             .filter(|&n| n > 0);
         asked.unwrap_or(cores).min(MAX_THREADS)
     })
+}
+
+/// The cores this process may run on. On Linux, its CPU affinity: one system call, where
+/// `std::thread::available_parallelism` also reads the cgroup's CPU quota from /proc, which took
+/// longer than a rare word's whole search. A quota is not asked for; `GAZETTE_THREADS` sets fewer
+/// threads where one applies.
+fn cores() -> usize {
+    #[cfg(target_os = "linux")]
+    {
+        // SAFETY: `set` is a plain bit set that sched_getaffinity fills for this process (pid 0)
+        // and CPU_COUNT only reads.
+        let count = unsafe {
+            let mut set: libc::cpu_set_t = std::mem::zeroed();
+            if libc::sched_getaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &mut set) == 0 {
+                libc::CPU_COUNT(&set)
+            } else {
+                0
+            }
+        };
+        if count > 0 {
+            return count as usize;
+        }
+    }
+    std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
 /// `work` over `threads` contiguous chunks of `items`, one thread each, the results in order. A
@@ -230,6 +254,31 @@ mod tests {
             each(&[1, 2, 3], 2, |&i| if i == 2 { Err(i) } else { Ok(()) }),
             Err(2)
         );
+    }
+
+    /// std's count is the affinity's, lowered by a cgroup quota where one applies: never more.
+    #[test]
+    fn the_cores_are_the_affinity_std_counts_before_any_quota() {
+        let std = std::thread::available_parallelism().map_or(1, |n| n.get());
+        assert!(cores() >= std, "{} cores, std says {std}", cores());
+        #[cfg(target_os = "linux")]
+        {
+            // The CPUs listed for this process in /proc, counted apart.
+            let status = std::fs::read_to_string("/proc/self/status").unwrap();
+            let list = status
+                .lines()
+                .find_map(|line| line.strip_prefix("Cpus_allowed_list:"))
+                .unwrap()
+                .trim();
+            let listed: usize = list
+                .split(',')
+                .map(|range| match range.split_once('-') {
+                    Some((a, b)) => b.parse::<usize>().unwrap() - a.parse::<usize>().unwrap() + 1,
+                    None => 1,
+                })
+                .sum();
+            assert_eq!(cores(), listed, "Cpus_allowed_list: {list}");
+        }
     }
 
     #[test]
