@@ -158,7 +158,7 @@ const WORDS: &[&str] = &[
 fn written() -> &'static Written {
     static WRITTEN: std::sync::OnceLock<Written> = std::sync::OnceLock::new();
     WRITTEN.get_or_init(|| {
-        let dir = tempfile::tempdir().unwrap();
+        let dir = crate::common::static_tempdir();
         let corpus = dir.path().join("corpus");
         std::fs::create_dir(&corpus).unwrap();
         let mut manifest = String::from("file\tgazette\tissue\tdate\tdoc_number\n");

@@ -16,7 +16,7 @@ fn index() -> &'static Path {
     static INDEX: OnceLock<tempfile::TempDir> = OnceLock::new();
     INDEX
         .get_or_init(|| {
-            let dir = tempfile::tempdir().unwrap();
+            let dir = crate::common::static_tempdir();
             let index = dir.path().join("index");
             let out = gazette(&[
                 "index",
@@ -640,6 +640,7 @@ fn articles_index() -> &'static (tempfile::TempDir, String, Vec<String>) {
             .collect();
         let text = format!("某市管理条例\n\n{}\n", paragraphs.join("\n\n"));
         let (dir, index) = crate::common::index_of("某市管理条例.txt", &text);
+        crate::common::remove_at_exit(dir.path());
         (dir, index, paragraphs)
     })
 }

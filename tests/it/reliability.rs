@@ -13,7 +13,7 @@ use crate::common::{build_index, gazette, repo, seed_index, stderr, stdout};
 fn large_index() -> &'static str {
     static INDEX: OnceLock<(tempfile::TempDir, String)> = OnceLock::new();
     let (_, index) = INDEX.get_or_init(|| {
-        let dir = tempfile::tempdir().unwrap();
+        let dir = crate::common::static_tempdir();
         let docs = crate::common::generated(&dir.path().join("docs"), 6);
         let index = build_index(dir.path(), &docs);
         (dir, index)

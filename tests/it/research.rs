@@ -13,7 +13,7 @@ use serde_json::Value;
 fn index() -> &'static str {
     static INDEX: OnceLock<(tempfile::TempDir, String)> = OnceLock::new();
     let (_, index) = INDEX.get_or_init(|| {
-        let dir = tempfile::tempdir().unwrap();
+        let dir = crate::common::static_tempdir();
         let index = dir.path().join("index").to_str().unwrap().to_string();
         let out = gazette(&["index", "corpus", "tests/fixtures", "--index", &index]);
         assert!(out.status.success(), "{}", stderr(&out));
