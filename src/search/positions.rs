@@ -3,10 +3,12 @@
 //! tantivy's `SegmentPostings` finds where a paragraph's positions start by adding up the
 //! frequencies of the paragraphs before it in its block, at every call, and zeroes the buffer it
 //! then fills: for a phrase of common bigrams (中华人民共和国 in a law corpus, a NEAR of two common
-//! words) that sum was a fifth of a search. [`TermPositions`] walks the same posting list with
+//! words) that sum was a fifth of a search. [`BlockPositions`] walks the same posting list with
 //! tantivy's block reader and keeps the sum as it goes: the offset of each block's first position
 //! comes from the block's total in the skip list, the offset within a block grows with the cursor.
-//! The positions are read by tantivy's position reader, from the same files.
+//! The positions are read by tantivy's position reader, from the same files. [`open`] gives a
+//! phrase's terms as [`TermPositions`]: read so where the phrase's rarest term is common, and by
+//! tantivy's own reader otherwise.
 
 use tantivy::directory::{CompositeFile, FileSlice};
 use tantivy::index::SegmentComponent;
