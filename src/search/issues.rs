@@ -20,7 +20,7 @@ use crate::search::count::each_alive;
 use crate::search::rank::Dates;
 use crate::search::spread;
 use crate::store::schema;
-use crate::text::fold::{Edge, Script, fold_with, folds_apart, holds_none};
+use crate::text::fold::{Edge, Script, Sought, fold_with, folds_apart};
 
 /// The issues a query finds, each once, in the order of their keys.
 #[derive(Default)]
@@ -216,8 +216,8 @@ pub(super) struct Part {
 pub(super) struct Bounds<'a, F: Fn(&str) -> f32> {
     /// The literals folded, as they are sought.
     literals: Vec<Vec<char>>,
-    /// Their characters, sorted.
-    chars: Vec<char>,
+    /// Their characters, to tell the names that hold none of them.
+    sought: Sought,
     script: Script,
     /// What occurrences of the literals cover of a text: the share of its characters.
     covers: F,
@@ -237,7 +237,7 @@ impl<'a, F: Fn(&str) -> f32> Bounds<'a, F> {
         chars.dedup();
         Bounds {
             literals,
-            chars,
+            sought: Sought::new(chars, script),
             script,
             covers,
             gazette: None,
@@ -294,7 +294,7 @@ impl<'a, F: Fn(&str) -> f32> Bounds<'a, F> {
         // Most issues' names are theirs alone (2014年第17号（总第77号）) and hold none of the
         // literals' characters: nothing of them is covered, and no literal runs into them.
         if glue.is_empty()
-            && let Some(apart) = holds_none(issue, &self.chars, self.script)
+            && let Some(apart) = self.sought.holds_none(issue)
         {
             return Part {
                 covered: 0.0,

@@ -212,23 +212,64 @@ pub fn folds_apart(text: &str, edge: Edge, script: Script) -> bool {
 /// traditional characters, which some neighbours convert: a text without them is decided one
 /// character at a time, and one with them may hold anything.
 pub fn holds_none(text: &str, chars: &[char], script: Script) -> Option<bool> {
-    // ASCII folds to ASCII and is not traditional: where none of `chars` is ASCII (the first is
-    // the least), an issue's digits (2014年第17号) need no look.
-    let ascii_sought = chars.first().is_some_and(char::is_ascii);
-    for c in text.chars() {
-        if c.is_ascii() && !ascii_sought {
-            continue;
-        }
-        if script == Script::Fold && crate::text::traditional::contains(c) {
-            return None;
-        }
-        if fold_char(c).is_some_and(|f| chars.binary_search(&f).is_ok()) {
-            return None;
+    Sought::new(chars.to_vec(), script).holds_none(text)
+}
+
+/// [`holds_none`] for many texts and the same characters: what each character says is kept in a
+/// small table, so that the few characters the names of a large collection's issues repeat (年, 第,
+/// 号, （, 总, ）) are folded once rather than once per name.
+pub struct Sought {
+    chars: Vec<char>,
+    script: Script,
+    /// Whether one of `chars` is ASCII: if none is, ASCII (which folds to ASCII and is never
+    /// traditional) needs no look.
+    ascii: bool,
+    /// A character's code (`NOT_SEEN` for none) and whether it may make one of `chars`, in the
+    /// slot of its low bits.
+    seen: [(u32, bool); 64],
+}
+
+/// Above every character's code: an empty slot of [`Sought::seen`].
+const NOT_SEEN: u32 = u32::MAX;
+
+impl Sought {
+    /// `chars` sorted.
+    pub fn new(chars: Vec<char>, script: Script) -> Self {
+        Sought {
+            ascii: chars.first().is_some_and(char::is_ascii),
+            chars,
+            script,
+            seen: [(NOT_SEEN, false); 64],
         }
     }
-    // Without a traditional character, a text folds apart where its first character is kept.
-    let first = text.chars().next().and_then(fold_char);
-    Some(first.is_some_and(|f| f != ' '))
+
+    /// [`holds_none`] of `text`.
+    pub fn holds_none(&mut self, text: &str) -> Option<bool> {
+        for c in text.chars() {
+            if c.is_ascii() && !self.ascii {
+                continue;
+            }
+            if self.may_make(c) {
+                return None;
+            }
+        }
+        // Without a traditional character, a text folds apart where its first character is kept.
+        let first = text.chars().next().and_then(fold_char);
+        Some(first.is_some_and(|f| f != ' '))
+    }
+
+    /// Whether `c` folds to one of the characters, or is traditional (its neighbours may convert
+    /// it to anything).
+    fn may_make(&mut self, c: char) -> bool {
+        let slot = &mut self.seen[c as usize % 64];
+        if slot.0 == c as u32 {
+            return slot.1;
+        }
+        let may = (self.script == Script::Fold && crate::text::traditional::contains(c))
+            || fold_char(c).is_some_and(|f| self.chars.binary_search(&f).is_ok());
+        *slot = (c as u32, may);
+        may
+    }
 }
 
 /// The matching form of `text`, with or without script folding.
@@ -358,6 +399,7 @@ mod tests {
             for chars in sets {
                 let mut sorted = chars.to_vec();
                 sorted.sort_unstable();
+                let mut sought = Sought::new(sorted.clone(), script);
                 for text in &texts {
                     let holds = fold_with(text, script)
                         .chars
@@ -370,6 +412,12 @@ mod tests {
                         holds_none(text, &sorted, script),
                         expected,
                         "{text:?} {chars:?} {script:?}"
+                    );
+                    // The same with what every text before said of its characters kept.
+                    assert_eq!(
+                        sought.holds_none(text),
+                        expected,
+                        "{text:?} {chars:?} {script:?}, kept"
                     );
                 }
             }
