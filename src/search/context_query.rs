@@ -20,7 +20,7 @@ use std::fmt;
 
 use tantivy::fieldnorm::FieldNormReader;
 use tantivy::query::{Bm25StatisticsProvider, EnableScoring, Explanation, Query, Scorer, Weight};
-use tantivy::schema::Field;
+use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocId, DocSet, Score, Searcher, SegmentReader, TERMINATED, TantivyError, Term};
 
 use crate::search::phrase::{Occurrences, Walk};
@@ -181,7 +181,9 @@ type Phrase = Walk<PhraseStarts>;
 /// Opens the phrase of `terms` in `reader`: no paragraph where a term is missing.
 fn open_phrase(reader: &SegmentReader, terms: Vec<(u32, Term)>) -> tantivy::Result<Phrase> {
     let listed: Vec<&Term> = terms.iter().map(|(_, term)| term).collect();
-    let Some(postings) = positions::open(reader, &listed)? else {
+    let Some(postings) =
+        positions::open(reader, &listed, IndexRecordOption::WithFreqsAndPositions)?
+    else {
         return Ok(Walk::new(Vec::new(), PhraseStarts::default()));
     };
     let offsets = terms.iter().map(|&(offset, _)| offset).collect();

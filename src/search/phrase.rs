@@ -16,7 +16,7 @@ use std::fmt;
 
 use tantivy::fieldnorm::FieldNormReader;
 use tantivy::query::{Bm25Weight, EmptyScorer, EnableScoring, Explanation, Query, Scorer, Weight};
-use tantivy::schema::Field;
+use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocId, DocSet, Score, Searcher, SegmentReader, TERMINATED, TantivyError, Term};
 
 use crate::search::positions::{self, TermPositions};
@@ -114,7 +114,9 @@ struct CoverWeight {
 impl Weight for CoverWeight {
     fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
         let terms: Vec<&Term> = self.placing.iter().map(|(_, term)| term).collect();
-        let Some(postings) = positions::open(reader, &terms)? else {
+        let Some(postings) =
+            positions::open(reader, &terms, IndexRecordOption::WithFreqsAndPositions)?
+        else {
             return Ok(Box::new(EmptyScorer));
         };
         let fieldnorms = match (
@@ -362,7 +364,7 @@ mod tests {
     use crate::store::tokenizers::{COVERING_GRAMS, Gram, grams_tokenizer, literal_grams};
     use proptest::prelude::*;
     use tantivy::query::PhraseQuery;
-    use tantivy::schema::{IndexRecordOption, Schema, TextFieldIndexing, TextOptions};
+    use tantivy::schema::{Schema, TextFieldIndexing, TextOptions};
     use tantivy::{Index, IndexWriter, TantivyDocument};
 
     /// Every paragraph a query's weight matches in `searcher`, with its score.

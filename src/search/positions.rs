@@ -37,11 +37,14 @@ const BLOCK_READER_FROM: u32 = 1024;
 const BLOCK_READER_FROM: u32 = 1;
 
 /// The postings of a phrase's `terms` (of one field) in `reader`'s segment, in order; `None` when
-/// a term is not there. Read with [`BlockPositions`] where the rarest stands in many paragraphs,
-/// with tantivy's reader otherwise.
+/// a term is not there. With `option` `WithFreqsAndPositions`, read with [`BlockPositions`] where
+/// the rarest stands in many paragraphs, with tantivy's reader otherwise; with less (a count of
+/// one term's occurrences needs its frequencies alone), by tantivy's reader without positions,
+/// which opens nothing more.
 pub(crate) fn open(
     reader: &SegmentReader,
     terms: &[&Term],
+    option: IndexRecordOption,
 ) -> tantivy::Result<Option<Vec<TermPositions>>> {
     let Some(first) = terms.first() else {
         return Ok(Some(Vec::new()));
@@ -55,7 +58,8 @@ pub(crate) fn open(
         }
     }
     let rarest = infos.iter().map(|info| info.doc_freq).min().unwrap_or(0);
-    if rarest >= BLOCK_READER_FROM
+    if option.has_positions()
+        && rarest >= BLOCK_READER_FROM
         && let Some(files) = PositionFiles::open(reader, first.field())?
     {
         let mut all = Vec::with_capacity(terms.len());
@@ -67,7 +71,7 @@ pub(crate) fn open(
     let mut all = Vec::with_capacity(terms.len());
     for info in &infos {
         all.push(TermPositions::Tantivy(
-            inverted.read_postings_from_terminfo(info, IndexRecordOption::WithFreqsAndPositions)?,
+            inverted.read_postings_from_terminfo(info, option)?,
             Vec::new(),
         ));
     }

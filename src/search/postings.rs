@@ -74,7 +74,7 @@ impl LiteralPostings {
     /// The postings of the literal's terms in `segment`; none when a term is not there.
     pub(super) fn open(&self, segment: &SegmentReader) -> Result<Vec<TermPositions>, Error> {
         let terms: Vec<&Term> = self.terms.iter().map(|(_, term)| term).collect();
-        Ok(positions::open(segment, &terms)?.unwrap_or_default())
+        Ok(positions::open(segment, &terms, self.option)?.unwrap_or_default())
     }
 
     /// Occurrences in `doc`; the postings only move forward, so docs come in increasing order.
