@@ -229,16 +229,7 @@ pub(crate) fn phrase_starts(
     starts.extend_from_slice(first.positions());
     let base = offsets[0];
     for (p, &offset) in rest.iter_mut().zip(&offsets[1..]) {
-        let positions = p.positions();
-        let shift = offset - base;
-        // Both sorted: one pass over each.
-        let mut at = 0;
-        starts.retain(|&position| {
-            while at < positions.len() && positions[at] < position + shift {
-                at += 1;
-            }
-            at < positions.len() && positions[at] == position + shift
-        });
+        positions::keep_aligned(starts, offset - base, p.positions(), 0);
     }
     starts.retain(|&position| position >= base);
     for position in starts.iter_mut() {

@@ -256,16 +256,12 @@ impl Occurrences for Aligned {
         self.aligned
             .extend(postings[rarest].positions().iter().map(|&p| p + shift));
         for &i in &by_rarity[1..] {
-            let shift = self.shifts[i];
-            let other = postings[i].positions();
-            let mut at = 0;
-            // Both sorted: one pass over each.
-            self.aligned.retain(|&position| {
-                while at < other.len() && other[at] + shift < position {
-                    at += 1;
-                }
-                at < other.len() && other[at] + shift == position
-            });
+            positions::keep_aligned(
+                &mut self.aligned,
+                0,
+                postings[i].positions(),
+                self.shifts[i],
+            );
             if self.aligned.is_empty() {
                 return 0;
             }
@@ -361,11 +357,9 @@ pub(crate) fn cheapest_cover(costs: &[u64]) -> Vec<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::tokenizers::{COVERING_GRAMS, Gram, grams_tokenizer, literal_grams};
+    use crate::store::tokenizers::{grams_index, literal_grams};
     use proptest::prelude::*;
     use tantivy::query::PhraseQuery;
-    use tantivy::schema::{Schema, TextFieldIndexing, TextOptions};
-    use tantivy::{Index, IndexWriter, TantivyDocument};
 
     /// Every paragraph a query's weight matches in `searcher`, with its score.
     fn scored(searcher: &Searcher, query: &dyn Query) -> Vec<(u32, DocId, Score)> {
@@ -393,27 +387,7 @@ mod tests {
             texts in proptest::collection::vec("[甲乙丙丁 ]{0,40}", 1..40),
             literals in proptest::collection::vec("([甲乙] )?[甲乙丙丁]{2,7}( [甲乙丙丁]{1,4})?", 1..8),
         ) {
-            let mut builder = Schema::builder();
-            let field = builder.add_text_field(
-                "grams",
-                TextOptions::default().set_indexing_options(
-                    TextFieldIndexing::default()
-                        .set_tokenizer(COVERING_GRAMS)
-                        .set_index_option(IndexRecordOption::WithFreqsAndPositions),
-                ),
-            );
-            let index = Index::create_in_ram(builder.build());
-            index.tokenizers().register(COVERING_GRAMS, grams_tokenizer(Gram::Covering));
-            let mut writer: IndexWriter = index.writer_with_num_threads(1, 15_000_000).unwrap();
-            for (k, text) in texts.iter().enumerate() {
-                let mut doc = TantivyDocument::default();
-                doc.add_text(field, text);
-                writer.add_document(doc).unwrap();
-                if k == texts.len() / 2 {
-                    writer.commit().unwrap();
-                }
-            }
-            writer.commit().unwrap();
+            let (index, field) = grams_index(&texts, texts.len() / 2);
             let searcher = index.reader().unwrap().searcher();
             for literal in &literals {
                 let chars: Vec<char> = literal.chars().collect();

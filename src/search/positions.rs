@@ -78,6 +78,20 @@ pub(crate) fn open(
     Ok(Some(all))
 }
 
+/// Keeps the positions `p` of `kept` for which `p + kept_shift` is `o + other_shift` for some
+/// position `o` of `other`: both sorted, so one pass over each. A phrase's positions are
+/// intersected so, each term's moved to where the others stand.
+pub(crate) fn keep_aligned(kept: &mut Vec<u32>, kept_shift: u32, other: &[u32], other_shift: u32) {
+    let mut at = 0;
+    kept.retain(|&position| {
+        let position = position + kept_shift;
+        while at < other.len() && other[at] + other_shift < position {
+            at += 1;
+        }
+        at < other.len() && other[at] + other_shift == position
+    });
+}
+
 /// A term's posting list in one segment with the positions of the paragraph it stands on, read
 /// forwards.
 pub(crate) enum TermPositions {
@@ -380,47 +394,28 @@ impl DocSet for BlockPositions {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::tokenizers::{COVERING_GRAMS, Gram, grams_tokenizer};
+    use crate::store::tokenizers::grams_index;
     use tantivy::postings::{Postings, SegmentPostings};
-    use tantivy::schema::{Schema, TextFieldIndexing, TextOptions};
-    use tantivy::{Index, IndexWriter, TERMINATED, TantivyDocument};
+    use tantivy::{Index, TERMINATED};
 
     /// An index of `docs` paragraphs over four characters, in two segments: every bigram of them
     /// stands in hundreds of paragraphs (several full blocks), most of them more than once.
     fn index(docs: usize) -> (Index, Field) {
-        let mut builder = Schema::builder();
-        let field = builder.add_text_field(
-            "grams",
-            TextOptions::default().set_indexing_options(
-                TextFieldIndexing::default()
-                    .set_tokenizer(COVERING_GRAMS)
-                    .set_index_option(IndexRecordOption::WithFreqsAndPositions),
-            ),
-        );
-        let index = Index::create_in_ram(builder.build());
-        index
-            .tokenizers()
-            .register(COVERING_GRAMS, grams_tokenizer(Gram::Covering));
-        let mut writer: IndexWriter = index.writer_with_num_threads(1, 15_000_000).unwrap();
         let mut seed = 11u64;
-        for k in 0..docs {
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            // Lengths from 0 to 60 characters: some paragraphs without a term, some with dozens.
-            let length = (seed >> 33) as usize % 61;
-            let text: String = (0..length)
-                .map(|i| ['甲', '乙', '丙', ' '][((seed >> (i % 40)) as usize + i * 7) % 4])
-                .collect();
-            let mut doc = TantivyDocument::default();
-            doc.add_text(field, &text);
-            writer.add_document(doc).unwrap();
-            if k == docs / 3 {
-                writer.commit().unwrap();
-            }
-        }
-        writer.commit().unwrap();
-        (index, field)
+        let texts: Vec<String> = (0..docs)
+            .map(|_| {
+                seed = seed
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                // Lengths from 0 to 60 characters: some paragraphs without a term, some with
+                // dozens.
+                let length = (seed >> 33) as usize % 61;
+                (0..length)
+                    .map(|i| ['甲', '乙', '丙', ' '][((seed >> (i % 40)) as usize + i * 7) % 4])
+                    .collect()
+            })
+            .collect();
+        grams_index(&texts, docs / 3)
     }
 
     /// `term`'s postings in `reader` read with [`BlockPositions`], however few its paragraphs.

@@ -218,6 +218,41 @@ pub fn grams_tokenizer(gram: Gram) -> TextAnalyzer {
     TextAnalyzer::builder(GramTokenizer::new(gram)).build()
 }
 
+/// For tests: an index in memory of one field, `grams`, holding the character view of each of
+/// `texts` (one paragraph each) with positions, in two segments: the first ends after paragraph
+/// `first_segment_ends`.
+#[cfg(test)]
+pub(crate) fn grams_index(
+    texts: &[String],
+    first_segment_ends: usize,
+) -> (tantivy::Index, tantivy::schema::Field) {
+    use tantivy::schema::{IndexRecordOption, Schema, TextFieldIndexing, TextOptions};
+    let mut builder = Schema::builder();
+    let field = builder.add_text_field(
+        "grams",
+        TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(COVERING_GRAMS)
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        ),
+    );
+    let index = tantivy::Index::create_in_ram(builder.build());
+    index
+        .tokenizers()
+        .register(COVERING_GRAMS, grams_tokenizer(Gram::Covering));
+    let mut writer: tantivy::IndexWriter = index.writer_with_num_threads(1, 15_000_000).unwrap();
+    for (k, text) in texts.iter().enumerate() {
+        let mut doc = tantivy::TantivyDocument::default();
+        doc.add_text(field, text);
+        writer.add_document(doc).unwrap();
+        if k == first_segment_ends {
+            writer.commit().unwrap();
+        }
+    }
+    writer.commit().unwrap();
+    (index, field)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
