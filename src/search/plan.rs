@@ -334,10 +334,10 @@ impl Run {
     /// a PDF may have dropped hundreds: they are read together, not one by one.
     pub(super) fn dropped(&self, address: DocAddress, dropped: &mut Vec<(u32, u32)>) {
         dropped.clear();
-        let rows = self.drop_rows(address);
         let Some(drops) = &self.drops[address.segment_ord as usize] else {
             return;
         };
+        let rows = drops.index.value_row_ids(address.doc_id);
         if rows.is_empty() {
             return;
         }
