@@ -205,19 +205,10 @@ pub fn folds_apart(text: &str, edge: Edge, script: Script) -> bool {
     kept && !(script == Script::Fold && may_be_traditional(text))
 }
 
-/// Whether `text` may hold one of `chars` (sorted) in its matching form: `None` when it may,
-/// else `Some` of whether it folds apart at its start (`folds_apart(text, Edge::Start, script)`),
-/// both found in one reading of the text, for the many short texts (names of issues) looked at
-/// once each. Folding makes each character from one of the text's, by itself except for
-/// traditional characters, which some neighbours convert: a text without them is decided one
-/// character at a time, and one with them may hold anything.
-pub fn holds_none(text: &str, chars: &[char], script: Script) -> Option<bool> {
-    Sought::new(chars.to_vec(), script).holds_none(text)
-}
-
-/// [`holds_none`] for many texts and the same characters: what each character says is kept in a
-/// small table, so that the few characters the names of a large collection's issues repeat (年, 第,
-/// 号, （, 总, ）) are folded once rather than once per name.
+/// Which texts hold none of some characters in their matching form, for the many short texts
+/// (names of issues) looked at once each: what each character says is kept in a small table, so
+/// that the few characters the names of a large collection's issues repeat (年, 第, 号, （, 总, ）)
+/// are folded once rather than once per name.
 pub struct Sought {
     chars: Vec<char>,
     script: Script,
@@ -243,7 +234,12 @@ impl Sought {
         }
     }
 
-    /// [`holds_none`] of `text`.
+    /// Whether `text` may hold one of the characters in its matching form: `None` when it may,
+    /// else `Some` of whether it folds apart at its start (`folds_apart(text, Edge::Start,
+    /// script)`), both found in one reading of the text. Folding makes each character from one
+    /// of the text's, by itself except for traditional characters, which some neighbours
+    /// convert: a text without them is decided one character at a time, and one with them may
+    /// hold anything.
     pub fn holds_none(&mut self, text: &str) -> Option<bool> {
         for c in text.chars() {
             if c.is_ascii() && !self.ascii {
@@ -409,7 +405,7 @@ mod tests {
                     let expected =
                         (!holds && !traditional).then(|| folds_apart(text, Edge::Start, script));
                     assert_eq!(
-                        holds_none(text, &sorted, script),
+                        Sought::new(sorted.clone(), script).holds_none(text),
                         expected,
                         "{text:?} {chars:?} {script:?}"
                     );
