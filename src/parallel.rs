@@ -76,16 +76,21 @@ pub(crate) fn chunks<T: Send, R: Send>(
     }
     chunks.push(items);
     chunks.reverse();
+    let mut chunks = chunks.into_iter();
+    let first = chunks.next().unwrap_or_default();
     std::thread::scope(|scope| {
         let work = &work;
         let handles: Vec<_> = chunks
-            .into_iter()
             .map(|chunk| scope.spawn(move || work(chunk)))
             .collect();
-        handles
-            .into_iter()
-            .map(|handle| handle.join().expect("a worker thread panicked"))
-            .collect()
+        // The calling thread takes the first chunk: one thread fewer to start.
+        let mut results = vec![work(first)];
+        results.extend(
+            handles
+                .into_iter()
+                .map(|handle| handle.join().expect("a worker thread panicked")),
+        );
+        results
     })
 }
 
@@ -101,20 +106,21 @@ pub(crate) fn each<T: Sync, E: Send>(
         return items.iter().try_for_each(work);
     }
     let next = AtomicUsize::new(0);
+    let take_in_turn = || -> Result<(), E> {
+        while let Some(item) = items.get(next.fetch_add(1, Ordering::Relaxed)) {
+            work(item)?;
+        }
+        Ok(())
+    };
     std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..threads)
-            .map(|_| {
-                scope.spawn(|| -> Result<(), E> {
-                    while let Some(item) = items.get(next.fetch_add(1, Ordering::Relaxed)) {
-                        work(item)?;
-                    }
-                    Ok(())
-                })
-            })
-            .collect();
-        handles
+        let handles: Vec<_> = (1..threads).map(|_| scope.spawn(take_in_turn)).collect();
+        // The calling thread takes items too: one thread fewer to start.
+        let own = take_in_turn();
+        let others = handles
             .into_iter()
-            .try_for_each(|handle| handle.join().expect("a worker thread panicked"))
+            .map(|handle| handle.join().expect("a worker thread panicked"))
+            .collect::<Vec<_>>();
+        own.and_then(|()| others.into_iter().collect())
     })
 }
 
@@ -130,25 +136,24 @@ pub(crate) fn map<T: Sync, R: Send>(
         return items.iter().map(work).collect();
     }
     let next = AtomicUsize::new(0);
+    let take_in_turn = || {
+        let mut done = Vec::new();
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(item) = items.get(i) else {
+                return done;
+            };
+            done.push((i, work(item)));
+        }
+    };
     let mut done: Vec<(usize, R)> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..threads)
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut done = Vec::new();
-                    loop {
-                        let i = next.fetch_add(1, Ordering::Relaxed);
-                        let Some(item) = items.get(i) else {
-                            return done;
-                        };
-                        done.push((i, work(item)));
-                    }
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|handle| handle.join().expect("a worker thread panicked"))
-            .collect()
+        let handles: Vec<_> = (1..threads).map(|_| scope.spawn(take_in_turn)).collect();
+        // The calling thread takes items too: one thread fewer to start.
+        let mut done = take_in_turn();
+        for handle in handles {
+            done.extend(handle.join().expect("a worker thread panicked"));
+        }
+        done
     });
     done.sort_unstable_by_key(|&(i, _)| i);
     done.into_iter().map(|(_, result)| result).collect()
