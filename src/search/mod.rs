@@ -238,8 +238,7 @@ fn search_with(run: &Run, config: &SearchConfig) -> Result<SearchResult, Error> 
             // are ordered.
             // Scored once kept: positions rule out most of the paragraphs that hold both.
             let all = spread::search(searcher, &run.query, &InIndexOrder::unscored())?;
-            let mut close = near.keep(run, all)?;
-            near::score(run, &mut close)?;
+            let mut close = near.keep_scored(run, all)?;
             if config.sort == Sort::Relevance {
                 let key = |c: &Close| (c.score, c.address);
                 close = match config.limit {

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 
-use tantivy::query::EnableScoring;
+use tantivy::query::{EnableScoring, Weight};
 use tantivy::schema::Field;
 use tantivy::{DocAddress, Searcher};
 
@@ -13,6 +13,7 @@ use crate::search::query::Expr;
 use crate::search::rank::by_date;
 use crate::search::verify::{Checked, PARALLEL_FROM, hits_of, read_in_store_order};
 use crate::search::{SearchConfig, SearchResult, Sort};
+use crate::store::schema::drop_of;
 use crate::text::fold::{Folded, Script, fold};
 use crate::{Error, parallel};
 
@@ -136,7 +137,30 @@ impl NearPositions {
     pub(super) fn keep(
         &self,
         run: &Run,
+        candidates: Vec<(f32, DocAddress)>,
+    ) -> Result<Vec<Close>, Error> {
+        self.keep_with(run, candidates, None)
+    }
+
+    /// [`NearPositions::keep`], each kept candidate given its score as the query scores it
+    /// when it runs over every match: the query's scorer is moved onto each in turn, on the
+    /// thread that kept it.
+    pub(super) fn keep_scored(
+        &self,
+        run: &Run,
+        candidates: Vec<(f32, DocAddress)>,
+    ) -> Result<Vec<Close>, Error> {
+        let weight = run
+            .query
+            .weight(EnableScoring::enabled_from_searcher(&run.searcher))?;
+        self.keep_with(run, candidates, Some(weight.as_ref()))
+    }
+
+    fn keep_with(
+        &self,
+        run: &Run,
         mut candidates: Vec<(f32, DocAddress)>,
+        weight: Option<&dyn Weight>,
     ) -> Result<Vec<Close>, Error> {
         // Postings only move forward. Candidates collected in the order of the index come so.
         if !candidates.is_sorted_by_key(|c| c.1) {
@@ -147,7 +171,11 @@ impl NearPositions {
             .collect();
         let threads = parallel::threads(candidates.len(), PARALLEL_FROM);
         let kept = parallel::map(&segments, threads, |&candidates| {
-            self.keep_in_segment(run, candidates)
+            let mut close = self.keep_in_segment(run, candidates)?;
+            if let Some(weight) = weight {
+                score_in_segment(run, weight, &mut close)?;
+            }
+            Ok::<_, Error>(close)
         });
         let mut close = Vec::new();
         for segment in kept {
@@ -217,15 +245,21 @@ impl NearPositions {
         let (left_len, right_len) = self.lengths;
         let distance = self.distance;
         let mut spans = Vec::new();
-        let mut dropped: Vec<(u32, u32)> = Vec::new();
+        let mut dropped = Dropped::default();
         for &(score, address) in candidates {
             // Read when a pair first stands close enough in the folded text: most are not.
             let mut dropped_read = false;
-            let ls = left_postings.starts(&mut left, address.doc_id).to_vec();
+            let ls = left_postings.starts(&mut left, address.doc_id);
             let rs = right_postings.starts(&mut right, address.doc_id);
             spans.clear();
-            for &l in &ls {
-                for &r in rs {
+            for &l in ls {
+                // Only the right occurrences that start from `right_len + distance` before `l`
+                // to `left_len + distance` after it can stand `distance` apart from it or less
+                // (`between`); both lists are sorted.
+                let from = l.saturating_sub(right_len.saturating_add(distance));
+                let to = l.saturating_add(left_len.saturating_add(distance));
+                let nearby = &rs[rs.partition_point(|&r| r < from)..];
+                for &r in nearby.iter().take_while(|&&r| r <= to) {
                     let (first_end, second) = self.between(l, r);
                     let gap = second.saturating_sub(first_end);
                     if gap > distance {
@@ -237,10 +271,10 @@ impl NearPositions {
                     // have had white space.
                     let in_text = if second >= first_end && self.decides {
                         if !dropped_read {
-                            run.dropped(address, &mut dropped);
+                            dropped.read(run, address);
                             dropped_read = true;
                         }
-                        u64::from(gap) + dropped_between(&dropped, first_end, second)
+                        u64::from(gap) + dropped.between(first_end, second)
                     } else {
                         u64::from(gap)
                     };
@@ -268,48 +302,70 @@ impl NearPositions {
     }
 }
 
-/// Gives each of `close` (in the order of the index) its score, as the query scores it when it
-/// runs over every match: its scorer is moved onto each paragraph in turn, the segments on every
-/// core when they are many.
-pub(super) fn score(run: &Run, close: &mut [Close]) -> Result<(), Error> {
-    let weight = run
-        .query
-        .weight(EnableScoring::enabled_from_searcher(&run.searcher))?;
-    let segments: Vec<&[Close]> = close
-        .chunk_by(|a, b| a.address.segment_ord == b.address.segment_ord)
-        .collect();
-    let threads = parallel::threads(close.len(), PARALLEL_FROM);
-    let scored = parallel::map(&segments, threads, |&same_segment| {
-        let segment = run
-            .searcher
-            .segment_reader(same_segment[0].address.segment_ord);
-        let mut scorer = weight.scorer(segment, 1.0)?;
-        let scores: Vec<Option<f32>> = same_segment
-            .iter()
-            .map(|c| (scorer.seek(c.address.doc_id) == c.address.doc_id).then(|| scorer.score()))
-            .collect();
-        Ok::<_, Error>(scores)
-    });
-    let mut scores = Vec::with_capacity(close.len());
-    for segment in scored {
-        scores.extend(segment?);
+/// Where folding dropped characters from one paragraph: each place (an index of the folded
+/// text) in order, with the characters dropped before it as running totals, so that what was
+/// dropped between two places is a difference of two totals, however many places a paragraph
+/// cut from a PDF has.
+#[derive(Default)]
+struct Dropped {
+    values: Vec<u64>,
+    places: Vec<u32>,
+    /// `totals[i]`: the characters dropped before the `i`th place; one more than the places.
+    totals: Vec<u64>,
+}
+
+impl Dropped {
+    /// The drops of the paragraph at `address`.
+    fn read(&mut self, run: &Run, address: DocAddress) {
+        run.dropped(address, &mut self.values);
+        self.total_up();
     }
-    for (c, score) in close.iter_mut().zip(scores) {
-        if let Some(score) = score {
-            c.score = score;
+
+    /// The places and running totals of the drops in `values` ([`crate::store::schema::drop_value`]).
+    fn total_up(&mut self) {
+        // Written in the order of the text, one per place; sorted here all the same, so that
+        // the totals hold whatever order the column gives back.
+        if !self.values.is_sorted() {
+            self.values.sort_unstable();
+        }
+        self.places.clear();
+        self.totals.clear();
+        self.totals.push(0);
+        let mut total = 0;
+        for &value in &self.values {
+            let (at, count) = drop_of(value);
+            total += u64::from(count);
+            self.places.push(at);
+            self.totals.push(total);
+        }
+    }
+
+    /// Characters dropped from the text between two places of the folded text: before any index
+    /// in `from..=to`.
+    fn between(&self, from: u32, to: u32) -> u64 {
+        let first = self.places.partition_point(|&at| at < from);
+        let end = self.places.partition_point(|&at| at <= to);
+        if end <= first {
+            return 0;
+        }
+        self.totals[end] - self.totals[first]
+    }
+}
+
+/// Gives each of `close` (kept in one segment, in the order of the index) its score: the
+/// query's scorer is moved onto each in turn.
+fn score_in_segment(run: &Run, weight: &dyn Weight, close: &mut [Close]) -> Result<(), Error> {
+    let Some(first) = close.first() else {
+        return Ok(());
+    };
+    let segment = run.searcher.segment_reader(first.address.segment_ord);
+    let mut scorer = weight.scorer(segment, 1.0)?;
+    for c in close.iter_mut() {
+        if scorer.seek(c.address.doc_id) == c.address.doc_id {
+            c.score = scorer.score();
         }
     }
     Ok(())
-}
-
-/// Characters dropped from the text between two places of the folded text: before any index in
-/// `from..=to`.
-fn dropped_between(dropped: &[(u32, u32)], from: u32, to: u32) -> u64 {
-    dropped
-        .iter()
-        .filter(|&&(at, _)| from <= at && at <= to)
-        .map(|&(_, count)| u64::from(count))
-        .sum()
 }
 
 /// A NEAR's hits from its close candidates, in their order: those that positions decide are
@@ -384,6 +440,35 @@ pub(super) fn search_near(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::schema;
+
+    /// What was dropped between two places, against a sum over every drop, for drops given in
+    /// and out of order.
+    #[test]
+    fn dropped_between_two_places_is_the_sum_of_the_drops_there() {
+        let drops = [(0, 1), (1, 3), (4, 2), (5, 1), (9, 7), (10, 2)];
+        for order in [drops.to_vec(), drops.iter().rev().copied().collect()] {
+            let mut dropped = Dropped {
+                values: order
+                    .iter()
+                    .map(|&(at, count)| schema::drop_value(at, count))
+                    .collect(),
+                ..Dropped::default()
+            };
+            dropped.total_up();
+            for from in 0..12u32 {
+                for to in 0..12u32 {
+                    let expected: u64 = drops
+                        .iter()
+                        .filter(|&&(at, _)| from as usize <= at && at <= to as usize)
+                        .map(|&(_, count)| count as u64)
+                        .sum();
+                    assert_eq!(dropped.between(from, to), expected, "{from}..={to}");
+                }
+            }
+        }
+        assert_eq!(Dropped::default().between(0, 10), 0);
+    }
 
     #[test]
     pub(super) fn near_measures_the_characters_between_two_occurrences() {

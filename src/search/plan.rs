@@ -329,11 +329,12 @@ impl Run {
         }
     }
 
-    /// Where folding dropped characters from the paragraph at `address`, as
-    /// [`schema::drop_of`] reads each place, into `dropped` (cleared first). A paragraph cut from
-    /// a PDF may have dropped hundreds: they are read together, not one by one.
-    pub(super) fn dropped(&self, address: DocAddress, dropped: &mut Vec<(u32, u32)>) {
-        dropped.clear();
+    /// The places where folding dropped characters from the paragraph at `address`, as the
+    /// drops column holds them ([`schema::drop_value`]), into `values` (cleared first). A
+    /// paragraph cut from a PDF may have dropped hundreds: they are read together, not one by
+    /// one.
+    pub(super) fn dropped(&self, address: DocAddress, values: &mut Vec<u64>) {
+        values.clear();
         let Some(drops) = &self.drops[address.segment_ord as usize] else {
             return;
         };
@@ -341,9 +342,8 @@ impl Run {
         if rows.is_empty() {
             return;
         }
-        let mut values = vec![0u64; rows.len()];
-        drops.values.get_range(u64::from(rows.start), &mut values);
-        dropped.extend(values.into_iter().map(schema::drop_of));
+        values.resize(rows.len(), 0);
+        drops.values.get_range(u64::from(rows.start), values);
     }
 
     /// The matching spans of a candidate, or `None` when its text says it does not match.
