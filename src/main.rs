@@ -112,4 +112,26 @@ mod tests {
         // clap's own checks: conflicting or duplicated flags, defaults that do not parse.
         super::cli::args::Cli::command().debug_assert();
     }
+
+    /// Each command's flags are built when it runs (`#[command(defer = true)]`); its
+    /// description must still be its own once they are, not a flattened group's.
+    #[test]
+    fn each_command_keeps_its_own_description_once_built() {
+        let mut cli = super::cli::args::Cli::command();
+        cli.build();
+        for (name, about) in [
+            ("search", "Search the index"),
+            ("stats", "Count matches"),
+            ("index", "Index gazette text files"),
+        ] {
+            let command = cli.find_subcommand(name).unwrap();
+            let own = command.get_about().map(ToString::to_string);
+            assert!(
+                own.as_deref().is_some_and(|own| own.starts_with(about)),
+                "{own:?}"
+            );
+        }
+        let search = cli.find_subcommand("search").unwrap();
+        assert!(search.get_arguments().any(|arg| arg.get_id() == "query"));
+    }
 }

@@ -14,6 +14,9 @@ pub struct Cli {
 }
 
 #[derive(Debug, Subcommand)]
+// Each command's flags are built only when it runs (or for help, completions and the manual):
+// building every command's was a share of a rare word's whole search.
+#[command(defer = true)]
 pub enum Command {
     /// Index gazette text files, paragraph by paragraph; a rerun adds new files and updates changed
     /// ones.
@@ -184,7 +187,8 @@ the field contains them.
 
 Exit status: 0 when something was found, 1 when nothing was, 2 on error.";
 
-/// A query and the flags that narrow it, shared by `search` and `stats`.
+// A query and the flags that narrow it, shared by `search` and `stats`. Not a doc comment: with
+// the commands deferred (`Command`), clap would take it for their description.
 #[derive(Debug, Args)]
 pub struct QueryArgs {
     /// The query (see below).
