@@ -22,7 +22,7 @@ use tantivy::schema::{
 use crate::store::tokenizers::{BIGRAMS, COVERING_GRAMS, FREQUENT_CHARS, JIEBA_WORDS};
 
 /// Bumped whenever the schema or a tokenizer changes what is stored or indexed.
-pub const SCHEMA_VERSION: u32 = 19;
+pub const SCHEMA_VERSION: u32 = 20;
 
 pub const PATH: &str = "path";
 /// `HASH PATH`: the file a paragraph came from with the hash of its content and manifest row, so
@@ -37,8 +37,9 @@ pub const CITATION: &str = "citation";
 pub const ATTRIBUTE_TERMS: &str = "attribute_terms";
 /// The date as a number YYYYMMDD (00 for an unknown month or day; 0 for no date), for sorting.
 pub const DATE_KEY: &str = "date_key";
+/// The document's title, on its heads: a term for filters, and a column ([`crate::search::names`]).
 pub const DOCUMENT: &str = "document";
-/// The document number (文号), where the text or the manifest gives one.
+/// The document number (文号), where the text or the manifest gives one: as [`DOCUMENT`].
 pub const DOC_NUMBER: &str = "doc_number";
 /// Where the paragraph stands, packed ([`crate::store::place`]): its document's record number
 /// (shared by the paragraphs of one document and its head, to confirm the head), its number in
@@ -141,8 +142,10 @@ pub fn build() -> Schema {
     builder.add_text_field(REGION, citation.clone());
     builder.add_text_field(ATTRIBUTE_TERMS, citation.clone());
     builder.add_u64_field(DATE_KEY, FAST);
-    builder.add_text_field(DOC_NUMBER, citation.clone());
-    builder.add_text_field(DOCUMENT, citation);
+    // Also columns, on heads: a search of names checks every title that may hold a NEAR or a
+    // boolean from them, and reads the stored citations of only those it shows.
+    builder.add_text_field(DOC_NUMBER, citation.clone().set_fast("raw"));
+    builder.add_text_field(DOCUMENT, citation.set_fast("raw"));
     builder.add_text_field(CITATION, STORED);
     builder.add_bytes_field(PLACE, STORED);
     // Markers, only asked which paragraphs hold them: no field norms.

@@ -733,6 +733,61 @@ fn the_best_issues_are_the_first_issues_of_all_hits_ranked() {
     assert!(compared > 100, "only {compared} issue hits compared");
 }
 
+/// A NEAR's names are checked on the titles and 文号 the heads' columns hold, and only the best
+/// `limit` have their citation read: the names a top `limit` shows are the first of those that
+/// `--all` shows (which reads and checks every citation), in every order, scores and matches
+/// included, ties in the order of the index.
+#[test]
+fn the_best_names_of_a_near_are_the_first_of_all_its_names() {
+    let written = written();
+    let name_of = |hit: &Value| {
+        matches!(hit["matched_in"].as_str(), Some("title" | "doc_number")).then(|| hit.to_string())
+    };
+    let mut compared = 0;
+    for query in [
+        "关于 NEAR/6 通知",
+        "发展 NEAR/4 规划",
+        "管理 NEAR/3 办法",
+        "实施 NEAR/10 意见",
+        "加强 NEAR/8 管理",
+        "修政 NEAR/3 2024",
+    ] {
+        for sort in ["relevance", "newest", "oldest"] {
+            let (_, all) = every_hit(&written.index, query, &["--sort", sort]);
+            let names: Vec<String> = all.iter().filter_map(name_of).collect();
+            for limit in [1, 3, 10] {
+                let out = gazette(&[
+                    "search",
+                    query,
+                    "--json",
+                    "-n",
+                    &limit.to_string(),
+                    "--sort",
+                    sort,
+                    "--index",
+                    &written.index,
+                ]);
+                let best: Vec<String> = stdout(&out)
+                    .lines()
+                    .map(|line| serde_json::from_str::<Value>(line).unwrap())
+                    .filter_map(|hit| name_of(&hit))
+                    .collect();
+                if sort == "relevance" {
+                    // Names rank above every paragraph.
+                    assert_eq!(best.len(), limit.min(names.len()), "{query} -n {limit}");
+                }
+                assert_eq!(
+                    best,
+                    names[..best.len()],
+                    "{query} --sort {sort} -n {limit}"
+                );
+                compared += best.len();
+            }
+        }
+    }
+    assert!(compared > 60, "only {compared} names compared");
+}
+
 /// Whether two occurrences of `a` and `b` in `text` stand at most `distance` characters apart
 /// (the characters between them; overlapping ones have none): every occurrence, by a scan.
 fn near_in(text: &str, a: &str, b: &str, distance: usize) -> bool {
