@@ -21,14 +21,22 @@ pub(super) fn each_match(run: &Run, f: &mut dyn FnMut(DocAddress, usize)) -> Res
     if count_from_index(run, f)? {
         return Ok(());
     }
-    let mut candidates: Vec<(f32, DocAddress)> =
-        spread::search(&run.searcher, &run.query, &DocSetCollector)?
+    let near = NearPositions::of(run)?;
+    let mut candidates: Vec<(f32, DocAddress)> = match &near {
+        // A NEAR alone finds its candidates in the pass that keeps them.
+        Some(_) if !run.filters => Vec::new(),
+        _ => spread::search(&run.searcher, &run.query, &DocSetCollector)?
             .into_iter()
             .map(|address| (0.0, address))
-            .collect();
-    if let Some(near) = NearPositions::of(run)? {
+            .collect(),
+    };
+    if let Some(near) = near {
+        let close = match run.filters {
+            true => near.keep(run, candidates)?,
+            false => near.walk(run, false)?,
+        };
         let mut undecided = Vec::new();
-        for close in near.keep(run, candidates)? {
+        for close in close {
             match close.decided {
                 Some(occurrences) => f(close.address, occurrences),
                 None => undecided.push((close.score, close.address)),

@@ -237,8 +237,12 @@ fn search_with(run: &Run, config: &SearchConfig) -> Result<SearchResult, Error> 
             // Positions rule out most candidates before any is ranked: only those close enough
             // are ordered.
             // Scored once kept: positions rule out most of the paragraphs that hold both.
-            let all = spread::search(searcher, &run.query, &InIndexOrder::unscored())?;
-            let mut close = near.keep_scored(run, all)?;
+            let mut close = if run.filters {
+                let all = spread::search(searcher, &run.query, &InIndexOrder::unscored())?;
+                near.keep_scored(run, all)?
+            } else {
+                near.walk(run, true)?
+            };
             if config.sort == Sort::Relevance {
                 let key = |c: &Close| (c.score, c.address);
                 close = match config.limit {

@@ -4,10 +4,11 @@ use std::collections::BTreeSet;
 
 use tantivy::query::{EnableScoring, Weight};
 use tantivy::schema::Field;
-use tantivy::{DocAddress, Searcher};
+use tantivy::{DocAddress, DocId, DocSet, Searcher, SegmentReader, TERMINATED};
 
 use crate::search::count::self_overlapping;
 use crate::search::plan::{Prepared, Run};
+use crate::search::positions::TermPositions;
 use crate::search::postings::LiteralPostings;
 use crate::search::query::Expr;
 use crate::search::rank::by_date;
@@ -239,66 +240,171 @@ impl NearPositions {
             return Ok(close);
         };
         let reader = run.searcher.segment_reader(first.segment_ord);
-        let (mut left_postings, mut right_postings) = (self.left.clone(), self.right.clone());
-        let mut left = left_postings.open(reader)?;
-        let mut right = right_postings.open(reader)?;
-        let (left_len, right_len) = self.lengths;
-        let distance = self.distance;
-        let mut spans = Vec::new();
-        let mut dropped = Dropped::default();
+        let mut walk = Walk::open(self, reader)?;
         for &(score, address) in candidates {
-            // Read when a pair first stands close enough in the folded text: most are not.
-            let mut dropped_read = false;
-            let ls = left_postings.starts(&mut left, address.doc_id);
-            let rs = right_postings.starts(&mut right, address.doc_id);
-            spans.clear();
-            for &l in ls {
-                // Only the right occurrences that start from `right_len + distance` before `l`
-                // to `left_len + distance` after it can stand `distance` apart from it or less
-                // (`between`); both lists are sorted.
-                let from = l.saturating_sub(right_len.saturating_add(distance));
-                let to = l.saturating_add(left_len.saturating_add(distance));
-                let nearby = &rs[rs.partition_point(|&r| r < from)..];
-                for &r in nearby.iter().take_while(|&&r| r <= to) {
-                    let (first_end, second) = self.between(l, r);
-                    let gap = second.saturating_sub(first_end);
-                    if gap > distance {
-                        continue;
-                    }
-                    // In the text: the folded gap and what was dropped inside it. Where
-                    // positions do not decide, the folded gap is enough to rule out.
-                    // Overlapping occurrences have nothing between them; adjacent ones may
-                    // have had white space.
-                    let in_text = if second >= first_end && self.decides {
-                        if !dropped_read {
-                            dropped.read(run, address);
-                            dropped_read = true;
-                        }
-                        u64::from(gap) + dropped.between(first_end, second)
-                    } else {
-                        u64::from(gap)
-                    };
-                    if in_text <= u64::from(distance) {
-                        spans.push((l, l + left_len));
-                        spans.push((r, r + right_len));
-                    }
-                }
-            }
-            if spans.is_empty() {
-                continue;
-            }
-            let decided = self.decides.then(|| {
-                spans.sort_unstable();
-                spans.dedup();
-                spans.len()
-            });
-            close.push(Close {
-                score,
-                address,
-                decided,
-            });
+            close.extend(walk.close_at(self, run, score, address));
         }
         Ok(close)
+    }
+
+    /// [`NearPositions::keep`] (with `scored`, [`NearPositions::keep_scored`]) for a NEAR
+    /// alone, without a filter beside it, whose candidates are the paragraphs where both
+    /// literals stand: they are found by walking the literals' postings together, in the pass
+    /// that reads their positions, rather than by a pass of the query over the same postings
+    /// before it.
+    pub(super) fn walk(&self, run: &Run, scored: bool) -> Result<Vec<Close>, Error> {
+        let weight = match scored {
+            true => Some(
+                run.query
+                    .weight(EnableScoring::enabled_from_searcher(&run.searcher))?,
+            ),
+            false => None,
+        };
+        let segments: Vec<(u32, &SegmentReader)> = run
+            .searcher
+            .segment_readers()
+            .iter()
+            .enumerate()
+            .map(|(ord, segment)| (ord as u32, segment))
+            .collect();
+        // The walk's steps and the candidates are at most the paragraphs of the rarer
+        // literal's rarest gram.
+        let most = self
+            .left
+            .doc_freq(&run.searcher)?
+            .min(self.right.doc_freq(&run.searcher)?);
+        let threads = parallel::threads(most as usize, PARALLEL_FROM);
+        let kept = parallel::map(&segments, threads, |&(ord, reader)| {
+            let mut close = Vec::new();
+            let mut walk = Walk::open(self, reader)?;
+            let alive = reader.alive_bitset();
+            let mut doc = walk.next_common(0);
+            while doc != TERMINATED {
+                if alive.is_none_or(|bits| bits.is_alive(doc)) {
+                    let address = DocAddress::new(ord, doc);
+                    close.extend(walk.close_at(self, run, 0.0, address));
+                }
+                doc = walk.next_common(doc + 1);
+            }
+            if let Some(weight) = &weight {
+                score_in_segment(run, weight.as_ref(), &mut close)?;
+            }
+            Ok::<_, Error>(close)
+        });
+        let mut close = Vec::new();
+        for segment in kept {
+            close.extend(segment?);
+        }
+        Ok(close)
+    }
+}
+
+/// A NEAR's two literals' postings in one segment, moved forward paragraph by paragraph.
+struct Walk {
+    left_postings: LiteralPostings,
+    right_postings: LiteralPostings,
+    left: Vec<TermPositions>,
+    right: Vec<TermPositions>,
+    spans: Vec<(u32, u32)>,
+    dropped: Dropped,
+}
+
+impl Walk {
+    fn open(near: &NearPositions, reader: &SegmentReader) -> Result<Walk, Error> {
+        let (left_postings, right_postings) = (near.left.clone(), near.right.clone());
+        Ok(Walk {
+            left: left_postings.open(reader)?,
+            right: right_postings.open(reader)?,
+            left_postings,
+            right_postings,
+            spans: Vec::new(),
+            dropped: Dropped::default(),
+        })
+    }
+
+    /// The first paragraph at or after `target` where every gram of both literals stands
+    /// ([`TERMINATED`] when none does): each posting list is moved up to the farthest one,
+    /// until they all stand on one paragraph.
+    fn next_common(&mut self, mut target: DocId) -> DocId {
+        if self.left.is_empty() || self.right.is_empty() {
+            return TERMINATED;
+        }
+        loop {
+            let mut farthest = target;
+            for postings in self.left.iter_mut().chain(self.right.iter_mut()) {
+                if postings.doc() < target {
+                    postings.seek(target);
+                }
+                farthest = farthest.max(postings.doc());
+            }
+            if farthest == target || farthest == TERMINATED {
+                return farthest;
+            }
+            target = farthest;
+        }
+    }
+
+    /// The candidate at `address` (after those before it in the segment) if two occurrences of
+    /// the literals stand close enough there: in the folded text, and in the text where
+    /// positions decide.
+    fn close_at(
+        &mut self,
+        near: &NearPositions,
+        run: &Run,
+        score: f32,
+        address: DocAddress,
+    ) -> Option<Close> {
+        let (left_len, right_len) = near.lengths;
+        let distance = near.distance;
+        // Read when a pair first stands close enough in the folded text: most are not.
+        let mut dropped_read = false;
+        let ls = self.left_postings.starts(&mut self.left, address.doc_id);
+        let rs = self.right_postings.starts(&mut self.right, address.doc_id);
+        self.spans.clear();
+        for &l in ls {
+            // Only the right occurrences that start from `right_len + distance` before `l` to
+            // `left_len + distance` after it can stand `distance` apart from it or less
+            // (`between`); both lists are sorted.
+            let from = l.saturating_sub(right_len.saturating_add(distance));
+            let to = l.saturating_add(left_len.saturating_add(distance));
+            let nearby = &rs[rs.partition_point(|&r| r < from)..];
+            for &r in nearby.iter().take_while(|&&r| r <= to) {
+                let (first_end, second) = near.between(l, r);
+                let gap = second.saturating_sub(first_end);
+                if gap > distance {
+                    continue;
+                }
+                // In the text: the folded gap and what was dropped inside it. Where positions
+                // do not decide, the folded gap is enough to rule out. Overlapping occurrences
+                // have nothing between them; adjacent ones may have had white space.
+                let in_text = if second >= first_end && near.decides {
+                    if !dropped_read {
+                        self.dropped.read(run, address);
+                        dropped_read = true;
+                    }
+                    u64::from(gap) + self.dropped.between(first_end, second)
+                } else {
+                    u64::from(gap)
+                };
+                if in_text <= u64::from(distance) {
+                    self.spans.push((l, l + left_len));
+                    self.spans.push((r, r + right_len));
+                }
+            }
+        }
+        if self.spans.is_empty() {
+            return None;
+        }
+        let decided = near.decides.then(|| {
+            self.spans.sort_unstable();
+            self.spans.dedup();
+            self.spans.len()
+        });
+        Some(Close {
+            score,
+            address,
+            decided,
+        })
     }
 }
 

@@ -71,6 +71,17 @@ impl LiteralPostings {
         Ok(Some(postings))
     }
 
+    /// The paragraphs that hold the literal's rarest gram in `searcher`: at least as many as
+    /// hold the literal.
+    pub(super) fn doc_freq(&self, searcher: &Searcher) -> Result<u64, Error> {
+        let mut least = None;
+        for (_, term) in &self.terms {
+            let paragraphs = searcher.doc_freq(term)?;
+            least = Some(least.map_or(paragraphs, |least: u64| least.min(paragraphs)));
+        }
+        Ok(least.unwrap_or(0))
+    }
+
     /// The postings of the literal's terms in `segment`; none when a term is not there.
     pub(super) fn open(&self, segment: &SegmentReader) -> Result<Vec<TermPositions>, Error> {
         let terms: Vec<&Term> = self.terms.iter().map(|(_, term)| term).collect();

@@ -51,12 +51,20 @@ pub(super) fn stream<R: Send>(
         let batch: Vec<Hit> = named.by_ref().take(STREAM_BATCH).collect();
         each(render(batch)?)?;
     }
-    let mut candidates = spread::search(&run.searcher, &run.query, &InIndexOrder::scored())?;
-    if let Some(near) = NearPositions::of(run)? {
+    let near = NearPositions::of(run)?;
+    let mut candidates = match &near {
+        // A NEAR alone finds its candidates in the pass that keeps them.
+        Some(_) if !run.filters => Vec::new(),
+        _ => spread::search(&run.searcher, &run.query, &InIndexOrder::scored())?,
+    };
+    if let Some(near) = near {
         // Positions rule out most candidates of a NEAR without reading them; the text decides
         // the rest, as it decides every candidate here.
-        candidates = near
-            .keep(run, candidates)?
+        let close = match run.filters {
+            true => near.keep(run, candidates)?,
+            false => near.walk(run, true)?,
+        };
+        candidates = close
             .into_iter()
             .map(|close| (close.score, close.address))
             .collect();

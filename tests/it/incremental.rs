@@ -53,6 +53,14 @@ impl Workspace {
         serde_json::from_str(stdout(&out).trim()).unwrap()
     }
 
+    /// How many paragraphs match `query` (`--count`).
+    fn count(&self, query: &str) -> u64 {
+        let index = self.index_path();
+        let out = gazette(&["search", query, "--count", "--json", "--index", &index]);
+        let counts: Value = serde_json::from_str(stdout(&out).trim()).unwrap();
+        counts["paragraphs"].as_u64().unwrap()
+    }
+
     /// Every hit of `query`, as (path, paragraph, text, date).
     fn hits(&self, query: &str) -> BTreeSet<(String, u64, String, String)> {
         let index = self.index_path();
@@ -99,12 +107,19 @@ fn edits_additions_and_deletions_are_followed() {
     ws.index(&[]);
     let seed = ws.docs().join("corpus/焦作市人民政府公报_2025年第1号.txt");
     let yuntai = ws.hits("云台山");
+    let near = "发展 NEAR/5 经济";
+    let (near_count, near_hits) = (ws.count(near), ws.hits(near));
+    assert!(near_count > 5, "{near}: {near_count}");
 
-    // Edit: a paragraph added at the end of the seed.
+    // Edit: a paragraph added at the end of the seed. Without merges, the seed's replaced
+    // paragraphs stay in their segment beside the other files', marked deleted.
     let mut text = std::fs::read_to_string(&seed).unwrap();
     text.push_str("\n\n新增段落：云台山智慧景区建设试点。\n");
     std::fs::write(&seed, text).unwrap();
-    assert_eq!(counts(&ws.index(&[]))[..2], [0, 1]);
+    assert_eq!(counts(&ws.index(&["--max-merged-docs", "1"]))[..2], [0, 1]);
+    // A NEAR walks its literals' postings itself: the deleted paragraphs are not counted.
+    assert_eq!(ws.count(near), near_count, "{near}");
+    assert_eq!(ws.hits(near), near_hits, "{near}");
     let now = ws.hits("云台山");
     assert_eq!(
         now.len(),
