@@ -64,6 +64,12 @@ pub(super) struct NearPositions {
     pub(super) decides: bool,
 }
 
+/// From this many paragraphs of the rarer literal's rarest gram, a NEAR's walk is spread over
+/// the segments on every core. Walking is cheaper than checking candidates, and below it a
+/// second thread gained little and sometimes started late, so that `创新 NEAR/10 平台` (4,088
+/// paragraphs) was at times slower on two threads than on one.
+const WALK_PARALLEL_FROM: usize = 10_000;
+
 /// A candidate of a NEAR that positions did not rule out.
 pub(super) struct Close {
     pub(super) score: f32,
@@ -273,7 +279,7 @@ impl NearPositions {
             .left
             .doc_freq(&run.searcher)?
             .min(self.right.doc_freq(&run.searcher)?);
-        let threads = parallel::threads(most as usize, PARALLEL_FROM);
+        let threads = parallel::threads(most as usize, WALK_PARALLEL_FROM);
         let kept = parallel::map(&segments, threads, |&(ord, reader)| {
             let mut close = Vec::new();
             let mut walk = Walk::open(self, reader)?;
