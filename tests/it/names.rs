@@ -23,6 +23,18 @@ fn top(index: &str, query: &str, n: &str) -> Vec<Value> {
         .collect()
 }
 
+/// The best `n` hits of `query` in the order of `sort`, as JSON.
+fn top_sorted(index: &str, query: &str, n: usize, sort: &str) -> Vec<Value> {
+    let n = n.to_string();
+    let out = gazette(&[
+        "search", query, "--json", "-n", &n, "--sort", sort, "--index", index,
+    ]);
+    stdout(&out)
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect()
+}
+
 fn file_name(hit: &Value) -> String {
     Path::new(hit["path"].as_str().unwrap())
         .file_name()
@@ -708,21 +720,9 @@ fn the_best_issues_are_the_first_issues_of_all_hits_ranked() {
                 );
             }
             for limit in [1, 3, 10] {
-                let out = gazette(&[
-                    "search",
-                    query,
-                    "--json",
-                    "-n",
-                    &limit.to_string(),
-                    "--sort",
-                    sort,
-                    "--index",
-                    &index,
-                ]);
-                let best: Vec<_> = stdout(&out)
-                    .lines()
-                    .map(|line| serde_json::from_str::<Value>(line).unwrap())
-                    .filter_map(|hit| issue_of(&hit))
+                let best: Vec<_> = top_sorted(&index, query, limit, sort)
+                    .iter()
+                    .filter_map(issue_of)
                     .collect();
                 let first: Vec<_> = all.iter().take(limit).filter_map(issue_of).collect();
                 assert_eq!(best, first, "{query} --sort {sort} -n {limit}");
@@ -756,21 +756,9 @@ fn the_best_names_of_a_near_are_the_first_of_all_its_names() {
             let (_, all) = every_hit(&written.index, query, &["--sort", sort]);
             let names: Vec<String> = all.iter().filter_map(name_of).collect();
             for limit in [1, 3, 10] {
-                let out = gazette(&[
-                    "search",
-                    query,
-                    "--json",
-                    "-n",
-                    &limit.to_string(),
-                    "--sort",
-                    sort,
-                    "--index",
-                    &written.index,
-                ]);
-                let best: Vec<String> = stdout(&out)
-                    .lines()
-                    .map(|line| serde_json::from_str::<Value>(line).unwrap())
-                    .filter_map(|hit| name_of(&hit))
+                let best: Vec<String> = top_sorted(&written.index, query, limit, sort)
+                    .iter()
+                    .filter_map(name_of)
                     .collect();
                 if sort == "relevance" {
                     // Names rank above every paragraph.
