@@ -21,30 +21,22 @@ pub(super) fn each_match(run: &Run, f: &mut dyn FnMut(DocAddress, usize)) -> Res
     if count_from_index(run, f)? {
         return Ok(());
     }
-    let near = NearPositions::of(run)?;
-    let mut candidates: Vec<(f32, DocAddress)> = match &near {
-        // A NEAR alone finds its candidates in the pass that keeps them.
-        Some(_) if !run.filters => Vec::new(),
-        _ => spread::search(&run.searcher, &run.query, &DocSetCollector)?
+    let mut addresses: Vec<DocAddress> = match NearPositions::of(run)? {
+        // Positions count what they decide; the text decides the rest.
+        Some(near) => {
+            let mut undecided = Vec::new();
+            for close in near.close(run, false)? {
+                match close.decided {
+                    Some(occurrences) => f(close.address, occurrences),
+                    None => undecided.push(close.address),
+                }
+            }
+            undecided
+        }
+        None => spread::search(&run.searcher, &run.query, &DocSetCollector)?
             .into_iter()
-            .map(|address| (0.0, address))
             .collect(),
     };
-    if let Some(near) = near {
-        let close = match run.filters {
-            true => near.keep(run, candidates)?,
-            false => near.walk(run, false)?,
-        };
-        let mut undecided = Vec::new();
-        for close in close {
-            match close.decided {
-                Some(occurrences) => f(close.address, occurrences),
-                None => undecided.push((close.score, close.address)),
-            }
-        }
-        candidates = undecided;
-    }
-    let mut addresses: Vec<DocAddress> = candidates.into_iter().map(|c| c.1).collect();
     addresses.sort_unstable();
     let blocks = store_blocks(&run.searcher, addresses.len())?;
     let mut heads = Heads::reading(&blocks);

@@ -71,7 +71,6 @@ use plan::{Prepared, Run};
 use query::Filter;
 use rank::{best, best_first, by_date, by_score, top_by_score};
 use stored::Heads;
-use stream::InIndexOrder;
 use verify::{Checked, hits_of, read_checked, read_in_store_order};
 
 /// Order of the hits.
@@ -237,12 +236,7 @@ fn search_with(run: &Run, config: &SearchConfig) -> Result<SearchResult, Error> 
             // Positions rule out most candidates before any is ranked: only those close enough
             // are ordered.
             // Scored once kept: positions rule out most of the paragraphs that hold both.
-            let mut close = if run.filters {
-                let all = spread::search(searcher, &run.query, &InIndexOrder::unscored())?;
-                near.keep_scored(run, all)?
-            } else {
-                near.walk(run, true)?
-            };
+            let mut close = near.close(run, true)?;
             if config.sort == Sort::Relevance {
                 let key = |c: &Close| (c.score, c.address);
                 close = match config.limit {

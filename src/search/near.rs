@@ -12,6 +12,8 @@ use crate::search::positions::TermPositions;
 use crate::search::postings::LiteralPostings;
 use crate::search::query::Expr;
 use crate::search::rank::by_date;
+use crate::search::spread;
+use crate::search::stream::InIndexOrder;
 use crate::search::verify::{Checked, PARALLEL_FROM, hits_of, read_in_store_order};
 use crate::search::{SearchConfig, SearchResult, Sort};
 use crate::store::schema::drop_of;
@@ -138,52 +140,52 @@ impl NearPositions {
         }))
     }
 
-    /// The candidates that may match, in the order of the index. One pass over the candidates in
-    /// that order, segment by segment (the segments on every core when the candidates are
-    /// many), comparing every pair of occurrences: kept whole as the inner loop of a NEAR.
-    pub(super) fn keep(
-        &self,
-        run: &Run,
-        candidates: Vec<(f32, DocAddress)>,
-    ) -> Result<Vec<Close>, Error> {
-        self.keep_with(run, candidates, None)
-    }
-
-    /// [`NearPositions::keep`], each kept candidate given its score as the query scores it
-    /// when it runs over every match: the query's scorer is moved onto each in turn, on the
-    /// thread that kept it.
-    pub(super) fn keep_scored(
-        &self,
-        run: &Run,
-        candidates: Vec<(f32, DocAddress)>,
-    ) -> Result<Vec<Close>, Error> {
-        let weight = run
-            .query
-            .weight(EnableScoring::enabled_from_searcher(&run.searcher))?;
-        self.keep_with(run, candidates, Some(weight.as_ref()))
-    }
-
-    fn keep_with(
-        &self,
-        run: &Run,
-        mut candidates: Vec<(f32, DocAddress)>,
-        weight: Option<&dyn Weight>,
-    ) -> Result<Vec<Close>, Error> {
-        // Postings only move forward. Candidates collected in the order of the index come so.
-        if !candidates.is_sorted_by_key(|c| c.1) {
-            candidates.sort_unstable_by_key(|c| c.1);
-        }
-        let segments: Vec<&[(f32, DocAddress)]> = candidates
-            .chunk_by(|a, b| a.1.segment_ord == b.1.segment_ord)
-            .collect();
-        let threads = parallel::threads(candidates.len(), PARALLEL_FROM);
-        let kept = parallel::map(&segments, threads, |&candidates| {
-            let mut close = self.keep_in_segment(run, candidates)?;
-            if let Some(weight) = weight {
-                score_in_segment(run, weight, &mut close)?;
+    /// The paragraphs where two occurrences of the literals stand close enough in the folded
+    /// view (and in the text where positions decide), in the order of the index, each with its
+    /// score as the query scores it when it runs over every match if `scored` (else 0): the
+    /// query's scorer is moved onto each kept one, on the thread that kept it. The segments are
+    /// taken on every core when they are many.
+    ///
+    /// A NEAR alone finds its candidates (the paragraphs where both literals stand) by walking
+    /// the literals' postings together, in the pass that reads their positions. With filters
+    /// beside it, the query's pass finds them, the filters with them, and each is then placed.
+    pub(super) fn close(&self, run: &Run, scored: bool) -> Result<Vec<Close>, Error> {
+        let weight = match scored {
+            true => Some(
+                run.query
+                    .weight(EnableScoring::enabled_from_searcher(&run.searcher))?,
+            ),
+            false => None,
+        };
+        let scored_in = |mut close: Vec<Close>| -> Result<Vec<Close>, Error> {
+            if let Some(weight) = &weight {
+                score_in_segment(run, weight.as_ref(), &mut close)?;
             }
-            Ok::<_, Error>(close)
-        });
+            Ok(close)
+        };
+        let kept = if run.filters {
+            // In the order of the index, as postings move: segment by segment, each in the order
+            // of its documents.
+            let candidates = spread::search(&run.searcher, &run.query, &InIndexOrder::unscored())?;
+            let segments: Vec<&[(f32, DocAddress)]> = candidates
+                .chunk_by(|a, b| a.1.segment_ord == b.1.segment_ord)
+                .collect();
+            let threads = parallel::threads(candidates.len(), PARALLEL_FROM);
+            parallel::map(&segments, threads, |&candidates| {
+                scored_in(self.keep_in_segment(run, candidates)?)
+            })
+        } else {
+            // The walk's steps and the candidates are at most the paragraphs of the rarer
+            // literal's rarest gram.
+            let most = self
+                .left
+                .doc_freq(&run.searcher)?
+                .min(self.right.doc_freq(&run.searcher)?);
+            let threads = parallel::threads(most as usize, WALK_PARALLEL_FROM);
+            spread::each_segment(&run.searcher, threads, |ord, reader| {
+                scored_in(self.walk_segment(run, ord, reader)?)
+            })
+        };
         let mut close = Vec::new();
         for segment in kept {
             close.extend(segment?);
@@ -235,7 +237,7 @@ impl NearPositions {
         Ok(kept)
     }
 
-    /// [`NearPositions::keep`] for candidates of one segment, in the order of the index.
+    /// The `candidates` of one segment (in the order of the index) that stand close enough.
     fn keep_in_segment(
         &self,
         run: &Run,
@@ -253,53 +255,23 @@ impl NearPositions {
         Ok(close)
     }
 
-    /// [`NearPositions::keep`] (with `scored`, [`NearPositions::keep_scored`]) for a NEAR
-    /// alone, without a filter beside it, whose candidates are the paragraphs where both
-    /// literals stand: they are found by walking the literals' postings together, in the pass
-    /// that reads their positions, rather than by a pass of the query over the same postings
-    /// before it.
-    pub(super) fn walk(&self, run: &Run, scored: bool) -> Result<Vec<Close>, Error> {
-        let weight = match scored {
-            true => Some(
-                run.query
-                    .weight(EnableScoring::enabled_from_searcher(&run.searcher))?,
-            ),
-            false => None,
-        };
-        let segments: Vec<(u32, &SegmentReader)> = run
-            .searcher
-            .segment_readers()
-            .iter()
-            .enumerate()
-            .map(|(ord, segment)| (ord as u32, segment))
-            .collect();
-        // The walk's steps and the candidates are at most the paragraphs of the rarer
-        // literal's rarest gram.
-        let most = self
-            .left
-            .doc_freq(&run.searcher)?
-            .min(self.right.doc_freq(&run.searcher)?);
-        let threads = parallel::threads(most as usize, WALK_PARALLEL_FROM);
-        let kept = parallel::map(&segments, threads, |&(ord, reader)| {
-            let mut close = Vec::new();
-            let mut walk = Walk::open(self, reader)?;
-            let alive = reader.alive_bitset();
-            let mut doc = walk.next_common(0);
-            while doc != TERMINATED {
-                if alive.is_none_or(|bits| bits.is_alive(doc)) {
-                    let address = DocAddress::new(ord, doc);
-                    close.extend(walk.close_at(self, run, 0.0, address));
-                }
-                doc = walk.next_common(doc + 1);
-            }
-            if let Some(weight) = &weight {
-                score_in_segment(run, weight.as_ref(), &mut close)?;
-            }
-            Ok::<_, Error>(close)
-        });
+    /// The paragraphs of segment `ord` where both literals stand close enough, found by walking
+    /// their postings together; deleted paragraphs skipped.
+    fn walk_segment(
+        &self,
+        run: &Run,
+        ord: u32,
+        reader: &SegmentReader,
+    ) -> Result<Vec<Close>, Error> {
         let mut close = Vec::new();
-        for segment in kept {
-            close.extend(segment?);
+        let mut walk = Walk::open(self, reader)?;
+        let alive = reader.alive_bitset();
+        let mut doc = walk.next_common(0);
+        while doc != TERMINATED {
+            if alive.is_none_or(|bits| bits.is_alive(doc)) {
+                close.extend(walk.close_at(self, run, 0.0, DocAddress::new(ord, doc)));
+            }
+            doc = walk.next_common(doc + 1);
         }
         Ok(close)
     }

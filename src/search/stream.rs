@@ -51,25 +51,16 @@ pub(super) fn stream<R: Send>(
         let batch: Vec<Hit> = named.by_ref().take(STREAM_BATCH).collect();
         each(render(batch)?)?;
     }
-    let near = NearPositions::of(run)?;
-    let mut candidates = match &near {
-        // A NEAR alone finds its candidates in the pass that keeps them.
-        Some(_) if !run.filters => Vec::new(),
-        _ => spread::search(&run.searcher, &run.query, &InIndexOrder::scored())?,
-    };
-    if let Some(near) = near {
+    let candidates = match NearPositions::of(run)? {
         // Positions rule out most candidates of a NEAR without reading them; the text decides
         // the rest, as it decides every candidate here.
-        let close = match run.filters {
-            true => near.keep(run, candidates)?,
-            false => near.walk(run, true)?,
-        };
-        candidates = close
+        Some(near) => near
+            .close(run, true)?
             .into_iter()
             .map(|close| (close.score, close.address))
-            .collect();
-        candidates.sort_unstable_by_key(|&(_, address)| address);
-    }
+            .collect(),
+        None => spread::search(&run.searcher, &run.query, &InIndexOrder::scored())?,
+    };
     let batches: Vec<&[(f32, DocAddress)]> = candidates.chunks(STREAM_BATCH).collect();
     let blocks = store_blocks(&run.searcher, candidates.len())?;
     let threads = parallel::threads(candidates.len(), PARALLEL_FROM);
