@@ -34,7 +34,7 @@ use crate::search::issues::{self, Bounds, Score};
 use crate::search::near::NearPositions;
 use crate::search::plan::{Context, Prepared, exact_in_index, has_filter, to_query};
 use crate::search::query::Expr;
-use crate::search::rank::{Dates, order};
+use crate::search::rank::{Dates, order, order_by};
 use crate::search::stored::{Paragraph, inconsistent, read_head};
 use crate::search::verify::PARALLEL_FROM;
 use crate::search::verify::{WholeWords, spans_of};
@@ -317,15 +317,9 @@ impl<'a> NameRun<'a> {
             }
         }
         let total = found.len();
-        // `order`'s order, the date being the citation's as the date column holds it; the sort
-        // is stable, so equal ones stay in store order, as `order` leaves the hits read in it.
-        match sort {
-            Sort::Relevance => {
-                found.sort_by(|a, b| b.2.score.total_cmp(&a.2.score).then(b.0.cmp(&a.0)))
-            }
-            Sort::Newest => found.sort_by_key(|&(date, ..)| Reverse(date)),
-            Sort::Oldest => found.sort_by_key(|&(date, ..)| (date == 0, date)),
-        }
+        // `order`'s order, the date being the citation's as the date column holds it; equal ones
+        // stay in store order, as `order` leaves the hits read in it.
+        order_by(&mut found, sort, |f| f.2.score, |f| f.0);
         found.truncate(limit);
         let mut hits = Vec::with_capacity(found.len());
         for (_, address, named) in found {

@@ -78,14 +78,28 @@ impl Dates {
 /// Orders hits as `sort` asks: by score, equal scores newest first; or by date. A stable sort,
 /// so that hits already in order keep it among equals.
 pub(super) fn order(hits: &mut [Hit], sort: Sort) {
-    let date = |hit: &Hit| dates::key(hit.citation.date.as_deref());
+    order_by(
+        hits,
+        sort,
+        |hit| hit.score,
+        |hit| dates::key(hit.citation.date.as_deref()),
+    );
+}
+
+/// [`order`] for items that are not hits yet: their `score` and their `date` (a `dates::key`).
+pub(super) fn order_by<T>(
+    items: &mut [T],
+    sort: Sort,
+    score: impl Fn(&T) -> f32,
+    date: impl Fn(&T) -> u64,
+) {
     match sort {
         Sort::Relevance => {
-            hits.sort_by(|a, b| b.score.total_cmp(&a.score).then(date(b).cmp(&date(a))))
+            items.sort_by(|a, b| score(b).total_cmp(&score(a)).then(date(b).cmp(&date(a))))
         }
         // Undated last either way, as `rank::by_date` orders paragraphs.
-        Sort::Newest => hits.sort_by_key(|hit| std::cmp::Reverse(date(hit))),
-        Sort::Oldest => hits.sort_by_key(|hit| (date(hit) == 0, date(hit))),
+        Sort::Newest => items.sort_by_key(|item| std::cmp::Reverse(date(item))),
+        Sort::Oldest => items.sort_by_key(|item| (date(item) == 0, date(item))),
     }
 }
 
