@@ -1,17 +1,23 @@
 //! ISSUES: the issues a query finds by their name, each once, and the best of them found without
 //! checking every one (`names` checks and ranks them).
 //!
-//! A common word of the gazettes' names (政府 in a collection of 人民政府公报) finds every issue.
+//! A common word of the gazettes' names (政府 in a collection of 人民政府公报) finds every issue,
+//! hundreds of thousands in a large collection, for every search of it: the work per issue is
+//! kept to a look-up in the columns of the heads found, and a key read only where needed. An
+//! issue's key is a number in its segment's column; one whose heads lie in several segments is
+//! told by the keys' hashes (compared whole where two hashes meet). `--count` reads no key of an
+//! index of one segment.
+//!
 //! Where the index decides alone, each issue it finds matches, so they are counted as found; and
 //! an issue's score, which is what the query covers of its gazette's name or of its issue's
 //! name, is bounded above by what the query's literals cover of each of the two apart. Those
 //! bounds are computed once per distinct name, and issues are checked in the order of their
 //! bound until none left unchecked could rank above the last one kept.
 
-use std::cmp::Reverse;
+use std::cmp::{Ordering, Reverse};
 use std::collections::{BinaryHeap, HashMap};
-use std::ops::Range;
 
+use tantivy::columnar::StrColumn;
 use tantivy::query::{EnableScoring, Query, Weight};
 use tantivy::{DocAddress, DocId, Searcher, SegmentReader};
 
@@ -22,124 +28,295 @@ use crate::search::spread;
 use crate::store::schema;
 use crate::text::fold::{Edge, Script, Sought, fold_with, folds_apart};
 
-/// The issues a query finds, each once, in the order of their keys.
+/// The issues a query finds, each once: those of each segment in the order of their keys, the
+/// segments in order.
 #[derive(Default)]
 pub(super) struct Found {
-    /// Each segment's keys one after another, as its dictionary holds them: checked as UTF-8
-    /// only where read (`--count` reads none).
-    keys: Vec<Vec<u8>>,
+    /// Each segment's column of issue keys (`None` for a segment without it).
+    columns: Vec<Option<StrColumn>>,
     pub(super) list: Vec<Issue>,
 }
 
-/// One issue found: where its key is in [`Found`] (in the keys of its first head's segment),
-/// its first head, and its date (a `dates::key`).
+/// One issue found: its first head, its date (a `dates::key`), the number of its key in the
+/// column of its first head's segment, and the bound of its score when asked for.
+#[derive(Clone, Copy)]
 pub(super) struct Issue {
-    key: Range<usize>,
     pub(super) address: DocAddress,
     pub(super) date: u64,
+    ord: u32,
+    pub(super) bound: f32,
+}
+
+/// Reads what bounds an issue's score from its key as the key is read (`find`): each segment's
+/// thread makes one of its own.
+pub(super) type Bounder<'b> = &'b (dyn Fn() -> Bound<'b> + Sync);
+
+/// The bound of an issue's score from its key.
+pub(super) type Bound<'b> = Box<dyn FnMut(&[u8]) -> f32 + 'b>;
+
+/// One segment's issues: its column of keys, the issues, and their keys' hashes when asked for.
+struct SegmentIssues {
+    column: Option<StrColumn>,
+    run: Vec<Issue>,
+    hashes: Vec<u64>,
 }
 
 impl Found {
-    /// The key of `issue` (`schema::issue_key`).
-    pub(super) fn key(&self, issue: &Issue) -> &str {
-        // The dictionary holds the strings it was given; a damaged key reads as none.
-        std::str::from_utf8(self.raw_key(issue)).unwrap_or_default()
-    }
-
-    /// The key of `issue` as the dictionary holds it.
-    pub(super) fn raw_key(&self, issue: &Issue) -> &[u8] {
-        key_of(&self.keys, issue)
-    }
-
     pub(super) fn len(&self) -> usize {
         self.list.len()
     }
+
+    /// The key of `issue` (`schema::issue_key`), read alone from its column.
+    pub(super) fn key(&self, issue: &Issue) -> Result<String, Error> {
+        // The dictionary holds the strings it was given; a damaged key reads as none.
+        Ok(String::from_utf8(read_key(&self.columns, issue)?).unwrap_or_default())
+    }
+
+    /// Every issue with its key, in the order of the keys (as bytes, as the columns order them).
+    /// Each segment's keys are read in one pass.
+    pub(super) fn by_key(&self) -> Result<Vec<(&Issue, String)>, Error> {
+        let mut keyed: Vec<(&Issue, Vec<u8>)> = Vec::with_capacity(self.list.len());
+        for run in self
+            .list
+            .chunk_by(|a, b| a.address.segment_ord == b.address.segment_ord)
+        {
+            // A segment without the column found no issue.
+            let Some(column) = &self.columns[run[0].address.segment_ord as usize] else {
+                continue;
+            };
+            let ords: Vec<u64> = run.iter().map(|issue| u64::from(issue.ord)).collect();
+            let mut issues = run.iter();
+            column.dictionary().sorted_ords_to_term_cb(&ords, |key| {
+                if let Some(issue) = issues.next() {
+                    keyed.push((issue, key.to_vec()));
+                }
+            })?;
+        }
+        keyed.sort_by(|a, b| a.1.cmp(&b.1));
+        // The dictionary holds the strings it was given; a damaged key reads as none.
+        Ok(keyed
+            .into_iter()
+            .map(|(issue, key)| (issue, String::from_utf8(key).unwrap_or_default()))
+            .collect())
+    }
 }
 
-/// The first head (in store order) of each issue that `query` finds, with its date. The keys
-/// are read from each segment's column of them: a term number per head, then one pass over the
-/// column's dictionary for the numbers seen; the segments' sorted lists are then merged, an
-/// issue whose heads lie in several segments taken once, at its first head. The segments are
-/// read on every core when the query's postings are many (`spread`): a word of the gazettes'
-/// names (政府) finds every head of a large collection.
-pub(super) fn find(searcher: &Searcher, dates: &Dates, query: &dyn Query) -> Result<Found, Error> {
+/// The key of `issue` as its segment's column holds it.
+fn read_key(columns: &[Option<StrColumn>], issue: &Issue) -> Result<Vec<u8>, Error> {
+    let mut bytes = Vec::new();
+    if let Some(column) = &columns[issue.address.segment_ord as usize] {
+        column
+            .dictionary()
+            .ord_to_term(u64::from(issue.ord), &mut bytes)?;
+    }
+    Ok(bytes)
+}
+
+/// The first head (in store order) of each issue that `query` finds, with its date, and its
+/// bound from `bound` when given. Each segment's heads give a term number each in its column of
+/// keys; an issue whose heads lie in several segments is taken once, at its first head. The
+/// segments are read on every core when the query's postings are many (`spread`): a word of the
+/// gazettes' names (政府) finds every head of a large collection.
+pub(super) fn find(
+    searcher: &Searcher,
+    dates: &Dates,
+    query: &dyn Query,
+    bound: Option<Bounder>,
+) -> Result<Found, Error> {
     let weight = query.weight(EnableScoring::disabled_from_searcher(searcher))?;
     let threads = spread::threads(searcher, query)?;
+    let hashed = searcher.segment_readers().len() > 1;
     let read = spread::each_segment(searcher, threads, |ord, segment| {
-        segment_issues(weight.as_ref(), dates, ord, segment)
+        segment_issues(weight.as_ref(), dates, (ord, segment), hashed, bound)
     });
-    // Each segment's keys, and its issues sorted by key.
-    let mut keys = Vec::with_capacity(read.len());
-    let mut runs: Vec<Vec<Issue>> = Vec::with_capacity(read.len());
+    let mut columns = Vec::with_capacity(read.len());
+    let mut runs = Vec::with_capacity(read.len());
+    let mut hashes = Vec::with_capacity(read.len());
     for segment in read {
-        let (segment_keys, run) = segment?;
-        keys.push(segment_keys);
-        runs.push(run);
+        let segment = segment?;
+        columns.push(segment.column);
+        runs.push(segment.run);
+        hashes.extend(segment.hashes);
     }
-    let list = merge(&keys, runs);
-    Ok(Found { keys, list })
+    let list = once_each(runs, &hashes, |issue| read_key(&columns, issue))?;
+    Ok(Found { columns, list })
 }
 
-/// The issues of one segment that `weight` finds, sorted by key, each at its first head, with
-/// their keys one after another.
+/// Heads whose keys are looked up together.
+const BATCH: usize = 1024;
+
+/// The issues of one segment that `weight` finds, in the order of their keys, each at its first
+/// head; the hashes of their keys when `hashed`.
 fn segment_issues(
     weight: &dyn Weight,
     dates: &Dates,
-    segment_ord: u32,
-    segment: &SegmentReader,
-) -> Result<(Vec<u8>, Vec<Issue>), Error> {
+    (segment_ord, segment): (u32, &SegmentReader),
+    hashed: bool,
+    bound: Option<Bounder>,
+) -> Result<SegmentIssues, Error> {
     const NONE: DocId = DocId::MAX;
-    let mut keys = Vec::new();
     let Some(column) = segment.fast_fields().str(schema::ISSUE_KEY)? else {
-        return Ok((keys, Vec::new()));
+        return Ok(SegmentIssues {
+            column: None,
+            run: Vec::new(),
+            hashes: Vec::new(),
+        });
     };
     let dates = dates.of(segment)?;
-    let terms = column.num_terms();
     // Heads come in store order, so the first seen of an issue is its first. Its date is read
     // then, in store order too: read later, in the order of the keys, the dates of a large
     // collection's issues were a jump through the date column each.
-    let mut first = vec![(NONE, 0); terms];
+    let mut first = vec![(NONE, 0); column.num_terms()];
+    // A word of gazette names finds every head: their keys' numbers are looked up a batch at a
+    // time, which walks the column's index of the heads that hold one in order instead of
+    // searching it for each.
+    let ords = column.ords();
+    let (mut held, mut rows, mut values) = (Vec::new(), Vec::new(), Vec::new());
+    let mut take = |docs: &mut Vec<DocId>| {
+        held.clear();
+        rows.clear();
+        ords.row_ids_for_docs(docs, &mut held, &mut rows);
+        values.resize(rows.len(), 0);
+        ords.values.get_vals(&rows, &mut values);
+        let mut last = NONE;
+        for (&doc, &ord) in held.iter().zip(&values) {
+            // A document's first value only, as `Column::first` reads it.
+            if doc == last {
+                continue;
+            }
+            last = doc;
+            if let Some(slot) = first.get_mut(ord as usize)
+                && slot.0 == NONE
+            {
+                *slot = (doc, dates.first(doc).unwrap_or(0));
+            }
+        }
+        docs.clear();
+    };
+    let mut docs: Vec<DocId> = Vec::with_capacity(BATCH);
     each_alive(weight.scorer(segment, 1.0)?, segment, |doc| {
-        if let Some(ord) = column.ords().first(doc)
-            && let Some(slot) = first.get_mut(ord as usize)
-            && slot.0 == NONE
-        {
-            *slot = (doc, dates.first(doc).unwrap_or(0));
+        docs.push(doc);
+        if docs.len() == BATCH {
+            take(&mut docs);
         }
     });
-    let ords: Vec<u64> = (0..terms as u64)
-        .filter(|&ord| first[ord as usize].0 != NONE)
-        .collect();
-    let mut heads = ords.iter().map(|&ord| first[ord as usize]);
-    let mut run = Vec::with_capacity(ords.len());
-    column.dictionary().sorted_ords_to_term_cb(&ords, |key| {
-        let Some((doc, date)) = heads.next() else {
-            return;
-        };
-        let start = keys.len();
-        keys.extend_from_slice(key);
-        run.push(Issue {
-            key: start..keys.len(),
+    take(&mut docs);
+    let mut run: Vec<Issue> = first
+        .iter()
+        .enumerate()
+        .filter(|(_, (doc, _))| *doc != NONE)
+        .map(|(ord, &(doc, date))| Issue {
             address: DocAddress::new(segment_ord, doc),
             date,
+            // A column's terms are fewer than a segment's documents.
+            ord: ord as u32,
+            bound: 0.0,
+        })
+        .collect();
+    drop(first);
+    let mut hashes = Vec::new();
+    if hashed || bound.is_some() {
+        let mut bound = bound.map(|make| make());
+        if hashed {
+            hashes.reserve_exact(run.len());
+        }
+        let ords: Vec<u64> = run.iter().map(|issue| u64::from(issue.ord)).collect();
+        let mut issues = run.iter_mut();
+        column.dictionary().sorted_ords_to_term_cb(&ords, |key| {
+            if hashed {
+                hashes.push(xxhash_rust::xxh3::xxh3_64(key));
+            }
+            if let (Some(bound), Some(issue)) = (bound.as_mut(), issues.next()) {
+                issue.bound = bound(key);
+            }
+        })?;
+    }
+    Ok(SegmentIssues {
+        column: Some(column),
+        run,
+        hashes,
+    })
+}
+
+/// The segments' issues, each taken once, at the first of its heads; `hashes` holds the hashes
+/// of their keys one after another when there are several segments. Two issues of one key have
+/// one hash: issues of equal hashes are told apart by their keys, read by `key` for them alone.
+fn once_each(
+    runs: Vec<Vec<Issue>>,
+    hashes: &[u64],
+    key: impl Fn(&Issue) -> Result<Vec<u8>, Error>,
+) -> Result<Vec<Issue>, Error> {
+    let mut list = runs.concat();
+    if hashes.len() != list.len() {
+        return Ok(list);
+    }
+    let mut dropped = Vec::new();
+    for same in equal_hashes(hashes) {
+        // Almost always one issue in several segments; a true collision of hashes is told by
+        // the keys. The list is in the order of the segments, so the first of equal keys in
+        // `same` (in the order of the list) is the first head.
+        let keys: Vec<Vec<u8>> = same
+            .iter()
+            .map(|&i| key(&list[i as usize]))
+            .collect::<Result<_, _>>()?;
+        for (n, &i) in same.iter().enumerate() {
+            if keys[..n].contains(&keys[n]) {
+                dropped.push(i as usize);
+            }
+        }
+    }
+    if !dropped.is_empty() {
+        dropped.sort_unstable();
+        let mut at = 0;
+        let mut next = dropped.iter().peekable();
+        list.retain(|_| {
+            let drop = next.next_if_eq(&&at).is_some();
+            at += 1;
+            !drop
         });
-    })?;
-    Ok((keys, run))
+    }
+    Ok(list)
 }
 
-/// The runs, each sorted by key, merged into one sorted list with each key once: at the first
-/// of its heads. The sort finds the runs already in order and merges them.
-fn merge(keys: &[Vec<u8>], runs: Vec<Vec<Issue>>) -> Vec<Issue> {
-    let key = |issue: &Issue| key_of(keys, issue);
-    let mut list: Vec<Issue> = runs.into_iter().flatten().collect();
-    list.sort_by(|a, b| key(a).cmp(key(b)).then(a.address.cmp(&b.address)));
-    list.dedup_by(|later, first| key(later) == key(first));
-    list
-}
-
-/// The key of `issue` in the keys of its first head's segment.
-fn key_of<'a>(keys: &'a [Vec<u8>], issue: &Issue) -> &'a [u8] {
-    &keys[issue.address.segment_ord as usize][issue.key.clone()]
+/// The positions in `hashes` of each hash held more than once, in order. The hashes are spread
+/// evenly, so their leading bits place them in buckets of one or two (a counting sort) instead
+/// of a sort of them all.
+fn equal_hashes(hashes: &[u64]) -> Vec<Vec<u32>> {
+    let bits = hashes.len().next_power_of_two().trailing_zeros().max(1);
+    let bucket = |hash: u64| (hash >> (64 - bits)) as usize;
+    let mut starts = vec![0u32; (1 << bits) + 1];
+    for &hash in hashes {
+        starts[bucket(hash) + 1] += 1;
+    }
+    for b in 1..starts.len() {
+        starts[b] += starts[b - 1];
+    }
+    // Placed from the last, each bucket's end moving down to its start: positions in order
+    // within a bucket, and `starts[b + 1]` ends as bucket `b`'s start.
+    let mut order = vec![0u32; hashes.len()];
+    for (i, &hash) in hashes.iter().enumerate().rev() {
+        let end = &mut starts[bucket(hash) + 1];
+        *end -= 1;
+        order[*end as usize] = i as u32;
+    }
+    starts.remove(0);
+    starts.push(hashes.len() as u32);
+    let mut groups = Vec::new();
+    for b in 0..starts.len() - 1 {
+        let within = &mut order[starts[b] as usize..starts[b + 1] as usize];
+        if within.len() < 2 {
+            continue;
+        }
+        // Stable: equal hashes keep the order of their positions.
+        within.sort_by_key(|&i| hashes[i as usize]);
+        groups.extend(
+            within
+                .chunk_by(|&a, &b| hashes[a as usize] == hashes[b as usize])
+                .filter(|same| same.len() > 1)
+                .map(<[u32]>::to_vec),
+        );
+    }
+    groups
 }
 
 /// A score, ordered as f32's total order.
@@ -162,40 +339,63 @@ impl Ord for Score {
 
 /// The best `limit` of `n` items by an order whose greatest is best, found by checking them in
 /// the order of `bound`, which is never below what `check` gives (`None` for an item that does
-/// not hold): checking stops when no item left could rank above the last kept. Best first, with
-/// what `check` gave.
+/// not hold; an error stops the search): checking stops when no item left could rank above the last kept. Items of equal
+/// keys are ordered by `tie` (the lesser first), which may read what `check` gave: every item
+/// whose key equals the last kept one's is checked, so the cut falls as `tie` orders them. Best
+/// first, with what `check` gave.
 pub(super) fn best_checked<K: Ord + Copy, T>(
     n: usize,
     limit: usize,
     bound: impl Fn(usize) -> K,
-    mut check: impl FnMut(usize) -> Option<(K, T)>,
-) -> Vec<(K, T)> {
+    mut check: impl FnMut(usize) -> Result<Option<(K, T)>, Error>,
+    tie: impl Fn(&T, &T) -> Ordering,
+) -> Result<Vec<(K, T)>, Error> {
     if limit == 0 {
-        return Vec::new();
+        return Ok(Vec::new());
     }
-    // Built whole in linear time; only the items checked are taken out.
-    let mut unchecked: BinaryHeap<(K, usize)> = (0..n).map(|i| (bound(i), i)).collect();
-    // The worst kept on top.
-    let mut kept: BinaryHeap<Reverse<(K, usize)>> = BinaryHeap::new();
-    let mut found: Vec<Option<T>> = Vec::new();
-    while let Some((most, i)) = unchecked.pop() {
-        if kept.len() == limit && kept.peek().is_some_and(|Reverse(worst)| most <= worst.0) {
-            break;
+    // The best `limit` keys found, the worst on top.
+    let mut best: BinaryHeap<Reverse<K>> = BinaryHeap::new();
+    let mut found: Vec<(K, T)> = Vec::new();
+    // Taken a few at a time in the order of their bound, the next few chosen among those left
+    // in linear time, twice as many each time: most searches stop within the first few, and a
+    // word of gazette names finds hundreds of thousands of issues.
+    let mut unchecked: Vec<u32> = (0..n as u32).collect();
+    let greater = |a: &u32, b: &u32| bound(*b as usize).cmp(&bound(*a as usize));
+    let mut step = limit.saturating_mul(2).max(16);
+    let mut start = 0;
+    'checking: while start < unchecked.len() {
+        let left = &mut unchecked[start..];
+        let take = step.min(left.len());
+        if take < left.len() {
+            left.select_nth_unstable_by(take - 1, greater);
         }
-        let Some((key, value)) = check(i) else {
-            continue;
-        };
-        kept.push(Reverse((key, found.len())));
-        found.push(Some(value));
-        if kept.len() > limit {
-            kept.pop();
+        left[..take].sort_unstable_by(greater);
+        for &i in &left[..take] {
+            let most = bound(i as usize);
+            if best.len() == limit && best.peek().is_some_and(|Reverse(worst)| most < *worst) {
+                break 'checking;
+            }
+            let Some((key, value)) = check(i as usize)? else {
+                continue;
+            };
+            if best.len() < limit {
+                best.push(Reverse(key));
+            } else if best.peek().is_some_and(|Reverse(worst)| key > *worst) {
+                best.pop();
+                best.push(Reverse(key));
+            }
+            found.push((key, value));
         }
+        start += take;
+        step = step.saturating_mul(2);
     }
-    let mut best: Vec<(K, usize)> = kept.into_iter().map(|Reverse(k)| k).collect();
-    best.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-    best.into_iter()
-        .filter_map(|(key, slot)| Some((key, found[slot].take()?)))
-        .collect()
+    if let Some(&Reverse(worst)) = best.peek().filter(|_| best.len() == limit) {
+        found.retain(|(key, _)| *key >= worst);
+    }
+    // Stable: equal keys that `tie` does not order stay in the order they were checked.
+    found.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| tie(&a.1, &b.1)));
+    found.truncate(limit);
+    Ok(found)
 }
 
 /// What the query's literals cover of one part of issue names (a gazette's name, or what
@@ -213,7 +413,7 @@ pub(super) struct Part {
 
 /// Upper bounds of what a query covers of issue names, from the two parts of each name apart,
 /// each part computed once.
-pub(super) struct Bounds<'a, F: Fn(&str) -> f32> {
+pub(super) struct Bounds<F: Fn(&str) -> f32> {
     /// The literals folded, as they are sought.
     literals: Vec<Vec<char>>,
     /// Their characters, to tell the names that hold none of them.
@@ -222,11 +422,12 @@ pub(super) struct Bounds<'a, F: Fn(&str) -> f32> {
     /// What occurrences of the literals cover of a text: the share of its characters.
     covers: F,
     /// The gazette of the last key: keys come sorted, the issues of a gazette one after another.
-    gazette: Option<(&'a str, Part)>,
-    tails: HashMap<(&'static str, &'a str), Part>,
+    gazette: Option<(String, Part)>,
+    /// The issues' names that hold a literal's character, by the glue before them.
+    tails: HashMap<&'static str, HashMap<String, Part>>,
 }
 
-impl<'a, F: Fn(&str) -> f32> Bounds<'a, F> {
+impl<F: Fn(&str) -> f32> Bounds<F> {
     pub(super) fn new(literals: &[&str], script: Script, covers: F) -> Self {
         let literals: Vec<Vec<char>> = literals
             .iter()
@@ -246,51 +447,58 @@ impl<'a, F: Fn(&str) -> f32> Bounds<'a, F> {
     }
 
     /// At least the larger share that the query covers of the gazette's name or of the rest of
-    /// the issue's name (`names` ranks an issue by it), for an issue of that key.
-    pub(super) fn coverage(&mut self, key: &'a [u8]) -> f32 {
-        let (gazette, issue) = self.parts(key);
+    /// the issue's name (`names` ranks an issue by it), for an issue of that key
+    /// (`schema::issue_key_parts`). A key that is not UTF-8 (a damaged index) is bounded as an
+    /// empty one, as `Found::key` reads it. The gazette's name is checked as UTF-8 and bounded
+    /// once for all its issues, which come one after another.
+    pub(super) fn coverage(&mut self, key: &[u8]) -> f32 {
+        let [gazette, issue, year] = schema::issue_key_byte_parts(key);
+        // The year is digits, checked as such first.
+        let year = year.is_ascii() || std::str::from_utf8(year).is_ok();
+        let (Ok(issue), true) = (std::str::from_utf8(issue), year) else {
+            return self.coverage_of("", "");
+        };
+        if let Some((last, head)) = &self.gazette
+            && last.as_bytes() == gazette
+        {
+            let (head, glue, edge) = (
+                *head,
+                schema::issue_name_glue(last, issue),
+                !last.is_empty(),
+            );
+            return self.bound(head, glue, issue, edge);
+        }
+        match std::str::from_utf8(gazette) {
+            Ok(gazette) => self.coverage_of(gazette, issue),
+            Err(_) => self.coverage_of("", ""),
+        }
+    }
+
+    fn coverage_of(&mut self, gazette: &str, issue: &str) -> f32 {
+        let head = match &self.gazette {
+            Some((last, part)) if last == gazette => *part,
+            _ => {
+                let part = self.part(gazette, Edge::End);
+                self.gazette = Some((gazette.to_string(), part));
+                part
+            }
+        };
         let glue = schema::issue_name_glue(gazette, issue);
-        let head = self.gazette(gazette);
+        self.bound(head, glue, issue, !gazette.is_empty())
+    }
+
+    /// The bound from the gazette's part, `head`, and the issue's, `glue` and `issue`; `gazette`
+    /// when the gazette's name is not empty.
+    fn bound(&mut self, head: Part, glue: &'static str, issue: &str, gazette: bool) -> f32 {
         let tail = self.tail(glue, issue);
-        let edge = !gazette.is_empty() && !issue.is_empty();
+        let edge = gazette && !issue.is_empty();
         if edge && (!head.apart || !tail.apart || (head.straddles && tail.straddles)) {
             return 1.0;
         }
         head.covered.max(tail.covered)
     }
 
-    /// The gazette's and the issue's names in `key` (`schema::issue_key_parts`), as
-    /// [`Found::key`] reads it: a key that is not UTF-8 (a damaged index) reads as empty. Each
-    /// part is checked as UTF-8 only where needed, the gazette's name once for all its issues,
-    /// which come one after another, rather than every key whole.
-    fn parts(&self, key: &'a [u8]) -> (&'a str, &'a str) {
-        let [gazette, issue, year] = schema::issue_key_byte_parts(key);
-        let gazette = match self.gazette {
-            Some((last, _)) if last.as_bytes() == gazette => Some(last),
-            _ => std::str::from_utf8(gazette).ok(),
-        };
-        match (
-            gazette,
-            std::str::from_utf8(issue),
-            std::str::from_utf8(year),
-        ) {
-            (Some(gazette), Ok(issue), Ok(_)) => (gazette, issue),
-            _ => ("", ""),
-        }
-    }
-
-    fn gazette(&mut self, gazette: &'a str) -> Part {
-        if let Some((last, part)) = self.gazette
-            && last == gazette
-        {
-            return part;
-        }
-        let part = self.part(gazette, Edge::End);
-        self.gazette = Some((gazette, part));
-        part
-    }
-
-    fn tail(&mut self, glue: &'static str, issue: &'a str) -> Part {
+    fn tail(&mut self, glue: &'static str, issue: &str) -> Part {
         // Most issues' names are theirs alone (2014年第17号（总第77号）) and hold none of the
         // literals' characters: nothing of them is covered, and no literal runs into them.
         if glue.is_empty()
@@ -302,11 +510,14 @@ impl<'a, F: Fn(&str) -> f32> Bounds<'a, F> {
                 apart,
             };
         }
-        if let Some(part) = self.tails.get(&(glue, issue)) {
+        if let Some(part) = self.tails.get(glue).and_then(|tails| tails.get(issue)) {
             return *part;
         }
         let part = self.part(&format!("{glue}{issue}"), Edge::Start);
-        self.tails.insert((glue, issue), part);
+        self.tails
+            .entry(glue)
+            .or_default()
+            .insert(issue.to_string(), part);
         part
     }
 
@@ -336,8 +547,9 @@ mod tests {
 
     #[test]
     fn the_best_checked_in_the_order_of_a_bound_are_the_best_of_all() {
-        // Items whose true value is at most their bound, some failing their check: the best
-        // `limit` by checking in the order of the bound equal the best of all, checked.
+        // Items whose true value is at most their bound, some failing their check, about five
+        // of each value: the best `limit` by checking in the order of the bound equal the best
+        // of all, equal values in the order `tie` gives (here the greater item first).
         let values: Vec<u32> = (0..500u32).map(|i| (i * 7919) % 101).collect();
         let bound = |i: usize| values[i] + (i as u32 % 5);
         let holds = |i: usize| !i.is_multiple_of(3);
@@ -346,63 +558,132 @@ mod tests {
             let got = best_checked(
                 values.len(),
                 limit,
-                |i| (bound(i), Reverse(i)),
+                bound,
                 |i| {
                     checks += 1;
-                    holds(i).then_some(((values[i], Reverse(i)), i))
+                    Ok(holds(i).then_some((values[i], i)))
                 },
-            );
-            let mut all: Vec<((u32, Reverse<usize>), usize)> = (0..values.len())
+                |a, b| b.cmp(a),
+            )
+            .unwrap();
+            let mut all: Vec<(u32, usize)> = (0..values.len())
                 .filter(|&i| holds(i))
-                .map(|i| ((values[i], Reverse(i)), i))
+                .map(|i| (values[i], i))
                 .collect();
-            all.sort_by_key(|a| Reverse(a.0));
+            all.sort_by_key(|&(value, i)| Reverse((value, i)));
             all.truncate(limit);
             assert_eq!(got, all, "limit {limit}");
             if limit == 5 {
                 assert!(checks < 100, "{checks} checks for 5");
             }
         }
+        // Bounds that equal the values, three values among 300 items: the cut falls among
+        // equal values, where only `tie` tells which are kept, so each of them is checked.
+        for limit in [1, 5, 99, 150] {
+            let got = best_checked(
+                300,
+                limit,
+                |i| i % 3,
+                |i| Ok(Some((i % 3, i))),
+                |a, b| b.cmp(a),
+            )
+            .unwrap();
+            let mut all: Vec<(usize, usize)> = (0..300).map(|i| (i % 3, i)).collect();
+            all.sort_by_key(|&key| Reverse(key));
+            all.truncate(limit);
+            assert_eq!(got, all, "limit {limit} of three values");
+        }
+        // An error of a check stops the search with it.
+        let failed = best_checked(
+            10,
+            3,
+            |i| i,
+            |i| match i {
+                7 => Err(Error::Inconsistent("damaged".into())),
+                _ => Ok(Some((i, ()))),
+            },
+            |_, _| Ordering::Equal,
+        );
+        assert!(failed.is_err());
     }
 
     #[test]
-    fn segments_merge_into_each_key_once_at_its_first_head() {
+    fn equal_hashes_are_grouped_as_a_sort_groups_them() {
+        // Hashes spread evenly, and hashes all in one bucket (their leading bits zero), with
+        // some held two or three times: the groups are those of a stable sort by hash.
+        let spread = |n: u64| xxhash_rust::xxh3::xxh3_64(&n.to_le_bytes());
+        for count in [0u64, 1, 2, 3, 17, 1000, 5000] {
+            for small in [false, true] {
+                let hashes: Vec<u64> = (0..count)
+                    .map(|n| if n % 7 == 3 { n / 2 } else { n })
+                    .map(|n| if small { n % 97 } else { spread(n % 1500) })
+                    .collect();
+                let mut want: Vec<u32> = (0..count as u32).collect();
+                want.sort_by_key(|&i| hashes[i as usize]);
+                let mut want: Vec<Vec<u32>> = want
+                    .chunk_by(|&a, &b| hashes[a as usize] == hashes[b as usize])
+                    .filter(|same| same.len() > 1)
+                    .map(<[u32]>::to_vec)
+                    .collect();
+                let mut got = equal_hashes(&hashes);
+                want.sort();
+                got.sort();
+                assert_eq!(got, want, "{count} hashes, small {small}");
+            }
+        }
+    }
+
+    #[test]
+    fn segments_give_each_key_once_at_its_first_head() {
         // One to five segments, each holding some of 40 keys (sorted, each once), some keys in
-        // several: the merge is the sort of them all by key and address, each key kept first.
+        // several; hashed apart, and hashed so that different keys collide. Each key is kept
+        // once, at its first head, the others in the order of the segments.
         for segments in 1..=5u32 {
-            let mut keys = Vec::new();
+            let mut keys: Vec<Vec<String>> = Vec::new();
             let mut runs = Vec::new();
             for segment in 0..segments {
                 let mut segment_keys = Vec::new();
                 let mut run = Vec::new();
                 for n in (0..40u32).filter(|n| (n * 7 + segment * 3) % (segment + 2) == 0) {
-                    let start = segment_keys.len();
-                    segment_keys.extend_from_slice(format!("公报{n:02}").as_bytes());
                     run.push(Issue {
-                        key: start..segment_keys.len(),
                         address: DocAddress::new(segment, n * 10 + segment),
                         date: u64::from(n),
+                        ord: segment_keys.len() as u32,
+                        bound: 0.0,
                     });
+                    segment_keys.push(format!("公报{n:02}"));
                 }
                 keys.push(segment_keys);
                 runs.push(run);
             }
-            let describe = |list: &[Issue]| -> Vec<(Vec<u8>, DocAddress)> {
+            let key = |issue: &Issue| -> &str {
+                &keys[issue.address.segment_ord as usize][issue.ord as usize]
+            };
+            let describe = |list: &[Issue]| -> Vec<(String, DocAddress)> {
                 list.iter()
-                    .map(|issue| (key_of(&keys, issue).to_vec(), issue.address))
+                    .map(|issue| (key(issue).to_string(), issue.address))
                     .collect()
             };
-            let mut want: Vec<(Vec<u8>, DocAddress)> =
-                runs.iter().flat_map(|r| describe(r)).collect();
+            let every: Vec<Issue> = runs.concat();
+            let mut want = describe(&every);
             want.sort();
             want.dedup_by(|later, first| later.0 == first.0);
-            let every: usize = runs.iter().map(Vec::len).sum();
-            let merged = merge(&keys, runs);
-            assert_eq!(describe(&merged), want, "{segments} segments");
-            assert!(
-                segments == 1 || merged.len() < every,
-                "no key in two segments"
-            );
+            want.sort_by_key(|(_, address)| *address);
+            let strong: Vec<u64> = every
+                .iter()
+                .map(|issue| xxhash_rust::xxh3::xxh3_64(key(issue).as_bytes()))
+                .collect();
+            // Keys of one length collide: every key here.
+            let weak: Vec<u64> = every.iter().map(|issue| key(issue).len() as u64).collect();
+            for hashes in [strong, weak] {
+                let read = |issue: &Issue| Ok(key(issue).as_bytes().to_vec());
+                let once = once_each(runs.clone(), &hashes, read).unwrap();
+                assert_eq!(describe(&once), want, "{segments} segments");
+                assert!(
+                    segments == 1 || once.len() < every.len(),
+                    "no key in two segments"
+                );
+            }
         }
     }
 

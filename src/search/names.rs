@@ -20,7 +20,6 @@
 //! 2025年第1号); a passing part of a gazette's name (焦作, 政府) ranks its issues after every
 //! paragraph.
 
-use std::cmp::Reverse;
 use std::sync::Arc;
 
 use tantivy::collector::{Count, DocSetCollector, TopDocs};
@@ -49,8 +48,6 @@ pub const NAME_SCORE: f32 = 1_000_000.0;
 /// Below this share of an issue's gazette name or issue name covered by the query, the issue
 /// ranks after every paragraph.
 const ISSUE_COVERAGE: f32 = 0.5;
-/// From this many issues their bounds are found on every core.
-const BOUNDS_PARALLEL_FROM: usize = 20_000;
 
 /// The names a query matches: the best of them (every one without a limit), and how many there
 /// are of each kind.
@@ -347,42 +344,8 @@ impl<'a> NameRun<'a> {
         let query = self.candidates(self.fields().issue_name)?;
         let expr = without_scope_filters(&self.prepared.expr);
         let per_document = has_filter(&expr);
-        let found = issues::find(self.searcher(), &self.engine.dates, query.as_ref())?;
-        if !self.decides || per_document {
-            let (matched, total) = self.each_checked(&found, &expr, per_document, config)?;
-            return Ok((self.issue_hits(&found, matched)?, total));
-        }
-        let best = match (config.limit, config.sort) {
-            // Only counted: checking each on its name was half the time of `--count`.
-            (Some(0), _) => Vec::new(),
-            (Some(limit), Sort::Relevance) => self.best_by_bound(&found, &expr, limit),
-            // The order is the dates': the first `limit` that hold are the best.
-            (Some(limit), sort) => {
-                let list = &found.list;
-                let key = |i: usize| by_date(sort, list[i].date, i);
-                issues::best_checked(list.len(), limit, key, |i| {
-                    let verdict = self.issue(&expr, found.key(&list[i]), list[i].date, None)?;
-                    Some((key(i), (i, verdict)))
-                })
-                .into_iter()
-                .map(|(_, best)| best)
-                .collect()
-            }
-            (None, _) => self.each_checked(&found, &expr, false, config)?.0,
-        };
-        Ok((self.issue_hits(&found, best)?, found.len()))
-    }
-
-    /// The best `limit` issues of `found` by relevance, every one of which matches: checked in
-    /// the order of a bound of their score (`issues::Bounds`) until none left could rank above
-    /// the last kept.
-    fn best_by_bound(
-        &self,
-        found: &issues::Found,
-        expr: &Expr,
-        limit: usize,
-    ) -> Vec<(usize, IssueMatch)> {
-        let list = &found.list;
+        let decided = self.decides && !per_document;
+        let bounded = decided && config.sort == Sort::Relevance && config.limit.unwrap_or(0) > 0;
         let literals = self.prepared.expr.positive_literals();
         // Every occurrence of every literal, which covers at least what the spans of any
         // expression of them cover.
@@ -396,33 +359,73 @@ impl<'a> NameRun<'a> {
             let spans = self.check(&any, text, Arc::default(), DocAddress::new(0, 0));
             coverage(text, &spans.unwrap_or_default())
         };
-        // Every issue found is bounded (a word of gazette names finds them all): on every core
-        // when there are many, each thread with bounds of its own, which keep what they found of
-        // each name apart.
-        let threads = parallel::threads(list.len(), BOUNDS_PARALLEL_FROM);
-        let bound: Vec<Score> = parallel::chunks(list.iter().collect(), threads, |part| {
+        // Bounded as their keys are read, each segment's thread with bounds of its own, which
+        // keep what they found of each name apart.
+        let bounds = || -> issues::Bound {
             let mut bounds = Bounds::new(&literals, self.prepared.script, &covers);
-            part.into_iter()
-                .map(|issue| Score(issue_score(bounds.coverage(found.raw_key(issue)))))
-                .collect::<Vec<Score>>()
-        })
-        .into_iter()
-        .flatten()
-        .collect();
-        // By score, then newest, then in the order of the keys.
-        let key = |score: Score, i: usize| (score, list[i].date, Reverse(i));
-        issues::best_checked(
+            Box::new(move |key: &[u8]| issue_score(bounds.coverage(key)))
+        };
+        let bounder: issues::Bounder = &bounds;
+        let found = issues::find(
+            self.searcher(),
+            &self.engine.dates,
+            query.as_ref(),
+            bounded.then_some(bounder),
+        )?;
+        if !decided {
+            let (matched, total) = self.each_checked(&found, &expr, per_document, config)?;
+            return Ok((self.issue_hits(matched)?, total));
+        }
+        let list = &found.list;
+        let best = match (config.limit, config.sort) {
+            // Only counted: checking each on its name was half the time of `--count`.
+            (Some(0), _) => Vec::new(),
+            // Checked in the order of a bound of their score (`issues::Bounds`) until none left
+            // could rank above the last kept: by score, then newest.
+            (Some(limit), Sort::Relevance) => self.best_checked(
+                &found,
+                &expr,
+                limit,
+                |i| (Score(list[i].bound), list[i].date),
+                |verdict, i| (Score(verdict.score), list[i].date),
+            )?,
+            // The order is the dates': the first `limit` that hold are the best.
+            (Some(limit), sort) => {
+                let date = |i: usize| by_date(sort, list[i].date);
+                self.best_checked(&found, &expr, limit, date, |_, i| date(i))?
+            }
+            (None, _) => self.each_checked(&found, &expr, false, config)?.0,
+        };
+        Ok((self.issue_hits(best)?, found.len()))
+    }
+
+    /// The best `limit` issues of `found`, every one of which matches, by `rank` (greatest
+    /// first; equal ones in the order of their keys), checked in the order of `bound`, which is
+    /// never below `rank`.
+    fn best_checked<K: Ord + Copy>(
+        &self,
+        found: &issues::Found,
+        expr: &Expr,
+        limit: usize,
+        bound: impl Fn(usize) -> K,
+        rank: impl Fn(&IssueMatch, usize) -> K,
+    ) -> Result<Vec<(DocAddress, IssueMatch)>, Error> {
+        let list = &found.list;
+        let best = issues::best_checked(
             list.len(),
             limit,
-            |i| key(bound[i], i),
+            bound,
             |i| {
-                let verdict = self.issue(expr, found.key(&list[i]), list[i].date, None)?;
-                Some((key(Score(verdict.score), i), (i, verdict)))
+                let key = found.key(&list[i])?;
+                let verdict = self.issue(expr, &key, list[i].date, None);
+                Ok(verdict.map(|verdict| (rank(&verdict, i), (key, i, verdict))))
             },
-        )
-        .into_iter()
-        .map(|(_, best)| best)
-        .collect()
+            |a, b| a.0.cmp(&b.0),
+        )?;
+        Ok(best
+            .into_iter()
+            .map(|(_, (_, i, verdict))| (list[i].address, verdict))
+            .collect())
     }
 
     /// Every issue of `found` checked on its name (and on the citation of its first document
@@ -434,52 +437,54 @@ impl<'a> NameRun<'a> {
         expr: &Expr,
         per_document: bool,
         config: &SearchConfig,
-    ) -> Result<(Vec<(usize, IssueMatch)>, usize), Error> {
+    ) -> Result<(Vec<(DocAddress, IssueMatch)>, usize), Error> {
         let mut matched = Vec::new();
-        for (i, issue) in found.list.iter().enumerate() {
+        for (i, (issue, key)) in found.by_key()?.into_iter().enumerate() {
             let citation = if per_document {
                 let citation = read_citation(self.searcher(), self.fields(), issue.address)?;
                 Some(issue_citation(citation))
             } else {
                 None
             };
-            if let Some(verdict) = self.issue(expr, found.key(issue), issue.date, citation) {
-                matched.push((i, verdict));
+            if let Some(verdict) = self.issue(expr, &key, issue.date, citation) {
+                matched.push((i, issue.address, verdict));
             }
         }
         // The best first (equal ones in the order of their keys), then read only those shown.
-        matched.sort_by(|(i, a), (j, b)| match config.sort {
+        matched.sort_by(|(i, _, a), (j, _, b)| match config.sort {
             Sort::Relevance => b
                 .score
                 .total_cmp(&a.score)
                 .then(b.date.cmp(&a.date))
                 .then(i.cmp(j)),
-            sort => by_date(sort, a.date, *i)
-                .cmp(&by_date(sort, b.date, *j))
-                .reverse(),
+            sort => by_date(sort, b.date)
+                .cmp(&by_date(sort, a.date))
+                .then(i.cmp(j)),
         });
         let total = matched.len();
         matched.truncate(config.limit.unwrap_or(usize::MAX));
-        Ok((matched, total))
+        Ok((
+            matched
+                .into_iter()
+                .map(|(_, address, verdict)| (address, verdict))
+                .collect(),
+            total,
+        ))
     }
 
-    /// The hits of `matched` issues, each with the citation of its first head, in their order.
-    /// The heads are read in the order of the store, on every core when there are many: `--all`
-    /// on a word of gazette names cites every issue, each from a block of the store of its own.
-    fn issue_hits(
-        &self,
-        found: &issues::Found,
-        matched: Vec<(usize, IssueMatch)>,
-    ) -> Result<Vec<Hit>, Error> {
+    /// The hits of `matched` issues (at their first heads), each with the citation of its first
+    /// head, in their order. The heads are read in the order of the store, on every core when
+    /// there are many: `--all` on a word of gazette names cites every issue, each from a block of
+    /// the store of its own.
+    fn issue_hits(&self, matched: Vec<(DocAddress, IssueMatch)>) -> Result<Vec<Hit>, Error> {
         let count = matched.len();
-        let mut matched: Vec<(usize, (usize, IssueMatch))> =
+        let mut matched: Vec<(usize, (DocAddress, IssueMatch))> =
             matched.into_iter().enumerate().collect();
-        matched.sort_unstable_by_key(|(_, (i, _))| found.list[*i].address);
+        matched.sort_unstable_by_key(|(_, (address, _))| *address);
         let threads = parallel::threads(count, PARALLEL_FROM);
         let parts = parallel::chunks(matched, threads, |part| {
             part.into_iter()
-                .map(|(at, (i, verdict))| {
-                    let address = found.list[i].address;
+                .map(|(at, (address, verdict))| {
                     let document = read_citation(self.searcher(), self.fields(), address)?;
                     let hit = name_hit(
                         issue_citation(document),
@@ -545,14 +550,13 @@ fn issue_score(covered: f32) -> f32 {
 }
 
 /// The key that orders issues by date as `sort` asks, greatest first: newest first, or oldest
-/// first with the undated last; equal dates in the order of their keys (`i`, their rank in it).
-fn by_date(sort: Sort, date: u64, i: usize) -> (u64, Reverse<usize>) {
-    let date = match sort {
+/// first with the undated last.
+fn by_date(sort: Sort, date: u64) -> u64 {
+    match sort {
         Sort::Newest | Sort::Relevance => date,
         Sort::Oldest if date == 0 => 0,
         Sort::Oldest => u64::MAX - date,
-    };
-    (date, Reverse(i))
+    }
 }
 
 /// An issue whose name the query matches.

@@ -286,8 +286,16 @@ pub fn issue_key(gazette: Option<&str>, issue: Option<&str>, date: Option<&str>)
 /// The parts of an [`issue_key`] as bytes, before they are read as text: gazette, issue, and
 /// the rest (the year), each empty when missing. The separator is one byte.
 pub fn issue_key_byte_parts(key: &[u8]) -> [&[u8]; 3] {
-    let mut parts = key.splitn(3, |&b| b == KEY_SEPARATOR as u8);
-    [(); 3].map(|_| parts.next().unwrap_or_default())
+    // Split by hand: a search of a word of gazette names splits every issue's key.
+    fn cut(bytes: &[u8]) -> (&[u8], &[u8]) {
+        match memchr::memchr(KEY_SEPARATOR as u8, bytes) {
+            Some(at) => (&bytes[..at], &bytes[at + 1..]),
+            None => (bytes, &[]),
+        }
+    }
+    let (gazette, rest) = cut(key);
+    let (issue, rest) = cut(rest);
+    [gazette, issue, rest]
 }
 
 /// The parts of an [`issue_key`]: gazette, issue, year, each `None` when empty.
