@@ -376,7 +376,6 @@ impl<'a> NameRun<'a> {
             let (matched, total) = self.each_checked(&found, &expr, per_document, config)?;
             return Ok((self.issue_hits(matched)?, total));
         }
-        let list = &found.list;
         let best = match (config.limit, config.sort) {
             // Only counted: checking each on its name was half the time of `--count`.
             (Some(0), _) => Vec::new(),
@@ -386,13 +385,14 @@ impl<'a> NameRun<'a> {
                 &found,
                 &expr,
                 limit,
-                |i| (Score(list[i].bound), list[i].date),
-                |verdict, i| (Score(verdict.score), list[i].date),
+                || found.iter().map(|issue| (Score(issue.bound), issue.date)),
+                |verdict, issue| (Score(verdict.score), issue.date),
             )?,
             // The order is the dates': the first `limit` that hold are the best.
             (Some(limit), sort) => {
-                let date = |i: usize| by_date(sort, list[i].date);
-                self.best_checked(&found, &expr, limit, date, |_, i| date(i))?
+                let date = |issue: &issues::Issue| by_date(sort, issue.date);
+                let dates = || found.iter().map(date);
+                self.best_checked(&found, &expr, limit, dates, |_, issue| date(issue))?
             }
             (None, _) => self.each_checked(&found, &expr, false, config)?.0,
         };
@@ -400,31 +400,30 @@ impl<'a> NameRun<'a> {
     }
 
     /// The best `limit` issues of `found`, every one of which matches, by `rank` (greatest
-    /// first; equal ones in the order of their keys), checked in the order of `bound`, which is
-    /// never below `rank`.
-    fn best_checked<K: Ord + Copy>(
+    /// first; equal ones in the order of their keys), checked in the order of `bounds` (each
+    /// issue's, in the order of `found`), which are never below `rank`.
+    fn best_checked<K: Ord + Copy, I: Iterator<Item = K>>(
         &self,
         found: &issues::Found,
         expr: &Expr,
         limit: usize,
-        bound: impl Fn(usize) -> K,
-        rank: impl Fn(&IssueMatch, usize) -> K,
+        bounds: impl Fn() -> I,
+        rank: impl Fn(&IssueMatch, &issues::Issue) -> K,
     ) -> Result<Vec<(DocAddress, IssueMatch)>, Error> {
-        let list = &found.list;
         let best = issues::best_checked(
-            list.len(),
             limit,
-            bound,
+            bounds,
             |i| {
-                let key = found.key(&list[i])?;
-                let verdict = self.issue(expr, &key, list[i].date, None);
-                Ok(verdict.map(|verdict| (rank(&verdict, i), (key, i, verdict))))
+                let issue = found.get(i);
+                let key = found.key(issue)?;
+                let verdict = self.issue(expr, &key, issue.date, None);
+                Ok(verdict.map(|verdict| (rank(&verdict, issue), (key, issue.address, verdict))))
             },
             |a, b| a.0.cmp(&b.0),
         )?;
         Ok(best
             .into_iter()
-            .map(|(_, (_, i, verdict))| (list[i].address, verdict))
+            .map(|(_, (_, address, verdict))| (address, verdict))
             .collect())
     }
 
