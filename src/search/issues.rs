@@ -74,10 +74,31 @@ impl Found {
         &self.runs[run][i - self.starts[run]]
     }
 
-    /// The key of `issue` (`schema::issue_key`), read alone from its column.
-    pub(super) fn key(&self, issue: &Issue) -> Result<String, Error> {
-        // The dictionary holds the strings it was given; a damaged key reads as none.
-        Ok(String::from_utf8(read_key(&self.columns, issue)?).unwrap_or_default())
+    /// The keys (`schema::issue_key`) of issues number `items`, in their order: each segment's
+    /// read in one pass (a key read alone decodes its block of the dictionary up to it).
+    pub(super) fn keys(&self, items: &[usize]) -> Result<Vec<String>, Error> {
+        let mut wanted: Vec<(&Issue, usize)> = items
+            .iter()
+            .enumerate()
+            .map(|(at, &i)| (self.get(i), at))
+            .collect();
+        wanted.sort_unstable_by_key(|(issue, _)| (issue.address.segment_ord, issue.ord));
+        let mut keys = vec![String::new(); items.len()];
+        for same in wanted.chunk_by(|a, b| a.0.address.segment_ord == b.0.address.segment_ord) {
+            let Some(column) = &self.columns[same[0].0.address.segment_ord as usize] else {
+                continue;
+            };
+            let ords: Vec<u64> = same.iter().map(|(issue, _)| u64::from(issue.ord)).collect();
+            let mut at = same.iter().map(|&(_, at)| at);
+            column.dictionary().sorted_ords_to_term_cb(&ords, |key| {
+                if let Some(at) = at.next() {
+                    // The dictionary holds the strings it was given; a damaged key reads as
+                    // none.
+                    keys[at] = String::from_utf8(key.to_vec()).unwrap_or_default();
+                }
+            })?;
+        }
+        Ok(keys)
     }
 
     /// Every issue with its key, in the order of the keys (as bytes, as the columns order them).
@@ -121,17 +142,6 @@ fn each_key(
     Ok(())
 }
 
-/// The key of `issue` as its segment's column holds it.
-fn read_key(columns: &[Option<StrColumn>], issue: &Issue) -> Result<Vec<u8>, Error> {
-    let mut bytes = Vec::new();
-    if let Some(column) = &columns[issue.address.segment_ord as usize] {
-        column
-            .dictionary()
-            .ord_to_term(u64::from(issue.ord), &mut bytes)?;
-    }
-    Ok(bytes)
-}
-
 /// The first head (in store order) of each issue that `query` finds, with its date, and its
 /// bound from `bound` when given. Each segment's heads give a term number each in its column of
 /// keys; an issue whose heads lie in several segments is taken once, at its first head. The
@@ -159,8 +169,14 @@ pub(super) fn find(
         hashes.push(segment.hashes);
     }
     if hashed {
-        once_each(&mut runs, &hashes.concat(), |issue| {
-            read_key(&columns, issue)
+        once_each(&mut runs, &hashes.concat(), |segment, ords| {
+            let mut keys = Vec::with_capacity(ords.len());
+            if let Some(column) = &columns[segment as usize] {
+                column
+                    .dictionary()
+                    .sorted_ords_to_term_cb(ords, |key| keys.push(key.to_vec()))?;
+            }
+            Ok(keys)
         })?;
     }
     let starts = runs
@@ -287,8 +303,12 @@ fn segment_issues(
 fn once_each(
     runs: &mut [Vec<Issue>],
     hashes: &[u32],
-    key: impl Fn(&Issue) -> Result<Vec<u8>, Error>,
+    keys: impl Fn(u32, &[u64]) -> Result<Vec<Vec<u8>>, Error>,
 ) -> Result<(), Error> {
+    let groups = equal_hashes(hashes);
+    if groups.is_empty() {
+        return Ok(());
+    }
     // Where each run starts in `hashes`.
     let mut starts = Vec::with_capacity(runs.len());
     let mut start = 0;
@@ -300,19 +320,35 @@ fn once_each(
         let run = starts.partition_point(|&start| start <= at as usize) - 1;
         (run, at as usize - starts[run])
     };
+    // The keys of every issue in a group, each run's read in one pass: an issue whose items lie
+    // in two segments is one group (the 行政院公報 of ../shared/corpus has hundreds), and a key
+    // read alone decodes its
+    // block of the dictionary up to it.
+    let mut wanted: Vec<Vec<usize>> = vec![Vec::new(); runs.len()];
+    for &at in groups.iter().flatten() {
+        let (run, i) = place(at);
+        wanted[run].push(i);
+    }
+    let mut read: Vec<Vec<Vec<u8>>> = Vec::with_capacity(runs.len());
+    for (run, wanted) in runs.iter().zip(&mut wanted) {
+        wanted.sort_unstable();
+        let ords: Vec<u64> = wanted.iter().map(|&i| u64::from(run[i].ord)).collect();
+        match run.first() {
+            Some(first) if !ords.is_empty() => read.push(keys(first.address.segment_ord, &ords)?),
+            _ => read.push(Vec::new()),
+        }
+    }
+    let key = |at: u32| -> &[u8] {
+        let (run, i) = place(at);
+        let n = wanted[run].binary_search(&i).unwrap_or_default();
+        read[run].get(n).map_or(&[], Vec::as_slice)
+    };
     let mut dropped = Vec::new();
-    for same in equal_hashes(hashes) {
+    for same in &groups {
         // Almost always one issue in several segments; else hashes that collide, told apart by
         // the keys. In the order of the segments, the first of equal keys is the first head.
-        let keys: Vec<Vec<u8>> = same
-            .iter()
-            .map(|&at| {
-                let (run, i) = place(at);
-                key(&runs[run][i])
-            })
-            .collect::<Result<_, _>>()?;
         for (n, &at) in same.iter().enumerate() {
-            if keys[..n].contains(&keys[n]) {
+            if same[..n].iter().any(|&before| key(before) == key(at)) {
                 dropped.push(place(at));
             }
         }
@@ -411,7 +447,7 @@ impl Ord for Score {
 pub(super) fn best_checked<K: Ord + Copy, T, I: Iterator<Item = K>>(
     limit: usize,
     bounds: impl Fn() -> I,
-    mut check: impl FnMut(usize) -> Result<Option<(K, T)>, Error>,
+    mut check: impl FnMut(&[usize]) -> Result<Vec<Option<(K, T)>>, Error>,
     tie: impl Fn(&T, &T) -> Ordering,
 ) -> Result<Vec<(K, T)>, Error> {
     if limit == 0 {
@@ -443,13 +479,25 @@ pub(super) fn best_checked<K: Ord + Copy, T, I: Iterator<Item = K>>(
         if next.is_empty() {
             break;
         }
-        for Reverse(item) in next.into_sorted_vec() {
+        let next: Vec<(K, Reverse<usize>)> = next
+            .into_sorted_vec()
+            .into_iter()
+            .map(|Reverse(item)| item)
+            .collect();
+        // Checked together (`check` may read what they need in one pass), but for those that
+        // already cannot rank.
+        let worth = next
+            .iter()
+            .take_while(|(most, _)| !full_above(&best, limit, *most))
+            .count();
+        let items: Vec<usize> = next[..worth].iter().map(|&(_, Reverse(i))| i).collect();
+        let cut = worth < next.len();
+        for (item, checked) in next.into_iter().zip(check(&items)?) {
             last = Some(item);
-            let (most, Reverse(i)) = item;
-            if best.len() == limit && best.peek().is_some_and(|Reverse(worst)| most < *worst) {
+            if full_above(&best, limit, item.0) {
                 break 'checking;
             }
-            let Some((key, value)) = check(i)? else {
+            let Some((key, value)) = checked else {
                 continue;
             };
             if best.len() < limit {
@@ -460,6 +508,9 @@ pub(super) fn best_checked<K: Ord + Copy, T, I: Iterator<Item = K>>(
             }
             found.push((key, value));
         }
+        if cut {
+            break;
+        }
         step = step.saturating_mul(2);
     }
     if let Some(&Reverse(worst)) = best.peek().filter(|_| best.len() == limit) {
@@ -469,6 +520,11 @@ pub(super) fn best_checked<K: Ord + Copy, T, I: Iterator<Item = K>>(
     found.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| tie(&a.1, &b.1)));
     found.truncate(limit);
     Ok(found)
+}
+
+/// Whether `best` holds `limit` keys, each above `most`: nothing bounded by `most` can rank.
+fn full_above<K: Ord>(best: &BinaryHeap<Reverse<K>>, limit: usize, most: K) -> bool {
+    best.len() == limit && best.peek().is_some_and(|Reverse(worst)| most < *worst)
 }
 
 /// What the query's literals cover of one part of issue names (a gazette's name, or what
@@ -631,9 +687,12 @@ mod tests {
             let got = best_checked(
                 limit,
                 || (0..values.len()).map(bound),
-                |i| {
-                    checks += 1;
-                    Ok(holds(i).then_some((values[i], i)))
+                |items| {
+                    checks += items.len();
+                    Ok(items
+                        .iter()
+                        .map(|&i| holds(i).then_some((values[i], i)))
+                        .collect())
                 },
                 |a, b| b.cmp(a),
             )
@@ -655,7 +714,7 @@ mod tests {
             let got = best_checked(
                 limit,
                 || (0..300).map(|i| i % 3),
-                |i| Ok(Some((i % 3, i))),
+                |items| Ok(items.iter().map(|&i| Some((i % 3, i))).collect()),
                 |a, b| b.cmp(a),
             )
             .unwrap();
@@ -668,9 +727,9 @@ mod tests {
         let failed = best_checked(
             3,
             || 0..10,
-            |i| match i {
-                7 => Err(Error::Inconsistent("damaged".into())),
-                _ => Ok(Some((i, ()))),
+            |items| match items.contains(&7) {
+                true => Err(Error::Inconsistent("damaged".into())),
+                false => Ok(items.iter().map(|&i| Some((i, ()))).collect()),
             },
             |_, _| Ordering::Equal,
         );
@@ -752,7 +811,13 @@ mod tests {
             // Keys of one length collide: every key here.
             let weak: Vec<u32> = every.iter().map(|issue| key(issue).len() as u32).collect();
             for hashes in [strong, weak] {
-                let read = |issue: &Issue| Ok(key(issue).as_bytes().to_vec());
+                let read = |segment: u32, ords: &[u64]| {
+                    let keys = &keys[segment as usize];
+                    Ok(ords
+                        .iter()
+                        .map(|&ord| keys[ord as usize].as_bytes().to_vec())
+                        .collect())
+                };
                 let mut kept = runs.clone();
                 once_each(&mut kept, &hashes, read).unwrap();
                 let once = kept.concat();

@@ -413,11 +413,17 @@ impl<'a> NameRun<'a> {
         let best = issues::best_checked(
             limit,
             bounds,
-            |i| {
-                let issue = found.get(i);
-                let key = found.key(issue)?;
-                let verdict = self.issue(expr, &key, issue.date, None);
-                Ok(verdict.map(|verdict| (rank(&verdict, issue), (key, issue.address, verdict))))
+            |items| {
+                let keys = found.keys(items)?;
+                Ok(items
+                    .iter()
+                    .zip(keys)
+                    .map(|(&i, key)| {
+                        let issue = found.get(i);
+                        let verdict = self.issue(expr, &key, issue.date, None)?;
+                        Some((rank(&verdict, issue), (key, issue.address, verdict)))
+                    })
+                    .collect())
             },
             |a, b| a.0.cmp(&b.0),
         )?;
