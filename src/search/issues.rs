@@ -469,12 +469,7 @@ pub(super) fn best_checked<K: Ord + Copy, T, I: Iterator<Item = K>>(
             if last.is_some_and(|last| item >= last) {
                 continue;
             }
-            if next.len() < step {
-                next.push(Reverse(item));
-            } else if next.peek().is_some_and(|Reverse(worst)| item > *worst) {
-                next.pop();
-                next.push(Reverse(item));
-            }
+            keep_best(&mut next, step, item);
         }
         if next.is_empty() {
             break;
@@ -500,12 +495,7 @@ pub(super) fn best_checked<K: Ord + Copy, T, I: Iterator<Item = K>>(
             let Some((key, value)) = checked else {
                 continue;
             };
-            if best.len() < limit {
-                best.push(Reverse(key));
-            } else if best.peek().is_some_and(|Reverse(worst)| key > *worst) {
-                best.pop();
-                best.push(Reverse(key));
-            }
+            keep_best(&mut best, limit, key);
             found.push((key, value));
         }
         if cut {
@@ -520,6 +510,16 @@ pub(super) fn best_checked<K: Ord + Copy, T, I: Iterator<Item = K>>(
     found.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| tie(&a.1, &b.1)));
     found.truncate(limit);
     Ok(found)
+}
+
+/// `item` into `best`, which keeps the greatest `size` of what it is given, the least on top.
+fn keep_best<K: Ord>(best: &mut BinaryHeap<Reverse<K>>, size: usize, item: K) {
+    if best.len() < size {
+        best.push(Reverse(item));
+    } else if best.peek().is_some_and(|Reverse(worst)| item > *worst) {
+        best.pop();
+        best.push(Reverse(item));
+    }
 }
 
 /// Whether `best` holds `limit` keys, each above `most`: nothing bounded by `most` can rank.
