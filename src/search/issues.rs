@@ -36,19 +36,50 @@ pub(super) struct Found {
     columns: Vec<Option<StrColumn>>,
     /// Each segment's issues, kept apart: put together, a word of gazette names's hundreds of
     /// thousands of issues were a copy of them all, in memory touched for the first time.
-    runs: Vec<Vec<Issue>>,
+    runs: Vec<Run>,
     /// The number of the first issue of each run.
     starts: Vec<usize>,
 }
 
-/// One issue found: its first head, its date (a `dates::key`), the number of its key in the
-/// column of its first head's segment, and the bound of its score when asked for.
+/// One segment's issues, in the order of their keys, and their bounds when asked for.
+#[derive(Clone, Default)]
+struct Run {
+    segment: u32,
+    slots: Vec<Slot>,
+    bounds: Vec<f32>,
+}
+
+/// An issue as its segment's table holds it, one slot per key of the column: 16 bytes, for a
+/// word of gazette names fills one for every issue of the index.
+#[derive(Clone, Copy)]
+struct Slot {
+    /// Its first head.
+    doc: DocId,
+    /// The number of its key in the segment's column.
+    ord: u32,
+    date: u64,
+}
+
+/// One issue found: its first head, its date (a `dates::key`), the bound of its score when asked
+/// for (else 0), and the number of its key in the column of its first head's segment.
 #[derive(Clone, Copy)]
 pub(super) struct Issue {
     pub(super) address: DocAddress,
     pub(super) date: u64,
-    ord: u32,
     pub(super) bound: f32,
+    ord: u32,
+}
+
+impl Run {
+    fn issue(&self, i: usize) -> Issue {
+        let slot = self.slots[i];
+        Issue {
+            address: DocAddress::new(self.segment, slot.doc),
+            date: slot.date,
+            bound: self.bounds.get(i).copied().unwrap_or(0.0),
+            ord: slot.ord,
+        }
+    }
 }
 
 /// Reads what bounds an issue's score from its key as the key is read (`find`): each segment's
@@ -60,24 +91,26 @@ pub(super) type Bound<'b> = Box<dyn FnMut(&[u8]) -> f32 + 'b>;
 
 impl Found {
     pub(super) fn len(&self) -> usize {
-        self.runs.iter().map(Vec::len).sum()
+        self.runs.iter().map(|run| run.slots.len()).sum()
     }
 
     /// Every issue, in the order of their numbers.
-    pub(super) fn iter(&self) -> impl Iterator<Item = &Issue> {
-        self.runs.iter().flatten()
+    pub(super) fn iter(&self) -> impl Iterator<Item = Issue> + '_ {
+        self.runs
+            .iter()
+            .flat_map(|run| (0..run.slots.len()).map(|i| run.issue(i)))
     }
 
     /// Issue number `i`.
-    pub(super) fn get(&self, i: usize) -> &Issue {
+    pub(super) fn get(&self, i: usize) -> Issue {
         let run = self.starts.partition_point(|&start| start <= i) - 1;
-        &self.runs[run][i - self.starts[run]]
+        self.runs[run].issue(i - self.starts[run])
     }
 
     /// The keys (`schema::issue_key`) of issues number `items`, in their order: each segment's
     /// read in one pass (a key read alone decodes its block of the dictionary up to it).
     pub(super) fn keys(&self, items: &[usize]) -> Result<Vec<String>, Error> {
-        let mut wanted: Vec<(&Issue, usize)> = items
+        let mut wanted: Vec<(Issue, usize)> = items
             .iter()
             .enumerate()
             .map(|(at, &i)| (self.get(i), at))
@@ -102,14 +135,13 @@ impl Found {
     }
 
     /// Every issue with its key, in the order of the keys (as bytes, as the columns order them).
-    pub(super) fn by_key(&self) -> Result<Vec<(&Issue, String)>, Error> {
-        let mut keyed: Vec<(&Issue, Vec<u8>)> = Vec::with_capacity(self.len());
+    pub(super) fn by_key(&self) -> Result<Vec<(Issue, String)>, Error> {
+        let mut keyed: Vec<(Issue, Vec<u8>)> = Vec::with_capacity(self.len());
         for run in &self.runs {
-            let Some(first) = run.first() else {
-                continue;
-            };
-            if let Some(column) = &self.columns[first.address.segment_ord as usize] {
-                each_key(column, run, |i, key| keyed.push((&run[i], key.to_vec())))?;
+            if let Some(column) = &self.columns[run.segment as usize] {
+                each_key(column, &run.slots, |i, key| {
+                    keyed.push((run.issue(i), key.to_vec()));
+                })?;
             }
         }
         keyed.sort_by(|a, b| a.1.cmp(&b.1));
@@ -121,17 +153,18 @@ impl Found {
     }
 }
 
-/// `each` on the number in `run` of every issue of `run` (one segment's, in the order of their
-/// keys) with its key as `column` holds it, the keys read in one pass, a thousand at a time.
+/// `each` on the number in `slots` of every issue of `slots` (one segment's, in the order of
+/// their keys) with its key as `column` holds it, the keys read in one pass, a thousand at a
+/// time.
 fn each_key(
     column: &StrColumn,
-    run: &[Issue],
+    slots: &[Slot],
     mut each: impl FnMut(usize, &[u8]),
 ) -> Result<(), Error> {
-    let mut ords = Vec::with_capacity(BATCH.min(run.len()));
-    for (n, part) in run.chunks(BATCH).enumerate() {
+    let mut ords = Vec::with_capacity(BATCH.min(slots.len()));
+    for (n, part) in slots.chunks(BATCH).enumerate() {
         ords.clear();
-        ords.extend(part.iter().map(|issue| u64::from(issue.ord)));
+        ords.extend(part.iter().map(|slot| u64::from(slot.ord)));
         let mut at = n * BATCH..(n * BATCH + part.len());
         column.dictionary().sorted_ords_to_term_cb(&ords, |key| {
             if let Some(i) = at.next() {
@@ -169,7 +202,7 @@ pub(super) fn find(
         hashes.push(segment.hashes);
     }
     if hashed {
-        once_each(&mut runs, &hashes.concat(), |segment, ords| {
+        once_each(&mut runs, &hashes, |segment, ords| {
             let mut keys = Vec::with_capacity(ords.len());
             if let Some(column) = &columns[segment as usize] {
                 column
@@ -183,7 +216,7 @@ pub(super) fn find(
         .iter()
         .scan(0, |start, run| {
             let first = *start;
-            *start += run.len();
+            *start += run.slots.len();
             Some(first)
         })
         .collect();
@@ -200,7 +233,7 @@ const BATCH: usize = 1024;
 /// One segment's issues: its column of keys, the issues, and their keys' hashes when asked for.
 struct SegmentIssues {
     column: Option<StrColumn>,
-    run: Vec<Issue>,
+    run: Run,
     hashes: Vec<u32>,
 }
 
@@ -217,19 +250,21 @@ fn segment_issues(
     let Some(column) = segment.fast_fields().str(schema::ISSUE_KEY)? else {
         return Ok(SegmentIssues {
             column: None,
-            run: Vec::new(),
+            run: Run {
+                segment: segment_ord,
+                ..Run::default()
+            },
             hashes: Vec::new(),
         });
     };
     let dates = dates.of(segment)?;
     // One slot per key, kept in place for the keys found: the list of a segment's issues.
-    let mut run: Vec<Issue> = (0..column.num_terms())
-        .map(|ord| Issue {
-            address: DocAddress::new(segment_ord, NONE),
-            date: 0,
+    let mut slots: Vec<Slot> = (0..column.num_terms())
+        .map(|ord| Slot {
+            doc: NONE,
             // A column's terms are fewer than a segment's documents.
             ord: ord as u32,
-            bound: 0.0,
+            date: 0,
         })
         .collect();
     // Heads come in store order, so the first seen of an issue is its first. Its date is read
@@ -252,11 +287,11 @@ fn segment_issues(
                 continue;
             }
             last = doc;
-            if let Some(issue) = run.get_mut(ord as usize)
-                && issue.address.doc_id == NONE
+            if let Some(slot) = slots.get_mut(ord as usize)
+                && slot.doc == NONE
             {
-                issue.address.doc_id = doc;
-                issue.date = dates.first(doc).unwrap_or(0);
+                slot.doc = doc;
+                slot.date = dates.first(doc).unwrap_or(0);
             }
         }
         docs.clear();
@@ -269,15 +304,18 @@ fn segment_issues(
         }
     });
     take(&mut docs);
-    run.retain(|issue| issue.address.doc_id != NONE);
+    slots.retain(|slot| slot.doc != NONE);
     let mut hashes = Vec::new();
+    let mut bounds = Vec::new();
     if hashed || bound.is_some() {
         let mut bound = bound.map(|make| make());
         if hashed {
-            hashes.reserve_exact(run.len());
+            hashes.reserve_exact(slots.len());
         }
-        let mut bounds = Vec::with_capacity(if bound.is_some() { run.len() } else { 0 });
-        each_key(&column, &run, |_, key| {
+        if bound.is_some() {
+            bounds.reserve_exact(slots.len());
+        }
+        each_key(&column, &slots, |_, key| {
             if hashed {
                 // Half of the hash: two keys that share it are compared whole.
                 hashes.push((xxhash_rust::xxh3::xxh3_64(key) >> 32) as u32);
@@ -286,33 +324,34 @@ fn segment_issues(
                 bounds.push(bound(key));
             }
         })?;
-        for (issue, bound) in run.iter_mut().zip(bounds) {
-            issue.bound = bound;
-        }
     }
     Ok(SegmentIssues {
         column: Some(column),
-        run,
+        run: Run {
+            segment: segment_ord,
+            slots,
+            bounds,
+        },
         hashes,
     })
 }
 
 /// The segments' issues, each taken once, at the first of its heads; `hashes` holds the hashes
-/// of their keys one after another. Two issues of one key have one hash: issues of equal hashes
-/// are told apart by their keys, read by `key` for them alone.
+/// of each run's keys. Two issues of one key have one hash: issues of equal hashes are told
+/// apart by their keys, read by `keys` (a segment's, by their numbers in order) for them alone.
 fn once_each(
-    runs: &mut [Vec<Issue>],
-    hashes: &[u32],
+    runs: &mut [Run],
+    hashes: &[Vec<u32>],
     keys: impl Fn(u32, &[u64]) -> Result<Vec<Vec<u8>>, Error>,
 ) -> Result<(), Error> {
     let groups = equal_hashes(hashes);
     if groups.is_empty() {
         return Ok(());
     }
-    // Where each run starts in `hashes`.
-    let mut starts = Vec::with_capacity(runs.len());
+    // Where each run starts among all the hashes.
+    let mut starts = Vec::with_capacity(hashes.len());
     let mut start = 0;
-    for run in runs.iter() {
+    for run in hashes {
         starts.push(start);
         start += run.len();
     }
@@ -322,8 +361,7 @@ fn once_each(
     };
     // The keys of every issue in a group, each run's read in one pass: an issue whose items lie
     // in two segments is one group (the 行政院公報 of ../shared/corpus has hundreds), and a key
-    // read alone decodes its
-    // block of the dictionary up to it.
+    // read alone decodes its block of the dictionary up to it.
     let mut wanted: Vec<Vec<usize>> = vec![Vec::new(); runs.len()];
     for &at in groups.iter().flatten() {
         let (run, i) = place(at);
@@ -332,11 +370,14 @@ fn once_each(
     let mut read: Vec<Vec<Vec<u8>>> = Vec::with_capacity(runs.len());
     for (run, wanted) in runs.iter().zip(&mut wanted) {
         wanted.sort_unstable();
-        let ords: Vec<u64> = wanted.iter().map(|&i| u64::from(run[i].ord)).collect();
-        match run.first() {
-            Some(first) if !ords.is_empty() => read.push(keys(first.address.segment_ord, &ords)?),
-            _ => read.push(Vec::new()),
-        }
+        let ords: Vec<u64> = wanted
+            .iter()
+            .map(|&i| u64::from(run.slots[i].ord))
+            .collect();
+        read.push(match ords.is_empty() {
+            true => Vec::new(),
+            false => keys(run.segment, &ords)?,
+        });
     }
     let key = |at: u32| -> &[u8] {
         let (run, i) = place(at);
@@ -355,19 +396,24 @@ fn once_each(
     }
     dropped.sort_unstable();
     for (r, run) in runs.iter_mut().enumerate() {
-        let mut gone = dropped
+        let gone: Vec<usize> = dropped
             .iter()
             .filter(|(run, _)| *run == r)
             .map(|(_, i)| *i)
-            .peekable();
-        if gone.peek().is_none() {
+            .collect();
+        if gone.is_empty() {
             continue;
         }
+        let keep = |i: usize| gone.binary_search(&i).is_err();
         let mut i = 0;
-        run.retain(|_| {
-            let keep = gone.next_if_eq(&i).is_none();
+        run.slots.retain(|_| {
             i += 1;
-            keep
+            keep(i - 1)
+        });
+        let mut i = 0;
+        run.bounds.retain(|_| {
+            i += 1;
+            keep(i - 1)
         });
     }
     Ok(())
@@ -376,44 +422,42 @@ fn once_each(
 /// The positions in `hashes` of each hash held more than once, in order. The hashes are spread
 /// evenly, so their leading bits place them in buckets of a few (a counting sort) instead of a
 /// sort of them all.
-fn equal_hashes(hashes: &[u32]) -> Vec<Vec<u32>> {
-    let bits = hashes
-        .len()
+fn equal_hashes(runs: &[Vec<u32>]) -> Vec<Vec<u32>> {
+    let hashes = || runs.iter().flatten().copied();
+    let count: usize = runs.iter().map(Vec::len).sum();
+    let bits = count
         .next_power_of_two()
         .trailing_zeros()
         .saturating_sub(2)
         .max(1);
     let bucket = |hash: u32| (hash >> (32 - bits)) as usize;
-    let mut starts = vec![0u32; (1 << bits) + 1];
-    for &hash in hashes {
-        starts[bucket(hash) + 1] += 1;
+    let mut next = vec![0u32; 1 << bits];
+    for hash in hashes() {
+        next[bucket(hash)] += 1;
     }
-    for b in 1..starts.len() {
-        starts[b] += starts[b - 1];
+    // Each bucket's start, then where its next hash goes: positions in order within a bucket.
+    let mut start = 0;
+    for slot in &mut next {
+        (*slot, start) = (start, start + *slot);
     }
-    // Placed from the last, each bucket's end moving down to its start: positions in order
-    // within a bucket, and `starts[b + 1]` ends as bucket `b`'s start.
-    let mut order = vec![0u32; hashes.len()];
-    for (i, &hash) in hashes.iter().enumerate().rev() {
-        let end = &mut starts[bucket(hash) + 1];
-        *end -= 1;
-        order[*end as usize] = i as u32;
+    let mut order = vec![(0u32, 0u32); count];
+    for (at, hash) in hashes().enumerate() {
+        let slot = &mut next[bucket(hash)];
+        order[*slot as usize] = (hash, at as u32);
+        *slot += 1;
     }
-    starts.remove(0);
-    starts.push(hashes.len() as u32);
     let mut groups = Vec::new();
-    for b in 0..starts.len() - 1 {
-        let within = &mut order[starts[b] as usize..starts[b + 1] as usize];
+    for within in order.chunk_by_mut(|a, b| bucket(a.0) == bucket(b.0)) {
         if within.len() < 2 {
             continue;
         }
         // Stable: equal hashes keep the order of their positions.
-        within.sort_by_key(|&i| hashes[i as usize]);
+        within.sort_by_key(|&(hash, _)| hash);
         groups.extend(
             within
-                .chunk_by(|&a, &b| hashes[a as usize] == hashes[b as usize])
+                .chunk_by(|a, b| a.0 == b.0)
                 .filter(|same| same.len() > 1)
-                .map(<[u32]>::to_vec),
+                .map(|same| same.iter().map(|&(_, at)| at).collect()),
         );
     }
     groups
@@ -760,7 +804,9 @@ mod tests {
                     .filter(|same| same.len() > 1)
                     .map(<[u32]>::to_vec)
                     .collect();
-                let mut got = equal_hashes(&hashes);
+                // Split in runs as segments give them.
+                let runs: Vec<Vec<u32>> = hashes.chunks(7).map(<[u32]>::to_vec).collect();
+                let mut got = equal_hashes(&runs);
                 want.sort();
                 got.sort();
                 assert_eq!(got, want, "{count} hashes, small {small}");
@@ -772,20 +818,24 @@ mod tests {
     fn segments_give_each_key_once_at_its_first_head() {
         // One to five segments, each holding some of 40 keys (sorted, each once), some keys in
         // several; hashed apart, and hashed so that different keys collide. Each key is kept
-        // once, at its first head, the others in the order of the segments.
+        // once, at its first head, the others in the order of the segments, each with its own
+        // bound (the key's number, so that a bound left beside another issue shows).
         for segments in 1..=5u32 {
             let mut keys: Vec<Vec<String>> = Vec::new();
             let mut runs = Vec::new();
             for segment in 0..segments {
                 let mut segment_keys = Vec::new();
-                let mut run = Vec::new();
+                let mut run = Run {
+                    segment,
+                    ..Run::default()
+                };
                 for n in (0..40u32).filter(|n| (n * 7 + segment * 3) % (segment + 2) == 0) {
-                    run.push(Issue {
-                        address: DocAddress::new(segment, n * 10 + segment),
-                        date: u64::from(n),
+                    run.slots.push(Slot {
+                        doc: n * 10 + segment,
                         ord: segment_keys.len() as u32,
-                        bound: 0.0,
+                        date: u64::from(n),
                     });
+                    run.bounds.push(n as f32);
                     segment_keys.push(format!("公报{n:02}"));
                 }
                 keys.push(segment_keys);
@@ -794,22 +844,33 @@ mod tests {
             let key = |issue: &Issue| -> &str {
                 &keys[issue.address.segment_ord as usize][issue.ord as usize]
             };
-            let describe = |list: &[Issue]| -> Vec<(String, DocAddress)> {
-                list.iter()
-                    .map(|issue| (key(issue).to_string(), issue.address))
+            let issues = |runs: &[Run]| -> Vec<Issue> {
+                runs.iter()
+                    .flat_map(|run| (0..run.slots.len()).map(|i| run.issue(i)))
                     .collect()
             };
-            let every: Vec<Issue> = runs.concat();
+            let describe = |list: &[Issue]| -> Vec<(String, DocAddress, f32)> {
+                list.iter()
+                    .map(|issue| (key(issue).to_string(), issue.address, issue.bound))
+                    .collect()
+            };
+            let every = issues(&runs);
             let mut want = describe(&every);
-            want.sort();
+            want.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
             want.dedup_by(|later, first| later.0 == first.0);
-            want.sort_by_key(|(_, address)| *address);
-            let strong: Vec<u32> = every
-                .iter()
-                .map(|issue| xxhash_rust::xxh3::xxh3_64(key(issue).as_bytes()) as u32)
-                .collect();
+            want.sort_by_key(|(_, address, _)| *address);
+            let hashed = |hash: &dyn Fn(&str) -> u32| -> Vec<Vec<u32>> {
+                runs.iter()
+                    .map(|run| {
+                        (0..run.slots.len())
+                            .map(|i| hash(key(&run.issue(i))))
+                            .collect()
+                    })
+                    .collect()
+            };
+            let strong = hashed(&|key| xxhash_rust::xxh3::xxh3_64(key.as_bytes()) as u32);
             // Keys of one length collide: every key here.
-            let weak: Vec<u32> = every.iter().map(|issue| key(issue).len() as u32).collect();
+            let weak = hashed(&|key| key.len() as u32);
             for hashes in [strong, weak] {
                 let read = |segment: u32, ords: &[u64]| {
                     let keys = &keys[segment as usize];
@@ -820,7 +881,7 @@ mod tests {
                 };
                 let mut kept = runs.clone();
                 once_each(&mut kept, &hashes, read).unwrap();
-                let once = kept.concat();
+                let once = issues(&kept);
                 assert_eq!(describe(&once), want, "{segments} segments");
                 assert!(
                     segments == 1 || once.len() < every.len(),

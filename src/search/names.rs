@@ -390,7 +390,7 @@ impl<'a> NameRun<'a> {
             )?,
             // The order is the dates': the first `limit` that hold are the best.
             (Some(limit), sort) => {
-                let date = |issue: &issues::Issue| by_date(sort, issue.date);
+                let date = |issue: issues::Issue| by_date(sort, issue.date);
                 let dates = || found.iter().map(date);
                 self.best_checked(&found, &expr, limit, dates, |_, issue| date(issue))?
             }
@@ -408,7 +408,7 @@ impl<'a> NameRun<'a> {
         expr: &Expr,
         limit: usize,
         bounds: impl Fn() -> I,
-        rank: impl Fn(&IssueMatch, &issues::Issue) -> K,
+        rank: impl Fn(&IssueMatch, issues::Issue) -> K,
     ) -> Result<Vec<(DocAddress, IssueMatch)>, Error> {
         let best = issues::best_checked(
             limit,
