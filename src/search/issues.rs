@@ -108,7 +108,7 @@ impl Found {
     }
 
     /// The keys (`schema::issue_key`) of issues number `items`, in their order: each segment's
-    /// read in one pass (a key read alone decodes its block of the dictionary up to it).
+    /// read in one pass (`read_keys`).
     pub(super) fn keys(&self, items: &[usize]) -> Result<Vec<String>, Error> {
         let mut wanted: Vec<(Issue, usize)> = items
             .iter()
@@ -118,18 +118,12 @@ impl Found {
         wanted.sort_unstable_by_key(|(issue, _)| (issue.address.segment_ord, issue.ord));
         let mut keys = vec![String::new(); items.len()];
         for same in wanted.chunk_by(|a, b| a.0.address.segment_ord == b.0.address.segment_ord) {
-            let Some(column) = &self.columns[same[0].0.address.segment_ord as usize] else {
-                continue;
-            };
             let ords: Vec<u64> = same.iter().map(|(issue, _)| u64::from(issue.ord)).collect();
-            let mut at = same.iter().map(|&(_, at)| at);
-            column.dictionary().sorted_ords_to_term_cb(&ords, |key| {
-                if let Some(at) = at.next() {
-                    // The dictionary holds the strings it was given; a damaged key reads as
-                    // none.
-                    keys[at] = String::from_utf8(key.to_vec()).unwrap_or_default();
-                }
-            })?;
+            let read = read_keys(&self.columns, same[0].0.address.segment_ord, &ords)?;
+            for (&(_, at), key) in same.iter().zip(read) {
+                // The dictionary holds the strings it was given; a damaged key reads as none.
+                keys[at] = String::from_utf8(key).unwrap_or_default();
+            }
         }
         Ok(keys)
     }
@@ -151,6 +145,22 @@ impl Found {
             .map(|(issue, key)| (issue, String::from_utf8(key).unwrap_or_default()))
             .collect())
     }
+}
+
+/// The keys numbered `ords` (in order) in `segment`'s column of keys, read in one pass (a key read
+/// alone decodes its block of the dictionary up to it); none for a segment without the column.
+fn read_keys(
+    columns: &[Option<StrColumn>],
+    segment: u32,
+    ords: &[u64],
+) -> Result<Vec<Vec<u8>>, Error> {
+    let mut keys = Vec::with_capacity(ords.len());
+    if let Some(column) = &columns[segment as usize] {
+        column
+            .dictionary()
+            .sorted_ords_to_term_cb(ords, |key| keys.push(key.to_vec()))?;
+    }
+    Ok(keys)
 }
 
 /// `each` on the number in `slots` of every issue of `slots` (one segment's, in the order of
@@ -203,13 +213,7 @@ pub(super) fn find(
     }
     if hashed {
         once_each(&mut runs, &hashes, |segment, ords| {
-            let mut keys = Vec::with_capacity(ords.len());
-            if let Some(column) = &columns[segment as usize] {
-                column
-                    .dictionary()
-                    .sorted_ords_to_term_cb(ords, |key| keys.push(key.to_vec()))?;
-            }
-            Ok(keys)
+            read_keys(&columns, segment, ords)
         })?;
     }
     let starts = runs
