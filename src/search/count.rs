@@ -27,7 +27,7 @@ pub(super) fn each_match(run: &Run, f: &mut dyn FnMut(DocAddress, usize)) -> Res
             let mut undecided = Vec::new();
             for close in near.close(run, false)? {
                 match close.decided {
-                    Some(occurrences) => f(close.address, occurrences),
+                    Some(occurrences) => f(close.address, occurrences as usize),
                     None => undecided.push(close.address),
                 }
             }

@@ -72,13 +72,14 @@ pub(super) struct NearPositions {
 /// paragraphs) was at times slower on two threads than on one.
 const WALK_PARALLEL_FROM: usize = 10_000;
 
-/// A candidate of a NEAR that positions did not rule out.
+/// A candidate of a NEAR that positions did not rule out. A common pair has thousands, each
+/// list of them memory a search touches for the first time: kept to 20 bytes.
 pub(super) struct Close {
     pub(super) score: f32,
     pub(super) address: DocAddress,
     /// Where positions decide alone: the occurrences that stand close enough, as the text check
     /// counts them.
-    pub(super) decided: Option<usize>,
+    pub(super) decided: Option<u32>,
 }
 
 /// The NEAR of an expression that is one NEAR alone or with filters: its literals and distance.
@@ -186,8 +187,11 @@ impl NearPositions {
                 scored_in(self.walk_segment(run, ord, reader)?)
             })
         };
-        let mut close = Vec::new();
-        for segment in kept {
+        // The first segment's list grows to hold the others' (in place where the allocator
+        // can), rather than all of them copied into a new one.
+        let mut segments = kept.into_iter();
+        let mut close = segments.next().transpose()?.unwrap_or_default();
+        for segment in segments {
             close.extend(segment?);
         }
         Ok(close)
@@ -263,8 +267,16 @@ impl NearPositions {
         ord: u32,
         reader: &SegmentReader,
     ) -> Result<Vec<Close>, Error> {
-        let mut close = Vec::new();
         let mut walk = Walk::open(self, reader)?;
+        // At most the paragraphs of the rarest gram: reserved at once rather than grown by
+        // copies, and only the part written is ever touched.
+        let most = walk
+            .left
+            .iter()
+            .chain(&walk.right)
+            .map(TermPositions::doc_freq)
+            .min();
+        let mut close = Vec::with_capacity(most.unwrap_or(0) as usize);
         let alive = reader.alive_bitset();
         let mut doc = walk.next_common(0);
         while doc != TERMINATED {
@@ -376,7 +388,7 @@ impl Walk {
         let decided = near.decides.then(|| {
             self.spans.sort_unstable();
             self.spans.dedup();
-            self.spans.len()
+            u32::try_from(self.spans.len()).unwrap_or(u32::MAX)
         });
         Some(Close {
             score,
@@ -475,18 +487,27 @@ pub(super) fn search_near(
         .map(|c| (c.score, c.address))
         .collect();
     let mut read = read_in_store_order(run, &undecided, cite)?.into_iter();
+    // In relevance order `close` is already ranked: only the page shown is kept, the rest
+    // counted.
+    let kept = match (config.sort, config.limit) {
+        (Sort::Relevance, Some(limit)) => limit,
+        _ => usize::MAX,
+    };
     let mut confirmed = Vec::new();
+    let mut total = 0;
     for c in close {
-        match c.decided {
-            Some(_) => confirmed.push(Confirmed::ByPositions(c.score, c.address)),
-            None => {
-                if let Some(checked) = read.next().flatten() {
-                    confirmed.push(Confirmed::Read(Box::new(checked)));
-                }
-            }
+        let c = match c.decided {
+            Some(_) => Confirmed::ByPositions(c.score, c.address),
+            None => match read.next().flatten() {
+                Some(checked) => Confirmed::Read(Box::new(checked)),
+                None => continue,
+            },
+        };
+        total += 1;
+        if confirmed.len() < kept {
+            confirmed.push(c);
         }
     }
-    let mut total = confirmed.len();
     if config.sort != Sort::Relevance {
         confirmed = by_date(run, config.sort, confirmed, address)?;
     }

@@ -344,8 +344,8 @@ fn first_in_rank_order(
     let first = first.min(scores.len());
     let (_, &mut last, _) = scores.select_nth_unstable_by(first - 1, |a, b| b.total_cmp(a));
     // Every item that scores at least the `first`-th best score may be among the best `first`.
-    let (head, rest): (Vec<usize>, Vec<usize>) =
-        (0..keys.len()).partition(|&i| keys[i].0.total_cmp(&last).is_ge());
+    let in_head = |i: &usize| keys[*i].0.total_cmp(&last).is_ge();
+    let head: Vec<usize> = (0..keys.len()).filter(in_head).collect();
     let addresses: Vec<DocAddress> = head.iter().map(|&i| keys[i].1).collect();
     let dates = dates(&addresses)?;
     let mut by_rank: Vec<usize> = (0..head.len()).collect();
@@ -353,7 +353,13 @@ fn first_in_rank_order(
         let keyed = |k: usize| (keys[head[k]].0, dates[k], keys[head[k]].1);
         rank_order(keyed(a), keyed(b))
     });
-    Ok(by_rank.into_iter().map(|k| head[k]).chain(rest).collect())
+    // One list of every index, the rest in their order after the head: a NEAR's candidates
+    // number in the thousands, and each list of them is memory a search touches for the first
+    // time (docs/PERFORMANCE.md, round 16).
+    let mut order = Vec::with_capacity(keys.len());
+    order.extend(by_rank.into_iter().map(|k| head[k]));
+    order.extend((0..keys.len()).filter(|i| !in_head(i)));
+    Ok(order)
 }
 
 /// The order of `(score, date key, address)` that [`best`] ranks by.
@@ -383,10 +389,25 @@ pub(super) fn by_date<T>(
     Ok(in_order(items, order))
 }
 
-/// `items` taken in `order`, a permutation of their indices.
-fn in_order<T>(items: Vec<T>, order: Vec<usize>) -> Vec<T> {
-    let mut slots: Vec<Option<T>> = items.into_iter().map(Some).collect();
-    order.into_iter().filter_map(|i| slots[i].take()).collect()
+/// `items` taken in `order`, a permutation of their indices: moved in place, one cycle of the
+/// permutation at a time, without a second list of them.
+fn in_order<T>(mut items: Vec<T>, mut order: Vec<usize>) -> Vec<T> {
+    debug_assert_eq!(items.len(), order.len());
+    for start in 0..order.len() {
+        // Along the cycle through `start`: the item that belongs at `at` is at `order[at]`;
+        // each place is marked done (`order[at] = at`) once it holds its item.
+        let mut at = start;
+        loop {
+            let from = order[at];
+            order[at] = at;
+            if from == start || from == at {
+                break;
+            }
+            items.swap(at, from);
+            at = from;
+        }
+    }
+    items
 }
 
 #[cfg(test)]
@@ -429,6 +450,23 @@ mod tests {
             if first == 10 {
                 assert!(asked < keys.len() / 2, "{asked} dates read for 10");
             }
+        }
+    }
+
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Moving items in place along the permutation's cycles puts at each place the item
+        /// the order names for it, as taking them one by one from a copy does.
+        #[test]
+        fn items_in_order_are_the_items_the_order_names(
+            order in (0usize..60).prop_flat_map(|n| {
+                Just((0..n).collect::<Vec<usize>>()).prop_shuffle()
+            })
+        ) {
+            let items: Vec<String> = (0..order.len()).map(|i| format!("item {i}")).collect();
+            let expected: Vec<String> = order.iter().map(|&i| items[i].clone()).collect();
+            prop_assert_eq!(in_order(items, order), expected);
         }
     }
 
