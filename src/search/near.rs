@@ -12,7 +12,7 @@ use crate::search::positions::TermPositions;
 use crate::search::postings::LiteralPostings;
 use crate::search::query::Expr;
 use crate::search::rank::by_date;
-use crate::search::spread;
+use crate::search::spread::{self, Piece};
 use crate::search::stream::InIndexOrder;
 use crate::search::verify::{Checked, PARALLEL_FROM, hits_of, read_in_store_order};
 use crate::search::{SearchConfig, SearchResult, Sort};
@@ -183,8 +183,8 @@ impl NearPositions {
                 .doc_freq(&run.searcher)?
                 .min(self.right.doc_freq(&run.searcher)?);
             let threads = parallel::threads(most as usize, WALK_PARALLEL_FROM);
-            spread::each_segment(&run.searcher, threads, |ord, reader| {
-                scored_in(self.walk_segment(run, ord, reader)?)
+            spread::each_share(&run.searcher, threads, |piece| {
+                scored_in(self.walk(run, piece)?)
             })
         };
         // The first segment's list grows to hold the others' (in place where the allocator
@@ -259,14 +259,10 @@ impl NearPositions {
         Ok(close)
     }
 
-    /// The paragraphs of segment `ord` where both literals stand close enough, found by walking
-    /// their postings together; deleted paragraphs skipped.
-    fn walk_segment(
-        &self,
-        run: &Run,
-        ord: u32,
-        reader: &SegmentReader,
-    ) -> Result<Vec<Close>, Error> {
+    /// The paragraphs of `piece` where both literals stand close enough, found by walking their
+    /// postings together; deleted paragraphs skipped.
+    fn walk(&self, run: &Run, piece: &Piece) -> Result<Vec<Close>, Error> {
+        let (ord, reader) = (piece.ord, piece.reader);
         let mut walk = Walk::open(self, reader)?;
         // At most the paragraphs of the rarest gram: reserved at once rather than grown by
         // copies, and only the part written is ever touched.
@@ -278,8 +274,8 @@ impl NearPositions {
             .min();
         let mut close = Vec::with_capacity(most.unwrap_or(0) as usize);
         let alive = reader.alive_bitset();
-        let mut doc = walk.next_common(0);
-        while doc != TERMINATED {
+        let mut doc = walk.next_common(piece.docs.start);
+        while doc < piece.docs.end {
             if alive.is_none_or(|bits| bits.is_alive(doc)) {
                 close.extend(walk.close_at(self, run, 0.0, DocAddress::new(ord, doc)));
             }

@@ -6,9 +6,11 @@
 //! phrase of common bigrams (中华人民共和国) or a NEAR of common words walks the positions of
 //! tens of thousands of paragraphs in each segment, which two cores walk in half the time.
 
+use std::ops::Range;
+
 use tantivy::collector::Collector;
 use tantivy::query::{EnableScoring, Query};
-use tantivy::{Searcher, SegmentReader, Term};
+use tantivy::{DocId, Searcher, SegmentReader, Term};
 
 use crate::{Error, parallel};
 
@@ -67,6 +69,84 @@ pub(super) fn each_segment<R: Send>(
     parallel::map(&segments, threads, |&(ord, segment)| work(ord, segment))
 }
 
+/// A part of a segment: its ordinal, its reader and a range of its paragraphs.
+pub(super) struct Piece<'a> {
+    pub(super) ord: u32,
+    pub(super) reader: &'a SegmentReader,
+    pub(super) docs: Range<DocId>,
+}
+
+/// `work` on the segments of `searcher` cut into `threads` shares of about as many paragraphs
+/// each ([`shares`]), each share on a thread of its own; the results in the order of the index.
+pub(super) fn each_share<R: Send>(
+    searcher: &Searcher,
+    threads: usize,
+    work: impl Fn(&Piece) -> R + Sync,
+) -> Vec<R> {
+    let segments = searcher.segment_readers();
+    let sizes: Vec<DocId> = segments.iter().map(SegmentReader::max_doc).collect();
+    let shares: Vec<Vec<Piece>> = shares(&sizes, threads)
+        .into_iter()
+        .map(|share| {
+            share
+                .into_iter()
+                .map(|(ord, docs)| Piece {
+                    ord: ord as u32,
+                    reader: &segments[ord],
+                    docs,
+                })
+                .collect()
+        })
+        .collect();
+    parallel::map(&shares, threads, |share| {
+        share.iter().map(&work).collect::<Vec<R>>()
+    })
+    .into_iter()
+    .flatten()
+    .collect::<Vec<R>>()
+}
+
+/// Segments of `sizes` paragraphs cut into at most `threads` shares of about as many paragraphs
+/// each, as (segment, range of its paragraphs) in the order of the index. Segments taken whole in
+/// turn leave one thread working alone at the end where their sizes differ: a gigabyte's index
+/// ends in three full segments and a small one, and its two threads took 4.5 and 2.5 million
+/// paragraphs. A segment is cut where a share fills, unless that would leave a sliver of less
+/// than an eighth of a share: each piece costs its work an opening of the postings
+/// (docs/PERFORMANCE.md, round 16).
+fn shares(sizes: &[DocId], threads: usize) -> Vec<Vec<(usize, Range<DocId>)>> {
+    let total: u64 = sizes.iter().map(|&size| u64::from(size)).sum();
+    let threads = threads.max(1);
+    let target = total.div_ceil(threads as u64);
+    let slack = target / 8;
+    let mut shares: Vec<Vec<(usize, Range<DocId>)>> = vec![Vec::new()];
+    let mut filled = 0u64;
+    for (segment, &end) in sizes.iter().enumerate() {
+        let mut start = 0;
+        while start < end {
+            let last = shares.len() == threads;
+            let room = target.saturating_sub(filled);
+            if !last && filled > 0 && room <= slack {
+                shares.push(Vec::new());
+                filled = 0;
+                continue;
+            }
+            let left = end - start;
+            let take = match last || u64::from(left) <= room + slack {
+                true => left,
+                false => DocId::try_from(room).unwrap_or(left),
+            };
+            shares
+                .last_mut()
+                .expect("one share at least")
+                .push((segment, start..start + take));
+            filled += u64::from(take);
+            start += take;
+        }
+    }
+    shares.retain(|share| !share.is_empty());
+    shares
+}
+
 /// Threads for a search of `query`: one for an index of one segment or a query of few postings.
 pub(super) fn threads(searcher: &Searcher, query: &dyn Query) -> Result<usize, Error> {
     if searcher.segment_readers().len() < 2 {
@@ -96,6 +176,67 @@ mod tests {
     use tantivy::query::{BooleanQuery, Occur, TermQuery};
     use tantivy::schema::{IndexRecordOption, STRING, Schema};
     use tantivy::{DocAddress, Index, IndexWriter, TantivyDocument};
+
+    /// Shares cover every paragraph once, in the order of the index; there are at most as many
+    /// as threads; each holds at most an eighth of a share more than an even share and, but for
+    /// the last, at least an eighth less; a segment is cut only where a share ends.
+    #[test]
+    fn shares_cut_the_segments_evenly_in_the_order_of_the_index() {
+        let cases: [&[DocId]; 8] = [
+            &[2_344_935, 2_264_349, 2_150_957, 277_309],
+            &[511_887, 491_625],
+            &[1_000],
+            &[0, 5, 0],
+            &[],
+            &[7, 1, 1, 1, 1, 1, 1, 1],
+            &[100, 100, 100],
+            &[1, 1_000_000, 3],
+        ];
+        for sizes in cases {
+            let total: u64 = sizes.iter().map(|&s| u64::from(s)).sum();
+            for threads in 1..=5usize {
+                let shares = shares(sizes, threads);
+                let context = format!("{sizes:?} on {threads}");
+                assert!(shares.len() <= threads, "{context}: {shares:?}");
+                // Every paragraph once, in order.
+                let walked: Vec<(usize, DocId)> = shares
+                    .iter()
+                    .flatten()
+                    .flat_map(|(segment, docs)| docs.clone().map(move |doc| (*segment, doc)))
+                    .collect();
+                let all: Vec<(usize, DocId)> = sizes
+                    .iter()
+                    .enumerate()
+                    .flat_map(|(segment, &size)| (0..size).map(move |doc| (segment, doc)))
+                    .collect();
+                assert!(walked == all, "{context}: {shares:?}");
+                let even = total.div_ceil(threads as u64);
+                for (i, share) in shares.iter().enumerate() {
+                    let held: u64 = share
+                        .iter()
+                        .map(|(_, docs)| u64::from(docs.len() as u32))
+                        .sum();
+                    let last = i + 1 == shares.len();
+                    assert!(!share.is_empty(), "{context}: {shares:?}");
+                    if !last {
+                        assert!(held <= even + even / 8, "{context}: {shares:?}");
+                        assert!(held + even / 8 >= even, "{context}: {shares:?}");
+                    }
+                }
+                // Cut only where a share ends: within a share, a segment's pieces do not repeat.
+                for share in &shares {
+                    let segments: Vec<usize> = share.iter().map(|(s, _)| *s).collect();
+                    let mut distinct = segments.clone();
+                    distinct.dedup();
+                    assert_eq!(segments, distinct, "{context}");
+                }
+            }
+        }
+        // Three full segments and a small one on two threads: the second segment is cut.
+        let two = shares(&[2_344_935, 2_264_349, 2_150_957, 277_309], 2);
+        assert_eq!(two.len(), 2);
+        assert_eq!(two[0], vec![(0, 0..2_344_935), (1, 0..1_173_840)]);
+    }
 
     #[test]
     fn segments_collected_on_several_threads_give_what_one_thread_gives() {
