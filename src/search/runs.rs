@@ -18,7 +18,10 @@ use crate::store::schema::Fields;
 pub(super) struct Starts {
     /// Moves forward only: to the first start after the one asked about.
     next: Option<SegmentPostings>,
-    /// Every start, read when a paragraph's own run is asked for.
+    /// Moves forward only, for [`Starts::of`] asked in the order of the paragraphs, as a scorer
+    /// asks: the postings, the last start met and the paragraph last asked about.
+    back: Option<(Option<SegmentPostings>, DocId, DocId)>,
+    /// Every start, read when a paragraph's own run is asked for out of order.
     all: Option<Vec<DocId>>,
     inverted: Arc<InvertedIndexReader>,
     term: Term,
@@ -32,6 +35,7 @@ impl Starts {
         let inverted = reader.inverted_index(marker)?;
         Ok(Starts {
             next: inverted.read_postings(&term, IndexRecordOption::Basic)?,
+            back: None,
             all: None,
             inverted,
             term,
@@ -51,8 +55,31 @@ impl Starts {
         next.doc().min(self.max_doc)
     }
 
-    /// The start of the run of paragraph `doc`.
+    /// The start of the run of paragraph `doc`: 0 when no run starts at or before it.
     pub(super) fn of(&mut self, doc: DocId) -> tantivy::Result<DocId> {
+        // In order, the starts are read as far as `doc` and no list of them is made: a common
+        // word's scorer asks in every segment of a large index, each of tens of thousands of
+        // documents (docs/PERFORMANCE.md, round 16).
+        if self.all.is_none() {
+            if self.back.is_none() {
+                let postings = self
+                    .inverted
+                    .read_postings(&self.term, IndexRecordOption::Basic)?;
+                self.back = Some((postings, 0, 0));
+            }
+            if let Some((postings, last, asked)) = &mut self.back
+                && doc >= *asked
+            {
+                if let Some(postings) = postings {
+                    while postings.doc() <= doc {
+                        *last = postings.doc();
+                        postings.advance();
+                    }
+                }
+                *asked = doc;
+                return Ok(*last);
+            }
+        }
         if self.all.is_none() {
             let mut all = Vec::new();
             if let Some(mut postings) = self
@@ -234,6 +261,40 @@ mod tests {
     use tantivy::collector::DocSetCollector;
     use tantivy::query::{BooleanQuery, Occur, TermQuery};
     use tantivy::{Index, IndexWriter, TantivyDocument};
+
+    /// The start of a paragraph's run, asked in order (every paragraph, or some) and out of
+    /// order, is the last head at or before it, 0 before the first, as a scan of the heads says.
+    #[test]
+    fn the_start_of_a_run_is_the_last_head_at_or_before_it() {
+        let index = Index::create_in_ram(schema::build());
+        crate::store::register_tokenizers(&index);
+        let fields = Fields::resolve(&index.schema()).unwrap();
+        let mut writer: IndexWriter = index.writer_with_num_threads(1, 15_000_000).unwrap();
+        // Heads at irregular places, none on the first paragraph, past a block of postings.
+        let heads: Vec<u32> = (0..600u32).filter(|i| i % 7 == 3 || i % 11 == 5).collect();
+        for doc_id in 0..600u32 {
+            let mut doc = TantivyDocument::default();
+            if heads.contains(&doc_id) {
+                doc.add_u64(fields.head, 1);
+            }
+            writer.add_document(doc).unwrap();
+        }
+        writer.commit().unwrap();
+        let searcher = index.reader().unwrap().searcher();
+        let reader = searcher.segment_reader(0);
+        let scanned = |doc: u32| heads.iter().copied().rfind(|&h| h <= doc).unwrap_or(0);
+        let asked: [Vec<u32>; 3] = [
+            (0..600).collect(),
+            (0..600).step_by(37).collect(),
+            vec![500, 3, 4, 599, 0, 250],
+        ];
+        for docs in asked {
+            let mut starts = Starts::open(reader, fields.head).unwrap();
+            for doc in docs {
+                assert_eq!(starts.of(doc).unwrap(), scanned(doc), "paragraph {doc}");
+            }
+        }
+    }
 
     /// Documents of 1 to 4 paragraphs, the even ones of region 甲; each paragraph holds the word
     /// 丙 when its number is a multiple of 3.
