@@ -235,9 +235,12 @@ fn search_with(run: &Run, config: &SearchConfig) -> Result<SearchResult, Error> 
         if let Some(near) = NearPositions::of(run)? {
             // Positions rule out most candidates before any is ranked: only those close enough
             // are ordered.
-            // Scored once kept: positions rule out most of the paragraphs that hold both.
-            let mut close = near.close(run, true)?;
-            if config.sort == Sort::Relevance {
+            // Scored once kept: positions rule out most of the paragraphs that hold both. Where
+            // none is shown (names fill the page: `发展 NEAR/5 经济` names ten titles) they are
+            // only counted, neither scored nor ordered.
+            let shown = limit != Some(0);
+            let mut close = near.close(run, shown)?;
+            if shown && config.sort == Sort::Relevance {
                 let key = |c: &Close| (c.score, c.address);
                 close = match config.limit {
                     // Only a page is shown: its hits are among the best `limit` and as many

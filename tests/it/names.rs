@@ -8,7 +8,7 @@ use std::path::Path;
 use proptest::prelude::*;
 use serde_json::Value;
 
-use crate::common::{build_index, every_hit, gazette, seed_index, stderr, stdout};
+use crate::common::{all_hits, build_index, every_hit, gazette, seed_index, stderr, stdout};
 
 fn top(index: &str, query: &str, n: &str) -> Vec<Value> {
     let out = gazette(&["search", query, "--json", "-n", n, "--index", index]);
@@ -620,6 +620,36 @@ fn names_that_fill_the_page_leave_the_paragraphs_counted() {
         }
     }
     assert!(filled >= 3, "only {filled} words fill the page with names");
+}
+
+/// A NEAR whose names fill the page counts its paragraphs without scoring them: the count in the
+/// footer is that of every paragraph `--all` reads and checks on its text.
+#[test]
+fn a_near_whose_names_fill_the_page_counts_the_paragraphs_its_text_holds() {
+    let index = &written().index;
+    let mut filled = 0;
+    for query in [
+        "关于 NEAR/6 通知",
+        "管理 NEAR/3 办法",
+        "实施 NEAR/10 意见",
+        "加强 NEAR/8 管理",
+        "发展 NEAR/4 规划",
+    ] {
+        let best = top(index, query, "2");
+        if best.len() < 2 || best.iter().any(|hit| hit["matched_in"] == "text") {
+            continue;
+        }
+        filled += 1;
+        let paragraphs = all_hits(index, query, &[]).len();
+        assert!(paragraphs > 0, "{query}: no paragraph to count");
+        let out = gazette(&["search", query, "-n", "2", "--index", index]);
+        let footer = stdout(&out).lines().last().unwrap_or_default().to_string();
+        assert!(
+            footer.contains(&format!(" {paragraphs} paragraph")),
+            "{query}: {footer} / {paragraphs} paragraphs read"
+        );
+    }
+    assert!(filled >= 3, "only {filled} NEARs fill the page with names");
 }
 
 /// The best issues of a search are found by checking only those that could rank among them
