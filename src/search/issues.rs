@@ -21,12 +21,12 @@ use tantivy::columnar::StrColumn;
 use tantivy::query::{EnableScoring, Query, Weight};
 use tantivy::{DocAddress, DocId, Searcher, SegmentReader};
 
-use crate::Error;
 use crate::search::count::each_alive;
 use crate::search::rank::Dates;
 use crate::search::spread;
 use crate::store::schema;
 use crate::text::fold::{Edge, Script, Sought, fold_with, folds_apart};
+use crate::{Error, parallel};
 
 /// The issues a query finds, each once: those of each segment in the order of their keys, the
 /// segments in order, numbered so.
@@ -200,17 +200,16 @@ pub(super) fn find(
     let threads = spread::threads(searcher, query)?;
     let hashed = searcher.segment_readers().len() > 1;
     let read = spread::each_segment(searcher, threads, |ord, segment| {
-        segment_issues(weight.as_ref(), dates, (ord, segment), hashed, bound)
+        segment_issues(weight.as_ref(), dates, (ord, segment))
     });
     let mut columns = Vec::with_capacity(read.len());
     let mut runs = Vec::with_capacity(read.len());
-    let mut hashes = Vec::with_capacity(read.len());
     for segment in read {
-        let segment = segment?;
-        columns.push(segment.column);
-        runs.push(segment.run);
-        hashes.push(segment.hashes);
+        let (column, run) = segment?;
+        columns.push(column);
+        runs.push(run);
     }
+    let hashes = hash_and_bound(&columns, &mut runs, threads, hashed, bound)?;
     if hashed {
         once_each(&mut runs, &hashes, |segment, ords| {
             read_keys(&columns, segment, ords)
@@ -234,32 +233,20 @@ pub(super) fn find(
 /// Heads whose keys are looked up together, and keys read together.
 const BATCH: usize = 1024;
 
-/// One segment's issues: its column of keys, the issues, and their keys' hashes when asked for.
-struct SegmentIssues {
-    column: Option<StrColumn>,
-    run: Run,
-    hashes: Vec<u32>,
-}
-
 /// The issues of one segment that `weight` finds, in the order of their keys, each at its first
-/// head; the hashes of their keys when `hashed`.
+/// head, with the segment's column of keys.
 fn segment_issues(
     weight: &dyn Weight,
     dates: &Dates,
     (segment_ord, segment): (u32, &SegmentReader),
-    hashed: bool,
-    bound: Option<Bounder>,
-) -> Result<SegmentIssues, Error> {
+) -> Result<(Option<StrColumn>, Run), Error> {
     const NONE: DocId = DocId::MAX;
     let Some(column) = segment.fast_fields().str(schema::ISSUE_KEY)? else {
-        return Ok(SegmentIssues {
-            column: None,
-            run: Run {
-                segment: segment_ord,
-                ..Run::default()
-            },
-            hashes: Vec::new(),
-        });
+        let run = Run {
+            segment: segment_ord,
+            ..Run::default()
+        };
+        return Ok((None, run));
     };
     let dates = dates.of(segment)?;
     // One slot per key, kept in place for the keys found: the list of a segment's issues.
@@ -309,35 +296,77 @@ fn segment_issues(
     });
     take(&mut docs);
     slots.retain(|slot| slot.doc != NONE);
-    let mut hashes = Vec::new();
-    let mut bounds = Vec::new();
-    if hashed || bound.is_some() {
-        let mut bound = bound.map(|make| make());
-        if hashed {
-            hashes.reserve_exact(slots.len());
-        }
-        if bound.is_some() {
-            bounds.reserve_exact(slots.len());
-        }
-        each_key(&column, &slots, |_, key| {
-            if hashed {
-                // Half of the hash: two keys that share it are compared whole.
-                hashes.push((xxhash_rust::xxh3::xxh3_64(key) >> 32) as u32);
-            }
-            if let Some(bound) = bound.as_mut() {
-                bounds.push(bound(key));
-            }
-        })?;
+    let run = Run {
+        segment: segment_ord,
+        slots,
+        bounds: Vec::new(),
+    };
+    Ok((Some(column), run))
+}
+
+/// The hashes of the issues' keys (each run's, when `hashed`) and their bounds (into the runs,
+/// when `bound` is given), read from the keys in one pass per piece. The pieces are even shares
+/// of all the runs' issues, one per thread: a run's issues are as many as its segment's heads,
+/// and a large index's unequal segments left one thread reading keys alone (docs/PERFORMANCE.md,
+/// round 16).
+fn hash_and_bound(
+    columns: &[Option<StrColumn>],
+    runs: &mut [Run],
+    threads: usize,
+    hashed: bool,
+    bound: Option<Bounder>,
+) -> Result<Vec<Vec<u32>>, Error> {
+    if !hashed && bound.is_none() {
+        return Ok(vec![Vec::new(); runs.len()]);
     }
-    Ok(SegmentIssues {
-        column: Some(column),
-        run: Run {
-            segment: segment_ord,
-            slots,
-            bounds,
-        },
-        hashes,
-    })
+    let sizes: Vec<u32> = runs
+        .iter()
+        .map(|run| u32::try_from(run.slots.len()).unwrap_or(u32::MAX))
+        .collect();
+    let shares = spread::shares(&sizes, threads);
+    let read: Vec<Result<_, Error>> = {
+        let runs: &[Run] = runs;
+        let piece = |(run, range): &(usize, std::ops::Range<u32>)| {
+            let mut hashes = Vec::new();
+            let mut bounds = Vec::new();
+            let Some(column) = &columns[*run] else {
+                return Ok((hashes, bounds));
+            };
+            let slots = &runs[*run].slots[range.start as usize..range.end as usize];
+            let mut bound = bound.map(|make| make());
+            if hashed {
+                hashes.reserve_exact(slots.len());
+            }
+            if bound.is_some() {
+                bounds.reserve_exact(slots.len());
+            }
+            each_key(column, slots, |_, key| {
+                if hashed {
+                    // Half of the hash: two keys that share it are compared whole.
+                    hashes.push((xxhash_rust::xxh3::xxh3_64(key) >> 32) as u32);
+                }
+                if let Some(bound) = bound.as_mut() {
+                    bounds.push(bound(key));
+                }
+            })?;
+            Ok::<_, Error>((hashes, bounds))
+        };
+        // Each share on a thread of its own.
+        parallel::map(&shares, threads, |share| {
+            share.iter().map(piece).collect::<Vec<_>>()
+        })
+        .into_iter()
+        .flatten()
+        .collect()
+    };
+    let pieces = shares.iter().flatten();
+    let mut hashes: Vec<Vec<u32>> = vec![Vec::new(); runs.len()];
+    for ((run, _), piece) in pieces.zip(read) {
+        let (piece_hashes, piece_bounds) = piece?;
+        hashes[*run].extend(piece_hashes);
+        runs[*run].bounds.extend(piece_bounds);
+    }
+    Ok(hashes)
 }
 
 /// The segments' issues, each taken once, at the first of its heads; `hashes` holds the hashes
@@ -891,6 +920,80 @@ mod tests {
                     segments == 1 || once.len() < every.len(),
                     "no key in two segments"
                 );
+            }
+        }
+    }
+
+    /// The hashes and bounds of the issues of three segments of unequal sizes, read in shares
+    /// on one to four threads (a segment's issues cut between two), are each issue's own: its
+    /// key's hash and bound, the key read alone by its number.
+    #[test]
+    fn issues_hashed_and_bounded_in_shares_get_their_own_keys() {
+        let index = tantivy::Index::create_in_ram(schema::build());
+        crate::store::register_tokenizers(&index);
+        let fields = schema::Fields::resolve(&index.schema()).unwrap();
+        let mut writer: tantivy::IndexWriter =
+            index.writer_with_num_threads(1, 15_000_000).unwrap();
+        writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
+        for (segment, keys) in [300u32, 40, 170].into_iter().enumerate() {
+            for n in 0..keys {
+                let mut doc = tantivy::TantivyDocument::default();
+                let key = schema::issue_key(
+                    Some("焦作市人民政府公报"),
+                    Some(&format!("{segment}年第{n}号")),
+                    None,
+                );
+                doc.add_text(fields.issue_key, &key);
+                writer.add_document(doc).unwrap();
+            }
+            writer.commit().unwrap();
+        }
+        let searcher = index.reader().unwrap().searcher();
+        assert_eq!(searcher.segment_readers().len(), 3);
+        let columns: Vec<Option<StrColumn>> = searcher
+            .segment_readers()
+            .iter()
+            .map(|segment| segment.fast_fields().str(schema::ISSUE_KEY).unwrap())
+            .collect();
+        let runs: Vec<Run> = columns
+            .iter()
+            .enumerate()
+            .map(|(segment, column)| Run {
+                segment: segment as u32,
+                slots: (0..column.as_ref().unwrap().num_terms() as u32)
+                    .map(|ord| Slot {
+                        doc: ord,
+                        ord,
+                        date: 0,
+                    })
+                    .collect(),
+                bounds: Vec::new(),
+            })
+            .collect();
+        let bound_of = |key: &[u8]| (key.len() as f32) + f32::from(key[key.len() - 2]);
+        let make = || -> Bound { Box::new(bound_of) };
+        for threads in 1..=4 {
+            let mut bounded = runs.clone();
+            let hashes =
+                hash_and_bound(&columns, &mut bounded, threads, true, Some(&make)).unwrap();
+            for (segment, run) in bounded.iter().enumerate() {
+                let column = columns[segment].as_ref().unwrap();
+                assert_eq!(hashes[segment].len(), run.slots.len(), "{threads} threads");
+                assert_eq!(run.bounds.len(), run.slots.len(), "{threads} threads");
+                for (i, slot) in run.slots.iter().enumerate() {
+                    let mut key = Vec::new();
+                    column
+                        .dictionary()
+                        .ord_to_term(u64::from(slot.ord), &mut key)
+                        .unwrap();
+                    let hash = (xxhash_rust::xxh3::xxh3_64(&key) >> 32) as u32;
+                    assert_eq!(hashes[segment][i], hash, "{threads} threads, {segment}/{i}");
+                    assert_eq!(
+                        run.bounds[i],
+                        bound_of(&key),
+                        "{threads} threads, {segment}/{i}"
+                    );
+                }
             }
         }
     }

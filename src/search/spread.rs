@@ -113,7 +113,7 @@ pub(super) fn each_share<R: Send>(
 /// paragraphs. A segment is cut where a share fills, unless that would leave a sliver of less
 /// than an eighth of a share: each piece costs its work an opening of the postings
 /// (docs/PERFORMANCE.md, round 16).
-fn shares(sizes: &[DocId], threads: usize) -> Vec<Vec<(usize, Range<DocId>)>> {
+pub(super) fn shares(sizes: &[DocId], threads: usize) -> Vec<Vec<(usize, Range<DocId>)>> {
     let total: u64 = sizes.iter().map(|&size| u64::from(size)).sum();
     let threads = threads.max(1);
     let target = total.div_ceil(threads as u64);
