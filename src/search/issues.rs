@@ -929,12 +929,7 @@ mod tests {
     /// key's hash and bound, the key read alone by its number.
     #[test]
     fn issues_hashed_and_bounded_in_shares_get_their_own_keys() {
-        let index = tantivy::Index::create_in_ram(schema::build());
-        crate::store::register_tokenizers(&index);
-        let fields = schema::Fields::resolve(&index.schema()).unwrap();
-        let mut writer: tantivy::IndexWriter =
-            index.writer_with_num_threads(1, 15_000_000).unwrap();
-        writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
+        let (index, fields, mut writer) = crate::store::test_index();
         for (segment, keys) in [300u32, 40, 170].into_iter().enumerate() {
             for n in 0..keys {
                 let mut doc = tantivy::TantivyDocument::default();

@@ -257,19 +257,16 @@ impl Scorer for Runs {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::schema::{self, Fields};
+
+    use tantivy::TantivyDocument;
     use tantivy::collector::DocSetCollector;
     use tantivy::query::{BooleanQuery, Occur, TermQuery};
-    use tantivy::{Index, IndexWriter, TantivyDocument};
 
     /// The start of a paragraph's run, asked in order (every paragraph, or some) and out of
     /// order, is the last head at or before it, 0 before the first, as a scan of the heads says.
     #[test]
     fn the_start_of_a_run_is_the_last_head_at_or_before_it() {
-        let index = Index::create_in_ram(schema::build());
-        crate::store::register_tokenizers(&index);
-        let fields = Fields::resolve(&index.schema()).unwrap();
-        let mut writer: IndexWriter = index.writer_with_num_threads(1, 15_000_000).unwrap();
+        let (index, fields, mut writer) = crate::store::test_index();
         // Heads at irregular places, none on the first paragraph, past a block of postings.
         let heads: Vec<u32> = (0..600u32).filter(|i| i % 7 == 3 || i % 11 == 5).collect();
         for doc_id in 0..600u32 {
@@ -300,10 +297,7 @@ mod tests {
     /// 丙 when its number is a multiple of 3.
     #[test]
     fn a_filter_on_heads_matches_every_paragraph_of_their_documents() {
-        let index = Index::create_in_ram(schema::build());
-        crate::store::register_tokenizers(&index);
-        let fields = Fields::resolve(&index.schema()).unwrap();
-        let mut writer: IndexWriter = index.writer_with_num_threads(1, 15_000_000).unwrap();
+        let (index, fields, mut writer) = crate::store::test_index();
         let mut expected = Vec::new();
         let mut with_word = Vec::new();
         let mut doc_id = 0u32;

@@ -190,6 +190,20 @@ pub(crate) fn open_for_writing(dir: &Path, schema: Schema) -> Result<(Index, Fie
     Ok((index, fields))
 }
 
+/// For tests: an index in memory of gazette's schema, its fields and a writer on one thread that
+/// merges nothing, so that each commit leaves a segment of its own.
+#[cfg(test)]
+pub(crate) fn test_index() -> (Index, Fields, tantivy::IndexWriter) {
+    let index = Index::create_in_ram(schema::build());
+    register_tokenizers(&index);
+    let fields = Fields::resolve(&index.schema()).expect("gazette's schema");
+    let writer: tantivy::IndexWriter = index
+        .writer_with_num_threads(1, 15_000_000)
+        .expect("a writer in memory");
+    writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
+    (index, fields, writer)
+}
+
 /// Gives a writer of `index` the tokenizers of its views.
 pub(crate) fn register_tokenizers(index: &Index) {
     let tokenizers = index.tokenizers();
