@@ -21,12 +21,12 @@ use tantivy::columnar::StrColumn;
 use tantivy::query::{EnableScoring, Query, Weight};
 use tantivy::{DocAddress, DocId, Searcher, SegmentReader};
 
+use crate::Error;
 use crate::search::count::each_alive;
 use crate::search::rank::Dates;
 use crate::search::spread;
 use crate::store::schema;
 use crate::text::fold::{Edge, Script, Sought, fold_with, folds_apart};
-use crate::{Error, parallel};
 
 /// The issues a query finds, each once: those of each segment in the order of their keys, the
 /// segments in order, numbered so.
@@ -351,13 +351,7 @@ fn hash_and_bound(
             })?;
             Ok::<_, Error>((hashes, bounds))
         };
-        // Each share on a thread of its own.
-        parallel::map(&shares, threads, |share| {
-            share.iter().map(piece).collect::<Vec<_>>()
-        })
-        .into_iter()
-        .flatten()
-        .collect()
+        spread::on_shares(&shares, threads, piece)
     };
     let pieces = shares.iter().flatten();
     let mut hashes: Vec<Vec<u32>> = vec![Vec::new(); runs.len()];

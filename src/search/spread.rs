@@ -100,12 +100,22 @@ pub(super) fn each_share<R: Send>(
                 .collect()
         })
         .collect();
-    parallel::map(&shares, threads, |share| {
+    on_shares(&shares, threads, work)
+}
+
+/// `work` on each piece of `shares`, each share on a thread of its own (not taken in turn, which
+/// would undo their evenness); the results in the order of the pieces.
+pub(super) fn on_shares<T: Sync, R: Send>(
+    shares: &[Vec<T>],
+    threads: usize,
+    work: impl Fn(&T) -> R + Sync,
+) -> Vec<R> {
+    parallel::map(shares, threads, |share| {
         share.iter().map(&work).collect::<Vec<R>>()
     })
     .into_iter()
     .flatten()
-    .collect::<Vec<R>>()
+    .collect()
 }
 
 /// Segments of `sizes` paragraphs cut into at most `threads` shares of about as many paragraphs
