@@ -19,8 +19,9 @@ pub(super) struct Starts {
     /// Moves forward only: to the first start after the one asked about.
     next: Option<SegmentPostings>,
     /// Moves forward only, for [`Starts::of`] asked in the order of the paragraphs, as a scorer
-    /// asks: the postings, the last start met and the paragraph last asked about.
-    back: Option<(Option<SegmentPostings>, DocId, DocId)>,
+    /// asks: the postings, on the first start after the paragraph last asked about, and the last
+    /// start before them.
+    back: Option<(Option<SegmentPostings>, DocId)>,
     /// Every start, read when a paragraph's own run is asked for out of order.
     all: Option<Vec<DocId>>,
     inverted: Arc<InvertedIndexReader>,
@@ -65,10 +66,12 @@ impl Starts {
                 let postings = self
                     .inverted
                     .read_postings(&self.term, IndexRecordOption::Basic)?;
-                self.back = Some((postings, 0, 0));
+                self.back = Some((postings, 0));
             }
-            if let Some((postings, last, asked)) = &mut self.back
-                && doc >= *asked
+            // No start lies between the last one met and where the postings stand: any
+            // paragraph from the last start on is answered by reading forwards.
+            if let Some((postings, last)) = &mut self.back
+                && doc >= *last
             {
                 if let Some(postings) = postings {
                     while postings.doc() <= doc {
@@ -76,7 +79,6 @@ impl Starts {
                         postings.advance();
                     }
                 }
-                *asked = doc;
                 return Ok(*last);
             }
         }
@@ -280,10 +282,12 @@ mod tests {
         let searcher = index.reader().unwrap().searcher();
         let reader = searcher.segment_reader(0);
         let scanned = |doc: u32| heads.iter().copied().rfind(|&h| h <= doc).unwrap_or(0);
-        let asked: [Vec<u32>; 3] = [
+        let asked: [Vec<u32>; 4] = [
             (0..600).collect(),
             (0..600).step_by(37).collect(),
             vec![500, 3, 4, 599, 0, 250],
+            // Back from 40 to the head at 38 and past it: still read forwards.
+            vec![40, 38, 39, 200],
         ];
         for docs in asked {
             let mut starts = Starts::open(reader, fields.head).unwrap();
