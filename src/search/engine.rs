@@ -107,8 +107,8 @@ impl Engine {
             ..config.clone()
         };
         let run = Run::new(self, &config)?;
-        let names = names::search(self, &run.prepared, &config)?;
-        stream(&run, names, render, each)
+        let names = || names::search(self, &run.prepared, &config);
+        stream(&run, &names, render, each)
     }
 
     /// Counts matching paragraphs and occurrences.

@@ -29,28 +29,18 @@ pub(super) const STREAM_BATCH: usize = 512;
 const BATCHES_AHEAD: usize = 4;
 
 /// Hands every hit of `run` to `each`, a batch at a time, as `render` made it on one of the
-/// threads: the names, then the paragraphs in the order of the index. Each thread reads, checks,
-/// cites and renders a batch of its own (a run of the store, so that no compressed block is
-/// read by two); `each` gets the batches in order on the calling thread. Gives the counts; its
-/// `hits` are empty.
+/// threads: the names (`names` searches them), then the paragraphs in the order of the index.
+/// Each thread reads, checks, cites and renders a batch of its own (a run of the store, so that
+/// no compressed block is read by two); `each` gets the batches in order on the calling thread.
+/// The names are the first piece of that work: while one thread searches and renders them (a
+/// word of gazette titles, 政府, names hundreds of documents, each head read from its own block),
+/// the others start on the paragraphs. Gives the counts; its `hits` are empty.
 pub(super) fn stream<R: Send>(
     run: &Run,
-    names: names::Names,
+    names: &(dyn Fn() -> Result<names::Names, Error> + Sync),
     render: &(dyn Fn(Vec<Hit>) -> Result<R, Error> + Sync),
     each: &mut dyn FnMut(R) -> Result<(), Error>,
 ) -> Result<SearchResult, Error> {
-    let mut result = SearchResult {
-        documents: names.documents,
-        issues: names.issues,
-        ..SearchResult::default()
-    };
-    // A batch at a time too: a word of gazette names (政府) names every issue of their
-    // collection, as many as the paragraphs of a rarer word.
-    let mut named = names.hits.into_iter().peekable();
-    while named.peek().is_some() {
-        let batch: Vec<Hit> = named.by_ref().take(STREAM_BATCH).collect();
-        each(render(batch)?)?;
-    }
     let candidates = match NearPositions::of(run)? {
         // Positions rule out most candidates of a NEAR without reading them; the text decides
         // the rest, as it decides every candidate here.
@@ -65,33 +55,69 @@ pub(super) fn stream<R: Send>(
     let blocks = store_blocks(&run.searcher, candidates.len())?;
     let threads = parallel::threads(candidates.len(), PARALLEL_FROM);
     let paragraphs = AtomicUsize::new(0);
-    let rendered = |i: usize| -> Result<Option<R>, Error> {
+    // Piece 0 is the names, rendered a batch at a time too: a word of gazette names (政府)
+    // names every issue of their collection, as many as the paragraphs of a rarer word.
+    let work = |piece: usize| -> Result<Piece<R>, Error> {
+        let Some(batch) = piece.checked_sub(1).map(|i| batches[i]) else {
+            let names = names()?;
+            let mut rendered = Vec::new();
+            let mut named = names.hits.into_iter().peekable();
+            while named.peek().is_some() {
+                rendered.push(render(named.by_ref().take(STREAM_BATCH).collect())?);
+            }
+            return Ok(Piece::Names {
+                rendered,
+                documents: names.documents,
+                issues: names.issues,
+            });
+        };
         let mut heads = Heads::reading(&blocks);
         let mut hits = Vec::new();
-        for &candidate in batches[i] {
+        for &candidate in batch {
             if let Some(checked) = read_checked(run, candidate, true, &mut heads)? {
                 hits.push(hit_of(run, checked, &mut heads)?);
             }
         }
         paragraphs.fetch_add(hits.len(), Ordering::Relaxed);
         match hits.is_empty() {
-            true => Ok(None),
-            false => render(hits).map(Some),
+            true => Ok(Piece::Paragraphs(None)),
+            false => render(hits).map(|r| Piece::Paragraphs(Some(r))),
         }
     };
+    let mut result = SearchResult::default();
     parallel::ordered(
-        batches.len(),
+        1 + batches.len(),
         threads,
         threads * BATCHES_AHEAD,
-        rendered,
-        |r| match r? {
-            Some(r) => each(r),
-            None => Ok(()),
+        work,
+        |piece| match piece? {
+            Piece::Names {
+                rendered,
+                documents,
+                issues,
+            } => {
+                result.documents = documents;
+                result.issues = issues;
+                rendered.into_iter().try_for_each(&mut *each)
+            }
+            Piece::Paragraphs(Some(r)) => each(r),
+            Piece::Paragraphs(None) => Ok(()),
         },
     )?;
     result.paragraphs = paragraphs.into_inner();
     result.total = result.paragraphs + result.documents + result.issues;
     Ok(result)
+}
+
+/// What a piece of a stream's work gives: the names' batches with their counts, or a batch of
+/// paragraphs (`None` where the text rejected all of them).
+enum Piece<R> {
+    Names {
+        rendered: Vec<R>,
+        documents: usize,
+        issues: usize,
+    },
+    Paragraphs(Option<R>),
 }
 
 /// Every match with its score (0 where not scored), in the order of the index: segment by
