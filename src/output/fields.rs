@@ -207,10 +207,7 @@ pub fn json_lines(out: &mut Vec<u8>, hits: &[Hit]) -> serde_json::Result<()> {
         // Each part is an object of at least one key: `{…}`. Joined, the braces between them
         // become commas.
         out.extend_from_slice(&source[..source.len() - 1]);
-        let place = out.len();
-        serde_json::to_writer(&mut *out, &Place::of(hit))?;
-        out[place] = b',';
-        out.pop();
+        place(out, &Place::of(hit))?;
         // The text is most of a line's bytes: escaped here, as serde_json would escape it.
         out.extend_from_slice(b",\"text\":");
         json::string(out, &hit.text);
@@ -225,6 +222,41 @@ pub fn json_lines(out: &mut Vec<u8>, hits: &[Hit]) -> serde_json::Result<()> {
         out.extend_from_slice(b"}\n");
     }
     Ok(())
+}
+
+/// Appends a hit's [`Place`] as the keys and values serialising it writes, after a comma: written
+/// here because serde_json escapes each key and heading through its general path, a large share
+/// of `--all --json` for what is the same few keys on every line.
+fn place(out: &mut Vec<u8>, place: &Place) -> serde_json::Result<()> {
+    out.extend_from_slice(b",\"section\":[");
+    for (i, heading) in place.section.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        json::string(out, heading);
+    }
+    out.extend_from_slice(b"],\"page\":");
+    number(out, place.page);
+    out.extend_from_slice(b",\"page_end\":");
+    number(out, place.page_end);
+    out.extend_from_slice(b",\"paragraph\":");
+    number(out, Some(place.paragraph));
+    out.extend_from_slice(b",\"score\":");
+    serde_json::to_writer(&mut *out, &place.score)?;
+    out.extend_from_slice(match place.word_match {
+        true => b",\"word_match\":true,\"matched_in\":",
+        false => b",\"word_match\":false,\"matched_in\":",
+    });
+    json::string(out, place.matched_in);
+    Ok(())
+}
+
+/// Appends a number as JSON writes it, `null` for none.
+fn number(out: &mut Vec<u8>, n: Option<u64>) {
+    match n {
+        Some(n) => out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes()),
+        None => out.extend_from_slice(b"null"),
+    }
 }
 
 impl Serialize for Hit {
@@ -289,6 +321,12 @@ mod tests {
             };
             h.paragraph = i;
             h.score = i as f32 / 3.0;
+            h.word_match = i % 2 == 0;
+            if i == 3 {
+                h.section = vec!["第一章 \"总则\"".into(), "\\\t".into(), String::new()];
+                h.page = Some(u64::MAX);
+                h.matched_in = crate::search::MatchedIn::DocNumber;
+            }
             if i == 4 {
                 h.reference = Some("[1] 焦作市人民政府. 报告[J]. 2025(1): 3.".into());
             }

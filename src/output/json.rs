@@ -16,7 +16,10 @@ pub fn json<W: Write, T: serde::Serialize + Sync>(out: &mut W, items: &[T]) -> i
 
 /// Writes hits as JSON lines ([`super::fields::json_lines`]): as [`json`] writes items, on
 /// every core when there are many.
-pub fn hits<W: Write>(out: &mut W, hits: &[Hit]) -> io::Result<()> {
+pub fn hits(out: &mut Vec<u8>, hits: &[Hit]) -> io::Result<()> {
+    if parallel::threads(hits.len(), PARALLEL_JSON_FROM) == 1 {
+        return Ok(json_lines(out, hits)?);
+    }
     spread(out, hits, |bytes, part| Ok(json_lines(bytes, part)?))
 }
 
