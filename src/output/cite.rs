@@ -114,7 +114,7 @@ mod tests {
             page: citation.page,
             page_end: None,
             citation: Arc::new(citation),
-            section: vec![],
+            section: crate::search::Section::default(),
             paragraph: 7,
             score: 1.5,
             word_match: true,

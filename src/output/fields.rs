@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::json;
-use crate::search::Hit;
+use crate::search::{Hit, Section};
 use crate::store::schema::Citation;
 use crate::text::dates;
 
@@ -75,7 +75,7 @@ struct Passage<'a> {
 /// Where a paragraph stands and why it is a hit: a passage's fields before its text.
 #[derive(Serialize)]
 struct Place<'a> {
-    section: &'a [String],
+    section: &'a Section,
     /// The page where the paragraph starts (where the file has no pages, where its document
     /// starts).
     page: Option<u64>,
@@ -229,7 +229,7 @@ pub fn json_lines(out: &mut Vec<u8>, hits: &[Hit]) -> serde_json::Result<()> {
 /// of `--all --json` for what is the same few keys on every line.
 fn place(out: &mut Vec<u8>, place: &Place) -> serde_json::Result<()> {
     out.extend_from_slice(b",\"section\":[");
-    for (i, heading) in place.section.iter().enumerate() {
+    for (i, heading) in place.section.headings().enumerate() {
         if i > 0 {
             out.push(b',');
         }
@@ -313,7 +313,7 @@ mod tests {
         other.citation = std::sync::Arc::new(citation);
         other.page = None;
         other.page_end = Some(4);
-        other.section = Vec::new();
+        other.section = Section::default();
         for i in 0..6 {
             let mut h = match i % 3 {
                 0 => hit("甲", vec![]),
@@ -323,7 +323,7 @@ mod tests {
             h.score = i as f32 / 3.0;
             h.word_match = i % 2 == 0;
             if i == 3 {
-                h.section = vec!["第一章 \"总则\"".into(), "\\\t".into(), String::new()];
+                h.section = Section::new(&["第一章 \"总则\"", "\\\t", ""]);
                 h.page = Some(u64::MAX);
                 h.matched_in = crate::search::MatchedIn::DocNumber;
             }

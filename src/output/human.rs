@@ -108,7 +108,7 @@ fn location(hit: &Hit) -> String {
 /// 「焦作市人民政府公报 2025年第1号（总第139号） 2025-02-28 · 焦作市人民政府工作报告 (p. 3) › 三、… › （一）…」
 pub fn citation(hit: &Hit) -> String {
     let mut citation = issue_and_document(hit);
-    for heading in &hit.section {
+    for heading in hit.section.headings() {
         citation.push_str(" › ");
         citation.push_str(heading);
     }
@@ -269,14 +269,14 @@ mod tests {
         let mut document = hit(title, vec![(0, title.len())]);
         document.matched_in = MatchedIn::Title;
         document.paragraph = 0;
-        document.section.clear();
+        document.section = Default::default();
         let mut issue = hit("焦作市人民政府公报2025年第1号", vec![(0, 27)]);
         issue.matched_in = MatchedIn::Gazette;
         std::sync::Arc::make_mut(&mut issue.citation)
             .document
             .clear();
         issue.page = None;
-        issue.section.clear();
+        issue.section = Default::default();
         let result = SearchResult {
             hits: vec![issue, document],
             total: 5,

@@ -93,7 +93,7 @@ pub(crate) mod testing {
                 indexed: 0,
                 first_indexed: 0,
             }),
-            section: vec!["三、2025年重点工作".into()],
+            section: crate::search::Section::new(&["三、2025年重点工作"]),
             paragraph: 7,
             page: Some(3),
             page_end: None,

@@ -7,13 +7,14 @@ use anstyle::Style;
 use super::human::issue_and_document;
 use super::{CITATION, LOCATION, paint, printable, printable_text};
 use crate::report::show::Shown;
+use crate::search::Section;
 
 /// Writes paragraphs of a file for `gazette show`: the citation of each document where it starts,
 /// each heading path where it changes, the asked paragraph marked.
 pub fn show<W: Write>(out: &mut W, shown: &Shown, color: bool) -> io::Result<()> {
     let paint = |style: Style, text: &str| paint(style, text, color);
     let mut document = None;
-    let mut section: Option<&Vec<String>> = None;
+    let mut section: Option<&Section> = None;
     for (i, hit) in shown.paragraphs.iter().enumerate() {
         let opens = hit.paragraph == 1 || document.is_none();
         if opens || document != Some(&hit.citation.document) {

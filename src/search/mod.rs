@@ -64,6 +64,7 @@ use serde::Serialize;
 use tantivy::collector::Count;
 
 use crate::Error;
+pub use crate::store::place::Section;
 use crate::store::schema::Citation;
 use crate::text::fold::Script;
 use near::{Close, NearPositions, search_near};
@@ -140,7 +141,7 @@ impl MatchedIn {
 pub struct Hit {
     /// Where its document comes from, shared by the hits of one document.
     pub citation: Arc<Citation>,
-    pub section: Vec<String>,
+    pub section: Section,
     pub paragraph: u64,
     /// The page where the paragraph starts; where its file has no pages (text without form
     /// feeds), the page where its document starts, from the 目录.

@@ -37,7 +37,7 @@ use crate::search::rank::{Dates, order, order_by};
 use crate::search::stored::{Paragraph, inconsistent, read_head};
 use crate::search::verify::PARALLEL_FROM;
 use crate::search::verify::{WholeWords, spans_of};
-use crate::search::{Hit, MatchedIn, SearchConfig, Sort};
+use crate::search::{Hit, MatchedIn, SearchConfig, Section, Sort};
 use crate::store::schema::{self, Citation, Fields};
 use crate::{Error, parallel};
 
@@ -692,7 +692,7 @@ fn name_hit(
         page: citation.page,
         page_end: None,
         citation,
-        section: Vec::new(),
+        section: Section::default(),
         paragraph: 0,
         score,
         word_match: false,

@@ -14,7 +14,7 @@ use crate::Error;
 use crate::search::Hit;
 use crate::search::engine::Engine;
 use crate::store::blocks::{Blocks, Cursor};
-use crate::store::place::{self, Place};
+use crate::store::place::{Place, Section};
 use crate::store::schema::{Citation, Fields};
 use crate::text::fold::{Folded, fold};
 use crate::text::haystack::Haystack;
@@ -91,10 +91,11 @@ impl Paragraph {
         }
     }
 
-    /// The section path, outermost heading first.
-    fn section(&self) -> Vec<String> {
+    /// The section path, outermost heading first, in the bytes of its place.
+    fn section(&mut self) -> Section {
+        let place = std::mem::take(&mut self.place);
         self.section_at
-            .and_then(|at| place::section(&self.place, at))
+            .and_then(|at| Section::of_place(place, at))
             .unwrap_or_default()
     }
 
@@ -375,7 +376,7 @@ impl Stored {
 }
 
 pub(super) fn hit(
-    paragraph: Paragraph,
+    mut paragraph: Paragraph,
     score: f32,
     word_match: bool,
     matches: Vec<(usize, usize)>,

@@ -38,15 +38,10 @@ impl Place {
             self.ordinal,
             self.page.map_or(0, |p| p.saturating_add(1)),
             self.page_end.map_or(0, |p| p.saturating_add(1)),
-            section.len() as u64,
         ] {
             put(&mut bytes, n);
         }
-        for heading in section {
-            let heading = heading.as_ref().as_bytes();
-            put(&mut bytes, heading.len() as u64);
-            bytes.extend_from_slice(heading);
-        }
+        put_section(&mut bytes, section);
         bytes
     }
 
@@ -66,20 +61,96 @@ impl Place {
     }
 }
 
-/// The section path that a packed value holds from `at` (as [`Place::decode`] gives it);
-/// `None` when it is damaged.
-pub fn section(bytes: &[u8], at: usize) -> Option<Vec<String>> {
-    let mut rest = bytes.get(at..)?;
-    let count = take(&mut rest)?;
-    // Each heading takes a byte at least: a damaged count cannot ask for more room than that.
-    let mut headings = Vec::with_capacity(usize::try_from(count).ok()?.min(rest.len()));
-    for _ in 0..count {
-        let len = usize::try_from(take(&mut rest)?).ok()?;
-        let (heading, after) = rest.split_at_checked(len)?;
-        headings.push(std::str::from_utf8(heading).ok()?.to_string());
-        rest = after;
+/// A paragraph's section path, outermost heading first, kept in the packed value it was read
+/// from. `--all` shows tens of thousands of paragraphs, and a string of its own for each heading
+/// of each was a large share of its allocations: the headings are read from the value's bytes
+/// when they are written out.
+#[derive(Clone, Default)]
+pub struct Section {
+    /// A packed value whose section path starts at `at` and reads to its end, each heading UTF-8:
+    /// checked when made, never changed.
+    bytes: Vec<u8>,
+    at: usize,
+}
+
+impl Section {
+    /// A section path of these headings.
+    pub fn new<S: AsRef<str>>(headings: &[S]) -> Section {
+        let mut bytes = Vec::new();
+        put_section(&mut bytes, headings);
+        Section { bytes, at: 0 }
     }
-    rest.is_empty().then_some(headings)
+
+    /// The section path that the packed value `bytes` holds from `at` (as [`Place::decode`]
+    /// gives it); `None` when it is damaged.
+    pub fn of_place(bytes: Vec<u8>, at: usize) -> Option<Section> {
+        let mut rest = bytes.get(at..)?;
+        let count = take(&mut rest)?;
+        for _ in 0..count {
+            let len = usize::try_from(take(&mut rest)?).ok()?;
+            let (heading, after) = rest.split_at_checked(len)?;
+            simdutf8::basic::from_utf8(heading).ok()?;
+            rest = after;
+        }
+        rest.is_empty().then_some(Section { bytes, at })
+    }
+
+    /// Its headings, outermost first.
+    pub fn headings(&self) -> impl Iterator<Item = &str> {
+        let mut rest = self.bytes.get(self.at..).unwrap_or_default();
+        let count = take(&mut rest).unwrap_or(0);
+        (0..count).map_while(move |_| {
+            let len = usize::try_from(take(&mut rest)?).ok()?;
+            let (heading, after) = rest.split_at_checked(len)?;
+            rest = after;
+            // SAFETY: each heading was checked to be UTF-8 when the section was made
+            // (`of_place`) or was written from a `str` (`new`), and the bytes never change.
+            Some(unsafe { std::str::from_utf8_unchecked(heading) })
+        })
+    }
+
+    pub fn len(&self) -> usize {
+        self.headings().count()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.headings().next().is_none()
+    }
+
+    /// Its headings joined by `separator`.
+    pub fn join(&self, separator: &str) -> String {
+        self.headings().collect::<Vec<_>>().join(separator)
+    }
+}
+
+impl PartialEq for Section {
+    fn eq(&self, other: &Section) -> bool {
+        self.headings().eq(other.headings())
+    }
+}
+
+impl Eq for Section {}
+
+impl std::fmt::Debug for Section {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.headings()).finish()
+    }
+}
+
+impl serde::Serialize for Section {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.headings())
+    }
+}
+
+/// Appends a section path: the number of headings, then each one's length in bytes and text.
+fn put_section<S: AsRef<str>>(bytes: &mut Vec<u8>, section: &[S]) {
+    put(bytes, section.len() as u64);
+    for heading in section {
+        let heading = heading.as_ref().as_bytes();
+        put(bytes, heading.len() as u64);
+        bytes.extend_from_slice(heading);
+    }
 }
 
 /// Appends `n` as a LEB128 varint: seven bits a byte, low bits first, the high bit set on every
@@ -148,7 +219,11 @@ mod tests {
             // u64::MAX has no page + 1: the largest page is read back as one less.
             let saturated = |p: Option<u64>| p.map(|p| p.min(u64::MAX - 1));
             prop_assert_eq!(read, Place { page: saturated(place.page), page_end: saturated(place.page_end), ..place });
-            prop_assert_eq!(section(&bytes, at), Some(headings));
+            prop_assert_eq!(Section::of_place(bytes.clone(), at), Some(Section::new(&headings)));
+            let made = Section::new(&headings);
+            prop_assert_eq!(made.headings().collect::<Vec<_>>(), headings.iter().map(String::as_str).collect::<Vec<_>>());
+            prop_assert_eq!(made.len(), headings.len());
+            prop_assert_eq!(made.join(" › "), headings.join(" › "));
         }
 
         /// A damaged value (cut short, bytes changed) reads as damaged or as some place, never
@@ -164,8 +239,11 @@ mod tests {
             let at = flip.0.index(bytes.len());
             bytes[at] ^= flip.1;
             bytes.truncate(cut.index(bytes.len() + 1));
-            if let Some((_, at)) = Place::decode(&bytes) {
-                let _ = section(&bytes, at);
+            if let Some((_, at)) = Place::decode(&bytes)
+                && let Some(section) = Section::of_place(bytes.clone(), at)
+            {
+                // What reads as a section reads to its end.
+                let _ = section.join(" › ");
             }
         }
     }
@@ -184,7 +262,10 @@ mod tests {
         assert_eq!(&bytes[8..14], &[3, 0xC8, 0x01, 13, 0, 1]);
         assert_eq!(bytes[14], 16);
         assert_eq!(bytes.len(), 8 + 6 + 1 + 16);
-        assert_eq!(section(&bytes, 13), Some(vec!["第一章 总则".to_string()]));
+        assert_eq!(
+            Section::of_place(bytes, 13),
+            Some(Section::new(&["第一章 总则"]))
+        );
     }
 
     #[test]
@@ -193,13 +274,16 @@ mod tests {
         let (_, at) = Place::decode(&bytes).unwrap();
         let mut longer = bytes.clone();
         longer.push(0);
-        assert_eq!(section(&longer, at), None);
-        assert_eq!(section(&bytes[..bytes.len() - 1], at), None);
+        assert_eq!(Section::of_place(longer, at), None);
+        assert_eq!(
+            Section::of_place(bytes[..bytes.len() - 1].to_vec(), at),
+            None
+        );
         // A heading cut inside a character is not UTF-8.
         let mut cut = Place::default().encode(&["一"]);
         cut[at + 1] = 2;
         cut.pop();
-        assert_eq!(section(&cut, at), None);
+        assert_eq!(Section::of_place(cut, at), None);
         assert_eq!(Place::decode(&bytes[..7]), None);
         // A varint of eleven bytes runs past 64 bits.
         let mut long = vec![0; 8];
