@@ -248,9 +248,16 @@ impl Blocks {
         if cursor.content.len() < size {
             cursor.content.resize(size, 0);
         }
-        let written =
-            lz4_flex::block::decompress_into(&compressed[4..], &mut cursor.content[..size])
-                .map_err(|err| invalid(&err.to_string()))?;
+        // The reference implementation of lz4 (liblz4's bounds-checked decoder): on gazette's
+        // stores it decompresses a fifth faster than lz4_flex, and `--all` on a common word
+        // decompresses nearly every block.
+        let expected = i32::try_from(size).map_err(|_| invalid("a block larger than lz4 reads"))?;
+        let written = lz4::block::decompress_to_buffer(
+            &compressed[4..],
+            Some(expected),
+            &mut cursor.content[..size],
+        )
+        .map_err(|err| invalid(&err.to_string()))?;
         if written != size || size < 4 {
             return Err(invalid("a block shorter than it says"));
         }
@@ -371,6 +378,67 @@ mod tests {
             most_blocks > 2,
             "{most_blocks} blocks: too few to test moving between them"
         );
+    }
+
+    /// A store whose blocks were damaged (a size that says more than the block holds, lz4 data
+    /// changed or cut short) reads each document as an error or as some values: never a panic,
+    /// never a read past a buffer. liblz4's bounds-checked decoder is what reads them.
+    #[test]
+    fn a_damaged_block_is_an_error_not_a_panic() {
+        let repo = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+        let dir = tempfile::tempdir().unwrap();
+        let config = crate::indexer::IndexConfig {
+            index_dir: dir.path().join("index"),
+            inputs: vec![repo.join("corpus")],
+            ..crate::indexer::IndexConfig::default()
+        };
+        crate::indexer::run(&config).unwrap();
+        let (index, _) = crate::store::open(&config.index_dir).unwrap();
+        let searcher = index.reader().unwrap().searcher();
+        let segment = &searcher.segment_readers()[0];
+        let name = format!("{}.store", segment.segment_id().uuid_string());
+        let file = index
+            .directory()
+            .open_read(std::path::Path::new(&name))
+            .unwrap();
+        let whole = file.read_bytes().unwrap().to_vec();
+        let ranges: Vec<Range<usize>> = Blocks::of(name.clone(), FileSlice::from(whole.clone()))
+            .unwrap()
+            .unwrap()
+            .blocks
+            .into_iter()
+            .map(|(_, bytes)| bytes)
+            .collect();
+        let read_all = |bytes: Vec<u8>| -> usize {
+            let blocks = Blocks::of(name.clone(), FileSlice::from(bytes))
+                .unwrap()
+                .unwrap();
+            let mut cursor = Cursor::default();
+            (0..segment.max_doc())
+                .filter(|&doc| blocks.doc(&mut cursor, doc).is_err())
+                .count()
+        };
+        assert_eq!(read_all(whole.clone()), 0, "the store as written");
+        for range in ranges.iter().take(8) {
+            // A size larger than what the block decompresses to.
+            let mut bigger = whole.clone();
+            let size = u32_at(&bigger, range.start).unwrap();
+            bigger[range.start..range.start + 4].copy_from_slice(&(size * 2).to_le_bytes());
+            assert!(read_all(bigger) > 0, "a size twice the block's");
+            // The lz4 data cut short: its last half zeroed.
+            let mut cut = whole.clone();
+            let half = range.start + 4 + (range.len() - 4) / 2;
+            cut[half..range.end].fill(0);
+            assert!(read_all(cut) > 0, "lz4 data cut short");
+            // Bytes changed here and there: whatever they read as, no panic.
+            for step in [3, 17, 101] {
+                let mut changed = whole.clone();
+                for at in (range.start + 4..range.end).step_by(step) {
+                    changed[at] ^= 0xA5;
+                }
+                read_all(changed);
+            }
+        }
     }
 
     #[test]
