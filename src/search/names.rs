@@ -34,7 +34,7 @@ use crate::search::near::NearPositions;
 use crate::search::plan::{Context, Prepared, exact_in_index, has_filter, to_query};
 use crate::search::query::Expr;
 use crate::search::rank::{Dates, order, order_by};
-use crate::search::stored::{Paragraph, inconsistent, read_head};
+use crate::search::stored::{Heads, Paragraph, inconsistent, read_head, store_blocks};
 use crate::search::verify::PARALLEL_FROM;
 use crate::search::verify::{WholeWords, spans_of};
 use crate::search::{Hit, MatchedIn, SearchConfig, Section, Sort};
@@ -202,8 +202,11 @@ impl<'a> NameRun<'a> {
             }
         };
         let mut hits = Vec::new();
+        // Many heads (`--all` on a word of titles) are read block by block, each block once.
+        let blocks = store_blocks(self.searcher(), addresses.len())?;
+        let mut heads = Heads::reading(&blocks);
         for address in addresses {
-            if let Some(hit) = self.document(address)? {
+            if let Some(hit) = self.document(address, &mut heads)? {
                 hits.push(hit);
             }
         }
@@ -229,8 +232,8 @@ impl<'a> NameRun<'a> {
     }
 
     /// The hit of the document headed at `address`, if its title or else its 文号 matches.
-    fn document(&self, address: DocAddress) -> Result<Option<Hit>, Error> {
-        let citation = read_citation(self.searcher(), self.fields(), address)?;
+    fn document(&self, address: DocAddress, heads: &mut Heads) -> Result<Option<Hit>, Error> {
+        let citation = heads.citation(self.searcher(), self.fields(), address)?;
         let (title, number) = (citation.document.clone(), citation.doc_number.clone());
         let named = self.named(&title, number.as_deref(), citation.clone(), address);
         Ok(named.map(|named| {
@@ -487,10 +490,13 @@ impl<'a> NameRun<'a> {
             matched.into_iter().enumerate().collect();
         matched.sort_unstable_by_key(|(_, (address, _))| *address);
         let threads = parallel::threads(count, PARALLEL_FROM);
+        // Many heads are read block by block, each block once, as `--all` reads paragraphs.
+        let blocks = store_blocks(self.searcher(), count)?;
         let parts = parallel::chunks(matched, threads, |part| {
+            let mut heads = Heads::reading(&blocks);
             part.into_iter()
                 .map(|(at, (address, verdict))| {
-                    let document = read_citation(self.searcher(), self.fields(), address)?;
+                    let document = heads.citation(self.searcher(), self.fields(), address)?;
                     let hit = name_hit(
                         issue_citation(document),
                         verdict.matched_in,

@@ -278,6 +278,19 @@ impl Heads {
         Ok(read)
     }
 
+    /// The citation stored at `head`, read without keeping it: for a thread that cites each of
+    /// many documents once (`--all` on a word of gazette names cites every issue it names).
+    pub(super) fn citation(
+        &mut self,
+        searcher: &Searcher,
+        fields: &Fields,
+        head: DocAddress,
+    ) -> Result<Arc<Citation>, Error> {
+        let (_, citation) = head_of(self.stored(searcher, head, HEADS)?, fields)
+            .ok_or_else(|| inconsistent(head, "a document's citation is missing"))?;
+        Ok(citation)
+    }
+
     /// The last head at or before `address` in its segment, from the postings of `head = 1`,
     /// read once per segment.
     fn last_head(

@@ -7,6 +7,7 @@
 //! scores up front (12 bytes each). An order by relevance or by date over every hit needs them
 //! all before the first can be written: that is [`crate::search::Engine::search`]'s.
 
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use tantivy::collector::{Collector, SegmentCollector};
@@ -32,44 +33,50 @@ const BATCHES_AHEAD: usize = 4;
 /// threads: the names (`names` searches them), then the paragraphs in the order of the index.
 /// Each thread reads, checks, cites and renders a batch of its own (a run of the store, so that
 /// no compressed block is read by two); `each` gets the batches in order on the calling thread.
-/// The names are the first piece of that work: while one thread searches and renders them (a
+/// The names are searched on a thread of their own while the paragraphs' candidates are found (a
 /// word of gazette titles, 政府, names hundreds of documents, each head read from its own block),
-/// the others start on the paragraphs. Gives the counts; its `hits` are empty.
+/// and their batches are rendered on the threads as the paragraphs' are: a word of gazette names
+/// names every issue of its collection, as many as the paragraphs of a rarer word. Gives the
+/// counts; its `hits` are empty.
 pub(super) fn stream<R: Send>(
     run: &Run,
     names: &(dyn Fn() -> Result<names::Names, Error> + Sync),
     render: &(dyn Fn(Vec<Hit>) -> Result<R, Error> + Sync),
     each: &mut dyn FnMut(R) -> Result<(), Error>,
 ) -> Result<SearchResult, Error> {
-    let candidates = match NearPositions::of(run)? {
-        // Positions rule out most candidates of a NEAR without reading them; the text decides
-        // the rest, as it decides every candidate here.
-        Some(near) => near
-            .close(run, true)?
-            .into_iter()
-            .map(|close| (close.score, close.address))
-            .collect(),
-        None => spread::search(&run.searcher, &run.query, &InIndexOrder::scored())?,
+    let (names, candidates) = std::thread::scope(|scope| {
+        let names = scope.spawn(names);
+        let candidates = candidates(run);
+        let names = names
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (names, candidates)
+    });
+    let (names, candidates) = (names?, candidates?);
+    let mut result = SearchResult {
+        documents: names.documents,
+        issues: names.issues,
+        ..SearchResult::default()
     };
+    // Each batch of names is taken out by the thread that renders it.
+    let named_hits = names.hits.len();
+    let mut named = names.hits.into_iter().peekable();
+    let mut named_batches = Vec::new();
+    while named.peek().is_some() {
+        let batch: Vec<Hit> = named.by_ref().take(STREAM_BATCH).collect();
+        named_batches.push(Mutex::new(batch));
+    }
     let batches: Vec<&[(f32, DocAddress)]> = candidates.chunks(STREAM_BATCH).collect();
     let blocks = store_blocks(&run.searcher, candidates.len())?;
-    let threads = parallel::threads(candidates.len(), PARALLEL_FROM);
+    let pieces = named_batches.len() + batches.len();
+    let threads = parallel::threads(named_hits + candidates.len(), PARALLEL_FROM);
     let paragraphs = AtomicUsize::new(0);
-    // Piece 0 is the names, rendered a batch at a time too: a word of gazette names (政府)
-    // names every issue of their collection, as many as the paragraphs of a rarer word.
-    let work = |piece: usize| -> Result<Piece<R>, Error> {
-        let Some(batch) = piece.checked_sub(1).map(|i| batches[i]) else {
-            let names = names()?;
-            let mut rendered = Vec::new();
-            let mut named = names.hits.into_iter().peekable();
-            while named.peek().is_some() {
-                rendered.push(render(named.by_ref().take(STREAM_BATCH).collect())?);
-            }
-            return Ok(Piece::Names {
-                rendered,
-                documents: names.documents,
-                issues: names.issues,
-            });
+    let work = |piece: usize| -> Result<Option<R>, Error> {
+        let Some(batch) = piece.checked_sub(named_batches.len()).map(|i| batches[i]) else {
+            let mut named = named_batches[piece]
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            return render(std::mem::take(&mut *named)).map(Some);
         };
         let mut heads = Heads::reading(&blocks);
         let mut hits = Vec::new();
@@ -80,28 +87,18 @@ pub(super) fn stream<R: Send>(
         }
         paragraphs.fetch_add(hits.len(), Ordering::Relaxed);
         match hits.is_empty() {
-            true => Ok(Piece::Paragraphs(None)),
-            false => render(hits).map(|r| Piece::Paragraphs(Some(r))),
+            true => Ok(None),
+            false => render(hits).map(Some),
         }
     };
-    let mut result = SearchResult::default();
     parallel::ordered(
-        1 + batches.len(),
+        pieces,
         threads,
         threads * BATCHES_AHEAD,
         work,
-        |piece| match piece? {
-            Piece::Names {
-                rendered,
-                documents,
-                issues,
-            } => {
-                result.documents = documents;
-                result.issues = issues;
-                rendered.into_iter().try_for_each(&mut *each)
-            }
-            Piece::Paragraphs(Some(r)) => each(r),
-            Piece::Paragraphs(None) => Ok(()),
+        |rendered| match rendered? {
+            Some(r) => each(r),
+            None => Ok(()),
         },
     )?;
     result.paragraphs = paragraphs.into_inner();
@@ -109,15 +106,18 @@ pub(super) fn stream<R: Send>(
     Ok(result)
 }
 
-/// What a piece of a stream's work gives: the names' batches with their counts, or a batch of
-/// paragraphs (`None` where the text rejected all of them).
-enum Piece<R> {
-    Names {
-        rendered: Vec<R>,
-        documents: usize,
-        issues: usize,
-    },
-    Paragraphs(Option<R>),
+/// The candidates of `run`, each with its score, in the order of the index.
+fn candidates(run: &Run) -> Result<Vec<(f32, DocAddress)>, Error> {
+    Ok(match NearPositions::of(run)? {
+        // Positions rule out most candidates of a NEAR without reading them; the text decides
+        // the rest, as it decides every candidate here.
+        Some(near) => near
+            .close(run, true)?
+            .into_iter()
+            .map(|close| (close.score, close.address))
+            .collect(),
+        None => spread::search(&run.searcher, &run.query, &InIndexOrder::scored())?,
+    })
 }
 
 /// Every match with its score (0 where not scored), in the order of the index: segment by

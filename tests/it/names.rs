@@ -573,6 +573,35 @@ fn every_issue_of_a_large_collection_is_cited_from_its_own_head() {
         assert!(file.contains(gazette) && file.contains(issue), "{hit}");
         assert!(files.insert(path.to_string()), "{path} cited twice");
     }
+    // The names come in batches of their own before the paragraphs' (more than one batch of each
+    // here): every name first, then every paragraph that `--count` counts, each once.
+    let first_text = hits
+        .iter()
+        .position(|h| h["matched_in"] == "text")
+        .expect("paragraphs of 政府");
+    assert!(first_text > 512, "{first_text} names: one batch");
+    assert!(hits[first_text..].iter().all(|h| h["matched_in"] == "text"));
+    let out = gazette(&["search", "政府", "--count", "--json", "--index", &index]);
+    let counts: Value = serde_json::from_str(stdout(&out).trim()).unwrap();
+    let paragraphs: std::collections::HashSet<(String, u64)> = hits[first_text..]
+        .iter()
+        .map(|h| (h["path"].to_string(), h["paragraph"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(
+        paragraphs.len(),
+        hits.len() - first_text,
+        "a paragraph twice"
+    );
+    assert_eq!(counts["paragraphs"], paragraphs.len());
+    assert!(
+        paragraphs.len() > 512,
+        "{} paragraphs: one batch",
+        paragraphs.len()
+    );
+    assert_eq!(
+        counts["issues"].as_u64().unwrap() + counts["documents"].as_u64().unwrap(),
+        first_text as u64
+    );
 }
 
 /// Where the best hits are all names (a word of many titles), the paragraphs are only counted:
