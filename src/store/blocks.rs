@@ -328,19 +328,24 @@ mod tests {
         }
     }
 
+    /// An index, in `dir`, of these folders of the repository.
+    fn index_of(dir: &std::path::Path, folders: &[&str]) -> Index {
+        let repo = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+        let config = crate::indexer::IndexConfig {
+            index_dir: dir.join("index"),
+            inputs: folders.iter().map(|folder| repo.join(folder)).collect(),
+            ..crate::indexer::IndexConfig::default()
+        };
+        crate::indexer::run(&config).unwrap();
+        crate::store::open(&config.index_dir).unwrap().0
+    }
+
     /// Every document of every segment, in order and then from the last back, reads as tantivy's
     /// store reader reads it; and a document past the last is an error, not a panic.
     #[test]
     fn reads_every_document_as_tantivy_does() {
-        let repo = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
         let dir = tempfile::tempdir().unwrap();
-        let config = crate::indexer::IndexConfig {
-            index_dir: dir.path().join("index"),
-            inputs: vec![repo.join("corpus"), repo.join("tests/fixtures")],
-            ..crate::indexer::IndexConfig::default()
-        };
-        crate::indexer::run(&config).unwrap();
-        let (index, _) = crate::store::open(&config.index_dir).unwrap();
+        let index = index_of(dir.path(), &["corpus", "tests/fixtures"]);
         let searcher = index.reader().unwrap().searcher();
         let mut most_blocks = 0;
         for (ord, segment) in searcher.segment_readers().iter().enumerate() {
@@ -385,15 +390,8 @@ mod tests {
     /// never a read past a buffer. liblz4's bounds-checked decoder is what reads them.
     #[test]
     fn a_damaged_block_is_an_error_not_a_panic() {
-        let repo = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
         let dir = tempfile::tempdir().unwrap();
-        let config = crate::indexer::IndexConfig {
-            index_dir: dir.path().join("index"),
-            inputs: vec![repo.join("corpus")],
-            ..crate::indexer::IndexConfig::default()
-        };
-        crate::indexer::run(&config).unwrap();
-        let (index, _) = crate::store::open(&config.index_dir).unwrap();
+        let index = index_of(dir.path(), &["corpus"]);
         let searcher = index.reader().unwrap().searcher();
         let segment = &searcher.segment_readers()[0];
         let name = format!("{}.store", segment.segment_id().uuid_string());
