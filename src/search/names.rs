@@ -34,7 +34,7 @@ use crate::search::near::NearPositions;
 use crate::search::plan::{Context, Prepared, exact_in_index, has_filter, to_query};
 use crate::search::query::Expr;
 use crate::search::rank::{Dates, order, order_by};
-use crate::search::stored::{Heads, Paragraph, inconsistent, read_head, store_blocks};
+use crate::search::stored::{Heads, Paragraph, read_citation, store_blocks};
 use crate::search::verify::PARALLEL_FROM;
 use crate::search::verify::{WholeWords, spans_of};
 use crate::search::{Hit, MatchedIn, SearchConfig, Section, Sort};
@@ -633,17 +633,6 @@ fn shortest_first(
             }
         }
     })
-}
-
-/// The citation stored on the head at `address`.
-fn read_citation(
-    searcher: &Searcher,
-    fields: &Fields,
-    address: DocAddress,
-) -> Result<Arc<Citation>, Error> {
-    let (_, citation) = read_head(searcher, fields, address)?
-        .ok_or_else(|| inconsistent(address, "a document's citation is missing"))?;
-    Ok(citation)
 }
 
 /// An issue's citation, from one of its documents': what belongs to that document alone (its

@@ -324,14 +324,14 @@ impl Heads {
     }
 }
 
-/// The record number and the citation stored on the head at `head`; `None` when it holds no
-/// citation.
-pub(super) fn read_head(
+/// The citation stored on the head at `head`, read through tantivy's store reader: for a few
+/// heads read one at a time.
+pub(super) fn read_citation(
     searcher: &Searcher,
     fields: &Fields,
     head: DocAddress,
-) -> Result<Option<Head>, Error> {
-    Ok(head_of(searcher.doc(head)?, fields))
+) -> Result<Arc<Citation>, Error> {
+    Heads::default().citation(searcher, fields, head)
 }
 
 /// The record number and the citation a head stores; `None` when it holds no citation.
