@@ -265,13 +265,15 @@ pub fn issue_name(gazette: Option<&str>, issue: Option<&str>) -> Option<(String,
 /// What [`issue_name`] puts between a gazette's name and an issue's: a space between two
 /// letters or digits, else nothing.
 pub fn issue_name_glue(gazette: &str, issue: &str) -> &'static str {
+    glue_between(gazette.chars().next_back(), issue.chars().next())
+}
+
+/// [`issue_name_glue`] from the last character of the gazette's name and the first of the
+/// issue's.
+pub fn glue_between(last: Option<char>, first: Option<char>) -> &'static str {
     let word =
         |c: Option<char>| c.is_some_and(|c| !crate::text::fold::is_cjk(c) && c.is_alphanumeric());
-    if word(gazette.chars().next_back()) && word(issue.chars().next()) {
-        " "
-    } else {
-        ""
-    }
+    if word(last) && word(first) { " " } else { "" }
 }
 
 /// One issue: its gazette, its name and its year, which tells apart two issues that reuse a name

@@ -254,6 +254,26 @@ impl Sought {
         Some(first.is_some_and(|f| f != ' '))
     }
 
+    /// [`Sought::holds_none`] on bytes, and `None` too where they are not UTF-8, found in one
+    /// reading of them: a search of a word of gazette names looks at the name of every issue
+    /// of a large collection as the index's bytes, and checking them as UTF-8 before reading
+    /// their characters was as long as looking at them.
+    pub fn holds_none_in(&mut self, bytes: &[u8]) -> Option<bool> {
+        let (mut rest, mut first) = (bytes, None);
+        while !rest.is_empty() {
+            let (c, len) = decode_utf8(rest)?;
+            rest = &rest[len..];
+            first.get_or_insert(c);
+            if c.is_ascii() && !self.ascii {
+                continue;
+            }
+            if self.may_make(c) {
+                return None;
+            }
+        }
+        Some(first.and_then(fold_char).is_some_and(|f| f != ' '))
+    }
+
     /// Whether `c` folds to one of the characters, or is traditional (its neighbours may convert
     /// it to anything).
     fn may_make(&mut self, c: char) -> bool {
@@ -266,6 +286,29 @@ impl Sought {
         *slot = (c as u32, may);
         may
     }
+}
+
+/// The character that `bytes` start with and its length, if they start with one in UTF-8: no
+/// overlong form, no surrogate, nothing above U+10FFFF.
+pub fn decode_utf8(bytes: &[u8]) -> Option<(char, usize)> {
+    let lead = *bytes.first()?;
+    let (len, least, mut code) = match lead {
+        0x00..=0x7F => return Some((char::from(lead), 1)),
+        0xC2..=0xDF => (2, 0x80, u32::from(lead & 0x1F)),
+        0xE0..=0xEF => (3, 0x800, u32::from(lead & 0x0F)),
+        0xF0..=0xF4 => (4, 0x1_0000, u32::from(lead & 0x07)),
+        _ => return None,
+    };
+    for &byte in bytes.get(1..len)? {
+        if byte & 0xC0 != 0x80 {
+            return None;
+        }
+        code = code << 6 | u32::from(byte & 0x3F);
+    }
+    if code < least {
+        return None;
+    }
+    char::from_u32(code).map(|c| (c, len))
 }
 
 /// The matching form of `text`, with or without script folding.
@@ -415,8 +458,51 @@ mod tests {
                         expected,
                         "{text:?} {chars:?} {script:?}, kept"
                     );
+                    assert_eq!(
+                        sought.holds_none_in(text.as_bytes()),
+                        expected,
+                        "{text:?} {chars:?} {script:?}, as bytes"
+                    );
                 }
             }
+        }
+    }
+
+    #[test]
+    fn bytes_decode_as_the_standard_library_reads_them() {
+        // Every one- and two-byte string, and every three-byte string whose first byte leads a
+        // longer sequence (overlong forms, surrogates, cut sequences), with a fourth byte
+        // after some: decoded character by character, a string reads as `str::from_utf8` reads
+        // it, and is refused where it is refused.
+        let decoded = |bytes: &[u8]| -> Option<String> {
+            let (mut rest, mut out) = (bytes, String::new());
+            while !rest.is_empty() {
+                let (c, len) = decode_utf8(rest)?;
+                out.push(c);
+                rest = &rest[len..];
+            }
+            Some(out)
+        };
+        let mut strings: Vec<Vec<u8>> = (0..=255u8).map(|a| vec![a]).collect();
+        for a in 0..=255u8 {
+            for b in 0..=255u8 {
+                strings.push(vec![a, b]);
+                if a >= 0xC0 {
+                    for c in [0x00, 0x7F, 0x80, 0x9F, 0xA0, 0xBF, 0xC0, 0xFF] {
+                        strings.push(vec![a, b, c]);
+                        strings.push(vec![a, b, c, 0x80]);
+                        strings.push(vec![a, b, c, 0xBF]);
+                    }
+                }
+            }
+        }
+        strings.extend(
+            ["政府公报", "2025年第1号（总第77号）", "\u{10FFFF}a", "𠀀"]
+                .map(|s| s.as_bytes().to_vec()),
+        );
+        for bytes in &strings {
+            let want = std::str::from_utf8(bytes).ok().map(str::to_string);
+            assert_eq!(decoded(bytes), want, "{bytes:x?}");
         }
     }
 
