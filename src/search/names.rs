@@ -34,6 +34,7 @@ use crate::search::near::NearPositions;
 use crate::search::plan::{Context, Prepared, exact_in_index, has_filter, to_query};
 use crate::search::query::Expr;
 use crate::search::rank::{Dates, order, order_by};
+use crate::search::spread;
 use crate::search::stored::{Heads, Paragraph, read_citation, store_blocks};
 use crate::search::verify::PARALLEL_FROM;
 use crate::search::verify::{WholeWords, spans_of};
@@ -73,8 +74,24 @@ pub(super) fn search(
         return Ok(Names::default());
     }
     let names = NameRun::new(engine, prepared)?;
-    let (mut hits, documents) = names.documents(config)?;
-    let (issue_hits, issues) = names.issues(config)?;
+    let issues_query = names.candidates(names.fields().issue_name)?;
+    // Where the issues are many (a word of gazette names finds every issue of a large
+    // collection), the documents are found on a thread of their own meanwhile: the issues'
+    // search is on one thread for a part of its time.
+    let (documents, issues) = if spread::threads(names.searcher(), issues_query.as_ref())? > 1 {
+        std::thread::scope(|scope| {
+            let documents = scope.spawn(|| names.documents(config));
+            let issues = names.issues(issues_query.as_ref(), config);
+            let documents = documents
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (documents, issues)
+        })
+    } else {
+        let documents = names.documents(config);
+        (documents, names.issues(issues_query.as_ref(), config))
+    };
+    let ((mut hits, documents), (issue_hits, issues)) = (documents?, issues?);
     hits.extend(issue_hits);
     order(&mut hits, config.sort);
     Ok(Names {
@@ -337,14 +354,14 @@ impl<'a> NameRun<'a> {
 
     /// Issues whose name the query matches, one hit each: the best `limit`, and how many.
     ///
-    /// The heads whose issue name may match are found as a title is, the filters of the query's
+    /// The heads whose issue name may match (`query`, the candidates of the issue names' view)
+    /// are found as a title is, the filters of the query's
     /// top level with them, then taken by issue through their key (`issues::find`). Where the
     /// index decides and no filter needs a document's citation, every issue found matches: they
     /// are counted as found, and only those that could rank among the best `limit` are checked
     /// on their name. Otherwise each is checked: on its name, and on the citation of its first
     /// document where a filter stands under an OR or a NOT.
-    fn issues(&self, config: &SearchConfig) -> Result<(Vec<Hit>, usize), Error> {
-        let query = self.candidates(self.fields().issue_name)?;
+    fn issues(&self, query: &dyn Query, config: &SearchConfig) -> Result<(Vec<Hit>, usize), Error> {
         let expr = without_scope_filters(&self.prepared.expr);
         let per_document = has_filter(&expr);
         let decided = self.decides && !per_document;
@@ -372,7 +389,7 @@ impl<'a> NameRun<'a> {
         let found = issues::find(
             self.searcher(),
             &self.engine.dates,
-            query.as_ref(),
+            query,
             bounded.then_some(bounder),
         )?;
         if !decided {
