@@ -236,8 +236,10 @@ struct Batch<'a> {
     /// When this run began: the `indexed` time of every file it adds or changes.
     now: u64,
     manifests: Manifests,
-    /// Paths already met, as stored: overlapping inputs name a file twice.
-    seen: HashSet<String>,
+    /// Paths already met, as stored: overlapping inputs name a file twice. Kept as 128-bit
+    /// hashes: the paths themselves, a hundred bytes and more each, grew the run's memory by
+    /// tens of megabytes in a collection of 363,000 files.
+    seen: HashSet<u128>,
     uncommitted: u64,
     errors: Vec<Error>,
     summary: IndexSummary,
@@ -268,10 +270,12 @@ fn add_files(
         errors,
     };
     let bar = progress_bar(files.len() as u64, config.progress);
-    for path in &files {
+    // Each path dropped once its file is indexed, so that the memory the list holds is handed
+    // to the rest of the run as it goes.
+    for path in files {
         bar.set_message(path.display().to_string());
         bar.inc(1);
-        batch.add(path)?;
+        batch.add(&path)?;
     }
     bar.finish_and_clear();
     if config.prune {
@@ -302,7 +306,10 @@ impl Batch<'_> {
     /// counted as failed and the batch goes on; only a failure to write the index stops it.
     fn add(&mut self, path: &Path) -> Result<(), Error> {
         let shown = display_path(path);
-        if !self.seen.insert(shown.clone()) {
+        if !self
+            .seen
+            .insert(xxhash_rust::xxh3::xxh3_128(shown.as_bytes()))
+        {
             return Ok(()); // named twice, by two overlapping inputs
         }
         let large = std::fs::metadata(path).is_ok_and(|m| m.len() > self.config.part_bytes);
