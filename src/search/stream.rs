@@ -13,6 +13,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
 
+use crate::search::names::Listed;
 use crate::search::near::NearPositions;
 use crate::search::plan::Run;
 use crate::search::spread;
@@ -35,12 +36,12 @@ const BATCHES_AHEAD: usize = 4;
 /// no compressed block is read by two); `each` gets the batches in order on the calling thread.
 /// The names are searched on a thread of their own while the paragraphs' candidates are found (a
 /// word of gazette titles, 政府, names hundreds of documents, each head read from its own block),
-/// and their batches are rendered on the threads as the paragraphs' are: a word of gazette names
-/// names every issue of its collection, as many as the paragraphs of a rarer word. Gives the
-/// counts; its `hits` are empty.
+/// and their batches are cited and rendered on the threads as the paragraphs' are: a word of
+/// gazette names names every issue of its collection, as many as the paragraphs of a rarer word,
+/// each cited from a head of its own. Gives the counts; its `hits` are empty.
 pub(super) fn stream<R: Send>(
     run: &Run,
-    names: &(dyn Fn() -> Result<names::Names, Error> + Sync),
+    names: &(dyn Fn() -> Result<(Vec<Listed>, names::Names), Error> + Sync),
     render: &(dyn Fn(Vec<Hit>) -> Result<R, Error> + Sync),
     each: &mut dyn FnMut(R) -> Result<(), Error>,
 ) -> Result<SearchResult, Error> {
@@ -52,33 +53,36 @@ pub(super) fn stream<R: Send>(
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         (names, candidates)
     });
-    let (names, candidates) = (names?, candidates?);
+    let ((named, counts), candidates) = (names?, candidates?);
     let mut result = SearchResult {
-        documents: names.documents,
-        issues: names.issues,
+        documents: counts.documents,
+        issues: counts.issues,
         ..SearchResult::default()
     };
-    // Each batch of names is taken out by the thread that renders it.
-    let named_hits = names.hits.len();
-    let mut named = names.hits.into_iter().peekable();
+    // Each batch of names is taken out by the thread that cites and renders it.
+    let named_hits = named.len();
+    let mut named = named.into_iter().peekable();
     let mut named_batches = Vec::new();
     while named.peek().is_some() {
-        let batch: Vec<Hit> = named.by_ref().take(STREAM_BATCH).collect();
+        let batch: Vec<Listed> = named.by_ref().take(STREAM_BATCH).collect();
         named_batches.push(Mutex::new(batch));
     }
     let batches: Vec<&[(f32, DocAddress)]> = candidates.chunks(STREAM_BATCH).collect();
-    let blocks = store_blocks(&run.searcher, candidates.len())?;
+    let blocks = store_blocks(&run.searcher, named_hits + candidates.len())?;
     let pieces = named_batches.len() + batches.len();
     let threads = parallel::threads(named_hits + candidates.len(), PARALLEL_FROM);
     let paragraphs = AtomicUsize::new(0);
     let work = |piece: usize| -> Result<Option<R>, Error> {
-        let Some(batch) = piece.checked_sub(named_batches.len()).map(|i| batches[i]) else {
-            let mut named = named_batches[piece]
-                .lock()
-                .unwrap_or_else(|poisoned| poisoned.into_inner());
-            return render(std::mem::take(&mut *named)).map(Some);
-        };
         let mut heads = Heads::reading(&blocks);
+        let Some(batch) = piece.checked_sub(named_batches.len()).map(|i| batches[i]) else {
+            let named = std::mem::take(
+                &mut *named_batches[piece]
+                    .lock()
+                    .unwrap_or_else(|poisoned| poisoned.into_inner()),
+            );
+            let hits = names::cite(&run.searcher, &run.fields, &mut heads, named)?;
+            return render(hits).map(Some);
+        };
         let mut hits = Vec::new();
         for &candidate in batch {
             if let Some(checked) = read_checked(run, candidate, true, &mut heads)? {
