@@ -448,9 +448,9 @@ fn once_each(
 
 /// The positions in `hashes` of each hash held more than once, in order. A bit per bucket of
 /// the hashes' leading bits, some eight buckets per hash, marks the buckets met once and those
-/// met again: only the hashes of the latter, a few in a hundred, are sorted. (A counting sort of
-/// them all, bucket by bucket, took 20 ns per hash: the hundreds of thousands of issues of a
-/// word of gazette names were scattered through memory twice.)
+/// met again: only the hashes of the latter, about one in ten, are sorted. (A counting sort of
+/// them all scattered the hundreds of thousands of issues of a word of gazette names through
+/// memory twice.)
 fn equal_hashes(runs: &[Vec<u32>]) -> Vec<Vec<u32>> {
     let hashes = || runs.iter().flatten().copied();
     let count: usize = runs.iter().map(Vec::len).sum();
