@@ -643,89 +643,60 @@ impl<F: Fn(&str) -> f32> Bounds<F> {
     /// the issue's name (`names` ranks an issue by it), for an issue of that key
     /// (`schema::issue_key_parts`). A key that is not UTF-8 (a damaged index) is bounded as an
     /// empty one, as `Found::key` reads it. The gazette's name is checked as UTF-8 and bounded
-    /// once for all its issues, which come one after another.
+    /// once for all its issues, which come one after another; the issue's name is looked at as
+    /// the key's bytes.
     pub(super) fn coverage(&mut self, key: &[u8]) -> f32 {
         let [gazette, issue, year] = schema::issue_key_byte_parts(key);
-        // Most keys: the gazette's name the last key's, and the issue's name read as bytes,
-        // glued to it by nothing and holding none of the literals' characters.
-        if let Some((last, head)) = &self.gazette
-            && last.as_bytes() == gazette
-            && year.is_ascii()
-        {
-            let first = decode_utf8(issue).map(|(c, _)| c);
-            if schema::glue_between(last.chars().next_back(), first).is_empty()
-                && let Some(apart) = self.sought.holds_none_in(issue)
-            {
-                let tail = Part {
-                    covered: 0.0,
-                    straddles: false,
-                    apart,
-                };
-                return bound_of(*head, tail, !last.is_empty() && !issue.is_empty());
-            }
-        }
         // The year is digits, checked as such first.
         let year = year.is_ascii() || std::str::from_utf8(year).is_ok();
-        let (Ok(issue), true) = (std::str::from_utf8(issue), year) else {
-            return self.coverage_of("", "");
+        let Some((head, last)) = year.then(|| self.head(gazette)).flatten() else {
+            return self.coverage(b"");
         };
-        if let Some((last, head)) = &self.gazette
+        let glue = schema::glue_between(last, decode_utf8(issue).map(|(c, _)| c));
+        let Some(tail) = self.tail(glue, issue) else {
+            return self.coverage(b"");
+        };
+        bound_of(head, tail, !gazette.is_empty() && !issue.is_empty())
+    }
+
+    /// What the literals cover of a gazette's name, and its last character; `None` when it is
+    /// not UTF-8.
+    fn head(&mut self, gazette: &[u8]) -> Option<(Part, Option<char>)> {
+        if let Some((last, part)) = &self.gazette
             && last.as_bytes() == gazette
         {
-            let (head, glue, edge) = (
-                *head,
-                schema::issue_name_glue(last, issue),
-                !last.is_empty(),
-            );
-            return self.bound(head, glue, issue, edge);
+            return Some((*part, last.chars().next_back()));
         }
-        match std::str::from_utf8(gazette) {
-            Ok(gazette) => self.coverage_of(gazette, issue),
-            Err(_) => self.coverage_of("", ""),
-        }
+        let gazette = std::str::from_utf8(gazette).ok()?;
+        let part = self.part(gazette, Edge::End);
+        self.gazette = Some((gazette.to_string(), part));
+        Some((part, gazette.chars().next_back()))
     }
 
-    fn coverage_of(&mut self, gazette: &str, issue: &str) -> f32 {
-        let head = match &self.gazette {
-            Some((last, part)) if last == gazette => *part,
-            _ => {
-                let part = self.part(gazette, Edge::End);
-                self.gazette = Some((gazette.to_string(), part));
-                part
-            }
-        };
-        let glue = schema::issue_name_glue(gazette, issue);
-        self.bound(head, glue, issue, !gazette.is_empty())
-    }
-
-    /// The bound from the gazette's part, `head`, and the issue's, `glue` and `issue`; `gazette`
-    /// when the gazette's name is not empty.
-    fn bound(&mut self, head: Part, glue: &'static str, issue: &str, gazette: bool) -> f32 {
-        let tail = self.tail(glue, issue);
-        bound_of(head, tail, gazette && !issue.is_empty())
-    }
-
-    fn tail(&mut self, glue: &'static str, issue: &str) -> Part {
+    /// What the literals cover of an issue's name, written after `glue`; `None` when it is not
+    /// UTF-8.
+    fn tail(&mut self, glue: &'static str, issue: &[u8]) -> Option<Part> {
         // Most issues' names are theirs alone (2014年第17号（总第77号）) and hold none of the
         // literals' characters: nothing of them is covered, and no literal runs into them.
         if glue.is_empty()
             && let Some(apart) = self.sought.holds_none(issue)
         {
-            return Part {
+            return Some(Part {
                 covered: 0.0,
                 straddles: false,
                 apart,
-            };
+            });
         }
+        let issue = std::str::from_utf8(issue).ok()?;
         if let Some(part) = self.tails.get(glue).and_then(|tails| tails.get(issue)) {
-            return *part;
+            return Some(*part);
         }
         let part = self.part(&format!("{glue}{issue}"), Edge::Start);
         self.tails
             .entry(glue)
             .or_default()
             .insert(issue.to_string(), part);
-        part
+        Some(part)
     }
 
     /// What the literals cover of `text`, the part of issue names that meets the other part at
