@@ -107,7 +107,7 @@ impl Engine {
             ..config.clone()
         };
         let run = Run::new(self, &config)?;
-        let names = || names::every(self, &run.prepared, &config);
+        let names = || names::listed(self, &run.prepared, &config);
         stream(&run, &names, render, each)
     }
 

@@ -35,7 +35,7 @@ use crate::search::plan::{Context, Prepared, exact_in_index, has_filter, to_quer
 use crate::search::query::Expr;
 use crate::search::rank::{Dates, order, order_by};
 use crate::search::spread;
-use crate::search::stored::{Heads, Paragraph, inconsistent, read_citation, store_blocks};
+use crate::search::stored::{Heads, Paragraph, StoreBlocks, read_citation, store_blocks};
 use crate::search::verify::PARALLEL_FROM;
 use crate::search::verify::{WholeWords, spans_of};
 use crate::search::{Hit, MatchedIn, SearchConfig, Section, Sort};
@@ -63,41 +63,40 @@ pub(super) struct Names {
 }
 
 /// The documents and issues that `config`'s query (`prepared`, as the paragraphs' search read it)
-/// names, the best `config.limit` of each in the
-/// order of `config.sort`. None with `--words` (names are not cut into words) or for a query
-/// without a literal to look for.
+/// names, the best `config.limit` of each in the order of `config.sort`, cited. None with
+/// `--words` (names are not cut into words) or for a query without a literal to look for.
 pub(super) fn search(
     engine: &Engine,
     prepared: &Prepared,
     config: &SearchConfig,
 ) -> Result<Names, Error> {
-    if config.text_only || prepared.words || prepared.expr.positive_literals().is_empty() {
-        return Ok(Names::default());
-    }
-    let names = NameRun::new(engine, prepared)?;
-    let ((mut hits, documents), (matched, issues)) = names.documents_and_issues(config)?;
-    hits.extend(names.issue_hits(matched)?);
-    order(&mut hits, config.sort);
-    Ok(Names {
-        hits,
-        documents,
-        issues,
-    })
+    let (named, mut names) = listed(engine, prepared, config)?;
+    let issues = named
+        .iter()
+        .filter(|named| matches!(named, Listed::Issue(..)))
+        .count();
+    // Many heads are read block by block, each block once, as `--all` reads paragraphs, and on
+    // every core.
+    let blocks = store_blocks(&engine.searcher, issues)?;
+    let threads = parallel::threads(issues, PARALLEL_FROM);
+    names.hits = cite(&engine.searcher, &engine.fields, &blocks, named, threads)?;
+    Ok(names)
 }
 
-/// A name that a query matches, as `--all` hands it on: a document's hit, or an issue found and
+/// A name that a query matches, before it is cited: a document's hit, or an issue found and
 /// checked whose citation is read when it is written ([`cite`]).
 pub(super) enum Listed {
     Hit(Hit),
     Issue(DocAddress, IssueMatch),
 }
 
-/// Every name that `config`'s query names, in the order of `config.sort`, and how many
-/// documents and issues they are. A word of gazette names names every issue of a large
-/// collection: their citations are read a batch at a time as they are written ([`cite`]), so
-/// that memory holds what was checked of each (its name and matches), not its citation and
-/// hit (held as hits, the issues of a collection of gigabytes took hundreds of megabytes).
-pub(super) fn every(
+/// The names that `config`'s query names, as [`search`] finds them but for the issues'
+/// citations, and how many documents and issues they are (its `hits` empty). A word of gazette
+/// names names every issue of a large collection: `--all` cites them a batch at a time as they
+/// are written ([`cite`]), so that memory holds what was checked of each (its name and
+/// matches), not its citation and hit (held as hits, the issues of a collection of gigabytes
+/// took hundreds of megabytes).
+pub(super) fn listed(
     engine: &Engine,
     prepared: &Prepared,
     config: &SearchConfig,
@@ -105,20 +104,15 @@ pub(super) fn every(
     if config.text_only || prepared.words || prepared.expr.positive_literals().is_empty() {
         return Ok((Vec::new(), Names::default()));
     }
-    let config = SearchConfig {
-        limit: None,
-        ..config.clone()
-    };
     let names = NameRun::new(engine, prepared)?;
-    let ((hits, documents), (matched, issues)) = names.documents_and_issues(&config)?;
+    let ((hits, documents), (matched, issues)) = names.documents_and_issues(config)?;
     let mut named: Vec<Listed> = hits.into_iter().map(Listed::Hit).collect();
     named.extend(
         matched
             .into_iter()
             .map(|(address, verdict)| Listed::Issue(address, verdict)),
     );
-    // As `search` orders the hits: an issue's date is its first head's, which its citation
-    // holds.
+    // As `order` orders hits: an issue's date is its first head's, which its citation holds.
     let date = |named: &Listed| match named {
         Listed::Hit(hit) => dates::key(hit.citation.date.as_deref()),
         Listed::Issue(_, verdict) => verdict.date,
@@ -136,37 +130,42 @@ pub(super) fn every(
     Ok((named, counts))
 }
 
-/// The hits of `named`, in their order, the issues' citations read with `heads` in the order of
-/// the store.
+/// The hits of `named`, in their order: each issue cited from its first head, the heads read in
+/// the order of the store (with `blocks`), on `threads` threads.
 pub(super) fn cite(
     searcher: &Searcher,
     fields: &Fields,
-    heads: &mut Heads,
+    blocks: &StoreBlocks,
     named: Vec<Listed>,
+    threads: usize,
 ) -> Result<Vec<Hit>, Error> {
-    let mut issues: Vec<(usize, DocAddress)> = named
-        .iter()
-        .enumerate()
-        .filter_map(|(at, named)| match named {
-            Listed::Issue(address, _) => Some((at, *address)),
-            Listed::Hit(_) => None,
-        })
-        .collect();
-    issues.sort_unstable_by_key(|&(_, address)| address);
-    let mut citations: Vec<Option<Arc<Citation>>> = vec![None; named.len()];
-    for (at, address) in issues {
-        citations[at] = Some(heads.citation(searcher, fields, address)?);
+    let mut hits: Vec<Option<Hit>> = Vec::with_capacity(named.len());
+    let mut issues = Vec::new();
+    for (at, named) in named.into_iter().enumerate() {
+        match named {
+            Listed::Hit(hit) => hits.push(Some(hit)),
+            Listed::Issue(address, verdict) => {
+                hits.push(None);
+                issues.push((at, address, verdict));
+            }
+        }
     }
-    named
-        .into_iter()
-        .zip(citations)
-        .map(|(named, citation)| match named {
-            Listed::Hit(hit) => Ok(hit),
-            Listed::Issue(address, verdict) => citation
-                .map(|citation| issue_hit(citation, verdict))
-                .ok_or_else(|| inconsistent(address, "an issue's citation was not read")),
-        })
-        .collect()
+    issues.sort_unstable_by_key(|&(_, address, _)| address);
+    let parts = parallel::chunks(issues, threads, |part| {
+        let mut heads = Heads::reading(blocks);
+        part.into_iter()
+            .map(|(at, address, verdict)| {
+                let document = heads.citation(searcher, fields, address)?;
+                Ok((at, issue_hit(document, verdict)))
+            })
+            .collect::<Result<Vec<_>, Error>>()
+    });
+    for part in parts {
+        for (at, hit) in part? {
+            hits[at] = Some(hit);
+        }
+    }
+    Ok(hits.into_iter().flatten().collect())
 }
 
 impl Names {
@@ -588,37 +587,6 @@ impl<'a> NameRun<'a> {
                 .collect(),
             total,
         ))
-    }
-
-    /// The hits of `matched` issues (at their first heads), each with the citation of its first
-    /// head, in their order. The heads are read in the order of the store, on every core when
-    /// there are many: `--all` on a word of gazette names cites every issue, each from a block of
-    /// the store of its own.
-    fn issue_hits(&self, matched: Vec<(DocAddress, IssueMatch)>) -> Result<Vec<Hit>, Error> {
-        let count = matched.len();
-        let mut matched: Vec<(usize, (DocAddress, IssueMatch))> =
-            matched.into_iter().enumerate().collect();
-        matched.sort_unstable_by_key(|(_, (address, _))| *address);
-        let threads = parallel::threads(count, PARALLEL_FROM);
-        // Many heads are read block by block, each block once, as `--all` reads paragraphs.
-        let blocks = store_blocks(self.searcher(), count)?;
-        let parts = parallel::chunks(matched, threads, |part| {
-            let mut heads = Heads::reading(&blocks);
-            part.into_iter()
-                .map(|(at, (address, verdict))| {
-                    let document = heads.citation(self.searcher(), self.fields(), address)?;
-                    Ok((at, issue_hit(document, verdict)))
-                })
-                .collect::<Result<Vec<_>, Error>>()
-        });
-        let mut hits: Vec<Option<Hit>> = Vec::new();
-        hits.resize_with(count, || None);
-        for part in parts {
-            for (at, hit) in part? {
-                hits[at] = Some(hit);
-            }
-        }
-        Ok(hits.into_iter().flatten().collect())
     }
 
     /// Whether `expr` matches the issue of `key`, dated `date` (a `dates::key`), checked on its

@@ -73,16 +73,16 @@ pub(super) fn stream<R: Send>(
     let threads = parallel::threads(named_hits + candidates.len(), PARALLEL_FROM);
     let paragraphs = AtomicUsize::new(0);
     let work = |piece: usize| -> Result<Option<R>, Error> {
-        let mut heads = Heads::reading(&blocks);
         let Some(batch) = piece.checked_sub(named_batches.len()).map(|i| batches[i]) else {
             let named = std::mem::take(
                 &mut *named_batches[piece]
                     .lock()
                     .unwrap_or_else(|poisoned| poisoned.into_inner()),
             );
-            let hits = names::cite(&run.searcher, &run.fields, &mut heads, named)?;
+            let hits = names::cite(&run.searcher, &run.fields, &blocks, named, 1)?;
             return render(hits).map(Some);
         };
+        let mut heads = Heads::reading(&blocks);
         let mut hits = Vec::new();
         for &candidate in batch {
             if let Some(checked) = read_checked(run, candidate, true, &mut heads)? {
