@@ -897,3 +897,134 @@ proptest! {
         }
     }
 }
+
+/// An issue is found at its first head in each segment that the query's filters pass: with no
+/// filter on the document, the hits of its issues equal those of the same query with a filter
+/// that every title passes (`document:关于`), in every order and at every limit; with one, an
+/// issue is found through a document that is not the first of its file, and cited from that
+/// file. Issues of two gazettes, each in two files of three documents indexed in two runs, so that
+/// an issue's heads lie in two segments.
+#[test]
+fn an_issue_is_found_through_any_of_its_documents() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    std::fs::create_dir(&corpus).unwrap();
+    let mut rows = Vec::new();
+    for n in 0..12 {
+        let gazette = ["焦作市人民政府公报", "修武县人民政府公报"][n % 2];
+        let year = 2020 + n % 3;
+        let issue = format!("{year}年第{}期", n / 2 + 1);
+        let date = format!("{year}-{:02}-{:02}", n % 12 + 1, n % 27 + 1);
+        for half in 0..2 {
+            let name = format!("f{n:02}_{half}.txt");
+            // Only the second file's second document is a 批复.
+            let second = if half == 1 {
+                "丁事项的批复"
+            } else {
+                "乙事项的决定"
+            };
+            // Documents as a table of contents lists them.
+            let titles = [
+                format!("关于第{n}项甲工作的通知"),
+                format!("关于第{n}项{second}"),
+                format!("关于第{n}项丙规划的意见"),
+            ];
+            let mut body = String::from("目 录\n\n");
+            for (page, title) in titles.iter().enumerate() {
+                body.push_str(&format!("{title}..... ({})\n\n", page + 1));
+            }
+            for title in &titles {
+                body.push_str(&format!("{title}\n\n市政府决定开展第{n}项工作。\n\n"));
+            }
+            std::fs::write(corpus.join(&name), body).unwrap();
+            rows.push(format!("{name}\t{gazette}\t{issue}\t{date}\n"));
+        }
+    }
+    let manifest = |rows: &[String]| {
+        let mut text = String::from("file\tgazette\tissue\tdate\n");
+        rows.iter().for_each(|row| text.push_str(row));
+        std::fs::write(corpus.join("manifest.tsv"), text).unwrap();
+    };
+    // The first file of each issue, then all: the second run adds a segment.
+    let hidden = dir.path().join("later");
+    std::fs::create_dir(&hidden).unwrap();
+    let seconds: Vec<String> = rows
+        .iter()
+        .skip(1)
+        .step_by(2)
+        .map(|row| row.split('\t').next().unwrap().to_string())
+        .collect();
+    for name in &seconds {
+        std::fs::rename(corpus.join(name), hidden.join(name)).unwrap();
+    }
+    manifest(&rows.iter().step_by(2).cloned().collect::<Vec<_>>());
+    let index = build_index(dir.path(), &corpus);
+    for name in &seconds {
+        std::fs::rename(hidden.join(name), corpus.join(name)).unwrap();
+    }
+    manifest(&rows);
+    build_index(dir.path(), &corpus);
+
+    let issues = |hits: &[Value]| -> Vec<String> {
+        hits.iter()
+            .filter(|hit| matches!(hit["matched_in"].as_str(), Some("gazette" | "issue")))
+            .map(|hit| {
+                format!(
+                    "{} {} {} {} {}",
+                    hit["gazette"], hit["issue"], hit["date"], hit["path"], hit["score"]
+                )
+            })
+            .collect()
+    };
+    let mut compared = 0;
+    for query in [
+        "政府",
+        "人民政府公报",
+        "公报",
+        "第1期",
+        "政府 -第1期",
+        "2021年第",
+    ] {
+        let walked = format!("{query} document:关于");
+        for sort in ["relevance", "newest", "oldest"] {
+            let (_, all) = every_hit(&index, query, &["--sort", sort]);
+            let (_, every_head) = every_hit(&index, &walked, &["--sort", sort]);
+            assert_eq!(issues(&all), issues(&every_head), "{query} --sort {sort}");
+            if query == "政府" {
+                assert_eq!(issues(&all).len(), 12, "{query}: one hit for each issue");
+            }
+            for limit in [1, 3, 10] {
+                let best = issues(&top_sorted(&index, query, limit, sort));
+                let walked_best = issues(&top_sorted(&index, &walked, limit, sort));
+                assert_eq!(best, walked_best, "{query} --sort {sort} -n {limit}");
+                compared += best.len();
+            }
+        }
+        let count = |query: &str| {
+            let out = gazette(&["search", query, "--count", "--json", "--index", &index]);
+            let counts: Value = serde_json::from_str(stdout(&out).trim()).unwrap();
+            counts["issues"].clone()
+        };
+        assert_eq!(count(query), count(&walked), "{query} --count");
+    }
+    assert!(compared > 100, "only {compared} issue hits compared");
+
+    // Found through its second file's second document, and cited from that file.
+    for query in ["政府 document:批复", "政府 --document 批复"] {
+        let (mut query, mut flags) = (query, vec![]);
+        if let Some((q, title)) = query.split_once(" --document ") {
+            query = q;
+            flags = vec!["--document", title];
+        }
+        let (code, all) = every_hit(&index, query, &flags);
+        assert_eq!(code, 0, "{query}");
+        let found: Vec<&Value> = all
+            .iter()
+            .filter(|hit| matches!(hit["matched_in"].as_str(), Some("gazette" | "issue")))
+            .collect();
+        assert_eq!(found.len(), 12, "{query} {flags:?}: {found:?}");
+        for hit in found {
+            assert!(file_name(hit).ends_with("_1.txt"), "{query}: {hit}");
+        }
+    }
+}
