@@ -162,6 +162,12 @@ fn add_names(doc: &mut TantivyDocument, fields: &Fields, issue: &Issue, document
         let key = schema::issue_key(gazette, number, issue.date.as_deref());
         doc.add_text(fields.issue_key, key);
     }
+    if let Some(number) = number {
+        doc.add_text(fields.issue_part, fold::fold_to_string(number));
+        if fold::may_be_traditional(number) {
+            doc.add_u64(fields.issue_converts, 1);
+        }
+    }
 }
 
 /// What every paragraph carries of its file: its path and source, by which a changed or removed
@@ -244,5 +250,50 @@ fn add_paragraph(doc: &mut TantivyDocument, fields: &Fields, number: u64, paragr
         .join(" ");
     if !context.is_empty() {
         doc.add_text(fields.context, context);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::indexer::{IndexConfig, run};
+    use tantivy::Term;
+
+    /// Each document's head holds its issue's own name in the view of its own, folded, and is
+    /// marked where that name holds a traditional character (總 in 第1期（總第5期）), which may
+    /// convert otherwise next to the gazette's name than alone.
+    #[test]
+    fn a_head_holds_its_issues_own_name_and_whether_it_converts() {
+        let dir = tempfile::tempdir().unwrap();
+        let corpus = dir.path().join("corpus");
+        std::fs::create_dir(&corpus).unwrap();
+        let rows = [
+            ("a.txt", "焦作市人民政府公报", "2025年第1期"),
+            ("b.txt", "行政院公報", "第1期（總第5期）"),
+            ("c.txt", "焦作市人民政府公报", ""),
+        ];
+        let mut manifest = String::from("file\tgazette\tissue\tdate\n");
+        for (file, gazette, issue) in rows {
+            std::fs::write(corpus.join(file), "市政府决定开展工作。\n").unwrap();
+            manifest.push_str(&format!("{file}\t{gazette}\t{issue}\t2025-01-02\n"));
+        }
+        std::fs::write(corpus.join("manifest.tsv"), manifest).unwrap();
+        let config = IndexConfig {
+            index_dir: dir.path().join("index"),
+            inputs: vec![corpus],
+            ..IndexConfig::default()
+        };
+        run(&config).unwrap();
+        let (index, fields) = crate::store::open(&config.index_dir).unwrap();
+        let searcher = index.reader().unwrap().searcher();
+        // A fresh index deletes nothing: the documents that hold a term are its frequency.
+        let heads = |term: Term| searcher.doc_freq(&term).unwrap();
+        let part = |gram: &str| heads(Term::from_field_text(fields.issue_part, gram));
+        assert_eq!(part("年第"), 1);
+        // Folded: 總 is held as 总.
+        assert_eq!(part("总第"), 1);
+        assert_eq!(part("總第"), 0);
+        // Not the gazette's name.
+        assert_eq!(part("公报"), 0);
+        assert_eq!(heads(Term::from_field_u64(fields.issue_converts, 1)), 1);
     }
 }

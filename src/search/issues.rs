@@ -26,7 +26,7 @@ use crate::search::count::each_alive;
 use crate::search::rank::Dates;
 use crate::search::spread;
 use crate::store::schema;
-use crate::text::fold::{Edge, Script, Sought, decode_utf8, fold_with, folds_apart};
+use crate::text::fold::{Edge, Script, Sought, decode_utf8, fold_char, fold_with, folds_apart};
 
 /// The issues a query finds, each once: those of each segment in the order of their keys, the
 /// segments in order, numbered so.
@@ -47,6 +47,9 @@ struct Run {
     segment: u32,
     slots: Vec<Slot>,
     bounds: Vec<f32>,
+    /// When bounded: the heads whose issue's own name may hold a literal or convert with its
+    /// neighbours (`Bounding::tails`), in order. The others' bounds need only the start of it.
+    tails: Vec<DocId>,
 }
 
 /// An issue as its segment's table holds it, one slot per key of the column: 16 bytes, for a
@@ -86,8 +89,16 @@ impl Run {
 /// thread makes one of its own.
 pub(super) type Bounder<'b> = &'b (dyn Fn() -> Bound<'b> + Sync);
 
-/// The bound of an issue's score from its key.
-pub(super) type Bound<'b> = Box<dyn FnMut(&[u8]) -> f32 + 'b>;
+/// The bound of an issue's score from its key, and whether the issue's own name is plain: holds
+/// no occurrence of a literal and no character that converts with its neighbours.
+pub(super) type Bound<'b> = Box<dyn FnMut(&[u8], bool) -> f32 + 'b>;
+
+/// How `find` bounds the issues' scores: `bounder` reads the keys, and `tails` finds the heads
+/// whose issue's own name is not plain (the issue part's view, see `schema::ISSUE_PART`).
+pub(super) struct Bounding<'b> {
+    pub(super) bounder: Bounder<'b>,
+    pub(super) tails: &'b dyn Query,
+}
 
 impl Found {
     pub(super) fn len(&self) -> usize {
@@ -194,13 +205,19 @@ pub(super) fn find(
     searcher: &Searcher,
     dates: &Dates,
     query: &dyn Query,
-    bound: Option<Bounder>,
+    bounding: Option<Bounding>,
 ) -> Result<Found, Error> {
-    let weight = query.weight(EnableScoring::disabled_from_searcher(searcher))?;
+    let scoring = EnableScoring::disabled_from_searcher(searcher);
+    let weight = query.weight(scoring)?;
+    let tails = match &bounding {
+        Some(bounding) => Some(bounding.tails.weight(scoring)?),
+        None => None,
+    };
+    let bound = bounding.map(|bounding| bounding.bounder);
     let threads = spread::threads(searcher, query)?;
     let hashed = searcher.segment_readers().len() > 1;
     let read = spread::each_segment(searcher, threads, |ord, segment| {
-        segment_issues(weight.as_ref(), dates, (ord, segment))
+        segment_issues(weight.as_ref(), tails.as_deref(), dates, (ord, segment))
     });
     let mut columns = Vec::with_capacity(read.len());
     let mut runs = Vec::with_capacity(read.len());
@@ -234,9 +251,10 @@ pub(super) fn find(
 const BATCH: usize = 1024;
 
 /// The issues of one segment that `weight` finds, in the order of their keys, each at its first
-/// head, with the segment's column of keys.
+/// head, with the segment's column of keys; and the heads `tails` finds, when given.
 fn segment_issues(
     weight: &dyn Weight,
+    tails: Option<&dyn Weight>,
     dates: &Dates,
     (segment_ord, segment): (u32, &SegmentReader),
 ) -> Result<(Option<StrColumn>, Run), Error> {
@@ -296,10 +314,15 @@ fn segment_issues(
     });
     take(&mut docs);
     slots.retain(|slot| slot.doc != NONE);
+    let mut heads = Vec::new();
+    if let Some(tails) = tails {
+        each_alive(tails.scorer(segment, 1.0)?, segment, |doc| heads.push(doc));
+    }
     let run = Run {
         segment: segment_ord,
         slots,
         bounds: Vec::new(),
+        tails: heads,
     };
     Ok((Some(column), run))
 }
@@ -340,13 +363,15 @@ fn hash_and_bound(
             if bound.is_some() {
                 bounds.reserve_exact(slots.len());
             }
-            each_key(column, slots, |_, key| {
+            let tails = &runs[*run].tails;
+            each_key(column, slots, |i, key| {
                 if hashed {
                     // Half of the hash: two keys that share it are compared whole.
                     hashes.push((xxhash_rust::xxh3::xxh3_64(key) >> 32) as u32);
                 }
                 if let Some(bound) = bound.as_mut() {
-                    bounds.push(bound(key));
+                    let plain = tails.binary_search(&slots[i].doc).is_err();
+                    bounds.push(bound(key, plain));
                 }
             })?;
             Ok::<_, Error>((hashes, bounds))
@@ -645,16 +670,20 @@ impl<F: Fn(&str) -> f32> Bounds<F> {
     /// empty one, as `Found::key` reads it. The gazette's name is checked as UTF-8 and bounded
     /// once for all its issues, which come one after another; the issue's name is looked at as
     /// the key's bytes.
-    pub(super) fn coverage(&mut self, key: &[u8]) -> f32 {
+    ///
+    /// Where the issue's own name is `plain` (the index found in it no occurrence of a literal
+    /// and no character that converts with its neighbours), only its first character is read.
+    pub(super) fn coverage(&mut self, key: &[u8], plain: bool) -> f32 {
         let [gazette, issue, year] = schema::issue_key_byte_parts(key);
         // The year is digits, checked as such first.
         let year = year.is_ascii() || std::str::from_utf8(year).is_ok();
         let Some((head, last)) = year.then(|| self.head(gazette)).flatten() else {
-            return self.coverage(b"");
+            return self.coverage(b"", false);
         };
-        let glue = schema::glue_between(last, decode_utf8(issue).map(|(c, _)| c));
-        let Some(tail) = self.tail(glue, issue) else {
-            return self.coverage(b"");
+        let first = decode_utf8(issue).map(|(c, _)| c);
+        let glue = schema::glue_between(last, first);
+        let Some(tail) = self.tail(glue, issue, plain.then_some(first).flatten()) else {
+            return self.coverage(b"", false);
         };
         bound_of(head, tail, !gazette.is_empty() && !issue.is_empty())
     }
@@ -674,8 +703,23 @@ impl<F: Fn(&str) -> f32> Bounds<F> {
     }
 
     /// What the literals cover of an issue's name, written after `glue`; `None` when it is not
-    /// UTF-8.
-    fn tail(&mut self, glue: &'static str, issue: &[u8]) -> Option<Part> {
+    /// UTF-8. `plain` is its first character where the index found in it no occurrence of a
+    /// literal and no character that converts with its neighbours.
+    fn tail(&mut self, glue: &'static str, issue: &[u8], plain: Option<char>) -> Option<Part> {
+        // A plain name starting with a character that folds to none of the literals' is covered
+        // nowhere, and no literal runs into it (its first character would be one of a literal's):
+        // it folds apart where that character is kept.
+        let kept = |c: char| fold_char(c).filter(|&f| f != ' ');
+        if glue.is_empty()
+            && let Some(first) = plain.and_then(kept)
+            && !self.sought.has(first)
+        {
+            return Some(Part {
+                covered: 0.0,
+                straddles: false,
+                apart: true,
+            });
+        }
         // Most issues' names are theirs alone (2014年第17号（总第77号）) and hold none of the
         // literals' characters: nothing of them is covered, and no literal runs into them.
         if glue.is_empty()
@@ -945,9 +989,15 @@ mod tests {
                     })
                     .collect(),
                 bounds: Vec::new(),
+                // Every third head's issue name not plain.
+                tails: (0..column.as_ref().unwrap().num_terms() as u32)
+                    .filter(|doc| doc % 3 == 1)
+                    .collect(),
             })
             .collect();
-        let bound_of = |key: &[u8]| (key.len() as f32) + f32::from(key[key.len() - 2]);
+        let bound_of = |key: &[u8], plain: bool| {
+            (key.len() as f32) + f32::from(key[key.len() - 2]) + if plain { 1000.0 } else { 0.0 }
+        };
         let make = || -> Bound { Box::new(bound_of) };
         for threads in 1..=4 {
             let mut bounded = runs.clone();
@@ -967,7 +1017,7 @@ mod tests {
                     assert_eq!(hashes[segment][i], hash, "{threads} threads, {segment}/{i}");
                     assert_eq!(
                         run.bounds[i],
-                        bound_of(&key),
+                        bound_of(&key, slot.doc % 3 != 1),
                         "{threads} threads, {segment}/{i}"
                     );
                 }
@@ -1003,6 +1053,13 @@ mod tests {
             ("行政院公報", "第31卷第1期"),
             ("", "2025年第1号"),
             ("政府公报", ""),
+            // Issue names that start with a literal's last characters, with a space, with a
+            // full-width digit, or hold a traditional character.
+            ("焦作市人民政府公报", "第1号（总第5号）"),
+            ("焦作市人民政府公报", "号外"),
+            ("焦作市人民政府公报", " 2025年第2号"),
+            ("焦作市人民政府公报", "２０２５年第3号"),
+            ("行政院公報", "第1期（總第5期）"),
         ]
         .iter()
         .map(|(g, i)| {
@@ -1013,30 +1070,38 @@ mod tests {
             )
         })
         .collect();
-        let queries: [&'static [&'static str]; 6] = [
+        let queries: [&'static [&'static str]; 9] = [
             &["政府"],
             &["人民政府公报"],
             &["公报2025"],
             &["焦作", "第1号"],
             &["No 5"],
             &["公報第31"],
+            &["公报第1"],
+            &["公报号"],
+            &["公报2"],
         ];
+        let mut checked_plain = 0;
         for literals in queries {
             let mut bounds = Bounds::new(literals, Script::Fold, covers(literals));
             // A key that is not UTF-8 anywhere (a damaged index) is bounded as an empty one,
             // as `Found::key` reads it.
-            let empty = bounds.coverage(b"");
+            let empty = bounds.coverage(b"", false);
             let year_damaged = ["政府\u{1f}第1号\u{1f}".as_bytes(), &[0xff]].concat();
             let damaged: [&[u8]; 3] =
                 [b"\xff\x1f2025\x1f2025", b"\xe6\x94\x1f1\x1f", &year_damaged];
             for key in damaged {
-                assert_eq!(bounds.coverage(key), empty, "{literals:?} {key:?}");
+                assert_eq!(bounds.coverage(key, false), empty, "{literals:?} {key:?}");
             }
             // The same after a key of the same gazette, whose name is then not read again.
             let issue_damaged =
                 ["焦作市人民政府公报\u{1f}".as_bytes(), b"\xe5\xb9\x1f2025"].concat();
-            bounds.coverage(keys[0].as_bytes());
-            assert_eq!(bounds.coverage(&issue_damaged), empty, "{literals:?}");
+            bounds.coverage(keys[0].as_bytes(), false);
+            assert_eq!(
+                bounds.coverage(&issue_damaged, false),
+                empty,
+                "{literals:?}"
+            );
             for key in &keys {
                 let [g, i, _] = schema::issue_key_parts(key);
                 let (name, gazette_len) = schema::issue_name(g, i).unwrap();
@@ -1068,17 +1133,37 @@ mod tests {
                     };
                     share(0, head).max(share(gazette_len, tail))
                 };
-                let bound = bounds.coverage(key.as_bytes());
+                let bound = bounds.coverage(key.as_bytes(), false);
                 // What was kept of the key before does not change it.
-                let alone =
-                    Bounds::new(literals, Script::Fold, covers(literals)).coverage(key.as_bytes());
+                let alone = Bounds::new(literals, Script::Fold, covers(literals))
+                    .coverage(key.as_bytes(), false);
                 assert_eq!(bound, alone, "{literals:?} on {name}, after another key");
+                // Where the issue's own name holds no occurrence of a literal and no traditional
+                // character (what the index says of a plain one), reading only its start bounds
+                // it as reading it whole does.
+                let own = i.unwrap_or_default();
+                let folded_own = fold_with(own, Script::Fold).chars;
+                let occurs = literals.iter().any(|literal| {
+                    let needle = fold_with(literal, Script::Fold).chars;
+                    folded_own
+                        .windows(needle.len())
+                        .any(|w| w == needle.as_slice())
+                });
+                if !occurs && !crate::text::fold::may_be_traditional(own) {
+                    let plain = bounds.coverage(key.as_bytes(), true);
+                    assert_eq!(plain, bound, "{literals:?} on {name}, plain");
+                    checked_plain += 1;
+                }
                 assert!(
                     bound >= whole - 1e-6,
                     "{literals:?} on {name}: bound {bound} < {whole}"
                 );
-                // Where no literal runs across the edge, the bound is the coverage itself.
-                if name.starts_with("焦作") && literals.len() == 1 && literals[0].contains('政')
+                // Where no literal runs across the edge, the bound is the coverage itself (an
+                // issue's name starting with a space does not fold apart there).
+                if name.starts_with("焦作")
+                    && !name.contains(' ')
+                    && literals.len() == 1
+                    && literals[0].contains('政')
                 {
                     assert!(
                         (bound - whole).abs() < 1e-6,
@@ -1087,5 +1172,9 @@ mod tests {
                 }
             }
         }
+        assert!(
+            checked_plain > 20,
+            "only {checked_plain} plain names checked"
+        );
     }
 }

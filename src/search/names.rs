@@ -240,6 +240,28 @@ impl<'a> NameRun<'a> {
         ])))
     }
 
+    /// The heads whose issue's own name (`schema::ISSUE_PART`) may hold an occurrence of `any`
+    /// (the query's literals), or converts with its neighbours.
+    fn tails(&self, any: &Expr) -> Result<Box<dyn Query>, Error> {
+        let ctx = Context {
+            searcher: self.searcher(),
+            fields: self.fields(),
+            grams: self.fields().issue_part,
+            words: false,
+            plain_bm25: true,
+            word_first: false,
+            script: self.prepared.script,
+        };
+        let converts = TermQuery::new(
+            Term::from_field_u64(self.fields().issue_converts, 1),
+            IndexRecordOption::Basic,
+        );
+        Ok(Box::new(BooleanQuery::new(vec![
+            (Occur::Should, to_query(&ctx, any)?),
+            (Occur::Should, Box::new(converts)),
+        ])))
+    }
+
     /// The spans of the literals that make the expression hold in `text`, with `citation` for
     /// its filters; `None` when it does not hold or holds without a literal found there.
     fn check(
@@ -476,15 +498,16 @@ impl<'a> NameRun<'a> {
         // keep what they found of each name apart.
         let bounds = || -> issues::Bound {
             let mut bounds = Bounds::new(&literals, self.prepared.script, &covers);
-            Box::new(move |key: &[u8]| issue_score(bounds.coverage(key)))
+            Box::new(move |key: &[u8], plain: bool| issue_score(bounds.coverage(key, plain)))
         };
-        let bounder: issues::Bounder = &bounds;
-        let found = issues::find(
-            self.searcher(),
-            &self.engine.dates,
-            query,
-            bounded.then_some(bounder),
-        )?;
+        let bounding = match bounded {
+            true => Some(issues::Bounding {
+                bounder: &bounds,
+                tails: &*self.tails(&any)?,
+            }),
+            false => None,
+        };
+        let found = issues::find(self.searcher(), &self.engine.dates, query, bounding)?;
         if !decided {
             return self.each_checked(&found, &expr, per_document, config);
         }

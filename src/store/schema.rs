@@ -22,7 +22,7 @@ use tantivy::schema::{
 use crate::store::tokenizers::{BIGRAMS, COVERING_GRAMS, FREQUENT_CHARS, JIEBA_WORDS};
 
 /// Bumped whenever the schema or a tokenizer changes what is stored or indexed.
-pub const SCHEMA_VERSION: u32 = 20;
+pub const SCHEMA_VERSION: u32 = 21;
 
 pub const PATH: &str = "path";
 /// `HASH PATH`: the file a paragraph came from with the hash of its content and manifest row, so
@@ -80,6 +80,16 @@ pub const NAME: &str = "name";
 /// Character view of what names an issue, on each document's head: the gazette's name and the
 /// issue's, written together (焦作市人民政府公报2025年第1号), as [`issue_name`] gives them.
 pub const ISSUE_NAME: &str = "issue_name";
+/// Character view of the issue's own name (2025年第1号, without the gazette's), on each document's
+/// head where the issue has one. A search of a word of gazette names (政府) bounds the score of
+/// hundreds of thousands of issues by what it covers of each part of their names: the heads whose
+/// own name may hold a literal are found here, and the others' names are not read past their
+/// first character (see [`crate::search::issues`]).
+pub const ISSUE_PART: &str = "issue_part";
+/// `1` on a head whose issue's own name holds a traditional character: folded with its
+/// neighbours in the whole name, it may convert otherwise than folded alone, as [`ISSUE_PART`]
+/// holds it.
+pub const ISSUE_CONVERTS: &str = "issue_converts";
 /// The issue a document belongs to, on its head: [`issue_key`] as a fast column, so that the heads
 /// whose issue name matches are taken as one hit per issue without reading them (see
 /// [`crate::search::names`]).
@@ -117,6 +127,8 @@ pub struct Fields {
     pub name: Field,
     pub issue_name: Field,
     pub issue_key: Field,
+    pub issue_part: Field,
+    pub issue_converts: Field,
     pub indexed: Field,
     pub first_indexed: Field,
 }
@@ -151,7 +163,8 @@ pub fn build() -> Schema {
     // Markers, only asked which paragraphs hold them: no field norms.
     let marker = NumericOptions::default().set_indexed();
     builder.add_u64_field(PARAGRAPH, marker.clone());
-    builder.add_u64_field(HEAD, marker);
+    builder.add_u64_field(HEAD, marker.clone());
+    builder.add_u64_field(ISSUE_CONVERTS, marker);
     builder.add_text_field(TEXT, STORED);
     builder.add_u64_field(DROPS, FAST);
     builder.add_u64_field(INDEXED_AT, FAST);
@@ -194,6 +207,10 @@ pub fn build() -> Schema {
         ISSUE_NAME,
         indexed(COVERING_GRAMS, IndexRecordOption::WithFreqsAndPositions),
     );
+    builder.add_text_field(
+        ISSUE_PART,
+        indexed(COVERING_GRAMS, IndexRecordOption::WithFreqsAndPositions),
+    );
     builder.add_text_field(ISSUE_KEY, TextOptions::default().set_fast("raw"));
     builder.add_text_field(WORDS, unscored(JIEBA_WORDS));
     builder.build()
@@ -229,6 +246,8 @@ impl Fields {
             name: get(NAME)?,
             issue_name: get(ISSUE_NAME)?,
             issue_key: get(ISSUE_KEY)?,
+            issue_part: get(ISSUE_PART)?,
+            issue_converts: get(ISSUE_CONVERTS)?,
             indexed: get(INDEXED_AT)?,
             first_indexed: get(FIRST_INDEXED)?,
         })

@@ -106,7 +106,7 @@ pub fn bracket(c: char) -> Option<char> {
 }
 
 /// One character of the matching form, or `None` for a character that matching ignores.
-fn fold_char(c: char) -> Option<char> {
+pub(crate) fn fold_char(c: char) -> Option<char> {
     // Most characters of a gazette are unified ideographs, which fold to themselves: none is a
     // zero-width character, a full-width letter or a bracket.
     if ('\u{4E00}'..='\u{9FFF}').contains(&c) {
@@ -257,6 +257,11 @@ impl Sought {
         }
         // Without a traditional character, a text folds apart where its first character is kept.
         Some(first.and_then(fold_char).is_some_and(|f| f != ' '))
+    }
+
+    /// Whether `c`, as folded, is one of the characters.
+    pub fn has(&self, c: char) -> bool {
+        self.chars.binary_search(&c).is_ok()
     }
 
     /// Whether `c` folds to one of the characters, or is traditional (its neighbours may convert
