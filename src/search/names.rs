@@ -218,21 +218,12 @@ impl<'a> NameRun<'a> {
     /// The heads whose name in `view` may match: the expression's query on that view, the
     /// filters on the head's citation terms.
     fn candidates(&self, view: Field) -> Result<Box<dyn Query>, Error> {
-        let ctx = Context {
-            searcher: self.searcher(),
-            fields: self.fields(),
-            grams: view,
-            words: false,
-            plain_bm25: true,
-            word_first: false,
-            script: self.prepared.script,
-        };
         let heads = TermQuery::new(
             Term::from_field_u64(self.fields().paragraph, 1),
             IndexRecordOption::Basic,
         );
         Ok(Box::new(BooleanQuery::new(vec![
-            (Occur::Must, to_query(&ctx, &self.prepared.expr)?),
+            (Occur::Must, self.in_view(view, &self.prepared.expr)?),
             (
                 Occur::Must,
                 Box::new(ConstScoreQuery::new(Box::new(heads), 0.0)),
@@ -243,23 +234,28 @@ impl<'a> NameRun<'a> {
     /// The heads whose issue's own name (`schema::ISSUE_PART`) may hold an occurrence of `any`
     /// (the query's literals), or converts with its neighbours.
     fn tails(&self, any: &Expr) -> Result<Box<dyn Query>, Error> {
-        let ctx = Context {
-            searcher: self.searcher(),
-            fields: self.fields(),
-            grams: self.fields().issue_part,
-            words: false,
-            plain_bm25: true,
-            word_first: false,
-            script: self.prepared.script,
-        };
         let converts = TermQuery::new(
             Term::from_field_u64(self.fields().issue_converts, 1),
             IndexRecordOption::Basic,
         );
         Ok(Box::new(BooleanQuery::new(vec![
-            (Occur::Should, to_query(&ctx, any)?),
+            (Occur::Should, self.in_view(self.fields().issue_part, any)?),
             (Occur::Should, Box::new(converts)),
         ])))
+    }
+
+    /// `expr`'s query on a view of names: its character grams, scored by plain BM25.
+    fn in_view(&self, view: Field, expr: &Expr) -> Result<Box<dyn Query>, Error> {
+        let ctx = Context {
+            searcher: self.searcher(),
+            fields: self.fields(),
+            grams: view,
+            words: false,
+            plain_bm25: true,
+            word_first: false,
+            script: self.prepared.script,
+        };
+        to_query(&ctx, expr)
     }
 
     /// The spans of the literals that make the expression hold in `text`, with `citation` for

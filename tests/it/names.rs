@@ -681,6 +681,36 @@ fn a_near_whose_names_fill_the_page_counts_the_paragraphs_its_text_holds() {
     assert!(filled >= 3, "only {filled} NEARs fill the page with names");
 }
 
+/// Indexes the files of `corpus` named by manifest `rows` (file, gazette, issue, date), the first
+/// file of each issue and then the second (`rows` alternate them) in two runs, so that an issue's
+/// heads lie in two segments. Gives the index.
+fn index_in_two_runs(dir: &Path, corpus: &Path, rows: &[String]) -> String {
+    let manifest = |rows: &[String]| {
+        let mut text = String::from("file\tgazette\tissue\tdate\n");
+        rows.iter().for_each(|row| text.push_str(row));
+        std::fs::write(corpus.join("manifest.tsv"), text).unwrap();
+    };
+    let seconds: Vec<&str> = rows
+        .iter()
+        .skip(1)
+        .step_by(2)
+        .map(|row| row.split('\t').next().unwrap())
+        .collect();
+    let hidden = dir.join("later");
+    std::fs::create_dir(&hidden).unwrap();
+    for name in &seconds {
+        std::fs::rename(corpus.join(name), hidden.join(name)).unwrap();
+    }
+    manifest(&rows.iter().step_by(2).cloned().collect::<Vec<_>>());
+    let index = build_index(dir, corpus);
+    for name in &seconds {
+        std::fs::rename(hidden.join(name), corpus.join(name)).unwrap();
+    }
+    manifest(rows);
+    build_index(dir, corpus);
+    index
+}
+
 /// The best issues of a search are found by checking only those that could rank among them
 /// (`search::issues`): they must be the first issues of all its hits, ranked, in the same order.
 /// Issues of four gazettes (one with a Latin name, whose issues' names are glued by a space),
@@ -718,31 +748,7 @@ fn the_best_issues_are_the_first_issues_of_all_hits_ranked() {
             rows.push(format!("{name}\t{gazette}\t{issue}\t{date}\n"));
         }
     }
-    // The first files of each issue, then all of them: a second run adds a segment.
-    let manifest = |rows: &[String]| {
-        let mut text = String::from("file\tgazette\tissue\tdate\n");
-        rows.iter().for_each(|row| text.push_str(row));
-        std::fs::write(corpus.join("manifest.tsv"), text).unwrap();
-    };
-    let firsts: Vec<String> = rows.iter().step_by(2).cloned().collect();
-    let seconds: Vec<&str> = rows
-        .iter()
-        .skip(1)
-        .step_by(2)
-        .map(|r| r.split('\t').next().unwrap())
-        .collect();
-    let hidden = dir.path().join("later");
-    std::fs::create_dir(&hidden).unwrap();
-    for name in &seconds {
-        std::fs::rename(corpus.join(name), hidden.join(name)).unwrap();
-    }
-    manifest(&firsts);
-    let index = build_index(dir.path(), &corpus);
-    for name in &seconds {
-        std::fs::rename(hidden.join(name), corpus.join(name)).unwrap();
-    }
-    manifest(&rows);
-    build_index(dir.path(), &corpus);
+    let index = index_in_two_runs(dir.path(), &corpus, &rows);
 
     let issue_of = |hit: &Value| {
         matches!(hit["matched_in"].as_str(), Some("gazette" | "issue")).then(|| {
@@ -940,30 +946,7 @@ fn an_issue_is_found_through_any_of_its_documents() {
             rows.push(format!("{name}\t{gazette}\t{issue}\t{date}\n"));
         }
     }
-    let manifest = |rows: &[String]| {
-        let mut text = String::from("file\tgazette\tissue\tdate\n");
-        rows.iter().for_each(|row| text.push_str(row));
-        std::fs::write(corpus.join("manifest.tsv"), text).unwrap();
-    };
-    // The first file of each issue, then all: the second run adds a segment.
-    let hidden = dir.path().join("later");
-    std::fs::create_dir(&hidden).unwrap();
-    let seconds: Vec<String> = rows
-        .iter()
-        .skip(1)
-        .step_by(2)
-        .map(|row| row.split('\t').next().unwrap().to_string())
-        .collect();
-    for name in &seconds {
-        std::fs::rename(corpus.join(name), hidden.join(name)).unwrap();
-    }
-    manifest(&rows.iter().step_by(2).cloned().collect::<Vec<_>>());
-    let index = build_index(dir.path(), &corpus);
-    for name in &seconds {
-        std::fs::rename(hidden.join(name), corpus.join(name)).unwrap();
-    }
-    manifest(&rows);
-    build_index(dir.path(), &corpus);
+    let index = index_in_two_runs(dir.path(), &corpus, &rows);
 
     let issues = |hits: &[Value]| -> Vec<String> {
         hits.iter()
