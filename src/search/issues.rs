@@ -26,7 +26,7 @@ use crate::search::count::each_alive;
 use crate::search::rank::Dates;
 use crate::search::spread;
 use crate::store::schema;
-use crate::text::fold::{Edge, Script, Sought, decode_utf8, fold_char, fold_with, folds_apart};
+use crate::text::fold::{Edge, Script, Sought, decode_utf8, fold_with, folds_apart, kept_at_edge};
 
 /// The issues a query finds, each once: those of each segment in the order of their keys, the
 /// segments in order, numbered so.
@@ -706,30 +706,23 @@ impl<F: Fn(&str) -> f32> Bounds<F> {
     /// UTF-8. `plain` is its first character where the index found in it no occurrence of a
     /// literal and no character that converts with its neighbours.
     fn tail(&mut self, glue: &'static str, issue: &[u8], plain: Option<char>) -> Option<Part> {
-        // A plain name starting with a character that folds to none of the literals' is covered
-        // nowhere, and no literal runs into it (its first character would be one of a literal's):
-        // it folds apart where that character is kept.
-        let kept = |c: char| fold_char(c).filter(|&f| f != ' ');
-        if glue.is_empty()
-            && let Some(first) = plain.and_then(kept)
-            && !self.sought.has(first)
-        {
-            return Some(Part {
-                covered: 0.0,
-                straddles: false,
-                apart: true,
-            });
-        }
-        // Most issues' names are theirs alone (2014年第17号（总第77号）) and hold none of the
-        // literals' characters: nothing of them is covered, and no literal runs into them.
-        if glue.is_empty()
-            && let Some(apart) = self.sought.holds_none(issue)
-        {
-            return Some(Part {
-                covered: 0.0,
-                straddles: false,
-                apart,
-            });
+        // Most issues' names are theirs alone (2014年第17号（总第77号）) and hold no literal:
+        // nothing of them is covered, and no literal runs into them. A plain one starting with a
+        // character kept as none of the literals' is such (a literal running into it would start
+        // it with one of its own), and folds apart there; another, where it holds none of the
+        // literals' characters.
+        if glue.is_empty() {
+            let holds_none = match plain.and_then(kept_at_edge) {
+                Some(first) if !self.sought.has(first) => Some(true),
+                _ => self.sought.holds_none(issue),
+            };
+            if let Some(apart) = holds_none {
+                return Some(Part {
+                    covered: 0.0,
+                    straddles: false,
+                    apart,
+                });
+            }
         }
         let issue = std::str::from_utf8(issue).ok()?;
         if let Some(part) = self.tails.get(glue).and_then(|tails| tails.get(issue)) {

@@ -106,7 +106,7 @@ pub fn bracket(c: char) -> Option<char> {
 }
 
 /// One character of the matching form, or `None` for a character that matching ignores.
-pub(crate) fn fold_char(c: char) -> Option<char> {
+fn fold_char(c: char) -> Option<char> {
     // Most characters of a gazette are unified ideographs, which fold to themselves: none is a
     // zero-width character, a full-width letter or a bracket.
     if ('\u{4E00}'..='\u{9FFF}').contains(&c) {
@@ -201,8 +201,14 @@ pub fn folds_apart(text: &str, edge: Edge, script: Script) -> bool {
         Edge::Start => text.chars().next(),
         Edge::End => text.chars().next_back(),
     };
-    let kept = at_edge.and_then(fold_char).is_some_and(|f| f != ' ');
-    kept && !(script == Script::Fold && may_be_traditional(text))
+    at_edge.and_then(kept_at_edge).is_some()
+        && !(script == Script::Fold && may_be_traditional(text))
+}
+
+/// What `c` folds to where it stands at the edge of a text, when folding keeps it there: not
+/// dropped, and not white space (which folding drops or keeps by its neighbours).
+pub fn kept_at_edge(c: char) -> Option<char> {
+    fold_char(c).filter(|&f| f != ' ')
 }
 
 /// Which texts hold none of some characters in their matching form, for the many short texts
@@ -256,7 +262,7 @@ impl Sought {
             }
         }
         // Without a traditional character, a text folds apart where its first character is kept.
-        Some(first.and_then(fold_char).is_some_and(|f| f != ' '))
+        Some(first.and_then(kept_at_edge).is_some())
     }
 
     /// Whether `c`, as folded, is one of the characters.
