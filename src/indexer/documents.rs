@@ -9,6 +9,7 @@ use crate::Error;
 use crate::indexer::backlog::{Backlog, PARAGRAPH_WEIGHT, Queued};
 use crate::ingest::Loaded;
 use crate::ingest::parse::{Document, Issue, Paragraph};
+use crate::store::citations;
 use crate::store::place::Place;
 use crate::store::schema::{self, Citation, Fields};
 use crate::text::{dates, fold};
@@ -92,7 +93,9 @@ pub(super) fn add_issue(
             indexed: file.times.indexed,
             first_indexed: file.times.first_indexed,
         };
-        let citation = serde_json::to_string(&citation).map_err(std::io::Error::other)?;
+        let citation = citations::encode(&citation, record).ok_or_else(|| {
+            std::io::Error::new(std::io::ErrorKind::InvalidData, "a path holds a zero byte")
+        })?;
         for (ordinal, paragraph) in document.paragraphs.iter().enumerate() {
             let mut doc = TantivyDocument::default();
             let number = before + ordinal as u64 + 1;
@@ -113,7 +116,7 @@ pub(super) fn add_issue(
             // which finds the document once.
             if ordinal == 0 {
                 doc.add_u64(fields.head, 1);
-                doc.add_text(fields.citation, &citation);
+                doc.add_bytes(fields.citation, &citation);
                 doc.add_text(fields.title, fold::fold_to_string(&document.title));
                 if before == 0 {
                     add_names(&mut doc, fields, issue, document);

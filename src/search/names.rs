@@ -35,7 +35,7 @@ use crate::search::plan::{Context, Prepared, exact_in_index, has_filter, to_quer
 use crate::search::query::Expr;
 use crate::search::rank::{Dates, order, order_by};
 use crate::search::spread;
-use crate::search::stored::{Heads, Paragraph, StoreBlocks, read_citation, store_blocks};
+use crate::search::stored::{Heads, Paragraph, citations_of, read_citation};
 use crate::search::verify::PARALLEL_FROM;
 use crate::search::verify::{WholeWords, spans_of};
 use crate::search::{Hit, MatchedIn, SearchConfig, Section, Sort};
@@ -75,11 +75,8 @@ pub(super) fn search(
         .iter()
         .filter(|named| matches!(named, Listed::Issue(..)))
         .count();
-    // Many heads are read block by block, each block once, as `--all` reads paragraphs, and on
-    // every core.
-    let blocks = store_blocks(&engine.searcher, issues)?;
     let threads = parallel::threads(issues, PARALLEL_FROM);
-    names.hits = cite(&engine.searcher, &engine.fields, &blocks, named, threads)?;
+    names.hits = cite(&engine.searcher, named, threads)?;
     Ok(names)
 }
 
@@ -130,12 +127,10 @@ pub(super) fn listed(
     Ok((named, counts))
 }
 
-/// The hits of `named`, in their order: each issue cited from its first head, the heads read in
-/// the order of the store (with `blocks`), on `threads` threads.
+/// The hits of `named`, in their order: each issue cited from its first head, on `threads`
+/// threads.
 pub(super) fn cite(
     searcher: &Searcher,
-    fields: &Fields,
-    blocks: &StoreBlocks,
     named: Vec<Listed>,
     threads: usize,
 ) -> Result<Vec<Hit>, Error> {
@@ -152,13 +147,14 @@ pub(super) fn cite(
     }
     issues.sort_unstable_by_key(|&(_, address, _)| address);
     let parts = parallel::chunks(issues, threads, |part| {
-        let mut heads = Heads::reading(blocks);
-        part.into_iter()
-            .map(|(at, address, verdict)| {
-                let document = heads.citation(searcher, fields, address)?;
-                Ok((at, issue_hit(document, verdict)))
-            })
-            .collect::<Result<Vec<_>, Error>>()
+        let heads: Vec<DocAddress> = part.iter().map(|&(_, address, _)| address).collect();
+        let citations = citations_of(searcher, &heads)?;
+        Ok::<_, Error>(
+            part.into_iter()
+                .zip(citations)
+                .map(|((at, _, verdict), document)| (at, issue_hit(document, verdict)))
+                .collect::<Vec<_>>(),
+        )
     });
     for part in parts {
         for (at, hit) in part? {
@@ -304,9 +300,7 @@ impl<'a> NameRun<'a> {
             }
         };
         let mut hits = Vec::new();
-        // Many heads (`--all` on a word of titles) are read block by block, each block once.
-        let blocks = store_blocks(self.searcher(), addresses.len())?;
-        let mut heads = Heads::reading(&blocks);
+        let mut heads = Heads::default();
         for address in addresses {
             if let Some(hit) = self.document(address, &mut heads)? {
                 hits.push(hit);
@@ -335,7 +329,7 @@ impl<'a> NameRun<'a> {
 
     /// The hit of the document headed at `address`, if its title or else its 文号 matches.
     fn document(&self, address: DocAddress, heads: &mut Heads) -> Result<Option<Hit>, Error> {
-        let citation = heads.citation(self.searcher(), self.fields(), address)?;
+        let citation = heads.citation(self.searcher(), address)?;
         let (title, number) = (citation.document.clone(), citation.doc_number.clone());
         let named = self.named(&title, number.as_deref(), citation.clone(), address);
         Ok(named.map(|named| {
@@ -382,8 +376,8 @@ impl<'a> NameRun<'a> {
     /// The best `limit` of the documents headed at `addresses` (in store order) that the query
     /// names, in the order of `sort`, and how many it names: each checked on its title and 文号
     /// as the heads' columns hold them, and the citation read only for those kept. A NEAR of
-    /// two words of common titles (管理 NEAR/2 办法) names hundreds of documents, and reading
-    /// each one's citation decompressed a block of the store for most. `None` where a segment
+    /// two words of common titles (管理 NEAR/2 办法) names hundreds of documents, each one's
+    /// whole citation otherwise read and parsed. `None` where a segment
     /// has no such columns or a head no title in them (an index that does not hold them).
     /// Only for a query without filters: they are checked on the citation.
     fn best_by_columns(
@@ -425,7 +419,7 @@ impl<'a> NameRun<'a> {
         found.truncate(limit);
         let mut hits = Vec::with_capacity(found.len());
         for (_, address, named) in found {
-            let citation = read_citation(self.searcher(), self.fields(), address)?;
+            let citation = read_citation(self.searcher(), address)?;
             hits.push(name_hit(
                 citation,
                 named.matched_in,
@@ -577,7 +571,7 @@ impl<'a> NameRun<'a> {
         let mut matched = Vec::new();
         for (i, (issue, key)) in found.by_key()?.into_iter().enumerate() {
             let citation = if per_document {
-                let citation = read_citation(self.searcher(), self.fields(), issue.address)?;
+                let citation = read_citation(self.searcher(), issue.address)?;
                 Some(issue_citation(citation))
             } else {
                 None

@@ -1,10 +1,12 @@
-//! READ: stored paragraphs and their documents' citations, from the index's document store.
+//! READ: stored paragraphs, from the index's document store, and their documents' citations,
+//! from the heads' column ([`crate::store::schema::CITATION`]).
 
 use std::cell::OnceCell;
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
 use tantivy::collector::DocSetCollector;
+use tantivy::columnar::BytesColumn;
 use tantivy::query::TermQuery;
 use tantivy::schema::document::{DeserializeError, DocumentDeserialize, DocumentDeserializer};
 use tantivy::schema::{Field as SchemaField, IndexRecordOption, OwnedValue};
@@ -14,8 +16,9 @@ use crate::Error;
 use crate::search::Hit;
 use crate::search::engine::Engine;
 use crate::store::blocks::{Blocks, Cursor};
+use crate::store::citations;
 use crate::store::place::{Place, Section};
-use crate::store::schema::{Citation, Fields};
+use crate::store::schema::{self, Citation, Fields};
 use crate::text::fold::{Folded, fold};
 use crate::text::haystack::Haystack;
 
@@ -110,27 +113,26 @@ impl Paragraph {
 }
 
 /// The citations of the documents read so far, with their record numbers, by the address of
-/// their head paragraph; and the heads of the segments where a paragraph's head was not where its
-/// number puts it. A thread that reads a run of the store in order (`--all`) also keeps the
-/// blocks it is in ([`Heads::reading`]).
+/// their head paragraph, from each segment's column of citations; and the heads of the segments
+/// where a paragraph's head was not where its number puts it. A thread that reads a run of the
+/// store in order (`--all`) also keeps the block it is in ([`Heads::reading`]).
 #[derive(Default)]
 pub(super) struct Heads {
-    /// `None` where the paragraph read holds no citation: not a head.
+    /// `None` where the paragraph holds no citation: not a head.
     read: HashMap<DocAddress, Option<Head>>,
     segments: HashMap<u32, Vec<DocId>>,
+    /// Each segment's column of citations, once opened; `None` where no paragraph has one.
+    columns: HashMap<u32, Option<BytesColumn>>,
+    value: Vec<u8>,
     in_order: Option<InOrder>,
 }
 
-/// The blocks of each segment's store, and where a thread is in them: one cursor for the
-/// paragraphs and one for their heads, which stand before them, often in the block before.
+/// The blocks of each segment's store, and where a thread is in them.
 struct InOrder {
     blocks: Arc<Vec<Option<Blocks>>>,
     segment: u32,
-    cursors: [Cursor; 2],
+    cursor: Cursor,
 }
-
-const PARAGRAPHS: usize = 0;
-const HEADS: usize = 1;
 
 /// Paragraphs read in the order of the index from which reading them block by block
 /// ([`Heads::reading`]) pays for finding the blocks of every segment first.
@@ -165,40 +167,22 @@ impl Heads {
             in_order: blocks.as_ref().map(|blocks| InOrder {
                 blocks: Arc::clone(blocks),
                 segment: u32::MAX,
-                cursors: Default::default(),
+                cursor: Cursor::default(),
             }),
             ..Heads::default()
         }
     }
 
-    /// The stored values of the paragraph at `address` (`cursor`: [`PARAGRAPHS`] or [`HEADS`]).
-    fn stored(
-        &mut self,
-        searcher: &Searcher,
-        address: DocAddress,
-        cursor: usize,
-    ) -> Result<Stored, Error> {
+    /// The stored values of the paragraph at `address`.
+    fn stored(&mut self, searcher: &Searcher, address: DocAddress) -> Result<Stored, Error> {
         if let Some(in_order) = &mut self.in_order
             && let Some(Some(blocks)) = in_order.blocks.get(address.segment_ord as usize)
         {
             if in_order.segment != address.segment_ord {
                 in_order.segment = address.segment_ord;
-                in_order.cursors = Default::default();
+                in_order.cursor = Cursor::default();
             }
-            // A head is most often in the block of its paragraphs: decompressed once.
-            let other = 1 - cursor;
-            let cursor = match in_order.cursors[other].holds(address.doc_id) {
-                true => other,
-                false => cursor,
-            };
-            // The paragraphs' cursor leaves its block to the heads' cursor: the head of a later
-            // paragraph's document is most often in that block or the one the paragraph is in,
-            // which the heads' cursor would otherwise decompress again.
-            if cursor == PARAGRAPHS && !in_order.cursors[PARAGRAPHS].holds(address.doc_id) {
-                let [paragraphs, heads] = &mut in_order.cursors;
-                paragraphs.trade_block(heads);
-            }
-            let values = blocks.doc(&mut in_order.cursors[cursor], address.doc_id)?;
+            let values = blocks.doc(&mut in_order.cursor, address.doc_id)?;
             return Ok(Stored(values));
         }
         Ok(searcher.doc(address)?)
@@ -213,7 +197,7 @@ impl Heads {
         address: DocAddress,
         undropped: bool,
     ) -> Result<Paragraph, Error> {
-        let stored = self.stored(searcher, address, PARAGRAPHS)?;
+        let stored = self.stored(searcher, address)?;
         Ok(Paragraph::new(stored, fields, undropped))
     }
 
@@ -238,7 +222,7 @@ impl Heads {
             .and_then(|back| address.doc_id.checked_sub(back))
             .map(|doc_id| DocAddress::new(address.segment_ord, doc_id));
         if let Some(head) = first
-            && let Some((record, citation)) = self.head(searcher, fields, head)?
+            && let Some((record, citation)) = self.head(searcher, head)?
             && record == paragraph.record
         {
             paragraph.citation = Some(citation);
@@ -250,7 +234,7 @@ impl Heads {
                 "its document's first paragraph is not in its segment",
             ));
         };
-        match self.head(searcher, fields, head)? {
+        match self.head(searcher, head)? {
             Some((record, citation)) if record == paragraph.record => {
                 paragraph.citation = Some(citation);
                 Ok(())
@@ -263,30 +247,51 @@ impl Heads {
         }
     }
 
-    /// The record and citation stored at `head`, read once; `None` when it holds no citation.
-    fn head(
-        &mut self,
-        searcher: &Searcher,
-        fields: &Fields,
-        head: DocAddress,
-    ) -> Result<Option<Head>, Error> {
+    /// The record and citation of the head at `head`, read once; `None` when it holds no
+    /// citation.
+    fn head(&mut self, searcher: &Searcher, head: DocAddress) -> Result<Option<Head>, Error> {
         if let Some(read) = self.read.get(&head) {
             return Ok(read.clone());
         }
-        let read = head_of(self.stored(searcher, head, HEADS)?, fields);
+        let read = self.read_head(searcher, head)?;
         self.read.insert(head, read.clone());
         Ok(read)
     }
 
-    /// The citation stored at `head`, read without keeping it: for a thread that cites each of
+    /// The record and citation at `head` in its segment's column; `None` when it holds none.
+    fn read_head(&mut self, searcher: &Searcher, head: DocAddress) -> Result<Option<Head>, Error> {
+        let column = match self.columns.entry(head.segment_ord) {
+            std::collections::hash_map::Entry::Occupied(column) => column.into_mut(),
+            std::collections::hash_map::Entry::Vacant(slot) => slot.insert(
+                searcher
+                    .segment_reader(head.segment_ord)
+                    .fast_fields()
+                    .bytes(schema::CITATION)?,
+            ),
+        };
+        let Some(ord) = column.as_ref().and_then(|c| c.ords().first(head.doc_id)) else {
+            return Ok(None);
+        };
+        self.value.clear();
+        if let Some(column) = column
+            && !column.ord_to_bytes(ord, &mut self.value)?
+        {
+            return Ok(None);
+        }
+        let (citation, record) = citations::decode(&self.value)
+            .ok_or_else(|| inconsistent(head, "its document's citation is damaged"))?;
+        Ok(Some((Some(record), Arc::new(citation))))
+    }
+
+    /// The citation of the head at `head`, read without keeping it: for a thread that cites each of
     /// many documents once (`--all` on a word of gazette names cites every issue it names).
     pub(super) fn citation(
         &mut self,
         searcher: &Searcher,
-        fields: &Fields,
         head: DocAddress,
     ) -> Result<Arc<Citation>, Error> {
-        let (_, citation) = head_of(self.stored(searcher, head, HEADS)?, fields)
+        let (_, citation) = self
+            .read_head(searcher, head)?
             .ok_or_else(|| inconsistent(head, "a document's citation is missing"))?;
         Ok(citation)
     }
@@ -324,26 +329,63 @@ impl Heads {
     }
 }
 
-/// The citation stored on the head at `head`, read through tantivy's store reader: for a few
-/// heads read one at a time.
-pub(super) fn read_citation(
-    searcher: &Searcher,
-    fields: &Fields,
-    head: DocAddress,
-) -> Result<Arc<Citation>, Error> {
-    Heads::default().citation(searcher, fields, head)
+/// The citation of the head at `head`: for a few heads read one at a time.
+pub(super) fn read_citation(searcher: &Searcher, head: DocAddress) -> Result<Arc<Citation>, Error> {
+    Heads::default().citation(searcher, head)
 }
 
-/// The record number and the citation a head stores; `None` when it holds no citation.
-fn head_of(mut stored: Stored, fields: &Fields) -> Option<Head> {
-    let citation = stored
-        .take_str(fields.citation)
-        .and_then(|json| serde_json::from_str::<Citation>(&json).ok());
-    let record = stored
-        .take_bytes(fields.place)
-        .and_then(|place| Place::decode(&place))
-        .map(|(place, _)| place.record);
-    citation.map(|citation| (record, Arc::new(citation)))
+/// The citations of the heads at `heads`, in their order: each segment's column walked once in
+/// the order of its terms, not searched for each head. `--all` on a word of gazette names cites
+/// each of a collection's issues, about every head of the index.
+pub(super) fn citations_of(
+    searcher: &Searcher,
+    heads: &[DocAddress],
+) -> Result<Vec<Arc<Citation>>, Error> {
+    let mut cited: Vec<Option<Arc<Citation>>> = vec![None; heads.len()];
+    let mut by_segment: Vec<usize> = (0..heads.len()).collect();
+    by_segment.sort_unstable_by_key(|&i| heads[i].segment_ord);
+    for run in by_segment.chunk_by(|&a, &b| heads[a].segment_ord == heads[b].segment_ord) {
+        let segment = heads[run[0]].segment_ord;
+        let column = searcher
+            .segment_reader(segment)
+            .fast_fields()
+            .bytes(schema::CITATION)?;
+        let missing = |i: usize| inconsistent(heads[i], "a document's citation is missing");
+        let Some(column) = column else {
+            return Err(missing(run[0]));
+        };
+        let mut ords = Vec::with_capacity(run.len());
+        for &i in run {
+            let ord = column
+                .ords()
+                .first(heads[i].doc_id)
+                .ok_or_else(|| missing(i))?;
+            ords.push((ord, i));
+        }
+        ords.sort_unstable();
+        let sorted: Vec<u64> = ords.iter().map(|&(ord, _)| ord).collect();
+        let mut next = ords.iter().map(|&(_, i)| i);
+        let mut damaged = None;
+        column
+            .dictionary()
+            .sorted_ords_to_term_cb(&sorted, |value| {
+                let Some(i) = next.next() else { return };
+                match citations::decode(value) {
+                    Some((citation, _)) => cited[i] = Some(Arc::new(citation)),
+                    None => damaged = damaged.or(Some(i)),
+                }
+            })?;
+        if let Some(i) = damaged {
+            return Err(inconsistent(heads[i], "its document's citation is damaged"));
+        }
+    }
+    cited
+        .into_iter()
+        .enumerate()
+        .map(|(i, citation)| {
+            citation.ok_or_else(|| inconsistent(heads[i], "a document's citation is missing"))
+        })
+        .collect()
 }
 
 pub(super) fn inconsistent(address: DocAddress, reason: &str) -> Error {

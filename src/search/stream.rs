@@ -68,7 +68,7 @@ pub(super) fn stream<R: Send>(
         named_batches.push(Mutex::new(batch));
     }
     let batches: Vec<&[(f32, DocAddress)]> = candidates.chunks(STREAM_BATCH).collect();
-    let blocks = store_blocks(&run.searcher, named_hits + candidates.len())?;
+    let blocks = store_blocks(&run.searcher, candidates.len())?;
     let pieces = named_batches.len() + batches.len();
     let threads = parallel::threads(named_hits + candidates.len(), PARALLEL_FROM);
     let paragraphs = AtomicUsize::new(0);
@@ -79,7 +79,7 @@ pub(super) fn stream<R: Send>(
                     .lock()
                     .unwrap_or_else(|poisoned| poisoned.into_inner()),
             );
-            let hits = names::cite(&run.searcher, &run.fields, &blocks, named, 1)?;
+            let hits = names::cite(&run.searcher, named, 1)?;
             return render(hits).map(Some);
         };
         let mut heads = Heads::reading(&blocks);

@@ -4,6 +4,7 @@
 
 pub mod blocks;
 pub mod check;
+pub mod citations;
 pub mod frequent;
 pub mod place;
 pub mod reading;

@@ -1,7 +1,7 @@
 //! The index schema: one tantivy document per paragraph, its text indexed twice (character grams
 //! for recall, jieba words for ranking).
 //!
-//! What a gazette document says once is indexed and stored once, on its first paragraph, the
+//! What a gazette document says once is indexed and kept once, on its first paragraph, the
 //! document's head: the whole citation in [`CITATION`], the citation fields as terms for filters
 //! (a filter matches the paragraphs of the heads that hold a value it accepts, see
 //! `crate::search::runs`), the title. Every paragraph carries only its file ([`PATH`],
@@ -22,7 +22,7 @@ use tantivy::schema::{
 use crate::store::tokenizers::{BIGRAMS, COVERING_GRAMS, FREQUENT_CHARS, JIEBA_WORDS};
 
 /// Bumped whenever the schema or a tokenizer changes what is stored or indexed.
-pub const SCHEMA_VERSION: u32 = 21;
+pub const SCHEMA_VERSION: u32 = 22;
 
 pub const PATH: &str = "path";
 /// `HASH PATH`: the file a paragraph came from with the hash of its content and manifest row, so
@@ -32,7 +32,10 @@ pub const GAZETTE: &str = "gazette";
 pub const ISSUE: &str = "issue";
 pub const DATE: &str = "date";
 pub const REGION: &str = "region";
-/// The citation of a document, stored on its head paragraph only: a [`Citation`] as JSON.
+/// The citation of a document, on its heads only: a column of [`crate::store::citations`]
+/// values, read without the document store. A search that cites every issue it names (`--all` on a word of
+/// gazette names: one for each of a collection's issues) would otherwise decompress a block of
+/// text for each, and a hit's head often stands in another block than the hit.
 pub const CITATION: &str = "citation";
 pub const ATTRIBUTE_TERMS: &str = "attribute_terms";
 /// The date as a number YYYYMMDD (00 for an unknown month or day; 0 for no date), for sorting.
@@ -155,10 +158,10 @@ pub fn build() -> Schema {
     builder.add_text_field(ATTRIBUTE_TERMS, citation.clone());
     builder.add_u64_field(DATE_KEY, FAST);
     // Also columns, on heads: a search of names checks every title that may hold a NEAR or a
-    // boolean from them, and reads the stored citations of only those it shows.
+    // boolean from them, and reads the citations of only those it shows.
     builder.add_text_field(DOC_NUMBER, citation.clone().set_fast("raw"));
     builder.add_text_field(DOCUMENT, citation.set_fast("raw"));
-    builder.add_text_field(CITATION, STORED);
+    builder.add_bytes_field(CITATION, FAST);
     builder.add_bytes_field(PLACE, STORED);
     // Markers, only asked which paragraphs hold them: no field norms.
     let marker = NumericOptions::default().set_indexed();
@@ -327,7 +330,7 @@ pub fn issue_key_parts(key: &str) -> [Option<&str>; 3] {
     [(); 3].map(|_| parts.next().flatten())
 }
 
-/// Where a document comes from: what its head paragraph stores for all its paragraphs.
+/// Where a document comes from: what its head paragraph holds for all its paragraphs.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Citation {
     /// The file, as the index names it.

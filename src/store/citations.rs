@@ -1,0 +1,254 @@
+//! A document's citation as its head holds it: a value of the column
+//! [`crate::store::schema::CITATION`], with the document's record number.
+//!
+//! `--all` on a word of gazette names cites every issue of a collection, about every head of the
+//! index, so a value is read fast and is small: the citation's fields in a fixed order, not JSON
+//! with their names. The path comes first and ends with a zero byte, so that the column's
+//! dictionary, which sorts the values, shares the prefix of the documents of one folder; the
+//! other texts are each preceded by their length. The record number, the last 8 bytes, confirms
+//! a paragraph's head (`crate::store::place`).
+//!
+//! Layout, with lengths and numbers as LEB128 (seven bits a byte, lowest first, the high bit set
+//! on every byte but the last):
+//! - the path, then 0;
+//! - gazette, issue, date, region: each 0 when missing, else its length + 1 and its bytes;
+//! - the document's title: its length and its bytes; the 文号 as the gazette;
+//! - the page: 0 when missing, else 1 and the number;
+//! - how many attributes, then each name and value: length and bytes;
+//! - when indexed and first indexed, in milliseconds;
+//! - the record number, 8 bytes little endian.
+//!
+//! Changing the layout changes what is indexed: bump
+//! [`crate::store::schema::SCHEMA_VERSION`].
+
+use std::collections::BTreeMap;
+
+use crate::store::schema::Citation;
+
+/// The value that holds `citation` and `record`; `None` for a path that holds a zero byte, which
+/// no file's path does.
+pub fn encode(citation: &Citation, record: u64) -> Option<Vec<u8>> {
+    if citation.path.as_bytes().contains(&0) {
+        return None;
+    }
+    let mut value = Vec::with_capacity(citation.path.len() + citation.document.len() + 96);
+    value.extend_from_slice(citation.path.as_bytes());
+    value.push(0);
+    for text in [
+        &citation.gazette,
+        &citation.issue,
+        &citation.date,
+        &citation.region,
+    ] {
+        optional_text(&mut value, text.as_deref());
+    }
+    text(&mut value, &citation.document);
+    optional_text(&mut value, citation.doc_number.as_deref());
+    match citation.page {
+        None => value.push(0),
+        Some(page) => {
+            value.push(1);
+            number(&mut value, page);
+        }
+    }
+    number(&mut value, citation.attributes.len() as u64);
+    for (name, attribute) in &citation.attributes {
+        text(&mut value, name);
+        text(&mut value, attribute);
+    }
+    number(&mut value, citation.indexed);
+    number(&mut value, citation.first_indexed);
+    value.extend_from_slice(&record.to_le_bytes());
+    Some(value)
+}
+
+/// The citation and the record number that `value` holds; `None` when it is damaged: cut short,
+/// longer than its fields, or a text that is not UTF-8.
+pub fn decode(value: &[u8]) -> Option<(Citation, u64)> {
+    let (fields, record) = value.split_at_checked(value.len().checked_sub(8)?)?;
+    let record = u64::from_le_bytes(record.try_into().ok()?);
+    let end = memchr::memchr(0, fields)?;
+    let path = utf8(&fields[..end])?;
+    let mut reader = Reader(&fields[end + 1..]);
+    let mut optional = || reader.optional_text();
+    let (gazette, issue, date, region) = (optional()?, optional()?, optional()?, optional()?);
+    let document = reader.text()?;
+    let doc_number = reader.optional_text()?;
+    let page = match reader.byte()? {
+        0 => None,
+        1 => Some(reader.number()?),
+        _ => return None,
+    };
+    let mut attributes = BTreeMap::new();
+    for _ in 0..reader.number()? {
+        let name = reader.text()?;
+        attributes.insert(name, reader.text()?);
+    }
+    let indexed = reader.number()?;
+    let first_indexed = reader.number()?;
+    if !reader.0.is_empty() {
+        return None;
+    }
+    let citation = Citation {
+        path,
+        gazette,
+        issue,
+        date,
+        region,
+        document,
+        doc_number,
+        page,
+        attributes,
+        indexed,
+        first_indexed,
+    };
+    Some((citation, record))
+}
+
+fn number(value: &mut Vec<u8>, mut n: u64) {
+    while n >= 0x80 {
+        value.push((n as u8) | 0x80);
+        n >>= 7;
+    }
+    value.push(n as u8);
+}
+
+fn text(value: &mut Vec<u8>, text: &str) {
+    number(value, text.len() as u64);
+    value.extend_from_slice(text.as_bytes());
+}
+
+fn optional_text(value: &mut Vec<u8>, text: Option<&str>) {
+    match text {
+        None => value.push(0),
+        Some(text) => {
+            number(value, text.len() as u64 + 1);
+            value.extend_from_slice(text.as_bytes());
+        }
+    }
+}
+
+fn utf8(bytes: &[u8]) -> Option<String> {
+    simdutf8::basic::from_utf8(bytes).ok().map(str::to_string)
+}
+
+/// The fields of a value after its path, read from the front.
+struct Reader<'a>(&'a [u8]);
+
+impl Reader<'_> {
+    fn byte(&mut self) -> Option<u8> {
+        let (&byte, rest) = self.0.split_first()?;
+        self.0 = rest;
+        Some(byte)
+    }
+
+    fn number(&mut self) -> Option<u64> {
+        let mut n = 0u64;
+        for shift in (0..64).step_by(7) {
+            let byte = self.byte()?;
+            n |= u64::from(byte & 0x7f).checked_shl(shift)?;
+            if byte & 0x80 == 0 {
+                return Some(n);
+            }
+        }
+        None
+    }
+
+    fn bytes(&mut self, len: u64) -> Option<String> {
+        let (taken, rest) = self.0.split_at_checked(usize::try_from(len).ok()?)?;
+        self.0 = rest;
+        utf8(taken)
+    }
+
+    fn text(&mut self) -> Option<String> {
+        let len = self.number()?;
+        self.bytes(len)
+    }
+
+    /// `Some(None)` for a missing text.
+    fn optional_text(&mut self) -> Option<Option<String>> {
+        match self.number()? {
+            0 => Some(None),
+            len => self.bytes(len - 1).map(Some),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn citation() -> Citation {
+        Citation {
+            path: "焦作/2025年第1期.txt".to_string(),
+            gazette: Some("焦作市人民政府公报".to_string()),
+            issue: Some("2025年第1期".to_string()),
+            date: Some("2025-01-15".to_string()),
+            region: None,
+            document: "关于印发《焦作市\"十四五\"规划》的通知".to_string(),
+            doc_number: Some(String::new()),
+            page: Some(300),
+            attributes: [
+                ("level".to_string(), "地方".to_string()),
+                ("note".to_string(), "x".repeat(200)),
+            ]
+            .into(),
+            indexed: 1_764_900_000_000,
+            first_indexed: 1_700_000_000_000,
+        }
+    }
+
+    /// A value gives back the citation and the record it was written with: every field set or
+    /// missing, an empty 文号 told from a missing one, texts long enough for lengths of two
+    /// bytes, records whose bytes look like anything.
+    #[test]
+    fn a_value_reads_back_as_written() {
+        let full = citation();
+        let bare = Citation {
+            path: "a.txt".to_string(),
+            ..Citation::default()
+        };
+        let no_page = Citation {
+            page: None,
+            doc_number: None,
+            gazette: None,
+            ..citation()
+        };
+        for written in [full, bare, no_page] {
+            for record in [0, 1, 0x7f, 0x80, u64::MAX] {
+                let value = encode(&written, record).unwrap();
+                assert_eq!(decode(&value), Some((written.clone(), record)));
+            }
+        }
+    }
+
+    /// A value cut short, lengthened, or with a length changed reads as none, never as another
+    /// citation or a panic; a path with a zero byte is refused.
+    #[test]
+    fn a_damaged_value_reads_as_none() {
+        let value = encode(&citation(), 42).unwrap();
+        let fields = value.len() - 8;
+        for cut in 0..fields {
+            let mut shorter = value[..cut].to_vec();
+            shorter.extend_from_slice(&value[fields..]);
+            assert_eq!(decode(&shorter), None, "cut at {cut}");
+        }
+        let mut longer = value[..fields].to_vec();
+        longer.push(0);
+        longer.extend_from_slice(&value[fields..]);
+        assert_eq!(decode(&longer), None);
+        // The gazette's length, right after the path's zero byte, made one longer.
+        let at = value.iter().position(|&b| b == 0).unwrap() + 1;
+        let mut changed = value.clone();
+        changed[at] += 1;
+        assert_eq!(decode(&changed), None);
+        for short in [&b""[..], b"1234567", b"\0\0\0\0\0\0\0\0"] {
+            assert_eq!(decode(short), None);
+        }
+        let zero = Citation {
+            path: "a\0b".to_string(),
+            ..Citation::default()
+        };
+        assert_eq!(encode(&zero, 1), None);
+    }
+}
