@@ -89,7 +89,28 @@ pub fn format_ms(ms: u64) -> String {
     let month = if mp < 10 { mp + 3 } else { mp - 9 };
     let year = yoe + era * 400 + i64::from(month <= 2);
     let millis = ms % 1000;
-    format!("{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}.{millis:03}Z")
+    if !(0..=9999).contains(&year) {
+        return format!(
+            "{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}.{millis:03}Z"
+        );
+    }
+    // Digit by digit: `--all --json` writes two of these for every document it cites, and
+    // `format!` with padding cost several times the arithmetic.
+    let mut text = *b"0000-00-00T00:00:00.000Z";
+    let mut put = |at: usize, width: usize, mut n: u64| {
+        for k in (at..at + width).rev() {
+            text[k] = b'0' + (n % 10) as u8;
+            n /= 10;
+        }
+    };
+    put(0, 4, year as u64);
+    put(5, 2, month as u64);
+    put(8, 2, day as u64);
+    put(11, 2, hour);
+    put(14, 2, minute);
+    put(17, 2, second);
+    put(20, 3, millis);
+    text.iter().map(|&b| char::from(b)).collect()
 }
 
 #[cfg(test)]
@@ -127,6 +148,65 @@ mod tests {
         // 2024-02-29, a leap day: day 19,782.
         assert_eq!(format_ms(19_782 * 86_400_000), "2024-02-29T00:00:00.000Z");
         assert_eq!(start_ms("1969"), None);
+        // Every day of a few years, each moment of a day's last second, against the same
+        // moment written by `format!`: the year past 9999 is written so too.
+        let written = |ms: u64| {
+            let (days, rest) = (ms / 86_400_000, ms % 86_400_000);
+            let date = civil(days as i64);
+            format!(
+                "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
+                date.0,
+                date.1,
+                date.2,
+                rest / 3_600_000,
+                rest / 60_000 % 60,
+                rest / 1000 % 60,
+                rest % 1000
+            )
+        };
+        for days in (0..3000).chain([2_932_896, 2_932_897, 3_000_000]) {
+            for rest in [0, 86_399_999, 45_296_789] {
+                let ms = days * 86_400_000 + rest;
+                assert_eq!(format_ms(ms), written(ms), "{ms}");
+            }
+        }
+    }
+
+    /// The date of `days` after 1970-01-01, by counting days through the months.
+    fn civil(mut days: i64) -> (i64, i64, i64) {
+        let leap = |y: i64| (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+        let mut year = 1970;
+        loop {
+            let length = if leap(year) { 366 } else { 365 };
+            if days < length {
+                break;
+            }
+            days -= length;
+            year += 1;
+        }
+        let months = [
+            31,
+            if leap(year) { 29 } else { 28 },
+            31,
+            30,
+            31,
+            30,
+            31,
+            31,
+            30,
+            31,
+            30,
+            31,
+        ];
+        let mut month = 1;
+        for length in months {
+            if days < length {
+                break;
+            }
+            days -= length;
+            month += 1;
+        }
+        (year, month, days + 1)
     }
 
     #[test]
