@@ -35,7 +35,7 @@ use crate::search::plan::{Context, Prepared, exact_in_index, has_filter, to_quer
 use crate::search::query::Expr;
 use crate::search::rank::{Dates, order, order_by};
 use crate::search::spread;
-use crate::search::stored::{Heads, Paragraph, citations_of, read_citation};
+use crate::search::stored::{Heads, Paragraph, citations_of, read_citation, store_blocks};
 use crate::search::verify::PARALLEL_FROM;
 use crate::search::verify::{WholeWords, spans_of};
 use crate::search::{Hit, MatchedIn, SearchConfig, Section, Sort};
@@ -300,7 +300,9 @@ impl<'a> NameRun<'a> {
             }
         };
         let mut hits = Vec::new();
-        let mut heads = Heads::default();
+        // Many heads (`--all` on a word of titles) are read block by block, each block once.
+        let blocks = store_blocks(self.searcher(), addresses.len())?;
+        let mut heads = Heads::reading(&blocks);
         for address in addresses {
             if let Some(hit) = self.document(address, &mut heads)? {
                 hits.push(hit);

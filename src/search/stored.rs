@@ -15,7 +15,7 @@ use tantivy::{DocAddress, DocId, DocSet, Searcher, TERMINATED, Term};
 use crate::Error;
 use crate::search::Hit;
 use crate::search::engine::Engine;
-use crate::store::blocks::{Blocks, Cursor};
+use crate::store::blocks::{Blocks, Cursor, Values};
 use crate::store::citations;
 use crate::store::place::{Place, Section};
 use crate::store::schema::{self, Citation, Fields};
@@ -113,9 +113,12 @@ impl Paragraph {
 }
 
 /// The citations of the documents read so far, with their record numbers, by the address of
-/// their head paragraph, from each segment's column of citations; and the heads of the segments
-/// where a paragraph's head was not where its number puts it. A thread that reads a run of the
-/// store in order (`--all`) also keeps the block it is in ([`Heads::reading`]).
+/// their head paragraph; and the heads of the segments where a paragraph's head was not where its
+/// number puts it. A citation is read from its segment's column, or, by a thread that reads a run
+/// of the store in order (`--all`), from the store, where a head most often stands in the block
+/// of its paragraphs or the one before: that thread keeps the blocks it is in
+/// ([`Heads::reading`]), and touches no page of the column, whose pages, mapped, would count in
+/// the process's memory, a page for every few documents cited.
 #[derive(Default)]
 pub(super) struct Heads {
     /// `None` where the paragraph holds no citation: not a head.
@@ -127,12 +130,16 @@ pub(super) struct Heads {
     in_order: Option<InOrder>,
 }
 
-/// The blocks of each segment's store, and where a thread is in them.
+/// The blocks of each segment's store, and where a thread is in them: one cursor for the
+/// paragraphs and one for their heads, which stand before them, often in the block before.
 struct InOrder {
     blocks: Arc<Vec<Option<Blocks>>>,
     segment: u32,
-    cursor: Cursor,
+    cursors: [Cursor; 2],
 }
+
+const PARAGRAPHS: usize = 0;
+const HEADS: usize = 1;
 
 /// Paragraphs read in the order of the index from which reading them block by block
 /// ([`Heads::reading`]) pays for finding the blocks of every segment first.
@@ -167,7 +174,7 @@ impl Heads {
             in_order: blocks.as_ref().map(|blocks| InOrder {
                 blocks: Arc::clone(blocks),
                 segment: u32::MAX,
-                cursor: Cursor::default(),
+                cursors: Default::default(),
             }),
             ..Heads::default()
         }
@@ -175,17 +182,41 @@ impl Heads {
 
     /// The stored values of the paragraph at `address`.
     fn stored(&mut self, searcher: &Searcher, address: DocAddress) -> Result<Stored, Error> {
-        if let Some(in_order) = &mut self.in_order
-            && let Some(Some(blocks)) = in_order.blocks.get(address.segment_ord as usize)
-        {
-            if in_order.segment != address.segment_ord {
-                in_order.segment = address.segment_ord;
-                in_order.cursor = Cursor::default();
-            }
-            let values = blocks.doc(&mut in_order.cursor, address.doc_id)?;
-            return Ok(Stored(values));
+        match self.in_order(address, PARAGRAPHS)? {
+            Some(values) => Ok(Stored(values)),
+            None => Ok(searcher.doc(address)?),
         }
-        Ok(searcher.doc(address)?)
+    }
+
+    /// The stored values at `address` read block by block (`cursor`: [`PARAGRAPHS`] or
+    /// [`HEADS`]); `None` where this thread does not read so.
+    fn in_order(&mut self, address: DocAddress, cursor: usize) -> Result<Option<Values>, Error> {
+        let Some(in_order) = &mut self.in_order else {
+            return Ok(None);
+        };
+        let Some(Some(blocks)) = in_order.blocks.get(address.segment_ord as usize) else {
+            return Ok(None);
+        };
+        if in_order.segment != address.segment_ord {
+            in_order.segment = address.segment_ord;
+            in_order.cursors = Default::default();
+        }
+        // A head is most often in the block of its paragraphs: decompressed once.
+        let other = 1 - cursor;
+        let cursor = match in_order.cursors[other].holds(address.doc_id) {
+            true => other,
+            false => cursor,
+        };
+        // The paragraphs' cursor leaves its block to the heads' cursor: the head of a later
+        // paragraph's document is most often in that block or the one the paragraph is in,
+        // which the heads' cursor would otherwise decompress again.
+        if cursor == PARAGRAPHS && !in_order.cursors[PARAGRAPHS].holds(address.doc_id) {
+            let [paragraphs, heads] = &mut in_order.cursors;
+            paragraphs.trade_block(heads);
+        }
+        Ok(Some(
+            blocks.doc(&mut in_order.cursors[cursor], address.doc_id)?,
+        ))
     }
 
     /// The paragraph at `address`, without its citation; `undropped` as [`Paragraph::new`] takes
@@ -258,8 +289,16 @@ impl Heads {
         Ok(read)
     }
 
-    /// The record and citation at `head` in its segment's column; `None` when it holds none.
+    /// The record and citation at `head`, from the store where this thread reads it in order,
+    /// else from its segment's column; `None` when it holds none.
     fn read_head(&mut self, searcher: &Searcher, head: DocAddress) -> Result<Option<Head>, Error> {
+        if let Some(values) = self.in_order(head, HEADS)? {
+            let field = searcher.schema().get_field(schema::CITATION)?;
+            return match Stored(values).take_bytes(field) {
+                None => Ok(None),
+                Some(value) => decoded(head, &value).map(Some),
+            };
+        }
         let column = match self.columns.entry(head.segment_ord) {
             std::collections::hash_map::Entry::Occupied(column) => column.into_mut(),
             std::collections::hash_map::Entry::Vacant(slot) => slot.insert(
@@ -278,13 +317,11 @@ impl Heads {
         {
             return Ok(None);
         }
-        let (citation, record) = citations::decode(&self.value)
-            .ok_or_else(|| inconsistent(head, "its document's citation is damaged"))?;
-        Ok(Some((Some(record), Arc::new(citation))))
+        decoded(head, &self.value).map(Some)
     }
 
     /// The citation of the head at `head`, read without keeping it: for a thread that cites each of
-    /// many documents once (`--all` on a word of gazette names cites every issue it names).
+    /// many documents once (`--all` on a word of titles).
     pub(super) fn citation(
         &mut self,
         searcher: &Searcher,
@@ -332,6 +369,13 @@ impl Heads {
 /// The citation of the head at `head`: for a few heads read one at a time.
 pub(super) fn read_citation(searcher: &Searcher, head: DocAddress) -> Result<Arc<Citation>, Error> {
     Heads::default().citation(searcher, head)
+}
+
+/// The record and citation of a [`crate::store::citations`] value read at `head`.
+fn decoded(head: DocAddress, value: &[u8]) -> Result<Head, Error> {
+    let (citation, record) = citations::decode(value)
+        .ok_or_else(|| inconsistent(head, "its document's citation is damaged"))?;
+    Ok((Some(record), Arc::new(citation)))
 }
 
 /// The citations of the heads at `heads`, in their order: each segment's column walked once in
@@ -502,4 +546,69 @@ pub fn attribute_names(engine: &Engine) -> Result<Vec<String>, Error> {
         }
     })?;
     Ok(names.into_iter().collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every head's citation reads the same three ways: from its column one head at a time (a
+    /// top 10), from the column walked in the order of its terms (the issues of `--all`), and
+    /// from the store by a thread that reads it in order (the paragraphs of `--all`); and the
+    /// record number read with it is the one the head's own place holds.
+    #[test]
+    fn a_citation_reads_the_same_from_the_column_and_from_the_store() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+        let config = crate::indexer::IndexConfig {
+            index_dir: dir.path().join("index"),
+            inputs: vec![repo.join("corpus"), repo.join("tests/fixtures")],
+            ..crate::indexer::IndexConfig::default()
+        };
+        crate::indexer::run(&config).unwrap();
+        let (index, fields) = crate::store::open(&config.index_dir).unwrap();
+        let searcher = index.reader().unwrap().searcher();
+        let mut heads = Vec::new();
+        for (ord, segment) in searcher.segment_readers().iter().enumerate() {
+            let term = Term::from_field_u64(fields.head, 1);
+            let inverted = segment.inverted_index(fields.head).unwrap();
+            let mut postings = inverted
+                .read_postings(&term, IndexRecordOption::Basic)
+                .unwrap()
+                .unwrap();
+            while postings.doc() != TERMINATED {
+                heads.push(DocAddress::new(ord as u32, postings.doc()));
+                postings.advance();
+            }
+        }
+        assert!(heads.len() > 5, "{} heads", heads.len());
+        let walked = citations_of(&searcher, &heads).unwrap();
+        let blocks = store_blocks(&searcher, usize::MAX).unwrap();
+        assert!(blocks.is_some());
+        let mut in_order = Heads::reading(&blocks);
+        let mut one_by_one = Heads::default();
+        for (head, walked) in heads.iter().zip(walked) {
+            let (record, column) = one_by_one.head(&searcher, *head).unwrap().unwrap();
+            let (stored_record, stored) = in_order.head(&searcher, *head).unwrap().unwrap();
+            assert_eq!(column, walked, "{head:?}");
+            assert_eq!(column, stored, "{head:?}");
+            assert_eq!(record, stored_record, "{head:?}");
+            let paragraph = in_order
+                .paragraph(&searcher, &fields, *head, false)
+                .unwrap();
+            assert_eq!(record, paragraph.record, "{head:?}");
+            assert!(!column.path.is_empty());
+        }
+        // A paragraph that is not a head holds no citation, in the column as in the store.
+        let not_head = DocAddress::new(heads[0].segment_ord, heads[0].doc_id + 1);
+        if !heads.contains(&not_head) {
+            assert!(one_by_one.head(&searcher, not_head).unwrap().is_none());
+            assert!(
+                Heads::reading(&blocks)
+                    .head(&searcher, not_head)
+                    .unwrap()
+                    .is_none()
+            );
+        }
+    }
 }
