@@ -164,7 +164,7 @@ pub(super) fn store_blocks(searcher: &Searcher, paragraphs: usize) -> Result<Sto
 
 /// What a document's head stores for its paragraphs: the number they also store, and the
 /// citation.
-pub(super) type Head = (Option<u64>, Arc<Citation>);
+pub(super) type Head = (u64, Arc<Citation>);
 
 impl Heads {
     /// For a thread that reads paragraphs in the order of the index: block by block where
@@ -182,7 +182,7 @@ impl Heads {
 
     /// The stored values of the paragraph at `address`.
     fn stored(&mut self, searcher: &Searcher, address: DocAddress) -> Result<Stored, Error> {
-        match self.in_order(address, PARAGRAPHS)? {
+        match self.read_in_order(address, PARAGRAPHS)? {
             Some(values) => Ok(Stored(values)),
             None => Ok(searcher.doc(address)?),
         }
@@ -190,7 +190,11 @@ impl Heads {
 
     /// The stored values at `address` read block by block (`cursor`: [`PARAGRAPHS`] or
     /// [`HEADS`]); `None` where this thread does not read so.
-    fn in_order(&mut self, address: DocAddress, cursor: usize) -> Result<Option<Values>, Error> {
+    fn read_in_order(
+        &mut self,
+        address: DocAddress,
+        cursor: usize,
+    ) -> Result<Option<Values>, Error> {
         let Some(in_order) = &mut self.in_order else {
             return Ok(None);
         };
@@ -254,7 +258,7 @@ impl Heads {
             .map(|doc_id| DocAddress::new(address.segment_ord, doc_id));
         if let Some(head) = first
             && let Some((record, citation)) = self.head(searcher, head)?
-            && record == paragraph.record
+            && paragraph.record == Some(record)
         {
             paragraph.citation = Some(citation);
             return Ok(());
@@ -266,7 +270,7 @@ impl Heads {
             ));
         };
         match self.head(searcher, head)? {
-            Some((record, citation)) if record == paragraph.record => {
+            Some((record, citation)) if paragraph.record == Some(record) => {
                 paragraph.citation = Some(citation);
                 Ok(())
             }
@@ -292,29 +296,25 @@ impl Heads {
     /// The record and citation at `head`, from the store where this thread reads it in order,
     /// else from its segment's column; `None` when it holds none.
     fn read_head(&mut self, searcher: &Searcher, head: DocAddress) -> Result<Option<Head>, Error> {
-        if let Some(values) = self.in_order(head, HEADS)? {
+        if let Some(values) = self.read_in_order(head, HEADS)? {
             let field = searcher.schema().get_field(schema::CITATION)?;
-            return match Stored(values).take_bytes(field) {
-                None => Ok(None),
-                Some(value) => decoded(head, &value).map(Some),
-            };
+            let value = Stored(values).take_bytes(field);
+            return value.map(|value| decoded(head, &value)).transpose();
         }
         let column = match self.columns.entry(head.segment_ord) {
             std::collections::hash_map::Entry::Occupied(column) => column.into_mut(),
-            std::collections::hash_map::Entry::Vacant(slot) => slot.insert(
-                searcher
-                    .segment_reader(head.segment_ord)
-                    .fast_fields()
-                    .bytes(schema::CITATION)?,
-            ),
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(citation_column(searcher, head.segment_ord)?)
+            }
         };
-        let Some(ord) = column.as_ref().and_then(|c| c.ords().first(head.doc_id)) else {
+        let Some(column) = column else {
+            return Ok(None);
+        };
+        let Some(ord) = column.ords().first(head.doc_id) else {
             return Ok(None);
         };
         self.value.clear();
-        if let Some(column) = column
-            && !column.ord_to_bytes(ord, &mut self.value)?
-        {
+        if !column.ord_to_bytes(ord, &mut self.value)? {
             return Ok(None);
         }
         decoded(head, &self.value).map(Some)
@@ -375,7 +375,15 @@ pub(super) fn read_citation(searcher: &Searcher, head: DocAddress) -> Result<Arc
 fn decoded(head: DocAddress, value: &[u8]) -> Result<Head, Error> {
     let (citation, record) = citations::decode(value)
         .ok_or_else(|| inconsistent(head, "its document's citation is damaged"))?;
-    Ok((Some(record), Arc::new(citation)))
+    Ok((record, Arc::new(citation)))
+}
+
+/// The column of citations of segment `segment`; `None` where no paragraph has one.
+fn citation_column(searcher: &Searcher, segment: u32) -> Result<Option<BytesColumn>, Error> {
+    Ok(searcher
+        .segment_reader(segment)
+        .fast_fields()
+        .bytes(schema::CITATION)?)
 }
 
 /// The citations of the heads at `heads`, in their order: each segment's column walked once in
@@ -385,17 +393,12 @@ pub(super) fn citations_of(
     searcher: &Searcher,
     heads: &[DocAddress],
 ) -> Result<Vec<Arc<Citation>>, Error> {
+    let missing = |i: usize| inconsistent(heads[i], "a document's citation is missing");
     let mut cited: Vec<Option<Arc<Citation>>> = vec![None; heads.len()];
     let mut by_segment: Vec<usize> = (0..heads.len()).collect();
     by_segment.sort_unstable_by_key(|&i| heads[i].segment_ord);
     for run in by_segment.chunk_by(|&a, &b| heads[a].segment_ord == heads[b].segment_ord) {
-        let segment = heads[run[0]].segment_ord;
-        let column = searcher
-            .segment_reader(segment)
-            .fast_fields()
-            .bytes(schema::CITATION)?;
-        let missing = |i: usize| inconsistent(heads[i], "a document's citation is missing");
-        let Some(column) = column else {
+        let Some(column) = citation_column(searcher, heads[run[0]].segment_ord)? else {
             return Err(missing(run[0]));
         };
         let mut ords = Vec::with_capacity(run.len());
@@ -414,21 +417,21 @@ pub(super) fn citations_of(
             .dictionary()
             .sorted_ords_to_term_cb(&sorted, |value| {
                 let Some(i) = next.next() else { return };
-                match citations::decode(value) {
-                    Some((citation, _)) => cited[i] = Some(Arc::new(citation)),
-                    None => damaged = damaged.or(Some(i)),
+                match decoded(heads[i], value) {
+                    Ok((_, citation)) => cited[i] = Some(citation),
+                    Err(err) => {
+                        damaged.get_or_insert(err);
+                    }
                 }
             })?;
-        if let Some(i) = damaged {
-            return Err(inconsistent(heads[i], "its document's citation is damaged"));
+        if let Some(err) = damaged {
+            return Err(err);
         }
     }
     cited
         .into_iter()
         .enumerate()
-        .map(|(i, citation)| {
-            citation.ok_or_else(|| inconsistent(heads[i], "a document's citation is missing"))
-        })
+        .map(|(i, citation)| citation.ok_or_else(|| missing(i)))
         .collect()
 }
 
@@ -596,7 +599,7 @@ mod tests {
             let paragraph = in_order
                 .paragraph(&searcher, &fields, *head, false)
                 .unwrap();
-            assert_eq!(record, paragraph.record, "{head:?}");
+            assert_eq!(Some(record), paragraph.record, "{head:?}");
             assert!(!column.path.is_empty());
         }
         // A paragraph that is not a head holds no citation, in the column as in the store.

@@ -8,8 +8,8 @@
 //! other texts are each preceded by their length. The record number, the last 8 bytes, confirms
 //! a paragraph's head (`crate::store::place`).
 //!
-//! Layout, with lengths and numbers as LEB128 (seven bits a byte, lowest first, the high bit set
-//! on every byte but the last):
+//! Layout, with lengths and numbers as LEB128 (as `crate::store::place` writes them: seven bits
+//! a byte, lowest first, the high bit set on every byte but the last):
 //! - the path, then 0;
 //! - gazette, issue, date, region: each 0 when missing, else its length + 1 and its bytes;
 //! - the document's title: its length and its bytes; the 文号 as the gazette;
@@ -23,6 +23,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::store::place;
 use crate::store::schema::Citation;
 
 /// The value that holds `citation` and `record`; `None` for a path that holds a zero byte, which
@@ -48,16 +49,16 @@ pub fn encode(citation: &Citation, record: u64) -> Option<Vec<u8>> {
         None => value.push(0),
         Some(page) => {
             value.push(1);
-            number(&mut value, page);
+            place::put(&mut value, page);
         }
     }
-    number(&mut value, citation.attributes.len() as u64);
+    place::put(&mut value, citation.attributes.len() as u64);
     for (name, attribute) in &citation.attributes {
         text(&mut value, name);
         text(&mut value, attribute);
     }
-    number(&mut value, citation.indexed);
-    number(&mut value, citation.first_indexed);
+    place::put(&mut value, citation.indexed);
+    place::put(&mut value, citation.first_indexed);
     value.extend_from_slice(&record.to_le_bytes());
     Some(value)
 }
@@ -105,16 +106,8 @@ pub fn decode(value: &[u8]) -> Option<(Citation, u64)> {
     Some((citation, record))
 }
 
-fn number(value: &mut Vec<u8>, mut n: u64) {
-    while n >= 0x80 {
-        value.push((n as u8) | 0x80);
-        n >>= 7;
-    }
-    value.push(n as u8);
-}
-
 fn text(value: &mut Vec<u8>, text: &str) {
-    number(value, text.len() as u64);
+    place::put(value, text.len() as u64);
     value.extend_from_slice(text.as_bytes());
 }
 
@@ -122,7 +115,7 @@ fn optional_text(value: &mut Vec<u8>, text: Option<&str>) {
     match text {
         None => value.push(0),
         Some(text) => {
-            number(value, text.len() as u64 + 1);
+            place::put(value, text.len() as u64 + 1);
             value.extend_from_slice(text.as_bytes());
         }
     }
@@ -143,18 +136,11 @@ impl Reader<'_> {
     }
 
     fn number(&mut self) -> Option<u64> {
-        let mut n = 0u64;
-        for shift in (0..64).step_by(7) {
-            let byte = self.byte()?;
-            n |= u64::from(byte & 0x7f).checked_shl(shift)?;
-            if byte & 0x80 == 0 {
-                return Some(n);
-            }
-        }
-        None
+        place::take(&mut self.0)
     }
 
-    fn bytes(&mut self, len: u64) -> Option<String> {
+    /// A text of `len` bytes.
+    fn sized_text(&mut self, len: u64) -> Option<String> {
         let (taken, rest) = self.0.split_at_checked(usize::try_from(len).ok()?)?;
         self.0 = rest;
         utf8(taken)
@@ -162,14 +148,14 @@ impl Reader<'_> {
 
     fn text(&mut self) -> Option<String> {
         let len = self.number()?;
-        self.bytes(len)
+        self.sized_text(len)
     }
 
     /// `Some(None)` for a missing text.
     fn optional_text(&mut self) -> Option<Option<String>> {
         match self.number()? {
             0 => Some(None),
-            len => self.bytes(len - 1).map(Some),
+            len => self.sized_text(len - 1).map(Some),
         }
     }
 }

@@ -154,8 +154,8 @@ fn put_section<S: AsRef<str>>(bytes: &mut Vec<u8>, section: &[S]) {
 }
 
 /// Appends `n` as a LEB128 varint: seven bits a byte, low bits first, the high bit set on every
-/// byte but the last.
-fn put(bytes: &mut Vec<u8>, mut n: u64) {
+/// byte but the last. Also the numbers of a citation (`crate::store::citations`).
+pub(crate) fn put(bytes: &mut Vec<u8>, mut n: u64) {
     while n >= 0x80 {
         bytes.push((n as u8) | 0x80);
         n >>= 7;
@@ -164,7 +164,7 @@ fn put(bytes: &mut Vec<u8>, mut n: u64) {
 }
 
 /// Takes a varint from the front of `bytes`; `None` when it runs past their end or past 64 bits.
-fn take(bytes: &mut &[u8]) -> Option<u64> {
+pub(crate) fn take(bytes: &mut &[u8]) -> Option<u64> {
     let mut n = 0u64;
     for (k, &byte) in bytes.iter().enumerate().take(10) {
         let bits = u64::from(byte & 0x7F);
