@@ -6,7 +6,7 @@ use tantivy::merge_policy::MergePolicy;
 use tantivy::{Index, IndexWriter, TantivyDocument};
 
 use super::merging::{COMPACTION_FACTOR, CappedMergePolicy};
-use super::{IndexConfig, IndexSummary, MERGE_THREADS};
+use super::{IndexConfig, IndexSummary, writer_threads};
 use crate::Error;
 
 /// Memory for the writer that only merges: tantivy's least.
@@ -17,6 +17,11 @@ const COMPACTING_WRITER_MEMORY: usize = 15_000_000;
 /// or `None` when there was nothing to merge. The run's writer has finished its own merges by
 /// then, so that how many segments it left, and so whether to compact, does not depend on how far
 /// its merges had got.
+///
+/// Nothing else runs by then, so as many merges run at once as the run had indexing threads: a
+/// merge is tantivy's work on one thread, and a large run ends with several (three for 1 GB of
+/// text, nine for 3 GB), which one at a time left the other cores idle. Each merge holds its own
+/// buffers, far less than the indexing threads held before it (docs/PERFORMANCE.md, round 21).
 fn compact(index: &Index, ceiling: u32) -> Result<Option<usize>, Error> {
     let policy = CappedMergePolicy::finishing(ceiling);
     if policy
@@ -28,7 +33,7 @@ fn compact(index: &Index, ceiling: u32) -> Result<Option<usize>, Error> {
     let options = IndexWriterOptions::builder()
         .num_worker_threads(1)
         .memory_budget_per_thread(COMPACTING_WRITER_MEMORY)
-        .num_merge_threads(MERGE_THREADS)
+        .num_merge_threads(writer_threads())
         .build();
     let mut writer: IndexWriter = index.writer_with_options(options.clone())?;
     writer.set_merge_policy(Box::new(policy));

@@ -56,8 +56,15 @@ const WRITER_MEMORY: usize = 512 * 1024 * 1024;
 const LARGE_RUN_WRITER_MEMORY: usize = 384 * 1024 * 1024;
 /// Files of more than this many bytes in all make a large run (see [`LARGE_RUN_WRITER_MEMORY`]).
 const LARGE_RUN_BYTES: u64 = 128 * 1024 * 1024;
-/// Merges at a time (tantivy's default is 4): each holds its own buffers.
+/// Merges at a time while a run adds paragraphs (tantivy's default is 4): each holds its own
+/// buffers, and the indexing threads keep every core busy meanwhile.
 const MERGE_THREADS: usize = 1;
+
+/// Threads that index at once, and merges at once in a compaction, when nothing else runs (see
+/// [`compaction`]): one per core, at most four.
+fn writer_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get().min(4))
+}
 
 /// What `gazette index` is asked to do.
 #[derive(Debug, Clone)]
@@ -166,7 +173,7 @@ pub fn run(config: &IndexConfig) -> Result<IndexSummary, Error> {
     }
     let (index, fields) = open_for_writing(dir, schema::build()).map_err(unwritable)?;
     let (files, errors) = walk::walk_links(&config.inputs, config.follow_links);
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+    let threads = writer_threads();
     let options = IndexWriterOptions::builder()
         .num_worker_threads(threads)
         .memory_budget_per_thread(writer_memory(&files) / threads)
