@@ -132,18 +132,19 @@ fn file_identity(path: &Path) -> Option<PathBuf> {
 }
 
 /// A file's bytes as one version of it. A file that a program rewrites while gazette reads it can
-/// come back as the start of one version and the end of another, indexed as a mix of both: when
-/// its size or modification time changed during the read it is read again, and reported when it
-/// keeps changing. A write sets the time as it begins, so a read inside one write of the same
-/// size sees neither change: a file changed in the last moments ([`RECENT`]) is read twice, a
-/// moment apart ([`SETTLE`]), and taken only when both reads agree.
+/// come back as the start of one version and the end of another, indexed as a mix of both: each
+/// read first waits for a write in progress to end ([`read_after_writes`]); when the file's size
+/// or modification time changed during the read it is read again, and reported when it keeps
+/// changing. A write sets the time as it begins, so a read inside one write of the same size
+/// sees neither change: a file changed in the last moments ([`RECENT`]) is read twice, a moment
+/// apart ([`SETTLE`]), and taken only when both reads agree.
 pub fn read_settled(path: &Path) -> Result<Vec<u8>, Error> {
     let stamp = |path: &Path| {
         std::fs::metadata(path)
             .map(|m| (m.len(), m.modified().ok()))
             .map_err(|err| Error::unreadable(path, err))
     };
-    let read = |path: &Path| std::fs::read(path).map_err(|err| Error::unreadable(path, err));
+    let read = |path: &Path| read_after_writes(path).map_err(|err| Error::unreadable(path, err));
     let recent = |modified: Option<std::time::SystemTime>| {
         modified
             .and_then(|m| std::time::SystemTime::now().duration_since(m).ok())
@@ -159,9 +160,11 @@ pub fn read_settled(path: &Path) -> Result<Vec<u8>, Error> {
         if !recent(after.1) {
             return Ok(bytes);
         }
-        // A writer paused inside one write (a loaded machine) leaves the same mix for two reads
-        // in a row: the second waits for it to go on. Each wait ages the files too, so a run
-        // waits at most about `RECENT` however many files were just written.
+        // A write that began during the read, within the clock tick of the one before, left
+        // the stamp as it was; and where the system cannot wait for a write in progress, a
+        // writer paused inside one leaves the same mix for two reads close together: the second
+        // comes a moment later. Each wait ages the files too, so a run waits at most about
+        // `RECENT` however many files were just written.
         std::thread::sleep(SETTLE);
         if read(path)? == bytes && stamp(path)? == after {
             return Ok(bytes);
@@ -171,6 +174,42 @@ pub fn read_settled(path: &Path) -> Result<Vec<u8>, Error> {
         path,
         "it changed while it was being read, three times; index it again once it is written",
     ))
+}
+
+/// The whole file, read once any write(2) in progress on it has ended, where the system lets a
+/// reader wait for one: a writer descheduled inside one write of a new version (seen on a loaded
+/// machine) otherwise leaves a mix of two versions on the disk for as long as it stays paused,
+/// and two reads a moment apart both find the same mix.
+fn read_after_writes(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut file = std::fs::File::open(path)?;
+    if wait_for_writes(&file) {
+        file.seek(SeekFrom::Start(0))?;
+    }
+    // As `std::fs::read`: room for the size the file says it has, where there is room.
+    let size = file.metadata().map_or(0, |m| m.len());
+    let mut bytes = Vec::new();
+    let _ = bytes.try_reserve_exact(usize::try_from(size).unwrap_or(0));
+    file.read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
+/// Waits for a write(2) in progress on `file` to end. On Linux a buffered write holds the inode's
+/// lock from its first byte to its last, and asking where the file's data starts (`lseek` with
+/// `SEEK_DATA`) takes the same lock on ext4, xfs, btrfs and tmpfs; elsewhere it returns at once.
+/// True when it moved the file's offset, which the caller sets back.
+#[cfg(target_os = "linux")]
+fn wait_for_writes(file: &std::fs::File) -> bool {
+    use std::os::fd::AsRawFd;
+    // SAFETY: lseek on a descriptor that `file` keeps open; it changes only the offset, which
+    // the caller sets back before reading. An empty file or one without data answers ENXIO.
+    unsafe { libc::lseek(file.as_raw_fd(), 0, libc::SEEK_DATA) };
+    true
+}
+
+#[cfg(not(target_os = "linux"))]
+fn wait_for_writes(_file: &std::fs::File) -> bool {
+    false
 }
 
 /// How long after its last change a file may still be inside a write.
@@ -230,6 +269,41 @@ fn decode_text(bytes: &[u8]) -> Result<String, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A read that starts while one write(2) of a new version is under way gets one version
+    /// whole, not the start of the new one and the end of the old one: it waits for the write.
+    /// The new version is written from memory never touched, so that the writer, faulting in
+    /// each page as it copies, is slower than a reader: as a writer paused inside its write on a
+    /// loaded machine, it is overtaken by a read that does not wait (`std::fs::read` instead of
+    /// [`read_after_writes`] fails this in most rounds).
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_read_during_one_write_gets_one_version_whole() {
+        use std::io::Write;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.txt");
+        let size = 64 << 20;
+        let old = vec![b'a'; size];
+        for round in 0..5 {
+            std::fs::write(&path, &old).unwrap();
+            // Zeroed memory of this size is mapped fresh, untouched.
+            let new = vec![0u8; size];
+            let started = std::sync::Barrier::new(2);
+            let read = std::thread::scope(|s| {
+                s.spawn(|| {
+                    let mut file = std::fs::OpenOptions::new().write(true).open(&path).unwrap();
+                    started.wait();
+                    file.write_all(&new).unwrap();
+                });
+                started.wait();
+                std::thread::sleep(std::time::Duration::from_millis(2));
+                read_after_writes(&path).unwrap()
+            });
+            assert_eq!(read.len(), size, "round {round}");
+            let mixed = read != old && read != new;
+            assert!(!mixed, "round {round}: a mix of two versions was read");
+        }
+    }
 
     #[test]
     fn every_line_end_is_a_line_feed() {
