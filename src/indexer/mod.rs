@@ -176,7 +176,7 @@ pub fn run(config: &IndexConfig) -> Result<IndexSummary, Error> {
     let threads = writer_threads();
     let options = IndexWriterOptions::builder()
         .num_worker_threads(threads)
-        .memory_budget_per_thread(writer_memory(&files) / threads)
+        .memory_budget_per_thread(writer_memory(files.iter()) / threads)
         .num_merge_threads(MERGE_THREADS)
         .build();
     let writer: IndexWriter<Queued> =
@@ -203,7 +203,7 @@ pub fn run(config: &IndexConfig) -> Result<IndexSummary, Error> {
 /// The index writer's memory for a run over `files`: [`WRITER_MEMORY`], or
 /// [`LARGE_RUN_WRITER_MEMORY`] when they come to more than [`LARGE_RUN_BYTES`]. What the run
 /// finds unchanged counts too: it is an upper bound, and the memory is only a ceiling.
-fn writer_memory(files: &[PathBuf]) -> usize {
+fn writer_memory<P: AsRef<Path>>(files: impl IntoIterator<Item = P>) -> usize {
     let mut bytes = 0u64;
     for file in files {
         bytes += std::fs::metadata(file).map_or(0, |meta| meta.len());
@@ -257,7 +257,7 @@ fn add_files(
     index: &Index,
     fields: &Fields,
     writer: IndexWriter<Queued>,
-    (files, errors): (Vec<PathBuf>, Vec<Error>),
+    (files, errors): (walk::Files, Vec<Error>),
     started: Instant,
 ) -> Result<IndexSummary, Error> {
     let mut batch = Batch {
@@ -277,9 +277,7 @@ fn add_files(
         errors,
     };
     let bar = progress_bar(files.len() as u64, config.progress);
-    // Each path dropped once its file is indexed, so that the memory the list holds is handed
-    // to the rest of the run as it goes.
-    for path in files {
+    for path in files.iter() {
         bar.set_message(path.display().to_string());
         bar.inc(1);
         batch.add(&path)?;

@@ -29,7 +29,7 @@ fn is_text_file(path: &Path) -> bool {
 
 /// The text files at or below `roots`, in sorted order, and the errors met on the way (a root
 /// that does not exist, a folder that cannot be read). Links are followed within the roots.
-pub fn walk(roots: &[PathBuf]) -> (Vec<PathBuf>, Vec<Error>) {
+pub fn walk(roots: &[PathBuf]) -> (Files, Vec<Error>) {
     walk_links(roots, false)
 }
 
@@ -38,32 +38,32 @@ pub fn walk(roots: &[PathBuf]) -> (Vec<PathBuf>, Vec<Error>) {
 /// other path to it is reported: indexed under each path, every hit and count would be doubled.
 /// A link out of the roots is reported and skipped, unless `follow_links`: a link to `/` would
 /// index the whole disk.
-pub fn walk_links(roots: &[PathBuf], follow_links: bool) -> (Vec<PathBuf>, Vec<Error>) {
-    let mut files = Vec::new();
+pub fn walk_links(roots: &[PathBuf], follow_links: bool) -> (Files, Vec<Error>) {
+    let mut files = Files::default();
     let mut errors = Vec::new();
-    let mut seen: std::collections::HashMap<_, PathBuf> = std::collections::HashMap::new();
+    // Each file's identity, with its place in `files`, which names it in a report: the path
+    // itself again would double the walk's memory.
+    let mut seen = std::collections::HashMap::new();
     let within: Vec<PathBuf> = roots
         .iter()
         .filter_map(|root| std::fs::canonicalize(root).ok())
         .collect();
     let mut take =
-        |path: PathBuf, errors: &mut Vec<Error>, files: &mut Vec<PathBuf>| match file_identity(
-            &path,
-        ) {
+        |path: PathBuf, errors: &mut Vec<Error>, files: &mut Files| match file_identity(&path) {
             Some(id) => match seen.get(&id) {
-                Some(first) => errors.push(Error::file(
+                Some(&first) => errors.push(Error::file(
                     &path,
                     format!(
                         "the same file as {}, which is indexed",
-                        crate::ingest::display_path(first)
+                        crate::ingest::display_path(&files.get(first))
                     ),
                 )),
                 None => {
-                    seen.insert(id, path.clone());
-                    files.push(path);
+                    seen.insert(id, files.len());
+                    files.push(&path);
                 }
             },
-            None => files.push(path),
+            None => files.push(&path),
         };
     for root in roots {
         if root.is_file() {
@@ -117,6 +117,70 @@ pub fn walk_links(roots: &[PathBuf], follow_links: bool) -> (Vec<PathBuf>, Vec<E
         }
     }
     (files, errors)
+}
+
+/// The files a walk found, in its order, held compactly: each folder once where its files come
+/// together, and the names one after another in one buffer. A generated collection of 1.2
+/// million files held as a list of paths (each path, about 90 bytes, in an allocation of its own)
+/// took about 130 bytes a file for as long as the run, twice that while it was walked; a name
+/// and its place take about 55.
+#[derive(Default)]
+pub struct Files {
+    folders: Vec<PathBuf>,
+    /// Each file's name as `OsStr::as_encoded_bytes` gives it, one after another.
+    names: Vec<u8>,
+    /// Each file's folder in `folders` and where its name ends in `names`.
+    files: Vec<(usize, usize)>,
+}
+
+impl Files {
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+
+    /// Adds `path`. A path without a file name (none is a file) is kept whole as a folder with
+    /// an empty name.
+    pub fn push(&mut self, path: &Path) {
+        let (folder, name) = match (path.parent(), path.file_name()) {
+            (Some(folder), Some(name)) => (folder, name.as_encoded_bytes()),
+            _ => (path, &[][..]),
+        };
+        if self.folders.last().is_none_or(|last| last != folder) {
+            self.folders.push(folder.to_path_buf());
+        }
+        self.names.extend_from_slice(name);
+        self.files.push((self.folders.len() - 1, self.names.len()));
+    }
+
+    /// The path of file `i`, as it was pushed.
+    pub fn get(&self, i: usize) -> PathBuf {
+        let (folder, end) = self.files[i];
+        let start = i.checked_sub(1).map_or(0, |before| self.files[before].1);
+        let folder = &self.folders[folder];
+        if start == end {
+            return folder.clone();
+        }
+        // SAFETY: these bytes are a copy of exactly what `as_encoded_bytes` gave for one name, in
+        // this process: the round trip the function allows.
+        let name =
+            unsafe { std::ffi::OsStr::from_encoded_bytes_unchecked(&self.names[start..end]) };
+        folder.join(name)
+    }
+
+    /// Every path, in order.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = PathBuf> + '_ {
+        (0..self.len()).map(|i| self.get(i))
+    }
+}
+
+impl std::fmt::Debug for Files {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
 }
 
 /// What tells two paths to one file apart from two files: device and inode on Unix.
@@ -303,6 +367,39 @@ mod tests {
             let mixed = read != old && read != new;
             assert!(!mixed, "round {round}: a mix of two versions was read");
         }
+    }
+
+    /// The list gives back every path as pushed, in order: folders met again after another,
+    /// bare names, a root given as a file, names that are not UTF-8.
+    #[test]
+    fn the_list_of_files_gives_back_each_path_as_pushed() {
+        let mut paths: Vec<PathBuf> = [
+            "a/1.txt",
+            "a/2.txt",
+            "a/b/1.txt",
+            "a/3.txt",
+            "3.txt",
+            "/x/./y.txt",
+            "焦作市人民政府公报/焦作市人民政府公报_00368.txt",
+            "a/1.txt",
+            "",
+        ]
+        .iter()
+        .map(PathBuf::from)
+        .collect();
+        #[cfg(unix)]
+        {
+            use std::os::unix::ffi::OsStrExt;
+            let name = std::ffi::OsStr::from_bytes(b"a/\xff\xfe.txt");
+            paths.push(PathBuf::from(name));
+        }
+        let mut files = Files::default();
+        for path in &paths {
+            files.push(path);
+        }
+        assert_eq!(files.len(), paths.len());
+        assert_eq!(files.iter().collect::<Vec<_>>(), paths);
+        assert_eq!(files.get(6), paths[6]);
     }
 
     #[test]

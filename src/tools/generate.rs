@@ -62,7 +62,7 @@ struct Pool {
 }
 
 fn pool(source: &Path) -> Result<Pool, Error> {
-    let (mut files, _) = walk::walk(&[source.to_path_buf()]);
+    let mut files: Vec<PathBuf> = walk::walk(&[source.to_path_buf()]).0.iter().collect();
     files.sort();
     let mut pool = Pool {
         paragraphs: Vec::new(),

@@ -43,7 +43,7 @@ fn every_shared_file_is_read_or_reported() {
         "减小",
         "】",
     ];
-    for path in &files {
+    for path in files.iter() {
         let folder = path
             .strip_prefix(shared())
             .unwrap()
@@ -54,7 +54,7 @@ fn every_shared_file_is_read_or_reported() {
             .to_string_lossy()
             .into_owned();
         let counts = by_folder.entry(folder).or_default();
-        match gazette::ingest::load(path, &mut manifests, &mut manifest_errors) {
+        match gazette::ingest::load(&path, &mut manifests, &mut manifest_errors) {
             Ok(loaded) => {
                 let issue = &loaded.issue;
                 counts.files += 1;
