@@ -339,28 +339,36 @@ mod tests {
     /// The new version is written from memory never touched, so that the writer, faulting in
     /// each page as it copies, is slower than a reader: as a writer paused inside its write on a
     /// loaded machine, it is overtaken by a read that does not wait (`std::fs::read` instead of
-    /// [`read_after_writes`] fails this in most rounds).
+    /// [`read_after_writes`] fails this in the first round).
     #[cfg(target_os = "linux")]
     #[test]
     fn a_read_during_one_write_gets_one_version_whole() {
         use std::io::Write;
+        use std::time::{Duration, Instant, SystemTime};
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("a.txt");
         let size = 64 << 20;
         let old = vec![b'a'; size];
+        // A write sets the modification time as it begins: set in the past, its change says
+        // that the write has begun, however the threads are scheduled.
+        let past = SystemTime::UNIX_EPOCH + Duration::from_secs(86_400);
+        let modified = |path: &Path| std::fs::metadata(path).unwrap().modified().unwrap();
         for round in 0..5 {
             std::fs::write(&path, &old).unwrap();
+            let file = std::fs::OpenOptions::new().write(true).open(&path).unwrap();
+            file.set_modified(past).unwrap();
             // Zeroed memory of this size is mapped fresh, untouched.
             let new = vec![0u8; size];
-            let started = std::sync::Barrier::new(2);
             let read = std::thread::scope(|s| {
-                s.spawn(|| {
-                    let mut file = std::fs::OpenOptions::new().write(true).open(&path).unwrap();
-                    started.wait();
-                    file.write_all(&new).unwrap();
-                });
-                started.wait();
-                std::thread::sleep(std::time::Duration::from_millis(2));
+                s.spawn(|| (&file).write_all(&new).unwrap());
+                let waiting = Instant::now();
+                while modified(&path) == past {
+                    assert!(
+                        waiting.elapsed() < Duration::from_secs(60),
+                        "no write began"
+                    );
+                    std::thread::sleep(Duration::from_micros(50));
+                }
                 read_after_writes(&path).unwrap()
             });
             assert_eq!(read.len(), size, "round {round}");
