@@ -177,12 +177,6 @@ impl Files {
     }
 }
 
-impl std::fmt::Debug for Files {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_list().entries(self.iter()).finish()
-    }
-}
-
 /// What tells two paths to one file apart from two files: device and inode on Unix.
 #[cfg(unix)]
 fn file_identity(path: &Path) -> Option<(u64, u64)> {
@@ -245,35 +239,32 @@ pub fn read_settled(path: &Path) -> Result<Vec<u8>, Error> {
 /// machine) otherwise leaves a mix of two versions on the disk for as long as it stays paused,
 /// and two reads a moment apart both find the same mix.
 fn read_after_writes(path: &Path) -> std::io::Result<Vec<u8>> {
-    use std::io::{Read, Seek, SeekFrom};
+    use std::io::Read;
     let mut file = std::fs::File::open(path)?;
-    if wait_for_writes(&file) {
-        file.seek(SeekFrom::Start(0))?;
-    }
-    // As `std::fs::read`: room for the size the file says it has, where there is room.
-    let size = file.metadata().map_or(0, |m| m.len());
+    wait_for_writes(&file)?;
+    // A `File` reserves room for the size it says it has, as `std::fs::read` does.
     let mut bytes = Vec::new();
-    let _ = bytes.try_reserve_exact(usize::try_from(size).unwrap_or(0));
     file.read_to_end(&mut bytes)?;
     Ok(bytes)
 }
 
-/// Waits for a write(2) in progress on `file` to end. On Linux a buffered write holds the inode's
-/// lock from its first byte to its last, and asking where the file's data starts (`lseek` with
-/// `SEEK_DATA`) takes the same lock on ext4, xfs, btrfs and tmpfs; elsewhere it returns at once.
-/// True when it moved the file's offset, which the caller sets back.
+/// Waits for a write(2) in progress on `file` to end, and leaves its offset at the start. On
+/// Linux a buffered write holds the inode's lock from its first byte to its last, and asking
+/// where the file's data starts (`lseek` with `SEEK_DATA`) takes the same lock on ext4, xfs,
+/// btrfs and tmpfs; elsewhere it returns at once.
 #[cfg(target_os = "linux")]
-fn wait_for_writes(file: &std::fs::File) -> bool {
+fn wait_for_writes(mut file: &std::fs::File) -> std::io::Result<()> {
+    use std::io::{Seek, SeekFrom};
     use std::os::fd::AsRawFd;
-    // SAFETY: lseek on a descriptor that `file` keeps open; it changes only the offset, which
-    // the caller sets back before reading. An empty file or one without data answers ENXIO.
+    // SAFETY: lseek on a descriptor that `file` keeps open; it changes only the offset, set
+    // back below. An empty file or one without data answers ENXIO, which changes nothing.
     unsafe { libc::lseek(file.as_raw_fd(), 0, libc::SEEK_DATA) };
-    true
+    file.seek(SeekFrom::Start(0)).map(drop)
 }
 
 #[cfg(not(target_os = "linux"))]
-fn wait_for_writes(_file: &std::fs::File) -> bool {
-    false
+fn wait_for_writes(_file: &std::fs::File) -> std::io::Result<()> {
+    Ok(())
 }
 
 /// How long after its last change a file may still be inside a write.
