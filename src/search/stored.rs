@@ -52,10 +52,6 @@ impl Paragraph {
     /// A stored paragraph; `undropped` when the index says folding dropped nothing from it.
     pub(super) fn new(mut stored: Stored, fields: &Fields, undropped: bool) -> Paragraph {
         let text = stored.take_str(fields.text).unwrap_or_default();
-        let haystack = match undropped {
-            true => Haystack::of_undropped(&text),
-            false => Haystack::of(&text),
-        };
         let place = stored.take_bytes(fields.place).unwrap_or_default();
         // A damaged place reads as none: no record then matches its head's, which says so.
         let (read, section_at) = Place::decode(&place).unzip();
@@ -70,7 +66,7 @@ impl Paragraph {
             ordinal: read.ordinal,
             page: read.page,
             page_end: read.page_end,
-            haystack,
+            haystack: Haystack::new(undropped),
             text,
             folded: OnceCell::new(),
         }
@@ -88,7 +84,7 @@ impl Paragraph {
             ordinal: 0,
             page: None,
             page_end: None,
-            haystack: Haystack::of(&text),
+            haystack: Haystack::new(false),
             text,
             folded: OnceCell::new(),
         }

@@ -2,52 +2,77 @@
 //! text where folding would not move it, for the check of every candidate a search reads. Each
 //! answer is the one `fold(text).find_all(literal)` gives.
 
-use super::fold::{Folded, is_cjk, is_zero_width, may_be_traditional};
+use std::cell::OnceCell;
 
-/// Where a literal made of CJK characters can be searched for in a text without folding it.
+use super::fold::{Folded, is_cjk, is_zero_width, may_be_traditional};
+use super::traditional::affected;
+
+/// How a stored text is searched for a literal made of CJK characters.
+///
+/// Folding maps one character to one, each on its own, except for white space (dropped between
+/// CJK characters), zero-width characters (dropped) and traditional characters (converted, some by
+/// their neighbours); no character that is not CJK folds to a CJK character (full-width
+/// punctuation such as ， folds to ASCII), and converting changes only the characters of its
+/// table, makes only their simplified forms, and keeps a character CJK. So a literal with none of
+/// the characters conversion makes or unmakes (政府) stands in the text, with any white space and
+/// zero-width characters between its characters, where it stands in the folded text: that is
+/// decided without looking at the text first. Only a literal conversion affects (计划, which 計畫
+/// folds to) needs to know what the text holds ([`Kind`]), looked at once, when first asked.
+#[derive(Debug, Clone, Default)]
+pub struct Haystack {
+    /// The index says folding drops no character from the text (`crate::store::schema::DROPS`):
+    /// no white space stands between two CJK characters, and no zero-width character anywhere.
+    undropped: bool,
+    kind: OnceCell<Kind>,
+}
+
+/// What a text holds that decides how a literal that conversion affects is searched in it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Haystack {
-    /// The text itself: it holds nothing that folding changes into or out of a CJK character.
+pub enum Kind {
+    /// Nothing that folding changes into or out of a CJK character: the text itself.
     Text,
-    /// The text, which holds traditional characters: a literal that no conversion makes or
-    /// unmakes (政府) is searched in it as it is; any other in the text converted, once, when
-    /// first asked. The conversion is `None` where it changes a character's width, so that byte
-    /// offsets in it would not be byte offsets in the text: such a text is folded.
-    Traditional(std::cell::OnceCell<Option<String>>),
-    /// The text, which holds white space or zero-width characters and no traditional ones: the
-    /// literal's characters are searched in it with any of those between them, which folding
-    /// drops between two CJK characters.
+    /// Traditional characters: the text converted, once, when first asked. The conversion is
+    /// `None` where it changes a character's width, so that byte offsets in it would not be byte
+    /// offsets in the text: such a text is folded.
+    Traditional(OnceCell<Option<String>>),
+    /// White space or zero-width characters and no traditional ones: the literal's characters
+    /// are searched in it with any of those between them, which folding drops between two CJK
+    /// characters.
     Spaced,
-    /// The text must be folded (white space or zero-width characters with traditional ones,
-    /// widths that change).
+    /// White space or zero-width characters with traditional ones: the text must be folded.
     Fold,
 }
 
-impl Haystack {
-    /// Decides how `text` is searched. Folding maps one character to one, each on its own,
-    /// except for white space (dropped between CJK characters), zero-width characters (dropped)
-    /// and traditional characters (converted, some by their neighbours); and no character that is
-    /// not CJK folds to a CJK character (full-width punctuation such as ， folds to ASCII). So in
-    /// a text without white space and zero-width characters, a folded all-CJK literal stands
-    /// exactly where its characters stand in the converted text.
-    pub fn of(text: &str) -> Haystack {
-        if text.chars().any(|c| c.is_whitespace() || is_zero_width(c)) {
+impl Kind {
+    /// What `text` holds; `undropped` as [`Haystack::new`] takes it.
+    pub fn of(text: &str, undropped: bool) -> Kind {
+        if !undropped && text.chars().any(|c| c.is_whitespace() || is_zero_width(c)) {
             return match may_be_traditional(text) {
-                true => Haystack::Fold,
-                false => Haystack::Spaced,
+                true => Kind::Fold,
+                false => Kind::Spaced,
             };
         }
-        Haystack::of_undropped(text)
+        // White space that folding keeps (beside Latin letters) does not move a CJK literal.
+        match may_be_traditional(text) {
+            true => Kind::Traditional(OnceCell::new()),
+            false => Kind::Text,
+        }
+    }
+}
+
+impl Haystack {
+    /// A stored text's haystack; `undropped` when the index says folding drops no character
+    /// from it, so that its white space need not be looked at.
+    pub fn new(undropped: bool) -> Haystack {
+        Haystack {
+            undropped,
+            kind: OnceCell::new(),
+        }
     }
 
-    /// [`Haystack::of`] a text that folding drops no character from, as the index knows
-    /// (`crate::store::schema::DROPS`): its white space is kept, so it need not be folded.
-    pub fn of_undropped(text: &str) -> Haystack {
-        if may_be_traditional(text) {
-            Haystack::Traditional(std::cell::OnceCell::new())
-        } else {
-            Haystack::Text
-        }
+    /// What `text`, the text of this haystack, holds, looked at once.
+    pub fn kind(&self, text: &str) -> &Kind {
+        self.kind.get_or_init(|| Kind::of(text, self.undropped))
     }
 
     /// Byte spans in `text` of the occurrences of a folded literal, leftmost first and not
@@ -58,40 +83,48 @@ impl Haystack {
         if literal.is_empty() || !literal.chars.iter().all(cjk) {
             return None;
         }
-        let haystack = match self {
-            Haystack::Text => text,
-            Haystack::Spaced => return Some(find_spaced(text, &literal.chars)),
-            // Converting changes only the characters of the table and makes only their
-            // simplified forms: where the literal has none of either, it stands in the text
-            // where it stands in the converted text.
-            Haystack::Traditional(_)
-                if !literal
-                    .chars
-                    .iter()
-                    .any(|&c| crate::text::traditional::affected(c)) =>
-            {
-                text
-            }
-            Haystack::Traditional(converted) => converted
-                .get_or_init(|| {
-                    let converted = crate::text::traditional::convert(text);
-                    let same_widths = converted.len() == text.len()
-                        && text
-                            .chars()
-                            .zip(converted.chars())
-                            .all(|(a, b)| a.len_utf8() == b.len_utf8());
-                    same_widths.then_some(converted)
-                })
-                .as_deref()?,
-            Haystack::Fold => return None,
+        let haystack = match literal.chars.iter().any(|&c| affected(c)) {
+            false if self.undropped => text,
+            false => return Some(find_spaced(text, &literal.chars)),
+            true => match self.kind(text) {
+                Kind::Text => text,
+                Kind::Spaced => return Some(find_spaced(text, &literal.chars)),
+                Kind::Traditional(converted) => converted
+                    .get_or_init(|| {
+                        let converted = crate::text::traditional::convert(text);
+                        let same_widths = converted.len() == text.len()
+                            && text
+                                .chars()
+                                .zip(converted.chars())
+                                .all(|(a, b)| a.len_utf8() == b.len_utf8());
+                        same_widths.then_some(converted)
+                    })
+                    .as_deref()?,
+                Kind::Fold => return None,
+            },
         };
-        let needle = literal.as_string();
+        let mut buffer = [0u8; 64];
+        let needle = utf8(&literal.chars, &mut buffer);
         Some(
             memchr::memmem::find_iter(haystack.as_bytes(), needle.as_bytes())
                 .map(|start| (start, start + needle.len()))
                 .collect(),
         )
     }
+}
+
+/// `chars` as UTF-8, in `buffer` where they fit: a literal is checked in every candidate a
+/// search reads.
+fn utf8<'a>(chars: &[char], buffer: &'a mut [u8; 64]) -> std::borrow::Cow<'a, str> {
+    if chars.len() * 4 > buffer.len() {
+        return std::borrow::Cow::Owned(chars.iter().collect());
+    }
+    let mut len = 0;
+    for c in chars {
+        len += c.encode_utf8(&mut buffer[len..]).len();
+    }
+    // Each char was written whole.
+    std::borrow::Cow::Borrowed(std::str::from_utf8(&buffer[..len]).unwrap_or_default())
 }
 
 /// The byte spans of the occurrences of `needle` (CJK characters that fold to themselves) in
@@ -103,8 +136,13 @@ fn find_spaced(text: &str, needle: &[char]) -> Vec<(usize, usize)> {
     let Some((&first, rest)) = needle.split_first() else {
         return found;
     };
+    let mut buffer = [0u8; 4];
+    let first_bytes = first.encode_utf8(&mut buffer).as_bytes();
+    // A CJK character's last byte, which `str::find` looks for, is one of 64 that every CJK
+    // character ends with: its three bytes are looked for together.
+    let finder = memchr::memmem::Finder::new(first_bytes);
     let mut from = 0;
-    while let Some(at) = text[from..].find(first) {
+    while let Some(at) = finder.find(&text.as_bytes()[from..]) {
         let start = from + at;
         let mut end = start + first.len_utf8();
         let mut after = text[end..].chars();
@@ -150,14 +188,20 @@ mod tests {
             "亿 元亿\u{200B}元 亿\t\u{3000}元，亿　 元亿",
             " 政 府 计 划 ab 政府 \u{200D}",
             "条 例》第 十四 条",
+            // Traditional characters with white space and zero-width characters: Taiwan's
+            // gazettes as a PDF reader gives them.
+            "行政院 公報：政 府\u{200B}計畫，政府　 企畫，亿 元",
+            "政\t府計 畫 看 著 亿元",
+            "政 \u{200B} 府，政\u{200B}\u{3000}府計\u{200D}畫",
+            "中华人民共和国国务院关于加强政府工作的决定，中华人民共和国 国务院关于加强政府工作",
         ];
         for text in texts {
             // A text that folding drops nothing from (white space beside Latin letters only) is
             // searched as it is, when the index says so.
             let undropped = fold(text).drops(text).is_empty();
             let haystacks = [
-                Some(Haystack::of(text)),
-                undropped.then(|| Haystack::of_undropped(text)),
+                Some(Haystack::new(false)),
+                undropped.then(|| Haystack::new(true)),
             ];
             for haystack in haystacks.into_iter().flatten() {
                 for literal in [
@@ -177,6 +221,8 @@ mod tests {
                     "政府计",
                     "着",
                     "画",
+                    // Longer than a search spells out on the stack.
+                    "中华人民共和国国务院关于加强政府工作",
                 ] {
                     let literal = fold(literal);
                     let want = fold(text).find_all(&literal.chars);
@@ -184,21 +230,22 @@ mod tests {
                         Some(found) => assert_eq!(found, want, "{text} / {literal:?}"),
                         // Punctuation and Latin letters have other forms that fold to them.
                         None => assert!(
-                            haystack == Haystack::Fold || literal.chars.iter().any(|c| !is_cjk(*c))
+                            *haystack.kind(text) == Kind::Fold
+                                || literal.chars.iter().any(|c| !is_cjk(*c))
                         ),
                     }
                 }
             }
         }
         assert!(fold("Li Bing 刘冰").drops("Li Bing 刘冰").is_empty());
-        assert_eq!(Haystack::of_undropped("Li Bing 刘冰"), Haystack::Text);
-        assert_eq!(Haystack::of("亿元，亿"), Haystack::Text);
-        assert_eq!(Haystack::of("市长 刘冰"), Haystack::Spaced);
-        assert_eq!(Haystack::of("a\u{200B}b"), Haystack::Spaced);
-        assert_eq!(Haystack::of("市长 劉冰"), Haystack::Fold);
+        assert_eq!(Kind::of("Li Bing 刘冰", true), Kind::Text);
+        assert_eq!(Kind::of("亿元，亿", false), Kind::Text);
+        assert_eq!(Kind::of("市长 刘冰", false), Kind::Spaced);
+        assert_eq!(Kind::of("a\u{200B}b", false), Kind::Spaced);
+        assert_eq!(Kind::of("市长 劉冰", false), Kind::Fold);
         assert!(matches!(
-            Haystack::of("行政院公報"),
-            Haystack::Traditional(_)
+            Kind::of("行政院公報", false),
+            Kind::Traditional(_)
         ));
     }
 }
