@@ -15,7 +15,7 @@ use tantivy::{DocAddress, DocId, DocSet, Searcher, TERMINATED, Term};
 use crate::Error;
 use crate::search::Hit;
 use crate::search::engine::Engine;
-use crate::store::blocks::{Blocks, Cursor, Values};
+use crate::store::blocks::{Blocks, Borrowed, Cursor};
 use crate::store::citations;
 use crate::store::place::{Place, Section};
 use crate::store::schema::{self, Citation, Fields};
@@ -49,10 +49,11 @@ pub(super) struct Paragraph {
 }
 
 impl Paragraph {
-    /// A stored paragraph; `undropped` when the index says folding dropped nothing from it.
-    pub(super) fn new(mut stored: Stored, fields: &Fields, undropped: bool) -> Paragraph {
-        let text = stored.take_str(fields.text).unwrap_or_default();
-        let place = stored.take_bytes(fields.place).unwrap_or_default();
+    /// A stored paragraph of this text and place; `undropped` when the index says folding
+    /// dropped nothing from it.
+    fn new(text: Option<String>, place: Option<Vec<u8>>, undropped: bool) -> Paragraph {
+        let text = text.unwrap_or_default();
+        let place = place.unwrap_or_default();
         // A damaged place reads as none: no record then matches its head's, which says so.
         let (read, section_at) = Place::decode(&place).unzip();
         let record = read.as_ref().map(|read| read.record);
@@ -176,26 +177,19 @@ impl Heads {
         }
     }
 
-    /// The stored values of the paragraph at `address`.
-    fn stored(&mut self, searcher: &Searcher, address: DocAddress) -> Result<Stored, Error> {
-        match self.read_in_order(address, PARAGRAPHS)? {
-            Some(values) => Ok(Stored(values)),
-            None => Ok(searcher.doc(address)?),
-        }
-    }
-
-    /// The stored values at `address` read block by block (`cursor`: [`PARAGRAPHS`] or
-    /// [`HEADS`]); `None` where this thread does not read so.
+    /// Hands each stored value at `address` to `each`, read block by block (`cursor`:
+    /// [`PARAGRAPHS`] or [`HEADS`]); false, handing none, where this thread does not read so.
     fn read_in_order(
         &mut self,
         address: DocAddress,
         cursor: usize,
-    ) -> Result<Option<Values>, Error> {
+        each: impl FnMut(SchemaField, Borrowed<'_>),
+    ) -> Result<bool, Error> {
         let Some(in_order) = &mut self.in_order else {
-            return Ok(None);
+            return Ok(false);
         };
         let Some(Some(blocks)) = in_order.blocks.get(address.segment_ord as usize) else {
-            return Ok(None);
+            return Ok(false);
         };
         if in_order.segment != address.segment_ord {
             in_order.segment = address.segment_ord;
@@ -214,9 +208,8 @@ impl Heads {
             let [paragraphs, heads] = &mut in_order.cursors;
             paragraphs.trade_block(heads);
         }
-        Ok(Some(
-            blocks.doc(&mut in_order.cursors[cursor], address.doc_id)?,
-        ))
+        blocks.each_value(&mut in_order.cursors[cursor], address.doc_id, each)?;
+        Ok(true)
     }
 
     /// The paragraph at `address`, without its citation; `undropped` as [`Paragraph::new`] takes
@@ -228,8 +221,22 @@ impl Heads {
         address: DocAddress,
         undropped: bool,
     ) -> Result<Paragraph, Error> {
-        let stored = self.stored(searcher, address)?;
-        Ok(Paragraph::new(stored, fields, undropped))
+        let (mut text, mut place) = (None, None);
+        let read = self.read_in_order(address, PARAGRAPHS, |field, value| match value {
+            Borrowed::Text(value) if field == fields.text && text.is_none() => {
+                text = Some(value.to_string());
+            }
+            Borrowed::Bytes(value) if field == fields.place && place.is_none() => {
+                place = Some(value.to_vec());
+            }
+            _ => {}
+        })?;
+        if !read {
+            let mut stored: Stored = searcher.doc(address)?;
+            text = stored.take_str(fields.text);
+            place = stored.take_bytes(fields.place);
+        }
+        Ok(Paragraph::new(text, place, undropped))
     }
 
     /// Gives `paragraph`, read from `address`, its document's citation: from the document's head,
@@ -292,10 +299,18 @@ impl Heads {
     /// The record and citation at `head`, from the store where this thread reads it in order,
     /// else from its segment's column; `None` when it holds none.
     fn read_head(&mut self, searcher: &Searcher, head: DocAddress) -> Result<Option<Head>, Error> {
-        if let Some(values) = self.read_in_order(head, HEADS)? {
-            let field = searcher.schema().get_field(schema::CITATION)?;
-            let value = Stored(values).take_bytes(field);
-            return value.map(|value| decoded(head, &value)).transpose();
+        let field = searcher.schema().get_field(schema::CITATION)?;
+        let mut citation = None;
+        let read = self.read_in_order(head, HEADS, |f, value| {
+            if let Borrowed::Bytes(value) = value
+                && f == field
+                && citation.is_none()
+            {
+                citation = Some(decoded(head, value));
+            }
+        })?;
+        if read {
+            return citation.transpose();
         }
         let column = match self.columns.entry(head.segment_ord) {
             std::collections::hash_map::Entry::Occupied(column) => column.into_mut(),

@@ -25,7 +25,7 @@ use std::ops::Range;
 
 use tantivy::HasLen;
 use tantivy::directory::{Directory, FileSlice, OwnedBytes};
-use tantivy::schema::{Field, OwnedValue};
+use tantivy::schema::Field;
 use tantivy::{DocId, Index, SegmentReader};
 
 const FOOTER_BYTES: usize = 28;
@@ -34,9 +34,6 @@ const LZ4: u8 = 1;
 /// tantivy's type codes of the stored values gazette writes.
 const TEXT_CODE: u8 = 0;
 const BYTES_CODE: u8 = 4;
-
-/// A document's stored values, in the order they were stored.
-pub(crate) type Values = Vec<(Field, OwnedValue)>;
 
 /// Where each block of a segment's store is.
 pub(crate) struct Blocks {
@@ -193,10 +190,18 @@ impl Blocks {
         Ok(Some(Blocks { name, data, blocks }))
     }
 
-    /// The stored values of `doc`, read from `cursor`'s block or the one that holds it.
-    pub(crate) fn doc(&self, cursor: &mut Cursor, doc: DocId) -> io::Result<Values> {
+    /// Hands each stored value of `doc` to `each`, in the order stored, borrowed from `cursor`'s
+    /// block: `--all` reads a paragraph's text and place, and a head's citation, from tens of
+    /// thousands of documents, and copying every value out first was a share of it. On an error,
+    /// the values before it have been handed on.
+    pub(crate) fn each_value(
+        &self,
+        cursor: &mut Cursor,
+        doc: DocId,
+        each: impl FnMut(Field, Borrowed<'_>),
+    ) -> io::Result<()> {
         self.doc_bytes(cursor, doc)
-            .and_then(decode)
+            .and_then(|bytes| decode(bytes, each))
             .map_err(|err| named(&self.name, err))
     }
 
@@ -280,10 +285,17 @@ impl Blocks {
     }
 }
 
-/// A document's stored values: how many, then each one's field, type and bytes.
-fn decode(mut bytes: &[u8]) -> io::Result<Values> {
+/// A stored value, borrowed from the block that holds it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Borrowed<'a> {
+    Text(&'a str),
+    Bytes(&'a [u8]),
+}
+
+/// A document's stored values: how many, then each one's field, type and bytes; each handed to
+/// `each` as it is read.
+fn decode(mut bytes: &[u8], mut each: impl FnMut(Field, Borrowed<'_>)) -> io::Result<()> {
     let count = vint(&mut bytes)? as usize;
-    let mut values = Vec::with_capacity(count.min(16));
     for _ in 0..count {
         let field = u32::from_le_bytes(take(&mut bytes, 4)?.try_into().unwrap_or_default());
         let code = take(&mut bytes, 1)?[0];
@@ -293,24 +305,48 @@ fn decode(mut bytes: &[u8]) -> io::Result<Values> {
                 let text = take(&mut bytes, length)?;
                 let text =
                     simdutf8::basic::from_utf8(text).map_err(|_| invalid("text not UTF-8"))?;
-                OwnedValue::Str(text.to_string())
+                Borrowed::Text(text)
             }
             BYTES_CODE => {
                 let length = vint(&mut bytes)? as usize;
-                OwnedValue::Bytes(take(&mut bytes, length)?.to_vec())
+                Borrowed::Bytes(take(&mut bytes, length)?)
             }
             _ => return Err(invalid("a stored value of a type gazette does not store")),
         };
-        values.push((Field::from_field_id(field), value));
+        each(Field::from_field_id(field), value);
     }
-    Ok(values)
+    Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use tantivy::DocAddress;
+    use tantivy::schema::OwnedValue;
     use tantivy::schema::document::{DeserializeError, DocumentDeserialize, DocumentDeserializer};
+
+    /// A document's stored values, in the order they were stored.
+    type Values = Vec<(Field, OwnedValue)>;
+
+    impl Borrowed<'_> {
+        fn to_owned(self) -> OwnedValue {
+            match self {
+                Borrowed::Text(text) => OwnedValue::Str(text.to_string()),
+                Borrowed::Bytes(bytes) => OwnedValue::Bytes(bytes.to_vec()),
+            }
+        }
+    }
+
+    impl Blocks {
+        /// The stored values of `doc`, owned.
+        fn doc(&self, cursor: &mut Cursor, doc: DocId) -> io::Result<Values> {
+            let mut values = Vec::new();
+            self.each_value(cursor, doc, |field, value| {
+                values.push((field, value.to_owned()))
+            })?;
+            Ok(values)
+        }
+    }
 
     /// A document as tantivy's own reader decodes it.
     #[derive(Debug, PartialEq)]
@@ -447,16 +483,21 @@ mod tests {
         doc.push(TEXT_CODE);
         doc.push(0x85); // five bytes
         doc.extend("云".as_bytes());
-        assert!(decode(&doc).is_err(), "runs past its end");
+        let decoded = |bytes: &[u8]| -> io::Result<Values> {
+            let mut values = Vec::new();
+            decode(bytes, |field, value| values.push((field, value.to_owned())))?;
+            Ok(values)
+        };
+        assert!(decoded(&doc).is_err(), "runs past its end");
         doc.extend([0xff, 0xfe]);
-        assert!(decode(&doc).is_err(), "not UTF-8");
+        assert!(decoded(&doc).is_err(), "not UTF-8");
         let mut fine = vec![0x81];
         fine.extend(7u32.to_le_bytes());
         fine.push(TEXT_CODE);
         fine.push(0x83);
         fine.extend("云".as_bytes());
         assert_eq!(
-            decode(&fine).unwrap(),
+            decoded(&fine).unwrap(),
             vec![(Field::from_field_id(7), OwnedValue::Str("云".into()))]
         );
         assert!(vint(&mut &[0x01u8, 0x02][..]).is_err(), "no last byte");
