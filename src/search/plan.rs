@@ -21,7 +21,8 @@ use crate::search::verify::{WholeWords, spans_of};
 use crate::search::{SearchConfig, Sort};
 use crate::store::schema::{self, Fields};
 use crate::store::tokenizers::literal_grams;
-use crate::text::fold::{Folded, Script, fold, fold_with};
+use crate::text::fold::{Script, fold, fold_with};
+use crate::text::haystack::Needle;
 
 /// A query made ready to run: the expression with the flags' filters joined to it.
 pub(super) struct Prepared {
@@ -29,8 +30,8 @@ pub(super) struct Prepared {
     pub(super) words: bool,
     pub(super) script: Script,
     /// Each literal of the expression (under a NOT too) and its matching form in `script`,
-    /// folded once rather than for every paragraph checked.
-    folded: Vec<(String, Folded)>,
+    /// folded and made ready once rather than for every paragraph checked.
+    folded: Vec<(String, Needle)>,
 }
 
 impl Prepared {
@@ -44,7 +45,10 @@ impl Prepared {
         let folded = expr
             .every_literal()
             .into_iter()
-            .map(|literal| (literal.to_string(), fold_with(literal, config.script)))
+            .map(|literal| {
+                let folded = fold_with(literal, config.script);
+                (literal.to_string(), Needle::new(folded))
+            })
             .collect();
         Ok(Prepared {
             expr,
@@ -55,10 +59,10 @@ impl Prepared {
     }
 
     /// The matching form of a literal of the expression, in its script.
-    pub(super) fn folded(&self, literal: &str) -> Cow<'_, Folded> {
+    pub(super) fn folded(&self, literal: &str) -> Cow<'_, Needle> {
         match self.folded.iter().find(|(l, _)| l == literal) {
             Some((_, folded)) => Cow::Borrowed(folded),
-            None => Cow::Owned(fold_with(literal, self.script)),
+            None => Cow::Owned(Needle::new(fold_with(literal, self.script))),
         }
     }
 

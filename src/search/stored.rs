@@ -20,7 +20,7 @@ use crate::store::citations;
 use crate::store::place::{Place, Section};
 use crate::store::schema::{self, Citation, Fields};
 use crate::text::fold::{Folded, fold};
-use crate::text::haystack::Haystack;
+use crate::text::haystack::{Haystack, Needle};
 
 /// A stored paragraph, read for checking and showing.
 pub(super) struct Paragraph {
@@ -100,11 +100,11 @@ impl Paragraph {
     }
 
     /// Byte spans of the occurrences of a folded literal.
-    pub(super) fn find(&self, literal: &Folded) -> Vec<(usize, usize)> {
+    pub(super) fn find(&self, literal: &Needle) -> Vec<(usize, usize)> {
         self.haystack.find(&self.text, literal).unwrap_or_else(|| {
             self.folded
                 .get_or_init(|| fold(&self.text))
-                .find_all(&literal.chars)
+                .find_all(&literal.folded.chars)
         })
     }
 }

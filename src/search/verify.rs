@@ -132,7 +132,7 @@ pub(super) fn evaluate(
         let folded = prepared.folded(literal);
         match prepared.script {
             Script::Fold => paragraph.find(&folded),
-            Script::Exact => find_folding(&paragraph.text, &folded.chars, Script::Exact),
+            Script::Exact => find_folding(&paragraph.text, &folded.folded.chars, Script::Exact),
         }
     };
     let recurse = |e: &Expr| evaluate(e, paragraph, prepared, whole_words, address);

@@ -4,8 +4,41 @@
 
 use std::cell::OnceCell;
 
+use memchr::memmem::Finder;
+
 use super::fold::{Folded, is_cjk, is_zero_width, may_be_traditional};
 use super::traditional::affected;
+
+/// A folded literal made ready to be looked for in many texts: whether it can be looked for
+/// without folding them (all CJK), and if so its bytes and its first character's, each with a
+/// searcher built once rather than for each text a search checks.
+#[derive(Debug, Clone)]
+pub struct Needle {
+    pub folded: Folded,
+    /// The literal as it is and its first character, for a literal all CJK; `None` for one that
+    /// only the folded text can be searched for.
+    finders: Option<(Finder<'static>, Finder<'static>)>,
+    /// Whether conversion makes or unmakes one of its characters.
+    affected: bool,
+}
+
+impl Needle {
+    pub fn new(folded: Folded) -> Needle {
+        let cjk = |c: &char| is_cjk(*c) && !matches!(*c as u32, 0x3000 | 0xFF01..=0xFF5E);
+        let finders = match folded.chars.first() {
+            Some(first) if folded.chars.iter().all(cjk) => Some((
+                Finder::new(folded.as_string().as_bytes()).into_owned(),
+                Finder::new(first.encode_utf8(&mut [0; 4]).as_bytes()).into_owned(),
+            )),
+            _ => None,
+        };
+        Needle {
+            affected: folded.chars.iter().any(|&c| affected(c)),
+            folded,
+            finders,
+        }
+    }
+}
 
 /// How a stored text is searched for a literal made of CJK characters.
 ///
@@ -78,17 +111,14 @@ impl Haystack {
     /// Byte spans in `text` of the occurrences of a folded literal, leftmost first and not
     /// overlapping, as `fold(text).find_all(literal)` gives them; `None` when the text must be
     /// folded or the literal is not all CJK.
-    pub fn find(&self, text: &str, literal: &Folded) -> Option<Vec<(usize, usize)>> {
-        let cjk = |c: &char| is_cjk(*c) && !matches!(*c as u32, 0x3000 | 0xFF01..=0xFF5E);
-        if literal.is_empty() || !literal.chars.iter().all(cjk) {
-            return None;
-        }
-        let haystack = match literal.chars.iter().any(|&c| affected(c)) {
+    pub fn find(&self, text: &str, needle: &Needle) -> Option<Vec<(usize, usize)>> {
+        let (whole, first) = needle.finders.as_ref()?;
+        let haystack = match needle.affected {
             false if self.undropped => text,
-            false => return Some(find_spaced(text, &literal.chars)),
+            false => return Some(find_spaced(text, &needle.folded.chars, first)),
             true => match self.kind(text) {
                 Kind::Text => text,
-                Kind::Spaced => return Some(find_spaced(text, &literal.chars)),
+                Kind::Spaced => return Some(find_spaced(text, &needle.folded.chars, first)),
                 Kind::Traditional(converted) => converted
                     .get_or_init(|| {
                         let converted = crate::text::traditional::convert(text);
@@ -103,48 +133,32 @@ impl Haystack {
                 Kind::Fold => return None,
             },
         };
-        let mut buffer = [0u8; 64];
-        let needle = utf8(&literal.chars, &mut buffer);
+        let len = whole.needle().len();
         Some(
-            memchr::memmem::find_iter(haystack.as_bytes(), needle.as_bytes())
-                .map(|start| (start, start + needle.len()))
+            whole
+                .find_iter(haystack.as_bytes())
+                .map(|start| (start, start + len))
                 .collect(),
         )
     }
 }
 
-/// `chars` as UTF-8, in `buffer` where they fit: a literal is checked in every candidate a
-/// search reads.
-fn utf8<'a>(chars: &[char], buffer: &'a mut [u8; 64]) -> std::borrow::Cow<'a, str> {
-    if chars.len() * 4 > buffer.len() {
-        return std::borrow::Cow::Owned(chars.iter().collect());
-    }
-    let mut len = 0;
-    for c in chars {
-        len += c.encode_utf8(&mut buffer[len..]).len();
-    }
-    // Each char was written whole.
-    std::borrow::Cow::Borrowed(std::str::from_utf8(&buffer[..len]).unwrap_or_default())
-}
-
 /// The byte spans of the occurrences of `needle` (CJK characters that fold to themselves) in
 /// `text`, with any white space and zero-width characters between its characters: where the
-/// matching form of a text without traditional characters holds it, as
-/// `fold(text).find_all(needle)` gives them, leftmost first and not overlapping.
-fn find_spaced(text: &str, needle: &[char]) -> Vec<(usize, usize)> {
+/// matching form holds it, when conversion affects none of its characters or the text holds no
+/// traditional ones, as `fold(text).find_all(needle)` gives them, leftmost first and not
+/// overlapping. `first` looks for its first character.
+fn find_spaced(text: &str, needle: &[char], first: &Finder) -> Vec<(usize, usize)> {
     let mut found = Vec::new();
-    let Some((&first, rest)) = needle.split_first() else {
+    let Some((&first_char, rest)) = needle.split_first() else {
         return found;
     };
-    let mut buffer = [0u8; 4];
-    let first_bytes = first.encode_utf8(&mut buffer).as_bytes();
-    // A CJK character's last byte, which `str::find` looks for, is one of 64 that every CJK
-    // character ends with: its three bytes are looked for together.
-    let finder = memchr::memmem::Finder::new(first_bytes);
     let mut from = 0;
-    while let Some(at) = finder.find(&text.as_bytes()[from..]) {
+    // A CJK character's last byte, which `str::find` looks for, is one of 64 that every CJK
+    // character ends with: `first` looks for its three bytes together.
+    while let Some(at) = first.find(&text.as_bytes()[from..]) {
         let start = from + at;
-        let mut end = start + first.len_utf8();
+        let mut end = start + first_char.len_utf8();
         let mut after = text[end..].chars();
         let matched = rest.iter().all(|&wanted| {
             loop {
@@ -162,7 +176,7 @@ fn find_spaced(text: &str, needle: &[char]) -> Vec<(usize, usize)> {
             found.push((start, end));
             from = end;
         } else {
-            from = start + first.len_utf8();
+            from = start + first_char.len_utf8();
         }
     }
     found
@@ -226,7 +240,7 @@ mod tests {
                 ] {
                     let literal = fold(literal);
                     let want = fold(text).find_all(&literal.chars);
-                    match haystack.find(text, &literal) {
+                    match haystack.find(text, &Needle::new(literal.clone())) {
                         Some(found) => assert_eq!(found, want, "{text} / {literal:?}"),
                         // Punctuation and Latin letters have other forms that fold to them.
                         None => assert!(
