@@ -198,13 +198,20 @@ pub fn json_lines(out: &mut Vec<u8>, hits: &[Hit]) -> serde_json::Result<()> {
     // The citation of the last hit, with its parts as JSON objects.
     let mut cited: Option<&Citation> = None;
     let (mut source, mut version) = (Vec::new(), Vec::new());
+    // The times `version` was written for, where the citation had no attributes: the files of
+    // one run share them, and each issue a word of gazette names lists is a citation of its own.
+    let mut version_of = None;
     for hit in hits {
         let citation = &*hit.citation;
         if !cited.is_some_and(|last| std::ptr::eq(last, citation)) {
             source.clear();
             source_object(&mut source, &Source::of(citation));
-            version.clear();
-            version_object(&mut version, &Version::of(citation));
+            let times = (citation.indexed, citation.first_indexed);
+            if !(citation.attributes.is_empty() && version_of == Some(times)) {
+                version.clear();
+                version_object(&mut version, &Version::of(citation));
+                version_of = citation.attributes.is_empty().then_some(times);
+            }
             cited = Some(citation);
         }
         // Each part is an object of at least one key: `{…}`. Joined, the braces between them
@@ -382,6 +389,20 @@ mod tests {
             if i == 4 {
                 h.reference = Some("[1] 焦作市人民政府. 报告[J]. 2025(1): 3.".into());
             }
+            hits.push(h);
+        }
+        // Citations of their own without attributes, one after another (the issues of `--all`):
+        // the same times as the one before, other times, and the first times again.
+        let first = hit("甲", vec![]);
+        for (i, (indexed, first_indexed)) in
+            [(0, 0), (0, 0), (0, 7), (0, 0)].into_iter().enumerate()
+        {
+            let mut citation = (*first.citation).clone();
+            citation.path = format!("corpus/{i}.txt");
+            citation.indexed += indexed;
+            citation.first_indexed += first_indexed;
+            let mut h = first.clone();
+            h.citation = std::sync::Arc::new(citation);
             hits.push(h);
         }
         let mut fast = Vec::new();
