@@ -192,8 +192,8 @@ impl<'a> HitFields<'a> {
 /// `--all` writes a document's paragraphs one after another, and their citation is over half of
 /// each line.
 pub fn json_lines(out: &mut Vec<u8>, hits: &[Hit]) -> serde_json::Result<()> {
-    // Room for every line at once, rather than a buffer grown and copied a dozen times for each
-    // batch of `--all`: a line is its text and a few hundred bytes of citation and place.
+    // Room for every line at once, rather than a buffer doubled and copied again and again for
+    // each batch of `--all`: a line is its text and a few hundred bytes of citation and place.
     out.reserve(hits.iter().map(|hit| hit.text.len() + 512).sum());
     // The citation of the last hit, with its parts as JSON objects.
     let mut cited: Option<&Citation> = None;

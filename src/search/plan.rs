@@ -31,7 +31,7 @@ pub(super) struct Prepared {
     pub(super) script: Script,
     /// Each literal of the expression (under a NOT too) and its matching form in `script`,
     /// folded and made ready once rather than for every paragraph checked.
-    folded: Vec<(String, Needle)>,
+    needles: Vec<(String, Needle)>,
 }
 
 impl Prepared {
@@ -42,7 +42,7 @@ impl Prepared {
             all.extend(config.filters.iter().cloned().map(Expr::Filter));
             expr = Expr::And(all);
         }
-        let folded = expr
+        let needles = expr
             .every_literal()
             .into_iter()
             .map(|literal| {
@@ -54,14 +54,14 @@ impl Prepared {
             expr,
             words: config.words,
             script: config.script,
-            folded,
+            needles,
         })
     }
 
-    /// The matching form of a literal of the expression, in its script.
-    pub(super) fn folded(&self, literal: &str) -> Cow<'_, Needle> {
-        match self.folded.iter().find(|(l, _)| l == literal) {
-            Some((_, folded)) => Cow::Borrowed(folded),
+    /// The matching form of a literal of the expression, in its script, made ready.
+    pub(super) fn needle(&self, literal: &str) -> Cow<'_, Needle> {
+        match self.needles.iter().find(|(l, _)| l == literal) {
+            Some((_, needle)) => Cow::Borrowed(needle),
             None => Cow::Owned(Needle::new(fold_with(literal, self.script))),
         }
     }

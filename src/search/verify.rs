@@ -129,10 +129,10 @@ pub(super) fn evaluate(
         if prepared.words && !whole_words.contains(literal, address) {
             return Vec::new();
         }
-        let folded = prepared.folded(literal);
+        let needle = prepared.needle(literal);
         match prepared.script {
-            Script::Fold => paragraph.find(&folded),
-            Script::Exact => find_folding(&paragraph.text, &folded.folded.chars, Script::Exact),
+            Script::Fold => paragraph.find(&needle),
+            Script::Exact => find_folding(&paragraph.text, &needle.folded.chars, Script::Exact),
         }
     };
     let recurse = |e: &Expr| evaluate(e, paragraph, prepared, whole_words, address);

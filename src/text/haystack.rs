@@ -51,7 +51,7 @@ impl Needle {
 /// zero-width characters between its characters, where it stands in the folded text: that is
 /// decided without looking at the text first. Only a literal conversion affects (计划, which 計畫
 /// folds to) needs to know what the text holds ([`Kind`]), looked at once, when first asked.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Haystack {
     /// The index says folding drops no character from the text (`crate::store::schema::DROPS`):
     /// no white space stands between two CJK characters, and no zero-width character anywhere.
