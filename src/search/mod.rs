@@ -28,10 +28,13 @@
 //! - `names`: the documents whose title or 文号 the query matches and the issues whose name it
 //!   matches, one hit each, merged into the paragraphs; `issues` finds the issues, each once,
 //!   and the best of them without checking every one.
+//! - `contents`: what the index holds, listed: its files, a file's paragraphs, the manifest
+//!   attributes (for `show`, `--csv` and the web page).
 //! - `engine`: the open index that runs them all.
 
 mod char_counts;
 pub mod char_query;
+mod contents;
 pub mod context_query;
 mod count;
 mod engine;
@@ -53,10 +56,10 @@ mod stored;
 mod stream;
 mod verify;
 
+pub use contents::{attribute_names, file_paragraphs, indexed_paths};
 pub use engine::Engine;
 pub use names::NAME_SCORE;
 pub use rank::{CONTEXT_BOOST, WORD_BONUS};
-pub use stored::{attribute_names, file_paragraphs, indexed_paths};
 
 use std::sync::Arc;
 

@@ -2,19 +2,16 @@
 //! from the heads' column ([`crate::store::schema::CITATION`]).
 
 use std::cell::OnceCell;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 use std::sync::Arc;
 
-use tantivy::collector::DocSetCollector;
 use tantivy::columnar::BytesColumn;
-use tantivy::query::TermQuery;
 use tantivy::schema::document::{DeserializeError, DocumentDeserialize, DocumentDeserializer};
 use tantivy::schema::{Field as SchemaField, IndexRecordOption, OwnedValue};
 use tantivy::{DocAddress, DocId, DocSet, Searcher, TERMINATED, Term};
 
 use crate::Error;
 use crate::search::Hit;
-use crate::search::engine::Engine;
 use crate::store::blocks::{Blocks, Borrowed, Cursor};
 use crate::store::citations;
 use crate::store::place::{Place, Section};
@@ -260,7 +257,7 @@ impl Heads {
             .and_then(|back| address.doc_id.checked_sub(back))
             .map(|doc_id| DocAddress::new(address.segment_ord, doc_id));
         if let Some(head) = first
-            && let Some((record, citation)) = self.head(searcher, head)?
+            && let Some((record, citation)) = self.head(searcher, fields, head)?
             && paragraph.record == Some(record)
         {
             paragraph.citation = Some(citation);
@@ -272,7 +269,7 @@ impl Heads {
                 "its document's first paragraph is not in its segment",
             ));
         };
-        match self.head(searcher, head)? {
+        match self.head(searcher, fields, head)? {
             Some((record, citation)) if paragraph.record == Some(record) => {
                 paragraph.citation = Some(citation);
                 Ok(())
@@ -287,23 +284,32 @@ impl Heads {
 
     /// The record and citation of the head at `head`, read once; `None` when it holds no
     /// citation.
-    fn head(&mut self, searcher: &Searcher, head: DocAddress) -> Result<Option<Head>, Error> {
+    fn head(
+        &mut self,
+        searcher: &Searcher,
+        fields: &Fields,
+        head: DocAddress,
+    ) -> Result<Option<Head>, Error> {
         if let Some(read) = self.read.get(&head) {
             return Ok(read.clone());
         }
-        let read = self.read_head(searcher, head)?;
+        let read = self.read_head(searcher, fields, head)?;
         self.read.insert(head, read.clone());
         Ok(read)
     }
 
     /// The record and citation at `head`, from the store where this thread reads it in order,
     /// else from its segment's column; `None` when it holds none.
-    fn read_head(&mut self, searcher: &Searcher, head: DocAddress) -> Result<Option<Head>, Error> {
-        let field = searcher.schema().get_field(schema::CITATION)?;
+    fn read_head(
+        &mut self,
+        searcher: &Searcher,
+        fields: &Fields,
+        head: DocAddress,
+    ) -> Result<Option<Head>, Error> {
         let mut citation = None;
-        let read = self.read_in_order(head, HEADS, |f, value| {
+        let read = self.read_in_order(head, HEADS, |field, value| {
             if let Borrowed::Bytes(value) = value
-                && f == field
+                && field == fields.citation
                 && citation.is_none()
             {
                 citation = Some(decoded(head, value));
@@ -312,6 +318,15 @@ impl Heads {
         if read {
             return citation.transpose();
         }
+        self.column_head(searcher, head)
+    }
+
+    /// The record and citation at `head` from its segment's column; `None` when it holds none.
+    fn column_head(
+        &mut self,
+        searcher: &Searcher,
+        head: DocAddress,
+    ) -> Result<Option<Head>, Error> {
         let column = match self.columns.entry(head.segment_ord) {
             std::collections::hash_map::Entry::Occupied(column) => column.into_mut(),
             std::collections::hash_map::Entry::Vacant(slot) => {
@@ -331,15 +346,15 @@ impl Heads {
         decoded(head, &self.value).map(Some)
     }
 
-    /// The citation of the head at `head`, read without keeping it: for a thread that cites each of
-    /// many documents once (`--all` on a word of titles).
+    /// The citation of the head at `head`, read from its column without keeping it: for a thread
+    /// that cites each of many documents once (`--all` on a word of titles).
     pub(super) fn citation(
         &mut self,
         searcher: &Searcher,
         head: DocAddress,
     ) -> Result<Arc<Citation>, Error> {
         let (_, citation) = self
-            .read_head(searcher, head)?
+            .column_head(searcher, head)?
             .ok_or_else(|| inconsistent(head, "a document's citation is missing"))?;
         Ok(citation)
     }
@@ -453,9 +468,9 @@ pub(super) fn inconsistent(address: DocAddress, reason: &str) -> Error {
     ))
 }
 
-/// A paragraph's stored fields as the store holds them. tantivy's own document type copies each
-/// string into its arena, and a reader copies it out again; this one keeps the strings the store
-/// decodes, for `--all` on tens of thousands of paragraphs.
+/// A paragraph's stored fields as tantivy's store reader decodes them, for a paragraph read
+/// without the blocks ([`Heads::reading`]): tantivy's own document type copies each string into
+/// its arena, and a reader copies it out again; this one keeps the strings the store decodes.
 pub(super) struct Stored(Vec<(SchemaField, OwnedValue)>);
 
 impl DocumentDeserialize for Stored {
@@ -512,56 +527,6 @@ pub(super) fn hit(
     }
 }
 
-/// Every paragraph of an indexed file, in file order, as hits without matches; the file is named
-/// as the index names it (the `path` of a hit).
-pub fn file_paragraphs(engine: &Engine, path: &str) -> Result<Vec<Hit>, Error> {
-    let term = Term::from_field_text(engine.fields.path, path);
-    let query = TermQuery::new(term, IndexRecordOption::Basic);
-    let mut addresses: Vec<DocAddress> = engine
-        .searcher
-        .search(&query, &DocSetCollector)?
-        .into_iter()
-        .collect();
-    addresses.sort_unstable(); // read in store order
-    let mut heads = Heads::default();
-    let mut paragraphs = addresses
-        .into_iter()
-        .map(|address| {
-            let mut paragraph =
-                heads.paragraph(&engine.searcher, &engine.fields, address, false)?;
-            heads.cite(&engine.searcher, &engine.fields, address, &mut paragraph)?;
-            Ok((paragraph.ordinal, hit(paragraph, 0.0, false, Vec::new())))
-        })
-        .collect::<Result<Vec<(u64, Hit)>, Error>>()?;
-    paragraphs.sort_by_key(|(ordinal, _)| *ordinal);
-    Ok(paragraphs.into_iter().map(|(_, hit)| hit).collect())
-}
-
-/// The paths of the indexed files, in order.
-pub fn indexed_paths(engine: &Engine) -> Result<Vec<String>, Error> {
-    // Paths are stored as valid UTF-8 (`crate::ingest::display_path`).
-    let mut paths = BTreeSet::new();
-    crate::store::terms::each_value(&engine.searcher, engine.fields.path, |path| {
-        paths.insert(path.to_string());
-    })?;
-    Ok(paths.into_iter().collect())
-}
-
-/// The names of the manifest attributes that any indexed file has (the `NAME` of its
-/// `NAME=value` terms), in order: the columns of every hit's attributes, known before any hit is
-/// read.
-pub fn attribute_names(engine: &Engine) -> Result<Vec<String>, Error> {
-    let mut names = BTreeSet::new();
-    crate::store::terms::each_value(&engine.searcher, engine.fields.attribute_terms, |term| {
-        if let Some((name, _)) = term.split_once('=')
-            && !names.contains(name)
-        {
-            names.insert(name.to_string());
-        }
-    })?;
-    Ok(names.into_iter().collect())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -602,8 +567,9 @@ mod tests {
         let mut in_order = Heads::reading(&blocks);
         let mut one_by_one = Heads::default();
         for (head, walked) in heads.iter().zip(walked) {
-            let (record, column) = one_by_one.head(&searcher, *head).unwrap().unwrap();
-            let (stored_record, stored) = in_order.head(&searcher, *head).unwrap().unwrap();
+            let (record, column) = one_by_one.head(&searcher, &fields, *head).unwrap().unwrap();
+            let (stored_record, stored) =
+                in_order.head(&searcher, &fields, *head).unwrap().unwrap();
             assert_eq!(column, walked, "{head:?}");
             assert_eq!(column, stored, "{head:?}");
             assert_eq!(record, stored_record, "{head:?}");
@@ -616,10 +582,15 @@ mod tests {
         // A paragraph that is not a head holds no citation, in the column as in the store.
         let not_head = DocAddress::new(heads[0].segment_ord, heads[0].doc_id + 1);
         if !heads.contains(&not_head) {
-            assert!(one_by_one.head(&searcher, not_head).unwrap().is_none());
+            assert!(
+                one_by_one
+                    .head(&searcher, &fields, not_head)
+                    .unwrap()
+                    .is_none()
+            );
             assert!(
                 Heads::reading(&blocks)
-                    .head(&searcher, not_head)
+                    .head(&searcher, &fields, not_head)
                     .unwrap()
                     .is_none()
             );
