@@ -64,6 +64,7 @@ pub(super) fn add_issue(
     // paragraph finds its document's head (see `crate::store::schema`). A part of a file read in
     // parts is one batch too; a document it goes on with gets a head of its own in it.
     let mut batch = Vec::new();
+    let mut context = Context::default();
     let mut in_file = position.in_file;
     let goes_on = position.in_document > 0;
     let first_number = if goes_on {
@@ -126,7 +127,7 @@ pub(super) fn add_issue(
             if ordinal == 0 {
                 add_filter_terms(&mut doc, fields, loaded, document);
             }
-            add_paragraph(&mut doc, fields, number, paragraph);
+            add_paragraph(&mut doc, fields, number, paragraph, &mut context);
             batch.push((doc, paragraph.text.len() + PARAGRAPH_WEIGHT));
         }
     }
@@ -222,7 +223,13 @@ fn add_filter_terms(
 
 /// A paragraph's own fields: its number indexed, its text stored, and its views indexed from its
 /// matching form: the grams, the words, and the headings that head it.
-fn add_paragraph(doc: &mut TantivyDocument, fields: &Fields, number: u64, paragraph: &Paragraph) {
+fn add_paragraph<'a>(
+    doc: &mut TantivyDocument,
+    fields: &Fields,
+    number: u64,
+    paragraph: &'a Paragraph,
+    context: &mut Context<'a>,
+) {
     // Only a document's first paragraph is ever asked for by its number.
     if number == 1 {
         doc.add_u64(fields.paragraph, number);
@@ -246,20 +253,81 @@ fn add_paragraph(doc: &mut TantivyDocument, fields: &Fields, number: u64, paragr
     doc.add_text(fields.grams, &folded);
     doc.add_text(fields.chars, &folded);
     doc.add_text(fields.words, folded);
-    let context = paragraph
-        .context()
-        .map(fold::fold_to_string)
-        .collect::<Vec<_>>()
-        .join(" ");
+    let context = context.of(paragraph);
     if !context.is_empty() {
         doc.add_text(fields.context, context);
+    }
+}
+
+/// The headings of the last paragraph and their matching form, joined by spaces. A section's
+/// paragraphs follow one another under the same headings, which are folded once for them all,
+/// not once for each paragraph.
+#[derive(Default)]
+struct Context<'a> {
+    headings: Vec<&'a str>,
+    folded: String,
+}
+
+impl<'a> Context<'a> {
+    /// The matching form of `paragraph`'s headings (see [`Paragraph::context`]), joined by spaces.
+    fn of(&mut self, paragraph: &'a Paragraph) -> &str {
+        if !paragraph.context().eq(self.headings.iter().copied()) {
+            self.headings.clear();
+            self.headings.extend(paragraph.context());
+            self.folded = self
+                .headings
+                .iter()
+                .map(|heading| fold::fold_to_string(heading))
+                .collect::<Vec<_>>()
+                .join(" ");
+        }
+        &self.folded
     }
 }
 
 #[cfg(test)]
 mod tests {
     use crate::indexer::{IndexConfig, run};
+    use crate::ingest::parse::Paragraph;
+    use crate::text::fold;
     use tantivy::Term;
+
+    /// The headings folded once for a run of paragraphs under them are what folding each
+    /// paragraph's own headings gives, whatever comes between: other headings, none, a heading
+    /// that is the paragraph's own text (not its context), and the first headings again.
+    #[test]
+    fn the_headings_folded_for_a_run_are_each_paragraphs_own() {
+        let paragraph = |text: &str, section: &[&str]| Paragraph {
+            text: text.to_string(),
+            section: section.iter().map(|s| s.to_string()).collect(),
+            heading: false,
+            pages: None,
+        };
+        let paragraphs = [
+            paragraph("市政府決定開展工作。", &["第一章　總則", "第一條"]),
+            paragraph("第二段。", &["第一章　總則", "第一條"]),
+            paragraph("第一章　總則", &["第一章　總則"]),
+            paragraph("其他。", &["第一章　總則"]),
+            paragraph("沒有標題。", &[]),
+            paragraph("ＡＢＣ。", &["第一章　總則", "第一條"]),
+            paragraph("再一段。", &["第二章", "第一條"]),
+        ];
+        let mut context = super::Context::default();
+        let mut folded = Vec::new();
+        for paragraph in &paragraphs {
+            let own = paragraph
+                .context()
+                .map(fold::fold_to_string)
+                .collect::<Vec<_>>()
+                .join(" ");
+            assert_eq!(context.of(paragraph), own, "{}", paragraph.text);
+            folded.push(own);
+        }
+        // The cases above are the ones named: a heading is left out where it is the text.
+        assert_eq!(folded[2], "");
+        assert_eq!(folded[3], "第一章总则");
+        assert_ne!(folded[5], folded[6]);
+    }
 
     /// Each document's head holds its issue's own name in the view of its own, folded, and is
     /// marked where that name holds a traditional character (總 in 第1期（總第5期）), which may
