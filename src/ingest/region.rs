@@ -120,7 +120,7 @@ pub fn derive(name: &str) -> Option<String> {
     let mut found: Vec<String> = Vec::new();
     for (province, cities) in PROVINCES {
         for city in cities.split_whitespace() {
-            if name.contains(&format!("{city}市")) {
+            if names_city(name, city) {
                 found.push(format!("{province}{city}市"));
             }
         }
@@ -144,6 +144,13 @@ pub fn derive(name: &str) -> Option<String> {
     }
 }
 
+/// True when `name` holds `city` followed by 市 (焦作市), checked without writing 焦作市 out
+/// for each of the table's cities: every file's gazette name is checked against them all.
+fn names_city(name: &str, city: &str) -> bool {
+    name.match_indices(city)
+        .any(|(at, _)| name[at + city.len()..].starts_with('市'))
+}
+
 /// Every prefecture-level city of the table as its gazette would name it (焦作市), with its
 /// province (河南省), in the table's order.
 pub fn cities() -> impl Iterator<Item = (&'static str, String)> {
@@ -157,6 +164,28 @@ pub fn cities() -> impl Iterator<Item = (&'static str, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A city is named where its name stands followed by 市, as `contains` of the two together
+    /// finds it: an earlier occurrence without 市 does not hide a later one with it.
+    #[test]
+    fn a_city_is_named_with_its_suffix() {
+        for name in [
+            "焦作市人民政府公报",
+            "焦作人民政府公报",
+            "焦作焦作市公报",
+            "焦作",
+            "焦作市",
+            "市焦作",
+            "河南省焦作县焦作市",
+            "",
+        ] {
+            assert_eq!(
+                super::names_city(name, "焦作"),
+                name.contains("焦作市"),
+                "{name}"
+            );
+        }
+    }
 
     #[test]
     fn derives_a_city_and_its_province() {

@@ -42,8 +42,21 @@ pub fn within(value: &str, from: Option<&str>, to: Option<&str>) -> bool {
 /// date. The index sorts by it and `stats` buckets by it.
 pub fn key(date: Option<&str>) -> u64 {
     let Some(date) = date else { return 0 };
-    let digits: String = date.chars().filter(char::is_ascii_digit).collect();
-    format!("{digits:0<8}").parse().unwrap_or(0)
+    // Computed, not written out and parsed: indexing keys every paragraph, and a search orders
+    // its hits by it. Its digits, then zeros up to eight digits; 0 when they overflow.
+    let mut key = 0u64;
+    let mut digits = 0;
+    for digit in date.bytes().filter(u8::is_ascii_digit) {
+        let Some(next) = key
+            .checked_mul(10)
+            .and_then(|k| k.checked_add(u64::from(digit - b'0')))
+        else {
+            return 0;
+        };
+        key = next;
+        digits += 1;
+    }
+    (digits..8).fold(key, |key, _| key * 10)
 }
 
 /// The first millisecond (UTC) of a normalised date: 2025 -> 2025-01-01T00:00Z.
@@ -215,5 +228,35 @@ mod tests {
         assert_eq!(key(Some("2025-02-28")), 20250228);
         assert_eq!(key(Some("1996")), 19960000);
         assert_eq!(key(None), 0);
+    }
+
+    /// The key is the date's ASCII digits, padded with zeros to eight and read as a number (0
+    /// when that overflows), which is how it was first written: `format!` and `parse`.
+    #[test]
+    fn a_key_is_the_dates_digits_padded_to_eight() {
+        let written = |date: &str| {
+            let digits: String = date.chars().filter(char::is_ascii_digit).collect();
+            format!("{digits:0<8}").parse::<u64>().unwrap_or(0)
+        };
+        for date in [
+            "",
+            "2025",
+            "2025-02",
+            "2025-02-28",
+            "二〇二五年",
+            "2025年2月",
+            "１２３",
+            "0",
+            "007",
+            "123456789",
+            "2025-02-28T10:11:12",
+            "18446744073709551615",
+            "18446744073709551616",
+            "99999999999999999999999",
+            "a1b2c3",
+            "2025\u{0663}",
+        ] {
+            assert_eq!(key(Some(date)), written(date), "{date:?}");
+        }
     }
 }
