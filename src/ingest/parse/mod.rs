@@ -16,6 +16,7 @@ mod structure;
 pub use blocks::Edges;
 pub use resume::{Resume, cuts_cleanly, parse_first, parse_next};
 
+use std::sync::Arc;
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -53,8 +54,9 @@ pub struct Document {
 pub struct Paragraph {
     /// The repaired paragraph, as the source wrote it.
     pub text: String,
-    /// Headings above the paragraph, outermost first.
-    pub section: Vec<String>,
+    /// Headings above the paragraph, outermost first: one list shared by the paragraphs under
+    /// the same headings, not a copy for each.
+    pub section: Arc<[String]>,
     pub heading: bool,
     /// The pages it stands on, where the source has pages: a PDF, or text with form feeds.
     pub pages: Option<Pages>,
@@ -334,7 +336,11 @@ mod tests {
     fn a_heading_that_is_the_paragraphs_own_text_is_not_its_context() {
         let paragraph = |text: &str| Paragraph {
             text: text.into(),
-            section: vec!["一、总则".into(), "（六）其他不履行职责的。".into()],
+            section: [
+                "一、总则".to_string(),
+                "（六）其他不履行职责的。".to_string(),
+            ]
+            .into(),
             heading: false,
             pages: None,
         };
@@ -520,10 +526,10 @@ mod tests {
             "（一）千方百计稳增长扩内需，全力打造经济新增点"
         );
         assert!(heading[0].heading);
-        assert_eq!(heading[0].section, ["三、2025年重点工作"]);
+        assert_eq!(*heading[0].section, ["三、2025年重点工作"]);
         let under = find(&issue, "提振消费为要。");
         assert_eq!(
-            under[0].section,
+            *under[0].section,
             [
                 "三、2025年重点工作",
                 "（一）千方百计稳增长扩内需，全力打造经济新增点",
@@ -540,7 +546,7 @@ mod tests {
         let joined = find(&issue, "提升功能品质，美好城市加快建设。");
         assert_eq!(joined.len(), 1);
         assert_eq!(
-            joined[0].section,
+            *joined[0].section,
             [
                 "一、2024年工作回顾",
                 "（五）优化空间布局、提升功能品质，美好城市加快建设"

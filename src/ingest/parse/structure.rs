@@ -7,6 +7,7 @@ use super::headings::{
     is_sentence_end, markdown_heading,
 };
 use super::{Pages, Paragraph};
+use std::sync::Arc;
 
 /// A topic sentence is at most this long: 「提振消费为要。」 is 6.
 const MAX_TOPIC_CHARS: usize = 16;
@@ -297,7 +298,13 @@ pub fn paragraphs_under(
     mark_topics(&mut joined);
     let mut out = Vec::with_capacity(joined.len());
     let stack = &mut sections.open;
-    let path = |stack: &[(Rank, String)]| stack.iter().map(|(_, h)| h.clone()).collect();
+    // The path of the headings open, shared by the paragraphs under them: made again only after
+    // the headings change.
+    let mut open: Option<Arc<[String]>> = None;
+    let path = |stack: &[(Rank, String)], open: &mut Option<Arc<[String]>>| {
+        open.get_or_insert_with(|| stack.iter().map(|(_, h)| h.clone()).collect())
+            .clone()
+    };
     for Joined { text, form, pages } in joined {
         let text = match markdown_heading(&text) {
             Some((_, stripped)) => stripped.to_string(),
@@ -306,26 +313,29 @@ pub fn paragraphs_under(
         match form {
             Form::Heading(rank) => {
                 stack.retain(|(r, _)| *r < rank);
+                open = None;
                 out.push(Paragraph {
-                    section: path(stack),
+                    section: path(stack, &mut open),
                     text: text.clone(),
                     heading: true,
                     pages,
                 });
                 stack.push((rank, text));
+                open = None;
             }
             Form::RunIn(rank) => {
                 stack.retain(|(r, _)| *r < rank);
                 stack.push((rank, heading_text(rank, &text)));
+                open = None;
                 out.push(Paragraph {
-                    section: path(stack),
+                    section: path(stack, &mut open),
                     text,
                     heading: false,
                     pages,
                 });
             }
             Form::FrontMatter | Form::Text => out.push(Paragraph {
-                section: path(stack),
+                section: path(stack, &mut open),
                 text,
                 heading: false,
                 pages,
@@ -350,7 +360,7 @@ mod tests {
         paragraphs(&blocks, &[], Layout::Lines(&gaps))
             .0
             .into_iter()
-            .map(|p| (p.text, p.section))
+            .map(|p| (p.text, p.section.to_vec()))
             .collect()
     }
 
