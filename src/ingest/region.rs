@@ -145,10 +145,11 @@ pub fn derive(name: &str) -> Option<String> {
 }
 
 /// True when `name` holds `city` followed by 市 (焦作市), checked without writing 焦作市 out
-/// for each of the table's cities: every file's gazette name is checked against them all.
+/// for each of the table's cities: every file's gazette name is checked against them all. Each
+/// 市 is looked at, not each occurrence of the city, which may overlap another (阿阿 in 阿阿阿市).
 fn names_city(name: &str, city: &str) -> bool {
-    name.match_indices(city)
-        .any(|(at, _)| name[at + city.len()..].starts_with('市'))
+    name.match_indices('市')
+        .any(|(at, _)| name[..at].ends_with(city))
 }
 
 /// Every prefecture-level city of the table as its gazette would name it (焦作市), with its
@@ -182,6 +183,14 @@ mod tests {
             assert_eq!(
                 super::names_city(name, "焦作"),
                 name.contains("焦作市"),
+                "{name}"
+            );
+        }
+        // A name that overlaps itself: its second occurrence, not its first, stands before 市.
+        for name in ["阿阿阿市", "阿阿市", "阿市阿阿", "阿阿阿"] {
+            assert_eq!(
+                super::names_city(name, "阿阿"),
+                name.contains("阿阿市"),
                 "{name}"
             );
         }
