@@ -39,6 +39,7 @@ pub mod context_query;
 mod count;
 mod engine;
 mod filter;
+mod held;
 mod issues;
 mod literal;
 mod names;

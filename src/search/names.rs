@@ -29,6 +29,7 @@ use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocAddress, DocId, Searcher, Term};
 
 use crate::search::engine::Engine;
+use crate::search::held::HeldTerm;
 use crate::search::issues::{self, Bounds, Score};
 use crate::search::near::NearPositions;
 use crate::search::plan::{Context, Prepared, exact_in_index, has_filter, to_query};
@@ -230,7 +231,8 @@ impl<'a> NameRun<'a> {
     /// The heads whose issue's own name (`schema::ISSUE_PART`) may hold an occurrence of `any`
     /// (the query's literals), or converts with its neighbours.
     fn tails(&self, any: &Expr) -> Result<Box<dyn Query>, Error> {
-        let converts = TermQuery::new(
+        // Held: most collections have no issue name that converts, and no segment the marker.
+        let converts = HeldTerm::new(
             Term::from_field_u64(self.fields().issue_converts, 1),
             IndexRecordOption::Basic,
         );
