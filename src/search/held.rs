@@ -1,17 +1,17 @@
-//! A term query on a field that some segments do not hold at all: the marker of issue names that
-//! convert between scripts (`schema::ISSUE_CONVERTS`) is in no segment of a collection without
-//! traditional script, and in only some of a mixed one.
+//! Fields that some segments do not hold at all, asked for without asking tantivy: the marker of
+//! issue names that convert between scripts (`schema::ISSUE_CONVERTS`) is in no segment of a
+//! collection without traditional script, and the issues' names in none of a collection of laws.
 //!
 //! Asked for the postings of a field a segment does not hold, tantivy answers with an empty term
 //! dictionary that it builds once per process, and building it fills an FST builder's table of
 //! 20,000 cells: on ../shared/corpus, 234 of the 536 page faults of a whole search of 政府. Here
-//! such a segment gets an empty scorer without asking.
+//! such a segment gets an empty scorer, a frequency of 0, or no search, without asking.
 
 use tantivy::directory::CompositeFile;
 use tantivy::index::SegmentComponent;
 use tantivy::query::{EmptyScorer, EnableScoring, Explanation, Query, Scorer, TermQuery, Weight};
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::{DocId, Score, SegmentReader, TantivyError, Term};
+use tantivy::{DocId, Score, Searcher, SegmentReader, TantivyError, Term};
 
 /// [`TermQuery`] of `term`, empty in the segments whose index holds nothing of its field.
 #[derive(Clone, Debug)]
@@ -68,9 +68,31 @@ impl Weight for HeldWeight {
 
 /// True when `reader`'s postings hold `field`: the segment's composite file lists the fields it
 /// holds in its footer.
-fn holds(reader: &SegmentReader, field: Field) -> tantivy::Result<bool> {
+pub(super) fn holds(reader: &SegmentReader, field: Field) -> tantivy::Result<bool> {
     let postings = CompositeFile::open(&reader.open_read(SegmentComponent::Postings)?)?;
     Ok(postings.open_read(field).is_some())
+}
+
+/// True when a segment of `searcher` holds `field`.
+pub(super) fn any_holds(searcher: &Searcher, field: Field) -> tantivy::Result<bool> {
+    for reader in searcher.segment_readers() {
+        if holds(reader, field)? {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// The paragraphs that hold `term`, as [`Searcher::doc_freq`] counts them, from the segments that
+/// hold its field.
+pub(super) fn doc_freq(searcher: &Searcher, term: &Term) -> tantivy::Result<u64> {
+    let mut found = 0;
+    for reader in searcher.segment_readers() {
+        if holds(reader, term.field())? {
+            found += u64::from(reader.inverted_index(term.field())?.doc_freq(term)?);
+        }
+    }
+    Ok(found)
 }
 
 #[cfg(test)]
@@ -119,5 +141,31 @@ mod tests {
         );
         let zero = HeldTerm::new(Term::from_field_u64(marker, 0), IndexRecordOption::Basic);
         assert_eq!(searcher.search(&zero, &Count).unwrap(), 1);
+        // The frequencies are tantivy's, and a field no segment holds is told apart.
+        for value in [0, 1, 2] {
+            let term = Term::from_field_u64(marker, value);
+            assert_eq!(
+                super::doc_freq(&searcher, &term).unwrap(),
+                searcher.doc_freq(&term).unwrap()
+            );
+        }
+        // The searcher's segments come in no set order: two of the three hold the field.
+        let held = (searcher.segment_readers().iter())
+            .filter(|reader| super::holds(reader, marker).unwrap())
+            .count();
+        assert_eq!(held, 2);
+        assert!(super::any_holds(&searcher, marker).unwrap());
+        let mut builder = Schema::builder();
+        let absent = builder.add_u64_field("absent", NumericOptions::default().set_indexed());
+        let present = builder.add_u64_field("present", NumericOptions::default().set_indexed());
+        let index = Index::create_in_ram(builder.build());
+        let mut writer = index.writer_with_num_threads(1, 15_000_000).unwrap();
+        let mut doc = TantivyDocument::default();
+        doc.add_u64(present, 1);
+        writer.add_document(doc).unwrap();
+        writer.commit().unwrap();
+        let searcher = index.reader().unwrap().searcher();
+        assert!(!super::any_holds(&searcher, absent).unwrap());
+        assert!(super::any_holds(&searcher, present).unwrap());
     }
 }

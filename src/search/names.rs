@@ -29,7 +29,7 @@ use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocAddress, DocId, Searcher, Term};
 
 use crate::search::engine::Engine;
-use crate::search::held::HeldTerm;
+use crate::search::held::{self, HeldTerm};
 use crate::search::issues::{self, Bounds, Score};
 use crate::search::near::NearPositions;
 use crate::search::plan::{Context, Prepared, exact_in_index, has_filter, to_query};
@@ -443,6 +443,10 @@ impl<'a> NameRun<'a> {
         &self,
         config: &SearchConfig,
     ) -> Result<(Counted<Hit>, Matched), Error> {
+        // A collection without issue names (laws, reports) has no segment that holds them.
+        if !held::any_holds(self.searcher(), self.fields().issue_name)? {
+            return Ok((self.documents(config)?, (Vec::new(), 0)));
+        }
         let issues_query = self.candidates(self.fields().issue_name)?;
         let (documents, issues) = if spread::threads(self.searcher(), issues_query.as_ref())? > 1 {
             std::thread::scope(|scope| {

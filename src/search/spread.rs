@@ -14,6 +14,7 @@ use tantivy::collector::Collector;
 use tantivy::query::{EnableScoring, Query};
 use tantivy::{DocId, Searcher, SegmentReader, Term};
 
+use crate::search::held;
 use crate::{Error, parallel};
 
 /// Postings (each term's paragraphs, summed over the query's terms) from which the segments are
@@ -172,7 +173,7 @@ pub(super) fn threads(searcher: &Searcher, query: &dyn Query) -> Result<usize, E
     // look-up of the rest read a term dictionary that the search itself may never open.
     let mut postings = 0usize;
     for term in &terms {
-        let found = usize::try_from(searcher.doc_freq(term)?).unwrap_or(usize::MAX);
+        let found = usize::try_from(held::doc_freq(searcher, term)?).unwrap_or(usize::MAX);
         postings = postings.saturating_add(found);
         if postings >= SPREAD_FROM {
             break;
