@@ -4,11 +4,15 @@
 //!
 //! Asked for the postings of a field a segment does not hold, tantivy answers with an empty term
 //! dictionary that it builds once per process, and building it fills an FST builder's table of
-//! 20,000 cells: on ../shared/corpus, 234 of the 536 page faults of a whole search of 政府. Here
-//! such a segment gets an empty scorer, a frequency of 0, or no search, without asking.
+//! 20,000 cells: hundreds of page faults, a large share of a whole search's (docs/PERFORMANCE.md,
+//! round 24). Here such a segment gets an empty scorer, a frequency of 0, or no search, without
+//! asking.
+
+use std::collections::HashMap;
+use std::sync::{LazyLock, Mutex};
 
 use tantivy::directory::CompositeFile;
-use tantivy::index::SegmentComponent;
+use tantivy::index::{SegmentComponent, SegmentId};
 use tantivy::query::{EmptyScorer, EnableScoring, Explanation, Query, Scorer, TermQuery, Weight};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocId, Score, Searcher, SegmentReader, TantivyError, Term};
@@ -67,10 +71,26 @@ impl Weight for HeldWeight {
 }
 
 /// True when `reader`'s postings hold `field`: the segment's composite file lists the fields it
-/// holds in its footer.
+/// holds in its footer. Read once per segment and kept: a search asks for every term of its
+/// query, and a segment's files never change.
 pub(super) fn holds(reader: &SegmentReader, field: Field) -> tantivy::Result<bool> {
+    static HELD: LazyLock<Mutex<HashMap<SegmentId, Vec<bool>>>> = LazyLock::new(Mutex::default);
+    let id = reader.segment_id();
+    let known = |held: &HashMap<SegmentId, Vec<bool>>| {
+        held.get(&id)
+            .map(|fields| fields.get(field.field_id() as usize) == Some(&true))
+    };
+    let lock = || HELD.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some(holds) = known(&lock()) {
+        return Ok(holds);
+    }
     let postings = CompositeFile::open(&reader.open_read(SegmentComponent::Postings)?)?;
-    Ok(postings.open_read(field).is_some())
+    let fields = (reader.schema().fields())
+        .map(|(field, _)| postings.open_read(field).is_some())
+        .collect();
+    let mut held = lock();
+    held.insert(id, fields);
+    Ok(known(&held) == Some(true))
 }
 
 /// True when a segment of `searcher` holds `field`.

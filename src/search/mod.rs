@@ -15,8 +15,9 @@
 //! - `plan`: the expression and flags -> the tantivy query of its candidates, and whether the
 //!   index decides alone; `literal` and `filter` build its parts.
 //! - [`char_query`], [`context_query`], `held`: the custom tantivy queries (a character, the
-//!   context signal, a term of a field some segments lack); `runs`: the paragraphs of documents and sections from their first paragraphs;
-//!   `postings`: a literal's occurrences from its grams' positions, which `positions` reads.
+//!   context signal, a term of a field some segments lack); `runs`: the paragraphs of documents
+//!   and sections from their first paragraphs; `postings`: a literal's occurrences from its
+//!   grams' positions, which `positions` reads.
 //! - `rank`: top k by score, ties by date; the order by date. `spread`: the segments of a
 //!   search on every core when its postings are many.
 //! - `near`: NEAR decided on positions, or on the text.
