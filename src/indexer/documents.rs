@@ -253,25 +253,39 @@ fn add_paragraph<'a>(
     doc.add_text(fields.grams, &folded);
     doc.add_text(fields.chars, &folded);
     doc.add_text(fields.words, folded);
-    let context = context.of(paragraph);
-    if !context.is_empty() {
-        doc.add_text(fields.context, context);
+    // The headings' bigrams on the first paragraph of their run, their number on each.
+    let (headings, starts) = context.of(paragraph);
+    if starts {
+        doc.add_u64(fields.section, 1);
+        if !headings.is_empty() {
+            doc.add_text(fields.context, headings);
+        }
+    }
+    if !headings.is_empty() {
+        doc.add_text(fields.context_length, headings);
     }
 }
 
 /// The headings of the last paragraph and their matching form, joined by spaces. A section's
 /// paragraphs follow one another under the same headings, which are folded once for them all,
-/// not once for each paragraph.
+/// not once for each paragraph, and indexed on the first of them only
+/// ([`crate::store::schema::SECTION`]).
 #[derive(Default)]
 struct Context<'a> {
     headings: Vec<&'a str>,
     folded: String,
+    /// Whether a paragraph of the batch has been asked about: its first starts a run.
+    begun: bool,
 }
 
 impl<'a> Context<'a> {
-    /// The matching form of `paragraph`'s headings (see [`Paragraph::context`]), joined by spaces.
-    fn of(&mut self, paragraph: &'a Paragraph) -> &str {
-        if !paragraph.context().eq(self.headings.iter().copied()) {
+    /// The matching form of `paragraph`'s headings (see [`Paragraph::context`]), joined by
+    /// spaces, and whether a run starts at it: the batch's first paragraph, or headings other
+    /// than the last paragraph's.
+    fn of(&mut self, paragraph: &'a Paragraph) -> (&str, bool) {
+        let starts = !self.begun || !paragraph.context().eq(self.headings.iter().copied());
+        self.begun = true;
+        if starts {
             self.headings.clear();
             self.headings.extend(paragraph.context());
             self.folded = self
@@ -281,7 +295,7 @@ impl<'a> Context<'a> {
                 .collect::<Vec<_>>()
                 .join(" ");
         }
-        &self.folded
+        (&self.folded, starts)
     }
 }
 
@@ -314,19 +328,28 @@ mod tests {
         ];
         let mut context = super::Context::default();
         let mut folded = Vec::new();
+        let mut starts = Vec::new();
         for paragraph in &paragraphs {
             let own = paragraph
                 .context()
                 .map(fold::fold_to_string)
                 .collect::<Vec<_>>()
                 .join(" ");
-            assert_eq!(context.of(paragraph), own, "{}", paragraph.text);
+            let (headings, start) = context.of(paragraph);
+            assert_eq!(headings, own, "{}", paragraph.text);
             folded.push(own);
+            starts.push(start);
         }
         // The cases above are the ones named: a heading is left out where it is the text.
         assert_eq!(folded[2], "");
         assert_eq!(folded[3], "第一章总则");
         assert_ne!(folded[5], folded[6]);
+        // A run starts at the first paragraph and wherever the headings differ from the last's.
+        assert_eq!(starts, [true, false, true, true, true, true, true]);
+        // A batch's first paragraph starts a run under no headings too.
+        let mut context = super::Context::default();
+        assert_eq!(context.of(&paragraphs[4]), ("", true));
+        assert_eq!(context.of(&paragraphs[4]), ("", false));
     }
 
     /// Each document's head holds its issue's own name in the view of its own, folded, and is

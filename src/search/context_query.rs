@@ -1,16 +1,19 @@
 //! RANK: the context signal, a literal in the title or the section headings above a paragraph.
 //!
-//! A paragraph's context is its document's title and its section headings. The headings are
-//! indexed on each paragraph ([`crate::store::schema::CONTEXT`]), the title on the document's head
-//! only ([`crate::store::schema::TITLE`]): repeated on each paragraph, titles cost as many tokens
-//! as the text. [`ContextQuery`] scores a paragraph as if both were one field of it: BM25 of the
-//! literal's occurrences in its title and headings together, normalised by their length together.
+//! A paragraph's context is its document's title and its section headings. Neither is repeated
+//! on each paragraph: the title is indexed on the document's head
+//! ([`crate::store::schema::TITLE`]), the headings on the first paragraph of each run of
+//! paragraphs under them ([`crate::store::schema::CONTEXT`]); each paragraph holds only the
+//! length of its headings ([`crate::store::schema::CONTEXT_LENGTH`]). [`ContextQuery`] scores a
+//! paragraph as if title and headings were one field of it: BM25 of the literal's occurrences in
+//! its title and headings together, normalised by their length together.
 //!
 //! A document's paragraphs are consecutive in their segment from its head
 //! ([`crate::store::schema::HEAD`]; a document of a file read in parts has a head in each batch
 //! its paragraphs were added in, which holds its title too). So a paragraph belongs to the last
 //! head at or before it, and the postings of `head = 1` tell where each run of a document starts
-//! and ends (`crate::search::runs`).
+//! and ends (`crate::search::runs`). The runs of paragraphs under the same headings are told by
+//! `section = 1` ([`crate::store::schema::SECTION`]) in the same way.
 //!
 //! Statistics count documents, not paragraphs: the idf of a bigram is that of titles, and the
 //! average context length is the average title plus the average headings of a paragraph. A title
@@ -80,7 +83,7 @@ impl Bm25 {
         let documents = searcher.doc_freq(&heads)?.max(1) as Score;
         let paragraphs = searcher.num_docs().max(1) as Score;
         let title_tokens = searcher.total_num_tokens(fields.title)? as Score;
-        let heading_tokens = searcher.total_num_tokens(fields.context)? as Score;
+        let heading_tokens = searcher.total_num_tokens(fields.context_length)? as Score;
         let average = (title_tokens / documents + heading_tokens / paragraphs).max(1.0);
         let mut idf = 0.0;
         for term in titles {
@@ -147,13 +150,16 @@ impl Weight for ContextWeight {
             matching(titles, |doc| title_norms.fieldnorm(doc)),
             Starts::open(reader, fields.head)?,
         );
-        let headings = open_phrase(reader, self.query.terms(fields.context))?;
+        let headings = Sections::new(
+            open_phrase(reader, self.query.terms(fields.context))?,
+            Starts::open(reader, fields.section)?,
+        );
         let mut scorer = ContextScorer {
             doc: 0,
             titles,
             headings,
             title_norms,
-            heading_norms: reader.get_fieldnorms_reader(fields.context)?,
+            heading_norms: reader.get_fieldnorms_reader(fields.context_length)?,
             bm25: self.bm25.boosted(boost),
         };
         scorer.doc = scorer.titles.doc.min(scorer.headings.doc);
@@ -248,11 +254,85 @@ fn matching(mut phrase: Phrase, length: impl Fn(DocId) -> u32) -> Vec<(DocId, u3
     matching
 }
 
+/// The paragraphs under the headings where a phrase occurs, read as far as asked. The phrase is
+/// matched on the first paragraph of each run under the same headings, the only one that holds
+/// them; a common literal (政府) heads too many runs to list them first, as titles are listed.
+struct Sections {
+    /// On the start of the run of `doc` while `doc` matches.
+    phrase: Phrase,
+    starts: Starts,
+    doc: DocId,
+    /// Where the run of `doc` ends, once asked.
+    end: Option<DocId>,
+}
+
+impl Sections {
+    fn new(phrase: Phrase, starts: Starts) -> Sections {
+        Sections {
+            doc: phrase.doc,
+            phrase,
+            starts,
+            end: None,
+        }
+    }
+
+    /// Occurrences of the phrase in the headings of `doc`.
+    fn count(&self) -> u32 {
+        self.phrase.count
+    }
+
+    /// The end of the run of `doc`, which matches.
+    fn end(&mut self) -> DocId {
+        match self.end {
+            Some(end) => end,
+            None => {
+                let end = self.starts.end_of(self.phrase.doc);
+                self.end = Some(end);
+                end
+            }
+        }
+    }
+
+    fn advance(&mut self) -> DocId {
+        if self.doc == TERMINATED {
+            return TERMINATED;
+        }
+        let next = self.doc + 1;
+        if next >= self.end() {
+            self.end = None;
+            self.doc = self.phrase.advance();
+        } else {
+            self.doc = next;
+        }
+        self.doc
+    }
+
+    fn seek(&mut self, target: DocId) -> DocId {
+        if self.doc >= target {
+            return self.doc;
+        }
+        if target < self.end() {
+            self.doc = target;
+            return target;
+        }
+        self.end = None;
+        // Runs start only where headings change, so the phrase stands on the target's run or on
+        // a later one. Were the starts unreadable, the target's own run would be left out: its
+        // paragraphs would lose this signal's points, never be found or lost by it.
+        let start = self.starts.of(target).unwrap_or(target);
+        self.doc = match self.phrase.seek(start) {
+            at if at == start => target,
+            later => later,
+        };
+        self.doc
+    }
+}
+
 /// The union of the paragraphs under a matching title and under matching headings.
 struct ContextScorer {
     doc: DocId,
     titles: Runs,
-    headings: Phrase,
+    headings: Sections,
     title_norms: FieldNormReader,
     heading_norms: FieldNormReader,
     bm25: Bm25,
@@ -285,7 +365,12 @@ impl DocSet for ContextScorer {
     }
 
     fn size_hint(&self) -> u32 {
-        let headings = self.headings.postings.first().map_or(0, |p| p.doc_freq());
+        let headings = self
+            .headings
+            .phrase
+            .postings
+            .first()
+            .map_or(0, |p| p.doc_freq());
         (self.titles.matching.len() as u32).saturating_add(headings)
     }
 }
@@ -302,9 +387,154 @@ impl Scorer for ContextScorer {
             (0, self.title_norms.fieldnorm(head))
         };
         if self.headings.doc == doc {
-            count += self.headings.count;
+            count += self.headings.count();
         }
         let length = title_length + self.heading_norms.fieldnorm(doc);
         self.bm25.score(count, length)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    use tantivy::schema::Value;
+    use tantivy::{DocAddress, TantivyDocument};
+
+    use crate::indexer::{IndexConfig, run};
+    use crate::ingest::parse::Paragraph;
+    use crate::store::place::{Place, Section};
+    use crate::store::tokenizers::literal_grams;
+    use crate::text::fold;
+
+    /// Two laws whose titles are as long and do not hold 修复; headings that hold it once, twice
+    /// or not, runs of one paragraph and of several, the same headings again after others, and
+    /// paragraphs under no heading.
+    const LAWS: [(&str, &str); 2] = [
+        (
+            "a.txt",
+            "# 示例市山体保护条例\n\n## 第一章 总则\n\n第一条 为了保护山体，制定本条例。\n\n\
+             第二条 市人民政府负责山体保护。\n\n## 第二章 修复治理\n\n第三条 破损山体应当修复。\n\n\
+             修复方案由主管部门制定。\n\n方案应当公开。\n\n### 第一节 修复与修复评估\n\n第四条 评估。\n\n\
+             ## 第三章 附则\n\n第五条 本条例自公布之日起施行。\n",
+        ),
+        (
+            "b.txt",
+            "# 示例市河道管理条例\n\n前言一段。\n\n前言二段。\n\n## 第一章 河道修复\n\n第一条 河道应当修复。\n\n\
+             ## 第二章 管理\n\n第二条 管理。\n\n第三条 巡查。\n\n## 第三章 修复资金\n\n第四条 资金。\n\n\
+             第五条 预算。\n\n第六条 审计。\n",
+        ),
+    ];
+
+    /// The context signal of 修复, walked and sought into, matches the paragraphs whose own
+    /// headings hold it (a scan of each paragraph's stored section path), with the occurrences
+    /// in them and the length of them that it would have if each paragraph held its headings.
+    #[test]
+    fn headings_indexed_once_per_run_score_each_paragraph_as_its_own() {
+        let dir = tempfile::tempdir().unwrap();
+        let corpus = dir.path().join("corpus");
+        std::fs::create_dir(&corpus).unwrap();
+        for (file, text) in LAWS {
+            std::fs::write(corpus.join(file), text).unwrap();
+        }
+        let config = IndexConfig {
+            index_dir: dir.path().join("index"),
+            inputs: vec![corpus],
+            ..IndexConfig::default()
+        };
+        run(&config).unwrap();
+        let (index, fields) = crate::store::open(&config.index_dir).unwrap();
+        let searcher = index.reader().unwrap().searcher();
+        let literal = "修复";
+        let grams: Vec<(u32, String)> = literal_grams(&literal.chars().collect::<Vec<_>>())
+            .into_iter()
+            .map(|(offset, gram)| (offset as u32, gram))
+            .collect();
+        let query = ContextQuery::new(grams, fields).unwrap();
+        let weight = query
+            .weight(EnableScoring::enabled_from_searcher(&searcher))
+            .unwrap();
+        let titles: Vec<Term> = query
+            .terms(fields.title)
+            .into_iter()
+            .map(|(_, t)| t)
+            .collect();
+        let bm25 = Bm25::new(&searcher, &fields, &titles).unwrap();
+        let quantized = |length: usize| {
+            FieldNormReader::id_to_fieldnorm(FieldNormReader::fieldnorm_to_id(length as u32))
+        };
+        // Every pair of adjacent characters, none across a space.
+        let bigrams = |text: &str| {
+            text.split(' ')
+                .map(|run| run.chars().count().saturating_sub(1))
+                .sum::<usize>()
+        };
+        // Both titles: 9 characters, 8 bigrams.
+        let title_length = quantized(8);
+        let mut heading_tokens = 0;
+        let mut under = 0;
+        for (ord, reader) in searcher.segment_readers().iter().enumerate() {
+            let mut expected = Vec::new();
+            for doc in 0..reader.max_doc() {
+                let stored: TantivyDocument =
+                    searcher.doc(DocAddress::new(ord as u32, doc)).unwrap();
+                let text = stored.get_first(fields.text).unwrap().as_str().unwrap();
+                let place = stored.get_first(fields.place).unwrap().as_bytes().unwrap();
+                let (_, at) = Place::decode(place).unwrap();
+                let section = Section::of_place(place.to_vec(), at).unwrap();
+                let paragraph = Paragraph {
+                    text: text.to_string(),
+                    section: section.headings().map(str::to_string).collect(),
+                    heading: false,
+                    pages: None,
+                };
+                let headings: Vec<String> = paragraph.context().map(fold::fold_to_string).collect();
+                let length = headings.iter().map(|h| bigrams(h)).sum::<usize>();
+                heading_tokens += length;
+                let joined = headings.join(" ");
+                let count = (0..joined.len())
+                    .filter(|&at| joined.is_char_boundary(at) && joined[at..].starts_with(literal))
+                    .count() as u32;
+                if count > 0 {
+                    let score = bm25.score(count, title_length + quantized(length));
+                    expected.push((doc, count, score));
+                }
+            }
+            under += expected.len();
+            let mut scorer = weight.scorer(reader, 1.0).unwrap();
+            let mut walked = Vec::new();
+            while scorer.doc() != TERMINATED {
+                walked.push((scorer.doc(), scorer.score()));
+                scorer.advance();
+            }
+            let wanted: Vec<(DocId, Score)> = expected.iter().map(|&(d, _, s)| (d, s)).collect();
+            assert_eq!(walked, wanted);
+            let first = |target: DocId| expected.iter().find(|e| e.0 >= target);
+            // Sought into straight from the first match (into the middle of a run, past the
+            // run's start), and from every paragraph in turn, as a required clause does.
+            for target in 0..reader.max_doc() {
+                let mut scorer = weight.scorer(reader, 1.0).unwrap();
+                if target > scorer.doc() {
+                    let wanted = first(target).map_or(TERMINATED, |e| e.0);
+                    assert_eq!(scorer.seek(target), wanted, "paragraph {target}");
+                }
+                if let Some((doc, _, score)) = first(target).filter(|e| e.0 == scorer.doc()) {
+                    assert_eq!(scorer.score(), *score, "paragraph {doc}");
+                }
+            }
+            let mut scorer = weight.scorer(reader, 1.0).unwrap();
+            for target in 0..reader.max_doc() {
+                if target > scorer.doc() {
+                    let wanted = first(target).map_or(TERMINATED, |e| e.0);
+                    assert_eq!(scorer.seek(target), wanted, "paragraph {target} in turn");
+                }
+            }
+        }
+        // Runs of one paragraph and of several, and counts of one and two.
+        assert_eq!(under, 9);
+        assert_eq!(
+            heading_tokens as u64,
+            searcher.total_num_tokens(fields.context_length).unwrap()
+        );
     }
 }

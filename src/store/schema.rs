@@ -19,10 +19,12 @@ use tantivy::schema::{
     FAST, Field, IndexRecordOption, NumericOptions, STORED, Schema, TextFieldIndexing, TextOptions,
 };
 
-use crate::store::tokenizers::{BIGRAMS, COVERING_GRAMS, FREQUENT_CHARS, JIEBA_WORDS};
+use crate::store::tokenizers::{
+    BIGRAM_COUNT, BIGRAMS, COVERING_GRAMS, FREQUENT_CHARS, JIEBA_WORDS,
+};
 
 /// Bumped whenever the schema or a tokenizer changes what is stored or indexed.
-pub const SCHEMA_VERSION: u32 = 22;
+pub const SCHEMA_VERSION: u32 = 23;
 
 pub const PATH: &str = "path";
 /// `HASH PATH`: the file a paragraph came from with the hash of its content and manifest row, so
@@ -73,8 +75,18 @@ pub const CHARS: &str = "chars";
 /// Word view of `text`.
 pub const WORDS: &str = "words";
 /// Bigrams of the paragraph's context, its section headings, with positions: for ranking a
-/// paragraph under a matching heading higher.
+/// paragraph under a matching heading higher. On the first paragraph of each run of paragraphs
+/// under the same headings only ([`SECTION`]), not repeated on each of a section's paragraphs.
 pub const CONTEXT: &str = "context";
+/// `1` on the first paragraph of each run of paragraphs under the same headings within a batch
+/// (a file, or a part of one; the headings may be none), which holds the run's [`CONTEXT`]: a
+/// paragraph's headings are those of the last start at or before it in its segment.
+pub const SECTION: &str = "section";
+/// The length of a paragraph's [`CONTEXT`] in bigrams, on every paragraph under headings, as one
+/// term repeated once for each bigram: its field norm is the length that BM25 normalises a
+/// paragraph's context by, and its total the collection's, as [`CONTEXT`] gave them when each
+/// paragraph held its headings' bigrams. It costs a term per paragraph, not one per bigram.
+pub const CONTEXT_LENGTH: &str = "context_length";
 /// Bigrams of the document's title, with positions, on its head only: for ranking the paragraphs
 /// of a document whose title matches higher.
 pub const TITLE: &str = "title";
@@ -128,6 +140,8 @@ pub struct Fields {
     pub chars: Field,
     pub words: Field,
     pub context: Field,
+    pub section: Field,
+    pub context_length: Field,
     pub title: Field,
     pub name: Field,
     pub issue_name: Field,
@@ -169,6 +183,7 @@ pub fn build() -> Schema {
     let marker = NumericOptions::default().set_indexed();
     builder.add_u64_field(PARAGRAPH, marker.clone());
     builder.add_u64_field(HEAD, marker.clone());
+    builder.add_u64_field(SECTION, marker.clone());
     builder.add_u64_field(ISSUE_CONVERTS, marker);
     builder.add_text_field(TEXT, STORED);
     builder.add_u64_field(DROPS, FAST);
@@ -196,9 +211,19 @@ pub fn build() -> Schema {
                 .set_index_option(IndexRecordOption::WithFreqs),
         ),
     );
+    // Its length is CONTEXT_LENGTH's field norm, on every paragraph of the run.
     builder.add_text_field(
         CONTEXT,
-        indexed(BIGRAMS, IndexRecordOption::WithFreqsAndPositions),
+        TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(BIGRAMS)
+                .set_fieldnorms(false)
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        ),
+    );
+    builder.add_text_field(
+        CONTEXT_LENGTH,
+        indexed(BIGRAM_COUNT, IndexRecordOption::WithFreqs),
     );
     builder.add_text_field(
         TITLE,
@@ -247,6 +272,8 @@ impl Fields {
             chars: get(CHARS)?,
             words: get(WORDS)?,
             context: get(CONTEXT)?,
+            section: get(SECTION)?,
+            context_length: get(CONTEXT_LENGTH)?,
             title: get(TITLE)?,
             name: get(NAME)?,
             issue_name: get(ISSUE_NAME)?,
