@@ -12,6 +12,7 @@ use crate::ingest::parse::{Document, Issue, Paragraph};
 use crate::store::citations;
 use crate::store::place::Place;
 use crate::store::schema::{self, Citation, Fields};
+use crate::store::tokenizers;
 use crate::text::{dates, fold};
 
 /// When a file was indexed, in milliseconds since 1970 (UTC).
@@ -129,6 +130,12 @@ pub(super) fn add_issue(
             }
             add_paragraph(&mut doc, fields, number, paragraph, &mut context);
             batch.push((doc, paragraph.text.len() + PARAGRAPH_WEIGHT));
+        }
+    }
+    // What BM25 averages the context by, as if each paragraph held its headings.
+    if let Some((first, _)) = batch.first_mut() {
+        for bit in schema::total_bits(context.total) {
+            first.add_u64(fields.context_total, bit);
         }
     }
     let last = issue
@@ -253,16 +260,13 @@ fn add_paragraph<'a>(
     doc.add_text(fields.grams, &folded);
     doc.add_text(fields.chars, &folded);
     doc.add_text(fields.words, folded);
-    // The headings' bigrams on the first paragraph of their run, their number on each.
+    // The headings' bigrams on the first paragraph of their run only.
     let (headings, starts) = context.of(paragraph);
     if starts {
         doc.add_u64(fields.section, 1);
         if !headings.is_empty() {
             doc.add_text(fields.context, headings);
         }
-    }
-    if !headings.is_empty() {
-        doc.add_text(fields.context_length, headings);
     }
 }
 
@@ -276,6 +280,10 @@ struct Context<'a> {
     folded: String,
     /// Whether a paragraph of the batch has been asked about: its first starts a run.
     begun: bool,
+    /// The bigrams of `folded`: the length of a paragraph's context.
+    length: u64,
+    /// The lengths of the contexts of the paragraphs asked about, summed.
+    total: u64,
 }
 
 impl<'a> Context<'a> {
@@ -294,7 +302,9 @@ impl<'a> Context<'a> {
                 .map(|heading| fold::fold_to_string(heading))
                 .collect::<Vec<_>>()
                 .join(" ");
+            self.length = tokenizers::bigram_count(&self.folded);
         }
+        self.total += self.length;
         (&self.folded, starts)
     }
 }

@@ -26,6 +26,7 @@ use tantivy::query::{Bm25StatisticsProvider, EnableScoring, Explanation, Query, 
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocId, DocSet, Score, Searcher, SegmentReader, TERMINATED, TantivyError, Term};
 
+use crate::search::held;
 use crate::search::phrase::{Occurrences, Walk};
 use crate::search::positions::{self, TermPositions};
 use crate::search::runs::{Runs, Starts};
@@ -72,6 +73,33 @@ struct Bm25 {
     per_token: Score,
 }
 
+/// The lengths of every paragraph's context summed over the collection, as if each paragraph held
+/// its headings: `2^i` for each paragraph that holds the bit `i` of a batch's sum
+/// ([`crate::store::schema::CONTEXT_TOTAL`]), read from the field's few terms. A segment without
+/// the field (a collection without headings) is not asked (`crate::search::held`).
+fn context_sum(searcher: &Searcher, field: Field) -> tantivy::Result<u64> {
+    let mut sum = 0u64;
+    for segment in searcher.segment_readers() {
+        if !held::holds(segment, field)? {
+            continue;
+        }
+        let inverted = segment.inverted_index(field)?;
+        let mut terms = inverted.terms().stream()?;
+        while terms.advance() {
+            // A u64 term's key is its value, big-endian.
+            let Ok(key) = <[u8; 8]>::try_from(terms.key()) else {
+                continue;
+            };
+            let bit = u64::from_be_bytes(key);
+            if bit < u64::from(u64::BITS) {
+                let paragraphs = u64::from(terms.value().doc_freq);
+                sum = sum.wrapping_add(paragraphs.wrapping_shl(bit as u32));
+            }
+        }
+    }
+    Ok(sum)
+}
+
 impl Bm25 {
     const B: Score = 0.75;
 
@@ -83,7 +111,7 @@ impl Bm25 {
         let documents = searcher.doc_freq(&heads)?.max(1) as Score;
         let paragraphs = searcher.num_docs().max(1) as Score;
         let title_tokens = searcher.total_num_tokens(fields.title)? as Score;
-        let heading_tokens = searcher.total_num_tokens(fields.context_length)? as Score;
+        let heading_tokens = context_sum(searcher, fields.context_total)? as Score;
         let average = (title_tokens / documents + heading_tokens / paragraphs).max(1.0);
         let mut idf = 0.0;
         for term in titles {
@@ -159,7 +187,7 @@ impl Weight for ContextWeight {
             titles,
             headings,
             title_norms,
-            heading_norms: reader.get_fieldnorms_reader(fields.context_length)?,
+            heading_norms: reader.get_fieldnorms_reader(fields.context)?,
             bm25: self.bm25.boosted(boost),
         };
         scorer.doc = scorer.titles.doc.min(scorer.headings.doc);
@@ -386,10 +414,14 @@ impl Scorer for ContextScorer {
             let head = self.titles.starts.of(doc).unwrap_or(doc);
             (0, self.title_norms.fieldnorm(head))
         };
-        if self.headings.doc == doc {
+        // A paragraph's headings are its run's: their length is the field norm at its start.
+        let start = if self.headings.doc == doc {
             count += self.headings.count();
-        }
-        let length = title_length + self.heading_norms.fieldnorm(doc);
+            self.headings.phrase.doc
+        } else {
+            self.headings.starts.of(doc).unwrap_or(doc)
+        };
+        let length = title_length + self.heading_norms.fieldnorm(start);
         self.bm25.score(count, length)
     }
 }
@@ -407,10 +439,10 @@ mod tests {
     use crate::store::tokenizers::literal_grams;
     use crate::text::fold;
 
-    /// Two laws whose titles are as long and do not hold 修复; headings that hold it once, twice
-    /// or not, runs of one paragraph and of several, the same headings again after others, and
-    /// paragraphs under no heading.
-    const LAWS: [(&str, &str); 2] = [
+    /// Three laws whose titles are as long, two of which do not hold 修复 (the third's
+    /// paragraphs and headings begin with 丙); headings that hold it once, twice or not, runs of one paragraph and of
+    /// several, the same headings again after others, and paragraphs under no heading.
+    const LAWS: [(&str, &str); 3] = [
         (
             "a.txt",
             "# 示例市山体保护条例\n\n## 第一章 总则\n\n第一条 为了保护山体，制定本条例。\n\n\
@@ -424,11 +456,17 @@ mod tests {
              ## 第二章 管理\n\n第二条 管理。\n\n第三条 巡查。\n\n## 第三章 修复资金\n\n第四条 资金。\n\n\
              第五条 预算。\n\n第六条 审计。\n",
         ),
+        (
+            "c.txt",
+            "# 示例市修复管理条例\n\n丙前言。\n\n## 丙第一章 总则\n\n丙第一条。\n\n丙第二条。\n\n\
+             ## 丙第二章 修复规划\n\n丙第三条。\n",
+        ),
     ];
 
     /// The context signal of 修复, walked and sought into, matches the paragraphs whose own
-    /// headings hold it (a scan of each paragraph's stored section path), with the occurrences
-    /// in them and the length of them that it would have if each paragraph held its headings.
+    /// headings or title hold it (a scan of each paragraph's stored section path), with the
+    /// occurrences in them and the length of them that it would have if each paragraph held its
+    /// headings.
     #[test]
     fn headings_indexed_once_per_run_score_each_paragraph_as_its_own() {
         let dir = tempfile::tempdir().unwrap();
@@ -495,6 +533,9 @@ mod tests {
                 let count = (0..joined.len())
                     .filter(|&at| joined.is_char_boundary(at) && joined[at..].starts_with(literal))
                     .count() as u32;
+                // The third law's title line, a paragraph of its own, is its document's too.
+                let third = text.starts_with('丙') || text == "示例市修复管理条例";
+                let count = count + u32::from(third);
                 if count > 0 {
                     let score = bm25.score(count, title_length + quantized(length));
                     expected.push((doc, count, score));
@@ -531,10 +572,11 @@ mod tests {
             }
         }
         // Runs of one paragraph and of several, and counts of one and two.
-        assert_eq!(under, 9);
+        assert_eq!(under, 9 + 7);
+        // What BM25 averages by: the sum over paragraphs, over batches of several bits.
         assert_eq!(
             heading_tokens as u64,
-            searcher.total_num_tokens(fields.context_length).unwrap()
+            context_sum(&searcher, fields.context_total).unwrap()
         );
     }
 }

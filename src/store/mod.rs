@@ -22,7 +22,7 @@ use tantivy::{Index, IndexSettings};
 use crate::Error;
 use reading::ReadOnly;
 use schema::{Fields, SCHEMA_VERSION};
-use tokenizers::{BIGRAM_COUNT, BIGRAMS, COVERING_GRAMS, FREQUENT_CHARS, Gram, JIEBA_WORDS};
+use tokenizers::{BIGRAMS, COVERING_GRAMS, FREQUENT_CHARS, Gram, JIEBA_WORDS};
 use writing::Unmapped;
 
 /// The file beside tantivy's that says which gazette built the index.
@@ -210,7 +210,6 @@ pub(crate) fn register_tokenizers(index: &Index) {
     let tokenizers = index.tokenizers();
     tokenizers.register(COVERING_GRAMS, tokenizers::grams_tokenizer(Gram::Covering));
     tokenizers.register(BIGRAMS, tokenizers::grams_tokenizer(Gram::Bigram));
-    tokenizers.register(BIGRAM_COUNT, tokenizers::grams_tokenizer(Gram::Count));
     tokenizers.register(FREQUENT_CHARS, tokenizers::frequent_chars_tokenizer());
     tokenizers.register(JIEBA_WORDS, tokenizers::words_tokenizer());
 }

@@ -19,9 +19,7 @@ use tantivy::schema::{
     FAST, Field, IndexRecordOption, NumericOptions, STORED, Schema, TextFieldIndexing, TextOptions,
 };
 
-use crate::store::tokenizers::{
-    BIGRAM_COUNT, BIGRAMS, COVERING_GRAMS, FREQUENT_CHARS, JIEBA_WORDS,
-};
+use crate::store::tokenizers::{BIGRAMS, COVERING_GRAMS, FREQUENT_CHARS, JIEBA_WORDS};
 
 /// Bumped whenever the schema or a tokenizer changes what is stored or indexed.
 pub const SCHEMA_VERSION: u32 = 23;
@@ -76,17 +74,18 @@ pub const CHARS: &str = "chars";
 pub const WORDS: &str = "words";
 /// Bigrams of the paragraph's context, its section headings, with positions: for ranking a
 /// paragraph under a matching heading higher. On the first paragraph of each run of paragraphs
-/// under the same headings only ([`SECTION`]), not repeated on each of a section's paragraphs.
+/// under the same headings only ([`SECTION`]), not repeated on each of a section's paragraphs:
+/// its field norm there is the length of every paragraph's context in the run.
 pub const CONTEXT: &str = "context";
 /// `1` on the first paragraph of each run of paragraphs under the same headings within a batch
 /// (a file, or a part of one; the headings may be none), which holds the run's [`CONTEXT`]: a
 /// paragraph's headings are those of the last start at or before it in its segment.
 pub const SECTION: &str = "section";
-/// The length of a paragraph's [`CONTEXT`] in bigrams, on every paragraph under headings, as one
-/// term repeated once for each bigram: its field norm is the length that BM25 normalises a
-/// paragraph's context by, and its total the collection's, as [`CONTEXT`] gave them when each
-/// paragraph held its headings' bigrams. It costs a term per paragraph, not one per bigram.
-pub const CONTEXT_LENGTH: &str = "context_length";
+/// The sum of the lengths of a batch's paragraphs' [`CONTEXT`], counted per paragraph as if each
+/// held its headings, in binary digits on the batch's first paragraph: the term `i` for each bit
+/// `i` set. So the sum over a segment's paragraphs, which BM25 averages by, is the sum of `2^i`
+/// times the frequency of `i`, read from a dictionary of a few dozen terms ([`total_bits`]).
+pub const CONTEXT_TOTAL: &str = "context_total";
 /// Bigrams of the document's title, with positions, on its head only: for ranking the paragraphs
 /// of a document whose title matches higher.
 pub const TITLE: &str = "title";
@@ -141,7 +140,7 @@ pub struct Fields {
     pub words: Field,
     pub context: Field,
     pub section: Field,
-    pub context_length: Field,
+    pub context_total: Field,
     pub title: Field,
     pub name: Field,
     pub issue_name: Field,
@@ -184,6 +183,7 @@ pub fn build() -> Schema {
     builder.add_u64_field(PARAGRAPH, marker.clone());
     builder.add_u64_field(HEAD, marker.clone());
     builder.add_u64_field(SECTION, marker.clone());
+    builder.add_u64_field(CONTEXT_TOTAL, marker.clone());
     builder.add_u64_field(ISSUE_CONVERTS, marker);
     builder.add_text_field(TEXT, STORED);
     builder.add_u64_field(DROPS, FAST);
@@ -211,19 +211,9 @@ pub fn build() -> Schema {
                 .set_index_option(IndexRecordOption::WithFreqs),
         ),
     );
-    // Its length is CONTEXT_LENGTH's field norm, on every paragraph of the run.
     builder.add_text_field(
         CONTEXT,
-        TextOptions::default().set_indexing_options(
-            TextFieldIndexing::default()
-                .set_tokenizer(BIGRAMS)
-                .set_fieldnorms(false)
-                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
-        ),
-    );
-    builder.add_text_field(
-        CONTEXT_LENGTH,
-        indexed(BIGRAM_COUNT, IndexRecordOption::WithFreqs),
+        indexed(BIGRAMS, IndexRecordOption::WithFreqsAndPositions),
     );
     builder.add_text_field(
         TITLE,
@@ -273,7 +263,7 @@ impl Fields {
             words: get(WORDS)?,
             context: get(CONTEXT)?,
             section: get(SECTION)?,
-            context_length: get(CONTEXT_LENGTH)?,
+            context_total: get(CONTEXT_TOTAL)?,
             title: get(TITLE)?,
             name: get(NAME)?,
             issue_name: get(ISSUE_NAME)?,
@@ -284,6 +274,14 @@ impl Fields {
             first_indexed: get(FIRST_INDEXED)?,
         })
     }
+}
+
+/// The values of [`CONTEXT_TOTAL`] for a sum: the bits set in it. Each stands for `2^bit`, as
+/// many times as paragraphs hold it.
+pub fn total_bits(sum: u64) -> impl Iterator<Item = u64> {
+    (0..u64::BITS)
+        .filter(move |bit| sum >> bit & 1 == 1)
+        .map(u64::from)
 }
 
 /// A value of [`DROPS`]: the index of a character of the matching form, and how many characters

@@ -21,10 +21,6 @@ use crate::store::frequent::is_frequent;
 /// ([`Gram::Covering`]) and the bigrams of titles and headings ([`Gram::Bigram`]).
 pub const COVERING_GRAMS: &str = "gazette_covering_grams";
 pub const BIGRAMS: &str = "gazette_bigrams";
-/// Name under which the tokenizer that counts a text's bigrams ([`Gram::Count`]) is registered.
-pub const BIGRAM_COUNT: &str = "gazette_bigram_count";
-/// The one term [`Gram::Count`] gives, for each bigram.
-pub const COUNTED: &str = "#";
 /// What follows the last character of a run in its gram: folded text has no gram with a space
 /// in it otherwise, and no literal asks for one.
 pub const RUN_END: char = ' ';
@@ -68,6 +64,20 @@ pub fn literal_grams(folded: &[char]) -> Vec<(usize, String)> {
     grams
 }
 
+/// How many bigrams ([`Gram::Bigram`]) a text in its matching form gives: one for each character
+/// followed by another, none across a space.
+pub fn bigram_count(folded: &str) -> u64 {
+    let mut count = 0;
+    let mut last = ' ';
+    for c in folded.chars() {
+        if last != ' ' && c != ' ' {
+            count += 1;
+        }
+        last = c;
+    }
+    count
+}
+
 /// Which grams a [`GramTokenizer`] gives.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Gram {
@@ -78,10 +88,6 @@ pub enum Gram {
     /// starts one gram, so the grams a character starts find it. About one gram more per run
     /// than the bigrams, where a view of single characters would add one per character.
     Covering,
-    /// [`COUNTED`] for each bigram: a field of one term whose frequency and field norm count
-    /// a text's bigrams, exactly as [`Gram::Bigram`] gives them
-    /// ([`crate::store::schema::CONTEXT_LENGTH`]).
-    Count,
 }
 
 /// Character view tokenizer: the grams of a text already in its matching form ([`fold`]),
@@ -140,12 +146,7 @@ impl TokenStream for GramStream<'_> {
             self.token.text.push(c);
             match self.chars.peek() {
                 Some(&next) if next != ' ' => {
-                    if self.gram == Gram::Count {
-                        self.token.text.clear();
-                        self.token.text.push_str(COUNTED);
-                    } else {
-                        self.token.text.push(next);
-                    }
+                    self.token.text.push(next);
                     return true;
                 }
                 _ if self.gram == Gram::Covering => {
@@ -292,17 +293,27 @@ mod tests {
         );
     }
 
-    /// A count gives one token where the bigrams give one, at its position, whatever the text.
+    /// The bigrams counted are the tokens of [`Gram::Bigram`], whatever the text.
     #[test]
-    fn counts_the_bigrams_with_one_term() {
-        for text in ["蜜雪a", "ab cd", "a cd", " ", "", "第一章总则 第一条", "x"] {
-            let counted = tokens(Gram::Count, text);
-            let bigrams = tokens(Gram::Bigram, text);
-            let positions = |t: &[(usize, String)]| t.iter().map(|(p, _)| *p).collect::<Vec<_>>();
-            assert_eq!(positions(&counted), positions(&bigrams), "{text:?}");
-            assert!(counted.iter().all(|(_, term)| term == COUNTED), "{text:?}");
+    fn counts_the_bigrams_the_tokenizer_gives() {
+        for text in [
+            "蜜雪a",
+            "ab cd",
+            "a cd",
+            " ",
+            "",
+            "第一章总则 第一条",
+            "x",
+            "  a  bc ",
+            "甲 乙",
+        ] {
+            assert_eq!(
+                bigram_count(text),
+                tokens(Gram::Bigram, text).len() as u64,
+                "{text:?}"
+            );
         }
-        assert_eq!(tokens(Gram::Count, "第一章总则 第一条").len(), 6);
+        assert_eq!(bigram_count("第一章总则 第一条"), 6);
     }
 
     #[test]
