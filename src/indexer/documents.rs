@@ -262,11 +262,9 @@ fn add_paragraph<'a>(
     doc.add_text(fields.words, folded);
     // The headings' bigrams on the first paragraph of their run only.
     let (headings, starts) = context.of(paragraph);
-    if starts {
-        doc.add_u64(fields.section, 1);
-        if !headings.is_empty() {
-            doc.add_text(fields.context, headings);
-        }
+    doc.add_u64(fields.section, u64::from(!starts));
+    if starts && !headings.is_empty() {
+        doc.add_text(fields.context, headings);
     }
 }
 

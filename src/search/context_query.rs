@@ -12,8 +12,8 @@
 //! ([`crate::store::schema::HEAD`]; a document of a file read in parts has a head in each batch
 //! its paragraphs were added in, which holds its title too). So a paragraph belongs to the last
 //! head at or before it, and the postings of `head = 1` tell where each run of a document starts
-//! and ends (`crate::search::runs`). The runs of paragraphs under the same headings are told by
-//! `section = 1` ([`crate::store::schema::SECTION`]) in the same way.
+//! and ends (`crate::search::runs`). A run of paragraphs under the same headings is told by a
+//! column that marks the paragraphs going on a run ([`crate::store::schema::SECTION`]).
 //!
 //! Statistics count documents, not paragraphs: the idf of a bigram is that of titles, and the
 //! average context length is the average title plus the average headings of a paragraph. A title
@@ -21,6 +21,7 @@
 
 use std::fmt;
 
+use tantivy::columnar::Column;
 use tantivy::fieldnorm::FieldNormReader;
 use tantivy::query::{Bm25StatisticsProvider, EnableScoring, Explanation, Query, Scorer, Weight};
 use tantivy::schema::{Field, IndexRecordOption};
@@ -30,7 +31,7 @@ use crate::search::held;
 use crate::search::phrase::{Occurrences, Walk};
 use crate::search::positions::{self, TermPositions};
 use crate::search::runs::{Runs, Starts};
-use crate::store::schema::Fields;
+use crate::store::schema::{Fields, SECTION};
 
 /// Matches the paragraphs whose title or headings hold a literal, given as its bigrams at their
 /// offsets, and scores them by BM25 over title and headings together.
@@ -180,7 +181,8 @@ impl Weight for ContextWeight {
         );
         let headings = Sections::new(
             open_phrase(reader, self.query.terms(fields.context))?,
-            Starts::open(reader, fields.section)?,
+            reader.fast_fields().u64(SECTION)?,
+            reader.max_doc(),
         );
         let mut scorer = ContextScorer {
             doc: 0,
@@ -288,19 +290,22 @@ fn matching(mut phrase: Phrase, length: impl Fn(DocId) -> u32) -> Vec<(DocId, u3
 struct Sections {
     /// On the start of the run of `doc` while `doc` matches.
     phrase: Phrase,
-    starts: Starts,
+    /// 1 on a paragraph that goes on its run ([`crate::store::schema::SECTION`]).
+    goes_on: Column<u64>,
+    max_doc: DocId,
     doc: DocId,
-    /// Where the run of `doc` ends, once asked.
-    end: Option<DocId>,
+    /// The last paragraph whose run's start was asked for, and that start.
+    asked: Option<(DocId, DocId)>,
 }
 
 impl Sections {
-    fn new(phrase: Phrase, starts: Starts) -> Sections {
+    fn new(phrase: Phrase, goes_on: Column<u64>, max_doc: DocId) -> Sections {
         Sections {
             doc: phrase.doc,
             phrase,
-            starts,
-            end: None,
+            goes_on,
+            max_doc,
+            asked: None,
         }
     }
 
@@ -309,16 +314,29 @@ impl Sections {
         self.phrase.count
     }
 
-    /// The end of the run of `doc`, which matches.
-    fn end(&mut self) -> DocId {
-        match self.end {
-            Some(end) => end,
-            None => {
-                let end = self.starts.end_of(self.phrase.doc);
-                self.end = Some(end);
-                end
+    fn goes_on(&self, doc: DocId) -> bool {
+        self.goes_on.first(doc).unwrap_or(0) != 0
+    }
+
+    /// The first paragraph of the run of `doc`, which holds its headings. Read back from `doc`
+    /// to the nearest start, or to the paragraph last asked about, whose run's start it then is:
+    /// asked in order, as a scorer asks, no paragraph is read twice, and a run's start is found
+    /// within the run's length back.
+    fn start_of(&mut self, doc: DocId) -> DocId {
+        let known = self.asked.filter(|&(asked, _)| asked <= doc);
+        let mut at = doc;
+        let start = loop {
+            if !self.goes_on(at) {
+                break at;
             }
-        }
+            match known {
+                Some((asked, start)) if asked == at => break start,
+                _ if at == 0 => break 0,
+                _ => at -= 1,
+            }
+        };
+        self.asked = Some((doc, start));
+        start
     }
 
     fn advance(&mut self) -> DocId {
@@ -326,12 +344,11 @@ impl Sections {
             return TERMINATED;
         }
         let next = self.doc + 1;
-        if next >= self.end() {
-            self.end = None;
-            self.doc = self.phrase.advance();
+        self.doc = if next < self.max_doc && self.goes_on(next) {
+            next
         } else {
-            self.doc = next;
-        }
+            self.phrase.advance()
+        };
         self.doc
     }
 
@@ -339,15 +356,9 @@ impl Sections {
         if self.doc >= target {
             return self.doc;
         }
-        if target < self.end() {
-            self.doc = target;
-            return target;
-        }
-        self.end = None;
         // Runs start only where headings change, so the phrase stands on the target's run or on
-        // a later one. Were the starts unreadable, the target's own run would be left out: its
-        // paragraphs would lose this signal's points, never be found or lost by it.
-        let start = self.starts.of(target).unwrap_or(target);
+        // a later one.
+        let start = self.start_of(target);
         self.doc = match self.phrase.seek(start) {
             at if at == start => target,
             later => later,
@@ -419,7 +430,7 @@ impl Scorer for ContextScorer {
             count += self.headings.count();
             self.headings.phrase.doc
         } else {
-            self.headings.starts.of(doc).unwrap_or(doc)
+            self.headings.start_of(doc)
         };
         let length = title_length + self.heading_norms.fieldnorm(start);
         self.bm25.score(count, length)
@@ -440,8 +451,9 @@ mod tests {
     use crate::text::fold;
 
     /// Three laws whose titles are as long, two of which do not hold 修复 (the third's
-    /// paragraphs and headings begin with 丙); headings that hold it once, twice or not, runs of one paragraph and of
-    /// several, the same headings again after others, and paragraphs under no heading.
+    /// paragraphs and headings begin with 丙); headings that hold it once, twice or not, runs of
+    /// one paragraph and of several, the same headings again after others, and paragraphs under
+    /// no heading (a run of seven in the third).
     const LAWS: [(&str, &str); 3] = [
         (
             "a.txt",
@@ -458,7 +470,8 @@ mod tests {
         ),
         (
             "c.txt",
-            "# 示例市修复管理条例\n\n丙前言。\n\n## 丙第一章 总则\n\n丙第一条。\n\n丙第二条。\n\n\
+            "# 示例市修复管理条例\n\n丙前言。\n\n丙一。\n\n丙二。\n\n丙三。\n\n丙四。\n\n丙五。\n\n\
+             ## 丙第一章 总则\n\n丙第一条。\n\n丙第二条。\n\n\
              ## 丙第二章 修复规划\n\n丙第三条。\n",
         ),
     ];
@@ -572,7 +585,7 @@ mod tests {
             }
         }
         // Runs of one paragraph and of several, and counts of one and two.
-        assert_eq!(under, 9 + 7);
+        assert_eq!(under, 9 + 12);
         // What BM25 averages by: the sum over paragraphs, over batches of several bits.
         assert_eq!(
             heading_tokens as u64,

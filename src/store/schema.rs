@@ -77,9 +77,12 @@ pub const WORDS: &str = "words";
 /// under the same headings only ([`SECTION`]), not repeated on each of a section's paragraphs:
 /// its field norm there is the length of every paragraph's context in the run.
 pub const CONTEXT: &str = "context";
-/// `1` on the first paragraph of each run of paragraphs under the same headings within a batch
-/// (a file, or a part of one; the headings may be none), which holds the run's [`CONTEXT`]: a
-/// paragraph's headings are those of the last start at or before it in its segment.
+/// Whether a paragraph goes on a run of paragraphs under the same headings within a batch (a
+/// file, or a part of one; the headings may be none), as a column: 0 on the run's first
+/// paragraph, which holds the run's [`CONTEXT`], 1 on the others. A column of one bit per
+/// paragraph opens without reading anything (one of small numbers is written block by block,
+/// and a search would read every block's header to open it), and a paragraph's run start is
+/// the nearest 0 at or before it.
 pub const SECTION: &str = "section";
 /// The sum of the lengths of a batch's paragraphs' [`CONTEXT`], counted per paragraph as if each
 /// held its headings, in binary digits on the batch's first paragraph: the term `i` for each bit
@@ -182,11 +185,11 @@ pub fn build() -> Schema {
     let marker = NumericOptions::default().set_indexed();
     builder.add_u64_field(PARAGRAPH, marker.clone());
     builder.add_u64_field(HEAD, marker.clone());
-    builder.add_u64_field(SECTION, marker.clone());
     builder.add_u64_field(CONTEXT_TOTAL, marker.clone());
     builder.add_u64_field(ISSUE_CONVERTS, marker);
     builder.add_text_field(TEXT, STORED);
     builder.add_u64_field(DROPS, FAST);
+    builder.add_u64_field(SECTION, FAST);
     builder.add_u64_field(INDEXED_AT, FAST);
     builder.add_u64_field(FIRST_INDEXED, FAST);
     let indexed = |tokenizer, option| {
