@@ -11,6 +11,8 @@ use tantivy::query::BitSetDocSet;
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{BitSet, DocId, DocSet, Searcher, SegmentReader, TERMINATED, Term};
 
+use crate::search::held;
+
 /// The occurrences of one character in each paragraph of a segment that holds it.
 pub(super) struct CharCounts {
     /// The paragraphs that hold the character, in order.
@@ -37,7 +39,12 @@ impl CharCounts {
         field: Field,
         c: char,
     ) -> tantivy::Result<CharCounts> {
-        let inverted = segment.inverted_index(field)?;
+        let Some(inverted) = held::inverted(segment, field)? else {
+            return Ok(CharCounts {
+                docs: Vec::new(),
+                counts: Vec::new(),
+            });
+        };
         let max_doc = segment.max_doc();
         let infos = grams_of(&inverted, c)?;
         let postings = infos
@@ -122,7 +129,10 @@ pub(super) fn term_info(
     c: char,
 ) -> tantivy::Result<Option<TermInfo>> {
     let term = Term::from_field_text(chars, c.encode_utf8(&mut [0; 4]));
-    Ok(segment.inverted_index(chars)?.get_term_info(&term)?)
+    match held::inverted(segment, chars)? {
+        Some(inverted) => Ok(inverted.get_term_info(&term)?),
+        None => Ok(None),
+    }
 }
 
 /// Where the postings of the grams that start with `c` are in a segment's field: the terms from
@@ -150,7 +160,9 @@ fn grams_of(inverted: &InvertedIndexReader, c: char) -> tantivy::Result<Vec<Term
 pub(super) fn postings(searcher: &Searcher, field: Field, c: char) -> tantivy::Result<u64> {
     let mut total = 0;
     for segment in searcher.segment_readers() {
-        let inverted = segment.inverted_index(field)?;
+        let Some(inverted) = held::inverted(segment, field)? else {
+            continue;
+        };
         total += grams_of(&inverted, c)?
             .iter()
             .map(|info| u64::from(info.doc_freq))

@@ -29,6 +29,7 @@ use tantivy::schema::{Field, IndexRecordOption};
 
 use crate::parallel;
 use crate::search::char_counts::{CharCounts, Held, postings, term_info};
+use crate::search::held;
 use crate::store::frequent::is_frequent;
 use tantivy::{DocId, DocSet, Score, Searcher, SegmentReader, TERMINATED, TantivyError, Term};
 
@@ -323,7 +324,9 @@ struct Word {
 impl Word {
     /// The word's postings in `reader`, empty when the segment lacks it.
     fn postings(&self, reader: &SegmentReader) -> tantivy::Result<Box<dyn DocSet>> {
-        let inverted = reader.inverted_index(self.term.field())?;
+        let Some(inverted) = held::inverted(reader, self.term.field())? else {
+            return Ok(Box::new(tantivy::query::EmptyScorer));
+        };
         Ok(
             match inverted.read_postings(&self.term, IndexRecordOption::Basic)? {
                 Some(postings) => Box::new(postings),

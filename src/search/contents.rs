@@ -53,7 +53,7 @@ pub fn indexed_paths(engine: &Engine) -> Result<Vec<String>, Error> {
 /// read.
 pub fn attribute_names(engine: &Engine) -> Result<Vec<String>, Error> {
     let mut names = BTreeSet::new();
-    crate::store::terms::each_value(&engine.searcher, engine.fields.attribute_terms, |term| {
+    crate::search::held::each_value(&engine.searcher, engine.fields.attribute_terms, |term| {
         if let Some((name, _)) = term.split_once('=')
             && !names.contains(name)
         {

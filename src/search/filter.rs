@@ -11,11 +11,11 @@ use tantivy::query::{ConstScoreQuery, EmptyQuery, Query, RangeQuery};
 use tantivy::schema::Field as SchemaField;
 
 use crate::Error;
+use crate::search::held;
 use crate::search::plan::Context;
 use crate::search::query::{Field, Filter};
 use crate::search::runs::DocumentsQuery;
 use crate::store::schema::Fields;
-use crate::store::terms;
 use crate::text::fold::fold;
 
 /// The values of a citation field that a filter accepts, from the field's term dictionaries.
@@ -25,7 +25,7 @@ pub(super) fn matching_terms(
     accept: impl Fn(&str) -> bool,
 ) -> Result<Vec<Term>, Error> {
     let mut values = BTreeSet::new();
-    terms::each_value(ctx.searcher, field, |value| {
+    held::each_value(ctx.searcher, field, |value| {
         if !values.contains(value) && accept(value) {
             values.insert(value.to_string());
         }

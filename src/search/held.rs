@@ -1,21 +1,26 @@
 //! Fields that some segments do not hold at all, asked for without asking tantivy: the marker of
 //! issue names that convert between scripts (`schema::ISSUE_CONVERTS`) is in no segment of a
-//! collection without traditional script, and the issues' names in none of a collection of laws.
+//! collection without traditional script, the issues' names and the gazette's name in no segment
+//! of laws, the headings in none of files without headings; a collection indexed in several runs
+//! mixes such segments with others.
 //!
 //! Asked for the postings of a field a segment does not hold, tantivy answers with an empty term
 //! dictionary that it builds once per process, and building it fills an FST builder's table of
 //! 20,000 cells: hundreds of page faults, a large share of a whole search's (docs/PERFORMANCE.md,
-//! round 24). Here such a segment gets an empty scorer, a frequency of 0, or no search, without
-//! asking.
+//! round 24). So the search reads a field's terms through [`inverted`], and such a segment gets an
+//! empty scorer, a frequency of 0, or no search, without asking.
 
 use std::collections::HashMap;
-use std::sync::{LazyLock, Mutex};
+use std::sync::{Arc, LazyLock, Mutex};
 
 use tantivy::directory::CompositeFile;
 use tantivy::index::{SegmentComponent, SegmentId};
 use tantivy::query::{EmptyScorer, EnableScoring, Explanation, Query, Scorer, TermQuery, Weight};
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::{DocId, Score, Searcher, SegmentReader, TantivyError, Term};
+use tantivy::{DocId, InvertedIndexReader, Score, Searcher, SegmentReader, TantivyError, Term};
+
+use crate::Error;
+use crate::store::terms;
 
 /// [`TermQuery`] of `term`, empty in the segments whose index holds nothing of its field.
 #[derive(Clone, Debug)]
@@ -93,6 +98,35 @@ pub(super) fn holds(reader: &SegmentReader, field: Field) -> tantivy::Result<boo
     Ok(known(&held) == Some(true))
 }
 
+/// `reader`'s index of `field`, or `None` where its postings hold nothing of the field (asked for
+/// it, tantivy would build its empty term dictionary): what a search reads of a field's terms.
+pub(super) fn inverted(
+    reader: &SegmentReader,
+    field: Field,
+) -> tantivy::Result<Option<Arc<InvertedIndexReader>>> {
+    match holds(reader, field)? {
+        true => reader.inverted_index(field).map(Some),
+        false => Ok(None),
+    }
+}
+
+/// Calls `f` with each value of `field`, as text, in the segments of `searcher` that hold it
+/// ([`terms::each_value`] without asking the others): a filter on a citation field that a
+/// collection's laws lack (`gazette:`), the manifest's columns that some files lack.
+pub(super) fn each_value(
+    searcher: &Searcher,
+    field: Field,
+    f: impl FnMut(&str),
+) -> Result<(), Error> {
+    let mut holding = Vec::new();
+    for segment in searcher.segment_readers() {
+        if holds(segment, field)? {
+            holding.push(segment.clone());
+        }
+    }
+    terms::each_value_in(&holding, field, f)
+}
+
 /// True when a segment of `searcher` holds `field`.
 pub(super) fn any_holds(searcher: &Searcher, field: Field) -> tantivy::Result<bool> {
     for reader in searcher.segment_readers() {
@@ -108,8 +142,8 @@ pub(super) fn any_holds(searcher: &Searcher, field: Field) -> tantivy::Result<bo
 pub(super) fn doc_freq(searcher: &Searcher, term: &Term) -> tantivy::Result<u64> {
     let mut found = 0;
     for reader in searcher.segment_readers() {
-        if holds(reader, term.field())? {
-            found += u64::from(reader.inverted_index(term.field())?.doc_freq(term)?);
+        if let Some(inverted) = inverted(reader, term.field())? {
+            found += u64::from(inverted.doc_freq(term)?);
         }
     }
     Ok(found)
@@ -174,6 +208,10 @@ mod tests {
             .filter(|reader| super::holds(reader, marker).unwrap())
             .count();
         assert_eq!(held, 2);
+        let read = (searcher.segment_readers().iter())
+            .filter(|reader| super::inverted(reader, marker).unwrap().is_some())
+            .count();
+        assert_eq!(read, 2);
         assert!(super::any_holds(&searcher, marker).unwrap());
         let mut builder = Schema::builder();
         let absent = builder.add_u64_field("absent", NumericOptions::default().set_indexed());

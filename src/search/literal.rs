@@ -7,6 +7,7 @@ use tantivy::schema::{Field, IndexRecordOption};
 
 use crate::search::char_query::CharQuery;
 use crate::search::context_query::ContextQuery;
+use crate::search::held::HeldTerm;
 use crate::search::phrase::CoverPhrase;
 use crate::search::plan::Context;
 use crate::search::rank::{CONTEXT_BOOST, WORD_BONUS};
@@ -30,7 +31,7 @@ pub(super) fn grams_query(field: Field, chars: Option<Field>, folded: &Folded) -
     }
     match bigrams.len() {
         0 => {}
-        1 => parts.push(Box::new(TermQuery::new(
+        1 => parts.push(Box::new(HeldTerm::new(
             bigrams.remove(0).1,
             IndexRecordOption::WithFreqs,
         ))),

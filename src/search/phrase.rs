@@ -19,6 +19,7 @@ use tantivy::query::{Bm25Weight, EmptyScorer, EnableScoring, Explanation, Query,
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocId, DocSet, Score, Searcher, SegmentReader, TERMINATED, TantivyError, Term};
 
+use crate::search::held;
 use crate::search::positions::{self, TermPositions};
 
 /// A phrase of a literal's bigrams: `scored` gives its score, and each run of `runs` (every
@@ -55,7 +56,10 @@ pub(crate) fn cheapest_placing(
         for (_, term) in run {
             let mut room = 0u64;
             for segment in searcher.segment_readers() {
-                if let Some(info) = segment.inverted_index(term.field())?.get_term_info(term)? {
+                let Some(inverted) = held::inverted(segment, term.field())? else {
+                    continue;
+                };
+                if let Some(info) = inverted.get_term_info(term)? {
                     room += info.positions_range.len() as u64;
                 }
             }

@@ -17,6 +17,8 @@ use tantivy::postings::{BlockSegmentPostings, Postings, SegmentPostings, TermInf
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocId, DocSet, SegmentReader, Term};
 
+use crate::search::held;
+
 /// Documents in a block of a posting list (tantivy's `COMPRESSION_BLOCK_SIZE`).
 const BLOCK: usize = 128;
 /// Bytes of a skip list entry of a field with positions: the block's last document (4), the bit
@@ -49,7 +51,9 @@ pub(crate) fn open(
     let Some(first) = terms.first() else {
         return Ok(Some(Vec::new()));
     };
-    let inverted = reader.inverted_index(first.field())?;
+    let Some(inverted) = held::inverted(reader, first.field())? else {
+        return Ok(None);
+    };
     let mut infos = Vec::with_capacity(terms.len());
     for term in terms {
         match inverted.get_term_info(term)? {

@@ -11,6 +11,7 @@ use tantivy::query::{EnableScoring, Explanation, Query, Scorer, Weight};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocId, DocSet, Score, SegmentReader, TERMINATED, TantivyError, Term};
 
+use crate::search::held;
 use crate::store::schema::Fields;
 
 /// Where the runs of a segment (documents) start, read as far as asked: the postings of a
@@ -204,7 +205,9 @@ impl Weight for DocumentsQuery {
     fn scorer(&self, reader: &SegmentReader, _boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
         let mut heads = Vec::new();
         for term in &self.terms {
-            let inverted = reader.inverted_index(term.field())?;
+            let Some(inverted) = held::inverted(reader, term.field())? else {
+                continue;
+            };
             if let Some(mut postings) = inverted.read_postings(term, IndexRecordOption::Basic)? {
                 while postings.doc() != TERMINATED {
                     heads.push(postings.doc());

@@ -10,6 +10,7 @@ use tantivy::{BitSet, DocAddress, DocSet, Searcher, TERMINATED, Term};
 
 use crate::search::Hit;
 use crate::search::filter::{filter_accepts, folded_contains};
+use crate::search::held;
 use crate::search::near::near;
 use crate::search::plan::{Prepared, Run};
 use crate::search::query::{Expr, Field, Filter};
@@ -62,7 +63,7 @@ impl WholeWords {
         segment_ord: u32,
     ) -> Option<tantivy::postings::SegmentPostings> {
         let segment = self.searcher.segment_reader(segment_ord);
-        let inverted = segment.inverted_index(term.field()).ok()?;
+        let inverted = held::inverted(segment, term.field()).ok()??;
         inverted
             .read_postings(term, IndexRecordOption::Basic)
             .ok()?

@@ -45,8 +45,17 @@ pub fn each_term(
 
 /// Calls `f` with each value of `field` in every segment, as text; a value held by several
 /// segments comes once for each. Keys that are not UTF-8 (none that gazette writes) are skipped.
-pub fn each_value(searcher: &Searcher, field: Field, mut f: impl FnMut(&str)) -> Result<(), Error> {
-    for segment in searcher.segment_readers() {
+pub fn each_value(searcher: &Searcher, field: Field, f: impl FnMut(&str)) -> Result<(), Error> {
+    each_value_in(searcher.segment_readers(), field, f)
+}
+
+/// [`each_value`] in `segments`.
+pub fn each_value_in(
+    segments: &[SegmentReader],
+    field: Field,
+    mut f: impl FnMut(&str),
+) -> Result<(), Error> {
+    for segment in segments {
         each_term(segment, field, |key, _| {
             if let Ok(value) = std::str::from_utf8(key) {
                 f(value);
