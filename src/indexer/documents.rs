@@ -309,7 +309,6 @@ impl<'a> Context<'a> {
 
 #[cfg(test)]
 mod tests {
-    use crate::indexer::{IndexConfig, run};
     use crate::ingest::parse::Paragraph;
     use crate::text::fold;
     use tantivy::Term;
@@ -365,27 +364,19 @@ mod tests {
     /// convert otherwise next to the gazette's name than alone.
     #[test]
     fn a_head_holds_its_issues_own_name_and_whether_it_converts() {
-        let dir = tempfile::tempdir().unwrap();
-        let corpus = dir.path().join("corpus");
-        std::fs::create_dir(&corpus).unwrap();
         let rows = [
             ("a.txt", "焦作市人民政府公报", "2025年第1期"),
             ("b.txt", "行政院公報", "第1期（總第5期）"),
             ("c.txt", "焦作市人民政府公报", ""),
         ];
         let mut manifest = String::from("file\tgazette\tissue\tdate\n");
+        let mut files = Vec::new();
         for (file, gazette, issue) in rows {
-            std::fs::write(corpus.join(file), "市政府决定开展工作。\n").unwrap();
+            files.push((file, "市政府决定开展工作。\n"));
             manifest.push_str(&format!("{file}\t{gazette}\t{issue}\t2025-01-02\n"));
         }
-        std::fs::write(corpus.join("manifest.tsv"), manifest).unwrap();
-        let config = IndexConfig {
-            index_dir: dir.path().join("index"),
-            inputs: vec![corpus],
-            ..IndexConfig::default()
-        };
-        run(&config).unwrap();
-        let (index, fields) = crate::store::open(&config.index_dir).unwrap();
+        files.push(("manifest.tsv", &manifest));
+        let (_dir, index, fields) = crate::indexer::index_of_files(&files);
         let searcher = index.reader().unwrap().searcher();
         // A fresh index deletes nothing: the documents that hold a term are its frequency.
         let heads = |term: Term| searcher.doc_freq(&term).unwrap();

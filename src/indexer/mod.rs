@@ -522,6 +522,33 @@ fn trim_heap() {
     }
 }
 
+/// For tests: an index of `files` (name and text; a `manifest.tsv` among them is the folder's
+/// manifest), built by a run as `gazette index` builds it, in a folder that lives as long as the
+/// returned guard.
+#[cfg(test)]
+pub(crate) fn index_of_files(
+    files: &[(&str, &str)],
+) -> (
+    tempfile::TempDir,
+    tantivy::Index,
+    crate::store::schema::Fields,
+) {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    std::fs::create_dir(&corpus).unwrap();
+    for (name, text) in files {
+        std::fs::write(corpus.join(name), text).unwrap();
+    }
+    let config = IndexConfig {
+        index_dir: dir.path().join("index"),
+        inputs: vec![corpus],
+        ..IndexConfig::default()
+    };
+    run(&config).unwrap();
+    let (index, fields) = crate::store::open(&config.index_dir).unwrap();
+    (dir, index, fields)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,10 +3,11 @@
 //! A paragraph's context is its document's title and its section headings. Neither is repeated
 //! on each paragraph: the title is indexed on the document's head
 //! ([`crate::store::schema::TITLE`]), the headings on the first paragraph of each run of
-//! paragraphs under them ([`crate::store::schema::CONTEXT`]); each paragraph holds only the
-//! length of its headings ([`crate::store::schema::CONTEXT_LENGTH`]). [`ContextQuery`] scores a
-//! paragraph as if title and headings were one field of it: BM25 of the literal's occurrences in
-//! its title and headings together, normalised by their length together.
+//! paragraphs under them ([`crate::store::schema::CONTEXT`]), whose field norm is every one of
+//! the run's context length; the lengths' sum over paragraphs is kept per batch
+//! ([`crate::store::schema::CONTEXT_TOTAL`]). [`ContextQuery`] scores a paragraph as if title and
+//! headings were one field of it, held by each paragraph: BM25 of the literal's occurrences in its
+//! title and headings together, normalised by their length together.
 //!
 //! A document's paragraphs are consecutive in their segment from its head
 //! ([`crate::store::schema::HEAD`]; a document of a file read in parts has a head in each batch
@@ -81,10 +82,9 @@ struct Bm25 {
 fn context_sum(searcher: &Searcher, field: Field) -> tantivy::Result<u64> {
     let mut sum = 0u64;
     for segment in searcher.segment_readers() {
-        if !held::holds(segment, field)? {
+        let Some(inverted) = held::inverted(segment, field)? else {
             continue;
-        }
-        let inverted = segment.inverted_index(field)?;
+        };
         let mut terms = inverted.terms().stream()?;
         while terms.advance() {
             // A u64 term's key is its value, big-endian.
@@ -444,7 +444,7 @@ mod tests {
     use tantivy::schema::Value;
     use tantivy::{DocAddress, TantivyDocument};
 
-    use crate::indexer::{IndexConfig, run};
+    use crate::indexer::index_of_files;
     use crate::ingest::parse::Paragraph;
     use crate::store::place::{Place, Section};
     use crate::store::tokenizers::literal_grams;
@@ -482,19 +482,7 @@ mod tests {
     /// headings.
     #[test]
     fn headings_indexed_once_per_run_score_each_paragraph_as_its_own() {
-        let dir = tempfile::tempdir().unwrap();
-        let corpus = dir.path().join("corpus");
-        std::fs::create_dir(&corpus).unwrap();
-        for (file, text) in LAWS {
-            std::fs::write(corpus.join(file), text).unwrap();
-        }
-        let config = IndexConfig {
-            index_dir: dir.path().join("index"),
-            inputs: vec![corpus],
-            ..IndexConfig::default()
-        };
-        run(&config).unwrap();
-        let (index, fields) = crate::store::open(&config.index_dir).unwrap();
+        let (_dir, index, fields) = index_of_files(&LAWS);
         let searcher = index.reader().unwrap().searcher();
         let literal = "修复";
         let grams: Vec<(u32, String)> = literal_grams(&literal.chars().collect::<Vec<_>>())

@@ -279,8 +279,8 @@ impl Fields {
     }
 }
 
-/// The values of [`CONTEXT_TOTAL`] for a sum: the bits set in it. Each stands for `2^bit`, as
-/// many times as paragraphs hold it.
+/// The values of [`CONTEXT_TOTAL`] that a batch's first paragraph holds for the batch's sum: the
+/// bits set in it.
 pub fn total_bits(sum: u64) -> impl Iterator<Item = u64> {
     (0..u64::BITS)
         .filter(move |bit| sum >> bit & 1 == 1)

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use crate::common::{gazette, repo, stderr, stdout};
+use crate::common::{all_hits, gazette, repo, stderr, stdout};
 
 /// A temporary folder with `docs/` (a copy of corpus/ and tests/fixtures/) and `index/`.
 struct Workspace {
@@ -322,28 +322,8 @@ fn a_collection_indexed_in_two_runs_finds_what_each_run_added() {
         assert!(out.status.success(), "{}", stderr(&out));
     }
     let texts = |query: &str| -> BTreeSet<String> {
-        let out = gazette(&[
-            "search",
-            query,
-            "--all",
-            "--json",
-            "--text-only",
-            "--index",
-            index,
-        ]);
-        assert!(
-            matches!(out.status.code(), Some(0 | 1)),
-            "{query}: {}",
-            stderr(&out)
-        );
-        stdout(&out)
-            .lines()
-            .map(|line| {
-                serde_json::from_str::<Value>(line).unwrap()["text"]
-                    .as_str()
-                    .unwrap()
-                    .to_string()
-            })
+        (all_hits(index, query, &[]).iter())
+            .map(|hit| hit["text"].as_str().unwrap().to_string())
             .collect()
     };
     let scan = |paragraphs: &[&[&str]], wanted: &dyn Fn(&str) -> bool| -> BTreeSet<String> {
