@@ -356,6 +356,11 @@ impl Sections {
         if self.doc >= target {
             return self.doc;
         }
+        // The column has no value past the segment's paragraphs.
+        if target >= self.max_doc {
+            self.doc = TERMINATED;
+            return TERMINATED;
+        }
         // Runs start only where headings change, so the phrase stands on the target's run or on
         // a later one.
         let start = self.start_of(target);
@@ -571,6 +576,9 @@ mod tests {
                     assert_eq!(scorer.seek(target), wanted, "paragraph {target} in turn");
                 }
             }
+            // Past the segment's last paragraph, nothing.
+            let mut scorer = weight.scorer(reader, 1.0).unwrap();
+            assert_eq!(scorer.seek(reader.max_doc() + 100_000), TERMINATED);
         }
         // Runs of one paragraph and of several, and counts of one and two.
         assert_eq!(under, 9 + 12);
