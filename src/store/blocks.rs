@@ -381,7 +381,16 @@ mod tests {
     #[test]
     fn reads_every_document_as_tantivy_does() {
         let dir = tempfile::tempdir().unwrap();
-        let index = index_of(dir.path(), &["corpus", "tests/fixtures"]);
+        // The seed twice more under other names, for a segment of several blocks.
+        let copies = dir.path().join("copies");
+        std::fs::create_dir(&copies).unwrap();
+        let repo = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+        let seed = std::fs::read(repo.join("corpus/焦作市人民政府公报_2025年第1号.txt")).unwrap();
+        for copy in ["a.txt", "b.txt"] {
+            std::fs::write(copies.join(copy), &seed).unwrap();
+        }
+        let copies = copies.to_str().unwrap();
+        let index = index_of(dir.path(), &["corpus", "tests/fixtures", copies]);
         let searcher = index.reader().unwrap().searcher();
         let mut most_blocks = 0;
         for (ord, segment) in searcher.segment_readers().iter().enumerate() {

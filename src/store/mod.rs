@@ -27,6 +27,8 @@ use writing::Unmapped;
 
 /// The file beside tantivy's that says which gazette built the index.
 const MARKER: &str = "gazette.json";
+/// The bytes of text a block of the document store holds before it is compressed.
+const STORE_BLOCK: usize = 32 * 1024;
 
 #[derive(Debug, Default, Serialize, Deserialize)]
 struct Marker {
@@ -178,11 +180,19 @@ pub(crate) fn open_for_writing(dir: &Path, schema: Schema) -> Result<(Index, Fie
             }
         }
         std::fs::write(dir.join(MARKER), &marker)?;
-        // The store keeps tantivy's lz4 blocks of 16 KB: zstd over 32 KB blocks made the store a
-        // third smaller but reading every hit for `--all` slower (docs/PERFORMANCE.md).
+        // The store keeps tantivy's lz4, in blocks of 32 KB rather than 16: a top-10 search
+        // decompresses one block for each paragraph it shows and `--all` every block, and at 32
+        // KB neither was measurably slower while the store shrank (64 KB saved more and slowed
+        // `--all`; zstd made the store a third smaller and every hit of `--all` slower:
+        // docs/PERFORMANCE.md, rounds 11 and 25). An index keeps the blocks it was created with
+        // (tantivy keeps the setting in its meta.json); any size reads the same.
+        let settings = IndexSettings {
+            docstore_blocksize: STORE_BLOCK,
+            ..IndexSettings::default()
+        };
         let created = Unmapped::open(dir)
             .map_err(tantivy::TantivyError::from)
-            .and_then(|unmapped| Index::create(unmapped, schema, IndexSettings::default()));
+            .and_then(|unmapped| Index::create(unmapped, schema, settings));
         drop(creating);
         created
     };
