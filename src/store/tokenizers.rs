@@ -64,16 +64,14 @@ pub fn literal_grams(folded: &[char]) -> Vec<(usize, String)> {
     grams
 }
 
-/// How many bigrams ([`Gram::Bigram`]) a text in its matching form gives: one for each character
-/// followed by another, none across a space.
+/// How many bigrams ([`Gram::Bigram`]) a text in its matching form gives, counted by the
+/// tokenizer that indexes them: the length tantivy records for the text.
 pub fn bigram_count(folded: &str) -> u64 {
+    let mut tokenizer = GramTokenizer::new(Gram::Bigram);
+    let mut stream = tokenizer.token_stream(folded);
     let mut count = 0;
-    let mut last = ' ';
-    for c in folded.chars() {
-        if last != ' ' && c != ' ' {
-            count += 1;
-        }
-        last = c;
+    while stream.advance() {
+        count += 1;
     }
     count
 }
