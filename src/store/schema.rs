@@ -22,7 +22,7 @@ use tantivy::schema::{
 use crate::store::tokenizers::{BIGRAMS, COVERING_GRAMS, FREQUENT_CHARS, JIEBA_WORDS};
 
 /// Bumped whenever the schema or a tokenizer changes what is stored or indexed.
-pub const SCHEMA_VERSION: u32 = 24;
+pub const SCHEMA_VERSION: u32 = 25;
 
 pub const PATH: &str = "path";
 /// `HASH PATH`: the file a paragraph came from with the hash of its content and manifest row, so
@@ -226,14 +226,19 @@ pub fn build() -> Schema {
         NAME,
         indexed(COVERING_GRAMS, IndexRecordOption::WithFreqsAndPositions),
     );
-    builder.add_text_field(
-        ISSUE_NAME,
-        indexed(COVERING_GRAMS, IndexRecordOption::WithFreqsAndPositions),
-    );
-    builder.add_text_field(
-        ISSUE_PART,
-        indexed(COVERING_GRAMS, IndexRecordOption::WithFreqsAndPositions),
-    );
+    // Placed but never scored: a search of issues' names asks only which heads hold a
+    // literal (`crate::search::issues`), so these need no field norms, a byte on every
+    // paragraph though only heads hold them.
+    let placed_unscored = || {
+        TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(COVERING_GRAMS)
+                .set_fieldnorms(false)
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        )
+    };
+    builder.add_text_field(ISSUE_NAME, placed_unscored());
+    builder.add_text_field(ISSUE_PART, placed_unscored());
     builder.add_text_field(ISSUE_KEY, TextOptions::default().set_fast("raw"));
     builder.add_text_field(WORDS, unscored(JIEBA_WORDS));
     builder.build()
