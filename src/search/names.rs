@@ -84,7 +84,9 @@ pub(super) fn search(
 /// A name that a query matches, before it is cited: a document's hit, or an issue found and
 /// checked whose citation is read when it is written ([`cite`]).
 pub(super) enum Listed {
-    Hit(Hit),
+    /// Boxed: a word of gazette names lists hundreds of thousands of issues, each as large as
+    /// the largest variant.
+    Hit(Box<Hit>),
     Issue(DocAddress, IssueMatch),
 }
 
@@ -104,7 +106,10 @@ pub(super) fn listed(
     }
     let names = NameRun::new(engine, prepared)?;
     let ((hits, documents), (matched, issues)) = names.documents_and_issues(config)?;
-    let mut named: Vec<Listed> = hits.into_iter().map(Listed::Hit).collect();
+    let mut named: Vec<Listed> = hits
+        .into_iter()
+        .map(|hit| Listed::Hit(Box::new(hit)))
+        .collect();
     named.extend(
         matched
             .into_iter()
@@ -139,7 +144,7 @@ pub(super) fn cite(
     let mut issues = Vec::new();
     for (at, named) in named.into_iter().enumerate() {
         match named {
-            Listed::Hit(hit) => hits.push(Some(hit)),
+            Listed::Hit(hit) => hits.push(Some(*hit)),
             Listed::Issue(address, verdict) => {
                 hits.push(None);
                 issues.push((at, address, verdict));
@@ -553,7 +558,8 @@ impl<'a> NameRun<'a> {
                     .zip(keys)
                     .map(|(&i, key)| {
                         let issue = found.get(i);
-                        let verdict = self.issue(expr, &key, issue.date, None)?;
+                        let verdict =
+                            self.issue(expr, &key, issue.date, None, &mut SharedSpans::default())?;
                         Some((rank(&verdict, issue), (key, issue.address, verdict)))
                     })
                     .collect())
@@ -577,6 +583,7 @@ impl<'a> NameRun<'a> {
         config: &SearchConfig,
     ) -> Result<Matched, Error> {
         let mut matched = Vec::new();
+        let mut shared = SharedSpans::default();
         for (i, (issue, key)) in found.by_key()?.into_iter().enumerate() {
             let citation = if per_document {
                 let citation = read_citation(self.searcher(), issue.address)?;
@@ -584,7 +591,7 @@ impl<'a> NameRun<'a> {
             } else {
                 None
             };
-            if let Some(verdict) = self.issue(expr, &key, issue.date, citation) {
+            if let Some(verdict) = self.issue(expr, &key, issue.date, citation, &mut shared) {
                 matched.push((i, issue.address, verdict));
             }
         }
@@ -611,13 +618,15 @@ impl<'a> NameRun<'a> {
     }
 
     /// Whether `expr` matches the issue of `key`, dated `date` (a `dates::key`), checked on its
-    /// name, with filters on `citation` (`None` when `expr` has none).
+    /// name, with filters on `citation` (`None` when `expr` has none); its matches shared with
+    /// the last issue's through `shared` where they are the same.
     fn issue(
         &self,
         expr: &Expr,
         key: &str,
         date: u64,
         citation: Option<Arc<Citation>>,
+        shared: &mut SharedSpans,
     ) -> Option<IssueMatch> {
         let [gazette, issue, _] = schema::issue_key_parts(key);
         let (name, gazette_len) = schema::issue_name(gazette, issue)?;
@@ -631,12 +640,15 @@ impl<'a> NameRun<'a> {
         } else {
             MatchedIn::Issue
         };
+        // The name is its citation's, read when the hit is written, unless the key cannot
+        // give back the parts the citation holds.
+        let name = (!schema::issue_key_round_trips(key)).then(|| name.into_boxed_str());
         Some(IssueMatch {
             score,
             date,
             matched_in,
             name,
-            spans,
+            spans: shared.share(spans),
         })
     }
 }
@@ -665,23 +677,60 @@ fn by_date(sort: Sort, date: u64) -> u64 {
 /// The hit of an issue whose name the query matches (`verdict`), cited from its first head's
 /// citation, `document`.
 fn issue_hit(document: Arc<Citation>, verdict: IssueMatch) -> Hit {
-    name_hit(
-        issue_citation(document),
-        verdict.matched_in,
-        verdict.name,
-        verdict.spans,
-        verdict.score,
-    )
+    let citation = issue_citation(document);
+    let name = match verdict.name {
+        Some(name) => name.into_string(),
+        None => {
+            let gazette = citation.gazette.as_deref().filter(|v| !v.is_empty());
+            let issue = citation.issue.as_deref().filter(|v| !v.is_empty());
+            schema::issue_name(gazette, issue)
+                .map(|(name, _)| name)
+                .unwrap_or_default()
+        }
+    };
+    // The name was checked as the key gave it; a head whose citation disagrees (a damaged
+    // index) shows no match rather than one cut inside a character.
+    let spans = verdict
+        .spans
+        .iter()
+        .copied()
+        .filter(|&(start, end)| {
+            start <= end && name.is_char_boundary(start) && name.is_char_boundary(end)
+        })
+        .collect();
+    name_hit(citation, verdict.matched_in, name, spans, verdict.score)
 }
 
-/// An issue whose name the query matches.
+/// An issue whose name the query matches: 48 bytes, as a word of gazette names (政府) finds
+/// every issue of a collection and `--all` holds them all until they are written.
 pub(super) struct IssueMatch {
     score: f32,
     /// The issue's date as `dates::key` gives it.
     date: u64,
     matched_in: MatchedIn,
-    name: String,
-    spans: Spans,
+    /// The name checked, where the issue's citation would not give it back (see
+    /// [`schema::issue_key_round_trips`]); otherwise the citation's name, made when the hit is.
+    name: Option<Box<str>>,
+    /// Where the name matched, most often as the last issue's (the issues of a gazette, in
+    /// order, match in its name alike).
+    spans: Arc<[(usize, usize)]>,
+}
+
+/// The matches of the last issue checked, given again to the next issue they equal.
+#[derive(Default)]
+struct SharedSpans(Option<Arc<[(usize, usize)]>>);
+
+impl SharedSpans {
+    fn share(&mut self, spans: Spans) -> Arc<[(usize, usize)]> {
+        match &self.0 {
+            Some(last) if **last == *spans => last.clone(),
+            _ => {
+                let spans: Arc<[(usize, usize)]> = spans.into();
+                self.0 = Some(spans.clone());
+                spans
+            }
+        }
+    }
 }
 
 type Spans = Vec<(usize, usize)>;
@@ -853,6 +902,92 @@ mod tests {
                 "{query}"
             );
         }
+    }
+
+    fn citation(gazette: Option<&str>, issue: Option<&str>) -> Arc<Citation> {
+        Arc::new(Citation {
+            path: "焦作/2025-01.txt".to_string(),
+            gazette: gazette.map(str::to_string),
+            issue: issue.map(str::to_string),
+            document: "关于印发某办法的通知".to_string(),
+            ..Citation::default()
+        })
+    }
+
+    fn verdict(name: Option<&str>, spans: &[(usize, usize)]) -> IssueMatch {
+        IssueMatch {
+            score: 1.5,
+            date: 20250101,
+            matched_in: MatchedIn::Gazette,
+            name: name.map(Box::from),
+            spans: spans.into(),
+        }
+    }
+
+    #[test]
+    fn an_issue_hit_takes_its_name_from_its_citation_unless_the_key_kept_it() {
+        let gazette = "焦作市人民政府公报";
+        let at = gazette.find("政府").unwrap();
+        let span = (at, at + "政府".len());
+        let hit = issue_hit(
+            citation(Some(gazette), Some("2025年第1号")),
+            verdict(None, &[span]),
+        );
+        assert_eq!(hit.text, "焦作市人民政府公报2025年第1号");
+        assert_eq!(hit.matches, vec![span]);
+        assert_eq!(&hit.text[hit.matches[0].0..hit.matches[0].1], "政府");
+        assert_eq!((hit.citation.document.as_str(), hit.score), ("", 1.5));
+        // An empty part is none, as the key reads it back.
+        let hit = issue_hit(citation(Some(""), Some("2025年第1号")), verdict(None, &[]));
+        assert_eq!(hit.text, "2025年第1号");
+        // A name the key could not give back is the one that was checked.
+        let kept = "焦作\u{1f}公报2025年第1号";
+        let hit = issue_hit(
+            citation(Some("焦作\u{1f}公报"), None),
+            verdict(Some(kept), &[(0, 6)]),
+        );
+        assert_eq!(
+            (hit.text.as_str(), hit.matches.clone()),
+            (kept, vec![(0, 6)])
+        );
+        // Matches that do not fall on the name's characters are left out, not cut.
+        let hit = issue_hit(
+            citation(Some(gazette), None),
+            verdict(None, &[(1, 3), (0, 999), span]),
+        );
+        assert_eq!((hit.text.as_str(), hit.matches), (gazette, vec![span]));
+    }
+
+    #[test]
+    fn a_key_round_trips_unless_a_part_holds_its_separator() {
+        let key = schema::issue_key(
+            Some("焦作市人民政府公报"),
+            Some("2025年第1号"),
+            Some("2025-01-05"),
+        );
+        assert!(schema::issue_key_round_trips(&key));
+        assert!(schema::issue_key_round_trips(&schema::issue_key(
+            None, None, None
+        )));
+        let key = schema::issue_key(Some("焦作\u{1f}公报"), Some("第1号"), None);
+        assert!(!schema::issue_key_round_trips(&key));
+    }
+
+    #[test]
+    fn equal_matches_are_shared_and_listed_issues_stay_small() {
+        let mut shared = SharedSpans::default();
+        let first = shared.share(vec![(0, 6)]);
+        let again = shared.share(vec![(0, 6)]);
+        let other = shared.share(vec![(3, 9)]);
+        assert!(Arc::ptr_eq(&first, &again));
+        assert!(!Arc::ptr_eq(&first, &other));
+        assert_eq!(*other, [(3, 9)]);
+        // `--all` of a word of gazette names holds one for every issue of the collection.
+        assert!(
+            std::mem::size_of::<Listed>() <= 64,
+            "{}",
+            std::mem::size_of::<Listed>()
+        );
     }
 
     #[test]

@@ -342,6 +342,12 @@ pub fn issue_key(gazette: Option<&str>, issue: Option<&str>, date: Option<&str>)
     [gazette, issue, year].map(|v| v.unwrap_or("")).join(&sep)
 }
 
+/// True when `key`'s gazette and issue read back as [`issue_key`] was given them: neither held
+/// the separator (nor the year).
+pub fn issue_key_round_trips(key: &str) -> bool {
+    key.matches(KEY_SEPARATOR).count() == 2
+}
+
 /// The parts of an [`issue_key`] as bytes, before they are read as text: gazette, issue, and
 /// the rest (the year), each empty when missing. The separator is one byte.
 pub fn issue_key_byte_parts(key: &[u8]) -> [&[u8]; 3] {
