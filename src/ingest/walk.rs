@@ -48,23 +48,33 @@ pub fn walk_links(roots: &[PathBuf], follow_links: bool) -> (Files, Vec<Error>) 
         .iter()
         .filter_map(|root| std::fs::canonicalize(root).ok())
         .collect();
-    let mut take =
-        |path: PathBuf, errors: &mut Vec<Error>, files: &mut Files| match file_identity(&path) {
-            Some(id) => match seen.get(&id) {
-                Some(&first) => errors.push(Error::file(
-                    &path,
-                    format!(
-                        "the same file as {}, which is indexed",
-                        crate::ingest::display_path(&files.get(first))
-                    ),
-                )),
-                None => {
-                    seen.insert(id, files.len());
-                    files.push(&path);
-                }
-            },
-            None => files.push(&path),
-        };
+    // Each path as the index stores it, as a 128-bit hash: two paths stored alike (on Unix a
+    // name holding a backslash, stored as a slash) would be one file to the index, so the first
+    // is indexed. Checked here, while the walk's own memory is all the run holds, rather than
+    // through indexing, where a large collection's set (1.2 million files: about 40 MB) added
+    // to the peak.
+    let mut stored = std::collections::HashSet::new();
+    let mut take = |path: PathBuf, errors: &mut Vec<Error>, files: &mut Files| {
+        let id = file_identity(&path);
+        if let Some(&first) = id.as_ref().and_then(|id| seen.get(id)) {
+            errors.push(Error::file(
+                &path,
+                format!(
+                    "the same file as {}, which is indexed",
+                    crate::ingest::display_path(&files.get(first))
+                ),
+            ));
+            return;
+        }
+        let shown = crate::ingest::display_path(&path);
+        if !stored.insert(xxhash_rust::xxh3::xxh3_128(shown.as_bytes())) {
+            return;
+        }
+        if let Some(id) = id {
+            seen.insert(id, files.len());
+        }
+        files.push(&path);
+    };
     for root in roots {
         if root.is_file() {
             take(root.clone(), &mut errors, &mut files);
