@@ -428,7 +428,7 @@ fn a_file_reached_twice_is_indexed_once_and_links_out_are_skipped() {
 fn two_files_stored_under_one_path_are_indexed_once() {
     // On Unix a name may hold a backslash, which the index stores as a slash: `a\b.txt` and
     // `a/b.txt` would be one file to it. The first the walk meets (the folder `a` sorts first)
-    // is indexed; the other is left, and its paragraphs are not mixed in under the same path.
+    // is indexed; the other is reported, and its paragraphs are not mixed in under that path.
     let dir = tempfile::tempdir().unwrap();
     let corpus = dir.path().join("corpus");
     std::fs::create_dir_all(corpus.join("a")).unwrap();
@@ -438,6 +438,13 @@ fn two_files_stored_under_one_path_are_indexed_once() {
     let index = index.to_str().unwrap();
     let out = gazette(&["index", corpus.to_str().unwrap(), "--index", index]);
     assert!(stdout(&out).starts_with("1 added"), "{}", stdout(&out));
+    let err = stderr(&out);
+    assert!(err.contains("a\\b.txt: stored as "), "{err}");
+    assert!(
+        err.contains("a/b.txt, the path of a file indexed before it"),
+        "{err}"
+    );
+    assert_eq!(out.status.code(), Some(2));
     let hits = crate::common::all_hits(index, "云台山", &[]);
     let texts: Vec<&str> = hits
         .iter()
