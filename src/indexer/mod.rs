@@ -278,8 +278,8 @@ fn add_files(
         batch.add(&path)?;
     }
     bar.finish_and_clear();
-    // What the run kept of the files it met is done with: for 1.2 million files, about 100 MB
-    // that would otherwise stay through the last commit's merges and the compaction.
+    // The list of files is done with (1.2 million files: about 66 MB), and would otherwise stay
+    // through the last commit's merges and the compaction.
     drop(files);
     if config.prune {
         batch.prune();
@@ -299,8 +299,8 @@ fn add_files(
 }
 
 impl Batch<'_> {
-    /// The writer, errors and summary of a run whose files are all added; the rest (the paths
-    /// met, the files the index held) dropped.
+    /// The writer, errors and summary of a run whose files are all added; the rest (the files
+    /// the index held, the manifests read) dropped.
     fn finish(self) -> (IndexWriter<Queued>, Vec<Error>, IndexSummary) {
         let Batch {
             writer,
