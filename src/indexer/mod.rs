@@ -278,7 +278,7 @@ fn add_files(
         batch.add(&path)?;
     }
     bar.finish_and_clear();
-    // The list of files is done with (1.2 million files: about 66 MB), and would otherwise stay
+    // The list of files, which grows with the collection, is done with: it would otherwise stay
     // through the last commit's merges and the compaction.
     drop(files);
     if config.prune {

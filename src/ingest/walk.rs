@@ -51,8 +51,8 @@ pub fn walk_links(roots: &[PathBuf], follow_links: bool) -> (Files, Vec<Error>) 
     // Each path as the index stores it, as a 128-bit hash: two paths stored alike (on Unix a
     // name holding a backslash, stored as a slash) would be one file to the index, so the first
     // is indexed and the other reported. Checked here, while the walk's own memory is all the
-    // run holds, rather than through indexing, where a large collection's set (1.2 million
-    // files: about 40 MB) added to the peak.
+    // run holds, rather than through indexing, where the set, which grows with the collection,
+    // stood beside the writer's memory at the run's peak.
     let mut stored = std::collections::HashSet::new();
     let mut take = |path: PathBuf, errors: &mut Vec<Error>, files: &mut Files| {
         let id = file_identity(&path);

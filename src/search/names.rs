@@ -701,8 +701,8 @@ fn issue_hit(document: Arc<Citation>, verdict: IssueMatch) -> Hit {
     name_hit(citation, verdict.matched_in, name, spans, verdict.score)
 }
 
-/// An issue whose name the query matches: 48 bytes, as a word of gazette names (政府) finds
-/// every issue of a collection and `--all` holds them all until they are written.
+/// An issue whose name the query matches, kept small: a word of gazette names (政府) finds
+/// every issue of a collection, and `--all` holds them all until they are written.
 pub(super) struct IssueMatch {
     score: f32,
     /// The issue's date as `dates::key` gives it.

@@ -181,11 +181,11 @@ pub(crate) fn open_for_writing(dir: &Path, schema: Schema) -> Result<(Index, Fie
         }
         std::fs::write(dir.join(MARKER), &marker)?;
         // The store keeps tantivy's lz4, in blocks of 32 KB rather than 16: a top-10 search
-        // decompresses one block for each paragraph it shows and `--all` every block, and at 32
-        // KB neither was measurably slower while the store shrank (64 KB saved more and slowed
-        // `--all`; zstd made the store a third smaller and every hit of `--all` slower:
-        // docs/PERFORMANCE.md, rounds 11 and 25). An index keeps the blocks it was created with
-        // (tantivy keeps the setting in its meta.json); any size reads the same.
+        // decompresses one block for each paragraph it shows and `--all` every block, so a
+        // block's size weighs the store's size against their time; zstd's slower decompression
+        // falls on every hit of `--all` (docs/PERFORMANCE.md has the measurements). An index
+        // keeps the blocks it was created with (tantivy keeps the setting in its meta.json); any
+        // size reads the same.
         let settings = IndexSettings {
             docstore_blocksize: STORE_BLOCK,
             ..IndexSettings::default()
