@@ -139,22 +139,99 @@ impl Found {
         Ok(keys)
     }
 
-    /// Every issue with its key, in the order of the keys (as bytes, as the columns order them).
-    pub(super) fn by_key(&self) -> Result<Vec<(Issue, String)>, Error> {
-        let mut keyed: Vec<(Issue, Vec<u8>)> = Vec::with_capacity(self.len());
+    /// Hands `each` every issue with its key and its number in the order of the keys (as bytes,
+    /// as the columns order them; equal keys of two segments in the order of the segments).
+    ///
+    /// Each segment's issues are in the order of their keys already: the segments' keys are read
+    /// a batch at a time and merged as they are read. Gathered and sorted, they were a key in
+    /// memory for each of a collection's issues, all of which a word of gazette names finds.
+    pub(super) fn each_by_key(
+        &self,
+        mut each: impl FnMut(usize, Issue, &str) -> Result<(), Error>,
+    ) -> Result<(), Error> {
+        let mut cursors = Vec::new();
+        // The least key of each segment not handed yet, with the segment's cursor and the
+        // issue's number in its run.
+        let mut next = BinaryHeap::new();
         for run in &self.runs {
-            if let Some(column) = &self.columns[run.segment as usize] {
-                each_key(column, &run.slots, |i, key| {
-                    keyed.push((run.issue(i), key.to_vec()));
-                })?;
+            let Some(column) = &self.columns[run.segment as usize] else {
+                continue;
+            };
+            let mut cursor = KeyCursor::new(run, column);
+            let mut key = Vec::new();
+            if let Some(i) = cursor.next(&mut key)? {
+                next.push(Reverse((key, cursors.len(), i)));
+            }
+            cursors.push(cursor);
+        }
+        let mut number = 0;
+        while let Some(Reverse((mut key, c, i))) = next.pop() {
+            let cursor = &mut cursors[c];
+            // The dictionary holds the strings it was given; a damaged key reads as none.
+            each(
+                number,
+                cursor.run.issue(i),
+                std::str::from_utf8(&key).unwrap_or_default(),
+            )?;
+            number += 1;
+            if let Some(i) = cursor.next(&mut key)? {
+                next.push(Reverse((key, c, i)));
             }
         }
-        keyed.sort_by(|a, b| a.1.cmp(&b.1));
-        // The dictionary holds the strings it was given; a damaged key reads as none.
-        Ok(keyed
-            .into_iter()
-            .map(|(issue, key)| (issue, String::from_utf8(key).unwrap_or_default()))
-            .collect())
+        Ok(())
+    }
+}
+
+/// One segment's issues with their keys, in the order of the keys, read a batch at a time.
+struct KeyCursor<'a> {
+    run: &'a Run,
+    column: &'a StrColumn,
+    /// The keys of the batch read, back to back, and where each ends.
+    bytes: Vec<u8>,
+    ends: Vec<usize>,
+    /// The number in the run of the batch's first issue, and the issue in it given next.
+    first: usize,
+    at: usize,
+}
+
+impl<'a> KeyCursor<'a> {
+    fn new(run: &'a Run, column: &'a StrColumn) -> KeyCursor<'a> {
+        KeyCursor {
+            run,
+            column,
+            bytes: Vec::new(),
+            ends: Vec::new(),
+            first: 0,
+            at: 0,
+        }
+    }
+
+    /// The number in the run of the next issue, its key written into `key`; `None` after the
+    /// last.
+    fn next(&mut self, key: &mut Vec<u8>) -> Result<Option<usize>, Error> {
+        if self.at == self.ends.len() {
+            self.first += self.ends.len();
+            self.at = 0;
+            self.bytes.clear();
+            self.ends.clear();
+            let slots = &self.run.slots[self.first.min(self.run.slots.len())..];
+            let (bytes, ends) = (&mut self.bytes, &mut self.ends);
+            each_key(self.column, &slots[..BATCH.min(slots.len())], |_, read| {
+                bytes.extend_from_slice(read);
+                ends.push(bytes.len());
+            })?;
+            if self.ends.is_empty() {
+                return Ok(None);
+            }
+        }
+        let start = match self.at {
+            0 => 0,
+            at => self.ends[at - 1],
+        };
+        key.clear();
+        key.extend_from_slice(&self.bytes[start..self.ends[self.at]]);
+        self.at += 1;
+        Ok(Some(self.first + self.at - 1))
     }
 }
 
@@ -941,6 +1018,113 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// Three segments' issues, one segment of more than a batch of keys, some keys in two or
+    /// three segments, each segment's documents added out of the order of their keys: handed in
+    /// the order a stable sort of all of them by key gives, each with its own head and number.
+    #[test]
+    fn issues_are_handed_in_the_order_of_their_keys_across_segments() {
+        let (index, fields, mut writer) = crate::store::test_index();
+        let segments: [Vec<u32>; 3] = [
+            (0..1500).rev().collect(),
+            (0..400).map(|n| n * 5).collect(),
+            (0..300).map(|n| (n * 7) % 2000).collect(),
+        ];
+        let key = |segment: usize, n: u32| {
+            // Keys shared by segments where their numbers meet, the gazette's name apart
+            // otherwise for one in three.
+            let gazette = match n.is_multiple_of(3) && segment == 2 {
+                true => "郑州市人民政府公报",
+                false => "焦作市人民政府公报",
+            };
+            schema::issue_key(Some(gazette), Some(&format!("第{n}号")), None)
+        };
+        for (segment, numbers) in segments.iter().enumerate() {
+            for &n in numbers {
+                let mut doc = tantivy::TantivyDocument::default();
+                doc.add_text(fields.issue_key, key(segment, n));
+                writer.add_document(doc).unwrap();
+            }
+            writer.commit().unwrap();
+        }
+        let searcher = index.reader().unwrap().searcher();
+        assert_eq!(searcher.segment_readers().len(), 3);
+        let columns: Vec<Option<StrColumn>> = searcher
+            .segment_readers()
+            .iter()
+            .map(|segment| segment.fast_fields().str(schema::ISSUE_KEY).unwrap())
+            .collect();
+        let mut want = Vec::new();
+        let mut runs = Vec::new();
+        for (segment, column) in columns.iter().enumerate() {
+            let column = column.as_ref().unwrap();
+            let mut slots: Vec<Slot> = (0..searcher.segment_readers()[segment].max_doc())
+                .map(|doc| Slot {
+                    doc,
+                    ord: column.term_ords(doc).next().unwrap() as u32,
+                    date: u64::from(doc),
+                })
+                .collect();
+            slots.sort_by_key(|slot| slot.ord);
+            for slot in &slots {
+                let mut bytes = Vec::new();
+                column
+                    .dictionary()
+                    .ord_to_term(u64::from(slot.ord), &mut bytes)
+                    .unwrap();
+                want.push((String::from_utf8(bytes).unwrap(), segment as u32, slot.doc));
+            }
+            runs.push(Run {
+                segment: segment as u32,
+                slots,
+                ..Run::default()
+            });
+        }
+        want.sort_by(|a, b| a.0.cmp(&b.0));
+        let shared = want
+            .windows(2)
+            .filter(|pair| pair[0].0 == pair[1].0)
+            .count();
+        assert!(shared > 100, "{shared} keys in two segments");
+        let starts = runs
+            .iter()
+            .scan(0, |start, run| {
+                let at = *start;
+                *start += run.slots.len();
+                Some(at)
+            })
+            .collect();
+        let found = Found {
+            columns,
+            runs,
+            starts,
+        };
+        let mut got = Vec::new();
+        found
+            .each_by_key(|number, issue, key| {
+                assert_eq!(number, got.len());
+                assert_eq!(issue.date, u64::from(issue.address.doc_id));
+                got.push((
+                    key.to_string(),
+                    issue.address.segment_ord,
+                    issue.address.doc_id,
+                ));
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(got, want);
+        // An error of `each` stops the walk with it.
+        let mut handed = 0;
+        let stopped = found.each_by_key(|number, _, _| {
+            handed += 1;
+            match number {
+                1234 => Err(Error::Inconsistent("damaged".into())),
+                _ => Ok(()),
+            }
+        });
+        assert!(stopped.is_err());
+        assert_eq!(handed, 1235);
     }
 
     /// The hashes and bounds of the issues of three segments of unequal sizes, read in shares

@@ -584,17 +584,18 @@ impl<'a> NameRun<'a> {
     ) -> Result<Matched, Error> {
         let mut matched = Vec::new();
         let mut shared = SharedSpans::default();
-        for (i, (issue, key)) in found.by_key()?.into_iter().enumerate() {
+        found.each_by_key(|i, issue, key| {
             let citation = if per_document {
                 let citation = read_citation(self.searcher(), issue.address)?;
                 Some(issue_citation(citation))
             } else {
                 None
             };
-            if let Some(verdict) = self.issue(expr, &key, issue.date, citation, &mut shared) {
+            if let Some(verdict) = self.issue(expr, key, issue.date, citation, &mut shared) {
                 matched.push((i, issue.address, verdict));
             }
-        }
+            Ok(())
+        })?;
         // The best first (equal ones in the order of their keys), then read only those shown.
         matched.sort_by(|(i, _, a), (j, _, b)| match config.sort {
             Sort::Relevance => b
