@@ -13,7 +13,7 @@ use crate::search::postings::LiteralPostings;
 use crate::search::query::Expr;
 use crate::search::rank::by_date;
 use crate::search::spread::{self, Piece};
-use crate::search::stream::InIndexOrder;
+use crate::search::stream::{InIndexOrder, Matches};
 use crate::search::verify::{Checked, PARALLEL_FROM, hits_of, read_in_store_order};
 use crate::search::{SearchConfig, SearchResult, Sort};
 use crate::store::schema::drop_of;
@@ -167,13 +167,11 @@ impl NearPositions {
         let kept = if run.filters {
             // In the order of the index, as postings move: segment by segment, each in the order
             // of its documents.
-            let candidates = spread::search(&run.searcher, &run.query, &InIndexOrder::unscored())?;
-            let segments: Vec<&[(f32, DocAddress)]> = candidates
-                .chunk_by(|a, b| a.1.segment_ord == b.1.segment_ord)
-                .collect();
-            let threads = parallel::threads(candidates.len(), PARALLEL_FROM);
-            parallel::map(&segments, threads, |&candidates| {
-                scored_in(self.keep_in_segment(run, candidates)?)
+            let segments = spread::search(&run.searcher, &run.query, &InIndexOrder::unscored())?;
+            let candidates = segments.iter().map(|matches| matches.docs.len()).sum();
+            let threads = parallel::threads(candidates, PARALLEL_FROM);
+            parallel::map(&segments, threads, |matches| {
+                scored_in(self.keep_in_segment(run, matches)?)
             })
         } else {
             // The walk's steps and the candidates are at most the paragraphs of the rarer
@@ -242,18 +240,15 @@ impl NearPositions {
     }
 
     /// The `candidates` of one segment (in the order of the index) that stand close enough.
-    fn keep_in_segment(
-        &self,
-        run: &Run,
-        candidates: &[(f32, DocAddress)],
-    ) -> Result<Vec<Close>, Error> {
+    fn keep_in_segment(&self, run: &Run, candidates: &Matches) -> Result<Vec<Close>, Error> {
         let mut close = Vec::new();
-        let Some(&(_, first)) = candidates.first() else {
+        if candidates.docs.is_empty() {
             return Ok(close);
-        };
-        let reader = run.searcher.segment_reader(first.segment_ord);
+        }
+        let reader = run.searcher.segment_reader(candidates.segment);
         let mut walk = Walk::open(self, reader)?;
-        for &(score, address) in candidates {
+        for &(score, doc) in &candidates.docs {
+            let address = DocAddress::new(candidates.segment, doc);
             close.extend(walk.close_at(self, run, score, address));
         }
         Ok(close)

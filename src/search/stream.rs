@@ -67,13 +67,24 @@ pub(super) fn stream<R: Send>(
         let batch: Vec<Listed> = named.by_ref().take(STREAM_BATCH).collect();
         named_batches.push(Mutex::new(batch));
     }
-    let batches: Vec<&[(f32, DocAddress)]> = candidates.chunks(STREAM_BATCH).collect();
-    let blocks = store_blocks(&run.searcher, candidates.len())?;
+    let batches: Vec<(SegmentOrdinal, &[(Score, DocId)])> = candidates
+        .iter()
+        .flat_map(|matches| {
+            let segment = matches.segment;
+            matches
+                .docs
+                .chunks(STREAM_BATCH)
+                .map(move |docs| (segment, docs))
+        })
+        .collect();
+    let paragraph_candidates = candidates.iter().map(|matches| matches.docs.len()).sum();
+    let blocks = store_blocks(&run.searcher, paragraph_candidates)?;
     let pieces = named_batches.len() + batches.len();
-    let threads = parallel::threads(named_hits + candidates.len(), PARALLEL_FROM);
+    let threads = parallel::threads(named_hits + paragraph_candidates, PARALLEL_FROM);
     let paragraphs = AtomicUsize::new(0);
     let work = |piece: usize| -> Result<Option<R>, Error> {
-        let Some(batch) = piece.checked_sub(named_batches.len()).map(|i| batches[i]) else {
+        let Some((segment, batch)) = piece.checked_sub(named_batches.len()).map(|i| batches[i])
+        else {
             let named = std::mem::take(
                 &mut *named_batches[piece]
                     .lock()
@@ -84,7 +95,8 @@ pub(super) fn stream<R: Send>(
         };
         let mut heads = Heads::reading(&blocks);
         let mut hits = Vec::new();
-        for &candidate in batch {
+        for &(score, doc) in batch {
+            let candidate = (score, DocAddress::new(segment, doc));
             if let Some(checked) = read_checked(run, candidate, true, &mut heads)? {
                 hits.push(hit_of(run, checked, &mut heads)?);
             }
@@ -111,15 +123,27 @@ pub(super) fn stream<R: Send>(
 }
 
 /// The candidates of `run`, each with its score, in the order of the index.
-fn candidates(run: &Run) -> Result<Vec<(f32, DocAddress)>, Error> {
+fn candidates(run: &Run) -> Result<Vec<Matches>, Error> {
     Ok(match NearPositions::of(run)? {
         // Positions rule out most candidates of a NEAR without reading them; the text decides
         // the rest, as it decides every candidate here.
-        Some(near) => near
-            .close(run, true)?
-            .into_iter()
-            .map(|close| (close.score, close.address))
-            .collect(),
+        Some(near) => {
+            let mut segments: Vec<Matches> = Vec::new();
+            for close in near.close(run, true)? {
+                let address = close.address;
+                match segments.last_mut() {
+                    Some(last) if last.segment == address.segment_ord => {}
+                    _ => segments.push(Matches {
+                        segment: address.segment_ord,
+                        docs: Vec::new(),
+                    }),
+                }
+                if let Some(last) = segments.last_mut() {
+                    last.docs.push((close.score, address.doc_id));
+                }
+            }
+            segments
+        }
         None => spread::search(&run.searcher, &run.query, &InIndexOrder::scored())?,
     })
 }
@@ -140,14 +164,21 @@ impl InIndexOrder {
     }
 }
 
+/// One segment's matches, each with its score, in the order of its documents. Kept by segment,
+/// as the segments find them: a common word's millions of matches are 8 bytes each, not copied
+/// into one list with each one's segment beside it.
+pub(super) struct Matches {
+    pub(super) segment: SegmentOrdinal,
+    pub(super) docs: Vec<(Score, DocId)>,
+}
+
 pub(super) struct SegmentMatches {
-    segment: SegmentOrdinal,
     scored: bool,
-    matches: Vec<(Score, DocAddress)>,
+    matches: Matches,
 }
 
 impl Collector for InIndexOrder {
-    type Fruit = Vec<(Score, DocAddress)>;
+    type Fruit = Vec<Matches>;
     type Child = SegmentMatches;
 
     fn for_segment(
@@ -156,9 +187,11 @@ impl Collector for InIndexOrder {
         _reader: &SegmentReader,
     ) -> tantivy::Result<SegmentMatches> {
         Ok(SegmentMatches {
-            segment,
             scored: self.scored,
-            matches: Vec::new(),
+            matches: Matches {
+                segment,
+                docs: Vec::new(),
+            },
         })
     }
 
@@ -166,19 +199,18 @@ impl Collector for InIndexOrder {
         self.scored
     }
 
-    fn merge_fruits(&self, fruits: Vec<Vec<(Score, DocAddress)>>) -> tantivy::Result<Self::Fruit> {
+    fn merge_fruits(&self, fruits: Vec<Matches>) -> tantivy::Result<Self::Fruit> {
         // In the order of the segments, as the searcher gives them.
-        Ok(fruits.into_iter().flatten().collect())
+        Ok(fruits)
     }
 }
 
 impl SegmentCollector for SegmentMatches {
-    type Fruit = Vec<(Score, DocAddress)>;
+    type Fruit = Matches;
 
     fn collect(&mut self, doc: DocId, score: Score) {
         let score = if self.scored { score } else { 0.0 };
-        self.matches
-            .push((score, DocAddress::new(self.segment, doc)));
+        self.matches.docs.push((score, doc));
     }
 
     fn harvest(self) -> Self::Fruit {
