@@ -3,9 +3,10 @@
 //!
 //! The names come first, in their order; then the paragraphs in the order of the index (the
 //! order the store holds them, file by file), each with its score. Reading in that order reads
-//! each compressed block of the store once and needs nothing but the candidates' addresses and
-//! scores up front (12 bytes each). An order by relevance or by date over every hit needs them
-//! all before the first can be written: that is [`crate::search::Engine::search`]'s.
+//! each compressed block of the store once and needs nothing but the candidates' documents and
+//! scores up front (8 bytes each, kept by segment). An order by relevance or by date over every
+//! hit needs them all before the first can be written: that is
+//! [`crate::search::Engine::search`]'s.
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -127,23 +128,17 @@ fn candidates(run: &Run) -> Result<Vec<Matches>, Error> {
     Ok(match NearPositions::of(run)? {
         // Positions rule out most candidates of a NEAR without reading them; the text decides
         // the rest, as it decides every candidate here.
-        Some(near) => {
-            let mut segments: Vec<Matches> = Vec::new();
-            for close in near.close(run, true)? {
-                let address = close.address;
-                match segments.last_mut() {
-                    Some(last) if last.segment == address.segment_ord => {}
-                    _ => segments.push(Matches {
-                        segment: address.segment_ord,
-                        docs: Vec::new(),
-                    }),
-                }
-                if let Some(last) = segments.last_mut() {
-                    last.docs.push((close.score, address.doc_id));
-                }
-            }
-            segments
-        }
+        Some(near) => near
+            .close(run, true)?
+            .chunk_by(|a, b| a.address.segment_ord == b.address.segment_ord)
+            .map(|kept| Matches {
+                segment: kept[0].address.segment_ord,
+                docs: kept
+                    .iter()
+                    .map(|close| (close.score, close.address.doc_id))
+                    .collect(),
+            })
+            .collect(),
         None => spread::search(&run.searcher, &run.query, &InIndexOrder::scored())?,
     })
 }
