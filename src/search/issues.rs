@@ -101,6 +101,24 @@ pub(super) struct Bounding<'b> {
 }
 
 impl Found {
+    /// The issues of `runs`, one run per segment in the order of the segments, whose keys are
+    /// in `columns`.
+    fn new(columns: Vec<Option<StrColumn>>, runs: Vec<Run>) -> Found {
+        let starts = runs
+            .iter()
+            .scan(0, |start, run| {
+                let first = *start;
+                *start += run.slots.len();
+                Some(first)
+            })
+            .collect();
+        Found {
+            columns,
+            runs,
+            starts,
+        }
+    }
+
     pub(super) fn len(&self) -> usize {
         self.runs.iter().map(|run| run.slots.len()).sum()
     }
@@ -309,19 +327,7 @@ pub(super) fn find(
             read_keys(&columns, segment, ords)
         })?;
     }
-    let starts = runs
-        .iter()
-        .scan(0, |start, run| {
-            let first = *start;
-            *start += run.slots.len();
-            Some(first)
-        })
-        .collect();
-    Ok(Found {
-        columns,
-        runs,
-        starts,
-    })
+    Ok(Found::new(columns, runs))
 }
 
 /// Heads whose keys are looked up together, and keys read together.
@@ -1020,12 +1026,32 @@ mod tests {
         }
     }
 
+    /// Each segment's column of issue keys, of an index of a segment for each list of `keys`,
+    /// one document for each key, in order.
+    fn key_columns(keys: &[Vec<String>]) -> Vec<Option<StrColumn>> {
+        let (index, fields, mut writer) = crate::store::test_index();
+        for segment in keys {
+            for key in segment {
+                let mut doc = tantivy::TantivyDocument::default();
+                doc.add_text(fields.issue_key, key);
+                writer.add_document(doc).unwrap();
+            }
+            writer.commit().unwrap();
+        }
+        let searcher = index.reader().unwrap().searcher();
+        assert_eq!(searcher.segment_readers().len(), keys.len());
+        searcher
+            .segment_readers()
+            .iter()
+            .map(|segment| segment.fast_fields().str(schema::ISSUE_KEY).unwrap())
+            .collect()
+    }
+
     /// Three segments' issues, one segment of more than a batch of keys, some keys in two or
     /// three segments, each segment's documents added out of the order of their keys: handed in
     /// the order a stable sort of all of them by key gives, each with its own head and number.
     #[test]
     fn issues_are_handed_in_the_order_of_their_keys_across_segments() {
-        let (index, fields, mut writer) = crate::store::test_index();
         let segments: [Vec<u32>; 3] = [
             (0..1500).rev().collect(),
             (0..400).map(|n| n * 5).collect(),
@@ -1040,26 +1066,17 @@ mod tests {
             };
             schema::issue_key(Some(gazette), Some(&format!("第{n}号")), None)
         };
-        for (segment, numbers) in segments.iter().enumerate() {
-            for &n in numbers {
-                let mut doc = tantivy::TantivyDocument::default();
-                doc.add_text(fields.issue_key, key(segment, n));
-                writer.add_document(doc).unwrap();
-            }
-            writer.commit().unwrap();
-        }
-        let searcher = index.reader().unwrap().searcher();
-        assert_eq!(searcher.segment_readers().len(), 3);
-        let columns: Vec<Option<StrColumn>> = searcher
-            .segment_readers()
+        let keys: Vec<Vec<String>> = segments
             .iter()
-            .map(|segment| segment.fast_fields().str(schema::ISSUE_KEY).unwrap())
+            .enumerate()
+            .map(|(segment, numbers)| numbers.iter().map(|&n| key(segment, n)).collect())
             .collect();
+        let columns = key_columns(&keys);
         let mut want = Vec::new();
         let mut runs = Vec::new();
         for (segment, column) in columns.iter().enumerate() {
             let column = column.as_ref().unwrap();
-            let mut slots: Vec<Slot> = (0..searcher.segment_readers()[segment].max_doc())
+            let mut slots: Vec<Slot> = (0..keys[segment].len() as DocId)
                 .map(|doc| Slot {
                     doc,
                     ord: column.term_ords(doc).next().unwrap() as u32,
@@ -1087,19 +1104,7 @@ mod tests {
             .filter(|pair| pair[0].0 == pair[1].0)
             .count();
         assert!(shared > 100, "{shared} keys in two segments");
-        let starts = runs
-            .iter()
-            .scan(0, |start, run| {
-                let at = *start;
-                *start += run.slots.len();
-                Some(at)
-            })
-            .collect();
-        let found = Found {
-            columns,
-            runs,
-            starts,
-        };
+        let found = Found::new(columns, runs);
         let mut got = Vec::new();
         found
             .each_by_key(|number, issue, key| {
@@ -1132,27 +1137,22 @@ mod tests {
     /// key's hash and bound, the key read alone by its number.
     #[test]
     fn issues_hashed_and_bounded_in_shares_get_their_own_keys() {
-        let (index, fields, mut writer) = crate::store::test_index();
-        for (segment, keys) in [300u32, 40, 170].into_iter().enumerate() {
-            for n in 0..keys {
-                let mut doc = tantivy::TantivyDocument::default();
-                let key = schema::issue_key(
-                    Some("焦作市人民政府公报"),
-                    Some(&format!("{segment}年第{n}号")),
-                    None,
-                );
-                doc.add_text(fields.issue_key, &key);
-                writer.add_document(doc).unwrap();
-            }
-            writer.commit().unwrap();
-        }
-        let searcher = index.reader().unwrap().searcher();
-        assert_eq!(searcher.segment_readers().len(), 3);
-        let columns: Vec<Option<StrColumn>> = searcher
-            .segment_readers()
-            .iter()
-            .map(|segment| segment.fast_fields().str(schema::ISSUE_KEY).unwrap())
+        let keys: Vec<Vec<String>> = [300u32, 40, 170]
+            .into_iter()
+            .enumerate()
+            .map(|(segment, keys)| {
+                (0..keys)
+                    .map(|n| {
+                        schema::issue_key(
+                            Some("焦作市人民政府公报"),
+                            Some(&format!("{segment}年第{n}号")),
+                            None,
+                        )
+                    })
+                    .collect()
+            })
             .collect();
+        let columns = key_columns(&keys);
         let runs: Vec<Run> = columns
             .iter()
             .enumerate()
