@@ -54,6 +54,9 @@ const WRITER_MEMORY: usize = 512 * 1024 * 1024;
 /// cut into several segments per thread whatever the memory, and each share that fills is the
 /// peak of the run's memory: a smaller share lowers the peak (docs/PERFORMANCE.md, round 10).
 const LARGE_RUN_WRITER_MEMORY: usize = 384 * 1024 * 1024;
+/// The least memory the writer is given, whatever the list of a run's files takes
+/// ([`writer_share`]).
+const LEAST_WRITER_MEMORY: usize = 256 * 1024 * 1024;
 /// Files of more than this many bytes in all make a large run (see [`LARGE_RUN_WRITER_MEMORY`]).
 const LARGE_RUN_BYTES: u64 = 128 * 1024 * 1024;
 /// Merges at a time while a run adds paragraphs (tantivy's default is 4): each holds its own
@@ -176,7 +179,9 @@ pub fn run(config: &IndexConfig) -> Result<IndexSummary, Error> {
     let threads = writer_threads();
     let options = IndexWriterOptions::builder()
         .num_worker_threads(threads)
-        .memory_budget_per_thread(writer_memory(files.iter()) / threads)
+        .memory_budget_per_thread(
+            writer_share(writer_memory(files.iter()), files.heap_bytes()) / threads,
+        )
         .num_merge_threads(MERGE_THREADS)
         .build();
     let writer: IndexWriter<Queued> =
@@ -212,6 +217,14 @@ fn writer_memory<P: AsRef<Path>>(files: impl IntoIterator<Item = P>) -> usize {
         }
     }
     WRITER_MEMORY
+}
+
+/// The writer's memory out of `memory` beside the list of the run's files, which takes
+/// `list_bytes` through the run: the list grows with the collection (1.2 million files for 10 GB
+/// of gazettes), the writer's share is what fills to the run's peak, and together they stay
+/// within `memory`, down to [`LEAST_WRITER_MEMORY`] for the writer.
+fn writer_share(memory: usize, list_bytes: usize) -> usize {
+    memory.saturating_sub(list_bytes).max(LEAST_WRITER_MEMORY)
 }
 
 /// Now, in milliseconds since 1970 (UTC).
@@ -552,6 +565,34 @@ pub(crate) fn index_of_files(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_list_of_files_comes_out_of_the_writers_memory() {
+        const MB: usize = 1024 * 1024;
+        assert_eq!(writer_share(384 * MB, 60 * MB), 324 * MB);
+        assert_eq!(writer_share(512 * MB, 0), 512 * MB);
+        // A list larger than the share leaves the writer its least.
+        assert_eq!(writer_share(384 * MB, 200 * MB), LEAST_WRITER_MEMORY);
+        assert_eq!(writer_share(384 * MB, usize::MAX), LEAST_WRITER_MEMORY);
+        // What the list of a thousand files holds: at least its names and their places.
+        let dir = tempfile::tempdir().unwrap();
+        for n in 0..1000 {
+            std::fs::write(
+                dir.path().join(format!("济南市人民政府公报_{n:05}.txt")),
+                "公报",
+            )
+            .unwrap();
+        }
+        let (files, errors) = walk::walk_links(&[dir.path().to_path_buf()], false);
+        assert!(errors.is_empty());
+        assert_eq!(files.len(), 1000);
+        let names = "济南市人民政府公报_00000.txt".len() * 1000;
+        assert!(
+            files.heap_bytes() >= names + 16 * 1000,
+            "{}",
+            files.heap_bytes()
+        );
+    }
 
     /// The files' sizes, not their text, pick the memory: a sparse file is large without taking
     /// the disk.

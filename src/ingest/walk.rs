@@ -185,6 +185,18 @@ impl Files {
         folder.join(name)
     }
 
+    /// The bytes the list holds in memory.
+    pub fn heap_bytes(&self) -> usize {
+        let folders: usize = self
+            .folders
+            .iter()
+            .map(|folder| folder.capacity() + std::mem::size_of::<PathBuf>())
+            .sum();
+        folders
+            + self.names.capacity()
+            + self.files.capacity() * std::mem::size_of::<(usize, usize)>()
+    }
+
     /// Every path, in order.
     pub fn iter(&self) -> impl ExactSizeIterator<Item = PathBuf> + '_ {
         (0..self.len()).map(|i| self.get(i))
