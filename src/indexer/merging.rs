@@ -27,6 +27,15 @@ pub const MAX_MERGED_DOCS: u32 = 600_000;
 /// memory of a compaction.
 pub const COMPACTION_FACTOR: u32 = 4;
 
+/// While a run adds paragraphs, only segments of at most this fraction of the ceiling are
+/// merged: those that a commit cut short or that a small run made. A segment a writer's thread
+/// filled before its commit holds hundreds of thousands of paragraphs; it waits for the
+/// compaction, which rewrites every segment under half its own ceiling anyway. With half the
+/// ceiling as the bound, a run of gigabytes whose threads filled segments just under it merged
+/// most of them in pairs while adding paragraphs and again in the compaction: most of the index
+/// written twice more (docs/PERFORMANCE.md, round 28).
+pub const RUNNING_MERGE_FRACTION: u32 = 10;
+
 /// A run that leaves more segments than this compacts them, as `--compact` does. Corpora of a
 /// few hundred megabytes end with fewer and are left as they are; gigabytes end with dozens.
 pub const COMPACT_ABOVE: usize = 8;
@@ -40,11 +49,11 @@ pub struct CappedMergePolicy {
 }
 
 impl CappedMergePolicy {
-    /// The policy while a run adds paragraphs.
+    /// The policy while a run adds paragraphs: the log policy's levels among the segments of at
+    /// most [`RUNNING_MERGE_FRACTION`] of the ceiling.
     pub fn new(max_docs: u32) -> CappedMergePolicy {
         let mut log = LogMergePolicy::default();
-        // A segment above half the ceiling has nothing of its size left to merge with.
-        log.set_max_docs_before_merge(max_docs as usize / 2);
+        log.set_max_docs_before_merge((max_docs / RUNNING_MERGE_FRACTION) as usize);
         CappedMergePolicy {
             log,
             max_docs,
@@ -172,6 +181,41 @@ mod tests {
         let merges = split(level.clone(), 420_000);
         // 400,000 + 30,000 is above the ceiling; 350,000 + 30,000 is not.
         assert_eq!(merged_sizes(&level, &merges), vec![380_000]);
+    }
+
+    /// The merges the policy asks for among segments of `sizes`, as their sizes.
+    fn merges_among(policy: &CappedMergePolicy, sizes: &[u32]) -> Vec<Vec<u32>> {
+        let schema = tantivy::schema::Schema::builder().build();
+        let index = tantivy::Index::create_in_ram(schema);
+        let metas: Vec<SegmentMeta> = sizes
+            .iter()
+            .map(|&docs| index.new_segment_meta(SegmentId::generate_random(), docs))
+            .collect();
+        let docs: HashMap<SegmentId, u32> = metas.iter().map(|m| (m.id(), m.max_doc())).collect();
+        policy
+            .compute_merge_candidates(&metas)
+            .into_iter()
+            .map(|MergeCandidate(ids)| ids.iter().map(|id| docs[id]).collect())
+            .collect()
+    }
+
+    #[test]
+    fn a_run_merges_only_the_segments_its_commits_cut_short() {
+        let running = CappedMergePolicy::new(600_000);
+        // Segments that the writer's threads filled, as a run of gigabytes leaves them between
+        // two commits: left for the compaction.
+        assert!(merges_among(&running, &[290_000; 12]).is_empty());
+        assert!(merges_among(&running, &[61_000; 12]).is_empty());
+        // Eight small ones, a level of the log policy, are merged beside them.
+        let merges = merges_among(&running, &[[290_000; 4].as_slice(), &[40_000; 8]].concat());
+        assert_eq!(merges, vec![vec![40_000; 8]]);
+        // The compaction takes them all, into segments of at most four times the ceiling.
+        let finishing = CappedMergePolicy::finishing(2_400_000);
+        let merged: Vec<u32> = merges_among(&finishing, &[290_000; 12])
+            .iter()
+            .map(|sizes| sizes.iter().sum())
+            .collect();
+        assert_eq!(merged, vec![2_320_000, 1_160_000]);
     }
 
     #[test]

@@ -28,8 +28,11 @@ fn bytes_under(folder: &std::path::Path) -> u64 {
         .sum()
 }
 
-/// `gazette index DOCS --index INDEX EXTRA...` in commits of 64 KB, whose merges write at most
-/// 600 paragraphs; asserts that it succeeded and gives its standard output.
+const COMMIT_KB: &str = "16";
+
+/// `gazette index DOCS --index INDEX EXTRA...` in commits of 16 KB, whose merges write at most
+/// 600 paragraphs (and, while the run adds paragraphs, take segments of at most 60): a commit's
+/// segments hold a few dozen paragraphs. Asserts that it succeeded and gives its standard output.
 fn index_in_small_steps(docs: &str, index: &std::path::Path, extra: &[&str]) -> String {
     let mut args = vec![
         "index",
@@ -37,7 +40,7 @@ fn index_in_small_steps(docs: &str, index: &std::path::Path, extra: &[&str]) -> 
         "--index",
         index.to_str().unwrap(),
         "--commit-kb",
-        "64",
+        COMMIT_KB,
         "--max-merged-docs",
         "600",
     ];
@@ -77,7 +80,7 @@ fn no_merged_segment_holds_more_paragraphs_than_the_ceiling() {
     let capped = dir.path().join("capped");
     index_in_small_steps(docs, &capped, &["--compact-above", "1000"]);
     let bytes: u64 = bytes_under(std::path::Path::new(docs));
-    let commits = (bytes / (64 * 1024)) as usize;
+    let commits = (bytes / (COMMIT_KB.parse::<u64>().unwrap() * 1024)) as usize;
 
     let capped_segments = segments(&capped);
     let paragraphs: u64 = capped_segments.iter().sum();
