@@ -61,8 +61,8 @@ impl CappedMergePolicy {
         }
     }
 
-    /// The policy for the last commit of a run: every segment of at most half the ceiling is
-    /// merged, into as few segments as the ceiling allows.
+    /// The policy of the compaction that ends a large run (`crate::indexer::compaction`): every
+    /// segment of at most half the ceiling is merged, into as few segments as the ceiling allows.
     pub fn finishing(max_docs: u32) -> CappedMergePolicy {
         CappedMergePolicy {
             finishing: true,
