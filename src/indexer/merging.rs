@@ -37,7 +37,8 @@ pub const COMPACTION_FACTOR: u32 = 4;
 pub const RUNNING_MERGE_FRACTION: u32 = 10;
 
 /// A run that leaves more segments than this compacts them, as `--compact` does. Corpora of a
-/// few hundred megabytes end with fewer and are left as they are; gigabytes end with dozens.
+/// few hundred megabytes end with fewer and are left as they are; gigabytes end with dozens or
+/// hundreds (filled segments are left to this compaction, see [`RUNNING_MERGE_FRACTION`]).
 pub const COMPACT_ABOVE: usize = 8;
 
 /// [`LogMergePolicy`] whose merges write at most `max_docs` paragraphs each.

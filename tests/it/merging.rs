@@ -28,19 +28,20 @@ fn bytes_under(folder: &std::path::Path) -> u64 {
         .sum()
 }
 
-const COMMIT_KB: &str = "16";
+const COMMIT_KB: u64 = 16;
 
 /// `gazette index DOCS --index INDEX EXTRA...` in commits of 16 KB, whose merges write at most
 /// 600 paragraphs (and, while the run adds paragraphs, take segments of at most 60): a commit's
 /// segments hold a few dozen paragraphs. Asserts that it succeeded and gives its standard output.
 fn index_in_small_steps(docs: &str, index: &std::path::Path, extra: &[&str]) -> String {
+    let commit_kb = COMMIT_KB.to_string();
     let mut args = vec![
         "index",
         docs,
         "--index",
         index.to_str().unwrap(),
         "--commit-kb",
-        COMMIT_KB,
+        &commit_kb,
         "--max-merged-docs",
         "600",
     ];
@@ -80,7 +81,7 @@ fn no_merged_segment_holds_more_paragraphs_than_the_ceiling() {
     let capped = dir.path().join("capped");
     index_in_small_steps(docs, &capped, &["--compact-above", "1000"]);
     let bytes: u64 = bytes_under(std::path::Path::new(docs));
-    let commits = (bytes / (COMMIT_KB.parse::<u64>().unwrap() * 1024)) as usize;
+    let commits = (bytes / (COMMIT_KB * 1024)) as usize;
 
     let capped_segments = segments(&capped);
     let paragraphs: u64 = capped_segments.iter().sum();
