@@ -2,33 +2,119 @@
 //! list of a frequent character, walked where it lies, or the postings of every gram that a
 //! rarer one starts, tallied into a count per paragraph.
 
-use std::cell::RefCell;
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use tantivy::index::InvertedIndexReader;
 use tantivy::postings::{Postings, SegmentPostings, TermInfo};
-use tantivy::query::BitSetDocSet;
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::{BitSet, DocId, DocSet, Searcher, SegmentReader, TERMINATED, Term};
+use tantivy::{DocId, DocSet, Searcher, SegmentReader, TERMINATED, Term};
 
 use crate::search::held;
 
-/// The occurrences of one character in each paragraph of a segment that holds it.
-pub(super) struct CharCounts {
-    /// The paragraphs that hold the character, in order.
-    pub(super) docs: Vec<DocId>,
-    /// The character's occurrences in each of `docs`.
-    pub(super) counts: Vec<u32>,
+/// The occurrences of one character in each paragraph of a segment that holds it, walked with a
+/// cursor ([`CharCounts::first`], [`CharCounts::next`]): an index into the paragraphs of
+/// [`CharCounts::Sorted`], a paragraph of [`CharCounts::Tallied`].
+pub(super) enum CharCounts {
+    /// A character in few of the segment's paragraphs: them in order, with their counts.
+    Sorted { docs: Vec<DocId>, counts: Vec<u32> },
+    /// A common character: a byte for each paragraph of the segment.
+    Tallied(Tally),
 }
 
+/// A count for each paragraph of a segment in a byte, 0 where the character is not: 的 is in
+/// most of a segment's paragraphs, and four bytes for each of them, or a list of them with their
+/// counts, was most of its search's time in page faults of memory new to the process.
+pub(super) struct Tally {
+    bytes: Vec<u8>,
+    /// The counts of [`SPILLED`] or more, by paragraph.
+    spilled: HashMap<DocId, u32>,
+    /// The paragraphs that hold the character, counted by [`Tally::finish`].
+    len: u32,
+}
+
+/// A byte that says the count is in [`Tally::spilled`].
+const SPILLED: u8 = u8::MAX;
+
 /// A character whose grams have fewer postings than a segment's paragraphs over this has them
-/// sorted together; a more common one's are added up in an array of the segment's paragraphs.
+/// sorted together; a more common one's are added up in a byte for each paragraph.
 const SPARSE_BELOW: u64 = 16;
 
-thread_local! {
-    /// The array of a segment's paragraphs, all zero between two reads: zeroing a new one for each
-    /// segment and faulting its pages in cost more than the reading.
-    static TALLY: RefCell<Vec<u32>> = const { RefCell::new(Vec::new()) };
+impl Tally {
+    fn new(paragraphs: DocId) -> Tally {
+        // Zeroed by writing, not by the allocator: the kernel maps pages it zeroes for a read
+        // without a copy of their own, and the first count written to each then faults again,
+        // stopping the other threads' cores to flush its mapping.
+        let mut bytes = Vec::with_capacity(paragraphs as usize);
+        bytes.resize(paragraphs as usize, 0);
+        Tally {
+            bytes,
+            spilled: HashMap::new(),
+            len: 0,
+        }
+    }
+
+    /// Adds `count` to `doc`'s. No branch on whether the paragraph was counted before, which
+    /// half of a common character's postings would mispredict: the paragraphs are counted once
+    /// all are added ([`Tally::finish`]).
+    #[inline]
+    fn add(&mut self, doc: DocId, count: u32) {
+        let byte = &mut self.bytes[doc as usize];
+        let sum = u32::from(*byte) + count;
+        if sum < u32::from(SPILLED) {
+            *byte = sum as u8;
+        } else {
+            self.spill(doc, count);
+        }
+    }
+
+    #[cold]
+    fn spill(&mut self, doc: DocId, count: u32) {
+        let byte = &mut self.bytes[doc as usize];
+        let before = match *byte {
+            SPILLED => self.spilled.get(&doc).copied().unwrap_or(0),
+            byte => u32::from(byte),
+        };
+        *byte = SPILLED;
+        self.spilled.insert(doc, before.saturating_add(count));
+    }
+
+    /// Counts the paragraphs that hold the character, once every posting is added.
+    fn finish(mut self) -> Tally {
+        let held = self.bytes.iter().filter(|&&byte| byte != 0).count();
+        self.len = held as u32;
+        self
+    }
+
+    fn count(&self, doc: DocId) -> u32 {
+        match self.bytes.get(doc as usize) {
+            Some(&SPILLED) => self.spilled.get(&doc).copied().unwrap_or(0),
+            Some(&byte) => u32::from(byte),
+            None => 0,
+        }
+    }
+
+    /// The first paragraph at or after `from` that holds the character, else the segment's
+    /// end: eight bytes at a time, since a character just common enough to be tallied is in
+    /// one paragraph of sixteen.
+    fn holding_from(&self, from: usize) -> usize {
+        let Some(rest) = self.bytes.get(from..) else {
+            return self.bytes.len();
+        };
+        let mut chunks = rest.chunks_exact(8);
+        let mut at = from;
+        for chunk in &mut chunks {
+            let word = u64::from_le_bytes(chunk.try_into().expect("chunks of 8"));
+            if word != 0 {
+                return at + word.trailing_zeros() as usize / 8;
+            }
+            at += 8;
+        }
+        match chunks.remainder().iter().position(|&byte| byte != 0) {
+            Some(k) => at + k,
+            None => self.bytes.len(),
+        }
+    }
 }
 
 impl CharCounts {
@@ -40,7 +126,7 @@ impl CharCounts {
         c: char,
     ) -> tantivy::Result<CharCounts> {
         let Some(inverted) = held::inverted(segment, field)? else {
-            return Ok(CharCounts {
+            return Ok(CharCounts::Sorted {
                 docs: Vec::new(),
                 counts: Vec::new(),
             });
@@ -51,30 +137,9 @@ impl CharCounts {
             .iter()
             .map(|info| u64::from(info.doc_freq))
             .sum::<u64>();
-        // Each gram's postings, a block of paragraphs and frequencies at a time, with one reader
-        // reset for each gram: most of a character's grams are rare.
-        let each_posting = |add: &mut dyn FnMut(DocId, u32)| -> tantivy::Result<()> {
-            let Some(first) = infos.first() else {
-                return Ok(());
-            };
-            let mut block =
-                inverted.read_block_postings_from_terminfo(first, IndexRecordOption::WithFreqs)?;
-            for (k, info) in infos.iter().enumerate() {
-                if k > 0 {
-                    inverted.reset_block_postings_from_terminfo(info, &mut block)?;
-                }
-                while !block.docs().is_empty() {
-                    for (&doc, &count) in block.docs().iter().zip(block.freqs()) {
-                        add(doc, count);
-                    }
-                    block.advance();
-                }
-            }
-            Ok(())
-        };
         if postings * SPARSE_BELOW <= u64::from(max_doc) {
             let mut pairs: Vec<(DocId, u32)> = Vec::with_capacity(postings as usize);
-            each_posting(&mut |doc, count| pairs.push((doc, count)))?;
+            each_posting(&inverted, &infos, |doc, count| pairs.push((doc, count)))?;
             pairs.sort_unstable_by_key(|&(doc, _)| doc);
             let mut docs: Vec<DocId> = Vec::with_capacity(pairs.len());
             let mut counts: Vec<u32> = Vec::with_capacity(pairs.len());
@@ -86,39 +151,129 @@ impl CharCounts {
                     counts.push(count);
                 }
             }
-            return Ok(CharCounts { docs, counts });
+            return Ok(CharCounts::Sorted { docs, counts });
         }
-        TALLY.with_borrow_mut(|tally| {
-            if tally.len() < max_doc as usize {
-                tally.resize(max_doc as usize, 0);
-            }
-            let mut held = BitSet::with_max_value(max_doc);
-            let read = each_posting(&mut |doc, count| {
-                tally[doc as usize] += count;
-                held.insert(doc);
-            });
-            if let Err(err) = read {
-                // Left half counted: zero again before the next read.
-                tally.clear();
-                return Err(err);
-            }
-            let mut docs = Vec::with_capacity(held.len());
-            let mut counts = Vec::with_capacity(held.len());
-            let mut held = BitSetDocSet::from(held);
-            while held.doc() != TERMINATED {
-                let doc = held.doc();
-                docs.push(doc);
-                counts.push(std::mem::take(&mut tally[doc as usize]));
-                held.advance();
-            }
-            Ok(CharCounts { docs, counts })
-        })
+        let mut tally = Tally::new(max_doc);
+        each_posting(&inverted, &infos, |doc, count| tally.add(doc, count))?;
+        Ok(CharCounts::Tallied(tally.finish()))
     }
 
-    /// Occurrences of the character in `docs[at]`.
-    pub(super) fn count_at(&self, at: usize) -> u32 {
-        self.counts.get(at).copied().unwrap_or(0)
+    /// How many paragraphs hold the character.
+    pub(super) fn len(&self) -> u32 {
+        match self {
+            CharCounts::Sorted { docs, .. } => docs.len() as u32,
+            CharCounts::Tallied(tally) => tally.len,
+        }
     }
+
+    /// Each paragraph that holds the character, in order, with its count.
+    pub(super) fn for_each(&self, f: &mut dyn FnMut(DocId, u32)) {
+        match self {
+            CharCounts::Sorted { docs, counts } => {
+                for (&doc, &count) in docs.iter().zip(counts) {
+                    f(doc, count);
+                }
+            }
+            CharCounts::Tallied(tally) => {
+                let mut at = tally.holding_from(0);
+                while at < tally.bytes.len() {
+                    f(at as DocId, tally.count(at as DocId));
+                    at = tally.holding_from(at + 1);
+                }
+            }
+        }
+    }
+
+    /// The cursor on the first paragraph.
+    pub(super) fn first(&self) -> usize {
+        match self {
+            CharCounts::Sorted { .. } => 0,
+            CharCounts::Tallied(tally) => tally.holding_from(0),
+        }
+    }
+
+    /// The cursor past the last paragraph.
+    pub(super) fn end(&self) -> usize {
+        match self {
+            CharCounts::Sorted { docs, .. } => docs.len(),
+            CharCounts::Tallied(tally) => tally.bytes.len(),
+        }
+    }
+
+    /// The paragraph at the cursor, `TERMINATED` past the last.
+    pub(super) fn doc(&self, at: usize) -> DocId {
+        match self {
+            CharCounts::Sorted { docs, .. } => docs.get(at).copied().unwrap_or(TERMINATED),
+            CharCounts::Tallied(tally) if at < tally.bytes.len() => at as DocId,
+            CharCounts::Tallied(_) => TERMINATED,
+        }
+    }
+
+    /// The occurrences of the character in the paragraph at the cursor.
+    pub(super) fn count(&self, at: usize) -> u32 {
+        match self {
+            CharCounts::Sorted { counts, .. } => counts.get(at).copied().unwrap_or(0),
+            CharCounts::Tallied(tally) => tally.count(at as DocId),
+        }
+    }
+
+    /// The cursor on the next paragraph.
+    pub(super) fn next(&self, at: usize) -> usize {
+        match self {
+            CharCounts::Sorted { docs, .. } => (at + 1).min(docs.len()),
+            CharCounts::Tallied(tally) => tally.holding_from(at + 1),
+        }
+    }
+
+    /// The cursor on the first paragraph at or after `target`, from `at` on.
+    pub(super) fn seek(&self, at: usize, target: DocId) -> usize {
+        match self {
+            CharCounts::Sorted { docs, .. } => {
+                let rest = &docs[at.min(docs.len())..];
+                at + rest.partition_point(|&doc| doc < target)
+            }
+            CharCounts::Tallied(tally) => tally.holding_from(at.max(target as usize)),
+        }
+    }
+
+    /// About how many paragraphs are left from the cursor on.
+    pub(super) fn remaining(&self, at: usize) -> u32 {
+        match self {
+            CharCounts::Sorted { docs, .. } => docs.len().saturating_sub(at) as u32,
+            // In proportion to the paragraphs left: a hint, not a count.
+            CharCounts::Tallied(tally) => {
+                let left = tally.bytes.len().saturating_sub(at) as u64;
+                (u64::from(tally.len) * left / tally.bytes.len().max(1) as u64) as u32
+            }
+        }
+    }
+}
+
+/// Each posting of the grams `infos`, a block of paragraphs and frequencies at a time, with one
+/// reader reset for each gram: most of a character's grams are rare. Generic, so that `add` is
+/// inlined into the loop: it runs for every posting of a common character.
+fn each_posting(
+    inverted: &InvertedIndexReader,
+    infos: &[TermInfo],
+    mut add: impl FnMut(DocId, u32),
+) -> tantivy::Result<()> {
+    let Some(first) = infos.first() else {
+        return Ok(());
+    };
+    let mut block =
+        inverted.read_block_postings_from_terminfo(first, IndexRecordOption::WithFreqs)?;
+    for (k, info) in infos.iter().enumerate() {
+        if k > 0 {
+            inverted.reset_block_postings_from_terminfo(info, &mut block)?;
+        }
+        while !block.docs().is_empty() {
+            for (&doc, &count) in block.docs().iter().zip(block.freqs()) {
+                add(doc, count);
+            }
+            block.advance();
+        }
+    }
+    Ok(())
 }
 
 /// Where the posting list of `c` is in a segment's `chars` field; `None` when no paragraph of
@@ -183,23 +338,23 @@ impl Held {
     pub(super) fn doc(&self) -> DocId {
         match self {
             Held::Listed(postings) => postings.as_ref().map_or(TERMINATED, |p| p.doc()),
-            Held::Tallied { counts, at } => counts.docs.get(*at).copied().unwrap_or(TERMINATED),
+            Held::Tallied { counts, at } => counts.doc(*at),
         }
     }
 
     pub(super) fn count(&self) -> u32 {
         match self {
             Held::Listed(postings) => postings.as_ref().map_or(0, |p| p.term_freq()),
-            Held::Tallied { counts, at } => counts.count_at(*at),
+            Held::Tallied { counts, at } => counts.count(*at),
         }
     }
 
     pub(super) fn advance(&mut self) -> DocId {
         match self {
             Held::Listed(postings) => postings.as_mut().map_or(TERMINATED, |p| p.advance()),
-            Held::Tallied { at, .. } => {
-                *at += 1;
-                self.doc()
+            Held::Tallied { counts, at } => {
+                *at = counts.next(*at);
+                counts.doc(*at)
             }
         }
     }
@@ -212,9 +367,8 @@ impl Held {
         match self {
             Held::Listed(postings) => postings.as_mut().map_or(TERMINATED, |p| p.seek(target)),
             Held::Tallied { counts, at } => {
-                let rest = &counts.docs[(*at).min(counts.docs.len())..];
-                *at += rest.partition_point(|&doc| doc < target);
-                self.doc()
+                *at = counts.seek(*at, target);
+                counts.doc(*at)
             }
         }
     }
@@ -223,7 +377,7 @@ impl Held {
     pub(super) fn finish(&mut self) {
         match self {
             Held::Listed(postings) => *postings = None,
-            Held::Tallied { counts, at } => *at = counts.docs.len(),
+            Held::Tallied { counts, at } => *at = counts.end(),
         }
     }
 
@@ -231,7 +385,83 @@ impl Held {
     pub(super) fn remaining(&self) -> u32 {
         match self {
             Held::Listed(postings) => postings.as_ref().map_or(0, |p| p.size_hint()),
-            Held::Tallied { counts, at } => counts.docs.len().saturating_sub(*at) as u32,
+            Held::Tallied { counts, at } => counts.remaining(*at),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A tally of these postings over `paragraphs`, as [`CharCounts::read_grams`] builds one.
+    fn tally(paragraphs: DocId, postings: &[(DocId, u32)]) -> CharCounts {
+        let mut tally = Tally::new(paragraphs);
+        for &(doc, count) in postings {
+            tally.add(doc, count);
+        }
+        CharCounts::Tallied(tally.finish())
+    }
+
+    fn walked(counts: &CharCounts) -> Vec<(DocId, u32)> {
+        let mut pairs = Vec::new();
+        let mut at = counts.first();
+        while counts.doc(at) != TERMINATED {
+            pairs.push((counts.doc(at), counts.count(at)));
+            at = counts.next(at);
+        }
+        pairs
+    }
+
+    #[test]
+    fn a_tally_sums_each_paragraphs_counts_past_a_byte() {
+        // 3: two grams' 1 and 2; 9: 200 + 60 crosses the byte, then 7 more once spilled;
+        // 17: one gram's 1,000; 40: 254, the largest count a byte holds.
+        let counts = tally(
+            41,
+            &[(3, 1), (9, 200), (17, 1000), (3, 2), (9, 60), (40, 254), (9, 7)],
+        );
+        let expected = vec![(3, 3), (9, 267), (17, 1000), (40, 254)];
+        assert_eq!(walked(&counts), expected);
+        let mut each = Vec::new();
+        counts.for_each(&mut |doc, count| each.push((doc, count)));
+        assert_eq!(each, expected);
+        assert_eq!(counts.len(), 4);
+        assert_eq!(counts.count(counts.end()), 0);
+    }
+
+    #[test]
+    fn a_tally_is_walked_across_its_words_of_eight_paragraphs() {
+        // Paragraphs at each place of an eight-byte word, in the remainder past the last whole
+        // word, and none after: 0..=7, 8, 15, 16, 23 and 37 of 38.
+        let docs = [0, 7, 8, 15, 16, 23, 37];
+        let counts = tally(38, &docs.map(|doc| (doc, 1)));
+        let found: Vec<DocId> = walked(&counts).iter().map(|&(doc, _)| doc).collect();
+        assert_eq!(found, docs);
+        let seek = |from: usize, target: DocId| counts.doc(counts.seek(from, target));
+        assert_eq!(seek(0, 9), 15);
+        assert_eq!(seek(0, 24), 37);
+        assert_eq!(seek(16, 2), 16, "a seek never goes back");
+        assert_eq!(seek(0, 38), TERMINATED);
+        assert_eq!(counts.doc(counts.end()), TERMINATED);
+        let empty = tally(5, &[]);
+        assert_eq!((empty.len(), empty.doc(empty.first())), (0, TERMINATED));
+    }
+
+    #[test]
+    fn sorted_and_tallied_counts_walk_alike() {
+        let postings = [(2, 1), (5, 300), (6, 2), (30, 1)];
+        let sorted = CharCounts::Sorted {
+            docs: postings.map(|(doc, _)| doc).to_vec(),
+            counts: postings.map(|(_, count)| count).to_vec(),
+        };
+        let tallied = tally(31, &postings);
+        for counts in [&sorted, &tallied] {
+            assert_eq!(walked(counts), postings);
+            let at = counts.seek(counts.first(), 3);
+            assert_eq!((counts.doc(at), counts.count(at)), (5, 300));
+            assert!(counts.remaining(at) <= 4);
+            assert_eq!(counts.remaining(counts.end()), 0);
         }
     }
 }

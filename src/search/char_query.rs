@@ -135,10 +135,7 @@ impl CharQuery {
             }
             return Ok(());
         }
-        let counts = self.counts(segment)?;
-        for (&doc, &count) in counts.docs.iter().zip(&counts.counts) {
-            f(doc, count);
-        }
+        self.counts(segment)?.for_each(f);
         Ok(())
     }
 
@@ -146,10 +143,9 @@ impl CharQuery {
     /// the counts of its grams.
     fn held(&self, segment: &SegmentReader) -> tantivy::Result<Held> {
         let Some(chars) = self.listed() else {
-            return Ok(Held::Tallied {
-                counts: self.counts(segment)?,
-                at: 0,
-            });
+            let counts = self.counts(segment)?;
+            let at = counts.first();
+            return Ok(Held::Tallied { counts, at });
         };
         let postings = match term_info(segment, chars, self.c)? {
             Some(info) => Some(Box::new(
@@ -251,7 +247,7 @@ impl Weight for CharWeight {
         if let (None, false) = (reader.alive_bitset(), required) {
             return Ok(match self.query.listed() {
                 Some(chars) => term_info(reader, chars, self.query.c)?.map_or(0, |i| i.doc_freq),
-                None => self.query.counts(reader)?.docs.len() as u32,
+                None => self.query.counts(reader)?.len(),
             });
         }
         let mut scorer = self.scorer(reader, 1.0)?;
