@@ -339,6 +339,19 @@ fn words_mode_keeps_only_whole_words() {
     }
 }
 
+/// A punctuation mark is found wherever it stands, but is never a word: the word view holds
+/// none, so `--words` finds nothing and no hit ranks as a whole word.
+#[test]
+fn a_punctuation_mark_is_found_but_never_a_word() {
+    for mark in ["，", "。", "、"] {
+        let all = hits(mark, &[]);
+        assert!(!all.is_empty(), "{mark}");
+        assert!(all.iter().all(|h| h["word_match"] == false), "{mark}");
+        let (code, out) = run(&["search", mark, "--words", "--json"]);
+        assert_eq!((code, out.trim()), (1, ""), "{mark}");
+    }
+}
+
 /// The best 10 of a common character are found without scoring every paragraph that holds it
 /// (only those that could rank are looked up as whole words): they are the first 10 of every hit
 /// ranked, scores and order included (all of them where there are fewer).
