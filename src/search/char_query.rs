@@ -141,7 +141,7 @@ impl CharQuery {
 
     /// What `segment` holds of the character, to walk: its posting list where it has one, else
     /// the counts of its grams.
-    fn held(&self, segment: &SegmentReader) -> tantivy::Result<Held> {
+    pub(super) fn held(&self, segment: &SegmentReader) -> tantivy::Result<Held> {
         let Some(chars) = self.listed() else {
             let counts = self.counts(segment)?;
             let at = counts.first();

@@ -93,16 +93,36 @@ pub(super) fn count_from_index(
         return Ok(false);
     }
     if let [c] = folded.chars[..] {
-        // The literal's paragraphs are those that hold its character.
         let query = CharQuery::new(run.fields.grams, Some(run.fields.chars), c);
         query.read_every_segment(&run.searcher)?;
+        // The literal alone: its paragraphs are those that hold its character. With filters or
+        // `--words`, the run's query decides which, and the character's counts how many.
+        let matching = match (&run.prepared.expr, run.prepared.words) {
+            (Expr::Literal(_), false) => None,
+            _ => Some(
+                run.query
+                    .weight(EnableScoring::disabled_from_searcher(&run.searcher))?,
+            ),
+        };
         for (ord, segment) in run.searcher.segment_readers().iter().enumerate() {
-            let alive = segment.alive_bitset();
-            query.each_count(segment, &mut |doc, count| {
-                if alive.is_none_or(|bits| bits.is_alive(doc)) {
-                    f(DocAddress::new(ord as u32, doc), count as usize);
-                }
-            })?;
+            let address = |doc| DocAddress::new(ord as u32, doc);
+            let Some(matching) = &matching else {
+                let alive = segment.alive_bitset();
+                query.each_count(segment, &mut |doc, count| {
+                    if alive.is_none_or(|bits| bits.is_alive(doc)) {
+                        f(address(doc), count as usize);
+                    }
+                })?;
+                continue;
+            };
+            let mut held = query.held(segment)?;
+            each_alive(matching.scorer(segment, 1.0)?, segment, |doc| {
+                let count = match held.seek(doc) == doc {
+                    true => held.count(),
+                    false => 0,
+                };
+                f(address(doc), count as usize);
+            });
         }
         return Ok(true);
     }

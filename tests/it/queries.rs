@@ -274,6 +274,43 @@ fn sorts_by_date_with_undated_last() {
     }
 }
 
+/// A one-character literal is counted from its postings or its grams' counts, the filters and
+/// `--words` still deciding which paragraphs count: a count of 的 with a filter once counted
+/// every paragraph holding 的.
+#[test]
+fn a_character_is_counted_within_its_filters_and_words() {
+    for (query, flags) in [
+        ("的 gazette:焦作", &[][..]),
+        ("县 year:2025", &[]),
+        ("旅 gazette:焦作", &[]),
+        ("的", &["--words"]),
+        ("县", &["--words", "--from", "2025"]),
+    ] {
+        let found = hits(query, flags);
+        let occurrences: usize = found
+            .iter()
+            .map(|h| h["matches"].as_array().unwrap().len())
+            .sum();
+        let (_, all) = run(&[
+            "search",
+            query.split(' ').next().unwrap(),
+            "--count",
+            "--json",
+        ]);
+        let all: Value = serde_json::from_str(all.trim()).unwrap();
+        assert!(
+            !found.is_empty() && (found.len() as u64) < all["paragraphs"].as_u64().unwrap(),
+            "{query} {flags:?}: the flags should keep some paragraphs and leave others"
+        );
+        let mut args = vec!["search", query, "--count", "--json"];
+        args.extend(flags);
+        let (_, out) = run(&args);
+        let counts: Value = serde_json::from_str(out.trim()).unwrap();
+        assert_eq!(counts["paragraphs"], found.len(), "{query} {flags:?}");
+        assert_eq!(counts["occurrences"], occurrences, "{query} {flags:?}");
+    }
+}
+
 #[test]
 fn count_is_the_number_of_hits_and_the_sum_of_their_matches() {
     for query in [
