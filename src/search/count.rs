@@ -117,9 +117,11 @@ pub(super) fn count_from_index(
             };
             let mut held = query.held(segment)?;
             each_alive(matching.scorer(segment, 1.0)?, segment, |doc| {
-                let count = match held.seek(doc) == doc {
-                    true => held.count(),
-                    false => 0,
+                // The run's query requires the character: `held` holds every paragraph it matches.
+                let count = if held.seek(doc) == doc {
+                    held.count()
+                } else {
+                    0
                 };
                 f(address(doc), count as usize);
             });

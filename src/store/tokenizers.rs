@@ -10,8 +10,9 @@
 //!   [`crate::store::frequent`], without positions, so that such a character is one posting list
 //!   rather than the union of thousands of grams.
 //! - The *word view* ([`words_tokenizer`]): jieba segmentation of the folded text, its words
-//!   without punctuation or space, for ranking and for telling whole-word matches apart. It is only built when indexing: the search path never
-//!   loads jieba's dictionary, whose loading costs more than a whole search.
+//!   without punctuation or space, for ranking and for telling whole-word matches apart. It is
+//!   only built when indexing: the search path never loads jieba's dictionary, whose loading
+//!   costs more than a whole search.
 
 use tantivy::tokenizer::{TextAnalyzer, Token, TokenFilter, TokenStream, Tokenizer};
 
@@ -221,8 +222,7 @@ pub fn frequent_chars_tokenizer() -> TextAnalyzer {
 /// one word 云台山 and not also 台山. The text given to it is already folded, lowercase included,
 /// as the query's literals are. Jieba's dictionary loads on the first text tokenized, never on the
 /// search path. Only words: jieba gives each punctuation mark and each space as a token of its
-/// own, which tells nothing a word would (a mark is in the grams, where a literal finds it) and
-/// was a tenth of the view's postings.
+/// own, which tells nothing a word would (a mark is in the grams, where a literal finds it).
 pub fn words_tokenizer() -> TextAnalyzer {
     TextAnalyzer::builder(tantivy_jieba::JiebaTokenizer::with_search_mode(false))
         .filter(WordsOnly)
@@ -230,9 +230,9 @@ pub fn words_tokenizer() -> TextAnalyzer {
 }
 
 /// Whether jieba's token is a word: it holds a letter, an ideograph or a digit. The ASCII and
-/// CJK ranges are tried first: Unicode's tables cost more than the rest of a token's way into
-/// the index, and nearly every token starts with one of them.
-pub fn is_word(token: &str) -> bool {
+/// CJK ranges are tried first, which nearly every token starts with: Unicode's tables are a
+/// search of their own for each character, on every token of the corpus.
+fn is_word(token: &str) -> bool {
     token.chars().any(|c| {
         c.is_ascii_alphanumeric()
             || ('\u{4E00}'..='\u{9FFF}').contains(&c)
