@@ -30,8 +30,10 @@ pub(super) struct Tally {
     bytes: Vec<u8>,
     /// The counts of [`SPILLED`] or more, by paragraph.
     spilled: HashMap<DocId, u32>,
-    /// The paragraphs that hold the character, counted by [`Tally::finish`].
+    /// The paragraphs that hold the character, and its occurrences in them, counted by
+    /// [`Tally::finish`].
     len: u32,
+    occurrences: u64,
 }
 
 /// A byte that says the count is in [`Tally::spilled`].
@@ -53,6 +55,7 @@ impl Tally {
             bytes,
             spilled: HashMap::new(),
             len: 0,
+            occurrences: 0,
         }
     }
 
@@ -81,10 +84,19 @@ impl Tally {
         self.spilled.insert(doc, before.saturating_add(count));
     }
 
-    /// Counts the paragraphs that hold the character, once every posting is added.
+    /// Counts the paragraphs that hold the character and its occurrences, once every posting is
+    /// added: a count of them all then reads no paragraph's byte again.
     fn finish(mut self) -> Tally {
-        let held = self.bytes.iter().filter(|&&byte| byte != 0).count();
+        let (mut held, mut sum) = (0u64, 0u64);
+        for &byte in &self.bytes {
+            held += u64::from(byte != 0);
+            sum += u64::from(byte);
+        }
+        for &count in self.spilled.values() {
+            sum = sum - u64::from(SPILLED) + u64::from(count);
+        }
         self.len = held as u32;
+        self.occurrences = sum;
         self
     }
 
@@ -190,6 +202,14 @@ impl CharCounts {
         match self {
             CharCounts::Sorted { docs, .. } => docs.len() as u32,
             CharCounts::Tallied(tally) => tally.len,
+        }
+    }
+
+    /// The character's occurrences in all the paragraphs.
+    pub(super) fn occurrences(&self) -> u64 {
+        match self {
+            CharCounts::Sorted { counts, .. } => counts.iter().map(|&count| u64::from(count)).sum(),
+            CharCounts::Tallied(tally) => tally.occurrences,
         }
     }
 
@@ -455,7 +475,10 @@ mod tests {
         let mut each = Vec::new();
         counts.for_each(&mut |doc, count| each.push((doc, count)));
         assert_eq!(each, expected);
-        assert_eq!(counts.len(), 4);
+        assert_eq!(
+            (counts.len(), counts.occurrences()),
+            (4, 3 + 267 + 1000 + 254)
+        );
         assert_eq!(counts.count(counts.end()), 0);
     }
 
@@ -487,6 +510,7 @@ mod tests {
         let tallied = tally(31, &postings);
         for counts in [&sorted, &tallied] {
             assert_eq!(walked(counts), postings);
+            assert_eq!((counts.len(), counts.occurrences()), (4, 304));
             let at = counts.seek(counts.first(), 3);
             assert_eq!((counts.doc(at), counts.count(at)), (5, 300));
             assert!(counts.remaining(at) <= 4);

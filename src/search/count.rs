@@ -49,6 +49,35 @@ pub(super) fn each_match(run: &Run, f: &mut dyn FnMut(DocAddress, usize)) -> Res
     Ok(())
 }
 
+/// The number of matching paragraphs and their occurrences, without handing on each paragraph:
+/// for a one-character literal alone (no filter, no `--words`) where no paragraph is deleted,
+/// from its posting list or its grams' totals. `None` when each paragraph must be looked at.
+pub(super) fn totals(run: &Run) -> Result<Option<(usize, usize)>, Error> {
+    let (Expr::Literal(literal), false) = (&run.prepared.expr, run.prepared.words) else {
+        return Ok(None);
+    };
+    let folded = fold(literal);
+    let ([c], true) = (&folded.chars[..], run.prepared.index_decides()) else {
+        return Ok(None);
+    };
+    let segments = run.searcher.segment_readers();
+    if segments
+        .iter()
+        .any(|segment| segment.alive_bitset().is_some())
+    {
+        return Ok(None);
+    }
+    let query = CharQuery::new(run.fields.grams, Some(run.fields.chars), *c);
+    query.read_every_segment(&run.searcher)?;
+    let (mut paragraphs, mut occurrences) = (0, 0);
+    for segment in segments {
+        let (held, counted) = query.totals(segment)?;
+        paragraphs += held;
+        occurrences += counted;
+    }
+    Ok(Some((paragraphs as usize, occurrences as usize)))
+}
+
 /// The one literal of an expression that is a literal alone or with filters.
 pub(super) fn sole_literal(expr: &Expr) -> Option<&str> {
     match expr {

@@ -11,7 +11,7 @@ use super::plan::Context;
 use super::stream::stream;
 use super::{names, search_with};
 use crate::Error;
-use crate::search::count::{each_alive, each_match};
+use crate::search::count::{each_alive, each_match, totals};
 use crate::search::plan::{Prepared, Run, match_all, scope_filters, to_query};
 use crate::search::query::Expr;
 use crate::search::{Counts, Hit, SearchConfig, SearchResult, Sort};
@@ -115,10 +115,16 @@ impl Engine {
     pub fn count(&self, config: &SearchConfig) -> Result<Counts, Error> {
         let mut counts = Counts::default();
         let run = Run::new(self, config)?;
-        each_match(&run, &mut |_, occurrences| {
-            counts.paragraphs += 1;
-            counts.occurrences += occurrences;
-        })?;
+        match totals(&run)? {
+            Some((paragraphs, occurrences)) => {
+                counts.paragraphs = paragraphs;
+                counts.occurrences = occurrences;
+            }
+            None => each_match(&run, &mut |_, occurrences| {
+                counts.paragraphs += 1;
+                counts.occurrences += occurrences;
+            })?,
+        }
         // Names are counted, not read: no hit is asked for.
         let names = names::search(
             self,
