@@ -108,31 +108,6 @@ impl Tally {
         }
     }
 
-    /// Each paragraph that holds the character, in order, with its count: eight bytes at a
-    /// time, and within them each byte that is not 0.
-    fn for_each(&self, f: &mut dyn FnMut(DocId, u32)) {
-        let mut chunks = self.bytes.chunks_exact(8);
-        let mut at: DocId = 0;
-        for chunk in &mut chunks {
-            let mut word = u64::from_le_bytes(chunk.try_into().expect("chunks of 8"));
-            while word != 0 {
-                let byte = word.trailing_zeros() / 8;
-                let doc = at + byte;
-                match (word >> (byte * 8)) as u8 {
-                    SPILLED => f(doc, self.count(doc)),
-                    count => f(doc, u32::from(count)),
-                }
-                word &= !(0xFF << (byte * 8));
-            }
-            at += 8;
-        }
-        for (k, &byte) in chunks.remainder().iter().enumerate() {
-            if byte != 0 {
-                f(at + k as DocId, self.count(at + k as DocId));
-            }
-        }
-    }
-
     /// The first paragraph at or after `from` that holds the character, else the segment's
     /// end: eight bytes at a time, since a character just common enough to be tallied is in
     /// one paragraph of sixteen.
@@ -221,7 +196,13 @@ impl CharCounts {
                     f(doc, count);
                 }
             }
-            CharCounts::Tallied(tally) => tally.for_each(f),
+            CharCounts::Tallied(tally) => {
+                let mut at = tally.holding_from(0);
+                while at < tally.bytes.len() {
+                    f(at as DocId, tally.count(at as DocId));
+                    at = tally.holding_from(at + 1);
+                }
+            }
         }
     }
 

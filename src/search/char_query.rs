@@ -142,22 +142,16 @@ impl CharQuery {
     /// The paragraphs of `segment` that hold the character and its occurrences in them, deleted
     /// ones included: its posting list's length and frequencies, or its grams' totals.
     pub(super) fn totals(&self, segment: &SegmentReader) -> tantivy::Result<(u64, u64)> {
-        let Some(chars) = self.listed() else {
+        if self.listed().is_none() {
             let counts = self.counts(segment)?;
             return Ok((u64::from(counts.len()), counts.occurrences()));
-        };
-        let Some(info) = term_info(segment, chars, self.c)? else {
-            return Ok((0, 0));
-        };
-        let mut block = segment
-            .inverted_index(chars)?
-            .read_block_postings_from_terminfo(&info, IndexRecordOption::WithFreqs)?;
-        let mut occurrences = 0;
-        while !block.docs().is_empty() {
-            occurrences += block.freqs().iter().map(|&f| u64::from(f)).sum::<u64>();
-            block.advance();
         }
-        Ok((u64::from(info.doc_freq), occurrences))
+        let (mut paragraphs, mut occurrences) = (0, 0);
+        self.each_count(segment, &mut |_, count| {
+            paragraphs += 1;
+            occurrences += u64::from(count);
+        })?;
+        Ok((paragraphs, occurrences))
     }
 
     /// What `segment` holds of the character, to walk: its posting list where it has one, else

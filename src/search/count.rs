@@ -50,25 +50,23 @@ pub(super) fn each_match(run: &Run, f: &mut dyn FnMut(DocAddress, usize)) -> Res
 }
 
 /// The number of matching paragraphs and their occurrences, without handing on each paragraph:
-/// for a one-character literal alone (no filter, no `--words`) where no paragraph is deleted,
-/// from its posting list or its grams' totals. `None` when each paragraph must be looked at.
+/// for a one-character literal alone where no paragraph is deleted, from its posting list or its
+/// grams' totals. `None` when each paragraph must be looked at.
 pub(super) fn totals(run: &Run) -> Result<Option<(usize, usize)>, Error> {
-    let (Expr::Literal(literal), false) = (&run.prepared.expr, run.prepared.words) else {
-        return Ok(None);
-    };
-    let folded = fold(literal);
-    let ([c], true) = (&folded.chars[..], run.prepared.index_decides()) else {
-        return Ok(None);
-    };
     let segments = run.searcher.segment_readers();
-    if segments
-        .iter()
-        .any(|segment| segment.alive_bitset().is_some())
+    if !literal_alone(run)
+        || !run.prepared.index_decides()
+        || segments.iter().any(|s| s.alive_bitset().is_some())
     {
         return Ok(None);
     }
-    let query = CharQuery::new(run.fields.grams, Some(run.fields.chars), *c);
-    query.read_every_segment(&run.searcher)?;
+    let Expr::Literal(literal) = &run.prepared.expr else {
+        return Ok(None);
+    };
+    let [c] = fold(literal).chars[..] else {
+        return Ok(None);
+    };
+    let query = read_character(run, c)?;
     let (mut paragraphs, mut occurrences) = (0, 0);
     for segment in segments {
         let (held, counted) = query.totals(segment)?;
@@ -76,6 +74,18 @@ pub(super) fn totals(run: &Run) -> Result<Option<(usize, usize)>, Error> {
         occurrences += counted;
     }
     Ok(Some((paragraphs as usize, occurrences as usize)))
+}
+
+/// True when the run's literal is all it asks: no filter, no `--words`.
+fn literal_alone(run: &Run) -> bool {
+    matches!(run.prepared.expr, Expr::Literal(_)) && !run.prepared.words
+}
+
+/// The query of a one-character literal, read in every segment.
+fn read_character(run: &Run, c: char) -> Result<CharQuery, Error> {
+    let query = CharQuery::new(run.fields.grams, Some(run.fields.chars), c);
+    query.read_every_segment(&run.searcher)?;
+    Ok(query)
 }
 
 /// The one literal of an expression that is a literal alone or with filters.
@@ -122,13 +132,12 @@ pub(super) fn count_from_index(
         return Ok(false);
     }
     if let [c] = folded.chars[..] {
-        let query = CharQuery::new(run.fields.grams, Some(run.fields.chars), c);
-        query.read_every_segment(&run.searcher)?;
+        let query = read_character(run, c)?;
         // The literal alone: its paragraphs are those that hold its character. With filters or
         // `--words`, the run's query decides which, and the character's counts how many.
-        let matching = match (&run.prepared.expr, run.prepared.words) {
-            (Expr::Literal(_), false) => None,
-            _ => Some(
+        let matching = match literal_alone(run) {
+            true => None,
+            false => Some(
                 run.query
                     .weight(EnableScoring::disabled_from_searcher(&run.searcher))?,
             ),
