@@ -242,20 +242,11 @@ fn add_paragraph<'a>(
         doc.add_u64(fields.paragraph, number);
     }
     doc.add_text(fields.text, &paragraph.text);
-    // Every view reads the matching form, folded once here.
-    let folded = fold::fold_to_string(&paragraph.text);
-    // Folding maps a character to one or to none.
-    let dropped = paragraph
-        .text
-        .chars()
-        .count()
-        .saturating_sub(folded.chars().count());
-    if dropped > 0 {
-        // Where, for NEAR: rare, so the spans are only worked out here.
-        let spans = fold::fold(&paragraph.text);
-        for (at, count) in spans.drops(&paragraph.text) {
-            doc.add_u64(fields.drops, schema::drop_value(at, count));
-        }
+    // Every view reads the matching form, folded once here, with where it dropped characters
+    // (for NEAR).
+    let (folded, drops) = fold::fold_with_drops(&paragraph.text);
+    for (at, count) in drops {
+        doc.add_u64(fields.drops, schema::drop_value(at, count));
     }
     doc.add_text(fields.grams, &folded);
     doc.add_text(fields.chars, &folded);
