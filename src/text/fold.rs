@@ -619,13 +619,10 @@ mod tests {
         assert!(fold("云台山").drops("云台山").is_empty());
     }
 
-    /// The characters fast2s converts only beside certain neighbours.
-    const IN_CONTEXT: &str = "兒覆夥藉瞭麽幺於乾著苧闔鍾讎畫";
-
     #[test]
     fn every_character_fast2s_makes_is_affected_by_conversion() {
         // A character's conversion depends on it and its two neighbours: each character of the
-        // table is tried alone, and those of `IN_CONTEXT` beside every ideograph on either side.
+        // table is tried alone, and those of `BESIDE` beside every ideograph on either side.
         let made = |text: String, at: usize| {
             crate::text::traditional::convert(&text)
                 .chars()
@@ -638,7 +635,7 @@ mod tests {
             let alone = made(c.to_string(), 0);
             assert!(crate::text::traditional::affected(alone), "{c} -> {alone}");
         }
-        for c in IN_CONTEXT.chars() {
+        for c in crate::text::traditional::BESIDE {
             for n in (0x4E00u32..=0x9FFF).filter_map(char::from_u32) {
                 for (text, at) in [(format!("{n}{c}"), 1), (format!("{c}{n}"), 0)] {
                     let m = made(text.clone(), at);
@@ -657,7 +654,7 @@ mod tests {
             .filter_map(char::from_u32)
             .filter(|c| {
                 let s = c.to_string();
-                fast2s::convert(&s) != s || IN_CONTEXT.contains(*c)
+                fast2s::convert(&s) != s || crate::text::traditional::BESIDE.contains(c)
             })
             .map(|c| c as u32)
             .collect();

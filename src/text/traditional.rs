@@ -494,23 +494,98 @@ pub const MADE: [u32; 2497] = [
 /// 捍 → 扞, 呵 → 嗬, 呱 → 哌, 煅 → 锻, 祗 → 只, 吒 → 咤. Folding keeps them.
 pub const KEPT: [char; 7] = ['磐', '捍', '呵', '呱', '煅', '祗', '吒'];
 
+/// The characters whose conversion depends on their neighbours: fast2s keeps 於 in 樊於 and
+/// 乾 in 乾隆, makes 畫 划 in 計畫 and 著 着 in 看著. Every other character of [`TRADITIONAL`]
+/// converts alone as it does anywhere.
+pub const BESIDE: [char; 15] = [
+    '兒', '覆', '夥', '藉', '瞭', '麽', '幺', '於', '乾', '著', '苧', '闔', '鍾', '讎', '畫',
+];
+
 /// `text` with traditional characters converted to simplified by fast2s, one character for one,
 /// except the [`KEPT`] ones.
+///
+/// fast2s looks a character up in three hash maps, its neighbours' exceptions first, for every
+/// CJK character of a text, traditional or not; folding converts every text that holds a
+/// traditional character, which in a collection of Taiwan's gazettes is nearly every paragraph,
+/// and a search converts each such text it checks for a literal that conversion affects (内, made
+/// from 內). Here a character of the table is looked up by its rank in the table, and fast2s is
+/// asked only about the characters of [`BESIDE`], with their neighbours.
 pub fn convert(text: &str) -> String {
-    let converted = fast2s::convert(text);
-    if !text.chars().any(|c| KEPT.contains(&c)) {
-        return converted;
+    let alone = alone();
+    let mut out = String::with_capacity(text.len());
+    let mut prev = None;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        let made = match rank(c).map(|at| alone[at]) {
+            None => c,
+            Some(ASK_BESIDE) => beside(prev, c, chars.peek().copied()),
+            Some(made) => made,
+        };
+        out.push(made);
+        prev = Some(c);
     }
-    text.chars()
-        .zip(converted.chars())
-        .map(|(original, c)| {
-            if KEPT.contains(&original) {
-                original
-            } else {
-                c
-            }
-        })
-        .collect()
+    out
+}
+
+/// In [`alone`], a character of [`BESIDE`]: converted with its neighbours.
+const ASK_BESIDE: char = '\0';
+
+/// What each character of [`TRADITIONAL`] becomes alone, in the table's order: itself for the
+/// [`KEPT`] ones, [`ASK_BESIDE`] for those of [`BESIDE`]. fast2s is asked once for each, when a
+/// process first converts a text.
+fn alone() -> &'static [char] {
+    static ALONE: std::sync::OnceLock<Vec<char>> = std::sync::OnceLock::new();
+    ALONE.get_or_init(|| {
+        TRADITIONAL
+            .iter()
+            .filter_map(|&code| char::from_u32(code))
+            .map(|c| {
+                if KEPT.contains(&c) {
+                    c
+                } else if BESIDE.contains(&c) {
+                    ASK_BESIDE
+                } else {
+                    fast2s::convert(c.encode_utf8(&mut [0; 4]))
+                        .chars()
+                        .next()
+                        .unwrap_or(c)
+                }
+            })
+            .collect()
+    })
+}
+
+/// What fast2s makes of `c` between `prev` and `next` (none at the text's ends): the middle of
+/// the three converted together, as fast2s converts a character by its two neighbours.
+fn beside(prev: Option<char>, c: char, next: Option<char>) -> char {
+    let window: String = prev.into_iter().chain([c]).chain(next).collect();
+    let made = fast2s::convert(&window);
+    made.chars().nth(usize::from(prev.is_some())).unwrap_or(c)
+}
+
+/// Where `c` stands in [`TRADITIONAL`], from the bits set before its own.
+fn rank(c: char) -> Option<usize> {
+    let code = c as u32;
+    let word = *BITS.get((code / 64) as usize)?;
+    let bit = 1u64 << (code % 64);
+    (word & bit != 0).then(|| {
+        usize::from(RANKS[(code / 64) as usize]) + (word & (bit - 1)).count_ones() as usize
+    })
+}
+
+/// For each word of [`BITS`], how many bits the words before it set.
+static RANKS: [u16; 1024] = ranks(&BITS);
+
+const fn ranks(bits: &[u64; 1024]) -> [u16; 1024] {
+    let mut ranks = [0; 1024];
+    let mut sum = 0;
+    let mut i = 0;
+    while i < 1024 {
+        ranks[i] = sum;
+        sum += bits[i].count_ones() as u16;
+        i += 1;
+    }
+    ranks
 }
 
 #[cfg(test)]
@@ -520,6 +595,85 @@ mod tests {
     /// What a character becomes only beside certain neighbours, which the character alone does
     /// not show (`fold::tests` tries them beside every ideograph).
     const MADE_BESIDE: [char; 7] = ['借', '着', '苎', '合', '锺', '雠', '划'];
+
+    /// fast2s as [`convert`] used it, converting the whole text, then putting back the
+    /// [`KEPT`] characters.
+    fn by_fast2s(text: &str) -> String {
+        text.chars()
+            .zip(fast2s::convert(text).chars())
+            .map(|(original, c)| {
+                if KEPT.contains(&original) {
+                    original
+                } else {
+                    c
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn conversion_by_rank_is_fast2s_conversion() {
+        assert!(
+            TRADITIONAL.windows(2).all(|w| w[0] < w[1]),
+            "sorted, once each"
+        );
+        assert_eq!(
+            usize::from(RANKS[1023]) + BITS[1023].count_ones() as usize,
+            TRADITIONAL.len()
+        );
+        let table: Vec<char> = TRADITIONAL
+            .iter()
+            .filter_map(|&c| char::from_u32(c))
+            .collect();
+        // The neighbours that fast2s's exceptions and special cases name.
+        let named: Vec<char> = "寬答批回甚慰狼望樊隆坤卦口憑看麻家書校定仇計企"
+            .chars()
+            .collect();
+        let others = ['政', '门', 'a', '1', ' ', '，', '😀', 'é'];
+        // Every character of the table alone, and beside each character of BESIDE, of the
+        // named neighbours and of a few others on either side.
+        for &c in &table {
+            assert_eq!(convert(&c.to_string()), by_fast2s(&c.to_string()), "{c}");
+            for &n in BESIDE.iter().chain(&named).chain(&others) {
+                for text in [format!("{n}{c}"), format!("{c}{n}"), format!("{n}{c}{n}")] {
+                    assert_eq!(convert(&text), by_fast2s(&text), "{text}");
+                }
+            }
+        }
+        // Each character of BESIDE between any two of them and the named neighbours, and
+        // strings drawn from all of these.
+        let pool: Vec<char> = BESIDE
+            .iter()
+            .chain(&named)
+            .chain(&others)
+            .chain(&KEPT)
+            .copied()
+            .chain(table.iter().step_by(97).copied())
+            .collect();
+        for &a in &pool {
+            for &b in &BESIDE {
+                for &z in &pool {
+                    let text = format!("{a}{b}{z}");
+                    assert_eq!(convert(&text), by_fast2s(&text), "{text}");
+                }
+            }
+        }
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        for _ in 0..20_000 {
+            let mut text = String::new();
+            for _ in 0..(state % 9) {
+                state = state
+                    .wrapping_mul(6_364_136_223_846_793_005)
+                    .wrapping_add(1);
+                text.push(pool[(state >> 33) as usize % pool.len()]);
+            }
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1);
+            assert_eq!(convert(&text), by_fast2s(&text), "{text}");
+        }
+        assert_eq!(convert("計畫於樊於看著書"), "计划于樊於看着书");
+    }
 
     #[test]
     fn made_is_what_fast2s_makes() {
