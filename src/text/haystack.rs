@@ -64,10 +64,10 @@ pub struct Haystack {
 pub enum Kind {
     /// Nothing that folding changes into or out of a CJK character: the text itself.
     Text,
-    /// Traditional characters: the text converted, once, when first asked. The conversion is
-    /// `None` where it changes a character's width, so that byte offsets in it would not be byte
-    /// offsets in the text: such a text is folded.
-    Traditional(OnceCell<Option<String>>),
+    /// Traditional characters: the text converted, once, when first asked. Conversion keeps
+    /// every character's width (each character it changes and each it makes is three bytes in
+    /// UTF-8, `traditional::tests`), so byte offsets in it are byte offsets in the text.
+    Traditional(OnceCell<String>),
     /// White space or zero-width characters and no traditional ones: the literal's characters
     /// are searched in it with any of those between them, which folding drops between two CJK
     /// characters.
@@ -119,17 +119,9 @@ impl Haystack {
             true => match self.kind(text) {
                 Kind::Text => text,
                 Kind::Spaced => return Some(find_spaced(text, &needle.folded.chars, first)),
-                Kind::Traditional(converted) => converted
-                    .get_or_init(|| {
-                        let converted = crate::text::traditional::convert(text);
-                        let same_widths = converted.len() == text.len()
-                            && text
-                                .chars()
-                                .zip(converted.chars())
-                                .all(|(a, b)| a.len_utf8() == b.len_utf8());
-                        same_widths.then_some(converted)
-                    })
-                    .as_deref()?,
+                Kind::Traditional(converted) => {
+                    converted.get_or_init(|| crate::text::traditional::convert(text))
+                }
                 Kind::Fold => return None,
             },
         };

@@ -676,6 +676,16 @@ mod tests {
     }
 
     #[test]
+    fn conversion_keeps_every_width() {
+        // A search finds a literal in a converted text and shows it at the same bytes of the
+        // text (`haystack::Kind::Traditional`).
+        for &code in TRADITIONAL.iter().chain(&MADE) {
+            let c = char::from_u32(code).unwrap();
+            assert_eq!(c.len_utf8(), 3, "{c}");
+        }
+    }
+
+    #[test]
     fn made_is_what_fast2s_makes() {
         let mut made: Vec<u32> = TRADITIONAL
             .iter()
