@@ -431,6 +431,20 @@ fn fold_each(text: &str, script: Script, mut emit: impl FnMut(char, (usize, usiz
 mod tests {
     use super::*;
 
+    /// Every string of up to `longest` characters of `alphabet`, the empty one first, once each.
+    fn every_string(alphabet: &[char], longest: usize) -> Vec<String> {
+        let mut texts = vec![String::new()];
+        let mut last = vec![String::new()];
+        for _ in 0..longest {
+            last = last
+                .iter()
+                .flat_map(|t| alphabet.iter().map(move |c| format!("{t}{c}")))
+                .collect();
+            texts.extend(last.iter().cloned());
+        }
+        texts
+    }
+
     #[test]
     fn every_character_folds_as_the_rules_say_whatever_the_shortcuts() {
         for c in (0..=0x10FFFF).filter_map(char::from_u32) {
@@ -447,16 +461,8 @@ mod tests {
             '政', '府', 'Ａ', 'a', '（', '(', '\u{200B}', ' ', '\u{3000}', '門', '门', '年',
         ];
         let sets: [&[char]; 4] = [&['政', '府'], &['a'], &['('], &['门']];
-        let mut texts = vec![String::new()];
-        for _ in 0..3 {
-            let longer: Vec<String> = texts
-                .iter()
-                .flat_map(|t| alphabet.iter().map(move |c| format!("{t}{c}")))
-                .collect();
-            texts.extend(longer);
-        }
+        let mut texts = every_string(&alphabet, 3);
         texts.sort();
-        texts.dedup();
         for script in [Script::Fold, Script::Exact] {
             for chars in sets {
                 let mut sorted = chars.to_vec();
@@ -696,14 +702,7 @@ mod tests {
         let alphabet = [
             '政', 'Ａ', 'a', '（', '\u{200B}', ' ', '\u{3000}', '\t', '門', '計', '畫', '1',
         ];
-        let mut texts = vec![String::new()];
-        for _ in 0..4 {
-            let longer: Vec<String> = texts
-                .iter()
-                .flat_map(|t| alphabet.iter().map(move |c| format!("{t}{c}")))
-                .collect();
-            texts.extend(longer);
-        }
+        let mut texts = every_string(&alphabet, 4);
         texts.push(" 第 十四\u{200B}\u{200B}条  ".to_string());
         texts.push("第一条　为了规范政府信息公开工作，制定本条例。".to_string());
         for text in &texts {
