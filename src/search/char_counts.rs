@@ -23,9 +23,10 @@ pub(super) enum CharCounts {
 }
 
 /// A count for each paragraph of a segment in a byte, 0 where the character is not. A character
-/// tallied is in one paragraph of sixteen or more (内 in one of thirteen in ../shared/corpus);
-/// four bytes for each paragraph, then a list of those that hold it with their counts, made page
-/// faults of memory new to the process most of such a search's time.
+/// tallied is in one paragraph of sixteen or more (内 in one of thirteen in ../shared/corpus), and
+/// the tally is memory new to the process, whose pages' first touches are most of the work: the
+/// smallest count that holds nearly every paragraph's, walked where it lies rather than copied
+/// into a list of the paragraphs.
 pub(super) struct Tally {
     bytes: Vec<u8>,
     /// The counts of [`SPILLED`] or more, by paragraph.

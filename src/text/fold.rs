@@ -32,7 +32,9 @@ impl Folded {
     /// character of the matching form that dropped ones stand before, its index and how many
     /// stood there; and those after the last one, at the length of the matching form. Two
     /// places of the matching form stand as many characters farther apart in the text as the
-    /// drops between them count.
+    /// drops between them count. The indexer takes them from [`fold_with_drops`] in the same pass
+    /// as the matching form; this, from the spans, is what the tests hold that to.
+    #[cfg(test)]
     pub fn drops(&self, text: &str) -> Vec<(usize, usize)> {
         let mut drops = Vec::new();
         let mut end = 0;

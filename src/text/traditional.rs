@@ -501,15 +501,13 @@ pub const BESIDE: [char; 15] = [
     '兒', '覆', '夥', '藉', '瞭', '麽', '幺', '於', '乾', '著', '苧', '闔', '鍾', '讎', '畫',
 ];
 
-/// `text` with traditional characters converted to simplified by fast2s, one character for one,
-/// except the [`KEPT`] ones.
+/// `text` with traditional characters converted to simplified as fast2s converts them, one
+/// character for one, except the [`KEPT`] ones.
 ///
-/// fast2s looks a character up in three hash maps, its neighbours' exceptions first, for every
-/// CJK character of a text, traditional or not; folding converts every text that holds a
-/// traditional character, which in a collection of Taiwan's gazettes is nearly every paragraph,
-/// and a search converts each such text it checks for a literal that conversion affects (内, made
-/// from 內). Here a character of the table is looked up by its rank in the table, and fast2s is
-/// asked only about the characters of [`BESIDE`], with their neighbours.
+/// Folding converts every text that holds a traditional character (nearly every paragraph of
+/// Taiwan's gazettes), and a search each such text it checks for a literal that conversion
+/// affects (内, made from 內): a character of the table is read from what it becomes alone, by its
+/// rank in the table, and only those of [`BESIDE`] are converted with their neighbours.
 pub fn convert(text: &str) -> String {
     let alone = alone();
     let mut out = String::with_capacity(text.len());
