@@ -28,9 +28,9 @@ use tantivy::directory::{Directory, FileSlice, OwnedBytes};
 use tantivy::schema::Field;
 use tantivy::{DocId, Index, SegmentReader};
 
-const FOOTER_BYTES: usize = 28;
-const DOC_STORE_VERSION: u32 = 2;
-const LZ4: u8 = 1;
+pub(crate) const FOOTER_BYTES: usize = 28;
+pub(crate) const DOC_STORE_VERSION: u32 = 2;
+pub(crate) const LZ4: u8 = 1;
 /// tantivy's type codes of the stored values gazette writes.
 const TEXT_CODE: u8 = 0;
 const BYTES_CODE: u8 = 4;
@@ -84,7 +84,7 @@ fn named(name: &str, err: io::Error) -> io::Error {
     io::Error::new(err.kind(), format!("{name}: {err}"))
 }
 
-fn invalid(what: &str) -> io::Error {
+pub(crate) fn invalid(what: &str) -> io::Error {
     io::Error::new(
         io::ErrorKind::InvalidData,
         format!("document store: {what}"),
@@ -93,7 +93,7 @@ fn invalid(what: &str) -> io::Error {
 
 /// tantivy's variable-length integer: seven bits a byte, lowest first, the last byte's high bit
 /// set.
-fn vint(bytes: &mut &[u8]) -> io::Result<u64> {
+pub(crate) fn vint(bytes: &mut &[u8]) -> io::Result<u64> {
     let mut value = 0u64;
     for shift in (0..64).step_by(7) {
         let Some((&byte, rest)) = bytes.split_first() else {
@@ -124,6 +124,57 @@ fn u32_at(bytes: &[u8], at: usize) -> io::Result<u32> {
     Ok(u32::from_le_bytes(four.try_into().unwrap_or_default()))
 }
 
+/// Where the skip index starts in a store whose body (all but the footer) is `body_len` bytes
+/// long, read from its `footer`; `None` when the store is not of the version and compressor read
+/// here.
+pub(crate) fn skip_index_start(footer: &[u8], body_len: usize) -> io::Result<Option<usize>> {
+    if footer.len() != FOOTER_BYTES {
+        return Err(invalid("shorter than its footer"));
+    }
+    let version = u32_at(footer, 0)?;
+    let index_at = u64::from_le_bytes(footer[4..12].try_into().unwrap_or_default());
+    if version != DOC_STORE_VERSION || footer[12] != LZ4 {
+        return Ok(None);
+    }
+    match usize::try_from(index_at) {
+        Ok(at) if at <= body_len => Ok(Some(at)),
+        _ => Err(invalid("its skip index starts past its end")),
+    }
+}
+
+/// Each block's documents and its bytes in the store's data, in order, from the store's skip
+/// `index`: every block is a checkpoint of its last layer.
+pub(crate) fn checkpoints(index: &[u8]) -> io::Result<Vec<(Range<DocId>, Range<usize>)>> {
+    let mut bytes = index;
+    let layers = vint(&mut bytes)?;
+    let mut ends = Vec::new();
+    for _ in 0..layers {
+        ends.push(vint(&mut bytes)? as usize);
+    }
+    let start = ends.len().checked_sub(2).map_or(0, |before| ends[before]);
+    let end = ends.last().copied().unwrap_or(0);
+    let mut layer = bytes
+        .get(start..end)
+        .ok_or_else(|| invalid("a layer of its skip index past its end"))?;
+    let mut blocks = Vec::new();
+    while !layer.is_empty() {
+        let count = vint(&mut layer)?;
+        if count == 0 {
+            continue;
+        }
+        let mut doc = vint(&mut layer)? as DocId;
+        let mut byte = vint(&mut layer)? as usize;
+        for _ in 0..count {
+            let docs = vint(&mut layer)? as DocId;
+            let length = vint(&mut layer)? as usize;
+            blocks.push((doc..doc + docs, byte..byte + length));
+            doc += docs;
+            byte += length;
+        }
+    }
+    Ok(blocks)
+}
+
 impl Blocks {
     /// The blocks of `segment`'s store; `None` when the store is not of the version and
     /// compressor read here.
@@ -142,45 +193,14 @@ impl Blocks {
         }
         let (body, footer) = file.split_from_end(FOOTER_BYTES);
         let footer = footer.read_bytes()?;
-        let footer = footer.as_slice();
-        let version = u32_at(footer, 0)?;
-        let index_at = u64::from_le_bytes(footer[4..12].try_into().unwrap_or_default()) as usize;
-        if version != DOC_STORE_VERSION || footer[12] != LZ4 {
+        let Some(index_at) = skip_index_start(footer.as_slice(), body.len())? else {
             return Ok(None);
-        }
-        if index_at > body.len() {
-            return Err(invalid("its skip index starts past its end"));
-        }
+        };
         let (data, index) = body.split(index_at);
-        let index = index.read_bytes()?;
-        let mut bytes = index.as_slice();
-        let layers = vint(&mut bytes)?;
-        let mut ends = Vec::new();
-        for _ in 0..layers {
-            ends.push(vint(&mut bytes)? as usize);
-        }
-        // Every block is a checkpoint of the last layer.
-        let start = ends.len().checked_sub(2).map_or(0, |before| ends[before]);
-        let end = ends.last().copied().unwrap_or(0);
-        let mut layer = bytes
-            .get(start..end)
-            .ok_or_else(|| invalid("a layer of its skip index past its end"))?;
-        let mut blocks = Vec::new();
-        while !layer.is_empty() {
-            let count = vint(&mut layer)?;
-            if count == 0 {
-                continue;
-            }
-            let mut doc = vint(&mut layer)? as DocId;
-            let mut byte = vint(&mut layer)? as usize;
-            for _ in 0..count {
-                let docs = vint(&mut layer)? as DocId;
-                let length = vint(&mut layer)? as usize;
-                blocks.push((doc, byte..byte + length));
-                doc += docs;
-                byte += length;
-            }
-        }
+        let blocks: Vec<(DocId, Range<usize>)> = checkpoints(index.read_bytes()?.as_slice())?
+            .into_iter()
+            .map(|(docs, bytes)| (docs.start, bytes))
+            .collect();
         if blocks
             .last()
             .is_some_and(|(_, bytes)| bytes.end > data.len())

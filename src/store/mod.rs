@@ -8,6 +8,7 @@ pub mod citations;
 pub mod frequent;
 pub mod place;
 pub mod reading;
+mod recompress;
 pub mod schema;
 pub mod terms;
 pub mod tokenizers;
@@ -180,7 +181,8 @@ pub(crate) fn open_for_writing(dir: &Path, schema: Schema) -> Result<(Index, Fie
             }
         }
         std::fs::write(dir.join(MARKER), &marker)?;
-        // The store keeps tantivy's lz4, in blocks of 32 KB rather than 16: a top-10 search
+        // The store keeps tantivy's lz4 (its blocks compressed again by lz4's high-compression
+        // mode when written, `recompress`), in blocks of 32 KB rather than 16: a top-10 search
         // decompresses one block for each paragraph it shows and `--all` every block, so a
         // block's size weighs the store's size against their time; zstd's slower decompression
         // falls on every hit of `--all` (docs/PERFORMANCE.md has the measurements). An index

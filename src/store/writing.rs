@@ -7,6 +7,10 @@
 //! instead, a merge holds only the parts of its inputs it is working on (a term's postings, a
 //! term dictionary, a segment's stored paragraphs while they are copied), and the kernel's page
 //! cache, which does not count against the process, keeps the files.
+//!
+//! Each store file it finishes is compressed again before tantivy goes on
+//! ([`super::recompress`]): every store of an index goes through here, a new segment's and a
+//! merge's.
 
 use std::fs::File;
 use std::ops::Range;
@@ -166,6 +170,37 @@ impl TerminatingWrite for Watched {
     }
 }
 
+/// A store file being written, compressed again once it is finished
+/// ([`super::recompress`]).
+struct Recompressed {
+    inner: Watched,
+    path: PathBuf,
+}
+
+impl std::io::Write for Recompressed {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.inner.write(buf)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+impl TerminatingWrite for Recompressed {
+    fn terminate_ref(&mut self, token: AntiCallToken) -> std::io::Result<()> {
+        self.inner.terminate_ref(token)?;
+        let rewritten = super::recompress::in_place(&self.path);
+        rewritten
+            .map(drop)
+            .map_err(|err| failed_write(named(&self.path, err)))
+    }
+}
+
+fn named(path: &Path, err: std::io::Error) -> std::io::Error {
+    std::io::Error::new(err.kind(), format!("{}: {err}", path.display()))
+}
+
 impl Directory for Unmapped {
     fn get_file_handle(&self, path: &Path) -> Result<Arc<dyn FileHandle>, OpenReadError> {
         Ok(Arc::new(ReadAt::open(&self.root.join(path), path)?))
@@ -187,8 +222,20 @@ impl Directory for Unmapped {
             .map_err(|err| OpenWriteError::wrap_io_error(err.into_error(), path.to_path_buf()))?;
         // tantivy's managed directory takes the writer out of this buffer and puts it in one of
         // its own (8 KB): the large buffer is inside.
-        let inner = std::io::BufWriter::with_capacity(WRITE_BUFFER, inner);
-        Ok(std::io::BufWriter::new(Box::new(Watched { inner })))
+        let inner = Watched {
+            inner: std::io::BufWriter::with_capacity(WRITE_BUFFER, inner),
+        };
+        if path
+            .extension()
+            .is_some_and(|extension| extension == "store")
+        {
+            let path = self.root.join(path);
+            return Ok(std::io::BufWriter::new(Box::new(Recompressed {
+                inner,
+                path,
+            })));
+        }
+        Ok(std::io::BufWriter::new(Box::new(inner)))
     }
 
     fn atomic_read(&self, path: &Path) -> Result<Vec<u8>, OpenReadError> {
