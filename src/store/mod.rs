@@ -8,7 +8,7 @@ pub mod citations;
 pub mod frequent;
 pub mod place;
 pub mod reading;
-mod recompress;
+pub mod recompress;
 pub mod schema;
 pub mod terms;
 pub mod tokenizers;
