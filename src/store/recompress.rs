@@ -17,11 +17,13 @@
 //! A store of another version or compressor, one tantivy's footer does not close, or one whose
 //! blocks do not follow each other is left as it was written: it is read as tantivy wrote it.
 
+use std::collections::HashSet;
 use std::fs::{File, OpenOptions};
 use std::io;
 use std::ops::Range;
 use std::os::unix::fs::FileExt;
 use std::path::Path;
+use std::sync::Mutex;
 
 use tantivy::DocId;
 use tantivy::directory::footer::Footer;
@@ -41,24 +43,54 @@ const CHECKPOINT_PERIOD: usize = 8;
 /// A block's documents and its bytes in the store's data.
 type Checkpoint = (Range<DocId>, Range<usize>);
 
+/// The blocks this process has written, by a hash of their bytes. A merge copies its segments'
+/// blocks as they are (tantivy stacks stores), and a block already compressed here would come
+/// out of lz4 HC the same, for the same work: a run of a gigabyte merges most paragraphs twice or
+/// more. A block another process wrote is compressed once more; at worst a block whose hash
+/// matches by chance keeps the fast mode's bytes, which read the same.
+static WRITTEN: Mutex<Option<HashSet<u64>>> = Mutex::new(None);
+
+fn written_here(block: &[u8]) -> bool {
+    let hash = xxhash_rust::xxh3::xxh3_64(block);
+    let written = WRITTEN
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    written
+        .as_ref()
+        .is_some_and(|hashes| hashes.contains(&hash))
+}
+
+fn note_written(blocks: impl Iterator<Item = u64>) {
+    let mut written = WRITTEN
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    written.get_or_insert_with(HashSet::new).extend(blocks);
+}
+
 /// Compresses again the blocks of the store at `path`, as tantivy's managed directory wrote it
-/// (the store, then tantivy's footer holding the checksum of the store's bytes). Gives whether
-/// the file was rewritten.
-pub(crate) fn in_place(path: &Path) -> io::Result<bool> {
+/// (the store, then tantivy's footer holding the checksum of the store's bytes). Gives how many
+/// blocks were compressed again, or `None` when the file was left as written.
+pub(crate) fn in_place(path: &Path) -> io::Result<Option<usize>> {
     let file = OpenOptions::new().read(true).write(true).open(path)?;
     let Some(layout) = Layout::read(&file)? else {
-        return Ok(false);
+        return Ok(None);
     };
+    let mut compressed = 0;
+    let mut hashes = Vec::with_capacity(layout.blocks.len());
     let mut checksum = crc32fast::Hasher::new();
     let mut written = 0;
     let mut rewritten = Vec::with_capacity(layout.blocks.len());
     let (mut content, mut packed) = (Vec::new(), Vec::new());
+    let mut state = HighCompression::new();
     for (docs, bytes) in &layout.blocks {
         let old = read_at(&file, bytes.start, bytes.len())?;
-        let block = match compress_again(&old, &mut content, &mut packed)? {
+        let again = !written_here(&old);
+        let block = match again && compress_again(&old, &mut state, &mut content, &mut packed)? {
             true => &packed,
             false => &old,
         };
+        compressed += usize::from(again);
+        hashes.push(xxhash_rust::xxh3::xxh3_64(block));
         if written != bytes.start || block.len() != old.len() {
             file.write_all_at(block, written as u64)?;
         }
@@ -83,7 +115,8 @@ pub(crate) fn in_place(path: &Path) -> io::Result<bool> {
     file.write_all_at(&tail, written as u64)?;
     file.set_len((written + tail.len()) as u64)?;
     file.sync_data()?;
-    Ok(true)
+    note_written(hashes.into_iter());
+    Ok(Some(compressed))
 }
 
 /// What a store file holds besides its blocks' bytes.
@@ -143,7 +176,12 @@ fn read_at(file: &File, at: usize, len: usize) -> io::Result<Vec<u8>> {
 /// Compresses the store block `old` (its content's size as a u32, then its lz4 block) again into
 /// `packed`, in the same layout; true when that made it smaller. `content` holds the block
 /// decompressed.
-fn compress_again(old: &[u8], content: &mut Vec<u8>, packed: &mut Vec<u8>) -> io::Result<bool> {
+fn compress_again(
+    old: &[u8],
+    state: &mut HighCompression,
+    content: &mut Vec<u8>,
+    packed: &mut Vec<u8>,
+) -> io::Result<bool> {
     let Some((size, compressed)) = old.split_first_chunk::<4>() else {
         return Err(invalid("a block shorter than its size"));
     };
@@ -162,13 +200,64 @@ fn compress_again(old: &[u8], content: &mut Vec<u8>, packed: &mut Vec<u8>) -> io
     }
     packed.resize(old.len() - 1, 0);
     packed[..4].copy_from_slice(&size.to_le_bytes());
-    let mode = Some(lz4::block::CompressionMode::HIGHCOMPRESSION(LEVEL));
-    match lz4::block::compress_to_buffer(content, mode, false, &mut packed[4..]) {
-        Ok(written) => {
+    match state.compress(content, &mut packed[4..]) {
+        Some(written) => {
             packed.truncate(4 + written);
             Ok(true)
         }
-        Err(_) => Ok(false),
+        None => Ok(false),
+    }
+}
+
+// liblz4's high-compression mode with a state its caller keeps (lz4hc.h), from the library the
+// lz4 crate builds and links. The crate's own call allocates a state of 256 KB for every block,
+// and the indexer has glibc map every allocation that large afresh (`return_freed_memory` in
+// `crate::cli::commands`): a mapping and 64 page faults a block.
+unsafe extern "C" {
+    fn LZ4_sizeofStateHC() -> std::ffi::c_int;
+    fn LZ4_compress_HC_extStateHC(
+        state: *mut std::ffi::c_void,
+        src: *const std::ffi::c_char,
+        dst: *mut std::ffi::c_char,
+        src_size: std::ffi::c_int,
+        dst_capacity: std::ffi::c_int,
+        level: std::ffi::c_int,
+    ) -> std::ffi::c_int;
+}
+
+/// The state of lz4's high-compression mode, kept from block to block.
+struct HighCompression {
+    /// `LZ4_sizeofStateHC()` bytes, aligned as lz4hc asks (a pointer's alignment).
+    state: Vec<u64>,
+}
+
+impl HighCompression {
+    fn new() -> HighCompression {
+        // SAFETY: asks the library for a constant; no argument, no state.
+        let bytes = usize::try_from(unsafe { LZ4_sizeofStateHC() }).unwrap_or(0);
+        HighCompression {
+            state: vec![0; bytes.div_ceil(8)],
+        }
+    }
+
+    /// Compresses `src` into `dst`; `None` when it does not fit there.
+    fn compress(&mut self, src: &[u8], dst: &mut [u8]) -> Option<usize> {
+        let src_size = std::ffi::c_int::try_from(src.len()).ok()?;
+        let capacity = std::ffi::c_int::try_from(dst.len()).ok()?;
+        // SAFETY: the state is as large as the library says and 8-byte aligned; `src` and `dst`
+        // are valid for the sizes given, and the library writes at most `capacity` bytes,
+        // giving 0 when the compressed block does not fit.
+        let written = unsafe {
+            LZ4_compress_HC_extStateHC(
+                self.state.as_mut_ptr().cast(),
+                src.as_ptr().cast(),
+                dst.as_mut_ptr().cast(),
+                src_size,
+                capacity,
+                LEVEL,
+            )
+        };
+        usize::try_from(written).ok().filter(|&n| n > 0)
     }
 }
 
@@ -381,7 +470,7 @@ mod tests {
         let store = tantivy_store(dir.path(), &texts, Compressor::Lz4, 32 * 1024);
         let before = std::fs::metadata(&store).unwrap().len();
         let (blocks_before, _) = blocks_and_index(&store);
-        assert!(in_place(&store).unwrap());
+        assert_eq!(in_place(&store).unwrap(), Some(blocks_before.len()));
         let after = std::fs::metadata(&store).unwrap().len();
         assert!(after < before, "{after} bytes against {before}");
         let (blocks_after, index_after) = blocks_and_index(&store);
@@ -396,9 +485,13 @@ mod tests {
         assert_eq!(stored_texts(dir.path()), texts);
         let index = Index::open_in_dir(dir.path()).unwrap();
         assert!(index.validate_checksum().unwrap().is_empty());
-        // Compressed again a second time, nothing changes but the time it took.
+        // Met again (as a merge copies it), no block is compressed anew and nothing changes;
+        // nor when another process meets it, which compresses each block again.
         let bytes = std::fs::read(&store).unwrap();
-        assert!(in_place(&store).unwrap());
+        assert_eq!(in_place(&store).unwrap(), Some(0));
+        assert_eq!(std::fs::read(&store).unwrap(), bytes);
+        *WRITTEN.lock().unwrap() = None;
+        assert_eq!(in_place(&store).unwrap(), Some(blocks_after.len()));
         assert_eq!(std::fs::read(&store).unwrap(), bytes);
     }
 
@@ -452,7 +545,7 @@ mod tests {
         let texts = paragraphs(200);
         let store = tantivy_store(dir.path(), &texts, Compressor::None, 16 * 1024);
         let bytes = std::fs::read(&store).unwrap();
-        assert!(!in_place(&store).unwrap());
+        assert_eq!(in_place(&store).unwrap(), None);
         assert_eq!(std::fs::read(&store).unwrap(), bytes);
         assert_eq!(stored_texts(dir.path()), texts);
     }
@@ -467,7 +560,7 @@ mod tests {
         ] {
             let path = dir.path().join("x.store");
             std::fs::write(&path, bytes).unwrap();
-            assert!(!in_place(&path).unwrap());
+            assert_eq!(in_place(&path).unwrap(), None);
             assert_eq!(std::fs::read(&path).unwrap(), bytes);
         }
     }

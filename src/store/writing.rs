@@ -190,8 +190,7 @@ impl std::io::Write for Recompressed {
 impl TerminatingWrite for Recompressed {
     fn terminate_ref(&mut self, token: AntiCallToken) -> std::io::Result<()> {
         self.inner.terminate_ref(token)?;
-        let rewritten = super::recompress::in_place(&self.path);
-        rewritten
+        super::recompress::in_place(&self.path)
             .map(drop)
             .map_err(|err| failed_write(named(&self.path, err)))
     }
