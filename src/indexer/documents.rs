@@ -60,7 +60,7 @@ pub(super) fn add_issue(
         return Ok(());
     }
     let path = file.path;
-    let source = format!("{} {path}", file.hash);
+    let source = schema::source(path, file.hash);
     // A file is one batch: tantivy puts a batch in one segment, in order, which is how a
     // paragraph finds its document's head (see `crate::store::schema`). A part of a file read in
     // parts is one batch too; a document it goes on with gets a head of its own in it.
@@ -124,7 +124,10 @@ pub(super) fn add_issue(
                     add_names(&mut doc, fields, issue, document);
                 }
             }
-            add_file_terms(&mut doc, fields, file, &source, loaded);
+            if batch.is_empty() {
+                doc.add_text(fields.source, &source);
+            }
+            add_file_terms(&mut doc, fields, file, loaded);
             if ordinal == 0 {
                 add_filter_terms(&mut doc, fields, loaded, document);
             }
@@ -181,17 +184,10 @@ fn add_names(doc: &mut TantivyDocument, fields: &Fields, issue: &Issue, document
     }
 }
 
-/// What every paragraph carries of its file: its path and source, by which a changed or removed
-/// file's paragraphs are deleted, and the numbers that sort and filter (date, when indexed).
-fn add_file_terms(
-    doc: &mut TantivyDocument,
-    fields: &Fields,
-    file: &File,
-    source: &str,
-    loaded: &Loaded,
-) {
+/// What every paragraph carries of its file: its path, by which a changed or removed file's
+/// paragraphs are deleted, and the numbers that sort and filter (date, when indexed).
+fn add_file_terms(doc: &mut TantivyDocument, fields: &Fields, file: &File, loaded: &Loaded) {
     doc.add_text(fields.path, file.path);
-    doc.add_text(fields.source, source);
     doc.add_u64(fields.date_key, dates::key(loaded.issue.date.as_deref()));
     doc.add_u64(fields.indexed, file.times.indexed);
     doc.add_u64(fields.first_indexed, file.times.first_indexed);

@@ -386,10 +386,10 @@ impl Batch<'_> {
             if !matches!(err, Error::File { .. }) {
                 return Err(err);
             }
-            // Nothing of a file read in part stays: it is indexed whole or not at all.
-            let source = format!("{hash} {shown}");
+            // Nothing of a file read in part stays: it is indexed whole or not at all. The version
+            // it replaces was deleted by its path before the first part was added.
             self.writer
-                .delete_term(Term::from_field_text(self.fields.source, &source));
+                .delete_term(Term::from_field_text(self.fields.path, &shown));
             self.errors.push(err);
             self.summary.failed += 1;
             return Ok(());

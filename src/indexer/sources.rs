@@ -7,7 +7,7 @@ use tantivy::{DocSet, Index};
 
 use crate::Error;
 use crate::ingest::manifest::Metadata;
-use crate::store::schema::{FIRST_INDEXED, Fields};
+use crate::store::schema::{self, FIRST_INDEXED, Fields};
 use crate::store::terms;
 
 /// What the index holds of a file: the hash of its content and manifest row, and when it was
@@ -32,9 +32,7 @@ pub(super) fn indexed_sources(
         let alive = segment.alive_bitset();
         let first_indexed = segment.fast_fields().u64(FIRST_INDEXED)?;
         terms::each_term(segment, fields.source, |key, docs| {
-            let Some((hash, path)) = std::str::from_utf8(key)
-                .ok()
-                .and_then(|source| source.split_once(' '))
+            let Some((path, hash)) = std::str::from_utf8(key).ok().and_then(schema::parse_source)
             else {
                 return Ok(());
             };

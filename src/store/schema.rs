@@ -22,12 +22,25 @@ use tantivy::schema::{
 use crate::store::tokenizers::{BIGRAMS, COVERING_GRAMS, FREQUENT_CHARS, JIEBA_WORDS};
 
 /// Bumped whenever the schema or a tokenizer changes what is stored or indexed.
-pub const SCHEMA_VERSION: u32 = 27;
+pub const SCHEMA_VERSION: u32 = 28;
 
 pub const PATH: &str = "path";
-/// `HASH PATH`: the file a paragraph came from with the hash of its content and manifest row, so
-/// that a later run can tell an unchanged file from a changed one.
+/// `PATH HASH` ([`source`]): a file with the hash of its content and manifest row, so that a
+/// later run can tell an unchanged file from a changed one. On the first paragraph of each batch
+/// of the file only: a run reads which files the index holds from these terms, and deletes a
+/// file's paragraphs by [`PATH`], which every paragraph carries. The path first, so that the
+/// terms of one folder's files share its name in the term dictionary.
 pub const SOURCE: &str = "source";
+
+/// The [`SOURCE`] term of the file `path` whose content and manifest row hash to `hash`.
+pub fn source(path: &str, hash: &str) -> String {
+    format!("{path} {hash}")
+}
+
+/// The path and hash a [`SOURCE`] term holds; the hash holds no space, a path may.
+pub fn parse_source(source: &str) -> Option<(&str, &str)> {
+    source.rsplit_once(' ')
+}
 pub const GAZETTE: &str = "gazette";
 pub const ISSUE: &str = "issue";
 pub const DATE: &str = "date";
@@ -407,6 +420,24 @@ pub struct Citation {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A path may hold spaces, the hash none: the last space parts them.
+    #[test]
+    fn a_source_term_gives_back_its_path_and_hash() {
+        for path in [
+            "a.txt",
+            "gazettes/2025 第1期/焦作 公报.txt",
+            " lead",
+            "trail ",
+        ] {
+            let term = source(path, "0123456789abcdef0123456789abcdef");
+            assert_eq!(
+                parse_source(&term),
+                Some((path, "0123456789abcdef0123456789abcdef"))
+            );
+        }
+        assert_eq!(parse_source("nospace"), None);
+    }
 
     #[test]
     fn an_issue_key_splits_into_its_three_parts() {
