@@ -2,9 +2,9 @@
 //!
 //! tantivy compresses its store with lz4's fast mode, and offers no other lz4. The high-compression
 //! mode writes the same block format, which every lz4 decoder reads (tantivy's lz4_flex, and
-//! liblz4 in `crate::store::blocks`) as fast as the fast mode's, in fewer bytes: on
-//! ../shared/corpus the store's blocks take 67.4 MB instead of 77.1, for about four times the
-//! compression's work (docs/PERFORMANCE.md, issue 21 round 31). So each store file the indexer
+//! liblz4 in `crate::store::blocks`) as fast as the fast mode's, in an eighth fewer bytes on
+//! gazette's stores, for several times the compression's work (docs/PERFORMANCE.md, issue 21
+//! round 31): the store is written once and read by every search. So each store file the indexer
 //! finishes (a new segment's, or a merge's) is read back block by block, and each block that lz4
 //! HC makes smaller is written in its place; the skip index, the store's footer and tantivy's
 //! checksum are written again after them.
@@ -30,8 +30,8 @@ use tantivy::directory::footer::Footer;
 
 use super::blocks::{DOC_STORE_VERSION, FOOTER_BYTES, LZ4, checkpoints, invalid, skip_index_start};
 
-/// lz4 HC's level: the levels above it save a few hundred kilobytes more on ../shared/corpus's
-/// store (level 9: 66.9 MB against 67.4) for half as much work again.
+/// lz4 HC's level: the levels below it save two thirds as much, those above it little more for much
+/// more work (docs/PERFORMANCE.md has each level measured on ../shared/corpus's store).
 const LEVEL: i32 = 3;
 
 /// How tantivy's footer ends: the length of its JSON (u32), then this number (u32).
@@ -45,9 +45,10 @@ type Checkpoint = (Range<DocId>, Range<usize>);
 
 /// The blocks this process has written, by a hash of their bytes. A merge copies its segments'
 /// blocks as they are (tantivy stacks stores), and a block already compressed here would come
-/// out of lz4 HC the same, for the same work: a run of a gigabyte merges most paragraphs twice or
-/// more. A block another process wrote is compressed once more; at worst a block whose hash
-/// matches by chance keeps the fast mode's bytes, which read the same.
+/// out of lz4 HC the same, for the same work: a large run merges most of its blocks more than
+/// once. A block another process wrote is compressed once more; at worst a block whose hash
+/// matches by chance keeps the fast mode's bytes, which read the same. A hash is kept for each
+/// block of some ten kilobytes written: about a thousandth of the store.
 static WRITTEN: Mutex<Option<HashSet<u64>>> = Mutex::new(None);
 
 fn written_here(block: &[u8]) -> bool {
