@@ -93,7 +93,7 @@ pub(crate) fn invalid(what: &str) -> io::Error {
 
 /// tantivy's variable-length integer: seven bits a byte, lowest first, the last byte's high bit
 /// set.
-pub(crate) fn vint(bytes: &mut &[u8]) -> io::Result<u64> {
+fn vint(bytes: &mut &[u8]) -> io::Result<u64> {
     let mut value = 0u64;
     for shift in (0..64).step_by(7) {
         let Some((&byte, rest)) = bytes.split_first() else {

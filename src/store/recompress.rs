@@ -150,10 +150,13 @@ impl Layout {
             return Ok(None);
         };
         let store_footer = read_at(file, index_end, FOOTER_BYTES)?;
-        let Some(index_at) = skip_index_start(&store_footer, index_end)? else {
+        // What does not parse is left for the reader to report, as tantivy wrote it.
+        let Ok(Some(index_at)) = skip_index_start(&store_footer, index_end) else {
             return Ok(None);
         };
-        let blocks = checkpoints(&read_at(file, index_at, index_end - index_at)?)?;
+        let Ok(blocks) = checkpoints(&read_at(file, index_at, index_end - index_at)?) else {
+            return Ok(None);
+        };
         let mut end = 0;
         for (docs, bytes) in &blocks {
             if bytes.start != end || docs.is_empty() {
@@ -549,6 +552,22 @@ mod tests {
         assert_eq!(in_place(&store).unwrap(), None);
         assert_eq!(std::fs::read(&store).unwrap(), bytes);
         assert_eq!(stored_texts(dir.path()), texts);
+    }
+
+    #[test]
+    fn a_store_whose_skip_index_does_not_parse_is_left_as_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = tantivy_store(dir.path(), &paragraphs(300), Compressor::Lz4, 1024);
+        let mut bytes = std::fs::read(&store).unwrap();
+        let json_len = u32::from_le_bytes(bytes[bytes.len() - 8..][..4].try_into().unwrap());
+        let body = bytes.len() - 8 - json_len as usize;
+        let index_at =
+            u64::from_le_bytes(bytes[body - FOOTER_BYTES + 4..][..8].try_into().unwrap()) as usize;
+        // A count of layers that runs past the index: every byte of it with its high bit clear.
+        bytes[index_at..body - FOOTER_BYTES].fill(0x01);
+        std::fs::write(&store, &bytes).unwrap();
+        assert_eq!(in_place(&store).unwrap(), None);
+        assert_eq!(std::fs::read(&store).unwrap(), bytes);
     }
 
     #[test]
