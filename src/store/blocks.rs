@@ -80,7 +80,8 @@ impl Cursor {
 /// The most read past a block at once.
 const MOST_AHEAD: usize = 256 * 1024;
 
-fn named(name: &str, err: io::Error) -> io::Error {
+/// `err`, saying which file it concerns.
+pub(crate) fn named(name: &str, err: io::Error) -> io::Error {
     io::Error::new(err.kind(), format!("{name}: {err}"))
 }
 

@@ -51,8 +51,8 @@ type Checkpoint = (Range<DocId>, Range<usize>);
 /// block of some ten kilobytes written: about a thousandth of the store.
 static WRITTEN: Mutex<Option<HashSet<u64>>> = Mutex::new(None);
 
-fn written_here(block: &[u8]) -> bool {
-    let hash = xxhash_rust::xxh3::xxh3_64(block);
+/// Whether this process wrote a block whose bytes hash to `hash`.
+fn written_here(hash: u64) -> bool {
     let written = WRITTEN
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
@@ -85,13 +85,15 @@ pub(crate) fn in_place(path: &Path) -> io::Result<Option<usize>> {
     let mut state = HighCompression::new();
     for (docs, bytes) in &layout.blocks {
         let old = read_at(&file, bytes.start, bytes.len())?;
-        let again = !written_here(&old);
-        let block = match again && compress_again(&old, &mut state, &mut content, &mut packed)? {
-            true => &packed,
-            false => &old,
-        };
+        let old_hash = xxhash_rust::xxh3::xxh3_64(&old);
+        let again = !written_here(old_hash);
+        let (block, hash) =
+            match again && compress_again(&old, &mut state, &mut content, &mut packed)? {
+                true => (&packed, xxhash_rust::xxh3::xxh3_64(&packed)),
+                false => (&old, old_hash),
+            };
         compressed += usize::from(again);
-        hashes.push(xxhash_rust::xxh3::xxh3_64(block));
+        hashes.push(hash);
         if written != bytes.start || block.len() != old.len() {
             file.write_all_at(block, written as u64)?;
         }

@@ -24,6 +24,8 @@ use tantivy::directory::{
     TerminatingWrite, WatchCallback, WatchHandle, WritePtr,
 };
 
+use super::blocks::named;
+
 #[derive(Debug, Clone)]
 pub struct Unmapped {
     root: PathBuf,
@@ -192,12 +194,8 @@ impl TerminatingWrite for Recompressed {
         self.inner.terminate_ref(token)?;
         super::recompress::in_place(&self.path)
             .map(drop)
-            .map_err(|err| failed_write(named(&self.path, err)))
+            .map_err(|err| failed_write(named(&self.path.display().to_string(), err)))
     }
-}
-
-fn named(path: &Path, err: std::io::Error) -> std::io::Error {
-    std::io::Error::new(err.kind(), format!("{}: {err}", path.display()))
 }
 
 impl Directory for Unmapped {

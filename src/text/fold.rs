@@ -361,9 +361,9 @@ pub fn fold_to_string(text: &str) -> String {
 
 /// The matching form of `text` as [`fold_to_string`] gives it, and where folding dropped
 /// characters as [`Folded::drops`] says, in one pass. The indexer needs both for every paragraph,
-/// and nearly half the paragraphs of laws drop one (the full-width space after 第一条): folding
-/// them a second time for the spans, then walking every span for the gaps, cost as much as
-/// folding every paragraph once.
+/// and many paragraphs of laws drop one (the full-width space after 第一条): the gaps between one
+/// character's span and the next are noted as the folding goes, rather than folding such a
+/// paragraph a second time for its spans.
 pub fn fold_with_drops(text: &str) -> (String, Vec<(usize, usize)>) {
     let mut out = String::with_capacity(text.len());
     let mut drops = Vec::new();

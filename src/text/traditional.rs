@@ -563,11 +563,10 @@ fn beside(prev: Option<char>, c: char, next: Option<char>) -> char {
 
 /// Where `c` stands in [`TRADITIONAL`], from the bits set before its own.
 fn rank(c: char) -> Option<usize> {
-    let code = c as u32;
-    let word = *BITS.get((code / 64) as usize)?;
-    let bit = 1u64 << (code % 64);
-    (word & bit != 0).then(|| {
-        usize::from(RANKS[(code / 64) as usize]) + (word & (bit - 1)).count_ones() as usize
+    contains(c).then(|| {
+        let (word, bit) = ((c as u32 / 64) as usize, c as u32 % 64);
+        let before = BITS[word] & ((1u64 << bit) - 1);
+        usize::from(RANKS[word]) + before.count_ones() as usize
     })
 }
 
