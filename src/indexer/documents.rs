@@ -3,16 +3,17 @@
 use std::sync::Arc;
 
 use tantivy::indexer::UserOperation;
+use tantivy::tokenizer::PreTokenizedString;
 use tantivy::{IndexWriter, TantivyDocument, Term};
 
 use crate::Error;
 use crate::indexer::backlog::{Backlog, PARAGRAPH_WEIGHT, Queued};
 use crate::ingest::Loaded;
 use crate::ingest::parse::{Document, Issue, Paragraph};
-use crate::store::citations;
 use crate::store::place::Place;
 use crate::store::schema::{self, Citation, Fields};
 use crate::store::tokenizers;
+use crate::store::{citations, headings};
 use crate::text::{dates, fold};
 
 /// When a file was indexed, in milliseconds since 1970 (UTC).
@@ -247,22 +248,26 @@ fn add_paragraph<'a>(
     doc.add_text(fields.grams, &folded);
     doc.add_text(fields.chars, &folded);
     doc.add_text(fields.words, folded);
-    // The headings' bigrams on the first paragraph of their run only.
-    let (headings, starts) = context.of(paragraph);
-    doc.add_u64(fields.section, u64::from(!starts));
-    if starts && !headings.is_empty() {
-        doc.add_text(fields.context, headings);
+    // The headings' bigrams on the first paragraph of their run only, and of those only the
+    // headings the run does not keep from the run before.
+    let run = context.of(paragraph);
+    doc.add_u64(fields.section, u64::from(run.is_none()));
+    if let Some((kept, tokens)) = run {
+        doc.add_u64(fields.kept, kept as u64);
+        if let Some(tokens) = tokens {
+            doc.add_pre_tokenized_text(fields.context, tokens);
+        }
     }
 }
 
-/// The headings of the last paragraph and their matching form, joined by spaces. A section's
-/// paragraphs follow one another under the same headings, which are folded once for them all,
-/// not once for each paragraph, and indexed on the first of them only
-/// ([`crate::store::schema::SECTION`]).
+/// The headings of the last run of paragraphs, in their matching form. A section's paragraphs
+/// follow one another under the same headings, which are folded once for them all, not once for
+/// each paragraph, and indexed on the first of them only, each heading on the first run under it
+/// only ([`crate::store::schema::SECTION`], [`crate::store::headings`]).
 #[derive(Default)]
 struct Context<'a> {
     headings: Vec<&'a str>,
-    folded: String,
+    folded: Vec<String>,
     /// Whether a paragraph of the batch has been asked about: its first starts a run.
     begun: bool,
     /// The bigrams of `folded`: the length of a paragraph's context.
@@ -272,25 +277,33 @@ struct Context<'a> {
 }
 
 impl<'a> Context<'a> {
-    /// The matching form of `paragraph`'s headings (see [`Paragraph::context`]), joined by
-    /// spaces, and whether a run starts at it: the batch's first paragraph, or headings other
-    /// than the last paragraph's.
-    fn of(&mut self, paragraph: &'a Paragraph) -> (&str, bool) {
+    /// Where a run starts at `paragraph` (the batch's first paragraph, or headings other than
+    /// the last paragraph's), how many of its headings it keeps from the run before and the
+    /// tokens of the others (see [`crate::store::headings`]); `None` where it goes on a run.
+    fn of(&mut self, paragraph: &'a Paragraph) -> Option<(usize, Option<PreTokenizedString>)> {
         let starts = !self.begun || !paragraph.context().eq(self.headings.iter().copied());
+        let before = self.begun.then_some(&self.headings[..]);
         self.begun = true;
-        if starts {
-            self.headings.clear();
-            self.headings.extend(paragraph.context());
-            self.folded = self
-                .headings
-                .iter()
-                .map(|heading| fold::fold_to_string(heading))
-                .collect::<Vec<_>>()
-                .join(" ");
-            self.length = tokenizers::bigram_count(&self.folded);
+        if !starts {
+            self.total += self.length;
+            return None;
         }
+        let now: Vec<&'a str> = paragraph.context().collect();
+        let kept = headings::kept(before, &now);
+        self.headings = now;
+        self.folded.truncate(kept);
+        self.folded.extend(
+            self.headings[kept..]
+                .iter()
+                .map(|heading| fold::fold_to_string(heading)),
+        );
+        self.length = self
+            .folded
+            .iter()
+            .map(|heading| tokenizers::bigram_count(heading))
+            .sum();
         self.total += self.length;
-        (&self.folded, starts)
+        Some((kept, headings::tokens(&self.folded, kept)))
     }
 }
 
@@ -322,28 +335,34 @@ mod tests {
         ];
         let mut context = super::Context::default();
         let mut folded = Vec::new();
-        let mut starts = Vec::new();
+        let mut kept = Vec::new();
         for paragraph in &paragraphs {
-            let own = paragraph
-                .context()
-                .map(fold::fold_to_string)
-                .collect::<Vec<_>>()
-                .join(" ");
-            let (headings, start) = context.of(paragraph);
-            assert_eq!(headings, own, "{}", paragraph.text);
-            folded.push(own);
-            starts.push(start);
+            let own: Vec<String> = paragraph.context().map(fold::fold_to_string).collect();
+            kept.push(context.of(paragraph).map(|(kept, _)| kept));
+            assert_eq!(context.folded, own, "{}", paragraph.text);
+            folded.push(own.join(" "));
         }
         // The cases above are the ones named: a heading is left out where it is the text.
         assert_eq!(folded[2], "");
         assert_eq!(folded[3], "第一章总则");
         assert_ne!(folded[5], folded[6]);
-        // A run starts at the first paragraph and wherever the headings differ from the last's.
-        assert_eq!(starts, [true, false, true, true, true, true, true]);
+        // A run starts at the first paragraph and wherever the headings differ from the last's,
+        // keeping the outer headings that stay.
+        assert_eq!(
+            kept,
+            [Some(0), None, Some(0), Some(0), Some(0), Some(0), Some(0)]
+        );
         // A batch's first paragraph starts a run under no headings too.
         let mut context = super::Context::default();
-        assert_eq!(context.of(&paragraphs[4]), ("", true));
-        assert_eq!(context.of(&paragraphs[4]), ("", false));
+        assert!(
+            context
+                .of(&paragraphs[4])
+                .is_some_and(|(kept, tokens)| kept == 0 && tokens.is_none())
+        );
+        assert!(context.of(&paragraphs[4]).is_none());
+        let mut context = super::Context::default();
+        context.of(&paragraphs[0]);
+        assert_eq!(context.of(&paragraphs[3]).map(|(kept, _)| kept), Some(1));
     }
 
     /// Each document's head holds its issue's own name in the view of its own, folded, and is

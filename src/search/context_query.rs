@@ -2,9 +2,11 @@
 //!
 //! A paragraph's context is its document's title and its section headings. Neither is repeated
 //! on each paragraph: the title is indexed on the document's head
-//! ([`crate::store::schema::TITLE`]), the headings on the first paragraph of each run of
-//! paragraphs under them ([`crate::store::schema::CONTEXT`]), whose field norm is every one of
-//! the run's context length; the lengths' sum over paragraphs is kept per batch
+//! ([`crate::store::schema::TITLE`]), each heading on the first paragraph of the first run of
+//! paragraphs under it, tagged by its depth, and a heading at depth `d` heads the paragraphs up to
+//! the next run that keeps at most `d` headings ([`crate::store::headings`],
+//! [`crate::store::schema::KEPT`]). The field norm of each run's first paragraph is the length of
+//! all of the run's headings; the lengths' sum over paragraphs is kept per batch
 //! ([`crate::store::schema::CONTEXT_TOTAL`]). [`ContextQuery`] scores a paragraph as if title and
 //! headings were one field of it, held by each paragraph: BM25 of the literal's occurrences in its
 //! title and headings together, normalised by their length together.
@@ -24,6 +26,7 @@ use std::fmt;
 
 use tantivy::columnar::Column;
 use tantivy::fieldnorm::FieldNormReader;
+use tantivy::postings::SegmentPostings;
 use tantivy::query::{Bm25StatisticsProvider, EnableScoring, Explanation, Query, Scorer, Weight};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocId, DocSet, Score, Searcher, SegmentReader, TERMINATED, TantivyError, Term};
@@ -32,6 +35,7 @@ use crate::search::held;
 use crate::search::phrase::{Occurrences, Walk};
 use crate::search::positions::{self, TermPositions};
 use crate::search::runs::{Runs, Starts};
+use crate::store::headings;
 use crate::store::schema::{Fields, SECTION};
 
 /// Matches the paragraphs whose title or headings hold a literal, given as its bigrams at their
@@ -52,6 +56,20 @@ impl ContextQuery {
         self.grams
             .iter()
             .map(|(offset, gram)| (*offset, Term::from_field_text(field, gram)))
+            .collect()
+    }
+
+    /// The terms of the literal's bigrams in a heading at `depth` ([`headings::depth_tag`]).
+    fn heading_terms(&self, field: Field, depth: usize) -> Vec<(u32, Term)> {
+        let tag = headings::depth_tag(depth);
+        self.grams
+            .iter()
+            .map(|(offset, gram)| {
+                let mut text = String::with_capacity(1 + gram.len());
+                text.push(tag);
+                text.push_str(gram);
+                (*offset, Term::from_field_text(field, &text))
+            })
             .collect()
     }
 }
@@ -179,11 +197,18 @@ impl Weight for ContextWeight {
             matching(titles, |doc| title_norms.fieldnorm(doc)),
             Starts::open(reader, fields.head)?,
         );
-        let headings = Sections::new(
-            open_phrase(reader, self.query.terms(fields.context))?,
-            reader.fast_fields().u64(SECTION)?,
-            reader.max_doc(),
-        );
+        let mut depths = Vec::new();
+        for depth in 0..=headings::DEEPEST {
+            let phrase = open_phrase(reader, self.query.heading_terms(fields.context, depth))?;
+            if phrase.doc != TERMINATED {
+                depths.push(Depth::new(
+                    phrase,
+                    ends(reader, fields.kept, depth)?,
+                    reader.max_doc(),
+                ));
+            }
+        }
+        let headings = Sections::new(depths, reader.fast_fields().u64(SECTION)?, reader.max_doc());
         let mut scorer = ContextScorer {
             doc: 0,
             titles,
@@ -284,44 +309,147 @@ fn matching(mut phrase: Phrase, length: impl Fn(DocId) -> u32) -> Vec<(DocId, u3
     matching
 }
 
-/// The paragraphs under the headings where a phrase occurs, read as far as asked. The phrase is
-/// matched on the first paragraph of each run under the same headings, the only one that holds
-/// them; a common literal (政府) heads too many runs to list them first, as titles are listed.
-struct Sections {
-    /// On the start of the run of `doc` while `doc` matches.
+/// The runs' first paragraphs where a heading at `depth` ends: those that keep at most `depth`
+/// headings from the run before ([`crate::store::schema::KEPT`]), one list for each count.
+fn ends(
+    reader: &SegmentReader,
+    kept: Field,
+    depth: usize,
+) -> tantivy::Result<Vec<SegmentPostings>> {
+    let mut ends = Vec::new();
+    let Some(inverted) = held::inverted(reader, kept)? else {
+        return Ok(ends);
+    };
+    for count in 0..=depth {
+        let term = Term::from_field_u64(kept, count as u64);
+        if let Some(postings) = inverted.read_postings(&term, IndexRecordOption::Basic)? {
+            ends.push(postings);
+        }
+    }
+    Ok(ends)
+}
+
+/// The headings at one depth that hold a phrase, each over the paragraphs it heads: from the
+/// paragraph where it is indexed, the first of its first run, to the next run that keeps fewer
+/// headings than it is deep. Two headings at one depth never overlap, so each is met in turn.
+struct Depth {
+    /// On `start` while a heading is left.
     phrase: Phrase,
+    ends: Vec<SegmentPostings>,
+    max_doc: DocId,
+    /// The paragraphs `[start, end)` that the heading at `phrase` heads; `start` is TERMINATED
+    /// when no heading is left.
+    start: DocId,
+    end: DocId,
+}
+
+impl Depth {
+    fn new(phrase: Phrase, ends: Vec<SegmentPostings>, max_doc: DocId) -> Depth {
+        let mut depth = Depth {
+            start: phrase.doc,
+            phrase,
+            ends,
+            max_doc,
+            end: 0,
+        };
+        depth.end = depth.end_of(depth.start);
+        depth
+    }
+
+    /// Where the heading indexed at `start` stops heading paragraphs: the first run after it
+    /// that keeps fewer headings, or the segment's end (a batch's first paragraph keeps none, so
+    /// a heading never heads the next batch).
+    fn end_of(&mut self, start: DocId) -> DocId {
+        if start == TERMINATED {
+            return TERMINATED;
+        }
+        let mut end = self.max_doc;
+        for postings in &mut self.ends {
+            let at = match postings.doc() {
+                doc if doc > start => doc,
+                _ => postings.seek(start + 1),
+            };
+            end = end.min(at);
+        }
+        end
+    }
+
+    /// Moves to the first heading that heads `target` or a paragraph after it.
+    fn reach(&mut self, target: DocId) {
+        while self.start != TERMINATED && self.end <= target {
+            self.start = self.phrase.seek(self.end);
+            self.end = self.end_of(self.start);
+        }
+    }
+
+    /// The first paragraph at or after `target` under a heading of this depth that holds the
+    /// phrase.
+    fn first_from(&mut self, target: DocId) -> DocId {
+        self.reach(target);
+        match self.start {
+            TERMINATED => TERMINATED,
+            start => start.max(target),
+        }
+    }
+
+    fn heads(&self, doc: DocId) -> bool {
+        self.start <= doc && doc < self.end
+    }
+}
+
+/// The paragraphs under headings that hold a phrase, read as far as asked, with its
+/// occurrences in all of their headings. A common literal (政府) is in too many headings to list
+/// the paragraphs they head first, as titles are listed.
+struct Sections {
+    depths: Vec<Depth>,
     /// 1 on a paragraph that goes on its run ([`crate::store::schema::SECTION`]).
     goes_on: Column<u64>,
-    max_doc: DocId,
     doc: DocId,
     /// The last paragraph whose run's start was asked for, and that start.
     asked: Option<(DocId, DocId)>,
 }
 
 impl Sections {
-    fn new(phrase: Phrase, goes_on: Column<u64>, max_doc: DocId) -> Sections {
-        Sections {
-            doc: phrase.doc,
-            phrase,
+    fn new(depths: Vec<Depth>, goes_on: Column<u64>, max_doc: DocId) -> Sections {
+        let mut sections = Sections {
+            depths,
             goes_on,
-            max_doc,
+            doc: 0,
             asked: None,
-        }
+        };
+        sections.doc = if max_doc == 0 {
+            TERMINATED
+        } else {
+            sections.first_from(0)
+        };
+        sections
+    }
+
+    fn first_from(&mut self, target: DocId) -> DocId {
+        self.depths
+            .iter_mut()
+            .map(|depth| depth.first_from(target))
+            .min()
+            .unwrap_or(TERMINATED)
     }
 
     /// Occurrences of the phrase in the headings of `doc`.
     fn count(&self) -> u32 {
-        self.phrase.count
+        self.depths
+            .iter()
+            .filter(|depth| depth.heads(self.doc))
+            .map(|depth| depth.phrase.count)
+            .sum()
     }
 
     fn goes_on(&self, doc: DocId) -> bool {
         self.goes_on.first(doc).unwrap_or(0) != 0
     }
 
-    /// The first paragraph of the run of `doc`, which holds its headings. Read back from `doc`
-    /// to the nearest start, or to the paragraph last asked about, whose run's start it then is:
-    /// asked in order, as a scorer asks, no paragraph is read twice, and a run's start is found
-    /// within the run's length back.
+    /// The first paragraph of the run of `doc`, whose field norm is the length of its headings.
+    /// Read back from `doc` to the nearest start, or to the paragraph last asked about, whose
+    /// run's start it then is: asked in order, as a scorer asks, no paragraph is read twice, and a
+    /// run's start is found within the run's length back.
     fn start_of(&mut self, doc: DocId) -> DocId {
         let known = self.asked.filter(|&(asked, _)| asked <= doc);
         let mut at = doc;
@@ -340,34 +468,16 @@ impl Sections {
     }
 
     fn advance(&mut self) -> DocId {
-        if self.doc == TERMINATED {
-            return TERMINATED;
+        if self.doc != TERMINATED {
+            self.doc = self.first_from(self.doc + 1);
         }
-        let next = self.doc + 1;
-        self.doc = if next < self.max_doc && self.goes_on(next) {
-            next
-        } else {
-            self.phrase.advance()
-        };
         self.doc
     }
 
     fn seek(&mut self, target: DocId) -> DocId {
-        if self.doc >= target {
-            return self.doc;
+        if self.doc < target {
+            self.doc = self.first_from(target);
         }
-        // The column has no value past the segment's paragraphs.
-        if target >= self.max_doc {
-            self.doc = TERMINATED;
-            return TERMINATED;
-        }
-        // Runs start only where headings change, so the phrase stands on the target's run or on
-        // a later one.
-        let start = self.start_of(target);
-        self.doc = match self.phrase.seek(start) {
-            at if at == start => target,
-            later => later,
-        };
         self.doc
     }
 }
@@ -411,10 +521,11 @@ impl DocSet for ContextScorer {
     fn size_hint(&self) -> u32 {
         let headings = self
             .headings
-            .phrase
-            .postings
-            .first()
-            .map_or(0, |p| p.doc_freq());
+            .depths
+            .iter()
+            .filter_map(|depth| depth.phrase.postings.first())
+            .map(|p| p.doc_freq())
+            .fold(0u32, u32::saturating_add);
         (self.titles.matching.len() as u32).saturating_add(headings)
     }
 }
@@ -431,12 +542,10 @@ impl Scorer for ContextScorer {
             (0, self.title_norms.fieldnorm(head))
         };
         // A paragraph's headings are its run's: their length is the field norm at its start.
-        let start = if self.headings.doc == doc {
+        if self.headings.doc == doc {
             count += self.headings.count();
-            self.headings.phrase.doc
-        } else {
-            self.headings.start_of(doc)
-        };
+        }
+        let start = self.headings.start_of(doc);
         let length = title_length + self.heading_norms.fieldnorm(start);
         self.bm25.score(count, length)
     }
@@ -457,8 +566,9 @@ mod tests {
 
     /// Three laws whose titles are as long, two of which do not hold 修复 (the third's
     /// paragraphs and headings begin with 丙); headings that hold it once, twice or not, runs of
-    /// one paragraph and of several, the same headings again after others, and paragraphs under
-    /// no heading (a run of seven in the third).
+    /// one paragraph and of several, the same headings again after others, paragraphs under no
+    /// heading (a run of seven in the third), and a chapter's heading kept by the run of a
+    /// section under it and by the run after the section (the third's 丙第二章).
     const LAWS: [(&str, &str); 3] = [
         (
             "a.txt",
@@ -477,7 +587,8 @@ mod tests {
             "c.txt",
             "# 示例市修复管理条例\n\n丙前言。\n\n丙一。\n\n丙二。\n\n丙三。\n\n丙四。\n\n丙五。\n\n\
              ## 丙第一章 总则\n\n丙第一条。\n\n丙第二条。\n\n\
-             ## 丙第二章 修复规划\n\n丙第三条。\n",
+             ## 丙第二章 修复规划\n\n丙第三条。\n\n### 丙第一节 修复验收\n\n丙第四条。\n\n\
+             ## 丙第二章 修复规划\n\n丙第五条。\n\n## 丙第三章 附则\n\n丙第六条。\n",
         ),
     ];
 
@@ -580,8 +691,9 @@ mod tests {
             let mut scorer = weight.scorer(reader, 1.0).unwrap();
             assert_eq!(scorer.seek(reader.max_doc() + 100_000), TERMINATED);
         }
-        // Runs of one paragraph and of several, and counts of one and two.
-        assert_eq!(under, 9 + 12);
+        // Runs of one paragraph and of several, and counts of one and two; in the third law a
+        // chapter's heading kept by a section's run under it and by the run after the section.
+        assert_eq!(under, 9 + 18);
         // What BM25 averages by: the sum over paragraphs, over batches of several bits.
         assert_eq!(
             heading_tokens as u64,

@@ -6,6 +6,7 @@ pub mod blocks;
 pub mod check;
 pub mod citations;
 pub mod frequent;
+pub mod headings;
 pub mod place;
 pub mod reading;
 pub mod recompress;

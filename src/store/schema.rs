@@ -22,7 +22,7 @@ use tantivy::schema::{
 use crate::store::tokenizers::{BIGRAMS, COVERING_GRAMS, FREQUENT_CHARS, JIEBA_WORDS};
 
 /// Bumped whenever the schema or a tokenizer changes what is stored or indexed.
-pub const SCHEMA_VERSION: u32 = 28;
+pub const SCHEMA_VERSION: u32 = 29;
 
 pub const PATH: &str = "path";
 /// `PATH HASH` ([`source`]): a file with the hash of its content and manifest row, so that a
@@ -86,10 +86,19 @@ pub const CHARS: &str = "chars";
 /// Word view of `text`.
 pub const WORDS: &str = "words";
 /// Bigrams of the paragraph's context, its section headings, with positions: for ranking a
-/// paragraph under a matching heading higher. On the first paragraph of each run of paragraphs
-/// under the same headings only ([`SECTION`]), not repeated on each of a section's paragraphs:
-/// its field norm there is the length of every paragraph's context in the run.
+/// paragraph under a matching heading higher. Each heading is indexed once where it begins: on
+/// the first paragraph of the first run of paragraphs under it ([`SECTION`]), not again on the
+/// later runs that keep it (a chapter's heading over each of its sections' runs). Each bigram's
+/// term starts with its heading's depth ([`crate::store::headings::depth_tag`]), so that a match
+/// is known to hold for as long as the run that holds it keeps headings that deep ([`KEPT`]). The
+/// field norm on a run's first paragraph is still the length of all of the run's headings: the
+/// inherited ones' length is made up by a padding term ([`crate::store::headings`]).
 pub const CONTEXT: &str = "context";
+/// On the first paragraph of each run of paragraphs under the same headings: how many of the
+/// run's outermost headings it keeps from the run before ([`CONTEXT`] holds the rest), 0 on a
+/// batch's first paragraph. A heading indexed at depth `d` heads the paragraphs from where it is
+/// indexed to the next run that keeps at most `d` headings, and no further.
+pub const KEPT: &str = "kept";
 /// Whether a paragraph goes on a run of paragraphs under the same headings within a batch (a
 /// file, or a part of one; the headings may be none), as a column: 0 on the run's first
 /// paragraph, which holds the run's [`CONTEXT`], 1 on the others. A column of one bit per
@@ -157,6 +166,7 @@ pub struct Fields {
     pub context: Field,
     pub section: Field,
     pub context_total: Field,
+    pub kept: Field,
     pub title: Field,
     pub name: Field,
     pub issue_name: Field,
@@ -199,6 +209,7 @@ pub fn build() -> Schema {
     builder.add_u64_field(PARAGRAPH, marker.clone());
     builder.add_u64_field(HEAD, marker.clone());
     builder.add_u64_field(CONTEXT_TOTAL, marker.clone());
+    builder.add_u64_field(KEPT, marker.clone());
     builder.add_u64_field(ISSUE_CONVERTS, marker);
     builder.add_text_field(TEXT, STORED);
     builder.add_u64_field(DROPS, FAST);
@@ -285,6 +296,7 @@ impl Fields {
             context: get(CONTEXT)?,
             section: get(SECTION)?,
             context_total: get(CONTEXT_TOTAL)?,
+            kept: get(KEPT)?,
             title: get(TITLE)?,
             name: get(NAME)?,
             issue_name: get(ISSUE_NAME)?,
