@@ -3,7 +3,6 @@
 use std::sync::Arc;
 
 use tantivy::indexer::UserOperation;
-use tantivy::tokenizer::PreTokenizedString;
 use tantivy::{IndexWriter, TantivyDocument, Term};
 
 use crate::Error;
@@ -252,10 +251,10 @@ fn add_paragraph<'a>(
     // headings the run does not keep from the run before.
     let run = context.of(paragraph);
     doc.add_u64(fields.section, u64::from(run.is_none()));
-    if let Some((kept, tokens)) = run {
+    if let Some((kept, text)) = run {
         doc.add_u64(fields.kept, kept as u64);
-        if let Some(tokens) = tokens {
-            doc.add_pre_tokenized_text(fields.context, tokens);
+        if let Some(text) = text {
+            doc.add_text(fields.context, text);
         }
     }
 }
@@ -279,8 +278,8 @@ struct Context<'a> {
 impl<'a> Context<'a> {
     /// Where a run starts at `paragraph` (the batch's first paragraph, or headings other than
     /// the last paragraph's), how many of its headings it keeps from the run before and the
-    /// tokens of the others (see [`crate::store::headings`]); `None` where it goes on a run.
-    fn of(&mut self, paragraph: &'a Paragraph) -> Option<(usize, Option<PreTokenizedString>)> {
+    /// text of the others (see [`crate::store::headings`]); `None` where it goes on a run.
+    fn of(&mut self, paragraph: &'a Paragraph) -> Option<(usize, Option<String>)> {
         let starts = !self.begun || !paragraph.context().eq(self.headings.iter().copied());
         let before = self.begun.then_some(&self.headings[..]);
         self.begun = true;
@@ -303,7 +302,7 @@ impl<'a> Context<'a> {
             .map(|heading| tokenizers::bigram_count(heading))
             .sum();
         self.total += self.length;
-        Some((kept, headings::tokens(&self.folded, kept)))
+        Some((kept, headings::text(&self.folded, kept)))
     }
 }
 

@@ -65,12 +65,42 @@ impl ContextQuery {
         self.grams
             .iter()
             .map(|(offset, gram)| {
-                let mut text = String::with_capacity(1 + gram.len());
-                text.push(tag);
+                let mut text = String::with_capacity(gram.len() + 1);
                 text.push_str(gram);
+                text.push(tag);
                 (*offset, Term::from_field_text(field, &text))
             })
             .collect()
+    }
+
+    /// The depths of the headings in `reader`'s segment that hold the literal's first bigram: its
+    /// terms at every depth, which stand together in the term dictionary, read in one walk
+    /// rather than asked for depth by depth.
+    fn depths(&self, reader: &SegmentReader) -> tantivy::Result<Vec<usize>> {
+        let mut depths = Vec::new();
+        let (Some((_, gram)), Some(inverted)) = (
+            self.grams.first(),
+            held::inverted(reader, self.fields.context)?,
+        ) else {
+            return Ok(depths);
+        };
+        let key = |depth| {
+            let mut key = gram.as_bytes().to_vec();
+            key.push(headings::depth_tag(depth) as u8);
+            key
+        };
+        let mut terms = inverted
+            .terms()
+            .range()
+            .ge(key(0))
+            .le(key(headings::DEEPEST))
+            .into_stream()?;
+        while terms.advance() {
+            if let Some(&[tag]) = terms.key().strip_prefix(gram.as_bytes()) {
+                depths.extend(headings::tag_depth(tag));
+            }
+        }
+        Ok(depths)
     }
 }
 
@@ -198,7 +228,7 @@ impl Weight for ContextWeight {
             Starts::open(reader, fields.head)?,
         );
         let mut depths = Vec::new();
-        for depth in 0..=headings::DEEPEST {
+        for depth in self.query.depths(reader)? {
             let phrase = open_phrase(reader, self.query.heading_terms(fields.context, depth))?;
             if phrase.doc != TERMINATED {
                 depths.push(Depth::new(

@@ -7,7 +7,7 @@
 //! 6.1 million heading bigrams counted once per run, 2.1 million counted once per heading.
 //!
 //! So a run's first paragraph holds only the headings past the ones it keeps from the run before
-//! ([`kept`]; all of them on a batch's first paragraph), each bigram's term led by its heading's
+//! ([`kept`]; all of them on a batch's first paragraph), each bigram's term ended by its heading's
 //! depth ([`depth_tag`]): a match at depth `d` on paragraph `p` heads every paragraph from `p`
 //! to the next run that keeps at most `d` headings (`crate::store::schema::KEPT`). BM25 divides
 //! by the length of every heading of the run, which the field norm of the run's first paragraph
@@ -16,22 +16,29 @@
 //! matched within one heading: one with a space no longer joins the end of a heading to the start
 //! of the next, as the headings of a run written as one text let it.
 
-use tantivy::tokenizer::{PreTokenizedString, Token, TokenStream, Tokenizer};
+use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 
-use crate::store::tokenizers::{Gram, GramTokenizer};
+use crate::store::tokenizers::bigram_count;
 
 /// The deepest depth with a tag of its own: the headings from this depth down share it, and a
 /// run that changes any of them holds them all again (no path in ../shared/corpus comes near).
 pub const DEEPEST: usize = 15;
 
 /// The term that makes up the kept headings' length in the field norm: no bigram's term (those
-/// start with a [`depth_tag`]).
+/// end with a [`depth_tag`]).
 pub const PADDING: &str = "\0";
 
-/// The character that leads the term of each bigram of a heading at `depth`, counted from 0 for
-/// the outermost.
+/// The character that ends the term of each bigram of a heading at `depth`, counted from 0 for
+/// the outermost: a bigram's terms at every depth stand together in the term dictionary, so that
+/// a search finds at which depths a bigram stands by reading them, not by asking for each depth.
 pub fn depth_tag(depth: usize) -> char {
     char::from(1 + depth.min(DEEPEST) as u8)
+}
+
+/// The depth that a [`depth_tag`] (one byte) stands for.
+pub fn tag_depth(tag: u8) -> Option<usize> {
+    let depth = usize::from(tag.checked_sub(1)?);
+    (depth <= DEEPEST).then_some(depth)
 }
 
 /// How many of `now`'s outermost headings stay from `before`, the path of the run before in the
@@ -45,47 +52,160 @@ pub fn kept<S: PartialEq>(before: Option<&[S]>, now: &[S]) -> usize {
     same.min(DEEPEST)
 }
 
-/// The tokens of a run's first paragraph for its context: the bigrams of `folded[kept..]` (the
-/// matching forms of its headings), each term led by its heading's depth, at its position in
-/// those headings joined by spaces; then a [`PADDING`] token for each bigram of `folded[..kept]`.
-/// `None` when there is no token, as for a run under no heading.
-pub fn tokens(folded: &[String], kept: usize) -> Option<PreTokenizedString> {
-    let mut tokens = Vec::new();
-    let mut grams = GramTokenizer::new(Gram::Bigram);
-    let mut inherited = 0;
-    let mut at = 0;
+/// The name the [`HeadingsTokenizer`] is registered under.
+pub const HEADINGS: &str = "gazette_headings";
+
+/// The text of a run's first paragraph for its context, which [`HeadingsTokenizer`] reads: for
+/// each of `folded[kept..]` (the matching forms of its headings) its depth, its length in
+/// characters and itself (`1,4,第一节 `... as `DEPTH,LENGTH,HEADING`), then `#` and the bigrams of
+/// `folded[..kept]`, the kept headings. Lengths, not separators, so that a heading may hold any
+/// character. `None` when it would give no token, as for a run under no heading. (A text, not
+/// tokens: tantivy keeps a document's pre-tokenized text as JSON and reads it back to index it.)
+pub fn text(folded: &[String], kept: usize) -> Option<String> {
+    let mut text = String::new();
+    let mut tokens = 0;
     for (depth, heading) in folded.iter().enumerate() {
-        let mut stream = grams.token_stream(heading);
-        if depth < kept {
-            while stream.advance() {
-                inherited += 1;
-            }
-            continue;
+        let bigrams = bigram_count(heading);
+        tokens += bigrams;
+        if depth >= kept {
+            text.push_str(&format!("{depth},{},{heading}", heading.chars().count()));
         }
-        let tag = depth_tag(depth);
-        while stream.advance() {
-            let gram = stream.token();
-            let mut text = String::with_capacity(1 + gram.text.len());
-            text.push(tag);
-            text.push_str(&gram.text);
-            tokens.push(Token {
-                position: at + gram.position,
-                text,
-                ..Token::default()
-            });
-        }
-        // Joined by a space, as one text: no bigram across two headings.
-        at += heading.chars().count() + 1;
     }
-    tokens.extend((0..inherited).map(|_| Token {
-        position: 0,
-        text: PADDING.to_string(),
-        ..Token::default()
-    }));
-    (!tokens.is_empty()).then(|| PreTokenizedString {
-        text: String::new(),
-        tokens,
-    })
+    let inherited: u64 = folded.iter().take(kept).map(|h| bigram_count(h)).sum();
+    text.push_str(&format!("#{inherited}"));
+    (tokens > 0).then_some(text)
+}
+
+/// The tokens of a [`text`]: each bigram of a heading (every adjacent pair of characters, none
+/// across a space) as its term ended by the heading's [`depth_tag`], at its position in the
+/// headings written one after another with a space between (so no bigram joins two), then as
+/// many [`PADDING`] tokens at position 0 as the kept headings have bigrams. A text that does not
+/// read this way gives the tokens read up to where it stops.
+#[derive(Clone, Default)]
+pub struct HeadingsTokenizer {
+    token: Token,
+}
+
+pub struct HeadingsStream<'a> {
+    chars: std::iter::Peekable<std::str::Chars<'a>>,
+    /// The tag of the heading being read.
+    tag: char,
+    /// Characters of the heading being read not yet read.
+    left: usize,
+    /// Whether a heading has been read: the next stands a space after it.
+    begun: bool,
+    /// Padding tokens still to give.
+    padding: u64,
+    /// Position of the character that `chars` gives next.
+    at: usize,
+    token: &'a mut Token,
+}
+
+impl Tokenizer for HeadingsTokenizer {
+    type TokenStream<'a> = HeadingsStream<'a>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> HeadingsStream<'a> {
+        self.token.reset();
+        HeadingsStream {
+            chars: text.chars().peekable(),
+            tag: depth_tag(0),
+            left: 0,
+            begun: false,
+            padding: 0,
+            at: 0,
+            token: &mut self.token,
+        }
+    }
+}
+
+impl HeadingsStream<'_> {
+    /// The number before `end` (`None`: the end of the text), and past it; `None` when there is
+    /// none.
+    fn number_until(&mut self, end: Option<char>) -> Option<u64> {
+        let mut number: u64 = 0;
+        let mut digits = 0;
+        loop {
+            match self.chars.next() {
+                c if c == end => return (digits > 0).then_some(number),
+                Some(c) => {
+                    number = number
+                        .checked_mul(10)?
+                        .checked_add(u64::from(c.to_digit(10)?))?;
+                    digits += 1;
+                }
+                None => return None,
+            }
+        }
+    }
+
+    /// Reads the next heading's depth and length (true), or the padding's count (false); false
+    /// at the end or where the text does not read.
+    fn next_heading(&mut self) -> bool {
+        if self.chars.peek() == Some(&'#') {
+            self.chars.next();
+            self.padding = self.number_until(None).unwrap_or(0);
+            return false;
+        }
+        let (Some(depth), Some(length)) =
+            (self.number_until(Some(',')), self.number_until(Some(',')))
+        else {
+            return false;
+        };
+        if self.begun {
+            self.at += 1;
+        }
+        self.begun = true;
+        self.tag = depth_tag(usize::try_from(depth).unwrap_or(usize::MAX));
+        self.left = usize::try_from(length).unwrap_or(usize::MAX);
+        true
+    }
+}
+
+impl TokenStream for HeadingsStream<'_> {
+    fn advance(&mut self) -> bool {
+        loop {
+            if self.left == 0 {
+                if self.padding > 0 {
+                    self.padding -= 1;
+                    self.token.position = 0;
+                    self.token.text.clear();
+                    self.token.text.push_str(PADDING);
+                    return true;
+                }
+                if self.next_heading() || self.padding > 0 {
+                    continue;
+                }
+                return false;
+            }
+            let Some(c) = self.chars.next() else {
+                return false;
+            };
+            self.left -= 1;
+            let position = self.at;
+            self.at += 1;
+            if c == ' ' || self.left == 0 {
+                continue;
+            }
+            if let Some(&next) = self.chars.peek()
+                && next != ' '
+            {
+                self.token.position = position;
+                self.token.text.clear();
+                self.token.text.push(c);
+                self.token.text.push(next);
+                self.token.text.push(self.tag);
+                return true;
+            }
+        }
+    }
+
+    fn token(&self) -> &Token {
+        self.token
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        self.token
+    }
 }
 
 #[cfg(test)]
@@ -94,12 +214,16 @@ mod tests {
 
     fn texts(folded: &[&str], kept: usize) -> Vec<(usize, String)> {
         let folded: Vec<String> = folded.iter().map(|h| h.to_string()).collect();
-        tokens(&folded, kept)
-            .map(|t| t.tokens)
-            .unwrap_or_default()
-            .into_iter()
-            .map(|t| (t.position, t.text))
-            .collect()
+        let Some(text) = text(&folded, kept) else {
+            return Vec::new();
+        };
+        let mut tokenizer = HeadingsTokenizer::default();
+        let mut stream = tokenizer.token_stream(&text);
+        let mut tokens = Vec::new();
+        while stream.advance() {
+            tokens.push((stream.token().position, stream.token().text.clone()));
+        }
+        tokens
     }
 
     #[test]
@@ -108,9 +232,9 @@ mod tests {
         assert_eq!(
             texts(&["第二章 修复", "第一节", "修复"], 1),
             [
-                (0, format!("{one}第一")),
-                (1, format!("{one}一节")),
-                (4, format!("{two}修复")),
+                (0, format!("第一{one}")),
+                (1, format!("一节{one}")),
+                (4, format!("修复{two}")),
                 // 第二章 修复: 第二, 二章, 修复.
                 (0, PADDING.to_string()),
                 (0, PADDING.to_string()),
@@ -120,7 +244,7 @@ mod tests {
         let zero = depth_tag(0);
         assert_eq!(
             texts(&["总则"], 0),
-            [(0, format!("{zero}总则"))],
+            [(0, format!("总则{zero}"))],
             "a batch's first run holds every heading"
         );
         assert_eq!(
@@ -130,6 +254,74 @@ mod tests {
         );
         assert!(texts(&[], 0).is_empty());
         assert!(texts(&["甲"], 0).is_empty());
+    }
+
+    /// Headings that hold what the text's own layout uses (digits, commas, `#`) and spaces give
+    /// the bigrams that the text view's tokenizer gives each of them, at their places in the
+    /// headings written one after another; a text that does not read gives what it read.
+    #[test]
+    fn any_heading_reads_back_as_the_bigrams_of_the_text_views_tokenizer() {
+        use crate::store::tokenizers::{Gram, GramTokenizer};
+        let headings = [
+            "第1,2条",
+            "#3 a,b",
+            "12,34,",
+            "一 二三",
+            "",
+            "#",
+            ",,,",
+            "条\u{1}\0例",
+        ];
+        for kept in 0..=headings.len() {
+            for first in 0..headings.len() {
+                let folded: Vec<String> = headings[first..].iter().map(|h| h.to_string()).collect();
+                let mut wanted = Vec::new();
+                let mut at = 0;
+                let mut padding = 0;
+                for (depth, heading) in folded.iter().enumerate() {
+                    let mut grams = GramTokenizer::new(Gram::Bigram);
+                    let mut stream = grams.token_stream(heading);
+                    while stream.advance() {
+                        let gram = stream.token();
+                        if depth < kept {
+                            padding += 1;
+                        } else {
+                            wanted.push((
+                                at + gram.position,
+                                format!("{}{}", gram.text, depth_tag(depth)),
+                            ));
+                        }
+                    }
+                    if depth >= kept {
+                        at += heading.chars().count() + 1;
+                    }
+                }
+                wanted.extend((0..padding).map(|_| (0, PADDING.to_string())));
+                let folded: Vec<&str> = folded.iter().map(String::as_str).collect();
+                assert_eq!(
+                    texts(&folded, kept.min(folded.len())),
+                    wanted,
+                    "{folded:?} keeping {kept}"
+                );
+            }
+        }
+        for damaged in [
+            "1,",
+            "x,2,ab",
+            "1,99,ab",
+            "#",
+            "#x",
+            "1,2,ab#5",
+            "99999999999999999999,1,a",
+        ] {
+            let mut tokenizer = HeadingsTokenizer::default();
+            let mut stream = tokenizer.token_stream(damaged);
+            let mut count = 0;
+            while stream.advance() {
+                count += 1;
+            }
+            assert!(count <= 8, "{damaged}");
+        }
     }
 
     #[test]
@@ -144,6 +336,11 @@ mod tests {
         deeper.push(99);
         assert_eq!(kept(Some(&deep[..]), &deeper), DEEPEST);
         assert_eq!(depth_tag(DEEPEST + 2), depth_tag(DEEPEST));
+        for depth in 0..=DEEPEST {
+            assert_eq!(tag_depth(depth_tag(depth) as u8), Some(depth));
+        }
+        assert_eq!(tag_depth(0), None);
+        assert_eq!(tag_depth(depth_tag(DEEPEST) as u8 + 1), None);
         assert_ne!(depth_tag(DEEPEST - 1), depth_tag(DEEPEST));
     }
 }

@@ -225,6 +225,10 @@ pub(crate) fn register_tokenizers(index: &Index) {
     tokenizers.register(BIGRAMS, tokenizers::grams_tokenizer(Gram::Bigram));
     tokenizers.register(FREQUENT_CHARS, tokenizers::frequent_chars_tokenizer());
     tokenizers.register(JIEBA_WORDS, tokenizers::words_tokenizer());
+    tokenizers.register(
+        headings::HEADINGS,
+        tantivy::tokenizer::TextAnalyzer::from(headings::HeadingsTokenizer::default()),
+    );
 }
 
 /// Empties an index folder for `--rebuild`: only a folder that gazette wrote (its marker is

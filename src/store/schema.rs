@@ -19,6 +19,7 @@ use tantivy::schema::{
     FAST, Field, IndexRecordOption, NumericOptions, STORED, Schema, TextFieldIndexing, TextOptions,
 };
 
+use crate::store::headings::HEADINGS;
 use crate::store::tokenizers::{BIGRAMS, COVERING_GRAMS, FREQUENT_CHARS, JIEBA_WORDS};
 
 /// Bumped whenever the schema or a tokenizer changes what is stored or indexed.
@@ -240,7 +241,7 @@ pub fn build() -> Schema {
     );
     builder.add_text_field(
         CONTEXT,
-        indexed(BIGRAMS, IndexRecordOption::WithFreqsAndPositions),
+        indexed(HEADINGS, IndexRecordOption::WithFreqsAndPositions),
     );
     builder.add_text_field(
         TITLE,
