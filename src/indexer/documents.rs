@@ -1,5 +1,6 @@
 //! DOCUMENTS: a parsed issue -> one tantivy document per paragraph, added as one batch.
 
+use std::ops::Range;
 use std::sync::Arc;
 
 use tantivy::indexer::UserOperation;
@@ -131,9 +132,15 @@ pub(super) fn add_issue(
             if ordinal == 0 {
                 add_filter_terms(&mut doc, fields, loaded, document);
             }
-            add_paragraph(&mut doc, fields, number, paragraph, &mut context);
+            let ended = add_paragraph(&mut doc, fields, number, paragraph, &mut context);
+            if let Some((before, _)) = batch.last_mut() {
+                end_headings(before, fields, ended);
+            }
             batch.push((doc, paragraph.text.len() + PARAGRAPH_WEIGHT));
         }
+    }
+    if let Some((last, _)) = batch.last_mut() {
+        end_headings(last, fields, context.open());
     }
     // What BM25 averages the context by, as if each paragraph held its headings.
     if let Some((first, _)) = batch.first_mut() {
@@ -232,7 +239,7 @@ fn add_paragraph<'a>(
     number: u64,
     paragraph: &'a Paragraph,
     context: &mut Context<'a>,
-) {
+) -> Range<usize> {
     // Only a document's first paragraph is ever asked for by its number.
     if number == 1 {
         doc.add_u64(fields.paragraph, number);
@@ -251,12 +258,33 @@ fn add_paragraph<'a>(
     // headings the run does not keep from the run before.
     let run = context.of(paragraph);
     doc.add_u64(fields.section, u64::from(run.is_none()));
-    if let Some((kept, text)) = run {
-        doc.add_u64(fields.kept, kept as u64);
-        if let Some(text) = text {
-            doc.add_text(fields.context, text);
+    match run {
+        Some(Run { text, ended }) => {
+            if let Some(text) = text {
+                doc.add_text(fields.context, text);
+            }
+            ended
         }
+        None => 0..0,
     }
+}
+
+/// Marks `doc`, a batch's paragraph, as the last that headings at `depths` head (see
+/// [`schema::HEADING_END`]).
+fn end_headings(doc: &mut TantivyDocument, fields: &Fields, depths: Range<usize>) {
+    for depth in depths {
+        doc.add_u64(fields.heading_end, depth as u64);
+    }
+}
+
+/// A run of paragraphs under the same headings, at its first paragraph.
+struct Run {
+    /// The context's text for the headings the run does not keep from the run before
+    /// ([`headings::text`]).
+    text: Option<String>,
+    /// The depths of the headings of the run before that it does not keep: they end at the
+    /// paragraph before.
+    ended: Range<usize>,
 }
 
 /// The headings of the last run of paragraphs, in their matching form. A section's paragraphs
@@ -273,13 +301,15 @@ struct Context<'a> {
     length: u64,
     /// The lengths of the contexts of the paragraphs asked about, summed.
     total: u64,
+    /// The depths that `headings` stand at ([`headings::depths`]).
+    depths: usize,
 }
 
 impl<'a> Context<'a> {
     /// Where a run starts at `paragraph` (the batch's first paragraph, or headings other than
     /// the last paragraph's), how many of its headings it keeps from the run before and the
     /// text of the others (see [`crate::store::headings`]); `None` where it goes on a run.
-    fn of(&mut self, paragraph: &'a Paragraph) -> Option<(usize, Option<String>)> {
+    fn of(&mut self, paragraph: &'a Paragraph) -> Option<Run> {
         let starts = !self.begun || !paragraph.context().eq(self.headings.iter().copied());
         let before = self.begun.then_some(&self.headings[..]);
         self.begun = true;
@@ -302,7 +332,18 @@ impl<'a> Context<'a> {
             .map(|heading| tokenizers::bigram_count(heading))
             .sum();
         self.total += self.length;
-        Some((kept, headings::text(&self.folded, kept)))
+        let ended = kept..self.depths;
+        self.depths = headings::depths(self.headings.len());
+        Some(Run {
+            text: headings::text(&self.folded, kept),
+            ended,
+        })
+    }
+
+    /// The depths of the headings still open: at a batch's end, its last paragraph is the last
+    /// they head.
+    fn open(&self) -> Range<usize> {
+        0..self.depths
     }
 }
 
@@ -334,10 +375,10 @@ mod tests {
         ];
         let mut context = super::Context::default();
         let mut folded = Vec::new();
-        let mut kept = Vec::new();
+        let mut ended = Vec::new();
         for paragraph in &paragraphs {
             let own: Vec<String> = paragraph.context().map(fold::fold_to_string).collect();
-            kept.push(context.of(paragraph).map(|(kept, _)| kept));
+            ended.push(context.of(paragraph).map(|run| run.ended));
             assert_eq!(context.folded, own, "{}", paragraph.text);
             folded.push(own.join(" "));
         }
@@ -346,22 +387,33 @@ mod tests {
         assert_eq!(folded[3], "第一章总则");
         assert_ne!(folded[5], folded[6]);
         // A run starts at the first paragraph and wherever the headings differ from the last's,
-        // keeping the outer headings that stay.
+        // ending the headings of the run before that it does not keep.
         assert_eq!(
-            kept,
-            [Some(0), None, Some(0), Some(0), Some(0), Some(0), Some(0)]
+            ended,
+            [
+                Some(0..0),
+                None,
+                Some(0..2),
+                Some(0..0),
+                Some(0..1),
+                Some(0..0),
+                Some(0..2)
+            ]
         );
+        assert_eq!(context.open(), 0..2);
         // A batch's first paragraph starts a run under no headings too.
         let mut context = super::Context::default();
         assert!(
             context
                 .of(&paragraphs[4])
-                .is_some_and(|(kept, tokens)| kept == 0 && tokens.is_none())
+                .is_some_and(|run| run.ended.is_empty() && run.text.is_none())
         );
         assert!(context.of(&paragraphs[4]).is_none());
+        assert_eq!(context.open(), 0..0);
+        // A run that keeps the chapter ends the article under it only.
         let mut context = super::Context::default();
         context.of(&paragraphs[0]);
-        assert_eq!(context.of(&paragraphs[3]).map(|(kept, _)| kept), Some(1));
+        assert_eq!(context.of(&paragraphs[3]).map(|run| run.ended), Some(1..2));
     }
 
     /// Each document's head holds its issue's own name in the view of its own, folded, and is

@@ -508,6 +508,19 @@ pub(crate) fn index_of_files(
     tantivy::Index,
     crate::store::schema::Fields,
 ) {
+    index_of_files_with(files, IndexConfig::default())
+}
+
+/// [`index_of_files`] with the settings of `config` but its folders.
+#[cfg(test)]
+pub(crate) fn index_of_files_with(
+    files: &[(&str, &str)],
+    config: IndexConfig,
+) -> (
+    tempfile::TempDir,
+    tantivy::Index,
+    crate::store::schema::Fields,
+) {
     let dir = tempfile::tempdir().unwrap();
     let corpus = dir.path().join("corpus");
     std::fs::create_dir(&corpus).unwrap();
@@ -517,7 +530,7 @@ pub(crate) fn index_of_files(
     let config = IndexConfig {
         index_dir: dir.path().join("index"),
         inputs: vec![corpus],
-        ..IndexConfig::default()
+        ..config
     };
     run(&config).unwrap();
     let (index, fields) = crate::store::open(&config.index_dir).unwrap();

@@ -233,7 +233,7 @@ impl Weight for ContextWeight {
             if phrase.doc != TERMINATED {
                 depths.push(Depth::new(
                     phrase,
-                    ends(reader, fields.kept, depth)?,
+                    ends(reader, fields.heading_end, depth)?,
                     reader.max_doc(),
                 ));
             }
@@ -339,33 +339,27 @@ fn matching(mut phrase: Phrase, length: impl Fn(DocId) -> u32) -> Vec<(DocId, u3
     matching
 }
 
-/// The runs' first paragraphs where a heading at `depth` ends: those that keep at most `depth`
-/// headings from the run before ([`crate::store::schema::KEPT`]), one list for each count.
+/// The last paragraphs that the headings at `depth` head ([`crate::store::schema::HEADING_END`]).
 fn ends(
     reader: &SegmentReader,
-    kept: Field,
+    field: Field,
     depth: usize,
-) -> tantivy::Result<Vec<SegmentPostings>> {
-    let mut ends = Vec::new();
-    let Some(inverted) = held::inverted(reader, kept)? else {
-        return Ok(ends);
+) -> tantivy::Result<Option<SegmentPostings>> {
+    let Some(inverted) = held::inverted(reader, field)? else {
+        return Ok(None);
     };
-    for count in 0..=depth {
-        let term = Term::from_field_u64(kept, count as u64);
-        if let Some(postings) = inverted.read_postings(&term, IndexRecordOption::Basic)? {
-            ends.push(postings);
-        }
-    }
-    Ok(ends)
+    let term = Term::from_field_u64(field, depth as u64);
+    Ok(inverted.read_postings(&term, IndexRecordOption::Basic)?)
 }
 
 /// The headings at one depth that hold a phrase, each over the paragraphs it heads: from the
-/// paragraph where it is indexed, the first of its first run, to the next run that keeps fewer
-/// headings than it is deep. Two headings at one depth never overlap, so each is met in turn.
+/// paragraph where it is indexed, the first of its first run, to the last it heads, which is
+/// marked. Two headings at one depth never overlap, so each is met in turn.
 struct Depth {
     /// On `start` while a heading is left.
     phrase: Phrase,
-    ends: Vec<SegmentPostings>,
+    /// The last paragraph that each heading at this depth heads.
+    ends: Option<SegmentPostings>,
     max_doc: DocId,
     /// The paragraphs `[start, end)` that the heading at `phrase` heads; `start` is TERMINATED
     /// when no heading is left.
@@ -374,7 +368,7 @@ struct Depth {
 }
 
 impl Depth {
-    fn new(phrase: Phrase, ends: Vec<SegmentPostings>, max_doc: DocId) -> Depth {
+    fn new(phrase: Phrase, ends: Option<SegmentPostings>, max_doc: DocId) -> Depth {
         let mut depth = Depth {
             start: phrase.doc,
             phrase,
@@ -386,29 +380,46 @@ impl Depth {
         depth
     }
 
-    /// Where the heading indexed at `start` stops heading paragraphs: the first run after it
-    /// that keeps fewer headings, or the segment's end (a batch's first paragraph keeps none, so
-    /// a heading never heads the next batch).
+    /// Past the last paragraph that the heading indexed at `start` heads (the segment's end
+    /// where none is marked, which a segment written as gazette writes it never lacks).
     fn end_of(&mut self, start: DocId) -> DocId {
         if start == TERMINATED {
             return TERMINATED;
         }
-        let mut end = self.max_doc;
-        for postings in &mut self.ends {
-            let at = match postings.doc() {
-                doc if doc > start => doc,
-                _ => postings.seek(start + 1),
-            };
-            end = end.min(at);
-        }
-        end
+        let last = match &mut self.ends {
+            Some(ends) if ends.doc() >= start => ends.doc(),
+            Some(ends) => ends.seek(start),
+            None => TERMINATED,
+        };
+        last.saturating_add(1).min(self.max_doc)
     }
 
-    /// Moves to the first heading that heads `target` or a paragraph after it.
+    /// Moves to the first heading that heads `target` or a paragraph after it. A heading that
+    /// ends before `target` is passed by where it ends, without reading its positions: only the
+    /// one that may head `target` is asked whether it holds the phrase.
     fn reach(&mut self, target: DocId) {
-        while self.start != TERMINATED && self.end <= target {
-            self.start = self.phrase.seek(self.end);
-            self.end = self.end_of(self.start);
+        if self.start == TERMINATED || self.end > target {
+            return;
+        }
+        loop {
+            // Every paragraph that holds every term at this depth is where a heading begins, and
+            // the next begins after it ends.
+            let candidate = self.phrase.align_from(self.end);
+            self.end = self.end_of(candidate);
+            if candidate == TERMINATED {
+                self.start = TERMINATED;
+                return;
+            }
+            if self.end > target {
+                self.start = match self.phrase.occurs() {
+                    0 => self.phrase.seek(self.end),
+                    _ => candidate,
+                };
+                if self.start != candidate {
+                    self.end = self.end_of(self.start);
+                }
+                return;
+            }
         }
     }
 
@@ -617,10 +628,58 @@ mod tests {
             "c.txt",
             "# 示例市修复管理条例\n\n丙前言。\n\n丙一。\n\n丙二。\n\n丙三。\n\n丙四。\n\n丙五。\n\n\
              ## 丙第一章 总则\n\n丙第一条。\n\n丙第二条。\n\n\
-             ## 丙第二章 修复规划\n\n丙第三条。\n\n### 丙第一节 修复验收\n\n丙第四条。\n\n\
+             ## 丙第二章 修复规划\n\n丙第三条。\n\n### 丙第一节 修复评估\n\n丙第四条。\n\n### 丙第二节 复评评估与修复\n\n丙第七条。\n\n\
              ## 丙第二章 修复规划\n\n丙第五条。\n\n## 丙第三章 附则\n\n丙第六条。\n",
         ),
     ];
+
+    /// A heading heads the paragraphs of its own batch only: two laws that end under a heading
+    /// holding 修复 and begin under none, in one segment in either order, give the context
+    /// signal to exactly the paragraphs whose stored section path holds it.
+    #[test]
+    fn a_heading_ends_with_its_batch() {
+        let laws = [
+            (
+                "x.txt",
+                "# 甲条例\n\n甲前言。\n\n## 第一章 修复\n\n甲第一条。\n\n甲第二条。\n",
+            ),
+            (
+                "y.txt",
+                "# 乙条例\n\n乙前言。\n\n## 第一章 修复\n\n乙第一条。\n",
+            ),
+        ];
+        let config = crate::indexer::IndexConfig {
+            compact: true,
+            ..Default::default()
+        };
+        let (_dir, index, fields) = crate::indexer::index_of_files_with(&laws, config);
+        let searcher = index.reader().unwrap().searcher();
+        assert_eq!(searcher.segment_readers().len(), 1);
+        let query = ContextQuery::new(vec![(0, "修复".to_string())], fields).unwrap();
+        let weight = query
+            .weight(EnableScoring::enabled_from_searcher(&searcher))
+            .unwrap();
+        let reader = &searcher.segment_readers()[0];
+        let under: Vec<DocId> = (0..reader.max_doc())
+            .filter(|&doc| {
+                let stored: TantivyDocument = searcher.doc(DocAddress::new(0, doc)).unwrap();
+                let place = stored.get_first(fields.place).unwrap().as_bytes().unwrap();
+                let (_, at) = Place::decode(place).unwrap();
+                let section = Section::of_place(place.to_vec(), at).unwrap();
+                let text = stored.get_first(fields.text).unwrap().as_str().unwrap();
+                // A heading's own paragraph is not under it.
+                section.headings().any(|h| h.contains("修复") && h != text)
+            })
+            .collect();
+        let mut scorer = weight.scorer(reader, 1.0).unwrap();
+        let mut walked = Vec::new();
+        while scorer.doc() != TERMINATED {
+            walked.push(scorer.doc());
+            scorer.advance();
+        }
+        assert_eq!(walked, under);
+        assert_eq!(under.len(), 3);
+    }
 
     /// The context signal of 修复, walked and sought into, matches the paragraphs whose own
     /// headings or title hold it (a scan of each paragraph's stored section path), with the
@@ -630,21 +689,28 @@ mod tests {
     fn headings_indexed_once_per_run_score_each_paragraph_as_its_own() {
         let (_dir, index, fields) = index_of_files(&LAWS);
         let searcher = index.reader().unwrap().searcher();
-        let literal = "修复";
+        // 修复评估: a heading that holds it, then one at its depth that holds its bigrams but not
+        // it (丙第二节 复评评估与修复).
+        for literal in ["修复", "修复评估"] {
+            check_context_signal(&searcher, fields, literal);
+        }
+    }
+
+    fn check_context_signal(searcher: &Searcher, fields: Fields, literal: &str) {
         let grams: Vec<(u32, String)> = literal_grams(&literal.chars().collect::<Vec<_>>())
             .into_iter()
             .map(|(offset, gram)| (offset as u32, gram))
             .collect();
         let query = ContextQuery::new(grams, fields).unwrap();
         let weight = query
-            .weight(EnableScoring::enabled_from_searcher(&searcher))
+            .weight(EnableScoring::enabled_from_searcher(searcher))
             .unwrap();
         let titles: Vec<Term> = query
             .terms(fields.title)
             .into_iter()
             .map(|(_, t)| t)
             .collect();
-        let bm25 = Bm25::new(&searcher, &fields, &titles).unwrap();
+        let bm25 = Bm25::new(searcher, &fields, &titles).unwrap();
         let quantized = |length: usize| {
             FieldNormReader::id_to_fieldnorm(FieldNormReader::fieldnorm_to_id(length as u32))
         };
@@ -682,7 +748,7 @@ mod tests {
                     .count() as u32;
                 // The third law's title line, a paragraph of its own, is its document's too.
                 let third = text.starts_with('丙') || text == "示例市修复管理条例";
-                let count = count + u32::from(third);
+                let count = count + u32::from(third && "示例市修复管理条例".contains(literal));
                 if count > 0 {
                     let score = bm25.score(count, title_length + quantized(length));
                     expected.push((doc, count, score));
@@ -723,11 +789,15 @@ mod tests {
         }
         // Runs of one paragraph and of several, and counts of one and two; in the third law a
         // chapter's heading kept by a section's run under it and by the run after the section.
-        assert_eq!(under, 9 + 18);
+        let wanted = match literal {
+            "修复" => 9 + 20,
+            _ => 2,
+        };
+        assert_eq!(under, wanted, "{literal}");
         // What BM25 averages by: the sum over paragraphs, over batches of several bits.
         assert_eq!(
             heading_tokens as u64,
-            context_sum(&searcher, fields.context_total).unwrap()
+            context_sum(searcher, fields.context_total).unwrap()
         );
     }
 }

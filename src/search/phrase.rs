@@ -236,6 +236,25 @@ impl<O: Occurrences> Walk<O> {
         self.settle(self.doc + 1)
     }
 
+    /// Moves to the first paragraph at or after `target` that holds every posting, without
+    /// asking whether the phrase occurs there ([`Walk::occurs`] asks): a caller that can rule the
+    /// paragraph out otherwise reads no positions for it. `target` never goes back.
+    pub(crate) fn align_from(&mut self, target: DocId) -> DocId {
+        self.count = 0;
+        self.doc = if self.postings.is_empty() || target == TERMINATED {
+            TERMINATED
+        } else {
+            align(&mut self.postings, &self.by_rarity, target)
+        };
+        self.doc
+    }
+
+    /// The phrase's occurrences in the paragraph that [`Walk::align_from`] stands on.
+    pub(crate) fn occurs(&mut self) -> u32 {
+        self.count = self.occurrences.count(&mut self.postings, &self.by_rarity);
+        self.count
+    }
+
     pub(crate) fn seek(&mut self, target: DocId) -> DocId {
         if self.doc >= target {
             return self.doc;

@@ -9,7 +9,8 @@
 //! So a run's first paragraph holds only the headings past the ones it keeps from the run before
 //! ([`kept`]; all of them on a batch's first paragraph), each bigram's term ended by its heading's
 //! depth ([`depth_tag`]): a match at depth `d` on paragraph `p` heads every paragraph from `p`
-//! to the next run that keeps at most `d` headings (`crate::store::schema::KEPT`). BM25 divides
+//! to the last before the next run that keeps at most `d` headings, which is marked as where a
+//! heading at depth `d` ends (`crate::store::schema::HEADING_END`). BM25 divides
 //! by the length of every heading of the run, which the field norm of the run's first paragraph
 //! keeps: the bigrams of the kept headings are made up by as many tokens of [`PADDING`], a term no
 //! query asks for, all at one position (their positions cost next to nothing). A literal is
@@ -39,6 +40,12 @@ pub fn depth_tag(depth: usize) -> char {
 pub fn tag_depth(tag: u8) -> Option<usize> {
     let depth = usize::from(tag.checked_sub(1)?);
     (depth <= DEEPEST).then_some(depth)
+}
+
+/// The depths, as [`depth_tag`] counts them, that a path of `headings` headings stands at: the
+/// headings past [`DEEPEST`] share one.
+pub fn depths(headings: usize) -> usize {
+    headings.min(DEEPEST + 1)
 }
 
 /// How many of `now`'s outermost headings stay from `before`, the path of the run before in the
@@ -342,5 +349,7 @@ mod tests {
         assert_eq!(tag_depth(0), None);
         assert_eq!(tag_depth(depth_tag(DEEPEST) as u8 + 1), None);
         assert_ne!(depth_tag(DEEPEST - 1), depth_tag(DEEPEST));
+        assert_eq!(depths(3), 3);
+        assert_eq!(depths(DEEPEST + 5), DEEPEST + 1);
     }
 }

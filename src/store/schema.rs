@@ -90,16 +90,16 @@ pub const WORDS: &str = "words";
 /// paragraph under a matching heading higher. Each heading is indexed once where it begins: on
 /// the first paragraph of the first run of paragraphs under it ([`SECTION`]), not again on the
 /// later runs that keep it (a chapter's heading over each of its sections' runs). Each bigram's
-/// term starts with its heading's depth ([`crate::store::headings::depth_tag`]), so that a match
-/// is known to hold for as long as the run that holds it keeps headings that deep ([`KEPT`]). The
-/// field norm on a run's first paragraph is still the length of all of the run's headings: the
-/// inherited ones' length is made up by a padding term ([`crate::store::headings`]).
+/// term ends with its heading's depth ([`crate::store::headings::depth_tag`]), and where the
+/// heading stops heading paragraphs is marked ([`HEADING_END`]). The field norm on a run's first
+/// paragraph is still the length of all of the run's headings: the kept ones' length is made up
+/// by a padding term ([`crate::store::headings`]).
 pub const CONTEXT: &str = "context";
-/// On the first paragraph of each run of paragraphs under the same headings: how many of the
-/// run's outermost headings it keeps from the run before ([`CONTEXT`] holds the rest), 0 on a
-/// batch's first paragraph. A heading indexed at depth `d` heads the paragraphs from where it is
-/// indexed to the next run that keeps at most `d` headings, and no further.
-pub const KEPT: &str = "kept";
+/// On the last paragraph that a heading heads (the last of the last run under it, within its
+/// batch): the heading's depth, as [`crate::store::headings::depth_tag`] counts it, one value for
+/// each heading that ends there. A heading indexed at depth `d` on paragraph `p` ([`CONTEXT`])
+/// heads the paragraphs from `p` to the first at or after `p` marked `d`.
+pub const HEADING_END: &str = "heading_end";
 /// Whether a paragraph goes on a run of paragraphs under the same headings within a batch (a
 /// file, or a part of one; the headings may be none), as a column: 0 on the run's first
 /// paragraph, which holds the run's [`CONTEXT`], 1 on the others. A column of one bit per
@@ -167,7 +167,7 @@ pub struct Fields {
     pub context: Field,
     pub section: Field,
     pub context_total: Field,
-    pub kept: Field,
+    pub heading_end: Field,
     pub title: Field,
     pub name: Field,
     pub issue_name: Field,
@@ -210,7 +210,7 @@ pub fn build() -> Schema {
     builder.add_u64_field(PARAGRAPH, marker.clone());
     builder.add_u64_field(HEAD, marker.clone());
     builder.add_u64_field(CONTEXT_TOTAL, marker.clone());
-    builder.add_u64_field(KEPT, marker.clone());
+    builder.add_u64_field(HEADING_END, marker.clone());
     builder.add_u64_field(ISSUE_CONVERTS, marker);
     builder.add_text_field(TEXT, STORED);
     builder.add_u64_field(DROPS, FAST);
@@ -297,7 +297,7 @@ impl Fields {
             context: get(CONTEXT)?,
             section: get(SECTION)?,
             context_total: get(CONTEXT_TOTAL)?,
-            kept: get(KEPT)?,
+            heading_end: get(HEADING_END)?,
             title: get(TITLE)?,
             name: get(NAME)?,
             issue_name: get(ISSUE_NAME)?,
