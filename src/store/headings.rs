@@ -69,17 +69,21 @@ pub const HEADINGS: &str = "gazette_headings";
 /// character. `None` when it would give no token, as for a run under no heading. (A text, not
 /// tokens: tantivy keeps a document's pre-tokenized text as JSON and reads it back to index it.)
 pub fn text(folded: &[String], kept: usize) -> Option<String> {
+    use std::fmt::Write;
     let mut text = String::new();
     let mut tokens = 0;
+    let mut inherited = 0;
     for (depth, heading) in folded.iter().enumerate() {
         let bigrams = bigram_count(heading);
         tokens += bigrams;
-        if depth >= kept {
-            text.push_str(&format!("{depth},{},{heading}", heading.chars().count()));
+        if depth < kept {
+            inherited += bigrams;
+        } else {
+            // Writing to a String cannot fail.
+            let _ = write!(text, "{depth},{},{heading}", heading.chars().count());
         }
     }
-    let inherited: u64 = folded.iter().take(kept).map(|h| bigram_count(h)).sum();
-    text.push_str(&format!("#{inherited}"));
+    let _ = write!(text, "#{inherited}");
     (tokens > 0).then_some(text)
 }
 

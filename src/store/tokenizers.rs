@@ -65,14 +65,18 @@ pub fn literal_grams(folded: &[char]) -> Vec<(usize, String)> {
     grams
 }
 
-/// How many bigrams ([`Gram::Bigram`]) a text in its matching form gives, counted by the
-/// tokenizer that indexes them: the length tantivy records for the text.
+/// How many bigrams ([`Gram::Bigram`]) a text in its matching form gives, as the tokenizer that
+/// indexes them counts them: the length tantivy records for the text. Every adjacent pair of
+/// characters but those with a space, counted without writing the grams out.
 pub fn bigram_count(folded: &str) -> u64 {
-    let mut tokenizer = GramTokenizer::new(Gram::Bigram);
-    let mut stream = tokenizer.token_stream(folded);
+    let mut chars = folded.chars();
+    let Some(mut before) = chars.next() else {
+        return 0;
+    };
     let mut count = 0;
-    while stream.advance() {
-        count += 1;
+    for c in chars {
+        count += u64::from(before != ' ' && c != ' ');
+        before = c;
     }
     count
 }
@@ -363,6 +367,10 @@ mod tests {
             "x",
             "  a  bc ",
             "甲 乙",
+            "a",
+            " a",
+            "ab ",
+            "a  b",
         ] {
             assert_eq!(
                 bigram_count(text),
