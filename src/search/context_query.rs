@@ -3,10 +3,10 @@
 //! A paragraph's context is its document's title and its section headings. Neither is repeated
 //! on each paragraph: the title is indexed on the document's head
 //! ([`crate::store::schema::TITLE`]), each heading on the first paragraph of the first run of
-//! paragraphs under it, tagged by its depth, and a heading at depth `d` heads the paragraphs up to
-//! the next run that keeps at most `d` headings ([`crate::store::headings`],
-//! [`crate::store::schema::KEPT`]). The field norm of each run's first paragraph is the length of
-//! all of the run's headings; the lengths' sum over paragraphs is kept per batch
+//! paragraphs under it, tagged by its depth, and a heading at depth `d` heads the paragraphs up
+//! to the first marked as where a heading at depth `d` ends ([`crate::store::headings`],
+//! [`crate::store::schema::HEADING_END`]). The field norm of each run's first paragraph is the
+//! length of all of the run's headings; the lengths' sum over paragraphs is kept per batch
 //! ([`crate::store::schema::CONTEXT_TOTAL`]). [`ContextQuery`] scores a paragraph as if title and
 //! headings were one field of it, held by each paragraph: BM25 of the literal's occurrences in its
 //! title and headings together, normalised by their length together.

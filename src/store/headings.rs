@@ -2,9 +2,9 @@
 //! begins, not again on every later run of paragraphs that stays under it.
 //!
 //! A paragraph's context is its section path, outermost heading first. Runs of paragraphs under
-//! the same path are short (a list item's run-in heading starts one), and most of a run's path is
-//! the run before's: a chapter's heading heads every run of its sections. ../shared/corpus holds
-//! 6.1 million heading bigrams counted once per run, 2.1 million counted once per heading.
+//! the same path are short, and most of a run's path is the run before's: a chapter's heading
+//! heads every run of its sections. ../shared/corpus holds 6.1 million heading bigrams counted
+//! once per run, 2.1 million counted once per heading.
 //!
 //! So a run's first paragraph holds only the headings past the ones it keeps from the run before
 //! ([`kept`]; all of them on a batch's first paragraph), each bigram's term ended by its heading's
@@ -14,8 +14,8 @@
 //! by the length of every heading of the run, which the field norm of the run's first paragraph
 //! keeps: the bigrams of the kept headings are made up by as many tokens of [`PADDING`], a term no
 //! query asks for, all at one position (their positions cost next to nothing). A literal is
-//! matched within one heading: one with a space no longer joins the end of a heading to the start
-//! of the next, as the headings of a run written as one text let it.
+//! matched within one heading: one with a space does not join the end of a heading to the start of
+//! the next.
 
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 
