@@ -307,8 +307,9 @@ struct Context<'a> {
 
 impl<'a> Context<'a> {
     /// Where a run starts at `paragraph` (the batch's first paragraph, or headings other than
-    /// the last paragraph's), how many of its headings it keeps from the run before and the
-    /// text of the others (see [`crate::store::headings`]); `None` where it goes on a run.
+    /// the last paragraph's), the text of the headings it does not keep from the run before
+    /// (see [`crate::store::headings`]) and the depths of the run before's headings that end;
+    /// `None` where it goes on a run.
     fn of(&mut self, paragraph: &'a Paragraph) -> Option<Run> {
         let starts = !self.begun || !paragraph.context().eq(self.headings.iter().copied());
         let before = self.begun.then_some(&self.headings[..]);

@@ -238,7 +238,7 @@ impl Weight for ContextWeight {
                 ));
             }
         }
-        let headings = Sections::new(depths, reader.fast_fields().u64(SECTION)?, reader.max_doc());
+        let headings = Sections::new(depths, reader.fast_fields().u64(SECTION)?);
         let mut scorer = ContextScorer {
             doc: 0,
             titles,
@@ -451,18 +451,14 @@ struct Sections {
 }
 
 impl Sections {
-    fn new(depths: Vec<Depth>, goes_on: Column<u64>, max_doc: DocId) -> Sections {
+    fn new(depths: Vec<Depth>, goes_on: Column<u64>) -> Sections {
         let mut sections = Sections {
             depths,
             goes_on,
-            doc: 0,
+            doc: TERMINATED,
             asked: None,
         };
-        sections.doc = if max_doc == 0 {
-            TERMINATED
-        } else {
-            sections.first_from(0)
-        };
+        sections.doc = sections.first_from(0);
         sections
     }
 
