@@ -12,7 +12,6 @@ use crate::ingest::Loaded;
 use crate::ingest::parse::{Document, Issue, Paragraph};
 use crate::store::place::Place;
 use crate::store::schema::{self, Citation, Fields};
-use crate::store::tokenizers;
 use crate::store::{citations, headings};
 use crate::text::{dates, fold};
 
@@ -327,16 +326,13 @@ impl<'a> Context<'a> {
                 .iter()
                 .map(|heading| fold::fold_to_string(heading)),
         );
-        self.length = self
-            .folded
-            .iter()
-            .map(|heading| tokenizers::bigram_count(heading))
-            .sum();
+        let (text, length) = headings::text(&self.folded, kept);
+        self.length = length;
         self.total += self.length;
         let ended = kept..self.depths;
         self.depths = headings::depths(self.headings.len());
         Some(Run {
-            text: headings::text(&self.folded, kept),
+            text: (length > 0).then_some(text),
             ended,
         })
     }

@@ -61,14 +61,11 @@ impl ContextQuery {
 
     /// The terms of the literal's bigrams in a heading at `depth` ([`headings::depth_tag`]).
     fn heading_terms(&self, field: Field, depth: usize) -> Vec<(u32, Term)> {
-        let tag = headings::depth_tag(depth);
         self.grams
             .iter()
             .map(|(offset, gram)| {
-                let mut text = String::with_capacity(gram.len() + 1);
-                text.push_str(gram);
-                text.push(tag);
-                (*offset, Term::from_field_text(field, &text))
+                let term = headings::term(gram, depth);
+                (*offset, Term::from_field_text(field, &term))
             })
             .collect()
     }
@@ -84,16 +81,11 @@ impl ContextQuery {
         ) else {
             return Ok(depths);
         };
-        let key = |depth| {
-            let mut key = gram.as_bytes().to_vec();
-            key.push(headings::depth_tag(depth) as u8);
-            key
-        };
         let mut terms = inverted
             .terms()
             .range()
-            .ge(key(0))
-            .le(key(headings::DEEPEST))
+            .ge(headings::term(gram, 0))
+            .le(headings::term(gram, headings::DEEPEST))
             .into_stream()?;
         while terms.advance() {
             if let Some(&[tag]) = terms.key().strip_prefix(gram.as_bytes()) {

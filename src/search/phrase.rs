@@ -206,26 +206,17 @@ impl<O: Occurrences> Walk<O> {
             count: 0,
             occurrences,
         };
-        if !walk.postings.is_empty() {
-            walk.settle(0);
-        }
+        walk.settle(0);
         walk
     }
 
     /// Moves to the first paragraph at or after `candidate` where the phrase occurs.
     fn settle(&mut self, mut candidate: DocId) -> DocId {
         loop {
-            candidate = align(&mut self.postings, &self.by_rarity, candidate);
-            if candidate == TERMINATED {
-                self.doc = TERMINATED;
-                return TERMINATED;
+            if self.align_from(candidate) == TERMINATED || self.occurs() > 0 {
+                return self.doc;
             }
-            self.count = self.occurrences.count(&mut self.postings, &self.by_rarity);
-            if self.count > 0 {
-                self.doc = candidate;
-                return candidate;
-            }
-            candidate += 1;
+            candidate = self.doc + 1;
         }
     }
 

@@ -62,20 +62,29 @@ pub fn kept<S: PartialEq>(before: Option<&[S]>, now: &[S]) -> usize {
 /// The name the [`HeadingsTokenizer`] is registered under.
 pub const HEADINGS: &str = "gazette_headings";
 
-/// The text of a run's first paragraph for its context, which [`HeadingsTokenizer`] reads: for
-/// each of `folded[kept..]` (the matching forms of its headings) its depth, its length in
-/// characters and itself (`1,4,第一节 `... as `DEPTH,LENGTH,HEADING`), then `#` and the bigrams of
+/// The term of a bigram of a heading at `depth`: the bigram, then its [`depth_tag`].
+pub fn term(gram: &str, depth: usize) -> String {
+    let mut term = String::with_capacity(gram.len() + 1);
+    term.push_str(gram);
+    term.push(depth_tag(depth));
+    term
+}
+
+/// The text of a run's first paragraph for its context, which [`HeadingsTokenizer`] reads, and
+/// the run's context length (the bigrams of all of `folded`, the matching forms of its
+/// headings). The text holds, for each of `folded[kept..]`, its depth, its length in characters
+/// and itself (`1,4,第一节 `... as `DEPTH,LENGTH,HEADING`), then `#` and the bigrams of
 /// `folded[..kept]`, the kept headings. Lengths, not separators, so that a heading may hold any
-/// character. `None` when it would give no token, as for a run under no heading. (A text, not
-/// tokens: tantivy keeps a document's pre-tokenized text as JSON and reads it back to index it.)
-pub fn text(folded: &[String], kept: usize) -> Option<String> {
+/// character. A run of length 0 gives no token and needs no text. (A text, not tokens: tantivy
+/// keeps a document's pre-tokenized text as JSON and reads it back to index it.)
+pub fn text(folded: &[String], kept: usize) -> (String, u64) {
     use std::fmt::Write;
     let mut text = String::new();
-    let mut tokens = 0;
+    let mut length = 0;
     let mut inherited = 0;
     for (depth, heading) in folded.iter().enumerate() {
         let bigrams = bigram_count(heading);
-        tokens += bigrams;
+        length += bigrams;
         if depth < kept {
             inherited += bigrams;
         } else {
@@ -84,7 +93,7 @@ pub fn text(folded: &[String], kept: usize) -> Option<String> {
         }
     }
     let _ = write!(text, "#{inherited}");
-    (tokens > 0).then_some(text)
+    (text, length)
 }
 
 /// The tokens of a [`text`]: each bigram of a heading (every adjacent pair of characters, none
@@ -225,9 +234,10 @@ mod tests {
 
     fn texts(folded: &[&str], kept: usize) -> Vec<(usize, String)> {
         let folded: Vec<String> = folded.iter().map(|h| h.to_string()).collect();
-        let Some(text) = text(&folded, kept) else {
+        let (text, length) = text(&folded, kept);
+        if length == 0 {
             return Vec::new();
-        };
+        }
         let mut tokenizer = HeadingsTokenizer::default();
         let mut stream = tokenizer.token_stream(&text);
         let mut tokens = Vec::new();
