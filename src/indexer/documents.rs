@@ -10,9 +10,10 @@ use crate::Error;
 use crate::indexer::backlog::{Backlog, PARAGRAPH_WEIGHT, Queued};
 use crate::ingest::Loaded;
 use crate::ingest::parse::{Document, Issue, Paragraph};
+use crate::store::citations::{self, Start};
+use crate::store::headings;
 use crate::store::place::Place;
 use crate::store::schema::{self, Citation, Fields};
-use crate::store::{citations, headings};
 use crate::text::{dates, fold};
 
 /// When a file was indexed, in milliseconds since 1970 (UTC).
@@ -74,14 +75,12 @@ pub(super) fn add_issue(
         position.documents
     };
     for (k, document) in issue.documents.iter().enumerate() {
-        let number = first_number + k;
         // Paragraphs of this document added by the parts before.
         let before = if goes_on && k == 0 {
             position.in_document
         } else {
             0
         };
-        let record = xxhash_rust::xxh3::xxh3_64(format!("{source}\0{number}").as_bytes());
         let citation = Citation {
             path: path.to_string(),
             gazette: issue.gazette.clone(),
@@ -95,16 +94,18 @@ pub(super) fn add_issue(
             indexed: file.times.indexed,
             first_indexed: file.times.first_indexed,
         };
-        let citation = citations::encode(&citation, record).ok_or_else(|| {
+        // Where the document's head, its first paragraph in this batch, stands.
+        let start = Start {
+            number: before + 1,
+            ordinal: in_file,
+        };
+        let citation = citations::encode(&citation, start).ok_or_else(|| {
             std::io::Error::new(std::io::ErrorKind::InvalidData, "a path holds a zero byte")
         })?;
         for (ordinal, paragraph) in document.paragraphs.iter().enumerate() {
             let mut doc = TantivyDocument::default();
             let number = before + ordinal as u64 + 1;
             let place = Place {
-                record,
-                number,
-                ordinal: in_file,
                 page: paragraph.pages.map(|pages| u64::from(pages.first)),
                 page_end: paragraph
                     .pages

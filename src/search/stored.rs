@@ -13,7 +13,7 @@ use tantivy::{DocAddress, DocId, DocSet, Searcher, TERMINATED, Term};
 use crate::Error;
 use crate::search::Hit;
 use crate::store::blocks::{Blocks, Borrowed, Cursor};
-use crate::store::citations;
+use crate::store::citations::{self, Start};
 use crate::store::place::{Place, Section};
 use crate::store::schema::{self, Citation, Fields};
 use crate::text::fold::{Folded, fold};
@@ -24,16 +24,14 @@ pub(super) struct Paragraph {
     /// Its document's citation, read from the document's head when it is needed: for a filter
     /// checked on the text, and for a paragraph that is shown.
     pub(super) citation: Option<Arc<Citation>>,
-    /// The number its document's head also stores.
-    pub(super) record: Option<u64>,
     /// Its place as stored ([`crate::store::place`]), for the section path it ends with, read
     /// only for a paragraph that is shown.
     place: Vec<u8>,
     /// Where the section path starts in `place`; `None` when the place is damaged.
     section_at: Option<usize>,
-    /// Ordinal within the document, from 1.
+    /// Ordinal within the document, from 1, and within the file, from 0: its head's plus how far
+    /// after its head it stands, known once it is cited ([`Heads::cite`]).
     pub(super) number: u64,
-    /// Ordinal within the file, from 0.
     pub(super) ordinal: u64,
     /// The pages it stands on: where it starts and, when a page end cut it, where it ends.
     pub(super) page: Option<u64>,
@@ -51,17 +49,15 @@ impl Paragraph {
     fn new(text: Option<String>, place: Option<Vec<u8>>, undropped: bool) -> Paragraph {
         let text = text.unwrap_or_default();
         let place = place.unwrap_or_default();
-        // A damaged place reads as none: no record then matches its head's, which says so.
+        // A damaged place reads as none, which citing the paragraph says.
         let (read, section_at) = Place::decode(&place).unzip();
-        let record = read.as_ref().map(|read| read.record);
         let read = read.unwrap_or_default();
         Paragraph {
             citation: None,
-            record,
             place,
             section_at,
-            number: read.number,
-            ordinal: read.ordinal,
+            number: 0,
+            ordinal: 0,
             page: read.page,
             page_end: read.page_end,
             haystack: Haystack::new(undropped),
@@ -75,7 +71,6 @@ impl Paragraph {
     pub(super) fn named(text: String, citation: Arc<Citation>) -> Paragraph {
         Paragraph {
             citation: Some(citation),
-            record: None,
             place: Vec::new(),
             section_at: None,
             number: 0,
@@ -106,9 +101,8 @@ impl Paragraph {
     }
 }
 
-/// The citations of the documents read so far, with their record numbers, by the address of
-/// their head paragraph; and the heads of the segments where a paragraph's head was not where its
-/// number puts it. A citation is read from its segment's column, or, by a thread that reads a run
+/// The citations of the documents read so far, with where their heads stand, by the address of
+/// their head paragraph; and the heads of each segment a paragraph was cited in. A citation is read from its segment's column, or, by a thread that reads a run
 /// of the store in order (`--all`), from the store, where a head most often stands in the block
 /// of its paragraphs or the one before: that thread keeps the blocks it is in
 /// ([`Heads::reading`]), and touches no page of the column, whose pages, mapped, would count in
@@ -156,9 +150,8 @@ pub(super) fn store_blocks(searcher: &Searcher, paragraphs: usize) -> Result<Sto
     Ok(Some(Arc::new(blocks)))
 }
 
-/// What a document's head stores for its paragraphs: the number they also store, and the
-/// citation.
-pub(super) type Head = (u64, Arc<Citation>);
+/// What a document's head stores for its paragraphs: where it stands, and the citation.
+pub(super) type Head = (Start, Arc<Citation>);
 
 impl Heads {
     /// For a thread that reads paragraphs in the order of the index: block by block where
@@ -236,10 +229,9 @@ impl Heads {
         Ok(Paragraph::new(text, place, undropped))
     }
 
-    /// Gives `paragraph`, read from `address`, its document's citation: from the document's head,
-    /// `paragraph - 1` documents before it (see `crate::store::schema`); for a document of a file
-    /// read in parts, whose later paragraphs went in under heads of their own, from the last head
-    /// at or before it.
+    /// Gives `paragraph`, read from `address`, its document's citation and its numbers in the
+    /// document and the file, from its head: the last head at or before it, since a batch's
+    /// paragraphs stand together and in order in one segment (see `crate::store::schema`).
     pub(super) fn cite(
         &mut self,
         searcher: &Searcher,
@@ -250,18 +242,8 @@ impl Heads {
         if paragraph.citation.is_some() {
             return Ok(());
         }
-        let first = paragraph
-            .number
-            .checked_sub(1)
-            .and_then(|back| u32::try_from(back).ok())
-            .and_then(|back| address.doc_id.checked_sub(back))
-            .map(|doc_id| DocAddress::new(address.segment_ord, doc_id));
-        if let Some(head) = first
-            && let Some((record, citation)) = self.head(searcher, fields, head)?
-            && paragraph.record == Some(record)
-        {
-            paragraph.citation = Some(citation);
-            return Ok(());
+        if paragraph.section_at.is_none() {
+            return Err(inconsistent(address, "its place is damaged"));
         }
         let Some(head) = self.last_head(searcher, fields, address)? else {
             return Err(inconsistent(
@@ -269,20 +251,17 @@ impl Heads {
                 "its document's first paragraph is not in its segment",
             ));
         };
-        match self.head(searcher, fields, head)? {
-            Some((record, citation)) if paragraph.record == Some(record) => {
-                paragraph.citation = Some(citation);
-                Ok(())
-            }
-            Some(_) => Err(inconsistent(
-                address,
-                "its document's first paragraph is not where it should be",
-            )),
-            None => Err(inconsistent(address, "its document's citation is missing")),
-        }
+        let Some((start, citation)) = self.head(searcher, fields, head)? else {
+            return Err(inconsistent(address, "its document's citation is missing"));
+        };
+        let at = start.after(u64::from(address.doc_id - head.doc_id));
+        paragraph.number = at.number;
+        paragraph.ordinal = at.ordinal;
+        paragraph.citation = Some(citation);
+        Ok(())
     }
 
-    /// The record and citation of the head at `head`, read once; `None` when it holds no
+    /// The start and citation of the head at `head`, read once; `None` when it holds no
     /// citation.
     fn head(
         &mut self,
@@ -298,7 +277,7 @@ impl Heads {
         Ok(read)
     }
 
-    /// The record and citation at `head`, from the store where this thread reads it in order,
+    /// The start and citation at `head`, from the store where this thread reads it in order,
     /// else from its segment's column; `None` when it holds none.
     fn read_head(
         &mut self,
@@ -321,7 +300,7 @@ impl Heads {
         self.column_head(searcher, head)
     }
 
-    /// The record and citation at `head` from its segment's column; `None` when it holds none.
+    /// The start and citation at `head` from its segment's column; `None` when it holds none.
     fn column_head(
         &mut self,
         searcher: &Searcher,
@@ -397,11 +376,11 @@ pub(super) fn read_citation(searcher: &Searcher, head: DocAddress) -> Result<Arc
     Heads::default().citation(searcher, head)
 }
 
-/// The record and citation of a [`crate::store::citations`] value read at `head`.
+/// The start and citation of a [`crate::store::citations`] value read at `head`.
 fn decoded(head: DocAddress, value: &[u8]) -> Result<Head, Error> {
-    let (citation, record) = citations::decode(value)
+    let (citation, start) = citations::decode(value)
         .ok_or_else(|| inconsistent(head, "its document's citation is damaged"))?;
-    Ok((record, Arc::new(citation)))
+    Ok((start, Arc::new(citation)))
 }
 
 /// The column of citations of segment `segment`; `None` where no paragraph has one.
@@ -533,8 +512,8 @@ mod tests {
 
     /// Every head's citation reads the same three ways: from its column one head at a time (a
     /// top 10), from the column walked in the order of its terms (the issues of `--all`), and
-    /// from the store by a thread that reads it in order (the paragraphs of `--all`); and the
-    /// record number read with it is the one the head's own place holds.
+    /// from the store by a thread that reads it in order (the paragraphs of `--all`), and so
+    /// does where the head stands; a head cited is where its start says.
     #[test]
     fn a_citation_reads_the_same_from_the_column_and_from_the_store() {
         let dir = tempfile::tempdir().unwrap();
@@ -567,16 +546,22 @@ mod tests {
         let mut in_order = Heads::reading(&blocks);
         let mut one_by_one = Heads::default();
         for (head, walked) in heads.iter().zip(walked) {
-            let (record, column) = one_by_one.head(&searcher, &fields, *head).unwrap().unwrap();
-            let (stored_record, stored) =
-                in_order.head(&searcher, &fields, *head).unwrap().unwrap();
+            let (start, column) = one_by_one.head(&searcher, &fields, *head).unwrap().unwrap();
+            let (stored_start, stored) = in_order.head(&searcher, &fields, *head).unwrap().unwrap();
             assert_eq!(column, walked, "{head:?}");
             assert_eq!(column, stored, "{head:?}");
-            assert_eq!(record, stored_record, "{head:?}");
-            let paragraph = in_order
+            assert_eq!(start, stored_start, "{head:?}");
+            let mut paragraph = in_order
                 .paragraph(&searcher, &fields, *head, false)
                 .unwrap();
-            assert_eq!(Some(record), paragraph.record, "{head:?}");
+            one_by_one
+                .cite(&searcher, &fields, *head, &mut paragraph)
+                .unwrap();
+            assert_eq!(
+                (paragraph.number, paragraph.ordinal),
+                (start.number, start.ordinal)
+            );
+            assert!(start.number >= 1, "{head:?}");
             assert!(!column.path.is_empty());
         }
         // A paragraph that is not a head holds no citation, in the column as in the store.

@@ -1,12 +1,12 @@
 //! A document's citation as its head holds it: a value of the column
-//! [`crate::store::schema::CITATION`], with the document's record number.
+//! [`crate::store::schema::CITATION`], with where the head stands in its document and its file.
 //!
 //! `--all` on a word of gazette names cites every issue of a collection, about every head of the
 //! index, so a value is read fast and is small: the citation's fields in a fixed order, not JSON
 //! with their names. The path comes first and ends with a zero byte, so that the column's
 //! dictionary, which sorts the values, shares the prefix of the documents of one folder; the
-//! other texts are each preceded by their length. The record number, the last 8 bytes, confirms
-//! a paragraph's head (`crate::store::place`).
+//! other texts are each preceded by their length. The head's number in its document and in its
+//! file come last ([`Start`]): a paragraph's own are its head's plus how far after it it stands.
 //!
 //! Layout, with lengths and numbers as LEB128 (as `crate::store::place` writes them: seven bits
 //! a byte, lowest first, the high bit set on every byte but the last):
@@ -16,7 +16,7 @@
 //! - the page: 0 when missing, else 1 and the number;
 //! - how many attributes, then each name and value: length and bytes;
 //! - when indexed and first indexed, in milliseconds;
-//! - the record number, 8 bytes little endian.
+//! - the head's number in its document (from 1) and in its file (from 0).
 //!
 //! Changing the layout changes what is indexed: bump
 //! [`crate::store::schema::SCHEMA_VERSION`].
@@ -26,9 +26,30 @@ use std::collections::BTreeMap;
 use crate::store::place;
 use crate::store::schema::Citation;
 
-/// The value that holds `citation` and `record`; `None` for a path that holds a zero byte, which
-/// no file's path does.
-pub fn encode(citation: &Citation, record: u64) -> Option<Vec<u8>> {
+/// Where a head stands: its number in its document, from 1, and in its file, from 0. A
+/// document's first paragraph is its head; a document that a file read in parts goes on with
+/// has a head again as the first paragraph of each later part (`crate::store::schema::HEAD`).
+/// The paragraphs from a head to the next stand together and in order, so the one `k` after it
+/// is number `number + k` of the document and `ordinal + k` of the file.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Start {
+    pub number: u64,
+    pub ordinal: u64,
+}
+
+impl Start {
+    /// Where the paragraph `after` paragraphs after the head stands.
+    pub fn after(self, after: u64) -> Start {
+        Start {
+            number: self.number.saturating_add(after),
+            ordinal: self.ordinal.saturating_add(after),
+        }
+    }
+}
+
+/// The value that holds `citation` and its head's `start`; `None` for a path that holds a zero
+/// byte, which no file's path does.
+pub fn encode(citation: &Citation, start: Start) -> Option<Vec<u8>> {
     if citation.path.as_bytes().contains(&0) {
         return None;
     }
@@ -59,15 +80,15 @@ pub fn encode(citation: &Citation, record: u64) -> Option<Vec<u8>> {
     }
     place::put(&mut value, citation.indexed);
     place::put(&mut value, citation.first_indexed);
-    value.extend_from_slice(&record.to_le_bytes());
+    place::put(&mut value, start.number);
+    place::put(&mut value, start.ordinal);
     Some(value)
 }
 
-/// The citation and the record number that `value` holds; `None` when it is damaged: cut short,
+/// The citation and its head's start that `value` holds; `None` when it is damaged: cut short,
 /// longer than its fields, or a text that is not UTF-8.
-pub fn decode(value: &[u8]) -> Option<(Citation, u64)> {
-    let (fields, record) = value.split_at_checked(value.len().checked_sub(8)?)?;
-    let record = u64::from_le_bytes(record.try_into().ok()?);
+pub fn decode(value: &[u8]) -> Option<(Citation, Start)> {
+    let fields = value;
     let end = memchr::memchr(0, fields)?;
     let path = utf8(&fields[..end])?;
     let mut reader = Reader(&fields[end + 1..]);
@@ -87,6 +108,10 @@ pub fn decode(value: &[u8]) -> Option<(Citation, u64)> {
     }
     let indexed = reader.number()?;
     let first_indexed = reader.number()?;
+    let start = Start {
+        number: reader.number()?,
+        ordinal: reader.number()?,
+    };
     if !reader.0.is_empty() {
         return None;
     }
@@ -103,7 +128,7 @@ pub fn decode(value: &[u8]) -> Option<(Citation, u64)> {
         indexed,
         first_indexed,
     };
-    Some((citation, record))
+    Some((citation, start))
 }
 
 fn text(value: &mut Vec<u8>, text: &str) {
@@ -184,9 +209,9 @@ mod tests {
         }
     }
 
-    /// A value gives back the citation and the record it was written with: every field set or
+    /// A value gives back the citation and the start it was written with: every field set or
     /// missing, an empty 文号 told from a missing one, texts long enough for lengths of two
-    /// bytes, records whose bytes look like anything.
+    /// bytes, starts of one byte and of ten.
     #[test]
     fn a_value_reads_back_as_written() {
         let full = citation();
@@ -201,9 +226,10 @@ mod tests {
             ..citation()
         };
         for written in [full, bare, no_page] {
-            for record in [0, 1, 0x7f, 0x80, u64::MAX] {
-                let value = encode(&written, record).unwrap();
-                assert_eq!(decode(&value), Some((written.clone(), record)));
+            for (number, ordinal) in [(1, 0), (0x7f, 0x80), (u64::MAX, 3), (2, u64::MAX)] {
+                let start = Start { number, ordinal };
+                let value = encode(&written, start).unwrap();
+                assert_eq!(decode(&value), Some((written.clone(), start)));
             }
         }
     }
@@ -212,16 +238,16 @@ mod tests {
     /// citation or a panic; a path with a zero byte is refused.
     #[test]
     fn a_damaged_value_reads_as_none() {
-        let value = encode(&citation(), 42).unwrap();
-        let fields = value.len() - 8;
-        for cut in 0..fields {
-            let mut shorter = value[..cut].to_vec();
-            shorter.extend_from_slice(&value[fields..]);
-            assert_eq!(decode(&shorter), None, "cut at {cut}");
+        let start = Start {
+            number: 3,
+            ordinal: 300,
+        };
+        let value = encode(&citation(), start).unwrap();
+        for cut in 0..value.len() {
+            assert_eq!(decode(&value[..cut]), None, "cut at {cut}");
         }
-        let mut longer = value[..fields].to_vec();
+        let mut longer = value.clone();
         longer.push(0);
-        longer.extend_from_slice(&value[fields..]);
         assert_eq!(decode(&longer), None);
         // The gazette's length, right after the path's zero byte, made one longer.
         let at = value.iter().position(|&b| b == 0).unwrap() + 1;
@@ -231,10 +257,14 @@ mod tests {
         for short in [&b""[..], b"1234567", b"\0\0\0\0\0\0\0\0"] {
             assert_eq!(decode(short), None);
         }
+        // The start's last number cut in the middle of its varint.
+        let mut cut = value.clone();
+        *cut.last_mut().unwrap() |= 0x80;
+        assert_eq!(decode(&cut), None);
         let zero = Citation {
             path: "a\0b".to_string(),
             ..Citation::default()
         };
-        assert_eq!(encode(&zero, 1), None);
+        assert_eq!(encode(&zero, start), None);
     }
 }

@@ -1,27 +1,26 @@
-//! PLACE: where a stored paragraph stands (its document's record number, its number in the
-//! document and in the file, its pages, its section path), packed into one stored value.
+//! PLACE: where a stored paragraph stands (its pages, its section path), packed into one stored
+//! value.
 //!
 //! tantivy stores each value of a document with its field's number (4 bytes) and a type code,
-//! and a number as 8 bytes: five numbers and a JSON section path cost about 90 bytes on every
+//! and a number as 8 bytes: numbers and a JSON section path cost about 90 bytes on every
 //! paragraph, as much as a short paragraph's text, all of it decompressed and decoded for each
-//! paragraph a search reads. Packed, the numbers take a byte or two each and the path its text.
+//! paragraph a search reads. Packed, the pages take a byte or two each and the path its text.
 //!
-//! The layout, in this order: the record number as 8 bytes little-endian (a hash: no shorter);
-//! the number in the document, the ordinal in the file, the first page + 1 and the last page + 1
-//! (0 for none) as LEB128 varints; the number of headings, then each heading as its length in
-//! bytes and its UTF-8 text. A value that does not read to its end this way is damaged: it reads
-//! as no place, and a search says so rather than show a wrong citation.
+//! What a paragraph's head knows is not repeated here: its number in the document and in the
+//! file are its head's (`crate::store::citations::Start`) plus how far after its head it stands,
+//! since a batch's paragraphs stand together and in order in one segment
+//! (`crate::store::schema::HEAD`). Stored on every paragraph, those two numbers were bytes that
+//! change from one paragraph to the next, which lz4 cannot take from the paragraph before: 4 MB
+//! of ../shared/corpus's 67 MB store (docs/PERFORMANCE.md, round 33).
+//!
+//! The layout, in this order: the first page + 1 and the last page + 1 (0 for none) as LEB128
+//! varints; the number of headings, then each heading as its length in bytes and its UTF-8 text.
+//! A value that does not read to its end this way is damaged: it reads as no place, and a search
+//! says so rather than show a wrong citation.
 
 /// A paragraph's place, as the indexer writes it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Place {
-    /// The number its document's head stores too (see `crate::store::schema::HEAD`).
-    pub record: u64,
-    /// Ordinal within the document, from 1.
-    pub number: u64,
-    /// Ordinal within the file, from 0: the order of a file's paragraphs, which the order of
-    /// documents in the index does not keep (indexing threads share a file's paragraphs).
-    pub ordinal: u64,
     /// The page where it starts, and where it ends when a page end cut it.
     pub page: Option<u64>,
     pub page_end: Option<u64>,
@@ -31,11 +30,8 @@ impl Place {
     /// The packed value: the place, then the section path, outermost heading first.
     pub fn encode<S: AsRef<str>>(&self, section: &[S]) -> Vec<u8> {
         let text: usize = section.iter().map(|h| h.as_ref().len()).sum();
-        let mut bytes = Vec::with_capacity(8 + 4 * 3 + 2 * section.len() + text);
-        bytes.extend_from_slice(&self.record.to_le_bytes());
+        let mut bytes = Vec::with_capacity(2 * 2 + 2 * section.len() + text);
         for n in [
-            self.number,
-            self.ordinal,
             self.page.map_or(0, |p| p.saturating_add(1)),
             self.page_end.map_or(0, |p| p.saturating_add(1)),
         ] {
@@ -46,14 +42,11 @@ impl Place {
     }
 
     /// The place a packed value holds, and where in it the section path starts (for
-    /// [`section`]); `None` when the value is damaged.
+    /// [`Section::of_place`]); `None` when the value is damaged.
     pub fn decode(bytes: &[u8]) -> Option<(Place, usize)> {
-        let (record, mut rest) = bytes.split_first_chunk::<8>()?;
+        let mut rest = bytes;
         let mut next = || take(&mut rest);
         let place = Place {
-            record: u64::from_le_bytes(*record),
-            number: next()?,
-            ordinal: next()?,
             page: next()?.checked_sub(1),
             page_end: next()?.checked_sub(1),
         };
@@ -192,20 +185,7 @@ mod tests {
             any::<u64>().prop_map(Some),
             (0u64..300).prop_map(Some)
         ];
-        (
-            any::<u64>(),
-            any::<u64>(),
-            0u64..100_000,
-            page.clone(),
-            page,
-        )
-            .prop_map(|(record, number, ordinal, page, page_end)| Place {
-                record,
-                number,
-                ordinal,
-                page,
-                page_end,
-            })
+        (page.clone(), page).prop_map(|(page, page_end)| Place { page, page_end })
     }
 
     proptest! {
@@ -218,7 +198,7 @@ mod tests {
             let (read, at) = Place::decode(&bytes).expect("a value just written");
             // u64::MAX has no page + 1: the largest page is read back as one less.
             let saturated = |p: Option<u64>| p.map(|p| p.min(u64::MAX - 1));
-            prop_assert_eq!(read, Place { page: saturated(place.page), page_end: saturated(place.page_end), ..place });
+            prop_assert_eq!(read, Place { page: saturated(place.page), page_end: saturated(place.page_end) });
             prop_assert_eq!(Section::of_place(bytes.clone(), at), Some(Section::new(&headings)));
             let made = Section::new(&headings);
             prop_assert_eq!(made.headings().collect::<Vec<_>>(), headings.iter().map(String::as_str).collect::<Vec<_>>());
@@ -251,19 +231,16 @@ mod tests {
     #[test]
     fn the_numbers_are_packed_in_a_byte_or_two() {
         let place = Place {
-            record: 0x0123_4567_89AB_CDEF,
-            number: 3,
-            ordinal: 200,
-            page: Some(12),
+            page: Some(200),
             page_end: None,
         };
         let bytes = place.encode(&["第一章 总则"]);
-        // 8 for the record; 3, then 200 in two bytes, 13, 0; one heading of 16 bytes.
-        assert_eq!(&bytes[8..14], &[3, 0xC8, 0x01, 13, 0, 1]);
-        assert_eq!(bytes[14], 16);
-        assert_eq!(bytes.len(), 8 + 6 + 1 + 16);
+        // 201 in two bytes, 0; one heading of 16 bytes.
+        assert_eq!(&bytes[..4], &[0xC9, 0x01, 0, 1]);
+        assert_eq!(bytes[4], 16);
+        assert_eq!(bytes.len(), 4 + 1 + 16);
         assert_eq!(
-            Section::of_place(bytes, 13),
+            Section::of_place(bytes, 3),
             Some(Section::new(&["第一章 总则"]))
         );
     }
@@ -284,9 +261,9 @@ mod tests {
         cut[at + 1] = 2;
         cut.pop();
         assert_eq!(Section::of_place(cut, at), None);
-        assert_eq!(Place::decode(&bytes[..7]), None);
+        assert_eq!(Place::decode(&bytes[..1]), None);
         // A varint of eleven bytes runs past 64 bits.
-        let mut long = vec![0; 8];
+        let mut long = vec![];
         long.extend([0xFF; 10]);
         long.push(1);
         assert_eq!(Place::decode(&long), None);

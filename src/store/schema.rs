@@ -23,7 +23,7 @@ use crate::store::headings::HEADINGS;
 use crate::store::tokenizers::{BIGRAMS, COVERING_GRAMS, FREQUENT_CHARS, JIEBA_WORDS};
 
 /// Bumped whenever the schema or a tokenizer changes what is stored or indexed.
-pub const SCHEMA_VERSION: u32 = 29;
+pub const SCHEMA_VERSION: u32 = 30;
 
 pub const PATH: &str = "path";
 /// `PATH HASH` ([`source`]): a file with the hash of its content and manifest row, so that a
@@ -46,8 +46,8 @@ pub const GAZETTE: &str = "gazette";
 pub const ISSUE: &str = "issue";
 pub const DATE: &str = "date";
 pub const REGION: &str = "region";
-/// The citation of a document, on its heads only: a [`crate::store::citations`] value, stored
-/// and a column. The column is read without the store: a search that cites every issue it names
+/// The citation of a document, on its heads only, with where the head stands in its document and
+/// its file: a [`crate::store::citations`] value, stored and a column. The column is read without the store: a search that cites every issue it names
 /// (`--all` on a word of gazette names: one for each of a collection's issues) would otherwise
 /// decompress a block of text for each, and a hit's head often stands in another block than the
 /// hit. A thread that reads the store in order reads it there, in the blocks it decompresses
@@ -60,9 +60,9 @@ pub const DATE_KEY: &str = "date_key";
 pub const DOCUMENT: &str = "document";
 /// The document number (文号), where the text or the manifest gives one: as [`DOCUMENT`].
 pub const DOC_NUMBER: &str = "doc_number";
-/// Where the paragraph stands, packed ([`crate::store::place`]): its document's record number
-/// (shared by the paragraphs of one document and its head, to confirm the head), its number in
-/// the document and in the file, its pages, its section path.
+/// Where the paragraph stands, packed ([`crate::store::place`]): its pages and its section path.
+/// Its numbers in the document and in the file are its head's ([`CITATION`]) plus how far after
+/// its head it stands.
 pub const PLACE: &str = "place";
 /// `1` on a document's first paragraph, one per document (see [`crate::search::names`]): its
 /// ordinal within its document, which no other paragraph carries.
