@@ -95,6 +95,41 @@ fn same_whole_and_in_parts(name: &str, bytes: &[u8], part_kb: u64, queries: &[&s
             differing.first()
         );
     }
+    // The whole file shown in order: each paragraph's numbers in its document and in its file
+    // come from the head of its part, and the parts' paragraphs stand in file order as the
+    // whole's do.
+    let (whole_shown, parts_shown) = (shown(&whole, name), shown(&parts, name));
+    assert_eq!(whole_shown.len() as u64, a["paragraphs"].as_u64().unwrap());
+    assert!(
+        whole_shown == parts_shown,
+        "{name}: shown otherwise in parts"
+    );
+    // Numbered from 1 in each document, one after another.
+    let mut expected = 1;
+    for (document, paragraph, _) in &whole_shown {
+        if *paragraph == 1 && expected > 1 {
+            expected = 1;
+        }
+        assert_eq!(*paragraph, expected, "{name}: {document}");
+        expected += 1;
+    }
+}
+
+/// Every paragraph of `name` as `show` gives it: (document, paragraph, text).
+fn shown(index: &Path, name: &str) -> Vec<(String, u64, String)> {
+    let out = gazette(&["show", name, "--json", "--index", index.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    stdout(&out)
+        .lines()
+        .map(|line| {
+            let hit: Value = serde_json::from_str(line).unwrap();
+            (
+                hit["document"].as_str().unwrap().to_string(),
+                hit["paragraph"].as_u64().unwrap(),
+                hit["text"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
 }
 
 /// The seed issue, `copies` times over.
