@@ -402,12 +402,12 @@ mod tests {
     #[test]
     fn reads_every_document_as_tantivy_does() {
         let dir = tempfile::tempdir().unwrap();
-        // The seed twice more under other names, for a segment of several blocks.
+        // The seed six times more under other names, for a segment of several blocks.
         let copies = dir.path().join("copies");
         std::fs::create_dir(&copies).unwrap();
         let repo = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
         let seed = std::fs::read(repo.join("corpus/焦作市人民政府公报_2025年第1号.txt")).unwrap();
-        for copy in ["a.txt", "b.txt"] {
+        for copy in ["a.txt", "b.txt", "c.txt", "d.txt", "e.txt", "f.txt"] {
             std::fs::write(copies.join(copy), &seed).unwrap();
         }
         let copies = copies.to_str().unwrap();

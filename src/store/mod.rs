@@ -30,7 +30,7 @@ use writing::Unmapped;
 /// The file beside tantivy's that says which gazette built the index.
 const MARKER: &str = "gazette.json";
 /// The bytes of text a block of the document store holds before it is compressed.
-const STORE_BLOCK: usize = 32 * 1024;
+const STORE_BLOCK: usize = 64 * 1024;
 
 #[derive(Debug, Default, Serialize, Deserialize)]
 struct Marker {
@@ -183,12 +183,13 @@ pub(crate) fn open_for_writing(dir: &Path, schema: Schema) -> Result<(Index, Fie
         }
         std::fs::write(dir.join(MARKER), &marker)?;
         // The store keeps tantivy's lz4 (its blocks compressed again by lz4's high-compression
-        // mode when written, `recompress`), in blocks of 32 KB rather than 16: a top-10 search
+        // mode when written, `recompress`), in blocks of 64 KB rather than 16: a top-10 search
         // decompresses one block for each paragraph it shows and `--all` every block, so a
-        // block's size weighs the store's size against their time; zstd's slower decompression
-        // falls on every hit of `--all` (docs/PERFORMANCE.md has the measurements). An index
-        // keeps the blocks it was created with (tantivy keeps the setting in its meta.json); any
-        // size reads the same.
+        // block's size weighs the store's size against their time. lz4 looks back 64 KB at most, so
+        // larger blocks gain little more. zstd's slower decompression falls on every
+        // hit of `--all` (docs/PERFORMANCE.md has the measurements). An index keeps the blocks
+        // it was created with (tantivy keeps the setting in its meta.json); any size reads the
+        // same.
         let settings = IndexSettings {
             docstore_blocksize: STORE_BLOCK,
             ..IndexSettings::default()
