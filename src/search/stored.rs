@@ -102,11 +102,9 @@ impl Paragraph {
 }
 
 /// The citations of the documents read so far, with where their heads stand, by the address of
-/// their head paragraph; and the heads of each segment a paragraph was cited in. A citation is read from its segment's column, or, by a thread that reads a run
-/// of the store in order (`--all`), from the store, where a head most often stands in the block
-/// of its paragraphs or the one before: that thread keeps the blocks it is in
-/// ([`Heads::reading`]), and touches no page of the column, whose pages, mapped, would count in
-/// the process's memory, a page for every few documents cited.
+/// their head paragraph, read from their segments' columns; the heads of each segment a
+/// paragraph was cited in; and, for a thread that reads a run of the store in order (`--all`),
+/// the block it is in ([`Heads::reading`]).
 #[derive(Default)]
 pub(super) struct Heads {
     /// `None` where the paragraph holds no citation: not a head.
@@ -118,16 +116,12 @@ pub(super) struct Heads {
     in_order: Option<InOrder>,
 }
 
-/// The blocks of each segment's store, and where a thread is in them: one cursor for the
-/// paragraphs and one for their heads, which stand before them, often in the block before.
+/// The blocks of each segment's store, and where a thread is in them.
 struct InOrder {
     blocks: Arc<Vec<Option<Blocks>>>,
     segment: u32,
-    cursors: [Cursor; 2],
+    cursor: Cursor,
 }
-
-const PARAGRAPHS: usize = 0;
-const HEADS: usize = 1;
 
 /// Paragraphs read in the order of the index from which reading them block by block
 /// ([`Heads::reading`]) pays for finding the blocks of every segment first.
@@ -161,18 +155,17 @@ impl Heads {
             in_order: blocks.as_ref().map(|blocks| InOrder {
                 blocks: Arc::clone(blocks),
                 segment: u32::MAX,
-                cursors: Default::default(),
+                cursor: Cursor::default(),
             }),
             ..Heads::default()
         }
     }
 
-    /// Hands each stored value at `address` to `each`, read block by block (`cursor`:
-    /// [`PARAGRAPHS`] or [`HEADS`]); false, handing none, where this thread does not read so.
+    /// Hands each stored value at `address` to `each`, read block by block; false, handing none,
+    /// where this thread does not read so.
     fn read_in_order(
         &mut self,
         address: DocAddress,
-        cursor: usize,
         each: impl FnMut(SchemaField, Borrowed<'_>),
     ) -> Result<bool, Error> {
         let Some(in_order) = &mut self.in_order else {
@@ -183,22 +176,9 @@ impl Heads {
         };
         if in_order.segment != address.segment_ord {
             in_order.segment = address.segment_ord;
-            in_order.cursors = Default::default();
+            in_order.cursor = Cursor::default();
         }
-        // A head is most often in the block of its paragraphs: decompressed once.
-        let other = 1 - cursor;
-        let cursor = match in_order.cursors[other].holds(address.doc_id) {
-            true => other,
-            false => cursor,
-        };
-        // The paragraphs' cursor leaves its block to the heads' cursor: the head of a later
-        // paragraph's document is most often in that block or the one the paragraph is in,
-        // which the heads' cursor would otherwise decompress again.
-        if cursor == PARAGRAPHS && !in_order.cursors[PARAGRAPHS].holds(address.doc_id) {
-            let [paragraphs, heads] = &mut in_order.cursors;
-            paragraphs.trade_block(heads);
-        }
-        blocks.each_value(&mut in_order.cursors[cursor], address.doc_id, each)?;
+        blocks.each_value(&mut in_order.cursor, address.doc_id, each)?;
         Ok(true)
     }
 
@@ -212,7 +192,7 @@ impl Heads {
         undropped: bool,
     ) -> Result<Paragraph, Error> {
         let (mut text, mut place) = (None, None);
-        let read = self.read_in_order(address, PARAGRAPHS, |field, value| match value {
+        let read = self.read_in_order(address, |field, value| match value {
             Borrowed::Text(value) if field == fields.text && text.is_none() => {
                 text = Some(value.to_string());
             }
@@ -251,7 +231,7 @@ impl Heads {
                 "its document's first paragraph is not in its segment",
             ));
         };
-        let Some((start, citation)) = self.head(searcher, fields, head)? else {
+        let Some((start, citation)) = self.head(searcher, head)? else {
             return Err(inconsistent(address, "its document's citation is missing"));
         };
         let at = start.after(u64::from(address.doc_id - head.doc_id));
@@ -263,41 +243,13 @@ impl Heads {
 
     /// The start and citation of the head at `head`, read once; `None` when it holds no
     /// citation.
-    fn head(
-        &mut self,
-        searcher: &Searcher,
-        fields: &Fields,
-        head: DocAddress,
-    ) -> Result<Option<Head>, Error> {
+    fn head(&mut self, searcher: &Searcher, head: DocAddress) -> Result<Option<Head>, Error> {
         if let Some(read) = self.read.get(&head) {
             return Ok(read.clone());
         }
-        let read = self.read_head(searcher, fields, head)?;
+        let read = self.column_head(searcher, head)?;
         self.read.insert(head, read.clone());
         Ok(read)
-    }
-
-    /// The start and citation at `head`, from the store where this thread reads it in order,
-    /// else from its segment's column; `None` when it holds none.
-    fn read_head(
-        &mut self,
-        searcher: &Searcher,
-        fields: &Fields,
-        head: DocAddress,
-    ) -> Result<Option<Head>, Error> {
-        let mut citation = None;
-        let read = self.read_in_order(head, HEADS, |field, value| {
-            if let Borrowed::Bytes(value) = value
-                && field == fields.citation
-                && citation.is_none()
-            {
-                citation = Some(decoded(head, value));
-            }
-        })?;
-        if read {
-            return citation.transpose();
-        }
-        self.column_head(searcher, head)
     }
 
     /// The start and citation at `head` from its segment's column; `None` when it holds none.
@@ -510,12 +462,11 @@ pub(super) fn hit(
 mod tests {
     use super::*;
 
-    /// Every head's citation reads the same three ways: from its column one head at a time (a
-    /// top 10), from the column walked in the order of its terms (the issues of `--all`), and
-    /// from the store by a thread that reads it in order (the paragraphs of `--all`), and so
-    /// does where the head stands; a head cited is where its start says.
+    /// Every head's citation reads the same from its column one head at a time (a top 10) and
+    /// walked in the order of its terms (the issues of `--all`); a head read by a thread that
+    /// reads the store in order (`--all`) is cited where its start says.
     #[test]
-    fn a_citation_reads_the_same_from_the_column_and_from_the_store() {
+    fn a_citation_reads_the_same_one_by_one_and_walked() {
         let dir = tempfile::tempdir().unwrap();
         let repo = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
         let config = crate::indexer::IndexConfig {
@@ -546,17 +497,15 @@ mod tests {
         let mut in_order = Heads::reading(&blocks);
         let mut one_by_one = Heads::default();
         for (head, walked) in heads.iter().zip(walked) {
-            let (start, column) = one_by_one.head(&searcher, &fields, *head).unwrap().unwrap();
-            let (stored_start, stored) = in_order.head(&searcher, &fields, *head).unwrap().unwrap();
+            let (start, column) = one_by_one.head(&searcher, *head).unwrap().unwrap();
             assert_eq!(column, walked, "{head:?}");
-            assert_eq!(column, stored, "{head:?}");
-            assert_eq!(start, stored_start, "{head:?}");
             let mut paragraph = in_order
                 .paragraph(&searcher, &fields, *head, false)
                 .unwrap();
-            one_by_one
+            in_order
                 .cite(&searcher, &fields, *head, &mut paragraph)
                 .unwrap();
+            assert_eq!(paragraph.citation.as_ref(), Some(&column));
             assert_eq!(
                 (paragraph.number, paragraph.ordinal),
                 (start.number, start.ordinal)
@@ -564,21 +513,10 @@ mod tests {
             assert!(start.number >= 1, "{head:?}");
             assert!(!column.path.is_empty());
         }
-        // A paragraph that is not a head holds no citation, in the column as in the store.
+        // A paragraph that is not a head holds no citation.
         let not_head = DocAddress::new(heads[0].segment_ord, heads[0].doc_id + 1);
         if !heads.contains(&not_head) {
-            assert!(
-                one_by_one
-                    .head(&searcher, &fields, not_head)
-                    .unwrap()
-                    .is_none()
-            );
-            assert!(
-                Heads::reading(&blocks)
-                    .head(&searcher, &fields, not_head)
-                    .unwrap()
-                    .is_none()
-            );
+            assert!(one_by_one.head(&searcher, not_head).unwrap().is_none());
         }
     }
 }

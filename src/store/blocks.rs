@@ -52,7 +52,7 @@ pub(crate) struct Cursor {
     content: Vec<u8>,
     /// Where the documents' offsets start in `content`.
     offsets: usize,
-    /// The last block it loaded, which it may since have traded ([`Cursor::trade_block`]).
+    /// The last block it loaded.
     loaded: Option<usize>,
     /// Compressed bytes read ahead, from where they start in the store's data.
     window: Option<(usize, OwnedBytes)>,
@@ -63,14 +63,6 @@ pub(crate) struct Cursor {
 }
 
 impl Cursor {
-    /// Hands the block it is in to `other`, taking `other`'s in exchange; each keeps what it read
-    /// ahead.
-    pub(crate) fn trade_block(&mut self, other: &mut Cursor) {
-        std::mem::swap(&mut self.block, &mut other.block);
-        std::mem::swap(&mut self.content, &mut other.content);
-        std::mem::swap(&mut self.offsets, &mut other.offsets);
-    }
-
     /// True when the block it is in holds `doc`.
     pub(crate) fn holds(&self, doc: DocId) -> bool {
         self.block.as_ref().is_some_and(|docs| docs.contains(&doc))
@@ -432,18 +424,6 @@ mod tests {
                 assert_eq!(blocks.doc(&mut cursor, doc).unwrap(), want(doc), "{doc}");
             }
             assert!(blocks.doc(&mut cursor, segment.max_doc()).is_err());
-            // Two cursors trading blocks at every step, forwards (what `--all` does with its
-            // paragraphs' and heads' cursors): each reads what it holds after the trade.
-            let (mut one, mut other) = (Cursor::default(), Cursor::default());
-            for doc in 0..segment.max_doc() {
-                assert_eq!(blocks.doc(&mut one, doc).unwrap(), want(doc), "{doc}");
-                one.trade_block(&mut other);
-                assert!(other.holds(doc), "{doc}");
-                assert_eq!(blocks.doc(&mut other, doc).unwrap(), want(doc), "{doc}");
-                if doc > 0 {
-                    assert_eq!(blocks.doc(&mut one, doc - 1).unwrap(), want(doc - 1));
-                }
-            }
         }
         assert!(
             most_blocks > 2,

@@ -47,11 +47,12 @@ pub const ISSUE: &str = "issue";
 pub const DATE: &str = "date";
 pub const REGION: &str = "region";
 /// The citation of a document, on its heads only, with where the head stands in its document and
-/// its file: a [`crate::store::citations`] value, stored and a column. The column is read without the store: a search that cites every issue it names
-/// (`--all` on a word of gazette names: one for each of a collection's issues) would otherwise
-/// decompress a block of text for each, and a hit's head often stands in another block than the
-/// hit. A thread that reads the store in order reads it there, in the blocks it decompresses
-/// anyway, and touches no page of the column (`crate::search::stored`).
+/// its file: a [`crate::store::citations`] value, as a column and not in the store. A search that
+/// cites every issue it names (`--all` on a word of gazette names: one for each of a
+/// collection's issues) would otherwise decompress a block of text for each, and a hit's head
+/// often stands in another block than the hit. Stored as well, it took 2.7 MB of
+/// ../shared/corpus's store for `--all` to read it in the blocks it decompresses anyway, which
+/// saved it no measurable time (docs/PERFORMANCE.md, round 33).
 pub const CITATION: &str = "citation";
 pub const ATTRIBUTE_TERMS: &str = "attribute_terms";
 /// The date as a number YYYYMMDD (00 for an unknown month or day; 0 for no date), for sorting.
@@ -203,7 +204,7 @@ pub fn build() -> Schema {
     // boolean from them, and reads the citations of only those it shows.
     builder.add_text_field(DOC_NUMBER, citation.clone().set_fast("raw"));
     builder.add_text_field(DOCUMENT, citation.set_fast("raw"));
-    builder.add_bytes_field(CITATION, FAST | STORED);
+    builder.add_bytes_field(CITATION, FAST);
     builder.add_bytes_field(PLACE, STORED);
     // Markers, only asked which paragraphs hold them: no field norms.
     let marker = NumericOptions::default().set_indexed();
