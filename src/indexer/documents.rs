@@ -130,6 +130,9 @@ pub(super) fn add_issue(
             }
             add_file_terms(&mut doc, fields, file, loaded);
             if ordinal == 0 {
+                // The file's path, by which its paragraphs are found and deleted, on its
+                // documents' heads (`crate::search::DocumentsQuery::of_file`).
+                doc.add_text(fields.path, file.path);
                 add_filter_terms(&mut doc, fields, loaded, document);
             }
             let ended = add_paragraph(&mut doc, fields, number, paragraph, &mut context);
@@ -191,10 +194,9 @@ fn add_names(doc: &mut TantivyDocument, fields: &Fields, issue: &Issue, document
     }
 }
 
-/// What every paragraph carries of its file: its path, by which a changed or removed file's
-/// paragraphs are deleted, and the numbers that sort and filter (date, when indexed).
+/// What every paragraph carries of its file: the numbers that sort and filter (date, when
+/// indexed).
 fn add_file_terms(doc: &mut TantivyDocument, fields: &Fields, file: &File, loaded: &Loaded) {
-    doc.add_text(fields.path, file.path);
     doc.add_u64(fields.date_key, dates::key(loaded.issue.date.as_deref()));
     doc.add_u64(fields.indexed, file.times.indexed);
     doc.add_u64(fields.first_indexed, file.times.first_indexed);

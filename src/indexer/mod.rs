@@ -13,7 +13,7 @@ use std::time::Instant;
 use serde::Serialize;
 use tantivy::directory::error::LockError;
 use tantivy::indexer::IndexWriterOptions;
-use tantivy::{Index, IndexWriter, Term};
+use tantivy::{Index, IndexWriter};
 
 use crate::Error;
 use crate::indexer::backlog::{BACKLOG_BYTES, Backlog, Queued};
@@ -25,6 +25,7 @@ use crate::ingest::manifest::Manifests;
 use crate::ingest::parse::Issue;
 use crate::ingest::parts::{PART_BYTES, Parts};
 use crate::ingest::{display_path, is_pdf, load_bytes, parts, walk};
+use crate::search::DocumentsQuery;
 use crate::store::schema::{self, Fields};
 use crate::store::{clear, open_for_writing, record_run};
 use compaction::compact_if_due;
@@ -257,7 +258,7 @@ fn add_files(
     // through the last commit's merges and the compaction.
     drop(files);
     if config.prune {
-        batch.prune();
+        batch.prune()?;
     }
     let (mut writer, errors, mut summary) = batch.finish();
     // The last commit and the merges it waits for, then any compaction, take seconds to minutes
@@ -310,7 +311,7 @@ impl Batch<'_> {
             .lookup(path, &mut self.summary.manifest_problems)
             .unwrap_or_default();
         let hash = source_hash(&bytes, &meta);
-        let Some(before) = self.replace(&shown, &hash) else {
+        let Some(before) = self.replace(&shown, &hash)? else {
             return Ok(());
         };
         let file = File {
@@ -359,7 +360,7 @@ impl Batch<'_> {
             }
         };
         let hash = scanned.hash.clone();
-        let Some(before) = self.replace(&shown, &hash) else {
+        let Some(before) = self.replace(&shown, &hash)? else {
             return Ok(());
         };
         let file = File {
@@ -389,7 +390,7 @@ impl Batch<'_> {
             // Nothing of a file read in part stays: it is indexed whole or not at all. The version
             // it replaces was deleted by its path before the first part was added.
             self.writer
-                .delete_term(Term::from_field_text(self.fields.path, &shown));
+                .delete_query(Box::new(DocumentsQuery::of_file(&self.fields, &shown)))?;
             self.errors.push(err);
             self.summary.failed += 1;
             return Ok(());
@@ -421,17 +422,17 @@ impl Batch<'_> {
     /// yet to meet, when the file must be indexed: `Some(None)` for a new file, `Some(old)` for a
     /// changed one, whose old paragraphs are deleted. `None` for the version the index holds,
     /// counted unchanged and skipped.
-    fn replace(&mut self, shown: &str, hash: &str) -> Option<Option<Indexed>> {
+    fn replace(&mut self, shown: &str, hash: &str) -> Result<Option<Option<Indexed>>, Error> {
         let before = self.known.remove(shown);
         if before.as_ref().is_some_and(|b| b.hash == hash) {
             self.summary.unchanged += 1;
-            return None;
+            return Ok(None);
         }
         if before.is_some() {
             self.writer
-                .delete_term(Term::from_field_text(self.fields.path, shown));
+                .delete_query(Box::new(DocumentsQuery::of_file(&self.fields, shown)))?;
         }
-        Some(before)
+        Ok(Some(before))
     }
 
     /// When this version of a file is indexed, and when the file first was: kept from the
@@ -459,12 +460,13 @@ impl Batch<'_> {
     }
 
     /// Removes the indexed files that this run did not find.
-    fn prune(&mut self) {
+    fn prune(&mut self) -> Result<(), Error> {
         for path in self.known.keys() {
             self.writer
-                .delete_term(Term::from_field_text(self.fields.path, path));
+                .delete_query(Box::new(DocumentsQuery::of_file(&self.fields, path)))?;
             self.summary.removed += 1;
         }
+        Ok(())
     }
 }
 

@@ -3,21 +3,19 @@
 
 use std::collections::BTreeSet;
 
+use tantivy::DocAddress;
 use tantivy::collector::DocSetCollector;
-use tantivy::query::TermQuery;
-use tantivy::schema::IndexRecordOption;
-use tantivy::{DocAddress, Term};
 
 use crate::Error;
 use crate::search::Hit;
 use crate::search::engine::Engine;
+use crate::search::runs::DocumentsQuery;
 use crate::search::stored::{Heads, hit};
 
 /// Every paragraph of an indexed file, in file order, as hits without matches; the file is named
 /// as the index names it (the `path` of a hit).
 pub fn file_paragraphs(engine: &Engine, path: &str) -> Result<Vec<Hit>, Error> {
-    let term = Term::from_field_text(engine.fields.path, path);
-    let query = TermQuery::new(term, IndexRecordOption::Basic);
+    let query = DocumentsQuery::of_file(&engine.fields, path);
     let mut addresses: Vec<DocAddress> = engine
         .searcher
         .search(&query, &DocSetCollector)?

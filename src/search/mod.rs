@@ -62,6 +62,7 @@ pub use contents::{attribute_names, file_paragraphs, indexed_paths};
 pub use engine::Engine;
 pub use names::NAME_SCORE;
 pub use rank::{CONTEXT_BOOST, WORD_BONUS};
+pub use runs::DocumentsQuery;
 
 use std::sync::Arc;
 

@@ -179,7 +179,7 @@ impl Runs {
 /// Matches the paragraphs of the documents whose head holds one of `terms`, unscored: the
 /// citation fields are indexed on the heads only.
 #[derive(Clone, Debug)]
-pub(super) struct DocumentsQuery {
+pub struct DocumentsQuery {
     terms: Vec<Term>,
     head: Field,
 }
@@ -190,6 +190,13 @@ impl DocumentsQuery {
             terms,
             head: fields.head,
         }
+    }
+
+    /// The paragraphs of the indexed file `path` (as the index names it), whose path is on the
+    /// heads of its documents only: by which a changed or removed file's paragraphs are deleted,
+    /// and `show` reads a file.
+    pub fn of_file(fields: &Fields, path: &str) -> DocumentsQuery {
+        DocumentsQuery::new(vec![Term::from_field_text(fields.path, path)], fields)
     }
 }
 

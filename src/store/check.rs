@@ -16,6 +16,7 @@ use tantivy::directory::{Directory, INDEX_WRITER_LOCK};
 use tantivy::{Index, SegmentReader};
 
 use crate::Error;
+use crate::search::DocumentsQuery;
 use crate::store::schema::Fields;
 use crate::store::writing::Unmapped;
 
@@ -184,7 +185,9 @@ fn forget_files(dir: &Path, files: &BTreeSet<&String>) -> Result<(), Error> {
     // Merging is left to the next `gazette index`, with its own policy.
     writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
     for path in files {
-        writer.delete_term(tantivy::Term::from_field_text(fields.path, path));
+        writer
+            .delete_query(Box::new(DocumentsQuery::of_file(&fields, path)))
+            .map_err(unwritable)?;
     }
     writer.commit().map_err(unwritable)?;
     writer.wait_merging_threads().map_err(unwritable)?;

@@ -2,18 +2,18 @@
 //! for recall, jieba words for ranking).
 //!
 //! What a gazette document says once is indexed and kept once, on its first paragraph, the
-//! document's head: the whole citation in [`CITATION`], the citation fields as terms for filters
-//! (a filter matches the paragraphs of the heads that hold a value it accepts, see
-//! `crate::search::runs`), the title. Every paragraph carries only its file ([`PATH`],
-//! [`SOURCE`]: a changed file's paragraphs are deleted by them) and the numbers that sort and
-//! filter ([`DATE_KEY`], [`INDEXED_AT`]).
+//! document's head: the whole citation in [`CITATION`] (with where the head stands in its
+//! document and file), the citation fields as terms for filters and the file's [`PATH`] (a
+//! filter matches the paragraphs of the heads that hold a value it accepts, and a changed file's
+//! paragraphs are deleted so, see `crate::search::runs`), the title. Every paragraph carries only
+//! the numbers that sort and filter ([`DATE_KEY`], [`INDEXED_AT`]).
 //!
 //! A file's paragraphs are added as one batch, which tantivy keeps in one segment in order (and
-//! merges keep in order), so a paragraph's head is `paragraph - 1` documents before it; [`RECORD`]
-//! confirms it. A file too large to hold in memory is added in parts, a batch each
+//! merges keep in order). A file too large to hold in memory is added in parts, a batch each
 //! (`crate::ingest::parts`): a document that a part cut goes on in the next batch under a head of
 //! its own, which repeats its citation and title. Every head is marked in [`HEAD`], so that a
-//! paragraph's head is also the last one at or before it in its segment.
+//! paragraph's head is the last one at or before it in its segment, and its numbers in its
+//! document and file are its head's plus how far after its head it stands.
 
 use tantivy::schema::{
     FAST, Field, IndexRecordOption, NumericOptions, STORED, Schema, TextFieldIndexing, TextOptions,
@@ -25,11 +25,12 @@ use crate::store::tokenizers::{BIGRAMS, COVERING_GRAMS, FREQUENT_CHARS, JIEBA_WO
 /// Bumped whenever the schema or a tokenizer changes what is stored or indexed.
 pub const SCHEMA_VERSION: u32 = 30;
 
+/// The file, as the index names it ([`crate::ingest::display_path`]), on its documents' heads.
 pub const PATH: &str = "path";
 /// `PATH HASH` ([`source`]): a file with the hash of its content and manifest row, so that a
 /// later run can tell an unchanged file from a changed one. On the first paragraph of each batch
 /// of the file only: a run reads which files the index holds from these terms, and deletes a
-/// file's paragraphs by [`PATH`], which every paragraph carries. The path first, so that the
+/// file's paragraphs by [`PATH`]. The path first, so that the
 /// terms of one folder's files share its name in the term dictionary.
 pub const SOURCE: &str = "source";
 
