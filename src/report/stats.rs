@@ -10,7 +10,7 @@ use tantivy::{DocAddress, DocId, DocSet, SegmentReader, TERMINATED, Term};
 
 use crate::Error;
 use crate::search::{Engine, SearchConfig};
-use crate::store::schema::Fields;
+use crate::store::schema::{self, Fields};
 use crate::store::terms;
 
 /// What the paragraphs are grouped by.
@@ -104,7 +104,7 @@ impl Labels {
                 By::Month => date_ids(segment, 100)?,
                 By::Gazette => text_ids(segment, fields, fields.gazette, &mut names, &mut known)?,
                 By::Region => text_ids(segment, fields, fields.region, &mut names, &mut known)?,
-                By::Document => text_ids(segment, fields, fields.document, &mut names, &mut known)?,
+                By::Document => column_ids(segment, fields, &mut names, &mut known)?,
             });
         }
         Ok(Labels { by, ids, names })
@@ -163,12 +163,7 @@ fn text_ids(
 ) -> Result<Vec<u32>, Error> {
     let mut ids = vec![NO_ID; segment.max_doc() as usize];
     terms::each_term(segment, field, |key, docs| {
-        let name = String::from_utf8_lossy(key).into_owned();
-        let next = names.len() as u32;
-        let id = *known.entry(name.clone()).or_insert_with(|| {
-            names.push(name);
-            next
-        });
+        let id = name_id(String::from_utf8_lossy(key).into_owned(), names, known);
         let mut postings = docs.postings()?;
         let mut doc: DocId = postings.doc();
         while doc != TERMINATED {
@@ -177,6 +172,51 @@ fn text_ids(
         }
         Ok(())
     })?;
+    spread_over_documents(segment, fields, ids)
+}
+
+/// The id of `name`, given when first met.
+fn name_id(name: String, names: &mut Vec<String>, known: &mut HashMap<String, u32>) -> u32 {
+    let next = names.len() as u32;
+    *known.entry(name.clone()).or_insert_with(|| {
+        names.push(name);
+        next
+    })
+}
+
+/// Each paragraph's document title as an id, from the heads' column of titles (the titles are not
+/// indexed as terms).
+fn column_ids(
+    segment: &SegmentReader,
+    fields: &Fields,
+    names: &mut Vec<String>,
+    known: &mut HashMap<String, u32>,
+) -> Result<Vec<u32>, Error> {
+    let mut ids = vec![NO_ID; segment.max_doc() as usize];
+    if let Some(column) = segment.fast_fields().str(schema::DOCUMENT)? {
+        // The column's values in the order of their numbers, each given its id.
+        let mut by_ord = Vec::new();
+        let mut stream = column.dictionary().stream()?;
+        while stream.advance() {
+            let name = String::from_utf8_lossy(stream.key()).into_owned();
+            by_ord.push(name_id(name, names, known));
+        }
+        for (doc, id) in ids.iter_mut().enumerate() {
+            if let Some(ord) = column.ords().first(doc as DocId) {
+                *id = by_ord.get(ord as usize).copied().unwrap_or(NO_ID);
+            }
+        }
+    }
+    spread_over_documents(segment, fields, ids)
+}
+
+/// `ids`, given on the heads, spread over the paragraphs of their documents: each paragraph takes
+/// the last head's at or before it.
+fn spread_over_documents(
+    segment: &SegmentReader,
+    fields: &Fields,
+    mut ids: Vec<u32>,
+) -> Result<Vec<u32>, Error> {
     let head = Term::from_field_u64(fields.head, 1);
     let heads = segment.inverted_index(fields.head)?;
     let mut heads = heads.read_postings(&head, IndexRecordOption::Basic)?;

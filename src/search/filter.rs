@@ -15,7 +15,7 @@ use crate::search::held;
 use crate::search::plan::Context;
 use crate::search::query::{Field, Filter};
 use crate::search::runs::DocumentsQuery;
-use crate::store::schema::Fields;
+use crate::store::schema::{self, Fields};
 use crate::text::fold::fold;
 
 /// The values of a citation field that a filter accepts, from the field's term dictionaries.
@@ -58,6 +58,30 @@ pub(super) fn filter_accepts(filter: &Filter, value: &str) -> bool {
     }
 }
 
+/// The values of the text column `column` that `accept` accepts, from each segment's dictionary.
+fn matching_values(
+    ctx: &Context,
+    column: &str,
+    accept: impl Fn(&str) -> bool,
+) -> Result<Vec<String>, Error> {
+    let mut values = BTreeSet::new();
+    for segment in ctx.searcher.segment_readers() {
+        let Some(column) = segment.fast_fields().str(column)? else {
+            continue;
+        };
+        let mut stream = column.dictionary().stream()?;
+        while stream.advance() {
+            let value = String::from_utf8_lossy(stream.key());
+            if !values.contains(value.as_ref()) && accept(&value) {
+                values.insert(value.into_owned());
+            }
+        }
+    }
+    Ok(values.into_iter().collect())
+}
+
+/// The field whose terms on the heads a filter reads its values from; the title's and the
+/// 文号's are read from their columns instead ([`filter_column`]).
 pub(super) fn filter_field(fields: &Fields, filter: &Filter) -> SchemaField {
     match filter {
         Filter::Contains { field, .. } => match field {
@@ -72,7 +96,31 @@ pub(super) fn filter_field(fields: &Fields, filter: &Filter) -> SchemaField {
     }
 }
 
+/// The text column of the heads a filter reads its values from, where it has one.
+fn filter_column(filter: &Filter) -> Option<&'static str> {
+    match filter {
+        Filter::Contains {
+            field: Field::Document,
+            ..
+        } => Some(schema::DOCUMENT),
+        Filter::Contains {
+            field: Field::DocNumber,
+            ..
+        } => Some(schema::DOC_NUMBER),
+        _ => None,
+    }
+}
+
 pub(super) fn filter_query(ctx: &Context, filter: &Filter) -> Result<Box<dyn Query>, Error> {
+    if let Some(column) = filter_column(filter) {
+        let values = matching_values(ctx, column, |value| filter_accepts(filter, value))?;
+        if values.is_empty() {
+            return Ok(Box::new(EmptyQuery));
+        }
+        return Ok(Box::new(DocumentsQuery::in_column(
+            column, values, ctx.fields,
+        )));
+    }
     let field = filter_field(ctx.fields, filter);
     if let Filter::IndexedSince(since) = filter {
         // A number on every paragraph, not a text of few values: a range over its column.

@@ -176,18 +176,41 @@ impl Runs {
     }
 }
 
-/// Matches the paragraphs of the documents whose head holds one of `terms`, unscored: the
+/// Matches the paragraphs of the documents whose head holds one of some values, unscored: the
 /// citation fields are indexed on the heads only.
 #[derive(Clone, Debug)]
 pub struct DocumentsQuery {
-    terms: Vec<Term>,
+    held: Held,
     head: Field,
+}
+
+/// What the heads a [`DocumentsQuery`] matches hold.
+#[derive(Clone, Debug)]
+enum Held {
+    /// One of these terms.
+    Terms(Vec<Term>),
+    /// One of these values in a text column of the heads, by its name: the title and the 文号,
+    /// which the heads hold as columns for names and not again as terms.
+    Column(&'static str, Arc<[String]>),
 }
 
 impl DocumentsQuery {
     pub(super) fn new(terms: Vec<Term>, fields: &Fields) -> DocumentsQuery {
         DocumentsQuery {
-            terms,
+            held: Held::Terms(terms),
+            head: fields.head,
+        }
+    }
+
+    /// The paragraphs of the documents whose head holds one of `values` in the text column
+    /// `column`.
+    pub(super) fn in_column(
+        column: &'static str,
+        values: Vec<String>,
+        fields: &Fields,
+    ) -> DocumentsQuery {
+        DocumentsQuery {
+            held: Held::Column(column, values.into()),
             head: fields.head,
         }
     }
@@ -210,18 +233,10 @@ impl Query for DocumentsQuery {
 
 impl Weight for DocumentsQuery {
     fn scorer(&self, reader: &SegmentReader, _boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
-        let mut heads = Vec::new();
-        for term in &self.terms {
-            let Some(inverted) = held::inverted(reader, term.field())? else {
-                continue;
-            };
-            if let Some(mut postings) = inverted.read_postings(term, IndexRecordOption::Basic)? {
-                while postings.doc() != TERMINATED {
-                    heads.push(postings.doc());
-                    postings.advance();
-                }
-            }
-        }
+        let mut heads = match &self.held {
+            Held::Terms(terms) => heads_with_terms(reader, terms)?,
+            Held::Column(column, values) => heads_with_values(reader, self.head, column, values)?,
+        };
         heads.sort_unstable();
         heads.dedup();
         let matching = heads.into_iter().map(|head| (head, 0, 0)).collect();
@@ -240,6 +255,65 @@ impl Weight for DocumentsQuery {
         }
         Ok(Explanation::new("a paragraph of a matching document", 0.0))
     }
+}
+
+/// The paragraphs of `reader` that hold one of `terms`.
+fn heads_with_terms(reader: &SegmentReader, terms: &[Term]) -> tantivy::Result<Vec<DocId>> {
+    let mut heads = Vec::new();
+    for term in terms {
+        let Some(inverted) = held::inverted(reader, term.field())? else {
+            continue;
+        };
+        if let Some(mut postings) = inverted.read_postings(term, IndexRecordOption::Basic)? {
+            while postings.doc() != TERMINATED {
+                heads.push(postings.doc());
+                postings.advance();
+            }
+        }
+    }
+    Ok(heads)
+}
+
+/// The heads of `reader` (marked in `head`) whose value in the text column `column` is one of
+/// `values`: each value's number in the column's dictionary, then each head's.
+fn heads_with_values(
+    reader: &SegmentReader,
+    head: Field,
+    column: &str,
+    values: &[String],
+) -> tantivy::Result<Vec<DocId>> {
+    let Some(column) = reader.fast_fields().str(column)? else {
+        return Ok(Vec::new());
+    };
+    let mut ords = Vec::new();
+    for value in values {
+        if let Some(ord) = column.dictionary().term_ord(value)? {
+            ords.push(ord);
+        }
+    }
+    ords.sort_unstable();
+    let mut heads = Vec::new();
+    if ords.is_empty() {
+        return Ok(heads);
+    }
+    let term = Term::from_field_u64(head, 1);
+    if let Some(mut postings) = reader
+        .inverted_index(head)?
+        .read_postings(&term, IndexRecordOption::Basic)?
+    {
+        while postings.doc() != TERMINATED {
+            let doc = postings.doc();
+            if column
+                .ords()
+                .first(doc)
+                .is_some_and(|ord| ords.binary_search(&ord).is_ok())
+            {
+                heads.push(doc);
+            }
+            postings.advance();
+        }
+    }
+    Ok(heads)
 }
 
 impl DocSet for Runs {

@@ -58,7 +58,10 @@ pub const CITATION: &str = "citation";
 pub const ATTRIBUTE_TERMS: &str = "attribute_terms";
 /// The date as a number YYYYMMDD (00 for an unknown month or day; 0 for no date), for sorting.
 pub const DATE_KEY: &str = "date_key";
-/// The document's title, on its heads: a term for filters, and a column ([`crate::search::names`]).
+/// The document's title, on its heads, as a column: for names ([`crate::search::names`]), filters
+/// (`crate::search::filter`) and `stats`. Indexed as terms as well, it took 1.8 MB of
+/// ../shared/corpus's term dictionaries for values the column holds (docs/PERFORMANCE.md, round
+/// 33).
 pub const DOCUMENT: &str = "document";
 /// The document number (文号), where the text or the manifest gives one: as [`DOCUMENT`].
 pub const DOC_NUMBER: &str = "doc_number";
@@ -199,12 +202,13 @@ pub fn build() -> Schema {
     builder.add_text_field(ISSUE, citation.clone());
     builder.add_text_field(DATE, citation.clone());
     builder.add_text_field(REGION, citation.clone());
-    builder.add_text_field(ATTRIBUTE_TERMS, citation.clone());
+    builder.add_text_field(ATTRIBUTE_TERMS, citation);
     builder.add_u64_field(DATE_KEY, FAST);
-    // Also columns, on heads: a search of names checks every title that may hold a NEAR or a
-    // boolean from them, and reads the citations of only those it shows.
-    builder.add_text_field(DOC_NUMBER, citation.clone().set_fast("raw"));
-    builder.add_text_field(DOCUMENT, citation.set_fast("raw"));
+    // Columns only, on heads: a search of names checks every title that may hold a NEAR or a
+    // boolean from them, and reads the citations of only those it shows; a filter and `stats`
+    // read the column's values as they would a field's terms.
+    builder.add_text_field(DOC_NUMBER, TextOptions::default().set_fast("raw"));
+    builder.add_text_field(DOCUMENT, TextOptions::default().set_fast("raw"));
     builder.add_bytes_field(CITATION, FAST);
     builder.add_bytes_field(PLACE, STORED);
     // Markers, only asked which paragraphs hold them: no field norms.
