@@ -7,11 +7,12 @@ use std::sync::Arc;
 
 use tantivy::columnar::BytesColumn;
 use tantivy::schema::document::{DeserializeError, DocumentDeserialize, DocumentDeserializer};
-use tantivy::schema::{Field as SchemaField, IndexRecordOption, OwnedValue};
-use tantivy::{DocAddress, DocId, DocSet, Searcher, TERMINATED, Term};
+use tantivy::schema::{Field as SchemaField, OwnedValue};
+use tantivy::{DocAddress, Searcher};
 
 use crate::Error;
 use crate::search::Hit;
+use crate::search::runs::Starts;
 use crate::store::blocks::{Blocks, Borrowed, Cursor};
 use crate::store::citations::{self, Start};
 use crate::store::place::{Place, Section};
@@ -109,7 +110,8 @@ impl Paragraph {
 pub(super) struct Heads {
     /// `None` where the paragraph holds no citation: not a head.
     read: HashMap<DocAddress, Option<Head>>,
-    segments: HashMap<u32, Vec<DocId>>,
+    /// Where each segment's documents start, read forwards as paragraphs are asked for in order.
+    segments: HashMap<u32, Starts>,
     /// Each segment's column of citations, once opened; `None` where no paragraph has one.
     columns: HashMap<u32, Option<BytesColumn>>,
     value: Vec<u8>,
@@ -225,12 +227,7 @@ impl Heads {
         if paragraph.section_at.is_none() {
             return Err(inconsistent(address, "its place is damaged"));
         }
-        let Some(head) = self.last_head(searcher, fields, address)? else {
-            return Err(inconsistent(
-                address,
-                "its document's first paragraph is not in its segment",
-            ));
-        };
+        let head = self.last_head(searcher, fields, address)?;
         let Some((start, citation)) = self.head(searcher, head)? else {
             return Err(inconsistent(address, "its document's citation is missing"));
         };
@@ -290,36 +287,26 @@ impl Heads {
         Ok(citation)
     }
 
-    /// The last head at or before `address` in its segment, from the postings of `head = 1`,
-    /// read once per segment.
+    /// The last head at or before `address` in its segment, from the postings of `head = 1`:
+    /// read forwards as far as asked while paragraphs are asked for in order (`--all` reads
+    /// tens of thousands, a batch at a time, each batch by a new `Heads`), whole otherwise.
     fn last_head(
         &mut self,
         searcher: &Searcher,
         fields: &Fields,
         address: DocAddress,
-    ) -> Result<Option<DocAddress>, Error> {
-        let heads = match self.segments.entry(address.segment_ord) {
-            std::collections::hash_map::Entry::Occupied(heads) => heads.into_mut(),
+    ) -> Result<DocAddress, Error> {
+        let starts = match self.segments.entry(address.segment_ord) {
+            std::collections::hash_map::Entry::Occupied(starts) => starts.into_mut(),
             std::collections::hash_map::Entry::Vacant(slot) => {
                 let segment = searcher.segment_reader(address.segment_ord);
-                let term = Term::from_field_u64(fields.head, 1);
-                let mut heads = Vec::new();
-                if let Some(mut postings) = segment
-                    .inverted_index(fields.head)?
-                    .read_postings(&term, IndexRecordOption::Basic)?
-                {
-                    while postings.doc() != TERMINATED {
-                        heads.push(postings.doc());
-                        postings.advance();
-                    }
-                }
-                slot.insert(heads)
+                slot.insert(Starts::open(segment, fields.head)?)
             }
         };
-        let after = heads.partition_point(|&head| head <= address.doc_id);
-        Ok(after
-            .checked_sub(1)
-            .map(|at| DocAddress::new(address.segment_ord, heads[at])))
+        // A segment's first paragraph is a head: where no head stands at or before a
+        // paragraph, paragraph 0 holds no citation, which citing it says.
+        let head = starts.of(address.doc_id)?;
+        Ok(DocAddress::new(address.segment_ord, head))
     }
 }
 
@@ -461,6 +448,8 @@ pub(super) fn hit(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tantivy::schema::IndexRecordOption;
+    use tantivy::{DocSet, TERMINATED, Term};
 
     /// Every head's citation reads the same from its column one head at a time (a top 10) and
     /// walked in the order of its terms (the issues of `--all`); a head read by a thread that
