@@ -390,7 +390,7 @@ impl Batch<'_> {
             // Nothing of a file read in part stays: it is indexed whole or not at all. The version
             // it replaces was deleted by its path before the first part was added.
             self.writer
-                .delete_query(Box::new(DocumentsQuery::of_file(&self.fields, &shown)))?;
+                .delete_query(Box::new(DocumentsQuery::of_file(self.fields, &shown)))?;
             self.errors.push(err);
             self.summary.failed += 1;
             return Ok(());
@@ -430,7 +430,7 @@ impl Batch<'_> {
         }
         if before.is_some() {
             self.writer
-                .delete_query(Box::new(DocumentsQuery::of_file(&self.fields, shown)))?;
+                .delete_query(Box::new(DocumentsQuery::of_file(self.fields, shown)))?;
         }
         Ok(Some(before))
     }
@@ -463,7 +463,7 @@ impl Batch<'_> {
     fn prune(&mut self) -> Result<(), Error> {
         for path in self.known.keys() {
             self.writer
-                .delete_query(Box::new(DocumentsQuery::of_file(&self.fields, path)))?;
+                .delete_query(Box::new(DocumentsQuery::of_file(self.fields, path)))?;
             self.summary.removed += 1;
         }
         Ok(())
