@@ -3,9 +3,10 @@
 //! citation); a paragraph belongs to the last head at or before it, which the postings of
 //! `head = 1` tell (see [`crate::store::schema::HEAD`]).
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
-use tantivy::index::InvertedIndexReader;
+use tantivy::index::{InvertedIndexReader, SegmentId};
 use tantivy::postings::SegmentPostings;
 use tantivy::query::{EnableScoring, Explanation, Query, Scorer, Weight};
 use tantivy::schema::{Field, IndexRecordOption};
@@ -189,9 +190,10 @@ pub struct DocumentsQuery {
 enum Held {
     /// One of these terms.
     Terms(Vec<Term>),
-    /// One of these values in a text column of the heads, by its name: the title and the 文号,
-    /// which the heads hold as columns for names and not again as terms.
-    Column(&'static str, Arc<[String]>),
+    /// One of these values in a text column of the heads, by its name, as each segment's
+    /// dictionary numbers them: the title and the 文号, which the heads hold as columns for
+    /// names and not again as terms.
+    Column(&'static str, Arc<HashMap<SegmentId, Vec<u64>>>),
 }
 
 impl DocumentsQuery {
@@ -202,15 +204,15 @@ impl DocumentsQuery {
         }
     }
 
-    /// The paragraphs of the documents whose head holds one of `values` in the text column
-    /// `column`.
+    /// The paragraphs of the documents whose head holds one of the values numbered `ords` (in
+    /// order) in its segment's dictionary of the text column `column`.
     pub(super) fn in_column(
         column: &'static str,
-        values: Vec<String>,
+        ords: HashMap<SegmentId, Vec<u64>>,
         fields: &Fields,
     ) -> DocumentsQuery {
         DocumentsQuery {
-            held: Held::Column(column, values.into()),
+            held: Held::Column(column, Arc::new(ords)),
             head: fields.head,
         }
     }
@@ -235,7 +237,10 @@ impl Weight for DocumentsQuery {
     fn scorer(&self, reader: &SegmentReader, _boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
         let mut heads = match &self.held {
             Held::Terms(terms) => heads_with_terms(reader, terms)?,
-            Held::Column(column, values) => heads_with_values(reader, self.head, column, values)?,
+            Held::Column(column, ords) => match ords.get(&reader.segment_id()) {
+                Some(ords) => heads_with_values(reader, self.head, column, ords)?,
+                None => Vec::new(),
+            },
         };
         heads.sort_unstable();
         heads.dedup();
@@ -275,27 +280,17 @@ fn heads_with_terms(reader: &SegmentReader, terms: &[Term]) -> tantivy::Result<V
 }
 
 /// The heads of `reader` (marked in `head`) whose value in the text column `column` is one of
-/// `values`: each value's number in the column's dictionary, then each head's.
+/// those numbered `ords` (in order) in its dictionary.
 fn heads_with_values(
     reader: &SegmentReader,
     head: Field,
     column: &str,
-    values: &[String],
+    ords: &[u64],
 ) -> tantivy::Result<Vec<DocId>> {
     let Some(column) = reader.fast_fields().str(column)? else {
         return Ok(Vec::new());
     };
-    let mut ords = Vec::new();
-    for value in values {
-        if let Some(ord) = column.dictionary().term_ord(value)? {
-            ords.push(ord);
-        }
-    }
-    ords.sort_unstable();
     let mut heads = Vec::new();
-    if ords.is_empty() {
-        return Ok(heads);
-    }
     let term = Term::from_field_u64(head, 1);
     if let Some(mut postings) = reader
         .inverted_index(head)?
