@@ -3,8 +3,8 @@
 //!
 //! A paragraph's context is its section path, outermost heading first. Runs of paragraphs under
 //! the same path are short, and most of a run's path is the run before's: a chapter's heading
-//! heads every run of its sections. ../shared/corpus holds 6.1 million heading bigrams counted
-//! once per run, 2.1 million counted once per heading.
+//! heads every run of its sections: counted once per heading, a collection's heading bigrams are
+//! about a third of what they are counted once per run (docs/PERFORMANCE.md, round 32).
 //!
 //! So a run's first paragraph holds only the headings past the ones it keeps from the run before
 //! ([`kept`]; all of them on a batch's first paragraph), each bigram's term ended by its heading's

@@ -9,9 +9,9 @@
 //! What a paragraph's head knows is not repeated here: its number in the document and in the
 //! file are its head's (`crate::store::citations::Start`) plus how far after its head it stands,
 //! since a batch's paragraphs stand together and in order in one segment
-//! (`crate::store::schema::HEAD`). Stored on every paragraph, those two numbers were bytes that
-//! change from one paragraph to the next, which lz4 cannot take from the paragraph before: 4 MB
-//! of ../shared/corpus's 67 MB store (docs/PERFORMANCE.md, round 33).
+//! (`crate::store::schema::HEAD`). Stored on every paragraph, those two numbers are bytes that
+//! change from one paragraph to the next, which lz4 cannot take from the paragraph before: each
+//! breaks the match of everything around it (docs/PERFORMANCE.md, round 33).
 //!
 //! The layout, in this order: the first page + 1 and the last page + 1 (0 for none) as LEB128
 //! varints; the number of headings, then each heading as its length in bytes and its UTF-8 text.

@@ -51,17 +51,16 @@ pub const REGION: &str = "region";
 /// its file: a [`crate::store::citations`] value, as a column and not in the store. A search that
 /// cites every issue it names (`--all` on a word of gazette names: one for each of a
 /// collection's issues) would otherwise decompress a block of text for each, and a hit's head
-/// often stands in another block than the hit. Stored as well, it took 2.7 MB of
-/// ../shared/corpus's store for `--all` to read it in the blocks it decompresses anyway, which
-/// saved it no measurable time (docs/PERFORMANCE.md, round 33).
+/// often stands in another block than the hit. `--all` reads it here too: kept in the store as
+/// well, so that `--all` could take it from the blocks it decompresses anyway, it saved no
+/// measurable time for its bytes (docs/PERFORMANCE.md, round 33).
 pub const CITATION: &str = "citation";
 pub const ATTRIBUTE_TERMS: &str = "attribute_terms";
 /// The date as a number YYYYMMDD (00 for an unknown month or day; 0 for no date), for sorting.
 pub const DATE_KEY: &str = "date_key";
 /// The document's title, on its heads, as a column: for names ([`crate::search::names`]), filters
-/// (`crate::search::filter`) and `stats`. Indexed as terms as well, it took 1.8 MB of
-/// ../shared/corpus's term dictionaries for values the column holds (docs/PERFORMANCE.md, round
-/// 33).
+/// (`crate::search::filter`) and `stats`, which read the column's dictionary as they would a
+/// field's terms: not indexed as terms as well, which would hold the column's values again.
 pub const DOCUMENT: &str = "document";
 /// The document number (文号), where the text or the manifest gives one: as [`DOCUMENT`].
 pub const DOC_NUMBER: &str = "doc_number";
