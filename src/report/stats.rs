@@ -161,18 +161,18 @@ fn text_ids(
     names: &mut Vec<String>,
     known: &mut HashMap<String, u32>,
 ) -> Result<Vec<u32>, Error> {
-    let mut ids = vec![NO_ID; segment.max_doc() as usize];
+    let mut held = vec![NO_ID; segment.max_doc() as usize];
     terms::each_term(segment, field, |key, docs| {
         let id = name_id(String::from_utf8_lossy(key).into_owned(), names, known);
         let mut postings = docs.postings()?;
         let mut doc: DocId = postings.doc();
         while doc != TERMINATED {
-            ids[doc as usize] = id;
+            held[doc as usize] = id;
             doc = postings.advance();
         }
         Ok(())
     })?;
-    spread_over_documents(segment, fields, ids)
+    spread_over_documents(segment, fields, |head| held[head as usize])
 }
 
 /// The id of `name`, given when first met.
@@ -192,43 +192,45 @@ fn column_ids(
     names: &mut Vec<String>,
     known: &mut HashMap<String, u32>,
 ) -> Result<Vec<u32>, Error> {
-    let mut ids = vec![NO_ID; segment.max_doc() as usize];
-    if let Some(column) = segment.fast_fields().str(schema::DOCUMENT)? {
-        // The column's values in the order of their numbers, each given its id.
-        let mut by_ord = Vec::new();
-        let mut stream = column.dictionary().stream()?;
-        while stream.advance() {
-            let name = String::from_utf8_lossy(stream.key()).into_owned();
-            by_ord.push(name_id(name, names, known));
-        }
-        for (doc, id) in ids.iter_mut().enumerate() {
-            if let Some(ord) = column.ords().first(doc as DocId) {
-                *id = by_ord.get(ord as usize).copied().unwrap_or(NO_ID);
-            }
-        }
+    let Some(column) = segment.fast_fields().str(schema::DOCUMENT)? else {
+        return spread_over_documents(segment, fields, |_| NO_ID);
+    };
+    // The column's values in the order of their numbers, each given its id.
+    let mut by_ord = Vec::new();
+    let mut stream = column.dictionary().stream()?;
+    while stream.advance() {
+        let name = String::from_utf8_lossy(stream.key()).into_owned();
+        by_ord.push(name_id(name, names, known));
     }
-    spread_over_documents(segment, fields, ids)
+    spread_over_documents(segment, fields, |head| {
+        column
+            .ords()
+            .first(head)
+            .and_then(|ord| by_ord.get(ord as usize).copied())
+            .unwrap_or(NO_ID)
+    })
 }
 
-/// `ids`, given on the heads, spread over the paragraphs of their documents: each paragraph takes
-/// the last head's at or before it.
+/// Each paragraph's id: the id `at_head` gives the last head at or before it, the head of its
+/// document.
 fn spread_over_documents(
     segment: &SegmentReader,
     fields: &Fields,
-    mut ids: Vec<u32>,
+    at_head: impl Fn(DocId) -> u32,
 ) -> Result<Vec<u32>, Error> {
     let head = Term::from_field_u64(fields.head, 1);
     let heads = segment.inverted_index(fields.head)?;
     let mut heads = heads.read_postings(&head, IndexRecordOption::Basic)?;
+    let mut ids = vec![NO_ID; segment.max_doc() as usize];
     let mut current = NO_ID;
     for (doc, id) in ids.iter_mut().enumerate() {
-        match heads.as_mut() {
-            Some(heads) if heads.doc() == doc as DocId => {
-                current = *id;
-                heads.advance();
-            }
-            _ => *id = current,
+        if let Some(heads) = heads.as_mut()
+            && heads.doc() == doc as DocId
+        {
+            current = at_head(doc as DocId);
+            heads.advance();
         }
+        *id = current;
     }
     Ok(ids)
 }

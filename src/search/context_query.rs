@@ -650,11 +650,7 @@ mod tests {
         let reader = &searcher.segment_readers()[0];
         let under: Vec<DocId> = (0..reader.max_doc())
             .filter(|&doc| {
-                let stored: TantivyDocument = searcher.doc(DocAddress::new(0, doc)).unwrap();
-                let place = stored.get_first(fields.place).unwrap().as_bytes().unwrap();
-                let (_, at) = Place::decode(place).unwrap();
-                let section = Section::of_place(place.to_vec(), at).unwrap();
-                let text = stored.get_first(fields.text).unwrap().as_str().unwrap();
+                let (text, section) = stored(&searcher, fields, DocAddress::new(0, doc));
                 // A heading's own paragraph is not under it.
                 section.headings().any(|h| h.contains("修复") && h != text)
             })
@@ -682,6 +678,18 @@ mod tests {
         for literal in ["修复", "修复评估"] {
             check_context_signal(&searcher, fields, literal);
         }
+    }
+
+    /// The stored text and section path of the paragraph at `address`.
+    fn stored(searcher: &Searcher, fields: Fields, address: DocAddress) -> (String, Section) {
+        let stored: TantivyDocument = searcher.doc(address).unwrap();
+        let text = stored.get_first(fields.text).unwrap().as_str().unwrap();
+        let place = stored.get_first(fields.place).unwrap().as_bytes().unwrap();
+        let (_, at) = Place::decode(place).unwrap();
+        (
+            text.to_string(),
+            Section::of_place(place.to_vec(), at).unwrap(),
+        )
     }
 
     fn check_context_signal(searcher: &Searcher, fields: Fields, literal: &str) {
@@ -715,14 +723,9 @@ mod tests {
         for (ord, reader) in searcher.segment_readers().iter().enumerate() {
             let mut expected = Vec::new();
             for doc in 0..reader.max_doc() {
-                let stored: TantivyDocument =
-                    searcher.doc(DocAddress::new(ord as u32, doc)).unwrap();
-                let text = stored.get_first(fields.text).unwrap().as_str().unwrap();
-                let place = stored.get_first(fields.place).unwrap().as_bytes().unwrap();
-                let (_, at) = Place::decode(place).unwrap();
-                let section = Section::of_place(place.to_vec(), at).unwrap();
+                let (text, section) = stored(searcher, fields, DocAddress::new(ord as u32, doc));
                 let paragraph = Paragraph {
-                    text: text.to_string(),
+                    text: text.clone(),
                     section: section.headings().map(str::to_string).collect(),
                     heading: false,
                     pages: None,

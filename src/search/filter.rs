@@ -97,48 +97,41 @@ fn matching_ords(
     Ok(by_segment)
 }
 
-/// The field whose terms on the heads a filter reads its values from; the title's and the
-/// 文号's are read from their columns instead ([`filter_column`]).
-pub(super) fn filter_field(fields: &Fields, filter: &Filter) -> SchemaField {
-    match filter {
-        Filter::Contains { field, .. } => match field {
-            Field::Gazette => fields.gazette,
-            Field::Region => fields.region,
-            Field::Document => fields.document,
-            Field::DocNumber => fields.doc_number,
-        },
-        Filter::Date { .. } => fields.date,
-        Filter::Attribute { .. } => fields.attribute_terms,
-        Filter::IndexedSince(_) => fields.indexed,
-    }
+/// Where a filter reads the values it accepts from.
+enum Values {
+    /// A field's terms on the heads; `indexed` on every paragraph.
+    Terms(SchemaField),
+    /// A text column of the heads: the title and the 文号.
+    Column(&'static str),
 }
 
-/// The text column of the heads a filter reads its values from, where it has one.
-fn filter_column(filter: &Filter) -> Option<&'static str> {
+fn filter_values(fields: &Fields, filter: &Filter) -> Values {
     match filter {
-        Filter::Contains {
-            field: Field::Document,
-            ..
-        } => Some(schema::DOCUMENT),
-        Filter::Contains {
-            field: Field::DocNumber,
-            ..
-        } => Some(schema::DOC_NUMBER),
-        _ => None,
+        Filter::Contains { field, .. } => match field {
+            Field::Gazette => Values::Terms(fields.gazette),
+            Field::Region => Values::Terms(fields.region),
+            Field::Document => Values::Column(schema::DOCUMENT),
+            Field::DocNumber => Values::Column(schema::DOC_NUMBER),
+        },
+        Filter::Date { .. } => Values::Terms(fields.date),
+        Filter::Attribute { .. } => Values::Terms(fields.attribute_terms),
+        Filter::IndexedSince(_) => Values::Terms(fields.indexed),
     }
 }
 
 pub(super) fn filter_query(ctx: &Context, filter: &Filter) -> Result<Box<dyn Query>, Error> {
-    if let Some(column) = filter_column(filter) {
-        let ords = matching_ords(ctx, column, |value| filter_accepts(filter, value))?;
-        if ords.is_empty() {
-            return Ok(Box::new(EmptyQuery));
+    let field = match filter_values(ctx.fields, filter) {
+        Values::Terms(field) => field,
+        Values::Column(column) => {
+            let ords = matching_ords(ctx, column, |value| filter_accepts(filter, value))?;
+            if ords.is_empty() {
+                return Ok(Box::new(EmptyQuery));
+            }
+            return Ok(Box::new(DocumentsQuery::in_column(
+                column, ords, ctx.fields,
+            )));
         }
-        return Ok(Box::new(DocumentsQuery::in_column(
-            column, ords, ctx.fields,
-        )));
-    }
-    let field = filter_field(ctx.fields, filter);
+    };
     if let Filter::IndexedSince(since) = filter {
         // A number on every paragraph, not a text of few values: a range over its column.
         let from = Bound::Included(Term::from_field_u64(field, *since));
