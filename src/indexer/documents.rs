@@ -3,6 +3,7 @@
 use std::ops::Range;
 use std::sync::Arc;
 
+use tantivy::fieldnorm::FieldNormReader;
 use tantivy::indexer::UserOperation;
 use tantivy::{IndexWriter, TantivyDocument, Term};
 
@@ -14,6 +15,7 @@ use crate::store::citations::{self, Start};
 use crate::store::headings;
 use crate::store::place::Place;
 use crate::store::schema::{self, Citation, Fields};
+use crate::store::tokenizers::{Gram, gram_count};
 use crate::text::{dates, fold};
 
 /// When a file was indexed, in milliseconds since 1970 (UTC).
@@ -120,7 +122,10 @@ pub(super) fn add_issue(
             if ordinal == 0 {
                 doc.add_u64(fields.head, 1);
                 doc.add_bytes(fields.citation, &citation);
-                doc.add_text(fields.title, fold::fold_to_string(&document.title));
+                let title = fold::fold_to_string(&document.title);
+                let length = gram_count(Gram::Bigram, &title);
+                doc.add_u64(fields.title_length, length_value(length));
+                doc.add_text(fields.title, title);
                 if before == 0 {
                     add_names(&mut doc, fields, issue, document);
                 }
@@ -176,9 +181,14 @@ pub(super) fn add_issue(
 /// What names a document and its issue, on the document's head: a literal in the title or the
 /// 文号 finds the document, one in the issue's name the issue (see [`crate::search::names`]).
 fn add_names(doc: &mut TantivyDocument, fields: &Fields, issue: &Issue, document: &Document) {
-    doc.add_text(fields.name, fold::fold_to_string(&document.title));
+    let mut names = vec![fold::fold_to_string(&document.title)];
     if let Some(number) = &document.doc_number {
-        doc.add_text(fields.name, fold::fold_to_string(number));
+        names.push(fold::fold_to_string(number));
+    }
+    let length = names.iter().map(|n| gram_count(Gram::Covering, n)).sum();
+    doc.add_u64(fields.name_length, length_value(length));
+    for name in names {
+        doc.add_text(fields.name, name);
     }
     let (gazette, number) = (issue.gazette.as_deref(), issue.issue.as_deref());
     if let Some((name, _)) = schema::issue_name(gazette, number) {
@@ -192,6 +202,14 @@ fn add_names(doc: &mut TantivyDocument, fields: &Fields, issue: &Issue, document
             doc.add_u64(fields.issue_converts, 1);
         }
     }
+}
+
+/// A field's length on a head as its length column holds it ([`schema::TITLE_LENGTH`]): the field
+/// norm id that tantivy would have recorded for so many tokens, so that BM25 scores as it would
+/// from field norms.
+fn length_value(tokens: u64) -> u64 {
+    let tokens = u32::try_from(tokens).unwrap_or(u32::MAX);
+    u64::from(FieldNormReader::fieldnorm_to_id(tokens))
 }
 
 /// What every paragraph carries of its file: the numbers that sort and filter (date, when

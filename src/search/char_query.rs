@@ -20,7 +20,6 @@ use std::fmt;
 
 use std::sync::{Arc, Mutex};
 
-use tantivy::fieldnorm::FieldNormReader;
 use tantivy::index::SegmentId;
 use tantivy::query::{
     Bm25StatisticsProvider, Bm25Weight, EnableScoring, Explanation, Query, Scorer, Weight,
@@ -30,6 +29,7 @@ use tantivy::schema::{Field, IndexRecordOption};
 use crate::parallel;
 use crate::search::char_counts::{CharCounts, Held, postings, term_info};
 use crate::search::held;
+use crate::search::norms::Norms;
 use crate::store::frequent::is_frequent;
 use tantivy::{DocId, DocSet, Score, Searcher, SegmentReader, TERMINATED, TantivyError, Term};
 
@@ -237,7 +237,7 @@ impl Weight for CharWeight {
     fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
         let held = self.query.held(reader)?;
         let fieldnorms = match &self.bm25 {
-            Some(_) => Some(reader.get_fieldnorms_reader(self.query.field)?),
+            Some(_) => Some(Norms::open_scored(reader, self.query.field)?),
             None => None,
         };
         let mut scorer = CharScorer {
@@ -293,7 +293,7 @@ impl Weight for CharWeight {
             }
             return Ok(());
         };
-        let fieldnorms = reader.get_fieldnorms_reader(self.query.field)?;
+        let fieldnorms = Norms::open_scored(reader, self.query.field)?;
         let mut postings = word.postings(reader)?;
         self.query.each_count(reader, &mut |doc, count| {
             let bm25 = bm25.score(fieldnorms.fieldnorm_id(doc), count);
@@ -358,7 +358,7 @@ fn holds(docs: &mut dyn DocSet, doc: DocId) -> bool {
 
 struct CharScorer {
     held: Held,
-    fieldnorms: Option<FieldNormReader>,
+    fieldnorms: Option<Norms>,
     bm25: Option<Bm25Weight>,
     /// The postings of [`CharQuery::with_word`]'s term, its bonus (0 without one), and whether
     /// it is required.

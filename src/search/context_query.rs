@@ -32,6 +32,7 @@ use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocId, DocSet, Score, Searcher, SegmentReader, TERMINATED, TantivyError, Term};
 
 use crate::search::held;
+use crate::search::norms::Norms;
 use crate::search::phrase::{Occurrences, Walk};
 use crate::search::positions::{self, TermPositions};
 use crate::search::runs::{Runs, Starts};
@@ -213,7 +214,7 @@ struct ContextWeight {
 impl Weight for ContextWeight {
     fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
         let fields = self.query.fields;
-        let title_norms = reader.get_fieldnorms_reader(fields.title)?;
+        let title_norms = Norms::open_scored(reader, fields.title)?;
         let titles = open_phrase(reader, self.query.terms(fields.title))?;
         let titles = Runs::new(
             matching(titles, |doc| title_norms.fieldnorm(doc)),
@@ -516,7 +517,7 @@ struct ContextScorer {
     doc: DocId,
     titles: Runs,
     headings: Sections,
-    title_norms: FieldNormReader,
+    title_norms: Norms,
     heading_norms: FieldNormReader,
     bm25: Bm25,
 }

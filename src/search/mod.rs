@@ -18,6 +18,7 @@
 //!   context signal, a term of a field some segments lack); `runs`: the paragraphs of documents
 //!   and sections from their first paragraphs; `postings`: a literal's occurrences from its
 //!   grams' positions, which `positions` reads.
+//! - `norms`: a scored field's lengths, from tantivy's field norms or from heads' columns.
 //! - `rank`: top k by score, ties by date; the order by date. `spread`: the segments of a
 //!   search on every core when its postings are many.
 //! - `near`: NEAR decided on positions, or on the text.
@@ -46,6 +47,7 @@ mod literal;
 mod names;
 pub mod narrowing;
 mod near;
+mod norms;
 mod phrase;
 mod plan;
 mod positions;

@@ -32,6 +32,7 @@ use crate::search::engine::Engine;
 use crate::search::held::{self, HeldTerm};
 use crate::search::issues::{self, Bounds, Score};
 use crate::search::near::NearPositions;
+use crate::search::norms::Norms;
 use crate::search::plan::{Context, Prepared, exact_in_index, has_filter, to_query};
 use crate::search::query::Expr;
 use crate::search::rank::{Dates, order, order_by};
@@ -779,7 +780,7 @@ fn shortest_first(
 ) -> impl tantivy::collector::Collector<Fruit = Vec<((u64, u64), DocAddress)>> {
     let all_dates = Arc::clone(dates);
     TopDocs::with_limit(limit).tweak_score(move |segment: &tantivy::SegmentReader| {
-        let lengths = segment.get_fieldnorms_reader(view).ok();
+        let lengths = Norms::open(segment, view).ok().flatten();
         let dates = all_dates.values(segment);
         move |doc: tantivy::DocId, _score: f32| {
             let length = lengths.as_ref().map_or(0, |l| u64::from(l.fieldnorm(doc)));

@@ -20,6 +20,7 @@ use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocId, DocSet, Score, Searcher, SegmentReader, TERMINATED, TantivyError, Term};
 
 use crate::search::held;
+use crate::search::norms::Norms;
 use crate::search::positions::{self, TermPositions};
 
 /// A phrase of a literal's bigrams: `scored` gives its score, and each run of `runs` (every
@@ -123,13 +124,11 @@ impl Weight for CoverWeight {
         else {
             return Ok(Box::new(EmptyScorer));
         };
-        let fieldnorms = match (
-            &self.bm25,
-            reader.fieldnorms_readers().get_field(self.field)?,
-        ) {
-            (Some(_), Some(norms)) => norms,
-            _ => FieldNormReader::constant(reader.max_doc(), 1),
-        };
+        let fieldnorms = match &self.bm25 {
+            Some(_) => Norms::open(reader, self.field)?,
+            None => None,
+        }
+        .unwrap_or_else(|| Norms::Field(FieldNormReader::constant(reader.max_doc(), 1)));
         // Aligned on the last offset, as tantivy aligns a phrase's positions: every occurrence
         // counts, whatever its first bigram's offset.
         let last = self
@@ -170,7 +169,7 @@ impl Weight for CoverWeight {
 
 struct CoverScorer {
     walk: Walk<Aligned>,
-    fieldnorms: FieldNormReader,
+    fieldnorms: Norms,
     bm25: Option<Bm25Weight>,
 }
 

@@ -23,7 +23,7 @@ use crate::store::headings::HEADINGS;
 use crate::store::tokenizers::{BIGRAMS, COVERING_GRAMS, FREQUENT_CHARS, JIEBA_WORDS};
 
 /// Bumped whenever the schema or a tokenizer changes what is stored or indexed.
-pub const SCHEMA_VERSION: u32 = 30;
+pub const SCHEMA_VERSION: u32 = 31;
 
 /// The file, as the index names it ([`crate::ingest::display_path`]), on its documents' heads.
 pub const PATH: &str = "path";
@@ -117,12 +117,19 @@ pub const SECTION: &str = "section";
 /// times the frequency of `i`, read from a dictionary of a few dozen terms ([`total_bits`]).
 pub const CONTEXT_TOTAL: &str = "context_total";
 /// Bigrams of the document's title, with positions, on its head only: for ranking the paragraphs
-/// of a document whose title matches higher.
+/// of a document whose title matches higher. Its length is in [`TITLE_LENGTH`], not in field
+/// norms.
 pub const TITLE: &str = "title";
+/// How many tokens [`TITLE`] holds on a head, as the field norm id BM25 reads
+/// ([`tantivy::fieldnorm::FieldNormReader::fieldnorm_to_id`]), as a column on heads only: field
+/// norms would give every paragraph a byte for a field only heads hold.
+pub const TITLE_LENGTH: &str = "title_length";
 /// Character view of what names a document, on its head only: its title and its document number
 /// (文号), two values that no literal crosses. A literal found there finds the document itself
-/// (see [`crate::search::names`]).
+/// (see [`crate::search::names`]). Its length is in [`NAME_LENGTH`], as [`TITLE_LENGTH`].
 pub const NAME: &str = "name";
+/// How many tokens [`NAME`] holds on a head, as [`TITLE_LENGTH`].
+pub const NAME_LENGTH: &str = "name_length";
 /// Character view of what names an issue, on each document's head: the gazette's name and the
 /// issue's, written together (焦作市人民政府公报2025年第1号), as [`issue_name`] gives them.
 pub const ISSUE_NAME: &str = "issue_name";
@@ -173,7 +180,9 @@ pub struct Fields {
     pub context_total: Field,
     pub heading_end: Field,
     pub title: Field,
+    pub title_length: Field,
     pub name: Field,
+    pub name_length: Field,
     pub issue_name: Field,
     pub issue_key: Field,
     pub issue_part: Field,
@@ -248,27 +257,23 @@ pub fn build() -> Schema {
         CONTEXT,
         indexed(HEADINGS, IndexRecordOption::WithFreqsAndPositions),
     );
-    builder.add_text_field(
-        TITLE,
-        indexed(BIGRAMS, IndexRecordOption::WithFreqsAndPositions),
-    );
-    builder.add_text_field(
-        NAME,
-        indexed(COVERING_GRAMS, IndexRecordOption::WithFreqsAndPositions),
-    );
-    // Placed but never scored: a search of issues' names asks only which heads hold a
-    // literal (`crate::search::issues`), so these need no field norms, a byte on every
-    // paragraph though only heads hold them.
-    let placed_unscored = || {
+    // Placed, on heads only: no field norms, which are a byte on every paragraph. The title and
+    // the names are scored, and their lengths are columns on heads instead ([`TITLE_LENGTH`]); a
+    // search of issues' names asks only which heads hold a literal (`crate::search::issues`).
+    let headed = |tokenizer| {
         TextOptions::default().set_indexing_options(
             TextFieldIndexing::default()
-                .set_tokenizer(COVERING_GRAMS)
+                .set_tokenizer(tokenizer)
                 .set_fieldnorms(false)
                 .set_index_option(IndexRecordOption::WithFreqsAndPositions),
         )
     };
-    builder.add_text_field(ISSUE_NAME, placed_unscored());
-    builder.add_text_field(ISSUE_PART, placed_unscored());
+    builder.add_text_field(TITLE, headed(BIGRAMS));
+    builder.add_u64_field(TITLE_LENGTH, FAST);
+    builder.add_text_field(NAME, headed(COVERING_GRAMS));
+    builder.add_u64_field(NAME_LENGTH, FAST);
+    builder.add_text_field(ISSUE_NAME, headed(COVERING_GRAMS));
+    builder.add_text_field(ISSUE_PART, headed(COVERING_GRAMS));
     builder.add_text_field(ISSUE_KEY, TextOptions::default().set_fast("raw"));
     builder.add_text_field(WORDS, unscored(JIEBA_WORDS));
     builder.build()
@@ -304,7 +309,9 @@ impl Fields {
             context_total: get(CONTEXT_TOTAL)?,
             heading_end: get(HEADING_END)?,
             title: get(TITLE)?,
+            title_length: get(TITLE_LENGTH)?,
             name: get(NAME)?,
+            name_length: get(NAME_LENGTH)?,
             issue_name: get(ISSUE_NAME)?,
             issue_key: get(ISSUE_KEY)?,
             issue_part: get(ISSUE_PART)?,
@@ -312,6 +319,16 @@ impl Fields {
             indexed: get(INDEXED_AT)?,
             first_indexed: get(FIRST_INDEXED)?,
         })
+    }
+}
+
+/// The column that holds the length of `field` (a field's name), for the scored fields that only
+/// heads hold; `None` for a field whose length is in tantivy's field norms or is not kept.
+pub fn length_column(field: &str) -> Option<&'static str> {
+    match field {
+        TITLE => Some(TITLE_LENGTH),
+        NAME => Some(NAME_LENGTH),
+        _ => None,
     }
 }
 

@@ -81,6 +81,16 @@ pub fn bigram_count(folded: &str) -> u64 {
     count
 }
 
+/// How many grams a [`GramTokenizer`] of `gram` gives for a text in its matching form: the
+/// length tantivy would record for it as a field norm. Covering grams are one for each character
+/// but a space.
+pub fn gram_count(gram: Gram, folded: &str) -> u64 {
+    match gram {
+        Gram::Bigram => bigram_count(folded),
+        Gram::Covering => folded.chars().filter(|&c| c != ' ').count() as u64,
+    }
+}
+
 /// Which grams a [`GramTokenizer`] gives.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Gram {
@@ -354,9 +364,9 @@ mod tests {
         );
     }
 
-    /// The bigrams counted are the tokens of [`Gram::Bigram`], whatever the text.
+    /// The grams counted are the tokens of the tokenizer, whatever the text.
     #[test]
-    fn counts_the_bigrams_the_tokenizer_gives() {
+    fn counts_the_grams_the_tokenizer_gives() {
         for text in [
             "蜜雪a",
             "ab cd",
@@ -372,13 +382,16 @@ mod tests {
             "ab ",
             "a  b",
         ] {
-            assert_eq!(
-                bigram_count(text),
-                tokens(Gram::Bigram, text).len() as u64,
-                "{text:?}"
-            );
+            for gram in [Gram::Bigram, Gram::Covering] {
+                assert_eq!(
+                    gram_count(gram, text),
+                    tokens(gram, text).len() as u64,
+                    "{text:?} {gram:?}"
+                );
+            }
         }
         assert_eq!(bigram_count("第一章总则 第一条"), 6);
+        assert_eq!(gram_count(Gram::Covering, "第一章总则 第一条"), 8);
     }
 
     #[test]
