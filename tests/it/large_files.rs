@@ -304,3 +304,43 @@ fn a_file_that_breaks_in_a_later_part_leaves_nothing_of_itself() {
     ]);
     assert!(stderr(&out).contains("neither UTF-8 nor GB18030"));
 }
+
+/// A document read in parts, each part committed apart: the segments of its later parts hold no
+/// names, which are on a document's first head only. A search finds the document by its title
+/// and the same paragraphs as read whole, whether its names are scored (the title's words) or
+/// not.
+#[test]
+fn a_document_cut_into_parts_is_found_by_its_title() {
+    let body: String = (0..400)
+        .map(|i| format!("第{i}段正文，推动高质量发展。\n\n"))
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    let docs = dir.path().join("docs");
+    std::fs::create_dir(&docs).unwrap();
+    std::fs::write(
+        docs.join("long.txt"),
+        format!("# 关于推动高质量发展的通知\n\n{body}"),
+    )
+    .unwrap();
+    let whole = dir.path().join("whole");
+    let parts = dir.path().join("parts");
+    index(&docs, &whole, &[]);
+    index(&docs, &parts, &["--part-kb", "1", "--commit-kb", "1"]);
+    let hits = |ix: &Path, query: &str| {
+        let (code, hits) = crate::common::every_hit(ix.to_str().unwrap(), query, &[]);
+        assert_eq!(code, 0, "{query}");
+        let mut hits: Vec<(String, String)> = hits
+            .iter()
+            .map(|hit| (hit["matched_in"].to_string(), hit["text"].to_string()))
+            .collect();
+        hits.sort();
+        hits
+    };
+    for query in ["推动高质量发展", "的通知", "关于 通知", "第39段"] {
+        let found = hits(&whole, query);
+        assert_eq!(found, hits(&parts, query), "{query}");
+        if query != "第39段" {
+            assert!(found.iter().any(|(m, _)| m == "\"title\""), "{query}");
+        }
+    }
+}
