@@ -59,6 +59,6 @@ pub(super) fn indexed_sources(
 pub(super) fn source_hash(bytes: &[u8], meta: &Metadata) -> String {
     let mut hasher = xxhash_rust::xxh3::Xxh3::new();
     hasher.update(bytes);
-    hasher.update(format!("{meta:?}").as_bytes());
+    hasher.update(&meta.identity());
     format!("{:032x}", hasher.digest128())
 }

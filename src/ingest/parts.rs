@@ -94,7 +94,7 @@ pub fn scan(path: &Path, meta: &Metadata) -> Result<Scanned, Error> {
     if bom == 0 && !utf8 {
         encoding = encoding_rs::GB18030;
     }
-    hasher.update(format!("{meta:?}").as_bytes());
+    hasher.update(&meta.identity());
     let after = stamp(path)?;
     if before != after {
         return Err(changed(path));
@@ -146,7 +146,7 @@ pub struct Parts {
     stem: String,
     /// The manifest row, until the first part takes it; then as the hash has it.
     meta: Option<Metadata>,
-    meta_debug: String,
+    meta_identity: Vec<u8>,
     /// Where the parse of the next part goes on from, and what its paragraphs go on with: the
     /// issue and the last document of the parts before (without paragraphs). `None` before the
     /// first part.
@@ -180,7 +180,7 @@ impl Parts {
             part_bytes: usize::try_from(part_bytes).unwrap_or(usize::MAX).max(1),
             stem: title_from_path(path),
             meta: Some(meta),
-            meta_debug: String::new(),
+            meta_identity: Vec::new(),
             resume: None,
         })
     }
@@ -196,9 +196,9 @@ impl Parts {
     pub fn finish(mut self) -> Result<(), Error> {
         // An empty file leaves the row untaken; the hash has it all the same.
         if let Some(meta) = self.meta.take() {
-            self.meta_debug = format!("{meta:?}");
+            self.meta_identity = meta.identity();
         }
-        self.hasher.update(self.meta_debug.as_bytes());
+        self.hasher.update(&self.meta_identity);
         let hash = format!("{:032x}", self.hasher.digest128());
         if hash != self.scanned.hash || stamp(&self.path)? != self.scanned.stamp {
             return Err(changed(&self.path));
@@ -293,7 +293,7 @@ impl Parts {
                 };
                 let (issue, resume) = parse::parse_first(text, &self.stem, edges);
                 let meta = self.meta.take().unwrap_or_default();
-                self.meta_debug = format!("{meta:?}");
+                self.meta_identity = meta.identity();
                 let loaded = with_metadata(issue, meta, None, Vec::new());
                 let document = loaded.issue.documents.last().map_or_else(
                     || Document {
