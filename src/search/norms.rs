@@ -24,6 +24,9 @@ impl Norms {
             return Ok(Some(Norms::Field(norms)));
         }
         let name = reader.schema().get_field_name(field);
+        // tantivy writes a column for every fast field of the schema in every segment, even one
+        // none of whose documents holds a value (the heads of a file's later parts hold no
+        // names): there every length is 0.
         match schema::length_column(name) {
             Some(column) => Ok(Some(Norms::Column(reader.fast_fields().u64(column)?))),
             None => Ok(None),
