@@ -125,10 +125,10 @@ pub(super) fn add_issue(
                 let title = fold::fold_to_string(&document.title);
                 let length = gram_count(Gram::Bigram, &title);
                 doc.add_u64(fields.title_length, length_value(length));
-                doc.add_text(fields.title, title);
                 if before == 0 {
-                    add_names(&mut doc, fields, issue, document);
+                    add_names(&mut doc, fields, issue, document, &title);
                 }
+                doc.add_text(fields.title, title);
             }
             if batch.is_empty() {
                 doc.add_text(fields.source, &source);
@@ -180,8 +180,15 @@ pub(super) fn add_issue(
 
 /// What names a document and its issue, on the document's head: a literal in the title or the
 /// 文号 finds the document, one in the issue's name the issue (see [`crate::search::names`]).
-fn add_names(doc: &mut TantivyDocument, fields: &Fields, issue: &Issue, document: &Document) {
-    let mut names = vec![fold::fold_to_string(&document.title)];
+/// `title` is the document's title folded.
+fn add_names(
+    doc: &mut TantivyDocument,
+    fields: &Fields,
+    issue: &Issue,
+    document: &Document,
+    title: &str,
+) {
+    let mut names = vec![title.to_string()];
     if let Some(number) = &document.doc_number {
         names.push(fold::fold_to_string(number));
     }

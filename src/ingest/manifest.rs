@@ -238,44 +238,27 @@ mod tests {
                 .collect::<BTreeMap<_, _>>()
         };
         let some = |v: &str| Some(v.to_string());
+        let row = |set: &dyn Fn(&mut Metadata)| {
+            let mut row = Metadata::default();
+            set(&mut row);
+            row
+        };
+        let titled = |pairs: &[(&str, &str)]| {
+            row(&|r| {
+                r.title = some("甲");
+                r.attributes = attributes(pairs);
+            })
+        };
         let rows = [
             Metadata::default(),
-            Metadata {
-                title: some(""),
-                ..Default::default()
-            },
-            Metadata {
-                title: some("甲"),
-                ..Default::default()
-            },
-            Metadata {
-                date: some("甲"),
-                ..Default::default()
-            },
-            Metadata {
-                doc_number: some("甲"),
-                ..Default::default()
-            },
-            Metadata {
-                title: some("甲"),
-                attributes: attributes(&[("a", "bc")]),
-                ..Default::default()
-            },
-            Metadata {
-                title: some("甲"),
-                attributes: attributes(&[("ab", "c")]),
-                ..Default::default()
-            },
-            Metadata {
-                title: some("甲"),
-                attributes: attributes(&[("a", "b"), ("c", "")]),
-                ..Default::default()
-            },
-            Metadata {
-                title: some("甲"),
-                attributes: attributes(&[("a", ""), ("b", "c")]),
-                ..Default::default()
-            },
+            row(&|r| r.title = some("")),
+            row(&|r| r.title = some("甲")),
+            row(&|r| r.date = some("甲")),
+            row(&|r| r.doc_number = some("甲")),
+            titled(&[("a", "bc")]),
+            titled(&[("ab", "c")]),
+            titled(&[("a", "b"), ("c", "")]),
+            titled(&[("a", ""), ("b", "c")]),
         ];
         for (i, a) in rows.iter().enumerate() {
             for (j, b) in rows.iter().enumerate() {
