@@ -9,6 +9,9 @@ use std::process::ExitCode;
 use clap::Parser;
 use gazette::output::printable;
 
+#[global_allocator]
+static ALLOCATOR: gazette::indexer::huge_pages::Allocator = gazette::indexer::huge_pages::Allocator;
+
 fn main() -> ExitCode {
     let cli = cli::args::Cli::parse();
     quiet_panics();

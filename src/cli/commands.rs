@@ -119,8 +119,9 @@ fn index(args: IndexArgs) -> anyhow::Result<ExitCode> {
 
 /// Makes glibc's allocator give large freed blocks back to the system. By default it raises its
 /// threshold for serving an allocation from its own heap each time a large block is freed, after
-/// which tantivy's indexing pages and merge buffers stay in a heap that only grows (see
-/// docs/PERFORMANCE.md for what it saved).
+/// which tantivy's merge buffers (and its indexing pages, before they were placed in huge pages:
+/// `gazette::indexer::huge_pages`) stay in a heap that only grows (see docs/PERFORMANCE.md for
+/// what it saved).
 fn return_freed_memory() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: mallopt only sets a tuning parameter of the allocator; it is called before any

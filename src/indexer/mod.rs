@@ -35,6 +35,7 @@ use merging::{COMPACT_ABOVE, CappedMergePolicy, MAX_MERGED_DOCS};
 mod backlog;
 mod compaction;
 mod documents;
+pub mod huge_pages;
 mod memory;
 mod merging;
 mod progress;
@@ -152,6 +153,7 @@ pub struct IndexSummary {
 /// is reported as [`Error::Write`]; the index is then as of its last commit.
 pub fn run(config: &IndexConfig) -> Result<IndexSummary, Error> {
     let started = Instant::now();
+    huge_pages::enable();
     let dir = &config.index_dir;
     let unwritable = |err: Error| match err {
         Error::Tantivy(err) => Error::write(dir, err),
