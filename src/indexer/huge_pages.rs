@@ -6,10 +6,14 @@
 //! both. With 4 KiB pages those reads miss the processor's page table cache as often as its data
 //! cache, and the kernel here gives huge pages only to memory that asks for them
 //! (`transparent_hugepage=madvise`), which the C library's allocator does not do. The blocks are
-//! taken in units of 1 MiB from chunks of 64 MiB aligned on 2 MiB and marked `MADV_HUGEPAGE`; a
-//! unit freed is given back to the kernel at once (`MADV_DONTNEED`), so what the process holds is
-//! what it uses, as with the C library, and a unit reused reads as zeros. Smaller blocks, and
-//! every block while no index is written (a search), are the system's.
+//! taken in units of 1 MiB from chunks of 64 MiB aligned on 2 MiB and marked `MADV_HUGEPAGE`.
+//! A huge page whose two units are both free is given back to the kernel at once
+//! (`MADV_DONTNEED`), so that what the process holds is what it uses, as with the C library; a
+//! unit freed beside one in use is kept until its neighbour is freed too, because giving back half
+//! a huge page makes the kernel split it into small pages for good (a run of many segments frees
+//! and takes its arena once per segment). Such a unit is zeroed when a caller asks for zeroed
+//! memory. Smaller blocks, and every block while no index is written (a search), are the
+//! system's.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::ptr;
@@ -40,15 +44,15 @@ pub struct Allocator;
 
 unsafe impl GlobalAlloc for Allocator {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        if let Some(block) = pooled(layout) {
+        if let Some((block, _)) = pooled(layout) {
             return block;
         }
         unsafe { System.alloc(layout) }
     }
 
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        // A unit is zero when handed out: fresh from the kernel, or given back to it when freed.
-        if let Some(block) = pooled(layout) {
+        if let Some((block, kept)) = pooled(layout) {
+            unsafe { zero_kept(block, kept) };
             return block;
         }
         unsafe { System.alloc_zeroed(layout) }
@@ -96,7 +100,20 @@ fn wanted(size: usize, align: usize) -> bool {
         && ENABLED.load(Ordering::Relaxed)
 }
 
-fn pooled(layout: Layout) -> Option<*mut u8> {
+/// Zeroes the units of `block` that were kept: the others, fresh from the kernel or given back to
+/// it, read as zeros already.
+///
+/// # Safety
+/// `block` is a block of the pool, and `kept` its units that were kept.
+unsafe fn zero_kept(block: *mut u8, kept: Kept) {
+    for unit in kept {
+        unsafe { ptr::write_bytes(block.add(unit * UNIT), 0, UNIT) };
+    }
+}
+
+/// A block from the pool for `layout`, with the units of it (counted from its start) that were
+/// kept when last freed and hold old bytes.
+fn pooled(layout: Layout) -> Option<(*mut u8, Kept)> {
     if !wanted(layout.size(), layout.align()) {
         return None;
     }
@@ -122,7 +139,23 @@ struct Pool {
 #[derive(Clone, Copy)]
 struct Chunk {
     base: usize,
+    /// The units in use.
     used: u64,
+    /// The free units still held by the process: half a huge page whose other half is in use.
+    kept: u64,
+}
+
+/// The units of a block (counted from its start) that hold old bytes.
+struct Kept(u64);
+
+impl Iterator for Kept {
+    type Item = usize;
+
+    fn next(&mut self) -> Option<usize> {
+        let unit = (self.0 != 0).then(|| self.0.trailing_zeros() as usize)?;
+        self.0 &= self.0 - 1;
+        Some(unit)
+    }
 }
 
 #[derive(Clone, Copy)]
@@ -134,7 +167,11 @@ struct Mapping {
 impl Pool {
     const fn new() -> Pool {
         Pool {
-            chunks: [Chunk { base: 0, used: 0 }; MAX_CHUNKS],
+            chunks: [Chunk {
+                base: 0,
+                used: 0,
+                kept: 0,
+            }; MAX_CHUNKS],
             count: 0,
             large: [Mapping { base: 0, len: 0 }; MAX_CHUNKS],
             mapped: 0,
@@ -143,15 +180,19 @@ impl Pool {
 
     /// A block of `size` bytes (at least [`UNIT`]), aligned on a unit; `None` when the kernel
     /// gives no more memory or the pool is full.
-    fn alloc(&mut self, size: usize) -> Option<*mut u8> {
+    /// With the block, the units of it that were kept when freed ([`Chunk::kept`]).
+    fn alloc(&mut self, size: usize) -> Option<(*mut u8, Kept)> {
         let units = size.div_ceil(UNIT);
         if units > CHUNK_UNITS {
-            return self.alloc_large(units * UNIT);
+            return self.alloc_large(units * UNIT).map(|block| (block, Kept(0)));
         }
         for chunk in &mut self.chunks[..self.count] {
             if let Some(first) = free_run(chunk.used, units) {
-                chunk.used |= run_mask(first, units);
-                return Some((chunk.base + first * UNIT) as *mut u8);
+                let mask = run_mask(first, units);
+                let kept = (chunk.kept & mask) >> first;
+                chunk.used |= mask;
+                chunk.kept &= !mask;
+                return Some(((chunk.base + first * UNIT) as *mut u8, Kept(kept)));
             }
         }
         if self.count == MAX_CHUNKS {
@@ -161,9 +202,10 @@ impl Pool {
         self.chunks[self.count] = Chunk {
             base,
             used: run_mask(0, units),
+            kept: 0,
         };
         self.count += 1;
-        Some(base as *mut u8)
+        Some((base as *mut u8, Kept(0)))
     }
 
     fn alloc_large(&mut self, len: usize) -> Option<*mut u8> {
@@ -207,9 +249,22 @@ impl Pool {
             let chunk = &mut self.chunks[index];
             let units = size.div_ceil(UNIT);
             let first = (at - chunk.base) / UNIT;
-            // SAFETY: the units are the block's own, mapped by the pool and no longer in use.
-            unsafe { libc::madvise(block.cast(), units * UNIT, libc::MADV_DONTNEED) };
-            chunk.used &= !run_mask(first, units);
+            let mask = run_mask(first, units);
+            chunk.used &= !mask;
+            chunk.kept |= mask;
+            // Each huge page the block touches whose two units are now free goes back whole.
+            let per_page = HUGE_PAGE / UNIT;
+            for page in first / per_page..(first + units).div_ceil(per_page) {
+                let page_mask = run_mask(page * per_page, per_page);
+                if chunk.used & page_mask == 0 {
+                    let start = chunk.base + page * HUGE_PAGE;
+                    // SAFETY: the huge page is the pool's, and neither of its units is in use.
+                    unsafe {
+                        libc::madvise(start as *mut libc::c_void, HUGE_PAGE, libc::MADV_DONTNEED)
+                    };
+                    chunk.kept &= !page_mask;
+                }
+            }
             return true;
         }
         if self.mapped == 0 {
@@ -294,7 +349,7 @@ mod tests {
         let mut pool = Box::new(Pool::new());
         // More single units than a chunk holds: a second chunk is mapped.
         let blocks: Vec<_> = (0..CHUNK_UNITS + 6)
-            .map(|_| pool.alloc(UNIT).unwrap())
+            .map(|_| pool.alloc(UNIT).unwrap().0)
             .collect();
         assert_eq!(pool.count, 2);
         assert!(pool.chunks[..2].iter().all(|c| c.base % HUGE_PAGE == 0));
@@ -312,20 +367,39 @@ mod tests {
             assert!(all(block, UNIT, k as u8 + 1), "block {k} was overwritten");
             assert!(pool.holds(block));
         }
-        // Four units freed in a row take a block of four; it reads as zeros.
+        // Four units freed in a row (two whole huge pages) take a block of four; they went back
+        // to the kernel and read as zeros.
         for &block in &blocks[10..14] {
             assert!(pool.free(block, UNIT));
         }
-        let four = pool.alloc(4 * UNIT).unwrap();
+        let (four, kept) = pool.alloc(4 * UNIT).unwrap();
         assert_eq!(four, blocks[10]);
+        assert_eq!(kept.count(), 0);
         assert!(all(four, 4 * UNIT, 0));
+        // A unit freed beside one in use is kept with its bytes, and said to be when taken again.
+        assert!(pool.free(blocks[20], UNIT));
+        assert_eq!(pool.chunks[0].kept, 1 << 20);
+        let (again, kept) = pool.alloc(UNIT).unwrap();
+        assert_eq!(again, blocks[20]);
+        assert!(all(again, UNIT, 21));
+        unsafe { zero_kept(again, kept) };
+        assert!(all(again, UNIT, 0));
+        // Freed with its neighbour, the huge page goes back whole.
+        assert!(pool.free(blocks[21], UNIT));
+        assert!(pool.free(again, UNIT));
+        assert_eq!(pool.chunks[0].kept, 0);
+        let (pair, kept) = pool.alloc(2 * UNIT).unwrap();
+        assert_eq!(pair, blocks[20]);
+        assert_eq!(kept.count(), 0);
+        assert!(all(pair, 2 * UNIT, 0));
+        assert!(pool.free(pair, 2 * UNIT));
         assert!(pool.free(four, 4 * UNIT));
         for (k, &block) in blocks.iter().enumerate() {
-            if !(10..14).contains(&k) {
+            if !(10..14).contains(&k) && !(20..22).contains(&k) {
                 assert!(pool.free(block, UNIT));
             }
         }
-        assert!(pool.chunks[..2].iter().all(|c| c.used == 0));
+        assert!(pool.chunks[..2].iter().all(|c| c.used == 0 && c.kept == 0));
         // A block the pool did not place is not its own.
         let mut other = [0u8; 16];
         assert!(!pool.holds(other.as_mut_ptr()));
@@ -336,7 +410,7 @@ mod tests {
     fn a_block_larger_than_a_chunk_is_mapped_alone() {
         let mut pool = Box::new(Pool::new());
         let len = CHUNK_BYTES + UNIT;
-        let block = pool.alloc(len).unwrap();
+        let (block, _) = pool.alloc(len).unwrap();
         assert_eq!(pool.count, 0);
         assert_eq!(block as usize % HUGE_PAGE, 0);
         fill(block, len, 7);
@@ -398,7 +472,7 @@ mod tests {
             return;
         }
         let mut pool = Box::new(Pool::new());
-        let block = pool.alloc(4 * UNIT).unwrap();
+        let (block, _) = pool.alloc(4 * UNIT).unwrap();
         fill(block, 4 * UNIT, 1);
         let smaps = std::fs::read_to_string("/proc/self/smaps").unwrap();
         let at = block as usize;
