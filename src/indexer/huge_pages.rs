@@ -1,10 +1,10 @@
 //! The process's allocator: the system's, except that while an index is written, blocks of a
-//! mebibyte or more are placed in memory the kernel backs with huge pages (2 MiB).
+//! whole number of mebibytes are placed in memory the kernel backs with huge pages (2 MiB).
 //!
 //! tantivy's writer keeps each segment's postings in an arena of 1 MiB pages and finds each
 //! token's term through a hash table of several MiB; every token of a run is a random read in
-//! both. With 4 KiB pages those reads miss the processor's page table cache as often as its data
-//! cache, and the kernel here gives huge pages only to memory that asks for them
+//! both, and with 4 KiB pages the processor's page-table cache (TLB) covers a few MiB of them.
+//! The kernel here gives huge pages only to memory that asks for them
 //! (`transparent_hugepage=madvise`), which the C library's allocator does not do. The blocks are
 //! taken in units of 1 MiB from chunks of 64 MiB aligned on 2 MiB and marked `MADV_HUGEPAGE`.
 //! A huge page whose two units are both free is given back to the kernel at once
@@ -20,7 +20,7 @@ use std::ptr;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-/// A block this large or larger is placed in huge pages: tantivy's arena pages are exactly this.
+/// Blocks placed in huge pages are whole numbers of this: tantivy's arena pages are one.
 const UNIT: usize = 1 << 20;
 /// The kernel's huge page, on which chunks are aligned.
 const HUGE_PAGE: usize = 2 << 20;
@@ -178,9 +178,9 @@ impl Pool {
         }
     }
 
-    /// A block of `size` bytes (at least [`UNIT`]), aligned on a unit; `None` when the kernel
-    /// gives no more memory or the pool is full.
-    /// With the block, the units of it that were kept when freed ([`Chunk::kept`]).
+    /// A block of `size` bytes (at least [`UNIT`]), aligned on a unit, with the units of it that
+    /// were kept when last freed ([`Chunk::kept`]); `None` when the kernel gives no more memory or
+    /// the pool is full.
     fn alloc(&mut self, size: usize) -> Option<(*mut u8, Kept)> {
         let units = size.div_ceil(UNIT);
         if units > CHUNK_UNITS {
