@@ -17,16 +17,20 @@ use crate::search::plan::Context;
 use crate::search::query::{Field, Filter};
 use crate::search::runs::DocumentsQuery;
 use crate::store::schema::{self, Fields};
+use crate::store::terms::Span;
+use crate::text::dates;
 use crate::text::fold::fold;
 
-/// The values of a citation field that a filter accepts, from the field's term dictionaries.
+/// The values of a citation field in `span` that a filter accepts, from the field's term
+/// dictionaries.
 pub(super) fn matching_terms(
     ctx: &Context,
     field: SchemaField,
+    span: &Span,
     accept: impl Fn(&str) -> bool,
 ) -> Result<Vec<Term>, Error> {
     let mut values = BTreeSet::new();
-    held::each_value(ctx.searcher, field, |value| {
+    held::each_value(ctx.searcher, field, span, |value| {
         if !values.contains(value) && accept(value) {
             values.insert(value.to_string());
         }
@@ -45,9 +49,7 @@ pub(super) fn folded_contains(value: &str, wanted: &str) -> bool {
 pub(super) fn filter_accepts(filter: &Filter, value: &str) -> bool {
     match filter {
         Filter::Contains { value: wanted, .. } => folded_contains(value, wanted),
-        Filter::Date { from, to } => {
-            crate::text::dates::within(value, from.as_deref(), to.as_deref())
-        }
+        Filter::Date { from, to } => dates::within(value, from.as_deref(), to.as_deref()),
         Filter::Attribute {
             name,
             value: wanted,
@@ -138,7 +140,16 @@ pub(super) fn filter_query(ctx: &Context, filter: &Filter) -> Result<Box<dyn Que
         let range = RangeQuery::new(from, Bound::Unbounded);
         return Ok(Box::new(ConstScoreQuery::new(Box::new(range), 0.0)));
     }
-    let terms = matching_terms(ctx, field, |value| filter_accepts(filter, value))?;
+    // A date filter reads only the span of dates its years allow: the date field holds a value
+    // for every issue and law, and `year:2025` would otherwise judge each of them.
+    let span = match filter {
+        Filter::Date { from, to } => {
+            let (from, to) = dates::year_span(from.as_deref(), to.as_deref());
+            Span { from, to }
+        }
+        _ => Span::default(),
+    };
+    let terms = matching_terms(ctx, field, &span, |value| filter_accepts(filter, value))?;
     if terms.is_empty() {
         return Ok(Box::new(EmptyQuery));
     }

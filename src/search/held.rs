@@ -20,7 +20,7 @@ use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocId, InvertedIndexReader, Score, Searcher, SegmentReader, TantivyError, Term};
 
 use crate::Error;
-use crate::store::terms;
+use crate::store::terms::{self, Span};
 
 /// [`TermQuery`] of `term`, empty in the segments whose index holds nothing of its field.
 #[derive(Clone, Debug)]
@@ -110,12 +110,13 @@ pub(super) fn inverted(
     }
 }
 
-/// Calls `f` with each value of `field`, as text, in the segments of `searcher` that hold it
-/// ([`terms::each_value`] without asking the others): a filter on a citation field that a
+/// Calls `f` with each value of `field` in `span`, as text, in the segments of `searcher` that
+/// hold it ([`terms::each_value`] without asking the others): a filter on a citation field that a
 /// collection's laws lack (`gazette:`), the manifest's columns that some files lack.
 pub(super) fn each_value(
     searcher: &Searcher,
     field: Field,
+    span: &Span,
     f: impl FnMut(&str),
 ) -> Result<(), Error> {
     let mut holding = Vec::new();
@@ -124,7 +125,7 @@ pub(super) fn each_value(
             holding.push(segment.clone());
         }
     }
-    terms::each_value_in(&holding, field, f)
+    terms::each_value_in(&holding, field, span, f)
 }
 
 /// True when a segment of `searcher` holds `field`.

@@ -29,10 +29,36 @@ impl TermDocs<'_> {
 pub fn each_term(
     segment: &SegmentReader,
     field: Field,
+    f: impl FnMut(&[u8], TermDocs<'_>) -> Result<(), Error>,
+) -> Result<(), Error> {
+    each_term_in(segment, field, &Span::default(), f)
+}
+
+/// The terms from `from` (included) to `to` (left out) of a dictionary, in its byte order;
+/// `None` leaves that side open.
+#[derive(Debug, Default)]
+pub struct Span {
+    pub from: Option<String>,
+    pub to: Option<String>,
+}
+
+/// [`each_term`] over the terms of `span` only: the dictionary is searched for its start, not
+/// walked from the first term.
+fn each_term_in(
+    segment: &SegmentReader,
+    field: Field,
+    span: &Span,
     mut f: impl FnMut(&[u8], TermDocs<'_>) -> Result<(), Error>,
 ) -> Result<(), Error> {
     let inverted = segment.inverted_index(field)?;
-    let mut terms = inverted.terms().stream()?;
+    let mut range = inverted.terms().range();
+    if let Some(from) = &span.from {
+        range = range.ge(from);
+    }
+    if let Some(to) = &span.to {
+        range = range.lt(to);
+    }
+    let mut terms = range.into_stream()?;
     while terms.advance() {
         let docs = TermDocs {
             inverted: &inverted,
@@ -46,17 +72,18 @@ pub fn each_term(
 /// Calls `f` with each value of `field` in every segment, as text; a value held by several
 /// segments comes once for each. Keys that are not UTF-8 (none that gazette writes) are skipped.
 pub fn each_value(searcher: &Searcher, field: Field, f: impl FnMut(&str)) -> Result<(), Error> {
-    each_value_in(searcher.segment_readers(), field, f)
+    each_value_in(searcher.segment_readers(), field, &Span::default(), f)
 }
 
-/// [`each_value`] in `segments`.
+/// [`each_value`] in `segments`, of the values in `span` only.
 pub fn each_value_in(
     segments: &[SegmentReader],
     field: Field,
+    span: &Span,
     mut f: impl FnMut(&str),
 ) -> Result<(), Error> {
     for segment in segments {
-        each_term(segment, field, |key, _| {
+        each_term_in(segment, field, span, |key, _| {
             if let Ok(value) = std::str::from_utf8(key) {
                 f(value);
             }

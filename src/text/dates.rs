@@ -38,6 +38,23 @@ pub fn within(value: &str, from: Option<&str>, to: Option<&str>) -> bool {
     from.is_none_or(|f| cmp(value, f).is_ge()) && to.is_none_or(|t| cmp(value, t).is_le())
 }
 
+/// The span of date texts, in their byte order, outside which [`within`] accepts none of those
+/// gazette writes: from the year of `from` (included) to the year after that of `to` (left out;
+/// `None`: open). Every
+/// date gazette indexes is [`normalise`]d or made by [`from_parts`], so it begins with its year
+/// in four digits or more, and a bound is compared at four characters or more: a date `within`
+/// the bounds begins with a year between theirs. A filter reads the dates of that span only.
+pub fn year_span(from: Option<&str>, to: Option<&str>) -> (Option<String>, Option<String>) {
+    let year = |date: &str| date.get(..4).and_then(|year| year.parse::<u32>().ok());
+    (
+        from.and_then(year).map(|year| format!("{year:04}")),
+        // The year after 9999 would sort before it (10000 < 9999): left open.
+        to.and_then(year)
+            .filter(|&year| year < 9999)
+            .map(|year| format!("{:04}", year + 1)),
+    )
+}
+
 /// A date as the number YYYYMMDD, with 00 for what is unknown: 2025-02 -> 20250200; 0 for no
 /// date. The index sorts by it and `stats` buckets by it.
 pub fn key(date: Option<&str>) -> u64 {
@@ -129,6 +146,55 @@ pub fn format_ms(ms: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_date_within_the_bounds_is_within_their_year_span() {
+        assert_eq!(
+            year_span(Some("2025"), Some("2025")),
+            (Some("2025".to_string()), Some("2026".to_string()))
+        );
+        assert_eq!(year_span(None, Some("9999-12")), (None, None));
+        let mut values = Vec::new();
+        for year in 1998..=2031 {
+            values.push(format!("{year:04}"));
+            for month in 1..=12 {
+                values.push(format!("{year:04}-{month:02}"));
+                for day in [1, 9, 10, 28, 31] {
+                    values.push(from_parts(year, month, day).unwrap());
+                }
+            }
+        }
+        // A masthead's year of five digits makes a value longer than any bound's year.
+        values.push(from_parts(12025, 1, 1).unwrap());
+        values.push("9999-12-31".to_string());
+        let bounds = [
+            None,
+            Some("1998"),
+            Some("2024-12"),
+            Some("2025"),
+            Some("2025-01-01"),
+            Some("2025-06-30"),
+            Some("2030-12-31"),
+            Some("9999"),
+        ];
+        let mut accepted = 0;
+        for from in bounds {
+            for to in bounds {
+                let (start, end) = year_span(from, to);
+                for value in &values {
+                    if within(value, from, to) {
+                        accepted += 1;
+                        assert!(
+                            start.as_deref().is_none_or(|s| value.as_str() >= s)
+                                && end.as_deref().is_none_or(|e| value.as_str() < e),
+                            "{value} is within {from:?}..{to:?} but not in {start:?}..{end:?}"
+                        );
+                    }
+                }
+            }
+        }
+        assert!(accepted > values.len());
+    }
 
     #[test]
     fn normalises_dates_of_three_precisions() {
