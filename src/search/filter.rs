@@ -47,17 +47,58 @@ pub(super) fn folded_contains(value: &str, wanted: &str) -> bool {
 }
 
 pub(super) fn filter_accepts(filter: &Filter, value: &str) -> bool {
+    Accepts::new(filter).value(value)
+}
+
+/// A filter's test of a value, with what it looks for folded once: a filter on a manifest column
+/// judges every value the column holds.
+struct Accepts<'a> {
+    filter: &'a Filter,
+    /// The folded value a `Contains` or `Attribute` filter looks for.
+    wanted: String,
+}
+
+impl<'a> Accepts<'a> {
+    fn new(filter: &'a Filter) -> Accepts<'a> {
+        let wanted = match filter {
+            Filter::Contains { value, .. } | Filter::Attribute { value, .. } => {
+                fold(value).as_string()
+            }
+            Filter::Date { .. } | Filter::IndexedSince(_) => String::new(),
+        };
+        Accepts { filter, wanted }
+    }
+
+    fn value(&self, value: &str) -> bool {
+        let holds_wanted = |value: &str| fold(value).as_string().contains(&self.wanted);
+        match self.filter {
+            Filter::Contains { .. } => holds_wanted(value),
+            Filter::Date { from, to } => dates::within(value, from.as_deref(), to.as_deref()),
+            Filter::Attribute { name, .. } => value
+                .strip_prefix(name.as_str())
+                .and_then(|rest| rest.strip_prefix('='))
+                .is_some_and(holds_wanted),
+            Filter::IndexedSince(since) => value.parse::<u64>().is_ok_and(|v| v >= *since),
+        }
+    }
+}
+
+/// The span of the terms a filter can accept: for a date, the years its bounds allow
+/// ([`dates::year_span`]); for a manifest attribute, the terms that begin with its name and `=`
+/// (`=` is followed by `>` in byte order); all terms otherwise. The date field holds a value for
+/// every issue and law, the attributes' field every value of every manifest column, and a filter
+/// would otherwise judge each of them.
+fn filter_span(filter: &Filter) -> Span {
     match filter {
-        Filter::Contains { value: wanted, .. } => folded_contains(value, wanted),
-        Filter::Date { from, to } => dates::within(value, from.as_deref(), to.as_deref()),
-        Filter::Attribute {
-            name,
-            value: wanted,
-        } => value
-            .strip_prefix(name.as_str())
-            .and_then(|rest| rest.strip_prefix('='))
-            .is_some_and(|v| folded_contains(v, wanted)),
-        Filter::IndexedSince(since) => value.parse::<u64>().is_ok_and(|v| v >= *since),
+        Filter::Date { from, to } => {
+            let (from, to) = dates::year_span(from.as_deref(), to.as_deref());
+            Span { from, to }
+        }
+        Filter::Attribute { name, .. } => Span {
+            from: Some(format!("{name}=")),
+            to: Some(format!("{name}>")),
+        },
+        Filter::Contains { .. } | Filter::IndexedSince(_) => Span::default(),
     }
 }
 
@@ -125,7 +166,8 @@ pub(super) fn filter_query(ctx: &Context, filter: &Filter) -> Result<Box<dyn Que
     let field = match filter_values(ctx.fields, filter) {
         Values::Terms(field) => field,
         Values::Column(column) => {
-            let ords = matching_ords(ctx, column, |value| filter_accepts(filter, value))?;
+            let accepts = Accepts::new(filter);
+            let ords = matching_ords(ctx, column, |value| accepts.value(value))?;
             if ords.is_empty() {
                 return Ok(Box::new(EmptyQuery));
             }
@@ -140,20 +182,51 @@ pub(super) fn filter_query(ctx: &Context, filter: &Filter) -> Result<Box<dyn Que
         let range = RangeQuery::new(from, Bound::Unbounded);
         return Ok(Box::new(ConstScoreQuery::new(Box::new(range), 0.0)));
     }
-    // A date filter reads only the span of dates its years allow: the date field holds a value
-    // for every issue and law, and `year:2025` would otherwise judge each of them.
-    let span = match filter {
-        Filter::Date { from, to } => {
-            let (from, to) = dates::year_span(from.as_deref(), to.as_deref());
-            Span { from, to }
-        }
-        _ => Span::default(),
-    };
-    let terms = matching_terms(ctx, field, &span, |value| filter_accepts(filter, value))?;
+    let accepts = Accepts::new(filter);
+    let terms = matching_terms(ctx, field, &filter_span(filter), |value| {
+        accepts.value(value)
+    })?;
     if terms.is_empty() {
         return Ok(Box::new(EmptyQuery));
     }
     // The citation fields are on the documents' heads: the paragraphs of the heads that hold
     // an accepted value.
     Ok(Box::new(DocumentsQuery::new(terms, ctx.fields)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_attributes_span_holds_the_terms_of_that_attribute_only() {
+        let keys = [
+            "level",
+            "level=",
+            "level=地方性法规",
+            "level=司法解释",
+            "level>x",
+            "level2=a",
+            "levels=b",
+            "leve=c",
+            "keywords=地方政府",
+            "level=\u{10FFFF}",
+            "level==",
+        ];
+        let filter = Filter::Attribute {
+            name: "level".to_string(),
+            value: "法".to_string(),
+        };
+        let span = filter_span(&filter);
+        let (from, to) = (span.from.unwrap(), span.to.unwrap());
+        for key in keys {
+            let in_span = key >= from.as_str() && key < to.as_str();
+            assert_eq!(in_span, key.starts_with("level="), "{key}");
+            // What the span leaves out, the filter would have refused.
+            if !in_span {
+                assert!(!filter_accepts(&filter, key), "{key}");
+            }
+        }
+        assert!(filter_accepts(&filter, "level=地方性法规"));
+    }
 }
