@@ -51,17 +51,12 @@ pub fn indexed_paths(engine: &Engine) -> Result<Vec<String>, Error> {
 /// read.
 pub fn attribute_names(engine: &Engine) -> Result<Vec<String>, Error> {
     let mut names = BTreeSet::new();
-    crate::search::held::each_value(
-        &engine.searcher,
-        engine.fields.attribute_terms,
-        &crate::store::terms::Span::default(),
-        |term| {
-            if let Some((name, _)) = term.split_once('=')
-                && !names.contains(name)
-            {
-                names.insert(name.to_string());
-            }
-        },
-    )?;
+    crate::search::held::each_value(&engine.searcher, engine.fields.attribute_terms, |term| {
+        if let Some((name, _)) = term.split_once('=')
+            && !names.contains(name)
+        {
+            names.insert(name.to_string());
+        }
+    })?;
     Ok(names.into_iter().collect())
 }

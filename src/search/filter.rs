@@ -30,7 +30,7 @@ pub(super) fn matching_terms(
     accept: impl Fn(&str) -> bool,
 ) -> Result<Vec<Term>, Error> {
     let mut values = BTreeSet::new();
-    held::each_value(ctx.searcher, field, span, |value| {
+    held::each_value_in(ctx.searcher, field, span, |value| {
         if !values.contains(value) && accept(value) {
             values.insert(value.to_string());
         }

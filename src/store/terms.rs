@@ -1,6 +1,7 @@
 //! The one walk over a field's term dictionary. Citation fields hold few distinct values (paths,
 //! gazettes, dates), so filters, statistics and incremental runs read their dictionaries whole
-//! rather than searching them.
+//! rather than searching them, or the span of them that a filter can accept (a date's years, an
+//! attribute's name).
 
 use std::sync::Arc;
 
