@@ -11,6 +11,7 @@ use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocId, DocSet, Searcher, SegmentReader, TERMINATED, Term};
 
 use crate::search::held;
+use crate::store::terms::Span;
 
 /// The occurrences of one character in each paragraph of a segment that holds it, walked with a
 /// cursor ([`CharCounts::first`], [`CharCounts::next`]): an index into the paragraphs of
@@ -313,19 +314,11 @@ pub(super) fn term_info(
     }
 }
 
-/// Where the postings of the grams that start with `c` are in a segment's field: the terms from
-/// its UTF-8 bytes up to them followed by 0xFF, which no UTF-8 text holds.
+/// Where the postings of the grams that start with `c` are in a segment's field: the terms that
+/// begin with its UTF-8 bytes.
 fn grams_of(inverted: &InvertedIndexReader, c: char) -> tantivy::Result<Vec<TermInfo>> {
-    let mut lower = [0; 4];
-    let lower = c.encode_utf8(&mut lower).as_bytes().to_vec();
-    let mut upper = lower.clone();
-    upper.push(0xFF);
-    let mut grams = inverted
-        .terms()
-        .range()
-        .ge(&lower)
-        .lt(&upper)
-        .into_stream()?;
+    let mut bytes = [0; 4];
+    let mut grams = Span::prefix(c.encode_utf8(&mut bytes).as_bytes()).stream(inverted.terms())?;
     let mut infos = Vec::new();
     while grams.advance() {
         infos.push(grams.value().clone());

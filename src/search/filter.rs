@@ -84,20 +84,20 @@ impl<'a> Accepts<'a> {
 }
 
 /// The span of the terms a filter can accept: for a date, the years its bounds allow
-/// ([`dates::year_span`]); for a manifest attribute, the terms that begin with its name and `=`
-/// (`=` is followed by `>` in byte order); all terms otherwise. The date field holds a value for
+/// ([`dates::year_span`]); for a manifest attribute, the terms that begin with its name and `=`;
+/// all terms otherwise. The date field holds a value for
 /// every issue and law, the attributes' field every value of every manifest column, and a filter
 /// would otherwise judge each of them.
 fn filter_span(filter: &Filter) -> Span {
     match filter {
         Filter::Date { from, to } => {
             let (from, to) = dates::year_span(from.as_deref(), to.as_deref());
-            Span { from, to }
+            Span {
+                from: from.map(String::into_bytes),
+                to: to.map(String::into_bytes),
+            }
         }
-        Filter::Attribute { name, .. } => Span {
-            from: Some(format!("{name}=")),
-            to: Some(format!("{name}>")),
-        },
+        Filter::Attribute { name, .. } => Span::prefix(format!("{name}=").as_bytes()),
         Filter::Contains { .. } | Filter::IndexedSince(_) => Span::default(),
     }
 }
@@ -163,10 +163,10 @@ fn filter_values(fields: &Fields, filter: &Filter) -> Values {
 }
 
 pub(super) fn filter_query(ctx: &Context, filter: &Filter) -> Result<Box<dyn Query>, Error> {
+    let accepts = Accepts::new(filter);
     let field = match filter_values(ctx.fields, filter) {
         Values::Terms(field) => field,
         Values::Column(column) => {
-            let accepts = Accepts::new(filter);
             let ords = matching_ords(ctx, column, |value| accepts.value(value))?;
             if ords.is_empty() {
                 return Ok(Box::new(EmptyQuery));
@@ -182,7 +182,6 @@ pub(super) fn filter_query(ctx: &Context, filter: &Filter) -> Result<Box<dyn Que
         let range = RangeQuery::new(from, Bound::Unbounded);
         return Ok(Box::new(ConstScoreQuery::new(Box::new(range), 0.0)));
     }
-    let accepts = Accepts::new(filter);
     let terms = matching_terms(ctx, field, &filter_span(filter), |value| {
         accepts.value(value)
     })?;
@@ -220,7 +219,7 @@ mod tests {
         let span = filter_span(&filter);
         let (from, to) = (span.from.unwrap(), span.to.unwrap());
         for key in keys {
-            let in_span = key >= from.as_str() && key < to.as_str();
+            let in_span = key.as_bytes() >= from.as_slice() && key.as_bytes() < to.as_slice();
             assert_eq!(in_span, key.starts_with("level="), "{key}");
             // What the span leaves out, the filter would have refused.
             if !in_span {

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use tantivy::postings::{SegmentPostings, TermInfo};
 use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::termdict::{TermDictionary, TermStreamer};
 use tantivy::{InvertedIndexReader, Searcher, SegmentReader};
 
 use crate::Error;
@@ -39,12 +40,37 @@ pub fn each_term(
 /// `None` leaves that side open.
 #[derive(Debug, Default)]
 pub struct Span {
-    pub from: Option<String>,
-    pub to: Option<String>,
+    pub from: Option<Vec<u8>>,
+    pub to: Option<Vec<u8>>,
 }
 
-/// [`each_term`] over the terms of `span` only: the dictionary is searched for its start, not
-/// walked from the first term.
+impl Span {
+    /// The terms that begin with `prefix`: from it up to it followed by 0xFF, which no UTF-8
+    /// text holds.
+    pub fn prefix(prefix: &[u8]) -> Span {
+        let mut to = prefix.to_vec();
+        to.push(0xFF);
+        Span {
+            from: Some(prefix.to_vec()),
+            to: Some(to),
+        }
+    }
+
+    /// The terms of `terms` in the span, in the dictionary's order: searched for where the span
+    /// begins, not walked from the first term.
+    pub fn stream<'a>(&self, terms: &'a TermDictionary) -> std::io::Result<TermStreamer<'a>> {
+        let mut range = terms.range();
+        if let Some(from) = &self.from {
+            range = range.ge(from);
+        }
+        if let Some(to) = &self.to {
+            range = range.lt(to);
+        }
+        range.into_stream()
+    }
+}
+
+/// [`each_term`] over the terms of `span` only.
 fn each_term_in(
     segment: &SegmentReader,
     field: Field,
@@ -52,14 +78,7 @@ fn each_term_in(
     mut f: impl FnMut(&[u8], TermDocs<'_>) -> Result<(), Error>,
 ) -> Result<(), Error> {
     let inverted = segment.inverted_index(field)?;
-    let mut range = inverted.terms().range();
-    if let Some(from) = &span.from {
-        range = range.ge(from);
-    }
-    if let Some(to) = &span.to {
-        range = range.lt(to);
-    }
-    let mut terms = range.into_stream()?;
+    let mut terms = span.stream(inverted.terms())?;
     while terms.advance() {
         let docs = TermDocs {
             inverted: &inverted,
