@@ -5,6 +5,7 @@ use tantivy::query::{EnableScoring, Query};
 
 use tantivy::{DocAddress, Searcher};
 
+use crate::search::filter::Accepted;
 use crate::search::rank::Dates;
 
 use super::plan::Context;
@@ -23,6 +24,7 @@ pub struct Engine {
     pub(super) searcher: Searcher,
     pub(super) fields: Fields,
     pub(super) dates: Arc<Dates>,
+    pub(super) accepted: Arc<Accepted>,
 }
 
 impl Engine {
@@ -47,6 +49,7 @@ impl Engine {
                         searcher,
                         fields,
                         dates,
+                        accepted: Arc::default(),
                     });
                 }
                 Err(tantivy::TantivyError::OpenReadError(
@@ -168,6 +171,7 @@ impl Engine {
             plain_bm25: true,
             word_first: false,
             script: prepared.script,
+            accepted: &self.accepted,
         };
         let query = if filters.is_empty() {
             match_all()

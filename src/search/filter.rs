@@ -3,6 +3,7 @@
 //! `--indexed-since` -> a range over when each paragraph's file was indexed.
 
 use std::collections::{BTreeSet, HashMap};
+use std::sync::{Arc, Mutex};
 
 use std::ops::Bound;
 use tantivy::Term;
@@ -19,19 +20,19 @@ use crate::search::runs::DocumentsQuery;
 use crate::store::schema::{self, Fields};
 use crate::store::terms::Span;
 use crate::text::dates;
-use crate::text::fold::fold;
+use crate::text::fold::{MayContain, fold};
 
 /// The values of a citation field in `span` that a filter accepts, from the field's term
 /// dictionaries.
-pub(super) fn matching_terms(
+fn matching_terms(
     ctx: &Context,
     field: SchemaField,
     span: &Span,
-    accept: impl Fn(&str) -> bool,
+    accepts: &mut Accepts,
 ) -> Result<Vec<Term>, Error> {
     let mut values = BTreeSet::new();
     held::each_value_in(ctx.searcher, field, span, |value| {
-        if !values.contains(value) && accept(value) {
+        if !values.contains(value) && accepts.value(value.as_bytes()) {
             values.insert(value.to_string());
         }
     })?;
@@ -47,29 +48,53 @@ pub(super) fn folded_contains(value: &str, wanted: &str) -> bool {
 }
 
 pub(super) fn filter_accepts(filter: &Filter, value: &str) -> bool {
-    Accepts::new(filter).value(value)
+    Accepts::new(filter).value(value.as_bytes())
 }
 
 /// A filter's test of a value, with what it looks for folded once: a filter on a manifest column
-/// judges every value the column holds.
+/// or on titles judges every value the column holds.
 struct Accepts<'a> {
     filter: &'a Filter,
     /// The folded value a `Contains` or `Attribute` filter looks for.
     wanted: String,
+    /// Turns away, before they are folded, the values that lack a character of `wanted`: most of
+    /// them, for a word of titles (`document:条例`) or of keywords.
+    may: Option<MayContain>,
 }
 
 impl<'a> Accepts<'a> {
     fn new(filter: &'a Filter) -> Accepts<'a> {
         let wanted = match filter {
-            Filter::Contains { value, .. } | Filter::Attribute { value, .. } => {
-                fold(value).as_string()
-            }
-            Filter::Date { .. } | Filter::IndexedSince(_) => String::new(),
+            Filter::Contains { value, .. } | Filter::Attribute { value, .. } => fold(value),
+            Filter::Date { .. } | Filter::IndexedSince(_) => Default::default(),
         };
-        Accepts { filter, wanted }
+        Accepts {
+            filter,
+            may: MayContain::new(&wanted.chars),
+            wanted: wanted.as_string(),
+        }
     }
 
-    fn value(&self, value: &str) -> bool {
+    /// Whether the filter accepts `value`, a term or a column's value as the index holds it.
+    fn value(&mut self, value: &[u8]) -> bool {
+        self.may(value) && self.folded(&String::from_utf8_lossy(value))
+    }
+
+    /// False when `value` cannot be accepted whatever it folds to: a `Contains` or `Attribute`
+    /// filter's value holds no character that folds to one of those it looks for.
+    fn may(&mut self, value: &[u8]) -> bool {
+        let value = match self.filter {
+            Filter::Attribute { name, .. } => match attribute_value(value, name) {
+                Some(value) => value,
+                None => return false,
+            },
+            _ => value,
+        };
+        self.may.as_mut().is_none_or(|may| may.may(value))
+    }
+
+    /// Whether the filter accepts `value`, folded where it looks for a value.
+    fn folded(&self, value: &str) -> bool {
         let holds_wanted = |value: &str| fold(value).as_string().contains(&self.wanted);
         match self.filter {
             Filter::Contains { .. } => holds_wanted(value),
@@ -81,6 +106,11 @@ impl<'a> Accepts<'a> {
             Filter::IndexedSince(since) => value.parse::<u64>().is_ok_and(|v| v >= *since),
         }
     }
+}
+
+/// The value of the attribute term `term` (`name=value`) when it is one of `name`.
+fn attribute_value<'t>(term: &'t [u8], name: &str) -> Option<&'t [u8]> {
+    term.strip_prefix(name.as_bytes())?.strip_prefix(b"=")
 }
 
 /// The span of the terms a filter can accept: for a date, the years its bounds allow
@@ -103,14 +133,15 @@ fn filter_span(filter: &Filter) -> Span {
 }
 
 /// The numbers, in each segment's dictionary of the text column `column`, of the values that
-/// `accept` accepts, by segment: found as the dictionary is walked, each value judged once. (A
+/// `accepts` accepts, by segment: found as the dictionary is walked, each value judged once. (A
 /// value looked up afterwards in each dictionary costs a search of the dictionary's blocks, and
 /// `docno:号` accepts thousands.)
 fn matching_ords(
     ctx: &Context,
     column: &str,
-    accept: impl Fn(&str) -> bool,
+    accepts: &mut Accepts,
 ) -> Result<HashMap<SegmentId, Vec<u64>>, Error> {
+    // The values folded, by what they say: a title may stand in several segments.
     let mut judged: HashMap<String, bool> = HashMap::new();
     let mut by_segment = HashMap::new();
     for segment in ctx.searcher.segment_readers() {
@@ -120,11 +151,14 @@ fn matching_ords(
         let mut ords = Vec::new();
         let mut stream = column.dictionary().stream()?;
         while stream.advance() {
+            if !accepts.may(stream.key()) {
+                continue;
+            }
             let value = String::from_utf8_lossy(stream.key());
             let accepted = match judged.get(value.as_ref()) {
                 Some(&accepted) => accepted,
                 None => {
-                    let accepted = accept(&value);
+                    let accepted = accepts.folded(&value);
                     judged.insert(value.into_owned(), accepted);
                     accepted
                 }
@@ -163,34 +197,72 @@ fn filter_values(fields: &Fields, filter: &Filter) -> Values {
 }
 
 pub(super) fn filter_query(ctx: &Context, filter: &Filter) -> Result<Box<dyn Query>, Error> {
-    let accepts = Accepts::new(filter);
-    let field = match filter_values(ctx.fields, filter) {
-        Values::Terms(field) => field,
-        Values::Column(column) => {
-            let ords = matching_ords(ctx, column, |value| accepts.value(value))?;
-            if ords.is_empty() {
-                return Ok(Box::new(EmptyQuery));
-            }
-            return Ok(Box::new(DocumentsQuery::in_column(
-                column, ords, ctx.fields,
-            )));
-        }
-    };
     if let Filter::IndexedSince(since) = filter {
         // A number on every paragraph, not a text of few values: a range over its column.
-        let from = Bound::Included(Term::from_field_u64(field, *since));
+        let from = Bound::Included(Term::from_field_u64(ctx.fields.indexed, *since));
         let range = RangeQuery::new(from, Bound::Unbounded);
         return Ok(Box::new(ConstScoreQuery::new(Box::new(range), 0.0)));
     }
-    let terms = matching_terms(ctx, field, &filter_span(filter), |value| {
-        accepts.value(value)
-    })?;
-    if terms.is_empty() {
-        return Ok(Box::new(EmptyQuery));
-    }
     // The citation fields are on the documents' heads: the paragraphs of the heads that hold
     // an accepted value.
-    Ok(Box::new(DocumentsQuery::new(terms, ctx.fields)))
+    Ok(match ctx.accepted.get(ctx, filter)? {
+        Found::Terms(terms) if terms.is_empty() => Box::new(EmptyQuery),
+        Found::Terms(terms) => Box::new(DocumentsQuery::new(terms.to_vec(), ctx.fields)),
+        Found::Ords(_, ords) if ords.is_empty() => Box::new(EmptyQuery),
+        Found::Ords(column, ords) => Box::new(DocumentsQuery::in_column(column, ords, ctx.fields)),
+    })
+}
+
+/// The values a filter accepts, as its query reads them.
+#[derive(Clone)]
+enum Found {
+    /// Terms of a citation field.
+    Terms(Arc<[Term]>),
+    /// Values of a text column, by their numbers in each segment's dictionary.
+    Ords(&'static str, Arc<HashMap<SegmentId, Vec<u64>>>),
+}
+
+/// The values that filters accept, kept for a search engine's life, in which its index does not
+/// change: a search builds its filters' queries for its paragraphs, again for the documents it
+/// names and again for the issues, and a filter on titles or keywords judges every value it
+/// reads. A server's engine keeps at most [`Accepted::KEPT`] filters.
+#[derive(Default)]
+pub(crate) struct Accepted(Mutex<HashMap<Filter, Found>>);
+
+impl Accepted {
+    const KEPT: usize = 64;
+
+    fn get(&self, ctx: &Context, filter: &Filter) -> Result<Found, Error> {
+        let lock = || {
+            self.0
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+        };
+        if let Some(found) = lock().get(filter) {
+            return Ok(found.clone());
+        }
+        let found = find(ctx, filter)?;
+        let mut kept = lock();
+        if kept.len() >= Accepted::KEPT {
+            kept.clear();
+        }
+        kept.insert(filter.clone(), found.clone());
+        Ok(found)
+    }
+}
+
+/// The values `filter` accepts, read from the index.
+fn find(ctx: &Context, filter: &Filter) -> Result<Found, Error> {
+    let mut accepts = Accepts::new(filter);
+    Ok(match filter_values(ctx.fields, filter) {
+        Values::Column(column) => {
+            Found::Ords(column, Arc::new(matching_ords(ctx, column, &mut accepts)?))
+        }
+        Values::Terms(field) => {
+            let span = filter_span(filter);
+            Found::Terms(matching_terms(ctx, field, &span, &mut accepts)?.into())
+        }
+    })
 }
 
 #[cfg(test)]

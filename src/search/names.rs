@@ -258,6 +258,7 @@ impl<'a> NameRun<'a> {
             plain_bm25: true,
             word_first: false,
             script: self.prepared.script,
+            accepted: &self.engine.accepted,
         };
         to_query(&ctx, expr)
     }

@@ -12,7 +12,7 @@ use crate::Error;
 use crate::search::char_query::CharQuery;
 use crate::search::context_query::K1;
 use crate::search::engine::Engine;
-use crate::search::filter::filter_query;
+use crate::search::filter::{Accepted, filter_query};
 use crate::search::literal::{grams_query, literal_exact_in_index, literal_query, lone_char};
 use crate::search::query::{self, Expr};
 use crate::search::rank::{CONTEXT_BOOST, Dates, WORD_BONUS};
@@ -84,6 +84,8 @@ pub(super) struct Context<'a> {
     /// Only whole-word matches, scored as usual: see [`Run::word_first`].
     pub(super) word_first: bool,
     pub(super) script: Script,
+    /// The values the filters of the engine's searches accepted.
+    pub(super) accepted: &'a Accepted,
 }
 
 impl Context<'_> {
@@ -262,6 +264,7 @@ impl Run {
             plain_bm25: config.plain_bm25,
             word_first: false,
             script: prepared.script,
+            accepted: &engine.accepted,
         };
         let query = to_query(&ctx, &prepared.expr)?;
         let word_first = match &prepared.expr {

@@ -36,7 +36,7 @@ pub enum Expr {
 }
 
 /// A condition on a paragraph's citation.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Filter {
     /// `gazette:…`, `region:…`, `document:…`, `docno:…`: the field contains the value.
     Contains { field: Field, value: String },
@@ -53,7 +53,7 @@ pub enum Filter {
     IndexedSince(u64),
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Field {
     Gazette,
     Region,

@@ -208,11 +208,11 @@ impl DocumentsQuery {
     /// order) in its segment's dictionary of the text column `column`.
     pub(super) fn in_column(
         column: &'static str,
-        ords: HashMap<SegmentId, Vec<u64>>,
+        ords: Arc<HashMap<SegmentId, Vec<u64>>>,
         fields: &Fields,
     ) -> DocumentsQuery {
         DocumentsQuery {
-            held: Held::Column(column, Arc::new(ords)),
+            held: Held::Column(column, ords),
             head: fields.head,
         }
     }

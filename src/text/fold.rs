@@ -286,6 +286,76 @@ impl Sought {
     }
 }
 
+/// Whether a text may contain a needle in its matching form (traditional characters folded),
+/// judged from the characters it holds: each character of the needle must be made by one of the
+/// text's. A filter on a column judges every value of the column (each title of a collection for
+/// `document:条例`), and this turns away most of them without folding them. Folding makes each
+/// character from one of the text's, the traditional ones as they convert alone
+/// ([`crate::text::traditional::made_alone`]), except the few that neighbours convert, which may
+/// make anything.
+pub struct MayContain {
+    /// The needle's distinct characters, sorted: bit `i` of a mask stands for `chars[i]`.
+    chars: Vec<char>,
+    /// Every bit of the needle's characters.
+    all: u64,
+    /// A character's code (`NOT_SEEN` for none) and the mask of those it may make, in the slot
+    /// of its low bits.
+    seen: [(u32, u64); 64],
+}
+
+impl MayContain {
+    /// For `needle`, a matching form; `None` when the test could not turn any text away (an
+    /// empty needle) or would take more than 64 distinct characters.
+    pub fn new(needle: &[char]) -> Option<MayContain> {
+        let mut chars = needle.to_vec();
+        chars.sort_unstable();
+        chars.dedup();
+        if chars.is_empty() || chars.len() > 64 {
+            return None;
+        }
+        Some(MayContain {
+            all: u64::MAX >> (64 - chars.len()),
+            chars,
+            seen: [(NOT_SEEN, 0); 64],
+        })
+    }
+
+    /// False when the matching form of `text` (bytes, which may not be UTF-8: those may) cannot
+    /// contain the needle.
+    pub fn may(&mut self, text: &[u8]) -> bool {
+        let (mut rest, mut made) = (text, 0);
+        while !rest.is_empty() {
+            let Some((c, len)) = decode_utf8(rest) else {
+                return true;
+            };
+            rest = &rest[len..];
+            made |= self.makes(c);
+            if made == self.all {
+                return true;
+            }
+        }
+        false
+    }
+
+    /// The mask of the needle's characters that `c` may make.
+    fn makes(&mut self, c: char) -> u64 {
+        let slot = &mut self.seen[c as usize % 64];
+        if slot.0 == c as u32 {
+            return slot.1;
+        }
+        let bit = |f: char| match self.chars.binary_search(&f) {
+            Ok(at) => 1 << at,
+            Err(_) => 0,
+        };
+        let mask = match crate::text::traditional::made_alone(c) {
+            Some(made) => fold_char(made).map_or(0, bit),
+            None => self.all,
+        };
+        *slot = (c as u32, mask);
+        mask
+    }
+}
+
 /// The character that `bytes` start with and its length, if they start with one in UTF-8: no
 /// overlong form, no surrogate, nothing above U+10FFFF.
 pub fn decode_utf8(bytes: &[u8]) -> Option<(char, usize)> {
@@ -492,6 +562,40 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_text_turned_away_cannot_contain_the_needle() {
+        // Characters that fold to others (full width, brackets, case, traditional alone: 條 to
+        // 条), are dropped (zero width), are spaces, or convert by their neighbours (畫 is 划 in
+        // 計畫, 画 elsewhere): every string of up to three, against its matching form.
+        let alphabet = [
+            '条', '條', '例', 'Ａ', 'a', '（', '[', '\u{200B}', ' ', '\u{3000}', '計', '畫', '画',
+            '划', 'x',
+        ];
+        let needles = ["条例", "例", "a", "[a", "a x", "计划", "划", "画", "条条"];
+        let texts = every_string(&alphabet, 3);
+        for needle in needles {
+            let needle = fold(needle).chars;
+            let mut kept = MayContain::new(&needle).unwrap();
+            let mut turned_away = 0;
+            for text in &texts {
+                let contains = !fold(text).find_all(&needle).is_empty();
+                let may = MayContain::new(&needle).unwrap().may(text.as_bytes());
+                assert!(may || !contains, "{text:?} holds {needle:?}");
+                assert_eq!(kept.may(text.as_bytes()), may, "{text:?} {needle:?}, kept");
+                turned_away += usize::from(!may);
+            }
+            // Most texts lack a character of the needle: the test turns them away.
+            assert!(turned_away * 2 > texts.len(), "{needle:?}: {turned_away}");
+        }
+        let mut rules = MayContain::new(&fold("条例").chars).unwrap();
+        assert!(rules.may("行政條例".as_bytes()));
+        assert!(!rules.may("行政办法".as_bytes()));
+        assert!(!rules.may("例".as_bytes()));
+        // Not UTF-8: folding would read it otherwise, so it may.
+        assert!(rules.may(b"\xFF"));
+        assert!(MayContain::new(&[]).is_none());
     }
 
     #[test]

@@ -525,6 +525,18 @@ pub fn convert(text: &str) -> String {
     out
 }
 
+/// What `c` becomes in a converted text wherever it stands: itself outside the table,
+/// what it becomes alone inside it; `None` for a character of [`BESIDE`], which its neighbours
+/// decide. A text is converted whole or not at all, and only when it holds a character of the
+/// table: so a character of the table always becomes this.
+pub fn made_alone(c: char) -> Option<char> {
+    match rank(c).map(|at| alone()[at]) {
+        None => Some(c),
+        Some(ASK_BESIDE) => None,
+        Some(made) => Some(made),
+    }
+}
+
 /// In [`alone`], a character of [`BESIDE`]: converted with its neighbours.
 const ASK_BESIDE: char = '\0';
 
