@@ -6,21 +6,23 @@ use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
 
 use std::ops::Bound;
-use tantivy::Term;
 use tantivy::index::SegmentId;
+use tantivy::schema::IndexRecordOption;
+use tantivy::{DocId, DocSet, SegmentReader, TERMINATED, Term};
 
-use tantivy::query::{ConstScoreQuery, EmptyQuery, Query, RangeQuery};
+use tantivy::query::{ConstScoreQuery, EmptyQuery, EnableScoring, Query, RangeQuery};
 use tantivy::schema::Field as SchemaField;
 
 use crate::Error;
 use crate::search::held;
+use crate::search::literal::grams_query;
 use crate::search::plan::Context;
 use crate::search::query::{Field, Filter};
 use crate::search::runs::DocumentsQuery;
 use crate::store::schema::{self, Fields};
 use crate::store::terms::Span;
 use crate::text::dates;
-use crate::text::fold::{MayContain, fold};
+use crate::text::fold::{Folded, MayContain, fold};
 
 /// The values of a citation field in `span` that a filter accepts, from the field's term
 /// dictionaries.
@@ -55,7 +57,8 @@ pub(super) fn filter_accepts(filter: &Filter, value: &str) -> bool {
 /// or on titles judges every value the column holds.
 struct Accepts<'a> {
     filter: &'a Filter,
-    /// The folded value a `Contains` or `Attribute` filter looks for.
+    /// The folded value a `Contains` or `Attribute` filter looks for, as characters and as text.
+    needle: Folded,
     wanted: String,
     /// Turns away, before they are folded, the values that lack a character of `wanted`: most of
     /// them, for a word of titles (`document:条例`) or of keywords.
@@ -72,6 +75,7 @@ impl<'a> Accepts<'a> {
             filter,
             may: MayContain::new(&wanted.chars),
             wanted: wanted.as_string(),
+            needle: wanted,
         }
     }
 
@@ -174,6 +178,75 @@ fn matching_ords(
     Ok(by_segment)
 }
 
+/// [`matching_ords`] for a filter on titles or 文号 that looks for something, judging only the
+/// values of the heads that may hold it: the names' view (`schema::NAME`, the title and the 文号
+/// folded, on a document's first head) finds the documents whose names may hold the literal, as
+/// a search finds paragraphs; a head that goes on with a document from a part of its file read
+/// before carries no names, and is judged whatever its title. Walking the column judged every
+/// title of the collection.
+fn named_ords(
+    ctx: &Context,
+    column: &str,
+    accepts: &mut Accepts,
+) -> Result<HashMap<SegmentId, Vec<u64>>, Error> {
+    let query = grams_query(ctx.fields.name, None, &accepts.needle);
+    let weight = query.weight(EnableScoring::disabled_from_searcher(ctx.searcher))?;
+    let mut by_segment = HashMap::new();
+    for segment in ctx.searcher.segment_readers() {
+        let Some(values) = segment.fast_fields().str(column)? else {
+            continue;
+        };
+        let mut heads = going_on(segment, ctx.fields)?;
+        weight.for_each_no_score(segment, &mut |docs| heads.extend_from_slice(docs))?;
+        let mut ords: Vec<u64> = heads
+            .into_iter()
+            .filter_map(|head| values.ords().first(head))
+            .collect();
+        ords.sort_unstable();
+        ords.dedup();
+        let mut accepted = Vec::new();
+        let mut each = ords.iter();
+        values.dictionary().sorted_ords_to_term_cb(&ords, |value| {
+            if let Some(&ord) = each.next()
+                && accepts.value(value)
+            {
+                accepted.push(ord);
+            }
+        })?;
+        if !accepted.is_empty() {
+            by_segment.insert(segment.segment_id(), accepted);
+        }
+    }
+    Ok(by_segment)
+}
+
+/// The heads of `segment` that go on with a document begun in a part of its file read before:
+/// heads (`schema::HEAD`) that are not a document's first paragraph (`schema::PARAGRAPH`).
+fn going_on(segment: &SegmentReader, fields: &Fields) -> Result<Vec<DocId>, Error> {
+    let postings = |field| -> Result<_, Error> {
+        let term = Term::from_field_u64(field, 1);
+        Ok(segment
+            .inverted_index(field)?
+            .read_postings(&term, IndexRecordOption::Basic)?)
+    };
+    let Some(mut heads) = postings(fields.head)? else {
+        return Ok(Vec::new());
+    };
+    let mut firsts = postings(fields.paragraph)?;
+    let mut going_on = Vec::new();
+    while heads.doc() != TERMINATED {
+        let head = heads.doc();
+        let first = firsts
+            .as_mut()
+            .is_some_and(|firsts| firsts.seek(head) == head);
+        if !first {
+            going_on.push(head);
+        }
+        heads.advance();
+    }
+    Ok(going_on)
+}
+
 /// Where a filter reads the values it accepts from.
 enum Values {
     /// A field's terms on the heads; `indexed` on every paragraph.
@@ -255,6 +328,9 @@ impl Accepted {
 fn find(ctx: &Context, filter: &Filter) -> Result<Found, Error> {
     let mut accepts = Accepts::new(filter);
     Ok(match filter_values(ctx.fields, filter) {
+        Values::Column(column) if accepts.needle.chars.iter().any(|&c| c != ' ') => {
+            Found::Ords(column, Arc::new(named_ords(ctx, column, &mut accepts)?))
+        }
         Values::Column(column) => {
             Found::Ords(column, Arc::new(matching_ords(ctx, column, &mut accepts)?))
         }

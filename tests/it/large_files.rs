@@ -343,4 +343,11 @@ fn a_document_cut_into_parts_is_found_by_its_title() {
             assert!(found.iter().any(|(m, _)| m == "\"title\""), "{query}");
         }
     }
+    // A filter on the title keeps every paragraph of the document, those of the later parts'
+    // segments too, whose heads carry no names; in either script.
+    let every = hits(&parts, "发展");
+    assert!(every.len() > 400, "{}", every.len());
+    assert_eq!(hits(&parts, "发展 document:高质量"), every);
+    assert_eq!(hits(&parts, "发展 document:高質量"), every);
+    assert_eq!(hits(&whole, "发展 document:高质量"), hits(&whole, "发展"));
 }
