@@ -227,7 +227,7 @@ fn add_file_terms(doc: &mut TantivyDocument, fields: &Fields, file: &File, loade
     doc.add_u64(fields.first_indexed, file.times.first_indexed);
 }
 
-/// The citation fields a head carries as terms, for filters (`crate::search::runs`: a filter
+/// The citation fields a head carries as terms or columns, for filters (`crate::search::runs`: a filter
 /// matches the paragraphs of the heads that hold a value it accepts); the citation itself is
 /// stored beside them.
 fn add_filter_terms(
@@ -250,7 +250,7 @@ fn add_filter_terms(
         doc.add_text(fields.region, region);
     }
     for (name, value) in &loaded.attributes {
-        doc.add_text(fields.attribute_terms, format!("{name}={value}"));
+        doc.add_text(fields.attributes, format!("{name}={value}"));
     }
     doc.add_text(fields.document, &document.title);
     if let Some(number) = &document.doc_number {

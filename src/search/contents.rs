@@ -11,6 +11,7 @@ use crate::search::Hit;
 use crate::search::engine::Engine;
 use crate::search::runs::DocumentsQuery;
 use crate::search::stored::{Heads, hit};
+use crate::store::schema;
 
 /// Every paragraph of an indexed file, in file order, as hits without matches; the file is named
 /// as the index names it (the `path` of a hit).
@@ -47,16 +48,32 @@ pub fn indexed_paths(engine: &Engine) -> Result<Vec<String>, Error> {
 }
 
 /// The names of the manifest attributes that any indexed file has (the `NAME` of its
-/// `NAME=value` terms), in order: the columns of every hit's attributes, known before any hit is
-/// read.
+/// `NAME=value` values), in order: the columns of every hit's attributes, known before any hit
+/// is read. Each segment's dictionary is searched for the first value of each name after the
+/// last: the keywords of an item of the 行政院公報 are one value of thousands, all of one name.
 pub fn attribute_names(engine: &Engine) -> Result<Vec<String>, Error> {
     let mut names = BTreeSet::new();
-    crate::search::held::each_value(&engine.searcher, engine.fields.attribute_terms, |term| {
-        if let Some((name, _)) = term.split_once('=')
-            && !names.contains(name)
-        {
-            names.insert(name.to_string());
+    for segment in engine.searcher.segment_readers() {
+        let Some(column) = segment.fast_fields().str(schema::ATTRIBUTES)? else {
+            continue;
+        };
+        let mut from = Vec::new();
+        loop {
+            let mut values = column.dictionary().range().ge(&from).into_stream()?;
+            if !values.advance() {
+                break;
+            }
+            let value = values.key();
+            let Some(end) = value.iter().position(|&b| b == b'=') else {
+                // Not an attribute's value: the next one after it.
+                from = [value, &[0]].concat();
+                continue;
+            };
+            let name = &value[..end];
+            names.insert(String::from_utf8_lossy(name).into_owned());
+            // Past every value of this name: `NAME=` then anything sorts below `NAME>`.
+            from = [name, b">"].concat();
         }
-    })?;
+    }
     Ok(names.into_iter().collect())
 }

@@ -18,11 +18,11 @@ use crate::search::held;
 use crate::search::literal::grams_query;
 use crate::search::plan::Context;
 use crate::search::query::{Field, Filter};
-use crate::search::runs::DocumentsQuery;
+use crate::search::runs::{DocumentsQuery, heads_with_values};
 use crate::store::schema::{self, Fields};
 use crate::store::terms::Span;
 use crate::text::dates;
-use crate::text::fold::{Folded, MayContain, fold};
+use crate::text::fold::{Folded, MayContain, fold, folds_to_itself};
 
 /// The values of a citation field in `span` that a filter accepts, from the field's term
 /// dictionaries.
@@ -63,6 +63,9 @@ struct Accepts<'a> {
     /// Turns away, before they are folded, the values that lack a character of `wanted`: most of
     /// them, for a word of titles (`document:条例`) or of keywords.
     may: Option<MayContain>,
+    /// Every character of `wanted` stands for itself ([`folds_to_itself`]): a value that holds it
+    /// as written is accepted without folding.
+    as_written: bool,
 }
 
 impl<'a> Accepts<'a> {
@@ -74,6 +77,7 @@ impl<'a> Accepts<'a> {
         Accepts {
             filter,
             may: MayContain::new(&wanted.chars),
+            as_written: !wanted.is_empty() && wanted.chars.iter().all(|&c| folds_to_itself(c)),
             wanted: wanted.as_string(),
             needle: wanted,
         }
@@ -99,7 +103,10 @@ impl<'a> Accepts<'a> {
 
     /// Whether the filter accepts `value`, folded where it looks for a value.
     fn folded(&self, value: &str) -> bool {
-        let holds_wanted = |value: &str| fold(value).as_string().contains(&self.wanted);
+        let holds_wanted = |value: &str| {
+            (self.as_written && value.contains(&self.wanted))
+                || fold(value).as_string().contains(&self.wanted)
+        };
         match self.filter {
             Filter::Contains { .. } => holds_wanted(value),
             Filter::Date { from, to } => dates::within(value, from.as_deref(), to.as_deref()),
@@ -117,11 +124,11 @@ fn attribute_value<'t>(term: &'t [u8], name: &str) -> Option<&'t [u8]> {
     term.strip_prefix(name.as_bytes())?.strip_prefix(b"=")
 }
 
-/// The span of the terms a filter can accept: for a date, the years its bounds allow
-/// ([`dates::year_span`]); for a manifest attribute, the terms that begin with its name and `=`;
-/// all terms otherwise. The date field holds a value for
-/// every issue and law, the attributes' field every value of every manifest column, and a filter
-/// would otherwise judge each of them.
+/// The span of the values a filter can accept: for a date, the years its bounds allow
+/// ([`dates::year_span`]); for a manifest attribute, the values that begin with its name and
+/// `=`; all values otherwise. The date field holds a value for every issue and law, the
+/// attributes' column every value of every manifest column, and a filter would otherwise judge
+/// each of them.
 fn filter_span(filter: &Filter) -> Span {
     match filter {
         Filter::Date { from, to } => {
@@ -136,13 +143,14 @@ fn filter_span(filter: &Filter) -> Span {
     }
 }
 
-/// The numbers, in each segment's dictionary of the text column `column`, of the values that
-/// `accepts` accepts, by segment: found as the dictionary is walked, each value judged once. (A
-/// value looked up afterwards in each dictionary costs a search of the dictionary's blocks, and
-/// `docno:号` accepts thousands.)
+/// The numbers, in each segment's dictionary of the text column `column`, of the values in
+/// `span` that `accepts` accepts, by segment: found as the dictionary is walked, each value
+/// judged once. (A value looked up afterwards in each dictionary costs a search of the
+/// dictionary's blocks, and `docno:号` accepts thousands.)
 fn matching_ords(
     ctx: &Context,
     column: &str,
+    span: &Span,
     accepts: &mut Accepts,
 ) -> Result<HashMap<SegmentId, Vec<u64>>, Error> {
     // The values folded, by what they say: a title may stand in several segments.
@@ -153,7 +161,7 @@ fn matching_ords(
             continue;
         };
         let mut ords = Vec::new();
-        let mut stream = column.dictionary().stream()?;
+        let mut stream = span.stream_column(column.dictionary())?;
         while stream.advance() {
             if !accepts.may(stream.key()) {
                 continue;
@@ -251,8 +259,10 @@ fn going_on(segment: &SegmentReader, fields: &Fields) -> Result<Vec<DocId>, Erro
 enum Values {
     /// A field's terms on the heads; `indexed` on every paragraph.
     Terms(SchemaField),
-    /// A text column of the heads: the title and the 文号.
-    Column(&'static str),
+    /// A text column of the heads, one value each: the title and the 文号.
+    Named(&'static str),
+    /// The attributes' column of the heads, a value for each attribute.
+    Attributes,
 }
 
 fn filter_values(fields: &Fields, filter: &Filter) -> Values {
@@ -260,11 +270,11 @@ fn filter_values(fields: &Fields, filter: &Filter) -> Values {
         Filter::Contains { field, .. } => match field {
             Field::Gazette => Values::Terms(fields.gazette),
             Field::Region => Values::Terms(fields.region),
-            Field::Document => Values::Column(schema::DOCUMENT),
-            Field::DocNumber => Values::Column(schema::DOC_NUMBER),
+            Field::Document => Values::Named(schema::DOCUMENT),
+            Field::DocNumber => Values::Named(schema::DOC_NUMBER),
         },
         Filter::Date { .. } => Values::Terms(fields.date),
-        Filter::Attribute { .. } => Values::Terms(fields.attribute_terms),
+        Filter::Attribute { .. } => Values::Attributes,
         Filter::IndexedSince(_) => Values::Terms(fields.indexed),
     }
 }
@@ -281,8 +291,8 @@ pub(super) fn filter_query(ctx: &Context, filter: &Filter) -> Result<Box<dyn Que
     Ok(match ctx.accepted.get(ctx, filter)? {
         Found::Terms(terms) if terms.is_empty() => Box::new(EmptyQuery),
         Found::Terms(terms) => Box::new(DocumentsQuery::new(terms.to_vec(), ctx.fields)),
-        Found::Ords(_, ords) if ords.is_empty() => Box::new(EmptyQuery),
-        Found::Ords(column, ords) => Box::new(DocumentsQuery::in_column(column, ords, ctx.fields)),
+        Found::Heads(heads) if heads.is_empty() => Box::new(EmptyQuery),
+        Found::Heads(heads) => Box::new(DocumentsQuery::of_heads(heads, ctx.fields)),
     })
 }
 
@@ -291,8 +301,8 @@ pub(super) fn filter_query(ctx: &Context, filter: &Filter) -> Result<Box<dyn Que
 enum Found {
     /// Terms of a citation field.
     Terms(Arc<[Term]>),
-    /// Values of a text column, by their numbers in each segment's dictionary.
-    Ords(&'static str, Arc<HashMap<SegmentId, Vec<u64>>>),
+    /// The heads that hold an accepted value of a text column, by segment.
+    Heads(Arc<HashMap<SegmentId, Vec<DocId>>>),
 }
 
 /// The values that filters accept, kept for a search engine's life, in which its index does not
@@ -328,17 +338,43 @@ impl Accepted {
 fn find(ctx: &Context, filter: &Filter) -> Result<Found, Error> {
     let mut accepts = Accepts::new(filter);
     Ok(match filter_values(ctx.fields, filter) {
-        Values::Column(column) if accepts.needle.chars.iter().any(|&c| c != ' ') => {
-            Found::Ords(column, Arc::new(named_ords(ctx, column, &mut accepts)?))
+        Values::Named(column) if accepts.needle.chars.iter().any(|&c| c != ' ') => {
+            let ords = named_ords(ctx, column, &mut accepts)?;
+            Found::Heads(heads_of(ctx, column, ords)?)
         }
-        Values::Column(column) => {
-            Found::Ords(column, Arc::new(matching_ords(ctx, column, &mut accepts)?))
+        Values::Named(column) => {
+            let ords = matching_ords(ctx, column, &Span::default(), &mut accepts)?;
+            Found::Heads(heads_of(ctx, column, ords)?)
+        }
+        Values::Attributes => {
+            let span = filter_span(filter);
+            let ords = matching_ords(ctx, schema::ATTRIBUTES, &span, &mut accepts)?;
+            Found::Heads(heads_of(ctx, schema::ATTRIBUTES, ords)?)
         }
         Values::Terms(field) => {
             let span = filter_span(filter);
             Found::Terms(matching_terms(ctx, field, &span, &mut accepts)?.into())
         }
     })
+}
+
+/// The heads that hold one of the values of the text column `column` numbered `ords`, by
+/// segment: found once, for every query the filter is part of.
+fn heads_of(
+    ctx: &Context,
+    column: &str,
+    ords: HashMap<SegmentId, Vec<u64>>,
+) -> Result<Arc<HashMap<SegmentId, Vec<DocId>>>, Error> {
+    let mut by_segment = HashMap::new();
+    for segment in ctx.searcher.segment_readers() {
+        if let Some(ords) = ords.get(&segment.segment_id()) {
+            let heads = heads_with_values(segment, ctx.fields.head, column, ords)?;
+            if !heads.is_empty() {
+                by_segment.insert(segment.segment_id(), heads);
+            }
+        }
+    }
+    Ok(Arc::new(by_segment))
 }
 
 #[cfg(test)]

@@ -110,18 +110,9 @@ pub(super) fn inverted(
     }
 }
 
-/// Calls `f` with each value of `field`, as text, in the segments of `searcher` that hold it
-/// ([`terms::each_value`] without asking the others): a filter on a citation field that a
-/// collection's laws lack (`gazette:`), the manifest's columns that some files lack.
-pub(super) fn each_value(
-    searcher: &Searcher,
-    field: Field,
-    f: impl FnMut(&str),
-) -> Result<(), Error> {
-    each_value_in(searcher, field, &Span::default(), f)
-}
-
-/// [`each_value`] of the values in `span` only.
+/// Calls `f` with each value of `field` in `span`, as text, in the segments of `searcher` that
+/// hold the field ([`terms::each_value_in`] without asking the others): a filter on a citation
+/// field that a collection's laws lack (`gazette:`).
 pub(super) fn each_value_in(
     searcher: &Searcher,
     field: Field,

@@ -190,10 +190,9 @@ pub struct DocumentsQuery {
 enum Held {
     /// One of these terms.
     Terms(Vec<Term>),
-    /// One of these values in a text column of the heads, by its name, as each segment's
-    /// dictionary numbers them: the title and the 文号, which the heads hold as columns for
-    /// names and not again as terms.
-    Column(&'static str, Arc<HashMap<SegmentId, Vec<u64>>>),
+    /// These heads, by segment, in order: found from the values of a column of the heads (the
+    /// title, the 文号, the attributes), which the heads hold as columns and not as terms.
+    Heads(Arc<HashMap<SegmentId, Vec<DocId>>>),
 }
 
 impl DocumentsQuery {
@@ -204,15 +203,14 @@ impl DocumentsQuery {
         }
     }
 
-    /// The paragraphs of the documents whose head holds one of the values numbered `ords` (in
-    /// order) in its segment's dictionary of the text column `column`.
-    pub(super) fn in_column(
-        column: &'static str,
-        ords: Arc<HashMap<SegmentId, Vec<u64>>>,
+    /// The paragraphs of the documents of `heads`, by segment, each list in order
+    /// ([`heads_with_values`]).
+    pub(super) fn of_heads(
+        heads: Arc<HashMap<SegmentId, Vec<DocId>>>,
         fields: &Fields,
     ) -> DocumentsQuery {
         DocumentsQuery {
-            held: Held::Column(column, ords),
+            held: Held::Heads(heads),
             head: fields.head,
         }
     }
@@ -237,10 +235,7 @@ impl Weight for DocumentsQuery {
     fn scorer(&self, reader: &SegmentReader, _boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
         let mut heads = match &self.held {
             Held::Terms(terms) => heads_with_terms(reader, terms)?,
-            Held::Column(column, ords) => match ords.get(&reader.segment_id()) {
-                Some(ords) => heads_with_values(reader, self.head, column, ords)?,
-                None => Vec::new(),
-            },
+            Held::Heads(heads) => heads.get(&reader.segment_id()).cloned().unwrap_or_default(),
         };
         heads.sort_unstable();
         heads.dedup();
@@ -279,9 +274,10 @@ fn heads_with_terms(reader: &SegmentReader, terms: &[Term]) -> tantivy::Result<V
     Ok(heads)
 }
 
-/// The heads of `reader` (marked in `head`) whose value in the text column `column` is one of
-/// those numbered `ords` (in order) in its dictionary.
-fn heads_with_values(
+/// The heads of `reader` (marked in `head`) with a value in the text column `column` (one at
+/// most for a title, one for each attribute) among those numbered `ords` (in order) in its
+/// dictionary.
+pub(super) fn heads_with_values(
     reader: &SegmentReader,
     head: Field,
     column: &str,
@@ -300,8 +296,8 @@ fn heads_with_values(
             let doc = postings.doc();
             if column
                 .ords()
-                .first(doc)
-                .is_some_and(|ord| ords.binary_search(&ord).is_ok())
+                .values_for_doc(doc)
+                .any(|ord| ords.binary_search(&ord).is_ok())
             {
                 heads.push(doc);
             }

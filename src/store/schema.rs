@@ -3,7 +3,7 @@
 //!
 //! What a gazette document says once is indexed and kept once, on its first paragraph, the
 //! document's head: the whole citation in [`CITATION`] (with where the head stands in its
-//! document and file), the citation fields as terms for filters and the file's [`PATH`] (a
+//! document and file), the citation fields as terms or columns for filters and the file's [`PATH`] (a
 //! filter matches the paragraphs of the heads that hold a value it accepts, and a changed file's
 //! paragraphs are deleted so, see `crate::search::runs`), the title. Every paragraph carries only
 //! the numbers that sort and filter ([`DATE_KEY`], [`INDEXED_AT`]).
@@ -23,7 +23,7 @@ use crate::store::headings::HEADINGS;
 use crate::store::tokenizers::{BIGRAMS, COVERING_GRAMS, FREQUENT_CHARS, JIEBA_WORDS};
 
 /// Bumped whenever the schema or a tokenizer changes what is stored or indexed.
-pub const SCHEMA_VERSION: u32 = 31;
+pub const SCHEMA_VERSION: u32 = 32;
 
 /// The file, as the index names it ([`crate::ingest::display_path`]), on its documents' heads.
 pub const PATH: &str = "path";
@@ -55,7 +55,12 @@ pub const REGION: &str = "region";
 /// well, so that `--all` could take it from the blocks it decompresses anyway, it saved no
 /// measurable time for its bytes (docs/PERFORMANCE.md, round 33).
 pub const CITATION: &str = "citation";
-pub const ATTRIBUTE_TERMS: &str = "attribute_terms";
+/// The manifest's attributes of a document, `name=value` for each, on its heads, as a column:
+/// a filter on an attribute walks the values of its name in the column's dictionary, whose
+/// blocks read fast. As terms, the keywords of the 行政院公報 (a long value for nearly every
+/// item) made a walk of the term dictionary, which steps through a value a byte at a time,
+/// slower than grep.
+pub const ATTRIBUTES: &str = "attributes";
 /// The date as a number YYYYMMDD (00 for an unknown month or day; 0 for no date), for sorting.
 pub const DATE_KEY: &str = "date_key";
 /// The document's title, on its heads, as a column: for names ([`crate::search::names`]), filters
@@ -163,7 +168,7 @@ pub struct Fields {
     pub date: Field,
     pub region: Field,
     pub citation: Field,
-    pub attribute_terms: Field,
+    pub attributes: Field,
     pub date_key: Field,
     pub document: Field,
     pub doc_number: Field,
@@ -210,13 +215,13 @@ pub fn build() -> Schema {
     builder.add_text_field(ISSUE, citation.clone());
     builder.add_text_field(DATE, citation.clone());
     builder.add_text_field(REGION, citation.clone());
-    builder.add_text_field(ATTRIBUTE_TERMS, citation);
     builder.add_u64_field(DATE_KEY, FAST);
     // Columns only, on heads: a search of names checks every title that may hold a NEAR or a
     // boolean from them, and reads the citations of only those it shows; a filter and `stats`
     // read the column's values as they would a field's terms.
     builder.add_text_field(DOC_NUMBER, TextOptions::default().set_fast("raw"));
     builder.add_text_field(DOCUMENT, TextOptions::default().set_fast("raw"));
+    builder.add_text_field(ATTRIBUTES, TextOptions::default().set_fast("raw"));
     builder.add_bytes_field(CITATION, FAST);
     builder.add_bytes_field(PLACE, STORED);
     // Markers, only asked which paragraphs hold them: no field norms.
@@ -292,7 +297,7 @@ impl Fields {
             date: get(DATE)?,
             region: get(REGION)?,
             citation: get(CITATION)?,
-            attribute_terms: get(ATTRIBUTE_TERMS)?,
+            attributes: get(ATTRIBUTES)?,
             date_key: get(DATE_KEY)?,
             document: get(DOCUMENT)?,
             doc_number: get(DOC_NUMBER)?,

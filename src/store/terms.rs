@@ -5,6 +5,7 @@
 
 use std::sync::Arc;
 
+use tantivy::columnar::{Dictionary, Streamer};
 use tantivy::postings::{SegmentPostings, TermInfo};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::termdict::{TermDictionary, TermStreamer};
@@ -60,6 +61,18 @@ impl Span {
     /// begins, not walked from the first term.
     pub fn stream<'a>(&self, terms: &'a TermDictionary) -> std::io::Result<TermStreamer<'a>> {
         let mut range = terms.range();
+        if let Some(from) = &self.from {
+            range = range.ge(from);
+        }
+        if let Some(to) = &self.to {
+            range = range.lt(to);
+        }
+        range.into_stream()
+    }
+
+    /// The values of a text column's dictionary in the span, as [`Span::stream`] reads terms.
+    pub fn stream_column<'a>(&self, values: &'a Dictionary) -> std::io::Result<Streamer<'a>> {
+        let mut range = values.range();
         if let Some(from) = &self.from {
             range = range.ge(from);
         }

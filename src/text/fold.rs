@@ -286,6 +286,14 @@ impl Sought {
     }
 }
 
+/// True when `c` stands for itself in the matching form wherever it stands, as a character
+/// that is neither white space nor traditional (conversion leaves it, its neighbours too) and that
+/// folding keeps as it is. A text that holds a needle of such characters as written holds it in
+/// its matching form: a filter accepts most values it accepts (`docno:号`) without folding them.
+pub fn folds_to_itself(c: char) -> bool {
+    c != ' ' && fold_char(c) == Some(c) && !crate::text::traditional::contains(c)
+}
+
 /// Whether a text may contain a needle in its matching form (traditional characters folded),
 /// judged from the characters it holds: each character of the needle must be made by one of the
 /// text's. A filter on a column judges every value of the column (each title of a collection for
@@ -299,9 +307,13 @@ pub struct MayContain {
     /// Every bit of the needle's characters.
     all: u64,
     /// A character's code (`NOT_SEEN` for none) and the mask of those it may make, in the slot
-    /// of its low bits.
-    seen: [(u32, u64); 64],
+    /// of its low bits: as many slots as a value of traditional text holds distinct characters
+    /// (the keywords of the 行政院公報 draw on thousands, each of which asks the table).
+    seen: Box<[(u32, u64); SLOTS]>,
 }
+
+/// Slots of [`MayContain::seen`].
+const SLOTS: usize = 4096;
 
 impl MayContain {
     /// For `needle`, a matching form; `None` when the test could not turn any text away (an
@@ -316,7 +328,7 @@ impl MayContain {
         Some(MayContain {
             all: u64::MAX >> (64 - chars.len()),
             chars,
-            seen: [(NOT_SEEN, 0); 64],
+            seen: Box::new([(NOT_SEEN, 0); SLOTS]),
         })
     }
 
@@ -339,7 +351,7 @@ impl MayContain {
 
     /// The mask of the needle's characters that `c` may make.
     fn makes(&mut self, c: char) -> u64 {
-        let slot = &mut self.seen[c as usize % 64];
+        let slot = &mut self.seen[c as usize % SLOTS];
         if slot.0 == c as u32 {
             return slot.1;
         }
@@ -573,7 +585,9 @@ mod tests {
             '条', '條', '例', 'Ａ', 'a', '（', '[', '\u{200B}', ' ', '\u{3000}', '計', '畫', '画',
             '划', 'x',
         ];
-        let needles = ["条例", "例", "a", "[a", "a x", "计划", "划", "画", "条条"];
+        let needles = [
+            "条例", "例", "a", "[a", "a x", "计划", "划", "画", "条条", "ax", "例x",
+        ];
         let texts = every_string(&alphabet, 3);
         for needle in needles {
             let needle = fold(needle).chars;
@@ -585,6 +599,16 @@ mod tests {
                 assert!(may || !contains, "{text:?} holds {needle:?}");
                 assert_eq!(kept.may(text.as_bytes()), may, "{text:?} {needle:?}, kept");
                 turned_away += usize::from(!may);
+            }
+            // A needle of characters that stand for themselves, held as written, is held.
+            if needle.iter().all(|&c| folds_to_itself(c)) {
+                let written: String = needle.iter().collect();
+                for text in texts.iter().filter(|text| text.contains(&written)) {
+                    assert!(
+                        !fold(text).find_all(&needle).is_empty(),
+                        "{text:?} {written:?}"
+                    );
+                }
             }
             // Most texts lack a character of the needle: the test turns them away.
             assert!(turned_away * 2 > texts.len(), "{needle:?}: {turned_away}");
