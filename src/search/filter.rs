@@ -22,7 +22,7 @@ use crate::search::runs::{DocumentsQuery, heads_with_values};
 use crate::store::schema::{self, Fields};
 use crate::store::terms::Span;
 use crate::text::dates;
-use crate::text::fold::{Folded, MayContain, fold, folds_to_itself};
+use crate::text::fold::{Folded, MayContain, contains_folded, fold, folds_to_itself};
 
 /// The values of a citation field in `span` that a filter accepts, from the field's term
 /// dictionaries.
@@ -66,6 +66,8 @@ struct Accepts<'a> {
     /// Every character of `wanted` stands for itself ([`folds_to_itself`]): a value that holds it
     /// as written is accepted without folding.
     as_written: bool,
+    /// The matching form of the value judged last ([`contains_folded`]).
+    form: Vec<char>,
 }
 
 impl<'a> Accepts<'a> {
@@ -78,6 +80,7 @@ impl<'a> Accepts<'a> {
             filter,
             may: MayContain::new(&wanted.chars),
             as_written: !wanted.is_empty() && wanted.chars.iter().all(|&c| folds_to_itself(c)),
+            form: Vec::new(),
             wanted: wanted.as_string(),
             needle: wanted,
         }
@@ -102,10 +105,12 @@ impl<'a> Accepts<'a> {
     }
 
     /// Whether the filter accepts `value`, folded where it looks for a value.
-    fn folded(&self, value: &str) -> bool {
-        let holds_wanted = |value: &str| {
+    fn folded(&mut self, value: &str) -> bool {
+        let (needle, form) = (&self.needle.chars, &mut self.form);
+        let mut holds_wanted = |value: &str| {
             (self.as_written && value.contains(&self.wanted))
-                || fold(value).as_string().contains(&self.wanted)
+                || contains_folded(value, needle, form)
+                    .unwrap_or_else(|| fold(value).as_string().contains(&self.wanted))
         };
         match self.filter {
             Filter::Contains { .. } => holds_wanted(value),
