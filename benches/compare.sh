@@ -48,6 +48,8 @@ cases=(
   "发展 NEAR/5 经济 top 10|$gazette search 发展 NEAR/5 经济 --index $index|rg -c -e 发展.{0,5}经济 -e 经济.{0,5}发展 $corpus"
   "发展 OR 改革 top 10|$gazette search 发展 OR 改革 --index $index|rg -c -e 发展 -e 改革 $corpus"
   "政府 region:河南 top 10 (rg: all)|$gazette search 政府 region:河南 --index $index|rg -c 政府 $corpus"
+  "政府 document:条例 top 10 (rg: all)|$gazette search 政府 document:条例 --index $index|rg -c 政府 $corpus"
+  "政府 keywords:地方政府 top 10 (rg: all)|$gazette search 政府 keywords:地方政府 --index $index|rg -c 政府 $corpus"
   "--count 政府|$gazette search 政府 --count --index $index|rg -c 政府 $corpus"
   "--all --json 政府|$gazette search 政府 --all --json --index $index|rg --json 政府 $corpus"
 )

@@ -13,7 +13,7 @@ use gazette::output::printable;
 static ALLOCATOR: gazette::indexer::huge_pages::Allocator = gazette::indexer::huge_pages::Allocator;
 
 fn main() -> ExitCode {
-    let cli = cli::args::Cli::parse();
+    let cli = cli::args::Cli::parse_from(cli::args::with_negations(std::env::args_os().collect()));
     quiet_panics();
     match std::panic::catch_unwind(|| cli::commands::run(cli)) {
         Ok(Ok(code)) => code,

@@ -1,9 +1,10 @@
 //! The command line as clap reads it: commands, flags and their help. What the flags mean for the
 //! library is decided in `resolve`; no clap type goes below `crate::cli`.
 
+use std::ffi::OsString;
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory, Parser, Subcommand};
 
 /// Full-text search for Chinese government gazettes (政府公报).
 #[derive(Debug, Parser)]
@@ -170,7 +171,7 @@ pub struct IndexArgs {
 }
 
 const QUERY_HELP: &str = "\
-QUERY syntax (quote the query when it holds spaces, parentheses or a leading -):
+QUERY syntax (quote the query when it holds parentheses, or - before a Latin letter):
   云台山 实验室            both literals, anywhere in the paragraph
   云台山 OR 青天河         either
   云台山 -门票             云台山 without 门票 (also: 云台山 NOT 门票)
@@ -332,4 +333,59 @@ pub enum SortArg {
     Left,
     /// With --kwic: by the context after the match.
     Right,
+}
+
+/// The command line as clap should read it. A word of the query that excludes (`发展 -经济`)
+/// begins with `-` as a flag does, and clap refused it as one (`unexpected argument '-经'`).
+/// Every flag of gazette's is `-` and an ASCII letter, or `--`: an argument of `-` and anything
+/// else is a word of the query, unless it is the value of the option before it. Such a word is
+/// given a leading space, which clap takes as a value and the query's parser ignores (the
+/// query's words are joined with spaces).
+pub fn with_negations(args: Vec<OsString>) -> Vec<OsString> {
+    let negation = |arg: &OsString| {
+        arg.to_str()
+            .and_then(|arg| arg.strip_prefix('-')?.chars().next())
+            .is_some_and(|c| !c.is_ascii_alphabetic() && c != '-')
+    };
+    if !args.iter().skip(1).any(negation) {
+        return args;
+    }
+    // Built only here: the commands' flags are otherwise built only when they run.
+    let mut command = Cli::command();
+    command.build();
+    let mut long = Vec::new();
+    let mut short = Vec::new();
+    for sub in command.get_subcommands() {
+        for arg in sub
+            .get_arguments()
+            .filter(|arg| arg.get_action().takes_values())
+        {
+            long.extend(arg.get_long().map(str::to_string));
+            short.extend(arg.get_short());
+        }
+    }
+    let takes_value = |arg: &OsString| match arg.to_str() {
+        Some(arg) if arg.starts_with("--") => long.iter().any(|name| arg[2..] == **name),
+        Some(arg) => {
+            let mut chars = arg.chars();
+            chars.next() == Some('-')
+                && chars.next().is_some_and(|c| short.contains(&c))
+                && chars.next().is_none()
+        }
+        None => false,
+    };
+    let mut read = Vec::with_capacity(args.len());
+    let mut value_next = false;
+    for (at, arg) in args.into_iter().enumerate() {
+        let next = takes_value(&arg);
+        if at > 0 && !value_next && negation(&arg) {
+            let mut word = OsString::from(" ");
+            word.push(&arg);
+            read.push(word);
+        } else {
+            read.push(arg);
+        }
+        value_next = next;
+    }
+    read
 }

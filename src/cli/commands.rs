@@ -230,9 +230,11 @@ fn search_command(args: &SearchArgs) -> anyhow::Result<ExitCode> {
             }
             writeln!(out)?;
         }
-        return Ok(found(
-            counts.paragraphs + counts.documents + counts.issues > 0,
-        ));
+        let any = counts.paragraphs + counts.documents + counts.issues > 0;
+        if !any {
+            note_unknown_attributes(&engine, &config.query);
+        }
+        return Ok(found(any));
     }
     let cite = resolved.cite;
     let referenced = |mut hits: Vec<search::Hit>| {
@@ -330,17 +332,50 @@ fn search_command(args: &SearchArgs) -> anyhow::Result<ExitCode> {
     };
     out.flush()?;
     let any = result.total > 0;
+    if !any {
+        if matches!(resolved.format, Format::Human | Format::Kwic(_)) {
+            let what = if config.text_only {
+                "no paragraph matches"
+            } else {
+                "no paragraph, title or name matches"
+            };
+            eprintln!("{what} {}", printable(&config.query));
+        }
+        note_unknown_attributes(&engine, &config.query);
+    }
     // The process ends next, and its exit unmaps the index at once.
     std::mem::forget(engine);
-    if !any && matches!(resolved.format, Format::Human | Format::Kwic(_)) {
-        let what = if config.text_only {
-            "no paragraph matches"
-        } else {
-            "no paragraph, title or name matches"
-        };
-        eprintln!("{what} {}", printable(&config.query));
-    }
     Ok(found(any))
+}
+
+/// When a query that found nothing filters on an attribute that no indexed file has, says so
+/// and lists what it could filter on: a misspelt field (`titel:`, `regoin:`) is read as an
+/// attribute of the manifest, and would find nothing without a word.
+fn note_unknown_attributes(engine: &Engine, query: &str) {
+    let Ok(expr) = search::query::parse(query) else {
+        return;
+    };
+    let asked = expr.attribute_names();
+    if asked.is_empty() {
+        return;
+    }
+    let Ok(known) = search::attribute_names(engine) else {
+        return;
+    };
+    for name in asked
+        .iter()
+        .filter(|name| !known.iter().any(|k| k == *name))
+    {
+        let fields = search::query::FIELDS.join(", ");
+        let attributes = match known.is_empty() {
+            true => "no file has manifest attributes".to_string(),
+            false => format!("the manifest's attributes are {}", known.join(", ")),
+        };
+        eprintln!(
+            "note: no indexed file has an attribute `{}`; the fields are {fields}, and {attributes}",
+            printable(name)
+        );
+    }
 }
 
 /// Every hit of a search, each batch made by `render` what is written and handed to `each`: with

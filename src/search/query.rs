@@ -76,6 +76,28 @@ impl Expr {
         out
     }
 
+    /// The names of the manifest attributes the expression filters on, each once, in order.
+    pub fn attribute_names(&self) -> Vec<&str> {
+        let mut names = Vec::new();
+        self.each_filter(&mut |filter| {
+            if let Filter::Attribute { name, .. } = filter
+                && !names.contains(&name.as_str())
+            {
+                names.push(name.as_str());
+            }
+        });
+        names
+    }
+
+    fn each_filter<'a>(&'a self, f: &mut impl FnMut(&'a Filter)) {
+        match self {
+            Expr::Filter(filter) => f(filter),
+            Expr::And(xs) | Expr::Or(xs) => xs.iter().for_each(|x| x.each_filter(f)),
+            Expr::Not(inner) => inner.each_filter(f),
+            Expr::Literal(_) | Expr::Near { .. } => {}
+        }
+    }
+
     fn collect_literals<'a>(&'a self, negated: bool, out: &mut Vec<&'a str>) {
         match self {
             Expr::Literal(l) => out.push(l),
@@ -380,6 +402,10 @@ impl Parser {
         }
     }
 }
+
+/// The citation fields a query filters on by name; any other `name:value` is a manifest
+/// attribute.
+pub const FIELDS: [&str; 6] = ["gazette", "region", "document", "docno", "year", "date"];
 
 fn filter(name: &str, value: &str) -> Result<Expr, String> {
     let contains = |field| {

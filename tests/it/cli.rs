@@ -144,6 +144,34 @@ fn every_literal_is_required() {
     }
 }
 
+/// A word that excludes may stand unquoted after the query (`发展 -经济`), as a word of its own:
+/// clap read it as a flag. The value of an option is left to clap, as any other.
+#[test]
+fn an_unquoted_excluded_word_is_a_word_of_the_query() {
+    let index = seed_index().to_str().unwrap();
+    let count = |args: &[&str]| {
+        let mut all = vec!["search", "--count", "--index", index];
+        all.extend(args);
+        let out = gazette(&all);
+        (out.status.code(), stdout(&out), stderr(&out))
+    };
+    let (code, quoted, _) = count(&["发展 -经济"]);
+    assert_eq!(code, Some(0));
+    let all = count(&["发展"]).1;
+    assert_ne!(quoted, all, "-经济 excluded nothing");
+    for args in [
+        &["发展", "-经济"][..],
+        &["发展", "-经济", "-n", "3"],
+        &["-n", "3", "发展", "-经济"],
+    ] {
+        let (code, unquoted, said) = count(args);
+        assert_eq!((code, &unquoted), (Some(0), &quoted), "{args:?}: {said}");
+    }
+    // `-(…)` and `-2025` are words too; an option's value that begins with `-` is not.
+    assert_eq!(count(&["发展", "-(经济 OR 2025)"]).0, Some(0));
+    assert_eq!(count(&["--document", "-报告", "发展"]).0, Some(2));
+}
+
 #[test]
 fn gives_the_exact_citation_of_a_hit() {
     let (_, hits) = search_all("提振消费为要");

@@ -227,6 +227,25 @@ fn filters_keep_only_what_they_name() {
     // before it is folded only when none of its characters folds to one looked for.
     assert_eq!(keys(&hits("doc_style_l:法规", &[])), keys(&tw));
     assert_eq!(keys(&hits("doc_style_l:法規", &[])), keys(&tw));
+    // A misspelt field is an attribute no file has: said so, with what there is to filter on;
+    // an attribute that files have and that holds nothing asked for gets no such note.
+    let note = |query: &str, flags: &[&str]| {
+        let mut args = vec!["search", query, "--index", index().to_str().unwrap()];
+        args.extend(flags);
+        let out = gazette(&args);
+        assert_eq!(out.status.code(), Some(1), "{query}");
+        stderr(&out)
+    };
+    for flags in [&[][..], &["--count"], &["--json"]] {
+        let said = note("的 titel:条例", flags);
+        assert!(
+            said.contains("no indexed file has an attribute `titel`")
+                && said.contains("document")
+                && said.contains("doc_style_l"),
+            "{flags:?}: {said}"
+        );
+    }
+    assert!(!note("的 doc_style_l:不存在", &[]).contains("no indexed file has"));
     // Filters alone list every paragraph they keep.
     let (code, out) = run(&["search", "year:2014", "--count"]);
     assert_eq!(code, 0);
