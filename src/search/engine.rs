@@ -60,6 +60,12 @@ impl Engine {
         }
     }
 
+    /// Forgets the values that the filters of its searches accepted, which it keeps: the next
+    /// search finds its filters' values anew, as a search in a process of its own does.
+    pub fn forget_filters(&self) {
+        self.accepted.clear();
+    }
+
     /// Runs a search: paragraphs, then the documents and issues the query names.
     pub fn search(&self, config: &SearchConfig) -> Result<SearchResult, Error> {
         // No search can find more hits than the index holds paragraphs (names are fewer): a

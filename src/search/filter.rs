@@ -320,6 +320,14 @@ pub(crate) struct Accepted(Mutex<HashMap<Filter, Found>>);
 impl Accepted {
     const KEPT: usize = 64;
 
+    /// Forgets every filter's values.
+    pub(super) fn clear(&self) {
+        self.0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clear();
+    }
+
     fn get(&self, ctx: &Context, filter: &Filter) -> Result<Found, Error> {
         let lock = || {
             self.0
