@@ -251,6 +251,7 @@ fn add_filter_terms(
     }
     for (name, value) in &loaded.attributes {
         doc.add_text(fields.attributes, format!("{name}={value}"));
+        doc.add_text(fields.attribute_grams, fold::fold_to_string(value));
     }
     doc.add_text(fields.document, &document.title);
     if let Some(number) = &document.doc_number {

@@ -10,17 +10,20 @@ use tantivy::index::SegmentId;
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocId, DocSet, SegmentReader, TERMINATED, Term};
 
-use tantivy::query::{ConstScoreQuery, EmptyQuery, EnableScoring, Query, RangeQuery};
+use tantivy::query::{
+    BooleanQuery, ConstScoreQuery, EmptyQuery, EnableScoring, Occur, Query, RangeQuery,
+};
 use tantivy::schema::Field as SchemaField;
 
 use crate::Error;
-use crate::search::held;
+use crate::search::held::{self, HeldTerm};
 use crate::search::literal::grams_query;
 use crate::search::plan::Context;
 use crate::search::query::{Field, Filter};
 use crate::search::runs::{DocumentsQuery, heads_with_values};
 use crate::store::schema::{self, Fields};
 use crate::store::terms::Span;
+use crate::store::tokenizers::literal_grams;
 use crate::text::dates;
 use crate::text::fold::{Folded, MayContain, contains_folded, fold, folds_to_itself};
 
@@ -233,6 +236,95 @@ fn named_ords(
     Ok(by_segment)
 }
 
+/// At most so many values of an attribute are walked and judged, each a few dozen bytes; an
+/// attribute with more (the keywords: one for nearly every item) is searched in its view. Its
+/// view finds every head with a value that holds what is looked for, of any attribute: a word
+/// of an attribute of a few values, such as `level:地方性法规`, is in thousands.
+const FEW_VALUES: u64 = 1000;
+
+/// How many values of the text column `column` lie in `span`, over the segments: where the
+/// span's ends fall in each dictionary, found without walking it.
+fn values_in_span(ctx: &Context, column: &str, span: &Span) -> Result<u64, Error> {
+    let mut values = 0;
+    for segment in ctx.searcher.segment_readers() {
+        let Some(column) = segment.fast_fields().str(column)? else {
+            continue;
+        };
+        let dictionary = column.dictionary();
+        let all = dictionary.num_terms() as u64;
+        // The number of the first value at or after `key`.
+        let first_from = |key: &[u8]| -> Result<u64, Error> {
+            let mut values = dictionary.range().ge(key).into_stream()?;
+            Ok(if values.advance() {
+                values.term_ord()
+            } else {
+                all
+            })
+        };
+        let from = span.from.as_deref().map_or(Ok(0), first_from)?;
+        let to = span.to.as_deref().map_or(Ok(all), first_from)?;
+        values += to.saturating_sub(from);
+    }
+    Ok(values)
+}
+
+/// The query of the heads whose attributes hold every bigram of what a filter looks for
+/// (`schema::ATTRIBUTE_GRAMS`); `None` when it holds no bigram (a character alone).
+fn bigrams_of(ctx: &Context, accepts: &Accepts) -> Option<Box<dyn Query>> {
+    let bigrams: Vec<(Occur, Box<dyn Query>)> = (literal_grams(&accepts.needle.chars).into_iter())
+        .filter(|(_, gram)| gram.chars().count() == 2)
+        .map(|(_, gram)| {
+            let term = Term::from_field_text(ctx.fields.attribute_grams, &gram);
+            let query: Box<dyn Query> = Box::new(HeldTerm::new(term, IndexRecordOption::Basic));
+            (Occur::Must, query)
+        })
+        .collect();
+    (!bigrams.is_empty()).then(|| Box::new(BooleanQuery::new(bigrams)) as Box<dyn Query>)
+}
+
+/// The heads whose attribute the filter accepts, for a filter that looks for a bigram or more:
+/// the heads that hold its bigrams in the attributes' view (`query`, [`bigrams_of`]), and of
+/// them only those whose value the filter accepts. Walking the attribute's values judged every
+/// one: the keywords of every item of the 行政院公報.
+fn attribute_heads(
+    ctx: &Context,
+    query: Box<dyn Query>,
+    accepts: &mut Accepts,
+) -> Result<Arc<HashMap<SegmentId, Vec<DocId>>>, Error> {
+    let weight = query.weight(EnableScoring::disabled_from_searcher(ctx.searcher))?;
+    let mut by_segment = HashMap::new();
+    for segment in ctx.searcher.segment_readers() {
+        let Some(values) = segment.fast_fields().str(schema::ATTRIBUTES)? else {
+            continue;
+        };
+        let mut candidates = Vec::new();
+        weight.for_each_no_score(segment, &mut |docs| candidates.extend_from_slice(docs))?;
+        let mut ords: Vec<u64> = (candidates.iter())
+            .flat_map(|&head| values.ords().values_for_doc(head))
+            .collect();
+        ords.sort_unstable();
+        ords.dedup();
+        let mut accepted = Vec::new();
+        let mut each = ords.iter();
+        values.dictionary().sorted_ords_to_term_cb(&ords, |value| {
+            if let Some(&ord) = each.next()
+                && accepts.value(value)
+            {
+                accepted.push(ord);
+            }
+        })?;
+        let heads: Vec<DocId> = (candidates.into_iter())
+            .filter(|&head| {
+                (values.ords().values_for_doc(head)).any(|ord| accepted.binary_search(&ord).is_ok())
+            })
+            .collect();
+        if !heads.is_empty() {
+            by_segment.insert(segment.segment_id(), heads);
+        }
+    }
+    Ok(Arc::new(by_segment))
+}
+
 /// The heads of `segment` that go on with a document begun in a part of its file read before:
 /// heads (`schema::HEAD`) that are not a document's first paragraph (`schema::PARAGRAPH`).
 fn going_on(segment: &SegmentReader, fields: &Fields) -> Result<Vec<DocId>, Error> {
@@ -359,11 +451,18 @@ fn find(ctx: &Context, filter: &Filter) -> Result<Found, Error> {
             let ords = matching_ords(ctx, column, &Span::default(), &mut accepts)?;
             Found::Heads(heads_of(ctx, column, ords)?)
         }
-        Values::Attributes => {
-            let span = filter_span(filter);
-            let ords = matching_ords(ctx, schema::ATTRIBUTES, &span, &mut accepts)?;
-            Found::Heads(heads_of(ctx, schema::ATTRIBUTES, ords)?)
-        }
+        Values::Attributes => match bigrams_of(ctx, &accepts) {
+            Some(bigrams)
+                if values_in_span(ctx, schema::ATTRIBUTES, &filter_span(filter))? > FEW_VALUES =>
+            {
+                Found::Heads(attribute_heads(ctx, bigrams, &mut accepts)?)
+            }
+            _ => {
+                let span = filter_span(filter);
+                let ords = matching_ords(ctx, schema::ATTRIBUTES, &span, &mut accepts)?;
+                Found::Heads(heads_of(ctx, schema::ATTRIBUTES, ords)?)
+            }
+        },
         Values::Terms(field) => {
             let span = filter_span(filter);
             Found::Terms(matching_terms(ctx, field, &span, &mut accepts)?.into())

@@ -23,7 +23,7 @@ use crate::store::headings::HEADINGS;
 use crate::store::tokenizers::{BIGRAMS, COVERING_GRAMS, FREQUENT_CHARS, JIEBA_WORDS};
 
 /// Bumped whenever the schema or a tokenizer changes what is stored or indexed.
-pub const SCHEMA_VERSION: u32 = 32;
+pub const SCHEMA_VERSION: u32 = 33;
 
 /// The file, as the index names it ([`crate::ingest::display_path`]), on its documents' heads.
 pub const PATH: &str = "path";
@@ -61,6 +61,11 @@ pub const CITATION: &str = "citation";
 /// item) made a walk of the term dictionary, which steps through a value a byte at a time,
 /// slower than grep.
 pub const ATTRIBUTES: &str = "attributes";
+/// The bigrams of the manifest's attribute values (each value folded), on the heads that carry
+/// them, without positions: a filter on an attribute of many values (the keywords) judges only
+/// the values ([`ATTRIBUTES`]) of the heads that hold every bigram of what it looks for, not
+/// every value. Their places would weigh on the index for nothing: the values judged decide.
+pub const ATTRIBUTE_GRAMS: &str = "attribute_grams";
 /// The date as a number YYYYMMDD (00 for an unknown month or day; 0 for no date), for sorting.
 pub const DATE_KEY: &str = "date_key";
 /// The document's title, on its heads, as a column: for names ([`crate::search::names`]), filters
@@ -169,6 +174,7 @@ pub struct Fields {
     pub region: Field,
     pub citation: Field,
     pub attributes: Field,
+    pub attribute_grams: Field,
     pub date_key: Field,
     pub document: Field,
     pub doc_number: Field,
@@ -276,6 +282,7 @@ pub fn build() -> Schema {
     builder.add_text_field(TITLE, headed(BIGRAMS));
     builder.add_u64_field(TITLE_LENGTH, FAST);
     builder.add_text_field(NAME, headed(COVERING_GRAMS));
+    builder.add_text_field(ATTRIBUTE_GRAMS, unscored(COVERING_GRAMS));
     builder.add_u64_field(NAME_LENGTH, FAST);
     builder.add_text_field(ISSUE_NAME, headed(COVERING_GRAMS));
     builder.add_text_field(ISSUE_PART, headed(COVERING_GRAMS));
@@ -298,6 +305,7 @@ impl Fields {
             region: get(REGION)?,
             citation: get(CITATION)?,
             attributes: get(ATTRIBUTES)?,
+            attribute_grams: get(ATTRIBUTE_GRAMS)?,
             date_key: get(DATE_KEY)?,
             document: get(DOCUMENT)?,
             doc_number: get(DOC_NUMBER)?,

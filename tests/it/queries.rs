@@ -744,3 +744,82 @@ proptest! {
         }
     }
 }
+
+/// A filter on a manifest attribute keeps exactly the files whose value of it holds what it asks
+/// for in the matching form (traditional and simplified alike, Latin in any case), whichever
+/// value it is among the file's, and no file whose other attribute holds it. 1,050 files: their
+/// keywords drawn from a few characters, over a thousand values (searched in the attributes'
+/// view), their kind one of six (walked); asked for pieces of them in either script. The answer
+/// is a scan of the manifest's values, folded.
+#[test]
+fn an_attribute_filter_keeps_exactly_the_files_whose_value_holds_it() {
+    use gazette::text::fold::fold;
+    let alphabet = [
+        "地", "方", "政", "府", "發", "发", "展", "教", "育", ";", "A", "b", "條", "条",
+    ];
+    let kinds = ["地方政府", "條例", "条例", "教育A", "b", "發展"];
+    let mut seed: u64 = 36;
+    let mut next = |n: usize| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % n as u64) as usize
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let docs = dir.path().join("docs");
+    std::fs::create_dir(&docs).unwrap();
+    let mut manifest = String::from("file\ttitle\tkeywords\tkind\n");
+    let mut values = Vec::new();
+    for i in 0..1050 {
+        let keywords: String = (0..4 + next(12)).map(|_| alphabet[next(14)]).collect();
+        let kind = kinds[next(kinds.len())].to_string();
+        let file = format!("f{i:04}.txt");
+        std::fs::write(docs.join(&file), format!("正文第{i}段。\n")).unwrap();
+        manifest.push_str(&format!("{file}\t文件{i}\t{keywords}\t{kind}\n"));
+        values.push((file, keywords, kind));
+    }
+    std::fs::write(docs.join("manifest.tsv"), manifest).unwrap();
+    let index = crate::common::build_index(dir.path(), &docs);
+    let mut asked = BTreeSet::new();
+    for (_, keywords, _) in values.iter().take(10) {
+        let chars: Vec<char> = keywords.chars().collect();
+        for len in 1..=3.min(chars.len()) {
+            let start = next(chars.len() - len + 1);
+            let piece: String = chars[start..start + len].iter().collect();
+            asked.insert(piece.replace('发', "發").replace('條', "条"));
+            asked.insert(piece);
+        }
+    }
+    asked.extend(["地方政府", "a", "条例", "教育a"].map(String::from));
+    for wanted in asked.iter().filter(|wanted| !wanted.contains(';')) {
+        // The query's syntax would cut a value at `;`.
+        let folded = fold(wanted).as_string();
+        for (name, of) in [("keywords", 1), ("kind", 2)] {
+            let expected: BTreeSet<String> = (values.iter())
+                .filter(|value| {
+                    let value = if of == 1 { &value.1 } else { &value.2 };
+                    fold(value).as_string().contains(&folded)
+                })
+                .map(|(file, _, _)| file.clone())
+                .collect();
+            let query = format!("正文 {name}:{wanted}");
+            let (code, hits) = crate::common::every_hit(&index, &query, &["--text-only"]);
+            assert!(code == 0 || code == 1, "{query}: exit {code}");
+            let found: BTreeSet<String> = (hits.iter())
+                .map(|hit| {
+                    let path = hit["path"].as_str().unwrap();
+                    path.rsplit('/').next().unwrap().to_string()
+                })
+                .collect();
+            assert_eq!(found, expected, "{query}");
+            // Counted from the index alone, each file one paragraph.
+            let out = gazette(&["search", &query, "--count", "--index", &index]);
+            let counted = format!("{} paragraph", expected.len());
+            assert!(
+                stdout(&out).starts_with(&counted),
+                "{query}: {}",
+                stdout(&out)
+            );
+        }
+    }
+}
