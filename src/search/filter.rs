@@ -1,11 +1,14 @@
-//! PLAN: filters on citation fields (`gazette:`, `date:`, `--region`, manifest columns) -> the
-//! set of indexed values they accept, read from the fields' term dictionaries; `--new` and
-//! `--indexed-since` -> a range over when each paragraph's file was indexed.
+//! PLAN: filters on citation fields (`gazette:`, `date:`, `--region`, `document:`, manifest
+//! columns) -> the heads that hold a value they accept, read from the fields' term dictionaries,
+//! the heads' columns and, for titles and attributes of many values, the views that say which
+//! heads may hold it; `--new` and `--indexed-since` -> a range over when each paragraph's file
+//! was indexed.
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
 
 use std::ops::Bound;
+use tantivy::columnar::StrColumn;
 use tantivy::index::SegmentId;
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocId, DocSet, SegmentReader, TERMINATED, Term};
@@ -74,6 +77,7 @@ struct Accepts<'a> {
 }
 
 impl<'a> Accepts<'a> {
+    /// For judging one value, or a few: each is folded.
     fn new(filter: &'a Filter) -> Accepts<'a> {
         let wanted = match filter {
             Filter::Contains { value, .. } | Filter::Attribute { value, .. } => fold(value),
@@ -81,11 +85,21 @@ impl<'a> Accepts<'a> {
         };
         Accepts {
             filter,
-            may: MayContain::new(&wanted.chars),
+            may: None,
             as_written: !wanted.is_empty() && wanted.chars.iter().all(|&c| folds_to_itself(c)),
             form: Vec::new(),
             wanted: wanted.as_string(),
             needle: wanted,
+        }
+    }
+
+    /// For judging the many values of a field or a column: those that lack a character looked
+    /// for are turned away before they are folded.
+    fn for_many(filter: &'a Filter) -> Accepts<'a> {
+        let accepts = Accepts::new(filter);
+        Accepts {
+            may: MayContain::new(&accepts.needle.chars),
+            ..accepts
         }
     }
 
@@ -214,26 +228,36 @@ fn named_ords(
         };
         let mut heads = going_on(segment, ctx.fields)?;
         weight.for_each_no_score(segment, &mut |docs| heads.extend_from_slice(docs))?;
-        let mut ords: Vec<u64> = heads
-            .into_iter()
-            .filter_map(|head| values.ords().first(head))
-            .collect();
-        ords.sort_unstable();
-        ords.dedup();
-        let mut accepted = Vec::new();
-        let mut each = ords.iter();
-        values.dictionary().sorted_ords_to_term_cb(&ords, |value| {
-            if let Some(&ord) = each.next()
-                && accepts.value(value)
-            {
-                accepted.push(ord);
-            }
-        })?;
+        let accepted = accepted_ords(&values, &heads, accepts)?;
         if !accepted.is_empty() {
             by_segment.insert(segment.segment_id(), accepted);
         }
     }
     Ok(by_segment)
+}
+
+/// The numbers of the values of `heads` in the text column `values` (every value of each) that
+/// the filter accepts, in order: each value read and judged once.
+fn accepted_ords(
+    values: &StrColumn,
+    heads: &[DocId],
+    accepts: &mut Accepts,
+) -> Result<Vec<u64>, Error> {
+    let mut ords: Vec<u64> = (heads.iter())
+        .flat_map(|&head| values.ords().values_for_doc(head))
+        .collect();
+    ords.sort_unstable();
+    ords.dedup();
+    let mut accepted = Vec::new();
+    let mut each = ords.iter();
+    values.dictionary().sorted_ords_to_term_cb(&ords, |value| {
+        if let Some(&ord) = each.next()
+            && accepts.value(value)
+        {
+            accepted.push(ord);
+        }
+    })?;
+    Ok(accepted)
 }
 
 /// At most so many values of an attribute are walked and judged, each a few dozen bytes; an
@@ -299,20 +323,7 @@ fn attribute_heads(
         };
         let mut candidates = Vec::new();
         weight.for_each_no_score(segment, &mut |docs| candidates.extend_from_slice(docs))?;
-        let mut ords: Vec<u64> = (candidates.iter())
-            .flat_map(|&head| values.ords().values_for_doc(head))
-            .collect();
-        ords.sort_unstable();
-        ords.dedup();
-        let mut accepted = Vec::new();
-        let mut each = ords.iter();
-        values.dictionary().sorted_ords_to_term_cb(&ords, |value| {
-            if let Some(&ord) = each.next()
-                && accepts.value(value)
-            {
-                accepted.push(ord);
-            }
-        })?;
+        let accepted = accepted_ords(&values, &candidates, accepts)?;
         let heads: Vec<DocId> = (candidates.into_iter())
             .filter(|&head| {
                 (values.ords().values_for_doc(head)).any(|ord| accepted.binary_search(&ord).is_ok())
@@ -441,7 +452,7 @@ impl Accepted {
 
 /// The values `filter` accepts, read from the index.
 fn find(ctx: &Context, filter: &Filter) -> Result<Found, Error> {
-    let mut accepts = Accepts::new(filter);
+    let mut accepts = Accepts::for_many(filter);
     Ok(match filter_values(ctx.fields, filter) {
         Values::Named(column) if accepts.needle.chars.iter().any(|&c| c != ' ') => {
             let ords = named_ords(ctx, column, &mut accepts)?;
