@@ -7,6 +7,7 @@
 use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
 
+use memchr::memmem::Finder;
 use std::ops::Bound;
 use tantivy::columnar::StrColumn;
 use tantivy::index::SegmentId;
@@ -69,9 +70,9 @@ struct Accepts<'a> {
     /// Turns away, before they are folded, the values that lack a character of `wanted`: most of
     /// them, for a word of titles (`document:条例`) or of keywords.
     may: Option<MayContain>,
-    /// Every character of `wanted` stands for itself ([`folds_to_itself`]): a value that holds it
-    /// as written is accepted without folding.
-    as_written: bool,
+    /// Finds `wanted` as written when every character of it stands for itself
+    /// ([`folds_to_itself`]): a value that holds it so is accepted without folding.
+    as_written: Option<Finder<'static>>,
     /// The matching form of the value judged last ([`contains_folded`]).
     form: Vec<char>,
 }
@@ -86,7 +87,8 @@ impl<'a> Accepts<'a> {
         Accepts {
             filter,
             may: None,
-            as_written: !wanted.is_empty() && wanted.chars.iter().all(|&c| folds_to_itself(c)),
+            as_written: (!wanted.is_empty() && wanted.chars.iter().all(|&c| folds_to_itself(c)))
+                .then(|| Finder::new(wanted.as_string().as_bytes()).into_owned()),
             form: Vec::new(),
             wanted: wanted.as_string(),
             needle: wanted,
@@ -105,7 +107,26 @@ impl<'a> Accepts<'a> {
 
     /// Whether the filter accepts `value`, a term or a column's value as the index holds it.
     fn value(&mut self, value: &[u8]) -> bool {
-        self.may(value) && self.folded(&String::from_utf8_lossy(value))
+        self.may(value) && self.held(value)
+    }
+
+    /// [`Accepts::value`] for a value that a view says may well be accepted: not turned away
+    /// first, and found as written before it is read as text.
+    fn held(&mut self, value: &[u8]) -> bool {
+        if let Some(finder) = &self.as_written {
+            let judged = match self.filter {
+                Filter::Contains { .. } => Some(value),
+                Filter::Attribute { name, .. } => attribute_value(value, name),
+                Filter::Date { .. } | Filter::IndexedSince(_) => None,
+            };
+            if judged.is_some_and(|judged| finder.find(judged).is_some()) {
+                return true;
+            }
+        }
+        match std::str::from_utf8(value) {
+            Ok(value) => self.folded(value),
+            Err(_) => self.folded(&String::from_utf8_lossy(value)),
+        }
     }
 
     /// False when `value` cannot be accepted whatever it folds to: a `Contains` or `Attribute`
@@ -125,7 +146,7 @@ impl<'a> Accepts<'a> {
     fn folded(&mut self, value: &str) -> bool {
         let (needle, form) = (&self.needle.chars, &mut self.form);
         let mut holds_wanted = |value: &str| {
-            (self.as_written && value.contains(&self.wanted))
+            (self.as_written.as_ref()).is_some_and(|finder| finder.find(value.as_bytes()).is_some())
                 || contains_folded(value, needle, form)
                     .unwrap_or_else(|| fold(value).as_string().contains(&self.wanted))
         };
@@ -208,17 +229,18 @@ fn matching_ords(
     Ok(by_segment)
 }
 
-/// [`matching_ords`] for a filter on titles or 文号 that looks for something, judging only the
-/// values of the heads that may hold it: the names' view (`schema::NAME`, the title and the 文号
-/// folded, on a document's first head) finds the documents whose names may hold the literal, as
-/// a search finds paragraphs; a head that goes on with a document from a part of its file read
-/// before carries no names, and is judged whatever its title. Walking the column judged every
-/// title of the collection.
-fn named_ords(
+/// The heads whose title or 文号 a filter accepts, for a filter that looks for something,
+/// judging only the values of the heads that may hold it: the names' view (`schema::NAME`, the
+/// title and the 文号 folded, on a document's first head) finds the documents whose names may
+/// hold the literal, as a search finds paragraphs; a head that goes on with a document from a
+/// part of its file read before carries no names, and is judged whatever its title. Walking the
+/// column judged every title of the collection, and reading every head's value again found
+/// their heads.
+fn named_heads(
     ctx: &Context,
     column: &str,
     accepts: &mut Accepts,
-) -> Result<HashMap<SegmentId, Vec<u64>>, Error> {
+) -> Result<Arc<HashMap<SegmentId, Vec<DocId>>>, Error> {
     let query = grams_query(ctx.fields.name, None, &accepts.needle);
     let weight = query.weight(EnableScoring::disabled_from_searcher(ctx.searcher))?;
     let mut by_segment = HashMap::new();
@@ -226,18 +248,36 @@ fn named_ords(
         let Some(values) = segment.fast_fields().str(column)? else {
             continue;
         };
-        let mut heads = going_on(segment, ctx.fields)?;
-        weight.for_each_no_score(segment, &mut |docs| heads.extend_from_slice(docs))?;
-        let accepted = accepted_ords(&values, &heads, accepts)?;
-        if !accepted.is_empty() {
-            by_segment.insert(segment.segment_id(), accepted);
+        let mut candidates = going_on(segment, ctx.fields)?;
+        weight.for_each_no_score(segment, &mut |docs| candidates.extend_from_slice(docs))?;
+        candidates.sort_unstable();
+        candidates.dedup();
+        let heads = judged_heads(&values, candidates, accepts)?;
+        if !heads.is_empty() {
+            by_segment.insert(segment.segment_id(), heads);
         }
     }
-    Ok(by_segment)
+    Ok(Arc::new(by_segment))
+}
+
+/// Of `candidates` (heads, in order), those with a value in the text column `values` that the
+/// filter accepts: each value read and judged once.
+fn judged_heads(
+    values: &StrColumn,
+    candidates: Vec<DocId>,
+    accepts: &mut Accepts,
+) -> Result<Vec<DocId>, Error> {
+    let accepted = accepted_ords(values, &candidates, accepts)?;
+    Ok((candidates.into_iter())
+        .filter(|&head| {
+            (values.ords().values_for_doc(head)).any(|ord| accepted.binary_search(&ord).is_ok())
+        })
+        .collect())
 }
 
 /// The numbers of the values of `heads` in the text column `values` (every value of each) that
-/// the filter accepts, in order: each value read and judged once.
+/// the filter accepts, in order: each value read and judged once. The heads are those a view
+/// found, whose values mostly hold what is looked for: none is turned away unfolded.
 fn accepted_ords(
     values: &StrColumn,
     heads: &[DocId],
@@ -252,7 +292,7 @@ fn accepted_ords(
     let mut each = ords.iter();
     values.dictionary().sorted_ords_to_term_cb(&ords, |value| {
         if let Some(&ord) = each.next()
-            && accepts.value(value)
+            && accepts.held(value)
         {
             accepted.push(ord);
         }
@@ -323,12 +363,7 @@ fn attribute_heads(
         };
         let mut candidates = Vec::new();
         weight.for_each_no_score(segment, &mut |docs| candidates.extend_from_slice(docs))?;
-        let accepted = accepted_ords(&values, &candidates, accepts)?;
-        let heads: Vec<DocId> = (candidates.into_iter())
-            .filter(|&head| {
-                (values.ords().values_for_doc(head)).any(|ord| accepted.binary_search(&ord).is_ok())
-            })
-            .collect();
+        let heads = judged_heads(&values, candidates, accepts)?;
         if !heads.is_empty() {
             by_segment.insert(segment.segment_id(), heads);
         }
@@ -455,8 +490,7 @@ fn find(ctx: &Context, filter: &Filter) -> Result<Found, Error> {
     let mut accepts = Accepts::for_many(filter);
     Ok(match filter_values(ctx.fields, filter) {
         Values::Named(column) if accepts.needle.chars.iter().any(|&c| c != ' ') => {
-            let ords = named_ords(ctx, column, &mut accepts)?;
-            Found::Heads(heads_of(ctx, column, ords)?)
+            Found::Heads(named_heads(ctx, column, &mut accepts)?)
         }
         Values::Named(column) => {
             let ords = matching_ords(ctx, column, &Span::default(), &mut accepts)?;
