@@ -20,6 +20,11 @@ pub struct TermDocs<'a> {
 }
 
 impl TermDocs<'_> {
+    /// How many paragraphs of the segment hold the term, deleted ones included.
+    pub fn doc_freq(&self) -> u32 {
+        self.info.doc_freq
+    }
+
     /// The paragraphs of the segment that hold the term, deleted ones included.
     pub fn postings(&self) -> Result<SegmentPostings, Error> {
         Ok(self
@@ -84,7 +89,7 @@ impl Span {
 }
 
 /// [`each_term`] over the terms of `span` only.
-fn each_term_in(
+pub fn each_term_in(
     segment: &SegmentReader,
     field: Field,
     span: &Span,

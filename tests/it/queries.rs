@@ -749,8 +749,9 @@ proptest! {
 /// for in the matching form (traditional and simplified alike, Latin in any case), whichever
 /// value it is among the file's, and no file whose other attribute holds it. 1,050 files: their
 /// keywords drawn from a few characters, over a thousand values (searched in the attributes'
-/// view), their kind one of six (walked); asked for pieces of them in either script. The answer
-/// is a scan of the manifest's values, folded.
+/// view: by their bigrams, a rare character alone by the grams it begins), their kind one of six
+/// (walked); asked for pieces of them in either script. The answer is a scan of the manifest's
+/// values, folded.
 #[test]
 fn an_attribute_filter_keeps_exactly_the_files_whose_value_holds_it() {
     use gazette::text::fold::fold;
@@ -771,7 +772,12 @@ fn an_attribute_filter_keeps_exactly_the_files_whose_value_holds_it() {
     let mut manifest = String::from("file\ttitle\tkeywords\tkind\n");
     let mut values = Vec::new();
     for i in 0..1050 {
-        let keywords: String = (0..4 + next(12)).map(|_| alphabet[next(14)]).collect();
+        let mut keywords: String = (0..4 + next(12)).map(|_| alphabet[next(14)]).collect();
+        if i % 40 == 7 {
+            // A rare character, which the view finds by the grams it begins.
+            let at = keywords.char_indices().nth(next(4)).map_or(0, |(at, _)| at);
+            keywords.insert(at, 'Z');
+        }
         let kind = kinds[next(kinds.len())].to_string();
         let file = format!("f{i:04}.txt");
         std::fs::write(docs.join(&file), format!("正文第{i}段。\n")).unwrap();
@@ -790,7 +796,7 @@ fn an_attribute_filter_keeps_exactly_the_files_whose_value_holds_it() {
             asked.insert(piece);
         }
     }
-    asked.extend(["地方政府", "a", "条例", "教育a"].map(String::from));
+    asked.extend(["地方政府", "a", "条例", "教育a", "z", "Z", "Zb"].map(String::from));
     for wanted in asked.iter().filter(|wanted| !wanted.contains(';')) {
         // The query's syntax would cut a value at `;`.
         let folded = fold(wanted).as_string();
