@@ -188,6 +188,11 @@ fn tokenize(query: &str) -> Result<Vec<(usize, Token)>, Error> {
                 {
                     i += 1;
                 }
+                if chars.get(i) == Some(&'(')
+                    && field_name(&String::from_iter(&chars[start..i])).is_some()
+                {
+                    i = value_in_parentheses(&chars, i)?;
+                }
                 let word: String = chars[start..i].iter().collect();
                 let token = match word.as_str() {
                     "OR" => Token::Or,
@@ -226,6 +231,34 @@ fn tokenize(query: &str) -> Result<Vec<(usize, Token)>, Error> {
         }
     }
     Ok(tokens)
+}
+
+/// Where a field's value that goes on with `(` at `chars[open]` ends: parentheses inside a value
+/// are part of it when they close within it, as titles write them (`document:办法(试行)`,
+/// `document:(试行)`), and a `)` that closes nothing ends it, as it closes a group
+/// (`(政府 document:条例)`). A `(` left open where the value ends is an error: `document:(条例 OR
+/// 办法)` would otherwise look for the title `(条例`.
+fn value_in_parentheses(chars: &[char], open: usize) -> Result<usize, Error> {
+    let mut opened = Vec::new();
+    let mut i = open;
+    while let Some(&c) = chars.get(i) {
+        match c {
+            '(' => opened.push(i),
+            ')' if opened.pop().is_none() => break,
+            ')' => {}
+            c if c.is_whitespace() || c == '"' => break,
+            _ => {}
+        }
+        i += 1;
+    }
+    match opened.first() {
+        Some(&unclosed) => Err(error(
+            unclosed,
+            "this ( in a field's value is never closed within it: quote a value with spaces \
+             (document:\"...\"), or give each value its field ((document:条例 OR document:办法))",
+        )),
+        None => Ok(i),
+    }
 }
 
 /// The name of a `name:value` term: ASCII letters, digits and `_`, starting with a letter.
@@ -552,6 +585,45 @@ mod tests {
                 value: "地方性法规".into()
             })
         );
+    }
+
+    /// Parentheses closed within a field's value are part of it; one that closes a group ends it;
+    /// one left open is an error at its place.
+    #[test]
+    fn parentheses_within_a_fields_value_are_part_of_it() {
+        let document = |value: &str| {
+            Expr::Filter(Filter::Contains {
+                field: Field::Document,
+                value: value.into(),
+            })
+        };
+        assert_eq!(parse("document:(试行)").unwrap(), document("(试行)"));
+        assert_eq!(
+            parse("发展 document:办法(试行)").unwrap(),
+            Expr::And(vec![lit("发展"), document("办法(试行)")])
+        );
+        assert_eq!(
+            parse("(政府 document:条例) OR 法").unwrap(),
+            Expr::Or(vec![
+                Expr::And(vec![lit("政府"), document("条例")]),
+                lit("法")
+            ])
+        );
+        assert_eq!(
+            parse("(document:办法(试行))").unwrap(),
+            document("办法(试行)")
+        );
+        assert_eq!(parse("document:a(b)c(d)").unwrap(), document("a(b)c(d)"));
+        // Not a value: the text before the parenthesis is a word, as before.
+        assert_eq!(
+            parse("办法(试行)").unwrap(),
+            Expr::And(vec![lit("办法"), lit("试行")])
+        );
+        let err = parse("document:(条例 OR 办法)").unwrap_err().to_string();
+        assert!(err.contains("(at character 10)"), "{err}");
+        assert!(err.contains("never closed"), "{err}");
+        let err = parse("发展 docno:国发((2023)").unwrap_err().to_string();
+        assert!(err.contains("(at character 12)"), "{err}");
     }
 
     #[test]
