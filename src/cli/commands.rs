@@ -432,7 +432,11 @@ fn stats(args: &StatsArgs) -> anyhow::Result<ExitCode> {
         tables::stats(&mut out, &buckets, stdout_color())?;
     }
     out.flush()?;
-    Ok(found(buckets.iter().any(|b| b.paragraphs > 0)))
+    let any = buckets.iter().any(|b| b.paragraphs > 0);
+    if !any {
+        note_unknown_attributes(&engine, &config.query);
+    }
+    Ok(found(any))
 }
 
 fn show_command(args: &ShowArgs) -> anyhow::Result<ExitCode> {
@@ -448,7 +452,6 @@ fn show_command(args: &ShowArgs) -> anyhow::Result<ExitCode> {
     Ok(found(!shown.paragraphs.is_empty()))
 }
 
-/// Writes a completion script for `shell` to standard output.
 fn check_command(args: &CheckArgs) -> anyhow::Result<ExitCode> {
     let dir = &args.location.index;
     let started = std::time::Instant::now();
@@ -466,6 +469,7 @@ fn check_command(args: &CheckArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::from(2))
 }
 
+/// Writes a completion script for `shell` to standard output.
 fn completions(args: &CompletionsArgs) -> anyhow::Result<ExitCode> {
     let mut command = Cli::command();
     clap_complete::generate(args.shell, &mut command, "gazette", &mut io::stdout());

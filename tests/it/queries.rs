@@ -230,13 +230,18 @@ fn filters_keep_only_what_they_name() {
     // A misspelt field is an attribute no file has: said so, with what there is to filter on;
     // an attribute that files have and that holds nothing asked for gets no such note.
     let note = |query: &str, flags: &[&str]| {
-        let mut args = vec!["search", query, "--index", index().to_str().unwrap()];
-        args.extend(flags);
+        let command = if flags.contains(&"stats") {
+            "stats"
+        } else {
+            "search"
+        };
+        let mut args = vec![command, query, "--index", index().to_str().unwrap()];
+        args.extend(flags.iter().filter(|&&flag| flag != "stats"));
         let out = gazette(&args);
         assert_eq!(out.status.code(), Some(1), "{query}");
         stderr(&out)
     };
-    for flags in [&[][..], &["--count"], &["--json"]] {
+    for flags in [&[][..], &["--count"], &["--json"], &["stats"]] {
         let said = note("的 titel:条例", flags);
         assert!(
             said.contains("no indexed file has an attribute `titel`")
@@ -246,6 +251,7 @@ fn filters_keep_only_what_they_name() {
         );
     }
     assert!(!note("的 doc_style_l:不存在", &[]).contains("no indexed file has"));
+    assert!(!note("的 doc_style_l:不存在", &["stats"]).contains("no indexed file has"));
     // Filters alone list every paragraph they keep.
     let (code, out) = run(&["search", "year:2014", "--count"]);
     assert_eq!(code, 0);
