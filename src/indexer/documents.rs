@@ -227,8 +227,8 @@ fn add_file_terms(doc: &mut TantivyDocument, fields: &Fields, file: &File, loade
     doc.add_u64(fields.first_indexed, file.times.first_indexed);
 }
 
-/// The citation fields a head carries as terms or columns, for filters (`crate::search::runs`: a filter
-/// matches the paragraphs of the heads that hold a value it accepts); the citation itself is
+/// The citation fields a head carries as terms or columns, for filters (`crate::search::runs`: a
+/// filter matches the paragraphs of the heads that hold a value it accepts); the citation itself is
 /// stored beside them.
 fn add_filter_terms(
     doc: &mut TantivyDocument,

@@ -149,13 +149,13 @@ impl<'a> Accepts<'a> {
         self.may.as_mut().is_none_or(|may| may.may(value))
     }
 
-    /// Whether the filter accepts `value`, folded where it looks for a value.
+    /// Whether the filter accepts `value`, folded where it looks for a value. Asked after
+    /// [`Accepts::holds_as_written`] said nothing.
     fn folded(&mut self, value: &str) -> bool {
         let (needle, form) = (&self.needle.chars, &mut self.form);
         let mut holds_wanted = |value: &str| {
-            (self.as_written.as_ref()).is_some_and(|finder| finder.find(value.as_bytes()).is_some())
-                || contains_folded(value, needle, form)
-                    .unwrap_or_else(|| fold(value).as_string().contains(&self.wanted))
+            contains_folded(value, needle, form)
+                .unwrap_or_else(|| fold(value).as_string().contains(&self.wanted))
         };
         match self.filter {
             Filter::Contains { .. } => holds_wanted(value),
@@ -254,16 +254,29 @@ fn named_heads(
 ) -> Result<Arc<HashMap<SegmentId, Vec<DocId>>>, Error> {
     let query = grams_query(ctx.fields.name, None, &accepts.needle);
     let weight = query.weight(EnableScoring::disabled_from_searcher(ctx.searcher))?;
+    judged_by_segment(ctx, column, accepts, |segment| {
+        let mut candidates = going_on(segment, ctx.fields)?;
+        weight.for_each_no_score(segment, &mut |docs| candidates.extend_from_slice(docs))?;
+        candidates.sort_unstable();
+        candidates.dedup();
+        Ok(candidates)
+    })
+}
+
+/// In each segment, of the heads `candidates` finds (in order), those with a value in the text
+/// column `column` that the filter accepts.
+fn judged_by_segment(
+    ctx: &Context,
+    column: &str,
+    accepts: &mut Accepts,
+    mut candidates: impl FnMut(&SegmentReader) -> Result<Vec<DocId>, Error>,
+) -> Result<Arc<HashMap<SegmentId, Vec<DocId>>>, Error> {
     let mut by_segment = HashMap::new();
     for segment in ctx.searcher.segment_readers() {
         let Some(values) = segment.fast_fields().str(column)? else {
             continue;
         };
-        let mut candidates = going_on(segment, ctx.fields)?;
-        weight.for_each_no_score(segment, &mut |docs| candidates.extend_from_slice(docs))?;
-        candidates.sort_unstable();
-        candidates.dedup();
-        let heads = judged_heads(&values, candidates, accepts)?;
+        let heads = judged_heads(&values, candidates(segment)?, accepts)?;
         if !heads.is_empty() {
             by_segment.insert(segment.segment_id(), heads);
         }
@@ -348,9 +361,10 @@ fn values_in_span(ctx: &Context, column: &str, span: &Span) -> Result<u64, Error
 enum InView {
     /// Those that hold every bigram of it.
     Bigrams(Box<dyn Query>),
-    /// A character alone: those that hold a gram it begins. Each character of a value begins
-    /// one, a bigram or the last of a run ([`crate::store::tokenizers::RUN_END`]).
-    Starting(char),
+    /// A character alone: those that hold a gram it begins, the view's terms in this span. Each
+    /// character of a value begins one, a bigram or the last of a run
+    /// ([`crate::store::tokenizers::RUN_END`]).
+    Starting(Span),
 }
 
 /// How the attributes' view finds what `accepts` looks for; `None` when it holds no bigram and
@@ -368,7 +382,7 @@ fn in_view(ctx: &Context, accepts: &Accepts) -> Option<InView> {
         return Some(InView::Bigrams(Box::new(BooleanQuery::new(bigrams))));
     }
     match accepts.needle.chars[..] {
-        [c] if c != ' ' => Some(InView::Starting(c)),
+        [c] if c != ' ' => Some(InView::Starting(Span::prefix(c.to_string().as_bytes()))),
         _ => None,
     }
 }
@@ -376,17 +390,16 @@ fn in_view(ctx: &Context, accepts: &Accepts) -> Option<InView> {
 impl InView {
     /// Whether the view finds fewer heads to judge than walking the `values` of the attribute
     /// judges: always for bigrams; for a character alone, when the grams it begins are held by
-    /// fewer heads than half the values. A character in many values of the attributes
-    /// (法, 部: in the level of every law) is in most heads, and each head's every value is
-    /// judged (`政府 keywords:法` 9 → 16 ms by the view), a rare one in few (`keywords:鑫` 8 → 0.2).
+    /// fewer heads than half the values. A character in many values of the attributes (法, 部:
+    /// in the level of every law) is in most heads, each of whose values would be judged; a
+    /// rare one is in few (docs/PERFORMANCE.md, round 37).
     fn narrows(&self, ctx: &Context, values: u64) -> Result<bool, Error> {
-        let InView::Starting(c) = self else {
+        let InView::Starting(span) = self else {
             return Ok(true);
         };
-        let span = Span::prefix(c.to_string().as_bytes());
         let mut heads = 0u64;
         for segment in ctx.searcher.segment_readers() {
-            each_term_in(segment, ctx.fields.attribute_grams, &span, |_, docs| {
+            each_term_in(segment, ctx.fields.attribute_grams, span, |_, docs| {
                 heads += u64::from(docs.doc_freq());
                 Ok(())
             })?;
@@ -403,43 +416,32 @@ fn attribute_heads(
     view: InView,
     accepts: &mut Accepts,
 ) -> Result<Arc<HashMap<SegmentId, Vec<DocId>>>, Error> {
-    let weight = match &view {
+    let column = schema::ATTRIBUTES;
+    match view {
         InView::Bigrams(query) => {
-            Some(query.weight(EnableScoring::disabled_from_searcher(ctx.searcher))?)
+            let weight = query.weight(EnableScoring::disabled_from_searcher(ctx.searcher))?;
+            judged_by_segment(ctx, column, accepts, |segment| {
+                let mut candidates = Vec::new();
+                weight
+                    .for_each_no_score(segment, &mut |docs| candidates.extend_from_slice(docs))?;
+                Ok(candidates)
+            })
         }
-        InView::Starting(_) => None,
-    };
-    let mut by_segment = HashMap::new();
-    for segment in ctx.searcher.segment_readers() {
-        let Some(values) = segment.fast_fields().str(schema::ATTRIBUTES)? else {
-            continue;
-        };
-        let mut candidates = Vec::new();
-        match (&weight, &view) {
-            (Some(weight), _) => {
-                weight.for_each_no_score(segment, &mut |docs| candidates.extend_from_slice(docs))?
-            }
-            (None, InView::Starting(c)) => {
-                let span = Span::prefix(c.to_string().as_bytes());
-                each_term_in(segment, ctx.fields.attribute_grams, &span, |_, docs| {
-                    let mut postings = docs.postings()?;
-                    while postings.doc() != TERMINATED {
-                        candidates.push(postings.doc());
-                        postings.advance();
-                    }
-                    Ok(())
-                })?;
-                candidates.sort_unstable();
-                candidates.dedup();
-            }
-            (None, InView::Bigrams(_)) => {}
-        }
-        let heads = judged_heads(&values, candidates, accepts)?;
-        if !heads.is_empty() {
-            by_segment.insert(segment.segment_id(), heads);
-        }
+        InView::Starting(span) => judged_by_segment(ctx, column, accepts, |segment| {
+            let mut candidates = Vec::new();
+            each_term_in(segment, ctx.fields.attribute_grams, &span, |_, docs| {
+                let mut postings = docs.postings()?;
+                while postings.doc() != TERMINATED {
+                    candidates.push(postings.doc());
+                    postings.advance();
+                }
+                Ok(())
+            })?;
+            candidates.sort_unstable();
+            candidates.dedup();
+            Ok(candidates)
+        }),
     }
-    Ok(Arc::new(by_segment))
 }
 
 /// The heads of `segment` that go on with a document begun in a part of its file read before:

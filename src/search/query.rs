@@ -188,12 +188,11 @@ fn tokenize(query: &str) -> Result<Vec<(usize, Token)>, Error> {
                 {
                     i += 1;
                 }
-                if chars.get(i) == Some(&'(')
-                    && field_name(&String::from_iter(&chars[start..i])).is_some()
-                {
+                let mut word: String = chars[start..i].iter().collect();
+                if chars.get(i) == Some(&'(') && field_name(&word).is_some() {
                     i = value_in_parentheses(&chars, i)?;
+                    word = chars[start..i].iter().collect();
                 }
-                let word: String = chars[start..i].iter().collect();
                 let token = match word.as_str() {
                     "OR" => Token::Or,
                     "AND" => Token::And,

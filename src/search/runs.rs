@@ -169,8 +169,7 @@ impl Runs {
         }
         // The last matching start at or before the target, galloping from the current run: a
         // word's postings seek a filter's runs paragraph by paragraph, mostly into the same run
-        // or one a few runs on, and a search of all the runs left cost a third of
-        // `政府 document:条例` (thousands of laws' runs).
+        // or one a few runs on, and a filter on laws' titles has thousands of runs.
         let after = self.at + first_after(&self.matching[self.at..], target);
         if after - 1 != self.at {
             self.at = after - 1;
@@ -233,8 +232,7 @@ impl DocumentsQuery {
         }
     }
 
-    /// The paragraphs of the documents of `heads`, by segment, each list in order
-    /// ([`heads_with_values`]).
+    /// The paragraphs of the documents of `heads`, by segment, each list in order.
     pub(super) fn of_heads(
         heads: Arc<HashMap<SegmentId, Vec<DocId>>>,
         fields: &Fields,
@@ -365,7 +363,8 @@ impl DocSet for Runs {
         let horizon = min_doc + 64 * mask.len() as DocId;
         let mut doc = self.seek(min_doc);
         while doc < horizon {
-            let end = self.end().min(horizon);
+            let run_end = self.end();
+            let end = run_end.min(horizon);
             for (i, bits) in mask.iter_mut().enumerate() {
                 let (low, high) = (min_doc + 64 * i as DocId, min_doc + 64 * (i as DocId + 1));
                 if doc < high && end > low {
@@ -374,7 +373,7 @@ impl DocSet for Runs {
                     *bits = bits.union(between(from, to));
                 }
             }
-            doc = if end < horizon || end == self.end() {
+            doc = if run_end <= horizon {
                 self.go_to_start(self.at + 1)
             } else {
                 self.doc = horizon;

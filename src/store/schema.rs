@@ -2,9 +2,9 @@
 //! for recall, jieba words for ranking).
 //!
 //! What a gazette document says once is indexed and kept once, on its first paragraph, the
-//! document's head: the whole citation in [`CITATION`] (with where the head stands in its
-//! document and file), the citation fields as terms or columns for filters and the file's [`PATH`] (a
-//! filter matches the paragraphs of the heads that hold a value it accepts, and a changed file's
+//! document's head: the whole citation in [`CITATION`] (with where the head stands in its document
+//! and file), the citation fields as terms or columns for filters and the file's [`PATH`] (a filter
+//! matches the paragraphs of the heads that hold a value it accepts, and a changed file's
 //! paragraphs are deleted so, see `crate::search::runs`), the title. Every paragraph carries only
 //! the numbers that sort and filter ([`DATE_KEY`], [`INDEXED_AT`]).
 //!
