@@ -34,6 +34,7 @@
 //!   attributes (for `show`, `--csv` and the web page).
 //! - `engine`: the open index that runs them all.
 
+mod accepts;
 mod char_counts;
 pub mod char_query;
 mod contents;

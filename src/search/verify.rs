@@ -9,7 +9,7 @@ use tantivy::schema::IndexRecordOption;
 use tantivy::{BitSet, DocAddress, DocSet, Searcher, TERMINATED, Term};
 
 use crate::search::Hit;
-use crate::search::filter::{filter_accepts, folded_contains};
+use crate::search::accepts::{filter_accepts, folded_contains};
 use crate::search::held;
 use crate::search::near::near;
 use crate::search::plan::{Prepared, Run};
