@@ -266,18 +266,17 @@ fn search_with(run: &Run, config: &SearchConfig) -> Result<SearchResult, Error> 
         }
         (every_candidate(run)?, None)
     } else if limit == Some(0) {
-        // None is shown (names fill the page): the matches are only counted, without scores,
-        // by the character view's query alone where there is one: the ranked query would still
-        // open its optional signals (the titles that hold 政府, every one of them).
-        let counted = match &run.word_first {
-            Some(word_first) => word_first.matches.as_ref(),
-            None => run.query.as_ref(),
-        };
-        (Vec::new(), Some(spread::search(searcher, counted, &Count)?))
+        // None is shown (names fill the page): the matches are only counted, without scores
+        // and without the optional signals the ranked query would still open (the titles and
+        // headings that hold 政府, every one of them).
+        (
+            Vec::new(),
+            Some(spread::search(searcher, run.matches()?, &Count)?),
+        )
     } else {
         let k = limit.unwrap_or(usize::MAX).max(1);
         let k = if limit.is_none() {
-            spread::search(searcher, &run.query, &Count)?.max(1)
+            spread::search(searcher, run.matches()?, &Count)?.max(1)
         } else {
             k
         };

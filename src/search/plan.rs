@@ -3,7 +3,7 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use tantivy::query::{AllQuery, BooleanQuery, ConstScoreQuery, Occur, Query};
 use tantivy::{DocAddress, Searcher, Term};
@@ -13,7 +13,7 @@ use crate::search::char_query::CharQuery;
 use crate::search::context_query::K1;
 use crate::search::engine::Engine;
 use crate::search::filter::{Accepted, filter_query};
-use crate::search::literal::{grams_query, literal_exact_in_index, literal_query, lone_char};
+use crate::search::literal::{literal_exact_in_index, literal_query, lone_char};
 use crate::search::query::{self, Expr};
 use crate::search::rank::{CONTEXT_BOOST, Dates, WORD_BONUS};
 use crate::search::stored::{Heads, Paragraph};
@@ -227,6 +227,10 @@ pub(super) struct Run {
     pub(super) searcher: Searcher,
     pub(super) fields: Fields,
     pub(super) query: Box<dyn Query>,
+    /// [`Run::matches`], built when first asked.
+    matches: OnceLock<Box<dyn Query>>,
+    /// The values the filters of the engine's searches accepted, for [`Run::matches`].
+    accepted: Arc<Accepted>,
     /// For a query of one literal ranked by relevance: its whole-word matches alone, which hold
     /// the best hits when there are enough of them (see [`below_word_bonus`]).
     pub(super) word_first: Option<WordFirst>,
@@ -243,12 +247,9 @@ pub(super) struct Run {
     pub(super) dates: Arc<Dates>,
 }
 
-/// A literal's whole-word matches, ranked as [`Run::query`] ranks them, and its matches, to count.
+/// A literal's whole-word matches, ranked as [`Run::query`] ranks them.
 pub(super) struct WordFirst {
     pub(super) ranked: Box<dyn Query>,
-    /// Every match, unscored: the character view's query alone, cheaper to count than the
-    /// ranked query with its optional signals.
-    pub(super) matches: Box<dyn Query>,
 }
 
 impl Run {
@@ -283,7 +284,6 @@ impl Run {
                 };
                 Some(WordFirst {
                     ranked: literal_query(&ctx, literal),
-                    matches: grams_query(fields.grams, Some(fields.chars), &fold(literal)),
                 })
             }
             _ => None,
@@ -311,9 +311,32 @@ impl Run {
             searcher,
             fields,
             query,
+            matches: OnceLock::new(),
+            accepted: Arc::clone(&engine.accepted),
             word_first,
             whole_words,
         })
+    }
+
+    /// Every match of [`Run::query`], unscored: the query without its optional signals (a
+    /// literal's word and context, which a ranking adds), so that a count opens none of them:
+    /// the context of 政府 is every paragraph under a heading that holds it.
+    pub(super) fn matches(&self) -> Result<&dyn Query, Error> {
+        if let Some(matches) = self.matches.get() {
+            return Ok(matches.as_ref());
+        }
+        let ctx = Context {
+            searcher: &self.searcher,
+            fields: &self.fields,
+            grams: self.fields.grams,
+            words: self.prepared.words,
+            plain_bm25: true,
+            word_first: false,
+            script: self.prepared.script,
+            accepted: &self.accepted,
+        };
+        let matches = to_query(&ctx, &self.prepared.expr)?;
+        Ok(self.matches.get_or_init(|| matches).as_ref())
     }
 
     /// The paragraph at `address`, ready for [`Run::check`]: with its citation when the

@@ -144,7 +144,7 @@ pub(super) fn top_by_score(run: &Run, k: usize) -> Result<(Vec<(f32, DocAddress)
     if let Some(word_first) = &run.word_first {
         let top = spread::search(searcher, word_first.ranked.as_ref(), &best)?;
         if top.len() >= k {
-            let total = spread::search(searcher, word_first.matches.as_ref(), &Count)?;
+            let total = spread::search(searcher, run.matches()?, &Count)?;
             return Ok((top, total));
         }
     }

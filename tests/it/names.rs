@@ -681,6 +681,47 @@ fn a_near_whose_names_fill_the_page_counts_the_paragraphs_its_text_holds() {
     assert!(filled >= 3, "only {filled} NEARs fill the page with names");
 }
 
+/// Queries of several literals, with a NOT, an OR or a filter, whose names fill the page count
+/// their paragraphs as `--all` finds them: a count opens none of the signals that only rank (the
+/// literals' words, the titles and headings above a paragraph).
+#[test]
+fn a_compound_query_whose_names_fill_the_page_counts_the_paragraphs_it_holds() {
+    let index = &written().index;
+    let mut filled = 0;
+    for query in [
+        "关于 -云台山",
+        "通知 -养护",
+        "通知 OR 意见",
+        "管理 OR 保护",
+        "加强 管理",
+        "关于 通知",
+        "管理 date:2024-01-15",
+        "关于 gazette:修武县人民政府公报",
+    ] {
+        let best = top(index, query, "2");
+        if best.len() < 2 || best.iter().any(|hit| hit["matched_in"] == "text") {
+            continue;
+        }
+        filled += 1;
+        let paragraphs = all_hits(index, query, &[]).len();
+        let out = gazette(&["search", query, "-n", "2", "--index", index]);
+        let footer = stdout(&out).lines().last().unwrap_or_default().to_string();
+        let expected = if paragraphs == 0 {
+            "match".to_string()
+        } else {
+            format!(" {paragraphs} paragraph")
+        };
+        assert!(
+            footer.contains(&expected) && (paragraphs > 0 || !footer.contains(" paragraph")),
+            "{query}: {footer} / {paragraphs} paragraphs read"
+        );
+    }
+    assert!(
+        filled >= 4,
+        "only {filled} queries fill the page with names"
+    );
+}
+
 /// Indexes the files of `corpus` named by manifest `rows` (file, gazette, issue, date), the first
 /// file of each issue and then the second (`rows` alternate them) in two runs, so that an issue's
 /// heads lie in two segments. Gives the index.
