@@ -780,10 +780,13 @@ fn shortest_first(
     dates: &Arc<Dates>,
 ) -> impl tantivy::collector::Collector<Fruit = Vec<((u64, u64), DocAddress)>> {
     let all_dates = Arc::clone(dates);
-    TopDocs::with_limit(limit).tweak_score(move |segment: &tantivy::SegmentReader| {
+    // Ordered by the name's length and the date alone, not by a score: the query is searched
+    // without scoring, and a name's BM25 (a column read for each title that holds 国) is never
+    // computed for nothing.
+    TopDocs::with_limit(limit).order_by(move |segment: &tantivy::SegmentReader| {
         let lengths = Norms::open(segment, view).ok().flatten();
         let dates = all_dates.values(segment);
-        move |doc: tantivy::DocId, _score: f32| {
+        move |doc: tantivy::DocId| {
             let length = lengths.as_ref().map_or(0, |l| u64::from(l.fieldnorm(doc)));
             let shortness = u64::MAX - length;
             let date = dates.as_ref().map_or(0, |column| column.get_val(doc));
