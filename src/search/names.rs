@@ -780,9 +780,9 @@ fn shortest_first(
     dates: &Arc<Dates>,
 ) -> impl tantivy::collector::Collector<Fruit = Vec<((u64, u64), DocAddress)>> {
     let all_dates = Arc::clone(dates);
-    // Ordered by the name's length and the date alone, not by a score: the query is searched
-    // without scoring, and a name's BM25 (a column read for each title that holds 国) is never
-    // computed for nothing.
+    // Ordered by the name's length and the date alone: the query is searched without scoring,
+    // where a score nobody reads cost a column read for each title that holds the literal (国:
+    // thousands of titles).
     TopDocs::with_limit(limit).order_by(move |segment: &tantivy::SegmentReader| {
         let lengths = Norms::open(segment, view).ok().flatten();
         let dates = all_dates.values(segment);
