@@ -33,7 +33,7 @@ pub(super) fn each_match(run: &Run, f: &mut dyn FnMut(DocAddress, usize)) -> Res
             }
             undecided
         }
-        None => spread::search(&run.searcher, &run.query, &DocSetCollector)?
+        None => spread::search(&run.searcher, run.matches()?, &DocSetCollector)?
             .into_iter()
             .collect(),
     };
