@@ -2,7 +2,7 @@
 //! alone, otherwise from the text.
 
 use tantivy::collector::DocSetCollector;
-use tantivy::query::{EnableScoring, Query, Scorer};
+use tantivy::query::{EnableScoring, Scorer};
 use tantivy::{DocAddress, DocId, DocSet, SegmentReader, TERMINATED};
 
 use crate::Error;
@@ -88,7 +88,9 @@ fn read_character(run: &Run, c: char) -> Result<CharQuery, Error> {
     Ok(query)
 }
 
-/// The one literal of an expression that is a literal alone or with filters.
+/// The one literal of an expression that is a literal alone or with filters and exclusions: what
+/// an exclusion (`-经济`) keeps out is decided by the paragraphs the query matches, and it adds no
+/// occurrence of its own (`crate::search::verify::evaluate`).
 pub(super) fn sole_literal(expr: &Expr) -> Option<&str> {
     match expr {
         Expr::Literal(literal) => Some(literal),
@@ -96,7 +98,7 @@ pub(super) fn sole_literal(expr: &Expr) -> Option<&str> {
             let mut found = None;
             for item in items {
                 match item {
-                    Expr::Filter(_) => {}
+                    Expr::Filter(_) | Expr::Not(_) => {}
                     Expr::Literal(literal) if found.is_none() => found = Some(literal.as_str()),
                     _ => return None,
                 }
@@ -138,7 +140,7 @@ pub(super) fn count_from_index(
         let matching = match literal_alone(run) {
             true => None,
             false => Some(
-                run.query
+                run.matches()?
                     .weight(EnableScoring::disabled_from_searcher(&run.searcher))?,
             ),
         };
@@ -170,7 +172,7 @@ pub(super) fn count_from_index(
         return Ok(false);
     };
     let matching = run
-        .query
+        .matches()?
         .weight(EnableScoring::disabled_from_searcher(&run.searcher))?;
     let count_segment = |ord: u32,
                          segment: &SegmentReader,
@@ -243,12 +245,20 @@ mod tests {
     }
 
     #[test]
-    fn counts_come_from_postings_only_for_one_literal_with_filters() {
+    fn counts_come_from_postings_only_for_one_literal_with_filters_and_exclusions() {
         let sole = |q: &str| sole_literal(&parse(q).unwrap()).map(str::to_string);
         assert_eq!(sole("云台山").as_deref(), Some("云台山"));
         assert_eq!(sole("云台山 year:2025").as_deref(), Some("云台山"));
         assert_eq!(sole("云台山 实验室"), None);
         assert_eq!(sole("云台山 OR 实验室"), None);
         assert_eq!(sole("云台山 NEAR/3 实验室"), None);
+        // Exclusions add no occurrence: the one literal beside them is counted.
+        assert_eq!(sole("云台山 -实验室").as_deref(), Some("云台山"));
+        assert_eq!(
+            sole("云台山 -实验室 -year:2025 -(青天河 OR 焦作)").as_deref(),
+            Some("云台山")
+        );
+        assert_eq!(sole("-实验室"), None);
+        assert_eq!(sole("云台山 -实验室 青天河"), None);
     }
 }

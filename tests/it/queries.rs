@@ -357,6 +357,12 @@ fn count_is_the_number_of_hits_and_the_sum_of_their_matches() {
         "人民政府 year:2025",
         "五五",
         "運動發展基金",
+        // One literal and exclusions, counted from the literal's postings within the query's
+        // paragraphs: of words, of a filter, of a group.
+        "发展 -经济",
+        "高质量发展 -云台山 -gazette:焦作",
+        "人民政府 -(发展 OR 亿元)",
+        "县 -year:2025",
     ] {
         let found = hits(query, &[]);
         let occurrences: usize = found
