@@ -651,6 +651,19 @@ fn names_that_fill_the_page_leave_the_paragraphs_counted() {
     assert!(filled >= 3, "only {filled} words fill the page with names");
 }
 
+/// Where names fill a page of two for `query`: the footer of that page, and the paragraphs
+/// `--all --text-only` reads and checks on their text. `None` where a paragraph is on the page.
+fn counted_under_names(index: &str, query: &str) -> Option<(String, usize)> {
+    let best = top(index, query, "2");
+    if best.len() < 2 || best.iter().any(|hit| hit["matched_in"] == "text") {
+        return None;
+    }
+    let paragraphs = all_hits(index, query, &[]).len();
+    let out = gazette(&["search", query, "-n", "2", "--index", index]);
+    let footer = stdout(&out).lines().last().unwrap_or_default().to_string();
+    Some((footer, paragraphs))
+}
+
 /// A NEAR whose names fill the page counts its paragraphs without scoring them: the count in the
 /// footer is that of every paragraph `--all` reads and checks on its text.
 #[test]
@@ -664,15 +677,11 @@ fn a_near_whose_names_fill_the_page_counts_the_paragraphs_its_text_holds() {
         "加强 NEAR/8 管理",
         "发展 NEAR/4 规划",
     ] {
-        let best = top(index, query, "2");
-        if best.len() < 2 || best.iter().any(|hit| hit["matched_in"] == "text") {
+        let Some((footer, paragraphs)) = counted_under_names(index, query) else {
             continue;
-        }
+        };
         filled += 1;
-        let paragraphs = all_hits(index, query, &[]).len();
         assert!(paragraphs > 0, "{query}: no paragraph to count");
-        let out = gazette(&["search", query, "-n", "2", "--index", index]);
-        let footer = stdout(&out).lines().last().unwrap_or_default().to_string();
         assert!(
             footer.contains(&format!(" {paragraphs} paragraph")),
             "{query}: {footer} / {paragraphs} paragraphs read"
@@ -698,14 +707,10 @@ fn a_compound_query_whose_names_fill_the_page_counts_the_paragraphs_it_holds() {
         "管理 date:2024-01-15",
         "关于 gazette:修武县人民政府公报",
     ] {
-        let best = top(index, query, "2");
-        if best.len() < 2 || best.iter().any(|hit| hit["matched_in"] == "text") {
+        let Some((footer, paragraphs)) = counted_under_names(index, query) else {
             continue;
-        }
+        };
         filled += 1;
-        let paragraphs = all_hits(index, query, &[]).len();
-        let out = gazette(&["search", query, "-n", "2", "--index", index]);
-        let footer = stdout(&out).lines().last().unwrap_or_default().to_string();
         let expected = if paragraphs == 0 {
             "match".to_string()
         } else {
