@@ -6,14 +6,16 @@ use tantivy::query::{EnableScoring, Scorer};
 use tantivy::{DocAddress, DocId, DocSet, SegmentReader, TERMINATED};
 
 use crate::Error;
+use crate::search::char_counts::Held;
 use crate::search::char_query::CharQuery;
 use crate::search::near::NearPositions;
 use crate::search::plan::Run;
+use crate::search::positions::TermPositions;
 use crate::search::postings::LiteralPostings;
 use crate::search::query::Expr;
 use crate::search::spread;
 use crate::search::stored::{Heads, store_blocks};
-use crate::text::fold::fold;
+use crate::text::fold::{Folded, fold};
 
 /// Each matching paragraph and its number of occurrences: from the postings where they decide
 /// alone, otherwise from every candidate's text.
@@ -88,24 +90,158 @@ fn read_character(run: &Run, c: char) -> Result<CharQuery, Error> {
     Ok(query)
 }
 
-/// The one literal of an expression that is a literal alone or with filters and exclusions: what
-/// an exclusion (`-经济`) keeps out is decided by the paragraphs the query matches, and it adds no
-/// occurrence of its own (`crate::search::verify::evaluate`).
-pub(super) fn sole_literal(expr: &Expr) -> Option<&str> {
-    match expr {
-        Expr::Literal(literal) => Some(literal),
-        Expr::And(items) => {
-            let mut found = None;
-            for item in items {
-                match item {
-                    Expr::Filter(_) | Expr::Not(_) => {}
-                    Expr::Literal(literal) if found.is_none() => found = Some(literal.as_str()),
-                    _ => return None,
+/// How a paragraph's occurrences add up from its literals', as the text check gathers its spans
+/// (`crate::search::verify::evaluate`): a literal's own; under an AND every item's, as all of
+/// them match; under an OR those of the items that match. A filter or an exclusion decides which
+/// paragraphs match and adds no occurrence: at the top the query's paragraphs say it, within a
+/// group an exclusion of literals is judged by their counts. Two literals that fold alike are one, as their spans
+/// coincide and the check counts them once; two that differ never share a span (a span's start
+/// and end in the text fix the folded characters between them).
+#[derive(Debug, PartialEq)]
+enum Tally {
+    /// The literal at this place in the tally's list.
+    Literal(usize),
+    All(Vec<Tally>),
+    Any(Vec<Tally>),
+    /// Matches where the tally within does not, and counts nothing.
+    Excluded(Box<Tally>),
+}
+
+/// At most this many distinct literals, one bit each in [`Tally::counted`].
+const TALLY_MOST: usize = 64;
+
+impl Tally {
+    /// The tally of `expr` and its distinct literals, folded: for literals under ANDs, ORs and
+    /// exclusions, beside filters at the top. `None` for a NEAR, for a filter within a group
+    /// (which decides a branch that no literal's count says), and for an expression with no
+    /// literal to count.
+    fn of(expr: &Expr) -> Option<(Tally, Vec<Folded>)> {
+        let mut literals = Vec::new();
+        let tally = match expr {
+            Expr::And(items) => {
+                let mut counted = Vec::new();
+                for item in items {
+                    match item {
+                        Expr::Filter(_) | Expr::Not(_) => {}
+                        item => counted.push(Tally::within(item, &mut literals)?),
+                    }
+                }
+                match counted.len() {
+                    0 => return None,
+                    1 => counted.pop()?,
+                    _ => Tally::All(counted),
                 }
             }
-            found
+            Expr::Not(_) => return None,
+            expr => Tally::within(expr, &mut literals)?,
+        };
+        (literals.len() <= TALLY_MOST).then_some((tally, literals))
+    }
+
+    fn within(expr: &Expr, literals: &mut Vec<Folded>) -> Option<Tally> {
+        let items = |items: &[Expr], literals: &mut Vec<Folded>| -> Option<Vec<Tally>> {
+            items.iter().map(|x| Tally::within(x, literals)).collect()
+        };
+        match expr {
+            Expr::Literal(literal) => {
+                let folded = fold(literal);
+                let place = match literals.iter().position(|l| l.chars == folded.chars) {
+                    Some(place) => place,
+                    None => {
+                        literals.push(folded);
+                        literals.len() - 1
+                    }
+                };
+                Some(Tally::Literal(place))
+            }
+            Expr::And(group) => Some(Tally::All(items(group, literals)?)),
+            Expr::Or(group) => Some(Tally::Any(items(group, literals)?)),
+            Expr::Not(inner) => Some(Tally::Excluded(Box::new(Tally::within(inner, literals)?))),
+            Expr::Near { .. } | Expr::Filter(_) => None,
         }
-        _ => None,
+    }
+
+    /// The literals whose occurrences count in a paragraph where literal `i` stands `counts[i]`
+    /// times, one bit each; `None` where the tally does not match.
+    fn counted(&self, counts: &[u32]) -> Option<u64> {
+        match self {
+            Tally::Literal(i) => (counts[*i] > 0).then_some(1 << i),
+            Tally::All(items) => items
+                .iter()
+                .try_fold(0, |bits, item| Some(bits | item.counted(counts)?)),
+            Tally::Any(items) => items
+                .iter()
+                .filter_map(|item| item.counted(counts))
+                .reduce(|a, b| a | b),
+            Tally::Excluded(inner) => inner.counted(counts).is_none().then_some(0),
+        }
+    }
+
+    /// The paragraph's occurrences, `None` where the tally does not match.
+    fn occurrences(&self, counts: &[u32]) -> Option<usize> {
+        let bits = self.counted(counts)?;
+        let counted = counts
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| bits & (1 << i) != 0);
+        Some(counted.map(|(_, &count)| count as usize).sum())
+    }
+}
+
+/// A literal's occurrences, read from the index: a character's from its posting list or its
+/// grams' counts, a longer literal's from its grams' positions.
+enum Literal {
+    Character(CharQuery),
+    Grams(LiteralPostings),
+}
+
+/// A [`Literal`]'s occurrences in one segment, read forward.
+enum InSegment {
+    Character(Held),
+    Grams(LiteralPostings, Vec<TermPositions>),
+}
+
+impl Literal {
+    /// `None` where the index cannot count the literal as the text check does: one that may
+    /// overlap itself (the check counts occurrences that do not overlap, the index all), or one
+    /// the grams cannot place.
+    fn new(run: &Run, folded: &Folded) -> Result<Option<Literal>, Error> {
+        if self_overlapping(&folded.chars) {
+            return Ok(None);
+        }
+        if let [c] = folded.chars[..] {
+            return Ok(Some(Literal::Character(read_character(run, c)?)));
+        }
+        let postings = LiteralPostings::new(&run.searcher, run.fields.grams, folded)?;
+        Ok(postings.map(Literal::Grams))
+    }
+
+    fn open(&self, segment: &SegmentReader) -> Result<InSegment, Error> {
+        Ok(match self {
+            Literal::Character(query) => InSegment::Character(query.held(segment)?),
+            Literal::Grams(postings) => InSegment::Grams(postings.clone(), postings.open(segment)?),
+        })
+    }
+
+    /// True when the literal is one term read with its frequencies, without positions.
+    fn one_term(&self) -> bool {
+        match self {
+            Literal::Character(_) => true,
+            Literal::Grams(postings) => postings.terms.len() == 1,
+        }
+    }
+}
+
+impl InSegment {
+    /// Occurrences in `doc`; docs come in increasing order.
+    fn at(&mut self, doc: DocId) -> u32 {
+        match self {
+            InSegment::Character(held) => match held.seek(doc) == doc {
+                true => held.count(),
+                false => 0,
+            },
+            InSegment::Grams(literal, postings) => literal.count(postings, doc) as u32,
+        }
     }
 }
 
@@ -115,62 +251,41 @@ pub(super) fn self_overlapping(chars: &[char]) -> bool {
     (1..chars.len()).any(|k| chars[..k] == chars[chars.len() - k..])
 }
 
-/// Counts from the postings alone, without reading any paragraph: for one literal, with or without
-/// filters, when the index decides exactly. Occurrences are the literal's term or phrase
-/// frequencies in the matching paragraphs. Calls `f` for each and gives true, or gives false
-/// without calling it when the text has to be read.
+/// Counts from the postings alone, without reading any paragraph, when the index decides which
+/// paragraphs match and can count each literal: the run's query gives the paragraphs, each
+/// literal's term frequencies or phrase positions its occurrences there, and the [`Tally`]
+/// which of them count. Calls `f` for each and gives true, or gives false without calling it when
+/// the text has to be read.
 pub(super) fn count_from_index(
     run: &Run,
     f: &mut dyn FnMut(DocAddress, usize),
 ) -> Result<bool, Error> {
-    if !run.prepared.index_decides() {
+    // With `--words` a literal counts only where it stands as a word, which its grams do not say.
+    if !run.prepared.index_decides() || run.prepared.words {
         return Ok(false);
     }
-    let Some(literal) = sole_literal(&run.prepared.expr) else {
+    let Some((tally, folded)) = Tally::of(&run.prepared.expr) else {
         return Ok(false);
     };
-    let folded = fold(literal);
-    if self_overlapping(&folded.chars) {
-        return Ok(false);
-    }
-    if let [c] = folded.chars[..] {
-        let query = read_character(run, c)?;
-        // The literal alone: its paragraphs are those that hold its character. With filters or
-        // `--words`, the run's query decides which, and the character's counts how many.
-        let matching = match literal_alone(run) {
-            true => None,
-            false => Some(
-                run.matches()?
-                    .weight(EnableScoring::disabled_from_searcher(&run.searcher))?,
-            ),
+    let mut literals = Vec::with_capacity(folded.len());
+    for literal in &folded {
+        let Some(literal) = Literal::new(run, literal)? else {
+            return Ok(false);
         };
+        literals.push(literal);
+    }
+    if let ([Literal::Character(query)], true) = (&literals[..], literal_alone(run)) {
+        // The literal alone: its paragraphs are those that hold its character.
         for (ord, segment) in run.searcher.segment_readers().iter().enumerate() {
-            let address = |doc| DocAddress::new(ord as u32, doc);
-            let Some(matching) = &matching else {
-                let alive = segment.alive_bitset();
-                query.each_count(segment, &mut |doc, count| {
-                    if alive.is_none_or(|bits| bits.is_alive(doc)) {
-                        f(address(doc), count as usize);
-                    }
-                })?;
-                continue;
-            };
-            let mut held = query.held(segment)?;
-            each_alive(matching.scorer(segment, 1.0)?, segment, |doc| {
-                // The run's query requires the character: `held` holds every paragraph it matches.
-                let count = if held.seek(doc) == doc {
-                    held.count()
-                } else {
-                    0
-                };
-                f(address(doc), count as usize);
-            });
+            let alive = segment.alive_bitset();
+            query.each_count(segment, &mut |doc, count| {
+                if alive.is_none_or(|bits| bits.is_alive(doc)) {
+                    f(DocAddress::new(ord as u32, doc), count as usize);
+                }
+            })?;
         }
         return Ok(true);
     }
-    let Some(occurrences) = LiteralPostings::new(&run.searcher, run.fields.grams, &folded)? else {
-        return Ok(false);
-    };
     let matching = run
         .matches()?
         .weight(EnableScoring::disabled_from_searcher(&run.searcher))?;
@@ -178,19 +293,27 @@ pub(super) fn count_from_index(
                          segment: &SegmentReader,
                          each: &mut dyn FnMut(DocAddress, usize)|
      -> Result<(), Error> {
-        let mut occurrences = occurrences.clone();
-        let mut postings = occurrences.open(segment)?;
+        let mut open = Vec::with_capacity(literals.len());
+        for literal in &literals {
+            open.push(literal.open(segment)?);
+        }
+        let mut counts = vec![0; open.len()];
         each_alive(matching.scorer(segment, 1.0)?, segment, |doc| {
-            let count = occurrences.count(&mut postings, doc);
-            each(DocAddress::new(ord, doc), count);
+            for (count, literal) in counts.iter_mut().zip(&mut open) {
+                *count = literal.at(doc);
+            }
+            // The query matches only where the tally does: the index decides both alike.
+            if let Some(occurrences) = tally.occurrences(&counts) {
+                each(DocAddress::new(ord, doc), occurrences);
+            }
         });
         Ok(())
     };
-    // A literal of one bigram is counted from its term frequencies, too little work per
-    // paragraph to gather apart; a phrase walks the positions of its bigrams.
-    let threads = match occurrences.terms.len() {
-        1 => 1,
-        _ => spread::threads(&run.searcher, &run.query)?,
+    // Literals of one term are counted from their frequencies, too little work per paragraph to
+    // gather apart; a phrase walks the positions of its bigrams.
+    let threads = match literals.iter().all(Literal::one_term) {
+        true => 1,
+        false => spread::threads(&run.searcher, &run.query)?,
     };
     if threads <= 1 {
         for (ord, segment) in run.searcher.segment_readers().iter().enumerate() {
@@ -245,20 +368,41 @@ mod tests {
     }
 
     #[test]
-    fn counts_come_from_postings_only_for_one_literal_with_filters_and_exclusions() {
-        let sole = |q: &str| sole_literal(&parse(q).unwrap()).map(str::to_string);
-        assert_eq!(sole("云台山").as_deref(), Some("云台山"));
-        assert_eq!(sole("云台山 year:2025").as_deref(), Some("云台山"));
-        assert_eq!(sole("云台山 实验室"), None);
-        assert_eq!(sole("云台山 OR 实验室"), None);
-        assert_eq!(sole("云台山 NEAR/3 实验室"), None);
-        // Exclusions add no occurrence: the one literal beside them is counted.
-        assert_eq!(sole("云台山 -实验室").as_deref(), Some("云台山"));
+    fn a_tally_counts_the_literals_of_the_branches_that_match() {
+        let tally = |q: &str| Tally::of(&parse(q).unwrap());
+        let literals = |q: &str| {
+            let (_, folded) = tally(q).unwrap();
+            folded.iter().map(Folded::as_string).collect::<Vec<_>>()
+        };
+        // Filters and exclusions at the top decide the paragraphs and add nothing.
+        assert_eq!(literals("云台山 -实验室 year:2025"), ["云台山"]);
+        // Within a group an exclusion is judged by its literals' counts.
         assert_eq!(
-            sole("云台山 -实验室 -year:2025 -(青天河 OR 焦作)").as_deref(),
-            Some("云台山")
+            literals("云台山 OR 实验室 -(青天河 OR 焦作)"),
+            ["云台山", "实验室", "青天河", "焦作"]
         );
-        assert_eq!(sole("-实验室"), None);
-        assert_eq!(sole("云台山 -实验室 青天河"), None);
+        // Literals that fold alike are one; the traditional 發展 folds to 发展.
+        assert_eq!(literals("发展 OR 發展 经济"), ["发展", "经济"]);
+        // What the index cannot say of a branch, or nothing to count.
+        for q in [
+            "云台山 NEAR/3 实验室",
+            "云台山 OR (实验室 year:2025)",
+            "-实验室",
+            "year:2025",
+        ] {
+            assert!(tally(q).is_none(), "{q}");
+        }
+
+        // `(A B) OR C`: where B is missing the AND adds nothing, C alone counts.
+        let (tally, _) = Tally::of(&parse("(云台山 实验室) OR 青天河").unwrap()).unwrap();
+        assert_eq!(tally.occurrences(&[2, 0, 3]), Some(3));
+        assert_eq!(tally.occurrences(&[2, 1, 3]), Some(6));
+        assert_eq!(tally.occurrences(&[2, 1, 0]), Some(3));
+        assert_eq!(tally.occurrences(&[2, 0, 0]), None);
+        // `A OR B -C`: B's branch fails where C stands, and C never counts.
+        let (tally, _) = Tally::of(&parse("云台山 OR 实验室 -青天河").unwrap()).unwrap();
+        assert_eq!(tally.occurrences(&[0, 2, 0]), Some(2));
+        assert_eq!(tally.occurrences(&[1, 2, 5]), Some(1));
+        assert_eq!(tally.occurrences(&[0, 2, 5]), None);
     }
 }

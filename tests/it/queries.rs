@@ -363,6 +363,19 @@ fn count_is_the_number_of_hits_and_the_sum_of_their_matches() {
         "高质量发展 -云台山 -gazette:焦作",
         "人民政府 -(发展 OR 亿元)",
         "县 -year:2025",
+        // Several literals, each counted from its postings where the query's branches match:
+        // terms, a phrase, characters; an AND within an OR that fails where 亿元 is missing;
+        // literals that fold alike counted once; one that overlaps itself sends all to the text.
+        "发展 OR 改革",
+        "人民政府 经济",
+        "(高质量发展 亿元) OR 云台山",
+        "发展 OR 發展 -经济",
+        "的 OR 县",
+        "(的 OR 高质量发展) gazette:焦作",
+        "五五 OR 发展",
+        // An exclusion within an OR's branch, judged by its literals' counts.
+        "人民政府 OR 发展 -经济",
+        "云台山 OR 发展 -(经济 OR 的)",
     ] {
         let found = hits(query, &[]);
         let occurrences: usize = found
