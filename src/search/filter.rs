@@ -128,7 +128,7 @@ fn named_heads(
     column: &str,
     accepts: &mut Accepts,
 ) -> Result<Arc<HashMap<SegmentId, Vec<DocId>>>, Error> {
-    let query = grams_query(ctx.fields.name, None, &accepts.needle);
+    let query = grams_query(ctx.fields.name, None, None, &accepts.needle);
     let weight = query.weight(EnableScoring::disabled_from_searcher(ctx.searcher))?;
     judged_by_segment(ctx, column, accepts, |segment| {
         let mut candidates = going_on(segment, ctx.fields)?;

@@ -18,8 +18,14 @@ use crate::text::fold::{Folded, fold};
 /// literal: a phrase of its bigrams, or for a run of one character the grams that character
 /// starts ([`CharQuery`]), read from `chars` where it has postings there. A one-character run beside
 /// others (`a bc`) is only required to be there, since that query places no character;
-/// [`exact_in_index`] tells such literals apart.
-pub(super) fn grams_query(field: Field, chars: Option<Field>, folded: &Folded) -> Box<dyn Query> {
+/// [`exact_in_index`] tells such literals apart. `words`: the word view of the same text, whose
+/// word that is the literal proves it there ([`CoverPhrase::with_word`]).
+pub(super) fn grams_query(
+    field: Field,
+    chars: Option<Field>,
+    words: Option<Field>,
+    folded: &Folded,
+) -> Box<dyn Query> {
     let mut bigrams = Vec::new();
     let mut parts: Vec<Box<dyn Query>> = Vec::new();
     for (offset, gram) in literal_grams(&folded.chars) {
@@ -36,10 +42,14 @@ pub(super) fn grams_query(field: Field, chars: Option<Field>, folded: &Folded) -
             IndexRecordOption::WithFreqs,
         ))),
         // Scored as the phrase of these, placed by the cheapest of every bigram of each run.
-        _ => parts.push(Box::new(CoverPhrase::new(
-            bigrams,
-            every_bigram(field, &folded.chars),
-        ))),
+        _ => {
+            let mut phrase = CoverPhrase::new(bigrams, every_bigram(field, &folded.chars));
+            // A word holds no space: a literal of several runs is never one.
+            if let (Some(words), false) = (words, folded.chars.contains(&' ')) {
+                phrase = phrase.with_word(Term::from_field_text(words, &folded.as_string()));
+            }
+            parts.push(Box::new(phrase));
+        }
     }
     if parts.len() == 1 {
         return parts.remove(0);
@@ -104,7 +114,7 @@ pub(super) fn literal_query(ctx: &Context, literal: &str) -> Box<dyn Query> {
     // Each optional signal is joined on its own, (grams + word) + context, rather than as one
     // union of both: a union walks every posting of a common context term (政府 heads
     // hundreds of thousands of paragraphs), a single optional term only seeks the matches.
-    let mut query = grams_query(ctx.grams, ctx.chars(), &folded);
+    let mut query = grams_query(ctx.grams, ctx.chars(), ctx.word_view(), &folded);
     if required {
         let word: Box<dyn Query> = Box::new(ConstScoreQuery::new(Box::new(word), bonus));
         query = Box::new(BooleanQuery::new(vec![

@@ -15,6 +15,7 @@
 use std::fmt;
 
 use tantivy::fieldnorm::FieldNormReader;
+use tantivy::postings::SegmentPostings;
 use tantivy::query::{Bm25Weight, EmptyScorer, EnableScoring, Explanation, Query, Scorer, Weight};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocId, DocSet, Score, Searcher, SegmentReader, TERMINATED, TantivyError, Term};
@@ -29,6 +30,9 @@ use crate::search::positions::{self, TermPositions};
 pub struct CoverPhrase {
     scored: Vec<(usize, Term)>,
     runs: Vec<Vec<(usize, Term)>>,
+    /// The literal as a term of the word view of the same text, if it is one run: see
+    /// [`CoverPhrase::with_word`].
+    word: Option<Term>,
 }
 
 impl CoverPhrase {
@@ -36,7 +40,22 @@ impl CoverPhrase {
     /// each run of two characters or more of the literal, in order.
     pub fn new(mut scored: Vec<(usize, Term)>, runs: Vec<Vec<(usize, Term)>>) -> CoverPhrase {
         scored.sort_by_key(|&(offset, _)| offset);
-        CoverPhrase { scored, runs }
+        CoverPhrase {
+            scored,
+            runs,
+            word: None,
+        }
+    }
+
+    /// `word`: the literal in the word view of the text whose grams the phrase reads. Both views
+    /// index the same folded text, and each word is a piece of it: a paragraph that holds the
+    /// literal as a word holds the literal. Where nothing is scored, only whether the phrase
+    /// occurs is asked, and such a paragraph is answered without reading its positions: most of
+    /// them for a common long word (中华人民共和国 is a word in 7,344 of the 8,120 paragraphs of
+    /// ../shared/corpus that hold it).
+    pub fn with_word(mut self, word: Term) -> CoverPhrase {
+        self.word = Some(word);
+        self
     }
 
     /// The bigrams that place the phrase in `searcher` ([`cheapest_placing`]).
@@ -94,10 +113,16 @@ impl Query for CoverPhrase {
             Some(searcher) => self.cover(searcher)?,
             None => self.scored.clone(),
         };
+        // Scored, the phrase's occurrences count; unscored, whether it occurs.
+        let word = match bm25 {
+            Some(_) => None,
+            None => self.word.clone(),
+        };
         Ok(Box::new(CoverWeight {
             field: self.scored[0].1.field(),
             placing,
             bm25,
+            word,
         }))
     }
 
@@ -114,6 +139,8 @@ struct CoverWeight {
     /// The bigrams read to place the phrase, at their offsets.
     placing: Vec<(usize, Term)>,
     bm25: Option<Bm25Weight>,
+    /// Where nothing is scored, the literal as a word ([`CoverPhrase::with_word`]).
+    word: Option<Term>,
 }
 
 impl Weight for CoverWeight {
@@ -142,12 +169,20 @@ impl Weight for CoverWeight {
             .iter()
             .map(|&(o, _)| (last - o) as u32)
             .collect();
+        let word = match &self.word {
+            Some(term) => match held::inverted(reader, term.field())? {
+                Some(inverted) => inverted.read_postings(term, IndexRecordOption::Basic)?,
+                None => None,
+            },
+            None => None,
+        };
         let scorer = CoverScorer {
             walk: Walk::new(
                 postings,
                 Aligned {
                     shifts,
                     aligned: Vec::new(),
+                    word,
                 },
             ),
             fieldnorms,
@@ -259,11 +294,23 @@ struct Aligned {
     /// What each bigram's positions are moved by, in the order of the postings.
     shifts: Vec<u32>,
     aligned: Vec<u32>,
+    /// Where only whether the phrase occurs is asked: the paragraphs that hold the literal as a
+    /// word, counted as one occurrence without their positions.
+    word: Option<SegmentPostings>,
 }
 
 impl Occurrences for Aligned {
     fn count(&mut self, postings: &mut [TermPositions], by_rarity: &[usize]) -> u32 {
         let rarest = by_rarity[0];
+        if let Some(word) = &mut self.word {
+            let doc = postings[rarest].doc();
+            if word.doc() < doc {
+                word.seek(doc);
+            }
+            if word.doc() == doc {
+                return 1;
+            }
+        }
         let shift = self.shifts[rarest];
         self.aligned.clear();
         self.aligned

@@ -94,6 +94,12 @@ impl Context<'_> {
     pub(super) fn chars(&self) -> Option<tantivy::schema::Field> {
         (self.grams == self.fields.grams).then_some(self.fields.chars)
     }
+
+    /// The word view of the text [`Context::grams`] indexes: the text's words when the view is
+    /// the text's grams.
+    pub(super) fn word_view(&self) -> Option<tantivy::schema::Field> {
+        (self.grams == self.fields.grams).then_some(self.fields.words)
+    }
 }
 
 /// True when the index query of `expr` finds exactly its paragraphs. Where it may find more, the

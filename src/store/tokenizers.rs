@@ -443,6 +443,32 @@ mod tests {
     }
 
     #[test]
+    fn each_word_is_a_piece_of_the_folded_text_it_was_cut_from() {
+        // A search counts a paragraph whose word view holds a literal as holding the literal
+        // (`crate::search::phrase::CoverPhrase::with_word`): each word must be the folded text
+        // between its offsets, as the grams read it. The committed gazette, folded as the
+        // indexer folds it, with traditional script, Latin, digits and marks.
+        let gazette = include_str!("../../corpus/焦作市人民政府公报_2025年第1号.txt");
+        let extra = "運動發展基金管理會 GDP增長3.5% 中华人民共和国成立75周年，「高质量发展」";
+        let mut analyzer = words_tokenizer();
+        let mut seen = 0;
+        for line in gazette.lines().chain([extra]) {
+            let (folded, _) = crate::text::fold::fold_with_drops(line);
+            let mut stream = analyzer.token_stream(&folded);
+            while stream.advance() {
+                let token = stream.token();
+                assert_eq!(
+                    token.text,
+                    folded[token.offset_from..token.offset_to],
+                    "{line}"
+                );
+                seen += 1;
+            }
+        }
+        assert!(seen > 1000, "{seen} words");
+    }
+
+    #[test]
     fn covers_a_literal_with_every_second_bigram() {
         let chars: Vec<char> = "云台山实验室".chars().collect();
         assert_eq!(

@@ -854,3 +854,53 @@ fn an_attribute_filter_keeps_exactly_the_files_whose_value_holds_it() {
         }
     }
 }
+
+#[test]
+fn a_long_word_is_counted_where_it_stands_and_nowhere_else() {
+    // Where nothing is scored (here the names fill the page, and the paragraphs are only
+    // counted), a paragraph that holds 中华人民共和国 as a jieba word is counted without its
+    // positions; one that holds all its bigrams apart (中华人, 人民共, 共和国) must still be read
+    // by its positions and left out. The decoys stand between the words, so that the word's
+    // postings go on past each of them.
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    std::fs::create_dir(&corpus).unwrap();
+    let literal = "中华人民共和国";
+    let mut holding = 0;
+    for law in ["预算法", "会计法", "审计法", "统计法"] {
+        let mut paragraphs = vec![format!("# {literal}{law}")];
+        for k in 0..6 {
+            paragraphs.push(format!(
+                "第{k}条 根据《{literal}{law}》的规定，做好第{k}项工作。"
+            ));
+            if k % 2 == 0 {
+                paragraphs.push(format!(
+                    "第{k}项 中华人才辈出，人民共同奋斗，建设共和国家园。"
+                ));
+            }
+        }
+        // The title is a paragraph of its own, too.
+        holding += paragraphs.iter().filter(|p| p.contains(literal)).count();
+        let text = paragraphs.join("\n\n") + "\n";
+        std::fs::write(corpus.join(format!("{literal}{law}.txt")), text).unwrap();
+    }
+    assert_eq!(holding, 28);
+    let index = crate::common::build_index(dir.path(), &corpus);
+    for n in ["3", "4"] {
+        let out = gazette(&["search", literal, "-n", n, "--index", &index]);
+        let footer = stdout(&out).lines().last().unwrap_or_default().to_string();
+        assert!(
+            footer.contains(&format!(
+                "4 documents by title or 文号 and {holding} paragraphs"
+            )),
+            "-n {n}: {footer}"
+        );
+    }
+    let found = crate::common::all_hits(&index, literal, &[]);
+    assert_eq!(found.len(), holding);
+    assert!(
+        found
+            .iter()
+            .all(|h| h["text"].as_str().unwrap().contains(literal))
+    );
+}
