@@ -133,6 +133,10 @@ impl Query for CoverPhrase {
     }
 }
 
+/// From this many paragraphs of the phrase's rarest bigram in a segment, the literal's word is
+/// looked up to answer for the paragraphs that hold it ([`CoverPhrase::with_word`]).
+const WORD_FROM: u32 = 1_000;
+
 struct CoverWeight {
     /// The field of the bigrams, whose norms score the phrase.
     field: Field,
@@ -169,12 +173,21 @@ impl Weight for CoverWeight {
             .iter()
             .map(|&(o, _)| (last - o) as u32)
             .collect();
+        // Looking the word up costs more than the positions it saves where the phrase's rarest
+        // bigram stands in few paragraphs.
+        let rarest = postings
+            .iter()
+            .map(TermPositions::doc_freq)
+            .min()
+            .unwrap_or(0);
         let word = match &self.word {
-            Some(term) => match held::inverted(reader, term.field())? {
-                Some(inverted) => inverted.read_postings(term, IndexRecordOption::Basic)?,
+            Some(term) if rarest >= WORD_FROM => match held::inverted(reader, term.field())? {
+                Some(inverted) => inverted
+                    .read_postings(term, IndexRecordOption::Basic)?
+                    .map(Box::new),
                 None => None,
             },
-            None => None,
+            _ => None,
         };
         let scorer = CoverScorer {
             walk: Walk::new(
@@ -296,7 +309,9 @@ struct Aligned {
     aligned: Vec<u32>,
     /// Where only whether the phrase occurs is asked: the paragraphs that hold the literal as a
     /// word, counted as one occurrence without their positions.
-    word: Option<SegmentPostings>,
+    /// Boxed: a posting list holds its block of documents, copied with the walk whenever it
+    /// moves.
+    word: Option<Box<SegmentPostings>>,
 }
 
 impl Occurrences for Aligned {

@@ -25,7 +25,10 @@ impl Folded {
     }
 
     pub fn as_string(&self) -> String {
-        self.chars.iter().collect()
+        // Sized once: collected, a string reserves a byte per character and grows as it goes.
+        let mut text = String::with_capacity(self.chars.iter().map(|c| c.len_utf8()).sum());
+        text.extend(&self.chars);
+        text
     }
 
     /// Where folding `text` (this matching form's original) dropped characters: for each
