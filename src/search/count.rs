@@ -23,7 +23,8 @@ pub(super) fn each_match(run: &Run, f: &mut dyn FnMut(DocAddress, usize)) -> Res
     if count_from_index(run, f)? {
         return Ok(());
     }
-    let mut addresses: Vec<DocAddress> = match NearPositions::of(run)? {
+    let mut addresses: Vec<DocAddress> = match NearPositions::of(run)?.map(NearPositions::counting)
+    {
         // Positions count what they decide; the text decides the rest.
         Some(near) => {
             let mut undecided = Vec::new();

@@ -64,6 +64,9 @@ pub(super) struct NearPositions {
     pub(super) distance: u32,
     /// Whether positions decide alone.
     pub(super) decides: bool,
+    /// Whether each paragraph's close occurrences are all counted ([`NearPositions::counting`]),
+    /// or only whether it has one pair.
+    pub(super) counts: bool,
 }
 
 /// From this many paragraphs of the rarer literal's rarest gram, a NEAR's walk is spread over
@@ -78,7 +81,8 @@ pub(super) struct Close {
     pub(super) score: f32,
     pub(super) address: DocAddress,
     /// Where positions decide alone: the occurrences that stand close enough, as the text check
-    /// counts them.
+    /// counts them; where they are not counted ([`NearPositions::counts`]), those of the first
+    /// pair.
     pub(super) decided: Option<u32>,
 }
 
@@ -138,7 +142,16 @@ impl NearPositions {
             distance: u32::try_from(distance).unwrap_or(u32::MAX),
             // The index decides the filters beside it (see `exact_in_index`).
             decides: one_run(&left) && one_run(&right),
+            counts: false,
         }))
+    }
+
+    /// Every close occurrence of each paragraph counted (for `--count` and `stats`), not only
+    /// its first pair: a page or a list of hits asks only which paragraphs, and a common pair
+    /// such as 发展 and 经济 stands close many times in one paragraph.
+    pub(super) fn counting(mut self) -> NearPositions {
+        self.counts = true;
+        self
     }
 
     /// The paragraphs where two occurrences of the literals stand close enough in the folded
@@ -342,7 +355,7 @@ impl Walk {
         let ls = self.left_postings.starts(&mut self.left, address.doc_id);
         let rs = self.right_postings.starts(&mut self.right, address.doc_id);
         self.spans.clear();
-        for &l in ls {
+        'pairs: for &l in ls {
             // Only the right occurrences that start from `right_len + distance` before `l` to
             // `left_len + distance` after it can stand `distance` apart from it or less
             // (`between`); both lists are sorted.
@@ -370,6 +383,9 @@ impl Walk {
                 if in_text <= u64::from(distance) {
                     self.spans.push((l, l + left_len));
                     self.spans.push((r, r + right_len));
+                    if !near.counts {
+                        break 'pairs;
+                    }
                 }
             }
         }
