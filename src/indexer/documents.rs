@@ -195,6 +195,7 @@ fn add_names(
     let length = names.iter().map(|n| gram_count(Gram::Covering, n)).sum();
     doc.add_u64(fields.name_length, length_value(length));
     for name in names {
+        doc.add_text(fields.name_chars, &name);
         doc.add_text(fields.name, name);
     }
     let (gazette, number) = (issue.gazette.as_deref(), issue.issue.as_deref());

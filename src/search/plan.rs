@@ -90,9 +90,13 @@ pub(super) struct Context<'a> {
 
 impl Context<'_> {
     /// Where a character of [`Context::grams`] may have postings of its own: the text's `chars`
-    /// when the view is the text's.
+    /// when the view is the text's, the names' when it is the names'.
     pub(super) fn chars(&self) -> Option<tantivy::schema::Field> {
-        (self.grams == self.fields.grams).then_some(self.fields.chars)
+        match self.grams {
+            grams if grams == self.fields.grams => Some(self.fields.chars),
+            grams if grams == self.fields.name => Some(self.fields.name_chars),
+            _ => None,
+        }
     }
 
     /// The word view of the text [`Context::grams`] indexes: the text's words when the view is

@@ -23,7 +23,7 @@ use crate::store::headings::HEADINGS;
 use crate::store::tokenizers::{BIGRAMS, COVERING_GRAMS, FREQUENT_CHARS, JIEBA_WORDS};
 
 /// Bumped whenever the schema or a tokenizer changes what is stored or indexed.
-pub const SCHEMA_VERSION: u32 = 33;
+pub const SCHEMA_VERSION: u32 = 34;
 
 /// The file, as the index names it ([`crate::ingest::display_path`]), on its documents' heads.
 pub const PATH: &str = "path";
@@ -140,6 +140,10 @@ pub const TITLE_LENGTH: &str = "title_length";
 pub const NAME: &str = "name";
 /// How many tokens [`NAME`] holds on a head, as [`TITLE_LENGTH`].
 pub const NAME_LENGTH: &str = "name_length";
+/// The frequent characters of [`NAME`], each a posting list of its own, as [`CHARS`] of the text:
+/// a search of 国 finds the 3,330 documents whose names hold it in one list, rather than in the
+/// union of every bigram of a name that 国 starts.
+pub const NAME_CHARS: &str = "name_chars";
 /// Character view of what names an issue, on each document's head: the gazette's name and the
 /// issue's, written together (焦作市人民政府公报2025年第1号), as [`issue_name`] gives them.
 pub const ISSUE_NAME: &str = "issue_name";
@@ -193,6 +197,7 @@ pub struct Fields {
     pub title: Field,
     pub title_length: Field,
     pub name: Field,
+    pub name_chars: Field,
     pub name_length: Field,
     pub issue_name: Field,
     pub issue_key: Field,
@@ -255,15 +260,13 @@ pub fn build() -> Schema {
     );
     // Counted, not placed, and never scored on its own field (a character is scored as the grams
     // it starts are): no positions, no field norms.
-    builder.add_text_field(
-        CHARS,
-        TextOptions::default().set_indexing_options(
-            TextFieldIndexing::default()
-                .set_tokenizer(FREQUENT_CHARS)
-                .set_fieldnorms(false)
-                .set_index_option(IndexRecordOption::WithFreqs),
-        ),
+    let frequent_chars = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(FREQUENT_CHARS)
+            .set_fieldnorms(false)
+            .set_index_option(IndexRecordOption::WithFreqs),
     );
+    builder.add_text_field(CHARS, frequent_chars.clone());
     builder.add_text_field(
         CONTEXT,
         indexed(HEADINGS, IndexRecordOption::WithFreqsAndPositions),
@@ -284,6 +287,7 @@ pub fn build() -> Schema {
     builder.add_text_field(NAME, headed(COVERING_GRAMS));
     builder.add_text_field(ATTRIBUTE_GRAMS, unscored(COVERING_GRAMS));
     builder.add_u64_field(NAME_LENGTH, FAST);
+    builder.add_text_field(NAME_CHARS, frequent_chars.clone());
     builder.add_text_field(ISSUE_NAME, headed(COVERING_GRAMS));
     builder.add_text_field(ISSUE_PART, headed(COVERING_GRAMS));
     builder.add_text_field(ISSUE_KEY, TextOptions::default().set_fast("raw"));
@@ -324,6 +328,7 @@ impl Fields {
             title: get(TITLE)?,
             title_length: get(TITLE_LENGTH)?,
             name: get(NAME)?,
+            name_chars: get(NAME_CHARS)?,
             name_length: get(NAME_LENGTH)?,
             issue_name: get(ISSUE_NAME)?,
             issue_key: get(ISSUE_KEY)?,

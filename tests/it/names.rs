@@ -264,6 +264,46 @@ proptest! {
 }
 
 #[test]
+fn a_frequent_character_finds_every_name_that_holds_it() {
+    // A frequent character (的, 关, 政…) is read from the names' own posting list of it, not from
+    // the bigrams it starts: the documents found by name are those whose title or 文号, as the
+    // test wrote them, hold it. Every 文号 holds 政.
+    let written = written();
+    let number = |name: &str| {
+        let k: usize = name[3..5].parse().unwrap();
+        format!("修政〔2024〕{k}号")
+    };
+    let mut frequent: Vec<char> = (written.titles.iter())
+        .flat_map(|(name, title)| {
+            format!("{title}{}", number(name))
+                .chars()
+                .collect::<Vec<_>>()
+        })
+        .filter(|&c| gazette::store::frequent::is_frequent(c))
+        .collect();
+    frequent.sort_unstable();
+    frequent.dedup();
+    assert!(
+        frequent.len() >= 5 && frequent.contains(&'政'),
+        "{frequent:?}"
+    );
+    for c in frequent {
+        let literal = c.to_string();
+        let expected: BTreeSet<String> = (written.titles.iter())
+            .filter(|(name, title)| title.contains(c) || number(name).contains(c))
+            .map(|(name, _)| name.clone())
+            .collect();
+        let (code, hits) = every_hit(&written.index, &literal, &[]);
+        assert_eq!(code, 0, "{c}");
+        let found: BTreeSet<String> = (hits.iter())
+            .filter(|h| h["matched_in"] == "title" || h["matched_in"] == "doc_number")
+            .map(file_name)
+            .collect();
+        assert_eq!(found, expected, "{c}");
+    }
+}
+
+#[test]
 fn an_exact_title_ranks_its_document_first() {
     let written = written();
     let mut right = 0;
