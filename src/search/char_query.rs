@@ -204,6 +204,17 @@ impl Query for CharQuery {
                 "a one-character literal needs the index's searcher".into(),
             ));
         };
+        // The grams' postings summed bound the character's paragraphs: BM25 takes its idf from
+        // them, and they say whether to read the grams' counts on every core. A listed character
+        // that is not scored needs neither, and streaming a common character's grams from the
+        // term dictionary was most of the work of finding the names that hold 国.
+        let scored = matches!(enable_scoring, EnableScoring::Enabled { .. });
+        if !scored && self.listed().is_some() {
+            return Ok(Box::new(CharWeight {
+                query: self.clone(),
+                bm25: None,
+            }));
+        }
         let postings = postings(searcher, self.field, self.c)?;
         self.read_all(searcher, postings)?;
         let bm25 = match enable_scoring {
