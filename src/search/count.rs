@@ -95,9 +95,9 @@ fn read_character(run: &Run, c: char) -> Result<CharQuery, Error> {
 /// (`crate::search::verify::evaluate`): a literal's own; under an AND every item's, as all of
 /// them match; under an OR those of the items that match. A filter or an exclusion decides which
 /// paragraphs match and adds no occurrence: at the top the query's paragraphs say it, within a
-/// group an exclusion of literals is judged by their counts. Two literals that fold alike are one, as their spans
-/// coincide and the check counts them once; two that differ never share a span (a span's start
-/// and end in the text fix the folded characters between them).
+/// group an exclusion of literals is judged by their counts. Two literals that fold alike are
+/// one, as their spans coincide and the check counts them once; two that differ never share a
+/// span (a span's start and end in the text fix the folded characters between them).
 #[derive(Debug, PartialEq)]
 enum Tally {
     /// The literal at this place in the tally's list.

@@ -18,12 +18,12 @@ use crate::text::fold::{Folded, fold};
 /// literal: a phrase of its bigrams, or for a run of one character the grams that character
 /// starts ([`CharQuery`]), read from `chars` where it has postings there. A one-character run beside
 /// others (`a bc`) is only required to be there, since that query places no character;
-/// [`exact_in_index`] tells such literals apart. `words`: the word view of the same text, whose
-/// word that is the literal proves it there ([`CoverPhrase::with_word`]).
+/// [`exact_in_index`] tells such literals apart. `word`: the literal as a term of the word view of
+/// the same text, which proves it where it stands ([`CoverPhrase::with_word`]).
 pub(super) fn grams_query(
     field: Field,
     chars: Option<Field>,
-    words: Option<Field>,
+    word: Option<Term>,
     folded: &Folded,
 ) -> Box<dyn Query> {
     let mut bigrams = Vec::new();
@@ -45,8 +45,8 @@ pub(super) fn grams_query(
         _ => {
             let mut phrase = CoverPhrase::new(bigrams, every_bigram(field, &folded.chars));
             // A word holds no space: a literal of several runs is never one.
-            if let (Some(words), false) = (words, folded.chars.contains(&' ')) {
-                phrase = phrase.with_word(Term::from_field_text(words, &folded.as_string()));
+            if let (Some(word), false) = (word, folded.chars.contains(&' ')) {
+                phrase = phrase.with_word(word);
             }
             parts.push(Box::new(phrase));
         }
@@ -110,11 +110,12 @@ pub(super) fn literal_query(ctx: &Context, literal: &str) -> Box<dyn Query> {
             CharQuery::new(ctx.grams, ctx.chars(), *c).with_word(word_term, bonus, required),
         );
     }
+    let same_text_word = ctx.in_text().then(|| word_term.clone());
     let word = TermQuery::new(word_term, IndexRecordOption::Basic);
     // Each optional signal is joined on its own, (grams + word) + context, rather than as one
     // union of both: a union walks every posting of a common context term (政府 heads
     // hundreds of thousands of paragraphs), a single optional term only seeks the matches.
-    let mut query = grams_query(ctx.grams, ctx.chars(), ctx.word_view(), &folded);
+    let mut query = grams_query(ctx.grams, ctx.chars(), same_text_word, &folded);
     if required {
         let word: Box<dyn Query> = Box::new(ConstScoreQuery::new(Box::new(word), bonus));
         query = Box::new(BooleanQuery::new(vec![

@@ -308,9 +308,8 @@ struct Aligned {
     shifts: Vec<u32>,
     aligned: Vec<u32>,
     /// Where only whether the phrase occurs is asked: the paragraphs that hold the literal as a
-    /// word, counted as one occurrence without their positions.
-    /// Boxed: a posting list holds its block of documents, copied with the walk whenever it
-    /// moves.
+    /// word, counted as one occurrence without their positions. Boxed: a posting list holds its
+    /// block of documents, which would be copied with the walk whenever it moves.
     word: Option<Box<SegmentPostings>>,
 }
 

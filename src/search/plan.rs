@@ -88,21 +88,40 @@ pub(super) struct Context<'a> {
     pub(super) accepted: &'a Accepted,
 }
 
-impl Context<'_> {
+impl<'a> Context<'a> {
+    /// The context of `prepared`'s query in the text's grams.
+    fn of_text(
+        searcher: &'a Searcher,
+        fields: &'a Fields,
+        prepared: &Prepared,
+        accepted: &'a Accepted,
+        plain_bm25: bool,
+    ) -> Context<'a> {
+        Context {
+            searcher,
+            fields,
+            grams: fields.grams,
+            words: prepared.words,
+            plain_bm25,
+            word_first: false,
+            script: prepared.script,
+            accepted,
+        }
+    }
+
     /// Where a character of [`Context::grams`] may have postings of its own: the text's `chars`
     /// when the view is the text's, the names' when it is the names'.
     pub(super) fn chars(&self) -> Option<tantivy::schema::Field> {
         match self.grams {
-            grams if grams == self.fields.grams => Some(self.fields.chars),
+            _ if self.in_text() => Some(self.fields.chars),
             grams if grams == self.fields.name => Some(self.fields.name_chars),
             _ => None,
         }
     }
 
-    /// The word view of the text [`Context::grams`] indexes: the text's words when the view is
-    /// the text's grams.
-    pub(super) fn word_view(&self) -> Option<tantivy::schema::Field> {
-        (self.grams == self.fields.grams).then_some(self.fields.words)
+    /// True when [`Context::grams`] is the text's, whose paragraphs the word view indexes too.
+    pub(super) fn in_text(&self) -> bool {
+        self.grams == self.fields.grams
     }
 }
 
@@ -241,9 +260,10 @@ pub(super) struct Run {
     matches: OnceLock<Box<dyn Query>>,
     /// The values the filters of the engine's searches accepted, for [`Run::matches`].
     accepted: Arc<Accepted>,
-    /// For a query of one literal ranked by relevance: its whole-word matches alone, which hold
-    /// the best hits when there are enough of them (see [`below_word_bonus`]).
-    pub(super) word_first: Option<WordFirst>,
+    /// For a query of one literal ranked by relevance: its whole-word matches alone, ranked as
+    /// [`Run::query`] ranks them, which hold the best hits when there are enough of them (see
+    /// [`below_word_bonus`]).
+    pub(super) word_first: Option<Box<dyn Query>>,
     pub(super) whole_words: WholeWords,
     /// Whether `query` ranks its best without scoring every match (one character, see
     /// `CharWeight::for_each_pruning`), so that its matches are better counted apart.
@@ -257,26 +277,18 @@ pub(super) struct Run {
     pub(super) dates: Arc<Dates>,
 }
 
-/// A literal's whole-word matches, ranked as [`Run::query`] ranks them.
-pub(super) struct WordFirst {
-    pub(super) ranked: Box<dyn Query>,
-}
-
 impl Run {
     pub(super) fn new(engine: &Engine, config: &SearchConfig) -> Result<Run, Error> {
         let prepared = Prepared::new(config)?;
         let searcher = engine.searcher.clone();
         let fields = engine.fields;
-        let ctx = Context {
-            searcher: &searcher,
-            fields: &fields,
-            grams: fields.grams,
-            words: prepared.words,
-            plain_bm25: config.plain_bm25,
-            word_first: false,
-            script: prepared.script,
-            accepted: &engine.accepted,
-        };
+        let ctx = Context::of_text(
+            &searcher,
+            &fields,
+            &prepared,
+            &engine.accepted,
+            config.plain_bm25,
+        );
         let query = to_query(&ctx, &prepared.expr)?;
         let word_first = match &prepared.expr {
             Expr::Literal(literal)
@@ -292,9 +304,7 @@ impl Run {
                     word_first: true,
                     ..ctx
                 };
-                Some(WordFirst {
-                    ranked: literal_query(&ctx, literal),
-                })
+                Some(literal_query(&ctx, literal))
             }
             _ => None,
         };
@@ -335,16 +345,13 @@ impl Run {
         if let Some(matches) = self.matches.get() {
             return Ok(matches.as_ref());
         }
-        let ctx = Context {
-            searcher: &self.searcher,
-            fields: &self.fields,
-            grams: self.fields.grams,
-            words: self.prepared.words,
-            plain_bm25: true,
-            word_first: false,
-            script: self.prepared.script,
-            accepted: &self.accepted,
-        };
+        let ctx = Context::of_text(
+            &self.searcher,
+            &self.fields,
+            &self.prepared,
+            &self.accepted,
+            true,
+        );
         let matches = to_query(&ctx, &self.prepared.expr)?;
         Ok(self.matches.get_or_init(|| matches).as_ref())
     }

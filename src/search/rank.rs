@@ -142,7 +142,7 @@ pub(super) fn top_by_score(run: &Run, k: usize) -> Result<(Vec<(f32, DocAddress)
     let searcher = &run.searcher;
     let best = best(k, &run.dates);
     if let Some(word_first) = &run.word_first {
-        let top = spread::search(searcher, word_first.ranked.as_ref(), &best)?;
+        let top = spread::search(searcher, word_first.as_ref(), &best)?;
         if top.len() >= k {
             let total = spread::search(searcher, run.matches()?, &Count)?;
             return Ok((top, total));

@@ -287,7 +287,7 @@ pub fn build() -> Schema {
     builder.add_text_field(NAME, headed(COVERING_GRAMS));
     builder.add_text_field(ATTRIBUTE_GRAMS, unscored(COVERING_GRAMS));
     builder.add_u64_field(NAME_LENGTH, FAST);
-    builder.add_text_field(NAME_CHARS, frequent_chars.clone());
+    builder.add_text_field(NAME_CHARS, frequent_chars);
     builder.add_text_field(ISSUE_NAME, headed(COVERING_GRAMS));
     builder.add_text_field(ISSUE_PART, headed(COVERING_GRAMS));
     builder.add_text_field(ISSUE_KEY, TextOptions::default().set_fast("raw"));
