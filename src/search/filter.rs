@@ -29,6 +29,7 @@ use crate::store::schema::{self, Fields};
 use crate::store::terms::{Span, each_term_in};
 use crate::store::tokenizers::literal_grams;
 use crate::text::dates;
+use crate::text::fold::Folded;
 
 /// The values of a citation field in `span` that a filter accepts, from the field's term
 /// dictionaries.
@@ -137,6 +138,38 @@ fn named_heads(
         candidates.dedup();
         Ok(candidates)
     })
+}
+
+/// Whether the title view (`schema::TITLE`: each head's title folded, as bigrams with their
+/// positions) decides alone which titles hold `needle`, folded: a run of two characters or more
+/// is a phrase of its bigrams, which matches exactly where it stands, as the text's grams do for
+/// a paragraph. The view has no gram for a character alone (a run of one, or a needle of one
+/// character), which the names' view and a judge of each candidate find instead.
+fn title_decides(needle: &Folded) -> bool {
+    needle.chars.len() >= 2 && !needle.chars.contains(&' ')
+}
+
+/// The heads whose title holds `needle` ([`title_decides`]), from the title view alone: every
+/// head carries its document's title there, those that go on with a document too, so that no
+/// title is read from its column or judged. The names' view mixes titles and 文号, and the
+/// heads it finds were each read from the column's dictionary and judged, folded where the title
+/// did not hold the needle as written (条例 in traditional script, 條例).
+fn titled_heads(
+    ctx: &Context,
+    needle: &Folded,
+) -> Result<Arc<HashMap<SegmentId, Vec<DocId>>>, Error> {
+    let query = grams_query(ctx.fields.title, None, None, needle);
+    let weight = query.weight(EnableScoring::disabled_from_searcher(ctx.searcher))?;
+    let mut by_segment = HashMap::new();
+    for segment in ctx.searcher.segment_readers() {
+        let mut heads = Vec::new();
+        weight.for_each_no_score(segment, &mut |docs| heads.extend_from_slice(docs))?;
+        if !heads.is_empty() {
+            heads.sort_unstable();
+            by_segment.insert(segment.segment_id(), heads);
+        }
+    }
+    Ok(Arc::new(by_segment))
 }
 
 /// In each segment, of the heads `candidates` finds (in order), those with a value in the text
@@ -438,6 +471,9 @@ impl Accepted {
 fn find(ctx: &Context, filter: &Filter) -> Result<Found, Error> {
     let mut accepts = Accepts::for_many(filter);
     Ok(match filter_values(ctx.fields, filter) {
+        Values::Named(schema::DOCUMENT) if title_decides(&accepts.needle) => {
+            Found::Heads(titled_heads(ctx, &accepts.needle)?)
+        }
         Values::Named(column) if accepts.needle.chars.iter().any(|&c| c != ' ') => {
             Found::Heads(named_heads(ctx, column, &mut accepts)?)
         }

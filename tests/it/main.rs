@@ -10,6 +10,7 @@ mod browser;
 mod cli;
 mod crash;
 mod disk;
+mod filters;
 mod fuzz;
 mod incremental;
 mod large_files;
