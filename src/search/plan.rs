@@ -230,6 +230,27 @@ pub(super) fn to_query(ctx: &Context, expr: &Expr) -> Result<Box<dyn Query>, Err
     })
 }
 
+/// The literal of an expression that is one literal, alone or with filters (`政府 region:河南`):
+/// the expressions whose best hits are whole-word matches when there are enough of them
+/// ([`Run::word_first`]).
+fn filtered_literal(expr: &Expr) -> Option<&str> {
+    match expr {
+        Expr::Literal(literal) => Some(literal),
+        Expr::And(items) => {
+            let mut literals = items.iter().filter_map(|item| match item {
+                Expr::Literal(literal) => Some(literal.as_str()),
+                _ => None,
+            });
+            let literal = literals.next()?;
+            let rest_filters = items
+                .iter()
+                .all(|item| matches!(item, Expr::Literal(_) | Expr::Filter(_)));
+            (literals.next().is_none() && rest_filters).then_some(literal)
+        }
+        _ => None,
+    }
+}
+
 /// Whether an expression has a filter anywhere in it.
 pub(super) fn has_filter(expr: &Expr) -> bool {
     match expr {
@@ -260,9 +281,9 @@ pub(super) struct Run {
     matches: OnceLock<Box<dyn Query>>,
     /// The values the filters of the engine's searches accepted, for [`Run::matches`].
     accepted: Arc<Accepted>,
-    /// For a query of one literal ranked by relevance: its whole-word matches alone, ranked as
-    /// [`Run::query`] ranks them, which hold the best hits when there are enough of them (see
-    /// [`below_word_bonus`]).
+    /// For a query of one literal, alone or with filters, ranked by relevance: its whole-word
+    /// matches alone (within the filters), ranked as [`Run::query`] ranks them, which hold the
+    /// best hits when there are enough of them (see [`below_word_bonus`]).
     pub(super) word_first: Option<Box<dyn Query>>,
     pub(super) whole_words: WholeWords,
     /// Whether `query` ranks its best without scoring every match (one character, see
@@ -290,8 +311,8 @@ impl Run {
             config.plain_bm25,
         );
         let query = to_query(&ctx, &prepared.expr)?;
-        let word_first = match &prepared.expr {
-            Expr::Literal(literal)
+        let word_first = match filtered_literal(&prepared.expr) {
+            Some(literal)
                 if config.sort == Sort::Relevance
                     && config.limit.is_some()
                     && !prepared.words
@@ -304,7 +325,9 @@ impl Run {
                     word_first: true,
                     ..ctx
                 };
-                Some(literal_query(&ctx, literal))
+                // The filters, as in `query`, score nothing: a whole-word match scores the same
+                // in both, and any other match less than the word's bonus.
+                Some(to_query(&ctx, &prepared.expr)?)
             }
             _ => None,
         };

@@ -397,25 +397,32 @@ fn a_paragraph_under_a_matching_heading_ranks_first() {
 #[test]
 fn the_best_hits_are_the_same_whether_whole_words_are_ranked_apart_or_not() {
     // When a literal's whole-word matches are at least ten and at most half of its matches, a
-    // top 10 scores only them (no other match can reach the whole-word bonus); asked for more
-    // hits than there are whole-word matches, a search scores every match. The first ten must be
-    // the same, scores included. 台山 is a whole word in 12 paragraphs here, and inside 云台山
-    // in 30.
+    // top 10 scores only them (no other match can reach the whole-word bonus), within the
+    // filters beside the literal; asked for more hits than there are whole-word matches, a
+    // search scores every match. The first ten must be the same, scores included. 台山 is a whole
+    // word in 24 paragraphs here, and inside 云台山 in 30; half of each in a file of 河南.
     let dir = tempfile::tempdir().unwrap();
     let docs = dir.path().join("docs");
     std::fs::create_dir(&docs).unwrap();
-    let mut paragraphs = Vec::new();
-    for i in 0..12 {
+    let mut paragraphs = [Vec::new(), Vec::new()];
+    for i in 0..24 {
         let more = "台山人民积极参与，".repeat(i % 4);
-        paragraphs.push(format!("台山第{i}号工程已经开工，{more}进展顺利。"));
+        paragraphs[i % 2].push(format!("台山第{i}号工程已经开工，{more}进展顺利。"));
     }
     for i in 0..30 {
         let more = "风景秀丽，".repeat(i % 5);
-        paragraphs.push(format!(
+        paragraphs[i % 2].push(format!(
             "云台山景区第{i}号步道今年开放，{more}游客可以登上云台山。"
         ));
     }
-    std::fs::write(docs.join("台山.txt"), paragraphs.join("\n\n")).unwrap();
+    for (name, paragraphs) in ["河南.txt", "广东.txt"].iter().zip(&paragraphs) {
+        std::fs::write(docs.join(name), paragraphs.join("\n\n")).unwrap();
+    }
+    std::fs::write(
+        docs.join("manifest.tsv"),
+        "file\tregion\n河南.txt\t河南\n广东.txt\t广东\n",
+    )
+    .unwrap();
     let built = crate::common::build_index(dir.path(), &docs);
     let hits = |index: &str, n: &str, query: &str| -> Vec<serde_json::Value> {
         let out = gazette(&[
@@ -435,13 +442,26 @@ fn the_best_hits_are_the_same_whether_whole_words_are_ranked_apart_or_not() {
     };
     let seed = seed_index().to_str().unwrap();
     // 台山 is ranked apart; the seed's literals have too many or too few whole-word matches.
-    for (index, query) in [(built.as_str(), "台山"), (seed, "发展"), (seed, "政府")] {
+    let queries = [
+        (built.as_str(), "台山"),
+        (built.as_str(), "台山 region:河南"),
+        (seed, "发展"),
+        (seed, "政府"),
+        (seed, "政府 year:2025"),
+    ];
+    for (index, query) in queries {
         let top = hits(index, "10", query);
         let all = hits(index, "100000", query);
         let words = all.iter().filter(|h| h["word_match"] == true).count();
-        if query == "台山" {
-            assert_eq!((words, all.len()), (12, 42));
+        match query {
+            "台山" => assert_eq!((words, all.len()), (24, 54)),
+            "台山 region:河南" => {
+                assert_eq!((words, all.len()), (12, 27));
+                assert!(all.iter().all(|h| h["region"] == "河南"));
+            }
+            _ => {}
         }
+        assert!(all.len() > 10, "{query}: {} hits", all.len());
         assert_eq!(top, all[..10], "{query}");
     }
 }
