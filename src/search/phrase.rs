@@ -226,6 +226,12 @@ struct CoverScorer {
 pub(crate) trait Occurrences {
     /// `by_rarity` orders `postings`, fewest paragraphs first.
     fn count(&mut self, postings: &mut [TermPositions], by_rarity: &[usize]) -> u32;
+
+    /// True when `doc`, which the rarest posting holds, is known to hold the phrase once or more
+    /// without the other postings (asked in increasing order). False says nothing.
+    fn known(&mut self, _doc: DocId) -> bool {
+        false
+    }
 }
 
 /// The paragraphs of a segment that all of a phrase's postings hold and where it occurs, walked
@@ -257,9 +263,24 @@ impl<O: Occurrences> Walk<O> {
         walk
     }
 
-    /// Moves to the first paragraph at or after `candidate` where the phrase occurs.
+    /// Moves to the first paragraph at or after `candidate` where the phrase occurs. A paragraph
+    /// of the rarest posting that is known to hold it ([`Occurrences::known`]) is taken as it
+    /// stands, the other postings left behind: they are moved on with the next candidate.
     fn settle(&mut self, mut candidate: DocId) -> DocId {
         loop {
+            if let Some(&rarest) = self.by_rarity.first() {
+                let postings = &mut self.postings[rarest];
+                let doc = if postings.doc() < candidate {
+                    postings.seek(candidate)
+                } else {
+                    postings.doc()
+                };
+                if doc != TERMINATED && self.occurrences.known(doc) {
+                    self.doc = doc;
+                    self.count = 1;
+                    return doc;
+                }
+            }
             if self.align_from(candidate) == TERMINATED || self.occurs() > 0 {
                 return self.doc;
             }
@@ -316,14 +337,8 @@ struct Aligned {
 impl Occurrences for Aligned {
     fn count(&mut self, postings: &mut [TermPositions], by_rarity: &[usize]) -> u32 {
         let rarest = by_rarity[0];
-        if let Some(word) = &mut self.word {
-            let doc = postings[rarest].doc();
-            if word.doc() < doc {
-                word.seek(doc);
-            }
-            if word.doc() == doc {
-                return 1;
-            }
+        if self.known(postings[rarest].doc()) {
+            return 1;
         }
         let shift = self.shifts[rarest];
         self.aligned.clear();
@@ -341,6 +356,16 @@ impl Occurrences for Aligned {
             }
         }
         self.aligned.len() as u32
+    }
+
+    fn known(&mut self, doc: DocId) -> bool {
+        let Some(word) = &mut self.word else {
+            return false;
+        };
+        if word.doc() < doc {
+            word.seek(doc);
+        }
+        word.doc() == doc
     }
 }
 
