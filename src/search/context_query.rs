@@ -27,7 +27,9 @@ use std::fmt;
 use tantivy::columnar::Column;
 use tantivy::fieldnorm::FieldNormReader;
 use tantivy::postings::SegmentPostings;
-use tantivy::query::{Bm25StatisticsProvider, EnableScoring, Explanation, Query, Scorer, Weight};
+use tantivy::query::{
+    Bm25StatisticsProvider, EmptyScorer, EnableScoring, Explanation, Query, Scorer, Weight,
+};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocId, DocSet, Score, Searcher, SegmentReader, TERMINATED, TantivyError, Term};
 
@@ -214,12 +216,7 @@ struct ContextWeight {
 impl Weight for ContextWeight {
     fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
         let fields = self.query.fields;
-        let title_norms = Norms::open_scored(reader, fields.title)?;
         let titles = open_phrase(reader, self.query.terms(fields.title))?;
-        let titles = Runs::new(
-            matching(titles, |doc| title_norms.fieldnorm(doc)),
-            Starts::open(reader, fields.head)?,
-        );
         let mut depths = Vec::new();
         for depth in self.query.depths(reader)? {
             let phrase = open_phrase(reader, self.query.heading_terms(fields.context, depth))?;
@@ -231,6 +228,16 @@ impl Weight for ContextWeight {
                 ));
             }
         }
+        if titles.doc == TERMINATED && depths.is_empty() {
+            // No title or heading holds the literal: the lengths and runs are not opened, which
+            // cost a rare literal more than its own postings.
+            return Ok(Box::new(EmptyScorer));
+        }
+        let title_norms = Norms::open_scored(reader, fields.title)?;
+        let titles = Runs::new(
+            matching(titles, |doc| title_norms.fieldnorm(doc)),
+            Starts::open(reader, fields.head)?,
+        );
         let headings = Sections::new(depths, reader.fast_fields().u64(SECTION)?);
         let mut scorer = ContextScorer {
             doc: 0,

@@ -784,9 +784,11 @@ fn shortest_first(
     // where a score nobody reads cost a column read for each title that holds the literal (国:
     // thousands of titles).
     TopDocs::with_limit(limit).order_by(move |segment: &tantivy::SegmentReader| {
-        let lengths = Norms::open(segment, view).ok().flatten();
-        let dates = all_dates.values(segment);
+        // Opened at the first name found: most segments of a rare literal hold none.
+        let (segment, mut lengths) = (segment.clone(), None);
+        let dates = all_dates.values(&segment);
         move |doc: tantivy::DocId| {
+            let lengths = lengths.get_or_insert_with(|| Norms::open(&segment, view).ok().flatten());
             let length = lengths.as_ref().map_or(0, |l| u64::from(l.fieldnorm(doc)));
             let shortness = u64::MAX - length;
             let date = dates.as_ref().map_or(0, |column| column.get_val(doc));
