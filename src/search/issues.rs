@@ -19,7 +19,7 @@ use std::collections::{BinaryHeap, HashMap};
 
 use tantivy::columnar::StrColumn;
 use tantivy::query::{EnableScoring, Query, Weight};
-use tantivy::{DocAddress, DocId, Searcher, SegmentReader};
+use tantivy::{DocAddress, DocId, DocSet, Searcher, SegmentReader, TERMINATED};
 
 use crate::Error;
 use crate::search::count::each_alive;
@@ -342,12 +342,22 @@ fn segment_issues(
     (segment_ord, segment): (u32, &SegmentReader),
 ) -> Result<(Option<StrColumn>, Run), Error> {
     const NONE: DocId = DocId::MAX;
+    let empty = || Run {
+        segment: segment_ord,
+        ..Run::default()
+    };
+    let scorer = weight.scorer(segment, 1.0)?;
+    let mut heads = Vec::new();
+    if let Some(tails) = tails {
+        each_alive(tails.scorer(segment, 1.0)?, segment, |doc| heads.push(doc));
+    }
+    // A segment where nothing is found (most, for a rare literal) opens no column of keys and
+    // lays out no slot for its issues.
+    if scorer.doc() == TERMINATED && heads.is_empty() {
+        return Ok((None, empty()));
+    }
     let Some(column) = segment.fast_fields().str(schema::ISSUE_KEY)? else {
-        let run = Run {
-            segment: segment_ord,
-            ..Run::default()
-        };
-        return Ok((None, run));
+        return Ok((None, empty()));
     };
     let dates = dates.of(segment)?;
     // One slot per key, kept in place for the keys found: the list of a segment's issues.
@@ -389,7 +399,7 @@ fn segment_issues(
         docs.clear();
     };
     let mut docs: Vec<DocId> = Vec::with_capacity(BATCH);
-    each_alive(weight.scorer(segment, 1.0)?, segment, |doc| {
+    each_alive(scorer, segment, |doc| {
         docs.push(doc);
         if docs.len() == BATCH {
             take(&mut docs);
@@ -397,10 +407,6 @@ fn segment_issues(
     });
     take(&mut docs);
     slots.retain(|slot| slot.doc != NONE);
-    let mut heads = Vec::new();
-    if let Some(tails) = tails {
-        each_alive(tails.scorer(segment, 1.0)?, segment, |doc| heads.push(doc));
-    }
     let run = Run {
         segment: segment_ord,
         slots,
