@@ -35,6 +35,7 @@
 //! - `engine`: the open index that runs them all.
 
 mod accepts;
+mod bounds;
 mod char_counts;
 pub mod char_query;
 mod contents;

@@ -28,9 +28,10 @@ use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocAddress, DocId, Searcher, Term};
 
+use crate::search::bounds::{self, Bounds, Score};
 use crate::search::engine::Engine;
 use crate::search::held::{self, HeldTerm};
-use crate::search::issues::{self, Bounds, Score};
+use crate::search::issues;
 use crate::search::near::NearPositions;
 use crate::search::norms::Norms;
 use crate::search::plan::{Context, Prepared, exact_in_index, has_filter, to_query};
@@ -550,7 +551,7 @@ impl<'a> NameRun<'a> {
         bounds: impl Fn() -> I,
         rank: impl Fn(&IssueMatch, issues::Issue) -> K,
     ) -> Result<Vec<(DocAddress, IssueMatch)>, Error> {
-        let best = issues::best_checked(
+        let best = bounds::best_checked(
             limit,
             bounds,
             |items| {
