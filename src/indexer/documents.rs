@@ -257,6 +257,7 @@ fn add_filter_terms(
     doc.add_text(fields.document, &document.title);
     if let Some(number) = &document.doc_number {
         doc.add_text(fields.doc_number, number);
+        doc.add_text(fields.doc_number_grams, fold::fold_to_string(number));
     }
 }
 

@@ -149,16 +149,24 @@ fn title_decides(needle: &Folded) -> bool {
     needle.chars.len() >= 2 && !needle.chars.contains(&' ')
 }
 
-/// The heads whose title holds `needle` ([`title_decides`]), from the title view alone: every
-/// head carries its document's title there, those that go on with a document too, so that no
-/// title is read from its column or judged. The names' view mixes titles and 文号, and the
-/// heads it finds were each read from the column's dictionary and judged, folded where the title
-/// did not hold the needle as written (条例 in traditional script, 條例).
-fn titled_heads(
+/// Whether the 文号's view (`schema::DOC_NUMBER_GRAMS`, covering grams with positions) decides
+/// alone which 文号 hold `needle`, folded: one run of characters, of any length (a character
+/// alone is the union of the grams it starts, each occurrence starting one), as in the text.
+fn number_decides(needle: &Folded) -> bool {
+    !needle.chars.is_empty() && !needle.chars.contains(&' ')
+}
+
+/// The heads whose value in `view` holds `needle` ([`title_decides`], [`number_decides`]), from
+/// the view alone: every head carries its document's title and 文号 there, those that go on with
+/// a document too, so that no value is read from its column or judged. The names' view mixes
+/// titles and 文号, and the heads it found were each read from the column's dictionary and
+/// judged, folded where the value did not hold the needle as written (條例, 號).
+fn in_view_heads(
     ctx: &Context,
+    view: SchemaField,
     needle: &Folded,
 ) -> Result<Arc<HashMap<SegmentId, Vec<DocId>>>, Error> {
-    let query = grams_query(ctx.fields.title, None, None, needle);
+    let query = grams_query(view, None, None, needle);
     let weight = query.weight(EnableScoring::disabled_from_searcher(ctx.searcher))?;
     let mut by_segment = HashMap::new();
     for segment in ctx.searcher.segment_readers() {
@@ -472,8 +480,11 @@ fn find(ctx: &Context, filter: &Filter) -> Result<Found, Error> {
     let mut accepts = Accepts::for_many(filter);
     Ok(match filter_values(ctx.fields, filter) {
         Values::Named(schema::DOCUMENT) if title_decides(&accepts.needle) => {
-            Found::Heads(titled_heads(ctx, &accepts.needle)?)
+            Found::Heads(in_view_heads(ctx, ctx.fields.title, &accepts.needle)?)
         }
+        Values::Named(schema::DOC_NUMBER) if number_decides(&accepts.needle) => Found::Heads(
+            in_view_heads(ctx, ctx.fields.doc_number_grams, &accepts.needle)?,
+        ),
         Values::Named(column) if accepts.needle.chars.iter().any(|&c| c != ' ') => {
             Found::Heads(named_heads(ctx, column, &mut accepts)?)
         }

@@ -23,7 +23,7 @@ use crate::store::headings::HEADINGS;
 use crate::store::tokenizers::{BIGRAMS, COVERING_GRAMS, FREQUENT_CHARS, JIEBA_WORDS};
 
 /// Bumped whenever the schema or a tokenizer changes what is stored or indexed.
-pub const SCHEMA_VERSION: u32 = 34;
+pub const SCHEMA_VERSION: u32 = 35;
 
 /// The file, as the index names it ([`crate::ingest::display_path`]), on its documents' heads.
 pub const PATH: &str = "path";
@@ -74,6 +74,12 @@ pub const DATE_KEY: &str = "date_key";
 pub const DOCUMENT: &str = "document";
 /// The document number (文号), where the text or the manifest gives one: as [`DOCUMENT`].
 pub const DOC_NUMBER: &str = "doc_number";
+/// Character view of the 文号 folded, with positions, on each head whose document has one
+/// (those that go on with a document too): a filter on it (`docno:`) is a literal of this view,
+/// which finds exactly the heads whose 文号 holds it, as the text's grams find paragraphs; the
+/// names' view mixes the 文号 with the title, and each head it found had its 文号 read and judged
+/// (the 行政院公報's are written in traditional script: 院臺規字第…號).
+pub const DOC_NUMBER_GRAMS: &str = "doc_number_grams";
 /// Where the paragraph stands, packed ([`crate::store::place`]): its pages and its section path.
 /// Its numbers in the document and in the file are its head's ([`CITATION`]) plus how far after
 /// its head it stands.
@@ -182,6 +188,7 @@ pub struct Fields {
     pub date_key: Field,
     pub document: Field,
     pub doc_number: Field,
+    pub doc_number_grams: Field,
     pub place: Field,
     pub paragraph: Field,
     pub head: Field,
@@ -285,6 +292,7 @@ pub fn build() -> Schema {
     builder.add_text_field(TITLE, headed(BIGRAMS));
     builder.add_u64_field(TITLE_LENGTH, FAST);
     builder.add_text_field(NAME, headed(COVERING_GRAMS));
+    builder.add_text_field(DOC_NUMBER_GRAMS, headed(COVERING_GRAMS));
     builder.add_text_field(ATTRIBUTE_GRAMS, unscored(COVERING_GRAMS));
     builder.add_u64_field(NAME_LENGTH, FAST);
     builder.add_text_field(NAME_CHARS, frequent_chars);
@@ -313,6 +321,7 @@ impl Fields {
             date_key: get(DATE_KEY)?,
             document: get(DOCUMENT)?,
             doc_number: get(DOC_NUMBER)?,
+            doc_number_grams: get(DOC_NUMBER_GRAMS)?,
             place: get(PLACE)?,
             paragraph: get(PARAGRAPH)?,
             head: get(HEAD)?,

@@ -1,6 +1,6 @@
-//! A filter on titles (`document:`) keeps exactly the documents whose title holds what it names,
-//! both folded: checked against a scan of the titles the test wrote, in either script, with
-//! white space inside them, beside 文号 that hold the same words.
+//! A filter on titles (`document:`) or 文号 (`docno:`) keeps exactly the documents whose title or
+//! 文号 holds what it names, both folded: checked against a scan of the titles and 文号 the test
+//! wrote, in either script, with white space inside titles, beside 文号 that hold the same words.
 
 use std::collections::BTreeSet;
 
@@ -14,6 +14,8 @@ struct Written {
     index: String,
     /// (file name, title as written) of each document.
     titles: Vec<(String, String)>,
+    /// (file name, 文号 as written) of each document.
+    numbers: Vec<(String, Option<String>)>,
 }
 
 /// Words whose traditional form differs from the simplified (条例 條例, 规划 規劃…), and some
@@ -42,6 +44,7 @@ fn written() -> &'static Written {
         std::fs::create_dir(&corpus).unwrap();
         let mut manifest = String::from("file\tgazette\tissue\tdate\tdoc_number\n");
         let mut titles = Vec::new();
+        let mut numbers = Vec::new();
         // A fixed walk through the words: the titles share words, as real ones do.
         let mut state: u64 = 11;
         let mut next = |n: usize| {
@@ -66,12 +69,20 @@ fn written() -> &'static Written {
                 format!("# {title}\n\n本办法自公布之日起施行。\n"),
             )
             .unwrap();
-            // A 文号 that holds a word of titles: a title filter does not look at it.
-            let (word, _) = WORDS[next(WORDS.len())];
+            // A 文号 that holds a word of titles, which a title filter does not look at, in
+            // either script (号, 號); one document in six without one.
+            let (simplified, tradition) = WORDS[next(WORDS.len())];
+            let number = match next(6) {
+                0 => None,
+                1 | 2 => Some(format!("{tradition}〔2024〕{k}號")),
+                _ => Some(format!("{simplified}〔2024〕{k}号")),
+            };
             manifest.push_str(&format!(
-                "{name}\t修武县人民政府公报\t2024年第1期\t2024-01-15\t{word}〔2024〕{k}号\n"
+                "{name}\t修武县人民政府公报\t2024年第1期\t2024-01-15\t{}\n",
+                number.as_deref().unwrap_or("")
             ));
-            titles.push((name, title));
+            titles.push((name.clone(), title));
+            numbers.push((name, number));
         }
         std::fs::write(corpus.join("manifest.tsv"), manifest).unwrap();
         let index = build_index(dir.path(), &corpus);
@@ -79,6 +90,7 @@ fn written() -> &'static Written {
             _dir: dir,
             index,
             titles,
+            numbers,
         }
     })
 }
@@ -89,40 +101,102 @@ fn file_name(hit: &Value) -> String {
     path.rsplit('/').next().unwrap().to_string()
 }
 
-/// A literal of 1 to 6 characters cut from a random place of a random title, without its white
+/// A literal of 1 to 6 characters cut from a random place of one of `texts`, without its white
 /// space, in the script it was written in or the other.
-fn title_literal() -> impl Strategy<Value = String> {
+fn cut_from(texts: fn() -> Vec<String>) -> impl Strategy<Value = String> {
     (
-        0..36usize,
+        any::<prop::sample::Index>(),
         any::<prop::sample::Index>(),
         1usize..=6,
         any::<bool>(),
     )
-        .prop_map(|(t, start, len, swap)| {
-            let title: Vec<char> = written().titles[t]
-                .1
+        .prop_map(move |(t, start, len, swap)| {
+            let texts = texts();
+            let text: Vec<char> = texts[t.index(texts.len())]
                 .chars()
                 .filter(|&c| c != ' ')
                 .collect();
-            let start = start.index(title.len());
-            let cut: String = title[start..(start + len).min(title.len())]
-                .iter()
-                .collect();
-            if !swap {
-                return cut;
-            }
-            let mut swapped = cut.clone();
-            for (simplified, traditional) in WORDS {
+            let start = start.index(text.len());
+            let cut: String = text[start..(start + len).min(text.len())].iter().collect();
+            if swap { other_script(&cut) } else { cut }
+        })
+}
+
+/// `text` with the words' characters in the other script (条 ↔ 條), 号 ↔ 號 too.
+fn other_script(text: &str) -> String {
+    let pairs = WORDS.iter().chain(&[("号", "號")]);
+    text.chars()
+        .map(|c| {
+            for (simplified, traditional) in pairs.clone() {
                 for (a, b) in simplified.chars().zip(traditional.chars()) {
-                    swapped = if cut.contains(a) {
-                        swapped.replace(a, &b.to_string())
-                    } else {
-                        swapped.replace(b, &a.to_string())
-                    };
+                    if c == a {
+                        return b;
+                    }
+                    if c == b {
+                        return a;
+                    }
                 }
             }
-            swapped
+            c
         })
+        .collect()
+}
+
+fn title_literal() -> impl Strategy<Value = String> {
+    cut_from(|| written().titles.iter().map(|(_, t)| t.clone()).collect())
+}
+
+fn number_literal() -> impl Strategy<Value = String> {
+    cut_from(|| {
+        written()
+            .numbers
+            .iter()
+            .filter_map(|(_, n)| n.clone())
+            .collect()
+    })
+}
+
+/// The documents whose value, folded, holds `literal` folded (a scan of what the test wrote),
+/// and those `本办法 FIELD:literal` keeps, by `--all` and by `--count`.
+fn kept(
+    values: &[(String, Option<String>)],
+    field: &str,
+    literal: &str,
+) -> Result<(), TestCaseError> {
+    let written = written();
+    let folded = |text: &str| gazette::text::fold::fold(text).as_string();
+    let expected: BTreeSet<String> = (values.iter())
+        .filter(|(_, value)| {
+            value
+                .as_deref()
+                .is_some_and(|v| folded(v).contains(&folded(literal)))
+        })
+        .map(|(name, _)| name.clone())
+        .collect();
+    prop_assert!(!expected.is_empty(), "{}", literal);
+    let query = format!("本办法 {field}:{literal}");
+    let (code, hits) = every_hit(&written.index, &query, &[]);
+    prop_assert_eq!(code, 0, "{}", query);
+    let found: BTreeSet<String> = hits.iter().map(file_name).collect();
+    prop_assert_eq!(&found, &expected, "{}", query);
+    // The count reads no paragraph where the index decides: each document's one paragraph
+    // that holds 本办法 counts once, as the filter's heads alone say.
+    let out = gazette(&[
+        "search",
+        &query,
+        "--count",
+        "--json",
+        "--index",
+        &written.index,
+    ]);
+    let count: Value = serde_json::from_str(stdout(&out).trim()).unwrap();
+    prop_assert_eq!(
+        count["paragraphs"].as_u64(),
+        Some(expected.len() as u64),
+        "{}",
+        query
+    );
+    Ok(())
 }
 
 proptest! {
@@ -132,28 +206,22 @@ proptest! {
     /// title's white space dropped), and no other: a scan of the titles the test wrote.
     #[test]
     fn a_title_filter_keeps_every_document_whose_title_holds_it(literal in title_literal()) {
-        let written = written();
-        let folded = |text: &str| gazette::text::fold::fold(text).as_string();
-        let expected: BTreeSet<String> = (written.titles.iter())
-            .filter(|(_, title)| folded(title).contains(&folded(&literal)))
-            .map(|(name, _)| name.clone())
+        let titles: Vec<(String, Option<String>)> = (written().titles.iter())
+            .map(|(name, title)| (name.clone(), Some(title.clone())))
             .collect();
-        prop_assert!(!expected.is_empty(), "{}", literal);
-        let query = format!("本办法 document:{literal}");
-        let (code, hits) = every_hit(&written.index, &query, &[]);
-        prop_assert_eq!(code, 0, "{}", query);
-        let found: BTreeSet<String> = hits.iter().map(file_name).collect();
-        prop_assert_eq!(&found, &expected, "{}", query);
-        // The count reads no paragraph where the index decides: each document's one paragraph
-        // that holds 本办法 counts once, as the filter's heads alone say.
-        let out = gazette(&["search", &query, "--count", "--json", "--index", &written.index]);
-        let count: Value = serde_json::from_str(stdout(&out).trim()).unwrap();
-        prop_assert_eq!(count["paragraphs"].as_u64(), Some(expected.len() as u64), "{}", query);
+        kept(&titles, "document", &literal)?;
+    }
+
+    /// `docno:` keeps the documents whose 文号 holds the literal, folded (号 and 號 alike), and
+    /// no other, one character alone included.
+    #[test]
+    fn a_number_filter_keeps_every_document_whose_number_holds_it(literal in number_literal()) {
+        kept(&written().numbers, "docno", &literal)?;
     }
 }
 
 #[test]
-fn the_titles_are_written_in_both_scripts_and_with_spaces() {
+fn the_names_are_written_in_both_scripts_and_with_spaces() {
     // What the property above stands on: the collection has the cases it is about.
     let titles = &written().titles;
     let has = |test: &dyn Fn(&str) -> bool| titles.iter().any(|(_, title)| test(title));
@@ -164,4 +232,16 @@ fn the_titles_are_written_in_both_scripts_and_with_spaces() {
         || t.contains('规')
         || t.contains('发')));
     assert!(has(&|t| t.contains(' ')));
+    let numbers = &written().numbers;
+    assert!(
+        numbers
+            .iter()
+            .any(|(_, n)| n.as_deref().is_some_and(|n| n.ends_with('號')))
+    );
+    assert!(
+        numbers
+            .iter()
+            .any(|(_, n)| n.as_deref().is_some_and(|n| n.ends_with('号')))
+    );
+    assert!(numbers.iter().any(|(_, n)| n.is_none()));
 }
