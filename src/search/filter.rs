@@ -27,7 +27,7 @@ use crate::search::query::{Field, Filter};
 use crate::search::runs::{DocumentsQuery, heads_with_values};
 use crate::store::schema::{self, Fields};
 use crate::store::terms::{Span, each_term_in};
-use crate::store::tokenizers::literal_grams;
+use crate::store::tokenizers::{Gram, literal_grams};
 use crate::text::dates;
 use crate::text::fold::Folded;
 
@@ -140,27 +140,24 @@ fn named_heads(
     })
 }
 
-/// Whether the title view (`schema::TITLE`: each head's title folded, as bigrams with their
-/// positions) decides alone which titles hold `needle`, folded: a run of two characters or more
-/// is a phrase of its bigrams, which matches exactly where it stands, as the text's grams do for
-/// a paragraph. The view has no gram for a character alone (a run of one, or a needle of one
-/// character), which the names' view and a judge of each candidate find instead.
-fn title_decides(needle: &Folded) -> bool {
-    needle.chars.len() >= 2 && !needle.chars.contains(&' ')
+/// Whether a view of `gram`s with positions decides alone which values hold `needle`, folded,
+/// as the text's grams decide for a paragraph: one run of characters (no space), which is a
+/// phrase of its bigrams at their offsets; for bigrams alone (the title view, `schema::TITLE`)
+/// two characters or more, since a character alone starts no gram there; for covering grams (the
+/// 文号's, `schema::DOC_NUMBER_GRAMS`) one too, the union of the grams it starts.
+fn view_decides(gram: Gram, needle: &Folded) -> bool {
+    let shortest = match gram {
+        Gram::Bigram => 2,
+        Gram::Covering => 1,
+    };
+    needle.chars.len() >= shortest && !needle.chars.contains(&' ')
 }
 
-/// Whether the 文号's view (`schema::DOC_NUMBER_GRAMS`, covering grams with positions) decides
-/// alone which 文号 hold `needle`, folded: one run of characters, of any length (a character
-/// alone is the union of the grams it starts, each occurrence starting one), as in the text.
-fn number_decides(needle: &Folded) -> bool {
-    !needle.chars.is_empty() && !needle.chars.contains(&' ')
-}
-
-/// The heads whose value in `view` holds `needle` ([`title_decides`], [`number_decides`]), from
-/// the view alone: every head carries its document's title and 文号 there, those that go on with
-/// a document too, so that no value is read from its column or judged. The names' view mixes
-/// titles and 文号, and the heads it found were each read from the column's dictionary and
-/// judged, folded where the value did not hold the needle as written (條例, 號).
+/// The heads whose value in `view` holds `needle` (where [`view_decides`]), from the view alone:
+/// every head carries its document's title and 文号 there, those that go on with a document too,
+/// so that no value is read from its column or judged. The names' view mixes titles and 文号,
+/// and the heads it found were each read from the column's dictionary and judged, folded where
+/// the value did not hold the needle as written (條例, 號).
 fn in_view_heads(
     ctx: &Context,
     view: SchemaField,
@@ -479,12 +476,16 @@ impl Accepted {
 fn find(ctx: &Context, filter: &Filter) -> Result<Found, Error> {
     let mut accepts = Accepts::for_many(filter);
     Ok(match filter_values(ctx.fields, filter) {
-        Values::Named(schema::DOCUMENT) if title_decides(&accepts.needle) => {
+        Values::Named(schema::DOCUMENT) if view_decides(Gram::Bigram, &accepts.needle) => {
             Found::Heads(in_view_heads(ctx, ctx.fields.title, &accepts.needle)?)
         }
-        Values::Named(schema::DOC_NUMBER) if number_decides(&accepts.needle) => Found::Heads(
-            in_view_heads(ctx, ctx.fields.doc_number_grams, &accepts.needle)?,
-        ),
+        Values::Named(schema::DOC_NUMBER) if view_decides(Gram::Covering, &accepts.needle) => {
+            Found::Heads(in_view_heads(
+                ctx,
+                ctx.fields.doc_number_grams,
+                &accepts.needle,
+            )?)
+        }
         Values::Named(column) if accepts.needle.chars.iter().any(|&c| c != ' ') => {
             Found::Heads(named_heads(ctx, column, &mut accepts)?)
         }

@@ -88,17 +88,7 @@ pub(super) struct Close {
 
 /// The NEAR of an expression that is one NEAR alone or with filters: its literals and distance.
 pub(super) fn lone_near(expr: &Expr) -> Option<(&str, &str, usize)> {
-    let near = match expr {
-        Expr::And(items) => {
-            let mut rest = items.iter().filter(|x| !matches!(x, Expr::Filter(_)));
-            match (rest.next(), rest.next()) {
-                (Some(near), None) => near,
-                _ => return None,
-            }
-        }
-        near => near,
-    };
-    match near {
+    match expr.beside_filters()? {
         Expr::Near {
             left,
             right,

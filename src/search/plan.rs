@@ -234,19 +234,8 @@ pub(super) fn to_query(ctx: &Context, expr: &Expr) -> Result<Box<dyn Query>, Err
 /// the expressions whose best hits are whole-word matches when there are enough of them
 /// ([`Run::word_first`]).
 fn filtered_literal(expr: &Expr) -> Option<&str> {
-    match expr {
+    match expr.beside_filters()? {
         Expr::Literal(literal) => Some(literal),
-        Expr::And(items) => {
-            let mut literals = items.iter().filter_map(|item| match item {
-                Expr::Literal(literal) => Some(literal.as_str()),
-                _ => None,
-            });
-            let literal = literals.next()?;
-            let rest_filters = items
-                .iter()
-                .all(|item| matches!(item, Expr::Literal(_) | Expr::Filter(_)));
-            (literals.next().is_none() && rest_filters).then_some(literal)
-        }
         _ => None,
     }
 }

@@ -62,6 +62,19 @@ pub enum Field {
 }
 
 impl Expr {
+    /// The expression itself, or for an AND the one item of it that is not a filter (`政府
+    /// region:河南`: 政府); `None` for an AND of several such items, or of filters alone.
+    pub fn beside_filters(&self) -> Option<&Expr> {
+        let Expr::And(items) = self else {
+            return Some(self);
+        };
+        let mut rest = items.iter().filter(|x| !matches!(x, Expr::Filter(_)));
+        match (rest.next(), rest.next()) {
+            (Some(item), None) => Some(item),
+            _ => None,
+        }
+    }
+
     /// The literals that count toward matches and ranking: those not under a NOT.
     pub fn positive_literals(&self) -> Vec<&str> {
         let mut out = Vec::new();

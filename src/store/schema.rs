@@ -78,7 +78,7 @@ pub const DOC_NUMBER: &str = "doc_number";
 /// (those that go on with a document too): a filter on it (`docno:`) is a literal of this view,
 /// which finds exactly the heads whose 文号 holds it, as the text's grams find paragraphs; the
 /// names' view mixes the 文号 with the title, and each head it found had its 文号 read and judged
-/// (the 行政院公報's are written in traditional script: 院臺規字第…號).
+/// (the 行政院公報's are written in traditional script: 院臺消保字第1040155767號).
 pub const DOC_NUMBER_GRAMS: &str = "doc_number_grams";
 /// Where the paragraph stands, packed ([`crate::store::place`]): its pages and its section path.
 /// Its numbers in the document and in the file are its head's ([`CITATION`]) plus how far after

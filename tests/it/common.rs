@@ -201,3 +201,16 @@ pub fn skipped(test: &str, reason: &str) {
     }
     let _ = writeln!(std::io::stderr(), "skipped: {test}: {reason}");
 }
+
+/// A fixed walk of numbers below what each call asks for (a linear congruential generator from
+/// `seed`), for collections whose documents share their words as real ones do, the same at every
+/// run.
+pub fn fixed_walk(seed: u64) -> impl FnMut(usize) -> usize {
+    let mut state = seed;
+    move |n| {
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((state >> 33) as usize) % n
+    }
+}

@@ -46,13 +46,7 @@ fn written() -> &'static Written {
         let mut titles = Vec::new();
         let mut numbers = Vec::new();
         // A fixed walk through the words: the titles share words, as real ones do.
-        let mut state: u64 = 11;
-        let mut next = |n: usize| {
-            state = state
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            ((state >> 33) as usize) % n
-        };
+        let mut next = crate::common::fixed_walk(11);
         for k in 0..36 {
             // A third of the titles in traditional script; some with a space between two words,
             // which folding drops between CJK characters.

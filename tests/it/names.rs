@@ -176,11 +176,7 @@ fn written() -> &'static Written {
         let mut manifest = String::from("file\tgazette\tissue\tdate\tdoc_number\n");
         let mut titles = Vec::new();
         // A fixed walk through the words: the titles share words, as real ones do.
-        let mut state: u64 = 7;
-        let mut next = |n: usize| {
-            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-            ((state >> 33) as usize) % n
-        };
+        let mut next = crate::common::fixed_walk(7);
         for k in 0..40 {
             let words = 3 + next(4);
             let title: String = (0..words).map(|_| WORDS[next(WORDS.len())]).collect();
